@@ -1,0 +1,219 @@
+"""Structure identity: parse, standardise to the parent, and name a substance.
+
+A *substance* in Varsel is the standard InChIKey of its parent: the largest organic fragment,
+cleaned up and neutralised, with its stereochemistry kept. A hydrochloride, its free base and an
+InChI of either are therefore one substance; two enantiomers are two substances that share the
+first (connectivity) block of their InChIKey.
+
+Everything here is pure RDKit: no web, no database. Failures raise :class:`StructureError` with a
+machine-readable ``code`` and RDKit's own reason, never a ``None`` that slips through.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from rdkit import Chem, rdBase
+from rdkit.Chem import Descriptors, rdMolDescriptors
+from rdkit.Chem.MolStandardize import rdMolStandardize
+
+__all__ = [
+    "Identity",
+    "StructureError",
+    "StructureFormat",
+    "detect_format",
+    "identify",
+    "to_mol",
+    "standardize_parent",
+]
+
+# Inputs larger than these are refused before RDKit sees them: a detection report describes one
+# small molecule, and an unbounded Molfile or SMILES is a cheap way to tie up a worker.
+MAX_STRUCTURE_CHARS = 100_000
+MAX_HEAVY_ATOMS = 250
+
+
+class StructureFormat(str, enum.Enum):
+    smiles = "smiles"
+    inchi = "inchi"
+    molfile = "molfile"
+
+
+class StructureError(ValueError):
+    """A structure that cannot become a substance; ``code`` says which way it failed."""
+
+    def __init__(self, code: str, message: str, *, fmt: StructureFormat | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fmt = fmt
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What the registry stores about a standardised parent."""
+
+    inchikey: str
+    inchi: str
+    smiles: str
+    formula: str
+    monoisotopic_mass: float
+    average_mass: float
+    input_format: StructureFormat
+    mol: Chem.Mol = field(compare=False, repr=False)
+
+    @property
+    def connectivity_key(self) -> str:
+        """First InChIKey block: the skeleton shared by stereoisomers, used for grouping."""
+        return self.inchikey.split("-", 1)[0]
+
+
+# --- RDKit's reasons -------------------------------------------------------------------------
+# RDKit reports why a parse failed only through its log. We route that log into Python logging
+# once, and collect it per thread while a failed parse is repeated, so concurrent requests never
+# see each other's messages.
+
+_capture = threading.local()
+_rdkit_logger = logging.getLogger("rdkit")
+
+
+class _CaptureHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        sink = getattr(_capture, "messages", None)
+        if sink is not None:
+            sink.append(record.getMessage())
+
+
+rdBase.LogToPythonLogger()
+_rdkit_logger.handlers[:] = [_CaptureHandler()]
+_rdkit_logger.propagate = False
+_rdkit_logger.setLevel(logging.WARNING)
+
+
+@contextmanager
+def _collect_rdkit_messages() -> Iterator[list[str]]:
+    _capture.messages = messages = []
+    try:
+        yield messages
+    finally:
+        _capture.messages = None
+
+
+def _reason(messages: list[str], fallback: str) -> str:
+    lines = []
+    for raw in messages:
+        # RDKit prefixes each line with a [hh:mm:ss] stamp and repeats the SMILES with a caret.
+        text = raw.split("] ", 1)[1] if raw.startswith("[") and "] " in raw else raw
+        text = text.strip()
+        if text.endswith(":") and len(text) < 10:
+            continue  # a bare "ERROR:" header with nothing after it
+        if text and not set(text) <= {"~", "^", " "} and text not in lines:
+            lines.append(text)
+    return "; ".join(lines[:3]) or fallback
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def detect_format(text: str) -> StructureFormat:
+    """Guess the notation: InChI by its prefix, Molfile by its END line, else SMILES."""
+    stripped = text.strip()
+    if stripped.startswith("InChI="):
+        return StructureFormat.inchi
+    if "M  END" in text or "V2000" in text or "V3000" in text:
+        return StructureFormat.molfile
+    return StructureFormat.smiles
+
+
+def _parse(text: str, fmt: StructureFormat) -> Chem.Mol | None:
+    if fmt is StructureFormat.smiles:
+        return Chem.MolFromSmiles(text.strip())
+    if fmt is StructureFormat.inchi:
+        return Chem.MolFromInchi(text.strip(), sanitize=True, removeHs=True)
+    return Chem.MolFromMolBlock(text, sanitize=True, removeHs=True)
+
+
+def to_mol(text: str, *, fmt: StructureFormat | str | None = None) -> tuple[Chem.Mol, StructureFormat]:
+    """Parse SMILES, InChI or Molfile (V2000/V3000) into a sanitised RDKit molecule.
+
+    Raises StructureError(code="empty" | "too_large" | "unparseable").
+    """
+    if text is None or not text.strip():
+        raise StructureError("empty", "the structure is empty")
+    if len(text) > MAX_STRUCTURE_CHARS:
+        raise StructureError(
+            "too_large", f"the structure has {len(text)} characters; at most {MAX_STRUCTURE_CHARS} are accepted"
+        )
+    fmt = StructureFormat(fmt) if fmt is not None else detect_format(text)
+    if fmt is StructureFormat.smiles and any(ch.isspace() for ch in text.strip()):
+        # A SMILES ends at the first blank; what follows would be silently taken as a title.
+        raise StructureError("unparseable", "a SMILES string cannot contain whitespace", fmt=fmt)
+    with rdBase.BlockLogs():
+        mol = _parse(text, fmt)
+    if mol is None:
+        # Parse again with the log captured: failures are rare, so the happy path stays quiet.
+        with _collect_rdkit_messages() as messages:
+            _parse(text, fmt)
+        raise StructureError(
+            "unparseable", _reason(messages, f"RDKit could not read this {fmt.value}"), fmt=fmt
+        )
+    if mol.GetNumAtoms() == 0:
+        raise StructureError("empty", f"the {fmt.value} describes no atoms", fmt=fmt)
+    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+        raise StructureError(
+            "too_large",
+            f"the structure has {mol.GetNumHeavyAtoms()} heavy atoms; at most {MAX_HEAVY_ATOMS} are accepted",
+            fmt=fmt,
+        )
+    return mol, fmt
+
+
+# --- standardisation -------------------------------------------------------------------------
+# Built once: these objects hold compiled transforms, and building them per molecule is slow.
+_cleanup_params = rdMolStandardize.CleanupParameters()
+_fragment_chooser = rdMolStandardize.LargestFragmentChooser(preferOrganic=True)
+_uncharger = rdMolStandardize.Uncharger(canonicalOrder=True)
+
+
+def _is_organic(mol: Chem.Mol) -> bool:
+    return any(atom.GetAtomicNum() == 6 for atom in mol.GetAtoms())
+
+
+def standardize_parent(mol: Chem.Mol) -> Chem.Mol:
+    """Cleanup, keep the largest organic fragment, neutralise; stereochemistry is kept.
+
+    Raises StructureError(code="not_organic") when no fragment contains carbon.
+    """
+    with rdBase.BlockLogs():
+        cleaned = rdMolStandardize.Cleanup(mol, _cleanup_params)
+        parent = _fragment_chooser.choose(cleaned)
+        if not _is_organic(parent):
+            raise StructureError("not_organic", "the structure has no organic fragment (no carbon atom)")
+        parent = _uncharger.uncharge(parent)
+        Chem.AssignStereochemistry(parent, cleanIt=True, force=True)
+    return parent
+
+
+def identify(text: str, *, fmt: StructureFormat | str | None = None) -> Identity:
+    """Parse, standardise and name one structure as the registry identifies it."""
+    mol, fmt = to_mol(text, fmt=fmt)
+    parent = standardize_parent(mol)
+    with rdBase.BlockLogs():
+        inchi = Chem.MolToInchi(parent)
+    if not inchi:
+        raise StructureError("unparseable", "no standard InChI could be computed for the parent", fmt=fmt)
+    return Identity(
+        inchikey=Chem.InchiToInchiKey(inchi),
+        inchi=inchi,
+        smiles=Chem.MolToSmiles(parent),
+        formula=rdMolDescriptors.CalcMolFormula(parent),
+        monoisotopic_mass=round(Descriptors.ExactMolWt(parent), 5),
+        average_mass=round(Descriptors.MolWt(parent), 3),
+        input_format=fmt,
+        mol=parent,
+    )
