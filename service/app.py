@@ -1,0 +1,53 @@
+"""The FastAPI application, assembled from the domain routers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
+
+from service import health, problems
+from service.audit.routes import router as audit_router
+from service.db import make_engine
+from service.limits import BodySizeLimit
+from service.organisations.routes import router as organisations_router
+from service.reports.routes import router as reports_router
+from service.schema import head_revisions
+from service.settings import Settings, get_settings
+from service.substances.routes import router as substances_router
+
+DESCRIPTION = """
+Early warning and rapid alerts for new psychoactive substances.
+
+Every route except `/healthz`, `/readyz`, `/problems/*` and the docs needs
+`Authorization: Bearer <API key>`. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Varsel", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.schema_heads = head_revisions(settings.database_url)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (health.router, reports_router, substances_router, organisations_router, audit_router):
+        app.include_router(router)
+
+    @app.get("/problems/{slug}", response_class=PlainTextResponse, include_in_schema=False)
+    def describe_problem(slug: str) -> str:
+        title, meaning = problems.PROBLEM_TYPES.get(slug, ("Unknown problem type", ""))
+        return f"{title}\n\n{meaning}\n"
+
+    return app

@@ -1,0 +1,42 @@
+"""Routes: /v1/audit (admin, regulator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from service.audit import service
+from service.auth.deps import AuditReader
+from service.db import SessionDep
+from service.pagination import PageLimit
+
+router = APIRouter(prefix="/v1", tags=["audit"])
+
+
+class AuditRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    actor_key_id: str | None
+    organisation_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    detail: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRead]
+    next_cursor: int | None
+
+
+@router.get("/audit", response_model=AuditPage)
+def read_audit_log(principal: AuditReader, session: SessionDep, limit: PageLimit, cursor: int | None = None) -> AuditPage:
+    """Every write, newest first."""
+    rows = service.recent(session, before_id=cursor, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    return AuditPage(items=[AuditRead.model_validate(r) for r in rows], next_cursor=rows[-1].id if more and rows else None)

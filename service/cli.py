@@ -1,0 +1,154 @@
+"""`varsel`: the operator's command line. Scripts rely on its output, so it stays stable:
+`keys create` prints the key alone on stdout; everything else informative goes to stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from sqlmodel import Session
+
+from service.auth.models import Role
+from service.db import make_engine
+from service.organisations import service as organisations
+from service.organisations.models import OrganisationCreate, OrganisationKind, OrganisationRead
+from service.problems import Problem
+from service.settings import get_settings
+
+
+def _engine():  # noqa: ANN202
+    settings = get_settings()
+    return make_engine(settings.database_url, pool_size=2)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from service.schema import upgrade
+
+    upgrade(get_settings().database_url)
+    print("database is at the latest migration", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"Varsel API on http://{host}:{port}  (docs: http://{host}:{port}/docs)", file=sys.stderr, flush=True)
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level,
+                workers=args.workers, access_log=False)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from service.scheduled import build_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = get_settings()
+    scheduler = build_scheduler(settings, make_engine(settings.database_url, pool_size=4))
+    print("Varsel worker: scheduler started (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from service.seed.demo import seed_demo
+
+    settings = get_settings()
+    keys = seed_demo(_engine(), keys_file=settings.demo_keys_file)
+    print(f"demo data ready; demo API keys (also in {settings.demo_keys_file}):", file=sys.stderr)
+    for label, key in keys.items():
+        print(f"  {label:<55} {key}", file=sys.stderr)
+    return 0
+
+
+def cmd_orgs_create(args: argparse.Namespace) -> int:
+    data = OrganisationCreate(name=args.name, kind=args.kind, country=args.country)
+    with Session(_engine(), expire_on_commit=False) as session:
+        org = organisations.create(session, data=data, principal=None)
+    print(OrganisationRead.model_validate(org).model_dump_json())
+    return 0
+
+
+def cmd_orgs_list(args: argparse.Namespace) -> int:
+    with Session(_engine()) as session:
+        for org in organisations.get_all(session):
+            print(OrganisationRead.model_validate(org).model_dump_json())
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    with Session(_engine(), expire_on_commit=False) as session:
+        org = organisations.get(session, ref=args.org)
+        if org is None:
+            print(f"no organisation {args.org!r} (give its name or id)", file=sys.stderr)
+            return 2
+        created = organisations.issue_key(session, organisation=org, role=Role(args.role), label=args.label,
+                                          principal=None)
+    print(created.key)
+    print(f"key {created.id} ({args.role}) for {org.name}; shown once, store it now", file=sys.stderr)
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    with Session(_engine(), expire_on_commit=False) as session:
+        row = organisations.revoke(session, key_id=args.key_id, principal=None)
+    if row is None:
+        print(f"no API key {args.key_id!r}", file=sys.stderr)
+        return 2
+    print(json.dumps({"id": row.id, "revoked_at": row.revoked_at.isoformat()}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="varsel", description="Varsel: early warning for new psychoactive substances")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(func=cmd_migrate)
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)").set_defaults(func=cmd_worker)
+    sub.add_parser("seed-demo", help="demo organisations, keys and reports").set_defaults(func=cmd_seed_demo)
+
+    orgs = sub.add_parser("orgs", help="organisations").add_subparsers(dest="orgs_command", required=True)
+    create = orgs.add_parser("create", help="add an organisation")
+    create.add_argument("--name", required=True)
+    create.add_argument("--kind", required=True, choices=[k.value for k in OrganisationKind])
+    create.add_argument("--country", required=True, help="ISO 3166-1 alpha-2")
+    create.set_defaults(func=cmd_orgs_create)
+    orgs.add_parser("list", help="list organisations").set_defaults(func=cmd_orgs_list)
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    kcreate = keys.add_parser("create", help="issue a key; prints it alone on stdout")
+    kcreate.add_argument("--org", required=True, help="organisation name or id")
+    kcreate.add_argument("--role", required=True, choices=[r.value for r in Role])
+    kcreate.add_argument("--label")
+    kcreate.set_defaults(func=cmd_keys_create)
+    revoke = keys.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=cmd_keys_revoke)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Problem as problem:
+        print(f"error: {problem.detail}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # pydantic validation of CLI input
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

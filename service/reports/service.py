@@ -1,0 +1,305 @@
+"""Report intake: identify each structure, then store a batch of reports in one transaction.
+
+Single POSTs and batches share this path. Everything that can fail on bad input (validation,
+structure parsing, idempotency conflicts) is decided before anything is written, so a rejected
+item never leaves a substance, a name or an audit row behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from ulid import ULID
+
+from chemistry.identity import Identity, StructureError, identify
+from service.audit.service import record_many
+from service.auth.models import Principal
+from service.db import begin_write, utcnow
+from service.problems import Problem
+from service.reports.models import Quantity, Report, ReportCreate, ReportRead
+from service.substances import service as registry
+from service.substances.models import Substance, SubstanceSummary
+
+
+@dataclass(slots=True)
+class PreparedReport:
+    """A validated report whose structure has been identified, not yet stored."""
+
+    data: ReportCreate
+    identity: Identity | None
+    request_hash: str
+    idempotency_key: str | None
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: Literal["created", "replayed"]
+    report: ReportRead
+
+
+def request_hash(data: ReportCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def structure_problem(error: StructureError, *, pointer: str = "#/structure") -> Problem:
+    fmt = error.fmt.value if error.fmt else "structure"
+    return Problem(
+        422,
+        "invalid-structure",
+        f"structure: {error.message}",
+        errors=[{"in": "body", "pointer": pointer, "field": "structure", "detail": error.message,
+                 "code": error.code, "format": fmt}],
+    )
+
+
+def prepare(data: ReportCreate, *, principal: Principal, idempotency_key: str | None) -> PreparedReport:
+    """Check who may file it and read its structure; raises Problem, writes nothing."""
+    claimed = data.organisation
+    if claimed is not None and claimed not in (principal.organisation_id, principal.organisation_name):
+        raise Problem(
+            403,
+            "forbidden",
+            f"this key reports for organisation '{principal.organisation_name}' "
+            f"(id {principal.organisation_id}) only, not for {claimed!r}",
+        )
+    identity = None
+    if data.structure and data.structure.strip():
+        try:
+            identity = identify(data.structure, fmt=data.structure_format)
+        except StructureError as error:
+            raise structure_problem(error) from None
+    return PreparedReport(data=data, identity=identity, request_hash=request_hash(data), idempotency_key=idempotency_key)
+
+
+def store(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
+    """Store prepared reports atomically; returns one outcome or problem per item, in order.
+
+    A concurrent request may claim the same idempotency key between our check and our insert;
+    the unique constraint then rolls everything back and one retry sees the winner's report.
+    """
+    for attempt in (1, 2):
+        try:
+            outcomes = _store_once(session, items, principal=principal)
+            session.commit()
+            return outcomes
+        except IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store_once(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
+    begin_write(session)
+    now = utcnow()
+    results: list[Outcome | Problem | None] = [None] * len(items)
+
+    # 1. Idempotency: a key already used by this organisation replays or conflicts.
+    keys = {item.idempotency_key for item in items if item.idempotency_key}
+    earlier: dict[str, Report] = {}
+    if keys:
+        earlier = {
+            r.idempotency_key: r
+            for r in session.exec(
+                select(Report).where(Report.organisation_id == principal.organisation_id, Report.idempotency_key.in_(keys))
+            )
+        }
+    fresh: list[int] = []
+    seen_in_batch: dict[str, int] = {}
+    for index, item in enumerate(items):
+        key = item.idempotency_key
+        previous = earlier.get(key) if key else None
+        if previous is not None:
+            results[index] = _replay_or_conflict(previous.request_hash, item, key) or index
+        elif key and key in seen_in_batch:
+            first = items[seen_in_batch[key]]
+            results[index] = _replay_or_conflict(first.request_hash, item, key) or seen_in_batch[key]
+        else:
+            if key:
+                seen_in_batch[key] = index
+            fresh.append(index)
+
+    # 2. Registry: new parents are registered; reports without a structure are resolved by name.
+    substances, created = registry.register(session, (items[i].identity for i in fresh if items[i].identity))
+    rows: list[dict] = []
+    linked: dict[int, Substance | None] = {}
+    new_flags: dict[int, bool] = {}
+    claimed_new: set[str] = set()
+    for index in fresh:
+        item = items[index]
+        if item.identity is not None:
+            substance = substances[item.identity.inchikey]
+        else:
+            substance = registry.resolve_name(session, item.data.substance_name or "")
+        is_new = substance is not None and substance.inchikey in created and substance.inchikey not in claimed_new
+        if is_new:
+            claimed_new.add(substance.inchikey)
+        linked[index], new_flags[index] = substance, is_new
+        rows.append(_row(item, substance, is_new, principal=principal, received_at=now))
+
+    if rows:
+        session.execute(insert(Report), rows)
+        registry.add_names(
+            session,
+            ((linked[i].id, items[i].data.substance_name) for i in fresh if linked[i] and items[i].data.substance_name),
+            source="report",
+        )
+        firsts: dict[int, tuple[dt.datetime, str]] = {}
+        for index, row in zip(fresh, rows):
+            if linked[index] is not None and linked[index].first_reported_at is None:
+                firsts.setdefault(linked[index].id, (now, row["country"]))
+        registry.mark_first_reported(session, firsts)
+        record_many(
+            session,
+            principal=principal,
+            action="report.create",
+            entity="report",
+            entries=[(row["id"], {"substance": linked[i].inchikey if linked[i] else None}) for i, row in zip(fresh, rows)],
+        )
+        if created:
+            record_many(session, principal=principal, action="substance.register", entity="substance",
+                        entries=[(key, {}) for key in sorted(created)])
+
+    # 3. Answers: stored reports are read back through one path, replays included.
+    by_index = dict(zip(fresh, (row["id"] for row in rows)))
+    replay_ids = {i: earlier[items[i].idempotency_key].id for i, r in enumerate(results)
+                  if isinstance(r, int) and items[i].idempotency_key in earlier}
+    reads = read_many(session, list(by_index.values()) + list(replay_ids.values()))
+    answers: list[Outcome | Problem] = []
+    for index, result in enumerate(results):
+        if isinstance(result, Problem):
+            answers.append(result)
+        elif index in by_index:
+            answers.append(Outcome("created", reads[by_index[index]]))
+        elif index in replay_ids:
+            answers.append(Outcome("replayed", reads[replay_ids[index]]))
+        else:  # a repeat, inside this batch, of an item stored a moment ago
+            answers.append(Outcome("replayed", reads[by_index[result]]))
+    return answers
+
+
+def _replay_or_conflict(stored_hash: str, item: PreparedReport, key: str) -> Problem | None:
+    if stored_hash == item.request_hash:
+        return None
+    return Problem(
+        409,
+        "idempotency-conflict",
+        f"Idempotency-Key {key!r} was already used for a different report; use a new key for new content",
+    )
+
+
+def _row(item: PreparedReport, substance: Substance | None, is_new: bool, *, principal: Principal,
+         received_at: dt.datetime) -> dict:
+    data = item.data
+    return {
+        "id": str(ULID()),
+        "organisation_id": principal.organisation_id,
+        "substance_id": substance.id if substance else None,
+        "substance_was_new": is_new,
+        "structure": data.structure,
+        "structure_format": item.identity.input_format.value if item.identity else None,
+        "substance_name": data.substance_name,
+        "sample_type": data.sample_type.value,
+        "country": data.country,
+        "region": data.region,
+        "sampled_on": data.sampled_on,
+        "techniques": [t.value for t in data.techniques],
+        "confidence": data.confidence.value,
+        "quantity_value": data.quantity.value if data.quantity else None,
+        "quantity_unit": data.quantity.unit.value if data.quantity else None,
+        "purity_percent": data.purity_percent,
+        "context": data.context,
+        "received_at": received_at,
+        "idempotency_key": item.idempotency_key,
+        "request_hash": item.request_hash,
+        "submitted_by_key_id": principal.key_id,
+    }
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_many(session: Session, report_ids: list[str]) -> dict[str, ReportRead]:
+    if not report_ids:
+        return {}
+    pairs = session.exec(
+        select(Report, Substance).join(Substance, Substance.id == Report.substance_id, isouter=True)
+        .where(Report.id.in_(report_ids))
+    ).all()
+    return to_reads(session, pairs)
+
+
+def to_reads(session: Session, pairs: list[tuple[Report, Substance | None]]) -> dict[str, ReportRead]:
+    names = registry.names_for(session, {s.id for _, s in pairs if s is not None})
+    out = {}
+    for report, substance in pairs:
+        summary = None
+        if substance is not None:
+            summary = SubstanceSummary.model_validate({**substance.model_dump(), "names": names.get(substance.id, [])})
+        quantity = Quantity(value=report.quantity_value, unit=report.quantity_unit) if report.quantity_value else None
+        out[report.id] = ReportRead.model_validate(
+            {**report.model_dump(), "substance": summary, "substance_is_new": report.substance_was_new,
+             "quantity": quantity}
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilter:
+    substance: str | None = None  # InChIKey, or its first block for all stereoisomers
+    country: str | None = None
+    organisation_id: int | None = None
+    sample_type: str | None = None
+    sampled_from: dt.date | None = None
+    sampled_to: dt.date | None = None
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        value = ""
+    if len(value) != 26:
+        raise Problem(422, "validation", "cursor is not one this service issued; start again without it",
+                      errors=[{"in": "query", "pointer": "#/cursor", "field": "cursor", "detail": "invalid cursor"}])
+    return value
+
+
+def list_reports(session: Session, flt: ReportFilter, *, cursor: str | None, limit: int) -> tuple[list[ReportRead], str | None]:
+    """Newest first; the cursor is the last id seen, so pages stay stable while reports arrive."""
+    query = select(Report, Substance).join(Substance, Substance.id == Report.substance_id, isouter=True)
+    if flt.substance:
+        key = flt.substance.strip().upper()
+        query = query.where(Substance.connectivity_key == key if len(key) == 14 else Substance.inchikey == key)
+    if flt.country:
+        query = query.where(Report.country == flt.country.upper())
+    if flt.organisation_id is not None:
+        query = query.where(Report.organisation_id == flt.organisation_id)
+    if flt.sample_type:
+        query = query.where(Report.sample_type == flt.sample_type)
+    if flt.sampled_from:
+        query = query.where(Report.sampled_on >= flt.sampled_from)
+    if flt.sampled_to:
+        query = query.where(Report.sampled_on <= flt.sampled_to)
+    if cursor:
+        query = query.where(Report.id < decode_cursor(cursor))
+    pairs = session.exec(query.order_by(Report.id.desc()).limit(limit + 1)).all()
+    more = len(pairs) > limit
+    pairs = pairs[:limit]
+    reads = to_reads(session, pairs)
+    items = [reads[r.id] for r, _ in pairs]
+    return items, encode_cursor(items[-1].id) if more and items else None

@@ -1,0 +1,164 @@
+"""Registry operations: register parents, record names, look substances up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from chemistry.identity import Identity
+from service.reports.models import Report
+from service.substances.models import CountryCount, Substance, SubstanceDetail, SubstanceName, SubstanceRead, name_key
+
+
+def _insert(session: Session, table):  # noqa: ANN001 - a SQLAlchemy Table
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str, Substance], set[str]]:
+    """Ensure each parent is in the registry.
+
+    Returns the substances by InChIKey and the InChIKeys this call added. Concurrent writers may
+    register the same parent; ON CONFLICT DO NOTHING lets exactly one of them create it.
+    """
+    wanted = {identity.inchikey: identity for identity in identities}
+    if not wanted:
+        return {}, set()
+    found = {s.inchikey: s for s in session.exec(select(Substance).where(Substance.inchikey.in_(wanted)))}
+    missing = [identity for key, identity in wanted.items() if key not in found]
+    created: set[str] = set()
+    if missing:
+        rows = [
+            {
+                "inchikey": i.inchikey,
+                "connectivity_key": i.connectivity_key,
+                "inchi": i.inchi,
+                "smiles": i.smiles,
+                "formula": i.formula,
+                "monoisotopic_mass": i.monoisotopic_mass,
+                "average_mass": i.average_mass,
+                "created_at": dt.datetime.now(dt.UTC),
+            }
+            for i in missing
+        ]
+        table = Substance.__table__
+        statement = _insert(session, table).on_conflict_do_nothing(index_elements=["inchikey"]).returning(table.c.inchikey)
+        # One statement per new parent: executemany with RETURNING is not portable across drivers,
+        # and new parents are the rare case.
+        for row in rows:
+            created.update(session.execute(statement, row).scalars())
+        keys = [i.inchikey for i in missing]
+        found.update({s.inchikey: s for s in session.exec(select(Substance).where(Substance.inchikey.in_(keys)))})
+    return found, created
+
+
+def add_names(session: Session, pairs: Iterable[tuple[int, str]], *, source: str) -> None:
+    """Record names (substance id, name); a name already known for that substance is ignored."""
+    rows = {}
+    for substance_id, name in pairs:
+        clean = " ".join(name.split())
+        if clean:
+            rows[(substance_id, name_key(clean))] = {
+                "substance_id": substance_id, "name": clean, "name_key": name_key(clean), "source": source,
+            }
+    if rows:
+        statement = _insert(session, SubstanceName.__table__).on_conflict_do_nothing(
+            index_elements=["substance_id", "name_key"]
+        )
+        session.execute(statement, list(rows.values()))
+
+
+def mark_first_reported(session: Session, firsts: dict[int, tuple[dt.datetime, str]]) -> None:
+    """Stamp when and where a substance was first reported, unless it already was."""
+    for substance_id, (at, country) in firsts.items():
+        session.execute(
+            update(Substance)
+            .where(Substance.id == substance_id, Substance.first_reported_at.is_(None))
+            .values(first_reported_at=at, first_reported_country=country)
+        )
+
+
+def resolve_name(session: Session, name: str) -> Substance | None:
+    """The one substance known by this name; None when unknown or ambiguous."""
+    ids = session.exec(select(SubstanceName.substance_id).where(SubstanceName.name_key == name_key(name))).all()
+    distinct = set(ids)
+    return session.get(Substance, distinct.pop()) if len(distinct) == 1 else None
+
+
+def names_for(session: Session, substance_ids: Iterable[int]) -> dict[int, list[str]]:
+    ids = set(substance_ids)
+    names: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        rows = session.exec(
+            select(SubstanceName.substance_id, SubstanceName.name)
+            .where(SubstanceName.substance_id.in_(ids))
+            .order_by(SubstanceName.id)
+        )
+        for substance_id, name in rows:
+            names[substance_id].append(name)
+    return names
+
+
+def get_by_inchikey(session: Session, inchikey: str) -> Substance | None:
+    return session.exec(select(Substance).where(Substance.inchikey == inchikey.upper())).first()
+
+
+def search(
+    session: Session,
+    *,
+    name: str | None = None,
+    inchikey: str | None = None,
+    exact: Identity | None = None,
+    after_id: int | None = None,
+    limit: int,
+) -> Sequence[Substance]:
+    """Substances by name (case-insensitive substring), InChIKey (full, or first block for all
+    stereoisomers) or exact structure, in registration order."""
+    query = select(Substance)
+    if name:
+        pattern = f"%{name_key(name).replace('%', '').replace('_', '')}%"
+        query = query.where(
+            Substance.id.in_(select(SubstanceName.substance_id).where(SubstanceName.name_key.like(pattern)))
+        )
+    if inchikey:
+        key = inchikey.strip().upper()
+        query = query.where(Substance.connectivity_key == key if len(key) == 14 else Substance.inchikey == key)
+    if exact is not None:
+        query = query.where(Substance.inchikey == exact.inchikey)
+    if after_id is not None:
+        query = query.where(Substance.id > after_id)
+    return session.exec(query.order_by(Substance.id).limit(limit)).all()
+
+
+def to_read(substance: Substance, names: list[str]) -> SubstanceRead:
+    return SubstanceRead.model_validate({**substance.model_dump(), "names": names})
+
+
+def detail(session: Session, substance: Substance) -> SubstanceDetail:
+    per_country = session.exec(
+        select(Report.country, func.count(), func.min(Report.sampled_on), func.max(Report.sampled_on))
+        .where(Report.substance_id == substance.id)
+        .group_by(Report.country)
+        .order_by(func.count().desc(), Report.country)
+    ).all()
+    countries = [CountryCount(country=c, reports=n, first_seen=lo, last_seen=hi) for c, n, lo, hi in per_country]
+    stereoisomers = session.exec(
+        select(Substance.inchikey).where(
+            Substance.connectivity_key == substance.connectivity_key, Substance.id != substance.id
+        )
+    ).all()
+    read = to_read(substance, names_for(session, [substance.id])[substance.id])
+    return SubstanceDetail(
+        **read.model_dump(),
+        report_count=sum(c.reports for c in countries),
+        first_seen=min((c.first_seen for c in countries if c.first_seen), default=None),
+        last_seen=max((c.last_seen for c in countries if c.last_seen), default=None),
+        countries=countries,
+        stereoisomers=list(stereoisomers),
+    )
+

@@ -1,0 +1,154 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when VARSEL_TEST_POSTGRES_URL is
+set), migrated by Alembic exactly as `varsel migrate` does, and API clients per role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from service.app import create_app
+from service.auth.models import Role
+from service.db import make_engine, normalise_url
+from service.organisations import service as organisations
+from service.organisations.models import OrganisationCreate
+from service.schema import upgrade
+from service.settings import Settings
+
+POSTGRES_URL = os.environ.get("VARSEL_TEST_POSTGRES_URL")
+NO_POSTGRES = "VARSEL_TEST_POSTGRES_URL is not set: no PostgreSQL to run against (.ci/run sets it when one answers)"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _create_postgres_database() -> tuple[str, Callable[[], None]]:
+    admin_url = make_url(normalise_url(POSTGRES_URL))
+    name = f"varsel_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(admin_url.render_as_string(hide_password=False), pool_size=1)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin_url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the migrations' head: a template file on SQLite, a fresh database on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "template.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    url, drop = _create_postgres_database()
+    upgrade(url)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """A clean, migrated database for one test."""
+    if migrated_database.startswith("sqlite"):
+        path = tmp_path / "varsel.db"
+        shutil.copyfile(make_url(migrated_database).database, path)
+        yield f"sqlite:///{path}"
+        return
+    yield migrated_database
+    engine = make_engine(migrated_database, pool_size=1)
+    with engine.begin() as connection:
+        tables = [r[0] for r in connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url, pool_size=4)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, demo_keys_file=tmp_path / "keys.txt", webhook_allow_private=True)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine):  # noqa: ANN201
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Caller:
+    """An organisation and one API key of it, ready to call the API."""
+
+    organisation_id: int
+    organisation_name: str
+    key_id: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+@pytest.fixture
+def make_caller(engine: Engine) -> Callable[..., Caller]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str, *, org: str | None = None, kind: str = "forensic_lab", country: str = "DK") -> Caller:
+        with Session(engine, expire_on_commit=False) as session:
+            name = org or f"Test organisation {next(counter)}"
+            found = organisations.get(session, ref=name)
+            if found is None:
+                found = organisations.create(
+                    session, data=OrganisationCreate(name=name, kind=kind, country=country), principal=None
+                )
+            created = organisations.issue_key(session, organisation=found, role=Role(role), label="test", principal=None)
+        return Caller(found.id, found.name, created.id, created.key)
+
+    return make
+
+
+@pytest.fixture
+def reporter(make_caller) -> Caller:  # noqa: ANN001
+    return make_caller("reporter", org="Rigshospitalet Forensic Chemistry", country="DK")
+
+
+@pytest.fixture
+def authority(make_caller) -> Caller:  # noqa: ANN001
+    return make_caller("authority", org="Danish Health Authority", kind="authority", country="DK")
+
+
+@pytest.fixture
+def regulator(make_caller) -> Caller:  # noqa: ANN001
+    return make_caller("regulator", org="Danish Medicines Agency", kind="regulator", country="DK")
+
+
+@pytest.fixture
+def admin(make_caller) -> Caller:  # noqa: ANN001
+    return make_caller("admin", org="Varsel operators", kind="national_focal_point", country="DK")
