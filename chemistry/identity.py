@@ -12,6 +12,7 @@ machine-readable ``code`` and RDKit's own reason, never a ``None`` that slips th
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import threading
 from contextlib import contextmanager
@@ -56,7 +57,11 @@ class StructureError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """What the registry stores about a standardised parent."""
+    """What the registry stores about a standardised parent.
+
+    ``mol`` is the parent as RDKit holds it; identities are cached and shared, so treat it as
+    read-only (copy it with ``Chem.Mol(identity.mol)`` before changing anything).
+    """
 
     inchikey: str
     inchi: str
@@ -174,8 +179,12 @@ def to_mol(text: str, *, fmt: StructureFormat | str | None = None) -> tuple[Chem
 
 
 # --- standardisation -------------------------------------------------------------------------
-# Built once: these objects hold compiled transforms, and building them per molecule is slow.
-_cleanup_params = rdMolStandardize.CleanupParameters()
+# Built once: these objects hold compiled transforms. rdMolStandardize.Cleanup() builds its
+# Normalizer and Reionizer anew on every call, which doubled the cost of standardisation; the
+# same steps, in the same order, from prebuilt objects give the same parent.
+_metal_disconnector = rdMolStandardize.MetalDisconnector()
+_normalizer = rdMolStandardize.Normalizer()
+_reionizer = rdMolStandardize.Reionizer()
 _fragment_chooser = rdMolStandardize.LargestFragmentChooser(preferOrganic=True)
 _uncharger = rdMolStandardize.Uncharger(canonicalOrder=True)
 
@@ -190,7 +199,10 @@ def standardize_parent(mol: Chem.Mol) -> Chem.Mol:
     Raises StructureError(code="not_organic") when no fragment contains carbon.
     """
     with rdBase.BlockLogs():
-        cleaned = rdMolStandardize.Cleanup(mol, _cleanup_params)
+        cleaned = Chem.RemoveHs(mol)
+        _metal_disconnector.DisconnectInPlace(cleaned)
+        _normalizer.normalizeInPlace(cleaned)
+        _reionizer.reionizeInPlace(cleaned)
         parent = _fragment_chooser.choose(cleaned)
         if not _is_organic(parent):
             raise StructureError("not_organic", "the structure has no organic fragment (no carbon atom)")
@@ -199,8 +211,20 @@ def standardize_parent(mol: Chem.Mol) -> Chem.Mol:
     return parent
 
 
+IDENTITY_CACHE_SIZE = 8192
+
+
 def identify(text: str, *, fmt: StructureFormat | str | None = None) -> Identity:
-    """Parse, standardise and name one structure as the registry identifies it."""
+    """Parse, standardise and name one structure as the registry identifies it.
+
+    Laboratories report the same few substances over and over, written the same way by the same
+    instrument software; the answer for an input string is cached (failures are not).
+    """
+    return _identify_cached(text, StructureFormat(fmt) if fmt is not None else None)
+
+
+@functools.lru_cache(maxsize=IDENTITY_CACHE_SIZE)
+def _identify_cached(text: str, fmt: StructureFormat | None) -> Identity:
     mol, fmt = to_mol(text, fmt=fmt)
     parent = standardize_parent(mol)
     with rdBase.BlockLogs():

@@ -28,27 +28,29 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send, int(declared))
             return
         seen = 0
-        started = False
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    too_large = True
                     raise _TooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            # Frameworks turn a failure while reading the body into their own error (FastAPI
+            # answers 400); once the limit has bitten, that answer is replaced by the 413.
+            if not too_large:
+                await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            if started:
-                raise
+            pass
+        if too_large:
             await self._refuse(scope, receive, send, seen)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: int) -> None:

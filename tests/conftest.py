@@ -3,10 +3,12 @@ set), migrated by Alembic exactly as `varsel migrate` does, and API clients per 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,3 +154,33 @@ def regulator(make_caller) -> Caller:  # noqa: ANN001
 @pytest.fixture
 def admin(make_caller) -> Caller:  # noqa: ANN001
     return make_caller("admin", org="Varsel operators", kind="national_focal_point", country="DK")
+
+
+TABLES = ("organisation", "api_key", "substance", "substance_name", "report", "audit_log")
+
+
+@pytest.fixture
+def report_body() -> Callable[..., dict[str, Any]]:
+    def build(**overrides: Any) -> dict[str, Any]:
+        body = {
+            "structure": "CNC(C)C(=O)c1ccc(C)cc1.Cl",  # mephedrone hydrochloride
+            "substance_name": "mephedrone hydrochloride",
+            "sample_type": "seizure",
+            "country": "DK",
+            "sampled_on": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+            "techniques": ["GC-MS", "NMR"],
+            "confidence": "confirmed",
+        }
+        body.update(overrides)
+        return {k: v for k, v in body.items() if v is not None}
+
+    return build
+
+
+@pytest.fixture
+def row_counts(engine: Engine) -> Callable[[], dict[str, int]]:
+    def count() -> dict[str, int]:
+        with engine.connect() as connection:
+            return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in TABLES}
+
+    return count

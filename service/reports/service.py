@@ -170,21 +170,21 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             record_many(session, principal=principal, action="substance.register", entity="substance",
                         entries=[(key, {}) for key in sorted(created)])
 
-    # 3. Answers: stored reports are read back through one path, replays included.
-    by_index = dict(zip(fresh, (row["id"] for row in rows)))
-    replay_ids = {i: earlier[items[i].idempotency_key].id for i, r in enumerate(results)
-                  if isinstance(r, int) and items[i].idempotency_key in earlier}
-    reads = read_many(session, list(by_index.values()) + list(replay_ids.values()))
+    # 3. Answers: new reports from what was just written, replays read back from the database.
+    names = registry.names_for(session, {s.id for s in linked.values() if s is not None})
+    by_index = {index: _to_read(row, linked[index], names) for index, row in zip(fresh, rows)}
+    replays = read_many(session, [earlier[items[i].idempotency_key].id for i, r in enumerate(results)
+                                  if isinstance(r, int) and items[i].idempotency_key in earlier])
     answers: list[Outcome | Problem] = []
     for index, result in enumerate(results):
         if isinstance(result, Problem):
             answers.append(result)
         elif index in by_index:
-            answers.append(Outcome("created", reads[by_index[index]]))
-        elif index in replay_ids:
-            answers.append(Outcome("replayed", reads[replay_ids[index]]))
+            answers.append(Outcome("created", by_index[index]))
+        elif items[index].idempotency_key in earlier:
+            answers.append(Outcome("replayed", replays[earlier[items[index].idempotency_key].id]))
         else:  # a repeat, inside this batch, of an item stored a moment ago
-            answers.append(Outcome("replayed", reads[by_index[result]]))
+            answers.append(Outcome("replayed", by_index[result]))
     return answers
 
 
@@ -241,17 +241,20 @@ def read_many(session: Session, report_ids: list[str]) -> dict[str, ReportRead]:
 
 def to_reads(session: Session, pairs: list[tuple[Report, Substance | None]]) -> dict[str, ReportRead]:
     names = registry.names_for(session, {s.id for _, s in pairs if s is not None})
-    out = {}
-    for report, substance in pairs:
-        summary = None
-        if substance is not None:
-            summary = SubstanceSummary.model_validate({**substance.model_dump(), "names": names.get(substance.id, [])})
-        quantity = Quantity(value=report.quantity_value, unit=report.quantity_unit) if report.quantity_value else None
-        out[report.id] = ReportRead.model_validate(
-            {**report.model_dump(), "substance": summary, "substance_is_new": report.substance_was_new,
-             "quantity": quantity}
-        )
-    return out
+    return {report.id: _to_read(report.model_dump(), substance, names) for report, substance in pairs}
+
+
+def _to_read(row: dict, substance: Substance | None, names: dict[int, list[str]]) -> ReportRead:
+    """One ReportRead from a report's column values, whether just written or read back."""
+    summary = None
+    if substance is not None:
+        summary = SubstanceSummary(inchikey=substance.inchikey, connectivity_key=substance.connectivity_key,
+                                   smiles=substance.smiles, formula=substance.formula,
+                                   names=names.get(substance.id, []))
+    quantity = Quantity(value=row["quantity_value"], unit=row["quantity_unit"]) if row["quantity_value"] else None
+    return ReportRead.model_validate(
+        {**row, "substance": summary, "substance_is_new": row["substance_was_new"], "quantity": quantity}
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,9 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -180,9 +182,15 @@ class InMemoryDeliveryStore:
     def add_endpoint(self, endpoint_id: str, url: str, **fields: object) -> None:
         self.endpoints[endpoint_id] = Endpoint(url=url, **fields)
 
-    def add_delivery(self, delivery_id: str, *, endpoint_id: str, due_at: datetime, body: bytes = b'{"n":1}') -> None:
+    def add_delivery(
+        self, delivery_id: str, *, endpoint_id: str, due_at: datetime, body: bytes = b'{"n":1}'
+    ) -> None:
         self.deliveries[delivery_id] = StoredDelivery(
-            id=delivery_id, endpoint_id=endpoint_id, message_id=f"msg_{delivery_id}", body=body, next_attempt_at=due_at
+            id=delivery_id,
+            endpoint_id=endpoint_id,
+            message_id=f"msg_{delivery_id}",
+            body=body,
+            next_attempt_at=due_at,
         )
 
     async def claim_due_deliveries(
@@ -231,7 +239,9 @@ class InMemoryDeliveryStore:
         row.first_attempt_at = row.first_attempt_at or attempted_at
         row.leased_by = row.leased_until = None
         row.next_attempt_at = next_attempt_at
-        row.state = {"delivered": "delivered", "dead_lettered": "dead", "retry_scheduled": "pending"}[outcome.value]
+        row.state = {"delivered": "delivered", "dead_lettered": "dead", "retry_scheduled": "pending"}[
+            outcome.value
+        ]
         endpoint = self.endpoints[row.endpoint_id]
         if result.succeeded:
             endpoint.failing_since = None
@@ -255,9 +265,16 @@ def webhook_secret() -> str:
 
 @pytest.fixture
 def make_delivery():
-    def make(url: str, *, delivery_id: str = "d1", body: bytes = b'{"hello":"world"}', **fields: object) -> OutgoingDelivery:
+    def make(
+        url: str, *, delivery_id: str = "d1", body: bytes = b'{"hello":"world"}', **fields: object
+    ) -> OutgoingDelivery:
         base = OutgoingDelivery(
-            id=delivery_id, endpoint_id="e1", url=url, message_id=f"msg_{delivery_id}", body=body, secrets=(SECRET,)
+            id=delivery_id,
+            endpoint_id="e1",
+            url=url,
+            message_id=f"msg_{delivery_id}",
+            body=body,
+            secrets=(SECRET,),
         )
         return replace(base, **fields)
 

@@ -37,13 +37,24 @@ def test_alert_event_has_the_required_and_chosen_context_attributes(make_alert):
     assert event["time"] == "2025-03-03T09:30:15Z"
     assert RFC3339_UTC.match(event["time"])
     # extension attribute names: lower-case a-z and 0-9 only
-    for name in set(event) - {"specversion", "id", "source", "type", "subject", "datacontenttype", "time", "data"}:
+    for name in set(event) - {
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "subject",
+        "datacontenttype",
+        "time",
+        "data",
+    }:
         assert re.fullmatch(r"[a-z0-9]{1,20}", name)
     assert Alert.model_validate(event["data"]) == alert
 
 
 def test_family_alert_event_uses_the_family_as_subject(make_alert):
-    alert = make_alert(type=AlertType.family_growth, substance_inchikey=None, substance_name=None, family_id="fam-1")
+    alert = make_alert(
+        type=AlertType.family_growth, substance_inchikey=None, substance_name=None, family_id="fam-1"
+    )
     assert alert_event(alert, instance="x")["subject"] == "fam-1"
 
 
@@ -57,7 +68,9 @@ def test_event_bytes_are_compact_utf8_json_and_stable(make_alert):
 
 def test_digest_carries_several_alerts_and_its_id_ignores_their_order(make_alert):
     first = make_alert()
-    second = make_alert(dedup_key="report.intoxication:r9", type=AlertType.intoxication, severity=Severity.critical)
+    second = make_alert(
+        dedup_key="report.intoxication:r9", type=AlertType.intoxication, severity=Severity.critical
+    )
     moment = datetime(2025, 3, 4, 6, 0, tzinfo=timezone.utc)
     digest = digest_event([first, second], instance="x", time=moment)
     assert digest["type"] == "eu.varsel.alert.digest"
@@ -98,7 +111,9 @@ def test_cap_document_is_schema_valid_for_every_severity(make_alert, severity, c
 
 def test_cap_header_and_info_fields(make_alert):
     alert = make_alert()
-    root = parse_cap(alert_to_cap(alert, sender="varsel@sst.example", alert_url="https://varsel.example/alerts/1"))
+    root = parse_cap(
+        alert_to_cap(alert, sender="varsel@sst.example", alert_url="https://varsel.example/alerts/1")
+    )
     assert root.tag == f"{CAP}alert"
     assert root.findtext(f"{CAP}identifier") == f"urn:uuid:{alert.id}"
     assert root.findtext(f"{CAP}sender") == "varsel@sst.example"
@@ -115,7 +130,9 @@ def test_cap_header_and_info_fields(make_alert):
     assert info.findtext(f"{CAP}headline") == "First detection of a new psychoactive substance: mephedrone"
     assert info.findtext(f"{CAP}description") == alert.summary
     assert info.findtext(f"{CAP}web") == "https://varsel.example/alerts/1"
-    parameters = [(p.findtext(f"{CAP}valueName"), p.findtext(f"{CAP}value")) for p in info.findall(f"{CAP}parameter")]
+    parameters = [
+        (p.findtext(f"{CAP}valueName"), p.findtext(f"{CAP}value")) for p in info.findall(f"{CAP}parameter")
+    ]
     assert ("InChIKey", "YELGFTGWJGBAQU-UHFFFAOYSA-N") in parameters
     assert ("reportId", "r1") in parameters
     assert ("groupId", "gb-mda-1971-cathinones") in parameters
@@ -169,12 +186,12 @@ def test_atom_feed_has_the_rfc_4287_required_elements_and_newest_entry_first(mak
     assert feed.findtext(f"{ATOM}title") == "Varsel alerts"
     assert feed.findtext(f"{ATOM}updated") == "2025-03-02T08:00:00Z"
     assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Varsel"
-    (self_link,) = [l for l in feed.findall(f"{ATOM}link") if l.get("rel") == "self"]
+    (self_link,) = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
     assert self_link.get("href") == "https://varsel.example/alerts.atom"
 
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}id") for e in entries] == [f"urn:uuid:{newer.id}", f"urn:uuid:{older.id}"]
-    for entry, alert in zip(entries, [newer, older]):
+    for entry, alert in zip(entries, [newer, older], strict=True):
         assert entry.findtext(f"{ATOM}title")
         assert RFC3339_UTC.match(entry.findtext(f"{ATOM}updated"))
         assert entry.findtext(f"{ATOM}summary") == alert.summary
@@ -183,7 +200,9 @@ def test_atom_feed_has_the_rfc_4287_required_elements_and_newest_entry_first(mak
 
 
 def test_an_empty_feed_needs_an_explicit_updated_time():
-    kwargs = dict(feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=str)
+    kwargs = dict(
+        feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=str
+    )
     with pytest.raises(ValueError, match="updated"):
         alerts_feed([], **kwargs)
     feed = ET.fromstring(alerts_feed([], updated=datetime(2025, 3, 1, tzinfo=timezone.utc), **kwargs))
@@ -194,7 +213,11 @@ def test_an_empty_feed_needs_an_explicit_updated_time():
 def test_feed_text_is_escaped(make_alert):
     alert = make_alert(summary="<script>alert(1)</script> & more")
     document = alerts_feed(
-        [alert], feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=lambda a: "https://v.example/?a=1&b=2"
+        [alert],
+        feed_id="urn:varsel:x:alerts",
+        title="t",
+        self_url="https://v.example/a.atom",
+        alert_url=lambda a: "https://v.example/?a=1&b=2",
     )
     entry = ET.fromstring(document).find(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}summary") == "<script>alert(1)</script> & more"

@@ -33,7 +33,12 @@ def schedule(attempt, *, rng, now=NOW, first_attempt_at=NOW, horizon=HORIZON):
 
 @pytest.mark.parametrize(
     "attempt, ceiling",
-    [(1, timedelta(seconds=5)), (2, timedelta(seconds=10)), (3, timedelta(seconds=20)), (8, timedelta(seconds=640))],
+    [
+        (1, timedelta(seconds=5)),
+        (2, timedelta(seconds=10)),
+        (3, timedelta(seconds=20)),
+        (8, timedelta(seconds=640)),
+    ],
 )
 def test_ceiling_doubles_with_each_failed_attempt_until_the_cap(attempt, ceiling):
     assert schedule(attempt, rng=HighestDraw()) == NOW + min(ceiling, CAP)
@@ -79,5 +84,7 @@ def test_policy_refuses_a_base_larger_than_the_cap():
 def test_endpoint_is_disabled_only_after_failing_continuously_for_the_configured_time():
     after = timedelta(days=5)
     assert not should_disable_endpoint(failing_since=None, now=NOW, disable_after=after)
-    assert not should_disable_endpoint(failing_since=NOW - after + timedelta(seconds=1), now=NOW, disable_after=after)
+    assert not should_disable_endpoint(
+        failing_since=NOW - after + timedelta(seconds=1), now=NOW, disable_after=after
+    )
     assert should_disable_endpoint(failing_since=NOW - after, now=NOW, disable_after=after)

@@ -22,34 +22,50 @@ def vector_headers(signature: str = VECTOR_SIGNATURE) -> dict[str, str]:
 
 
 def test_sign_reproduces_the_spec_test_vector():
-    assert sign(secret=VECTOR_SECRET, msg_id=VECTOR_MSG_ID, timestamp=VECTOR_TIMESTAMP, body=VECTOR_BODY) == VECTOR_SIGNATURE
+    assert (
+        sign(secret=VECTOR_SECRET, msg_id=VECTOR_MSG_ID, timestamp=VECTOR_TIMESTAMP, body=VECTOR_BODY)
+        == VECTOR_SIGNATURE
+    )
 
 
 def test_headers_carry_id_unix_timestamp_and_signature():
-    headers = headers_for(secrets=[VECTOR_SECRET], msg_id=VECTOR_MSG_ID, timestamp=VECTOR_TIMESTAMP, body=VECTOR_BODY)
+    headers = headers_for(
+        secrets=[VECTOR_SECRET], msg_id=VECTOR_MSG_ID, timestamp=VECTOR_TIMESTAMP, body=VECTOR_BODY
+    )
     assert headers == vector_headers()
 
 
 def test_verify_accepts_the_test_vector_within_tolerance():
-    verify(secret=VECTOR_SECRET, headers=vector_headers(), body=VECTOR_BODY, now=VECTOR_TIMESTAMP + timedelta(minutes=4))
+    verify(
+        secret=VECTOR_SECRET,
+        headers=vector_headers(),
+        body=VECTOR_BODY,
+        now=VECTOR_TIMESTAMP + timedelta(minutes=4),
+    )
 
 
 @pytest.mark.parametrize("offset", [timedelta(minutes=5, seconds=1), -timedelta(minutes=5, seconds=1)])
 def test_verify_refuses_timestamps_outside_tolerance_both_ways(offset):
     with pytest.raises(InvalidSignature, match="tolerance"):
-        verify(secret=VECTOR_SECRET, headers=vector_headers(), body=VECTOR_BODY, now=VECTOR_TIMESTAMP + offset)
+        verify(
+            secret=VECTOR_SECRET, headers=vector_headers(), body=VECTOR_BODY, now=VECTOR_TIMESTAMP + offset
+        )
 
 
 def test_verify_refuses_a_tampered_body():
     with pytest.raises(InvalidSignature, match="no v1 signature"):
-        verify(secret=VECTOR_SECRET, headers=vector_headers(), body=b'{"test": 2432232315}', now=VECTOR_TIMESTAMP)
+        verify(
+            secret=VECTOR_SECRET, headers=vector_headers(), body=b'{"test": 2432232315}', now=VECTOR_TIMESTAMP
+        )
 
 
 def test_verify_refuses_a_signature_one_bit_off():
     # The reference library's own negative case: the last base64 digit changed from E to A.
     near_miss = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA="
     with pytest.raises(InvalidSignature):
-        verify(secret=VECTOR_SECRET, headers=vector_headers(near_miss), body=VECTOR_BODY, now=VECTOR_TIMESTAMP)
+        verify(
+            secret=VECTOR_SECRET, headers=vector_headers(near_miss), body=VECTOR_BODY, now=VECTOR_TIMESTAMP
+        )
 
 
 def test_verify_finds_the_valid_signature_among_several():
@@ -86,7 +102,10 @@ def test_rotation_signs_with_old_and_new_secret_and_the_reference_library_accept
 
     signatures = headers["webhook-signature"].split(" ")
     # The reference library signs independently of our code; its sign() takes no clock.
-    assert signatures == [Webhook(old).sign("msg_1", moment, body.decode()), Webhook(new).sign("msg_1", moment, body.decode())]
+    assert signatures == [
+        Webhook(old).sign("msg_1", moment, body.decode()),
+        Webhook(new).sign("msg_1", moment, body.decode()),
+    ]
     for secret in (old, new):
         verify(secret=secret, headers=headers, body=body, now=moment)
     with pytest.raises(InvalidSignature):

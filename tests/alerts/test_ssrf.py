@@ -44,7 +44,9 @@ def test_non_public_addresses_are_refused(url, reason):
         check_webhook_url(url, allow_private=False)
 
 
-@pytest.mark.parametrize("url", ["https://8.8.8.8/hook", "http://[2001:4860:4860::8888]:8443/hook", "http://[64:ff9b::808:808]/"])
+@pytest.mark.parametrize(
+    "url", ["https://8.8.8.8/hook", "http://[2001:4860:4860::8888]:8443/hook", "http://[64:ff9b::808:808]/"]
+)
 def test_public_addresses_are_accepted(url):
     check_webhook_url(url, allow_private=False)
 
@@ -55,7 +57,8 @@ def test_localhost_by_name_is_refused():
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9000/hook", "http://[::1]:9000/hook", "http://10.1.2.3/hook", "http://[fe80::1]/hook"]
+    "url",
+    ["http://127.0.0.1:9000/hook", "http://[::1]:9000/hook", "http://10.1.2.3/hook", "http://[fe80::1]/hook"],
 )
 def test_allow_private_admits_intranet_and_loopback_receivers(url):
     check_webhook_url(url, allow_private=True)
@@ -109,7 +112,9 @@ def test_a_name_is_refused_if_any_of_its_addresses_is_private():
 
 
 def test_a_name_with_only_public_addresses_is_accepted():
-    resolver = stub_resolver({"receiver.example": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]})
+    resolver = stub_resolver(
+        {"receiver.example": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]}
+    )
     check_webhook_url("https://receiver.example/hook", allow_private=False, resolver=resolver)
 
 

@@ -1,0 +1,108 @@
+"""Proposed group definitions: capture the family, never a reference medicine unflagged."""
+
+from datetime import date
+
+import pytest
+
+from chemistry.propose import Proposal, default_screen, propose_group, virtual_analogues
+from chemistry.identity import identify
+from chemistry.rulebook import Rule
+
+from nps_series import all_series, psychoactives
+
+AS_OF = date(2025, 1, 1)
+SERIES = all_series()
+OPIOID_MEDICINES = {"fentanyl", "sufentanil", "remifentanil", "alfentanil", "carfentanil"}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return [(name, smiles) for name, smiles in psychoactives().items() if name != "Nitrous"]
+
+
+@pytest.fixture(scope="module")
+def proposals(registry):
+    return {
+        # virtual analogues are counted for one series only: that pass dominates the run time
+        name: propose_group(
+            name, list(members.items()), registry=registry, as_of=AS_OF, count_virtual=name == "cathinones"
+        )
+        for name, members in SERIES.items()
+    }
+
+
+SAFE_SERIES = [name for name in SERIES if name != "fentanyls"]
+
+
+@pytest.mark.parametrize("series", SAFE_SERIES)
+def test_proposal_captures_its_members_and_no_reference_compound(proposals, series):
+    proposal: Proposal = proposals[series]
+    assert proposal.coverage.members_missed == ()
+    assert len(proposal.coverage.members_captured) == len(SERIES[series])
+    assert proposal.coverage.reference_captured == ()
+    assert proposal.safe and proposal.offenders == ()
+
+
+@pytest.mark.parametrize("series", list(SERIES))
+def test_proposal_is_a_valid_draft_rule(proposals, series):
+    rule = proposals[series].rule
+    assert isinstance(rule, Rule) and rule.kind == "group"
+    assert rule.jurisdiction == "XX" and rule.list_ == "draft"
+    assert "MACHINE-PROPOSED" in rule.notes
+    assert {e.name for e in rule.must_match} == set(proposals[series].coverage.members_captured)
+    assert len(rule.must_not_match) >= 2
+    # the JSON shape a regulator's draft has (FORMAT.md) validates back into the same rule
+    assert Rule.model_validate(proposals[series].as_dict()) == rule
+
+
+def test_a_family_holding_a_medicine_is_flagged_with_it(proposals):
+    # Fentanyl is both a registry substance of the family and an approved medicine: the proposal
+    # must not be offered as is, even after narrowing to the observed substituents.
+    proposal = proposals["fentanyls"]
+    assert not proposal.safe
+    assert proposal.generalisation == "observed"
+    assert "fentanyl" in proposal.offenders
+    assert set(proposal.offenders) <= OPIOID_MEDICINES
+
+
+def test_a_generalisation_that_reaches_a_medicine_is_narrowed():
+    # Acetyl- and butyrylfentanyl: "alkyl up to C3" on the amide would capture fentanyl (ethyl),
+    # so the proposal falls back to the observed acyl groups, which do not.
+    members = [(n, SERIES["fentanyls"][n]) for n in ("Acetylfentanyl", "Butyrfentanyl", "Valerylfentanyl")]
+    proposal = propose_group("fam-acyl-fentanyls", members, as_of=AS_OF, count_virtual=False)
+    assert proposal.generalisation == "observed"
+    assert proposal.safe, proposal.offenders
+    assert "Observed" in proposal.rule.notes or "observed" in proposal.rule.notes
+
+
+def test_cathinone_proposal_reaches_a_registry_relative_and_virtual_analogues(proposals):
+    coverage = proposals["cathinones"].coverage
+    assert "NEP" in coverage.registry_captured  # N-ethylpentedrone, not one of the series members
+    assert "Bupropion" not in coverage.registry_captured
+    assert 0 < coverage.virtual_captured <= coverage.virtual_analogues
+
+
+def test_proposal_positions_follow_the_observed_variation(proposals):
+    core = proposals["cathinones"].rule.cores[0]
+    ring = next(p for p in core.positions if p.name.startswith("ring"))
+    labels = {spec.class_ for spec in ring.allowed}
+    assert "halogen" in labels and "alkyl" in labels  # 4-CMC/brephedrone; mephedrone/3,4-DMMC
+    assert ring.max == 2  # 3,4-DMMC carries two
+
+
+def test_virtual_analogues_are_deterministic_and_exclude_the_inputs():
+    mephedrone = identify(SERIES["cathinones"]["Mephedrone"])
+    first = virtual_analogues([mephedrone.mol])
+    assert first == virtual_analogues([mephedrone.mol])
+    assert mephedrone.smiles not in first
+    assert identify("CNC(C)C(=O)c1ccc(C)c(F)c1").smiles in first  # 3-fluoro-mephedrone
+    assert identify("CN(C)C(C)C(=O)c1ccc(C)cc1").smiles in first  # N-methyl
+    assert identify("CNC(C)C(=O)c1ccccc1").smiles in first  # 4-methyl back to H
+
+
+def test_screen_reference_set_is_large_and_parsed_once():
+    screen = default_screen()
+    assert len(screen.reference) >= 150
+    assert default_screen() is screen
+    names = {c.name for c in screen.reference}
+    assert {"bupropion", "ephedrine", "fentanyl", "melatonin", "diazepam"} <= names

@@ -1,0 +1,106 @@
+"""Every example in every rule file is a test: a new rule file is tested without new code.
+
+Ids read like "gb-mda-cathinones/must_match/mephedrone". Expectations come from the files (and so
+from the legal texts and the sources they cite), never from running the engine.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, timezone
+
+import pytest
+
+from chemistry.classify import Classifier
+from chemistry.identity import identify
+from chemistry.rulebook import RULES_DIR, load_rulebook
+
+MIN_POSITIVE_EXAMPLES = 3
+MIN_NEGATIVE_EXAMPLES = 2
+
+
+def _raw_rules() -> list[dict]:
+    """Rules as written (for test ids at collection time; validation is load_rulebook's job)."""
+    rules = []
+    for path in sorted(RULES_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            rules.extend(tomllib.load(handle).get("rule", []))
+    return rules
+
+
+RAW_RULES = _raw_rules()
+
+
+def _cases(section: str, kinds=("group",)):
+    for rule in RAW_RULES:
+        if rule.get("kind") not in kinds:
+            continue
+        for item in rule.get(section, []):
+            yield pytest.param(rule["id"], item["name"], item["smiles"], id=f"{rule['id']}/{section}/{item['name']}")
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(load_rulebook())
+
+
+def _a_day_in_force(rule) -> date:
+    today = datetime.now(timezone.utc).date()
+    if rule.in_force_to is not None:
+        return rule.in_force_to
+    return max(rule.in_force_from, today)
+
+
+def _classify_for(classifier: Classifier, rule_id: str, smiles: str):
+    rule = classifier.rulebook.rule(rule_id)
+    result = classifier.classify(identify(smiles), jurisdictions=[rule.jurisdiction], as_of=_a_day_in_force(rule))
+    return rule, result.results[rule.jurisdiction]
+
+
+@pytest.mark.parametrize(("rule_id", "name", "smiles"), list(_cases("must_match")))
+def test_must_match(classifier, rule_id, name, smiles):
+    rule, result = _classify_for(classifier, rule_id, smiles)
+    matched = {m.rule_id for m in result.matches}
+    reasons = [n.reason for n in result.near_misses if n.rule_id == rule_id]
+    assert rule_id in matched, f"{name} should be captured by {rule_id}; near misses: {reasons or 'core not matched'}"
+
+
+@pytest.mark.parametrize(("rule_id", "name", "smiles"), list(_cases("must_not_match")))
+def test_must_not_match(classifier, rule_id, name, smiles):
+    _, result = _classify_for(classifier, rule_id, smiles)
+    assert rule_id not in {m.rule_id for m in result.matches}, f"{name} must not be captured by {rule_id}"
+
+
+@pytest.mark.parametrize(("rule_id", "name", "smiles"), list(_cases("exclusions")))
+def test_named_exclusions_are_not_captured(classifier, rule_id, name, smiles):
+    _, result = _classify_for(classifier, rule_id, smiles)
+    assert rule_id not in {m.rule_id for m in result.matches}
+    assert any(n.rule_id == rule_id and name in n.reason for n in result.near_misses), (
+        f"{name} should be reported as a named exclusion of {rule_id}"
+    )
+
+
+@pytest.mark.parametrize(("rule_id", "name", "smiles"), list(_cases("substances", kinds=("named",))))
+def test_named_substances_are_found(classifier, rule_id, name, smiles):
+    rule = classifier.rulebook.rule(rule_id)
+    substance = next(s for s in rule.substances if s.name == name)
+    on = substance.in_force_to or max(substance.in_force_from or rule.in_force_from, _a_day_in_force(rule))
+    if rule.in_force_to is not None:
+        on = min(on, rule.in_force_to)
+    result = classifier.classify(identify(smiles), jurisdictions=[rule.jurisdiction], as_of=on)
+    assert rule_id in {m.rule_id for m in result.results[rule.jurisdiction].matches}
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in RAW_RULES if r.get("kind") == "group"], ids=lambda r: r.get("id", "?")
+)
+def test_each_group_has_enough_examples(rule):
+    assert len(rule.get("must_match", [])) >= MIN_POSITIVE_EXAMPLES
+    assert len(rule.get("must_not_match", [])) >= MIN_NEGATIVE_EXAMPLES
+    for example in rule.get("must_match", []) + rule.get("must_not_match", []):
+        assert example.get("source", "").strip(), f"{example['name']} needs a source"
+
+
+def test_all_shipped_rule_files_load():
+    rulebook = load_rulebook()
+    assert len(rulebook) == len(RAW_RULES)
