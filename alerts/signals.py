@@ -1,0 +1,350 @@
+"""Where a report becomes an alert.
+
+:func:`evaluate_report` looks at one stored detection report together with what was known before
+it, and returns the alerts the report raises. It reads history through :class:`SignalHistory`,
+which the service implements with database queries; nothing here knows about SQL.
+
+Each signal names its condition with a *dedup key*; a condition that already produced an alert
+(``history.alert_exists``) produces nothing, so re-evaluating a report, or a second report of the
+same fact, never alerts twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from alerts.model import Alert, AlertType, Evidence, Severity
+
+__all__ = [
+    "ControlStatus",
+    "LegalStatus",
+    "NearestControlled",
+    "ReportFacts",
+    "SampleType",
+    "SignalHistory",
+    "SignalThresholds",
+    "SubstanceActivity",
+    "evaluate_report",
+]
+
+
+class SampleType(str, enum.Enum):
+    seizure = "seizure"
+    test_purchase = "test_purchase"
+    collected_sample = "collected_sample"
+    biological_nonfatal = "biological_nonfatal"
+    biological_fatal = "biological_fatal"
+    wastewater = "wastewater"
+    drug_checking = "drug_checking"
+
+
+class ControlStatus(str, enum.Enum):
+    controlled = "controlled"
+    uncontrolled = "uncontrolled"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class LegalStatus:
+    """The substance's status in one jurisdiction; ``matched_group_ids`` are the group bans that
+    capture it there (empty when it is controlled by name only, or not at all)."""
+
+    status: ControlStatus
+    matched_group_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NearestControlled:
+    """The most similar controlled substance in the registry; ``similarity`` is in [0, 1]."""
+
+    inchikey: str
+    name: str | None
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportFacts:
+    """One stored report, reduced to what the signal rules read.
+
+    ``is_new_substance`` is true when this report created the substance in the registry.
+    ``legal_status`` maps jurisdiction codes to the substance's status there, as far as known.
+    ``family_size`` counts the family's members including this report's substance.
+    """
+
+    report_id: str
+    substance_inchikey: str
+    substance_name: str | None
+    country: str
+    organisation_id: str
+    sample_type: SampleType
+    sampled_on: date
+    received_at: datetime
+    is_new_substance: bool
+    legal_status: Mapping[str, LegalStatus] = field(default_factory=dict)
+    nearest_controlled: NearestControlled | None = None
+    family_id: str | None = None
+    family_size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubstanceActivity:
+    organisation_ids: frozenset[str]
+    countries: frozenset[str]
+    report_ids: frozenset[str]
+    earliest_sampled_on: date | None = None
+
+
+class SignalHistory(Protocol):
+    """What the signal rules need to know about the past.
+
+    Every query answers for reports stored *before* the one being evaluated; the service must
+    exclude that report (or evaluate before inserting it), otherwise a substance's first report
+    in a country would find its own country already present.
+    """
+
+    def countries_reporting(self, inchikey: str) -> set[str]:
+        """ISO 3166-1 codes of every country that has reported the substance."""
+        ...
+
+    def activity_between(self, inchikey: str, *, sampled_from: date, sampled_to: date) -> SubstanceActivity:
+        """Organisations, countries and reports with a sample of the substance taken within
+        the closed date interval [sampled_from, sampled_to]."""
+        ...
+
+    def alert_exists(self, dedup_key: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalThresholds:
+    """Defaults for a national early-warning network; the service overrides them from settings.
+
+    ``advisory_min_similarity`` is a Tanimoto similarity on the fingerprints chemistry/ uses for
+    nearest-neighbour search.
+    """
+
+    escalation_min_organisations: int = 3
+    escalation_min_countries: int = 2
+    escalation_window: timedelta = timedelta(days=30)
+    advisory_min_similarity: float = 0.7
+    family_growth_step: int = 5
+
+    def __post_init__(self) -> None:
+        if self.escalation_min_organisations < 1 or self.escalation_min_countries < 1:
+            raise ValueError("escalation thresholds must be at least 1")
+        if self.escalation_window <= timedelta(0):
+            raise ValueError("escalation_window must be positive")
+        if not 0.0 < self.advisory_min_similarity <= 1.0:
+            raise ValueError("advisory_min_similarity must be in (0, 1]")
+        if self.family_growth_step < 2:
+            raise ValueError("family_growth_step must be at least 2: a family of one is not growth")
+
+
+def evaluate_report(
+    report_facts: ReportFacts, *, history: SignalHistory, thresholds: SignalThresholds
+) -> list[Alert]:
+    """Alerts this report raises, most urgent kinds first; each condition at most once, ever.
+
+    Alerts are stamped with the report's ``received_at``: that is when the condition became
+    known, and it keeps re-evaluation of the same report deterministic.
+    """
+    candidates = [
+        *_intoxication(report_facts),
+        *_first_detection_or_first_in_country(report_facts, history),
+        *_escalation(report_facts, history, thresholds),
+        *_uncontrolled_advisories(report_facts, thresholds),
+        *_family_growth(report_facts, thresholds),
+    ]
+    raised: list[Alert] = []
+    for alert in candidates:
+        if not history.alert_exists(alert.dedup_key):
+            raised.append(alert)
+    return raised
+
+
+def _substance_label(facts: ReportFacts) -> str:
+    if facts.substance_name:
+        return f"{facts.substance_name} ({facts.substance_inchikey})"
+    return facts.substance_inchikey
+
+
+def _report_evidence(facts: ReportFacts) -> Evidence:
+    return Evidence(
+        report_ids=(facts.report_id,),
+        countries=(facts.country,),
+        organisation_ids=(facts.organisation_id,),
+        first_sampled_on=facts.sampled_on,
+        last_sampled_on=facts.sampled_on,
+    )
+
+
+def _alert(
+    facts: ReportFacts,
+    *,
+    dedup_key: str,
+    alert_type: AlertType,
+    severity: Severity,
+    summary: str,
+    evidence: Evidence | None = None,
+    jurisdictions: tuple[str, ...] | None = None,
+    group_ids: tuple[str, ...] | None = None,
+) -> Alert:
+    known_jurisdictions = tuple(
+        j for j, s in facts.legal_status.items() if s.status is not ControlStatus.unknown
+    )
+    return Alert.raise_for(
+        dedup_key=dedup_key,
+        type=alert_type,
+        severity=severity,
+        substance_inchikey=facts.substance_inchikey,
+        substance_name=facts.substance_name,
+        family_id=facts.family_id,
+        jurisdictions=known_jurisdictions if jurisdictions is None else jurisdictions,
+        uncontrolled_in=tuple(
+            j for j, s in facts.legal_status.items() if s.status is ControlStatus.uncontrolled
+        ),
+        group_ids=_all_matched_groups(facts) if group_ids is None else group_ids,
+        evidence=_report_evidence(facts) if evidence is None else evidence,
+        summary=summary,
+        created_at=facts.received_at,
+    )
+
+
+def _all_matched_groups(facts: ReportFacts) -> tuple[str, ...]:
+    return tuple(g for status in facts.legal_status.values() for g in status.matched_group_ids)
+
+
+def _intoxication(facts: ReportFacts) -> Iterator[Alert]:
+    if facts.sample_type is SampleType.biological_fatal:
+        severity, kind = Severity.critical, "Fatal"
+    elif facts.sample_type is SampleType.biological_nonfatal:
+        severity, kind = Severity.high, "Non-fatal"
+    else:
+        return
+    yield _alert(
+        facts,
+        dedup_key=f"{AlertType.intoxication.value}:{facts.report_id}",
+        alert_type=AlertType.intoxication,
+        severity=severity,
+        summary=f"{kind} intoxication involving {_substance_label(facts)} reported in {facts.country} "
+        f"(sample taken {facts.sampled_on.isoformat()}).",
+    )
+
+
+def _first_detection_or_first_in_country(facts: ReportFacts, history: SignalHistory) -> Iterator[Alert]:
+    # A first detection anywhere is also the first in its country; one alert carrying that
+    # country reaches country subscribers without doubling what they receive.
+    ik = facts.substance_inchikey
+    if facts.is_new_substance:
+        yield _alert(
+            facts,
+            dedup_key=f"{AlertType.first_detection.value}:{ik}",
+            alert_type=AlertType.first_detection,
+            severity=Severity.high,
+            summary=f"First detection of {_substance_label(facts)}: reported in {facts.country} "
+            f"(sample taken {facts.sampled_on.isoformat()}).",
+        )
+        return
+    if facts.country not in history.countries_reporting(ik):
+        yield _alert(
+            facts,
+            dedup_key=f"{AlertType.first_in_country.value}:{ik}:{facts.country}",
+            alert_type=AlertType.first_in_country,
+            severity=Severity.moderate,
+            summary=f"{_substance_label(facts)} reported in {facts.country} for the first time "
+            f"(sample taken {facts.sampled_on.isoformat()}).",
+        )
+
+
+def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalThresholds) -> Iterator[Alert]:
+    window_start = facts.sampled_on - thresholds.escalation_window
+    before = history.activity_between(
+        facts.substance_inchikey, sampled_from=window_start, sampled_to=facts.sampled_on
+    )
+    organisations = before.organisation_ids | {facts.organisation_id}
+    countries = before.countries | {facts.country}
+    if (
+        len(organisations) < thresholds.escalation_min_organisations
+        or len(countries) < thresholds.escalation_min_countries
+    ):
+        return
+    earliest = min(filter(None, (before.earliest_sampled_on, facts.sampled_on)))
+    # The thresholds are part of the condition: an operator who tightens them wants the new,
+    # stricter condition reported even if the old one already fired.
+    condition = (
+        f"{thresholds.escalation_min_organisations}orgs-{thresholds.escalation_min_countries}countries-"
+        f"{thresholds.escalation_window.days}d"
+    )
+    yield _alert(
+        facts,
+        dedup_key=f"{AlertType.escalation.value}:{facts.substance_inchikey}:{condition}",
+        alert_type=AlertType.escalation,
+        severity=Severity.high,
+        evidence=Evidence(
+            report_ids=tuple(before.report_ids | {facts.report_id}),
+            countries=tuple(countries),
+            organisation_ids=tuple(organisations),
+            first_sampled_on=earliest,
+            last_sampled_on=facts.sampled_on,
+        ),
+        summary=f"{_substance_label(facts)} reported by {len(organisations)} organisations in "
+        f"{len(countries)} countries ({', '.join(sorted(countries))}) within "
+        f"{thresholds.escalation_window.days} days.",
+    )
+
+
+def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[Alert]:
+    nearest = facts.nearest_controlled
+    similarity_reason = None
+    if nearest is not None and nearest.similarity >= thresholds.advisory_min_similarity:
+        similarity_reason = (
+            f"similarity {nearest.similarity:.2f} to controlled {nearest.name or nearest.inchikey}"
+        )
+    for jurisdiction, status in sorted(facts.legal_status.items()):
+        if status.status is not ControlStatus.uncontrolled:
+            continue
+        captured_elsewhere = {
+            other: other_status.matched_group_ids
+            for other, other_status in sorted(facts.legal_status.items())
+            if other != jurisdiction
+            and other_status.status is ControlStatus.controlled
+            and other_status.matched_group_ids
+        }
+        if not captured_elsewhere and similarity_reason is None:
+            continue
+        reasons = [
+            f"captured in {other} by {', '.join(groups)}" for other, groups in captured_elsewhere.items()
+        ]
+        if similarity_reason is not None:
+            reasons.append(similarity_reason)
+        yield _alert(
+            facts,
+            dedup_key=f"{AlertType.uncontrolled_advisory.value}:{facts.substance_inchikey}:{jurisdiction}",
+            alert_type=AlertType.uncontrolled_advisory,
+            severity=Severity.moderate,
+            jurisdictions=(jurisdiction,),
+            group_ids=tuple(g for groups in captured_elsewhere.values() for g in groups),
+            summary=f"{_substance_label(facts)} is not controlled in {jurisdiction} but is "
+            f"{'; '.join(reasons)}.",
+        )
+
+
+def _family_growth(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[Alert]:
+    if facts.family_id is None or facts.family_size is None:
+        return
+    # Alert at each multiple of the step the family has reached; a family that jumps past two
+    # milestones at once (a batch upload) is reported once, at the higher one.
+    milestone = facts.family_size // thresholds.family_growth_step * thresholds.family_growth_step
+    if milestone == 0:
+        return
+    yield _alert(
+        facts,
+        dedup_key=f"{AlertType.family_growth.value}:{facts.family_id}:{milestone}",
+        alert_type=AlertType.family_growth,
+        severity=Severity.low,
+        summary=f"Family {facts.family_id} has reached {facts.family_size} reported substances "
+        f"with {_substance_label(facts)}; it may call for a group definition.",
+    )
