@@ -28,6 +28,5 @@ def log_registry_size(engine: Engine) -> None:
 
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size",
-                      next_run_time=None)
+    scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
     return scheduler

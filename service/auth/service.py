@@ -46,15 +46,17 @@ def authenticate(session: Session, token: str) -> Principal | None:
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or not key_id or not secret:
         return None
-    row = session.exec(
-        select(ApiKey, Organisation).join(Organisation, Organisation.id == ApiKey.organisation_id).where(ApiKey.id == key_id)
+    # plain columns, not entities: this runs on every request
+    row = session.execute(
+        select(ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.role, Organisation.id, Organisation.name,
+               Organisation.country)
+        .join(Organisation, Organisation.id == ApiKey.organisation_id)
+        .where(ApiKey.id == key_id)
     ).first()
     if row is None:
         return None
-    key, org = row
-    if key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
+    secret_hash, revoked_at, role, org_id, org_name, org_country = row
+    if revoked_at is not None or not hmac.compare_digest(secret_hash, hash_secret(secret)):
         return None
-    return Principal(
-        key_id=key.id, role=Role(key.role), organisation_id=org.id, organisation_name=org.name,
-        organisation_country=org.country,
-    )
+    return Principal(key_id=key_id, role=Role(role), organisation_id=org_id, organisation_name=org_name,
+                     organisation_country=org_country)
