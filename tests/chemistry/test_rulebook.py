@@ -284,6 +284,18 @@ def test_near_miss_names_the_position_and_the_substituent(gb_dk):
     assert "not an allowed alkyl" in near.reason
 
 
+def test_a_ring_from_the_nitrogen_onto_another_position_needs_bridges_to():
+    alpha_pvp_ring_closed = "O=C(c1ccccc1)C1CCCN1C"  # 1-methyl-2-benzoylpyrrolidine: a ring from N onto C-3
+    draft = _draft(in_force_from="2000-01-01")
+    draft["cores"][0]["positions"].append({"name": "3-position", "atoms": [3], "allowed": ["alkyl"]})
+    plain = Classifier(Rulebook((Rule.model_validate(draft),)))
+    (near,) = plain.classify(alpha_pvp_ring_closed, as_of=date(2020, 1, 1)).results["GB"].near_misses
+    assert "bridges positions 3-position and nitrogen" in near.reason
+    draft["cores"][0]["positions"][1].update(allowed=["alkyl", "ring_closure"], bridges_to=["3-position"])
+    bridged = Classifier(Rulebook((Rule.model_validate(draft),)))
+    assert bridged.classify(alpha_pvp_ring_closed, as_of=date(2020, 1, 1)).status("GB") == "controlled_by_group"
+
+
 def test_near_miss_for_a_mass_limit():
     draft = Rule.model_validate(_draft(limits={"max_parent_mass": 200}, in_force_from="2000-01-01"))
     classifier = Classifier(Rulebook((draft,)))

@@ -1,0 +1,1144 @@
+"""Is this compound controlled, by which legal text, in which jurisdiction, on which date?
+
+One generic engine applies every rule of a :class:`~chemistry.rulebook.Rulebook`:
+
+- *named* rules: the parent's InChIKey (or its connectivity block, when the law covers
+  stereoisomers) is looked up in one dictionary built at start-up;
+- *group* rules: each core SMARTS is compiled once, with the atoms it certainly needs (by element
+  and aromaticity) as one row of a matrix. Per molecule the parent's atoms are counted once, cores
+  needing atoms the parent lacks are skipped without a substructure search (one numpy
+  comparison), identical SMARTS shared by several rules (the Danish groups copy the British ones)
+  are searched once, and only then are the atoms around each core match read as substituents and
+  checked against the positions of the definition. A pattern-fingerprint prescreen was measured
+  and dropped: the parent's fingerprint alone costs more (40-120 us) than the ~20 substructure
+  tests it saves on this rulebook.
+- explanations and near-miss texts are written when first read: the SMILES of a substituent
+  costs more than finding it, and batch ingestion mostly needs only the status.
+
+The answer explains itself: which atoms matched which labelled part of the definition, which
+substituent was found at each position, and for compounds that almost fall under a group, why
+not (a *near miss*).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import cached_property
+from typing import Callable, Iterable, Literal
+
+import numpy as np
+from rdkit import Chem
+from rdkit.Chem import Descriptors
+
+from chemistry.identity import Identity, StructureError, identify, standardize_parent
+from chemistry.rulebook import (
+    Core,
+    Position,
+    Rule,
+    Rulebook,
+    SubstituentSpec,
+    expand_core,
+    load_rulebook,
+    parse_smarts,
+)
+
+__all__ = [
+    "Classification",
+    "Classifier",
+    "CoreExplanation",
+    "JurisdictionResult",
+    "NearMiss",
+    "RuleMatch",
+    "SubstituentFound",
+    "Status",
+    "IMPLEMENTED_CLASSES",
+]
+
+Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled"]
+
+# Bounds on the work one molecule can cause (see FORMAT.md, "Bounds").
+MAX_MATCHES_PER_CORE = 256
+MAX_RECURSIVE_MATCHES = 1000
+# Prescreen: each core pattern needs at least so many atoms of each element (aromatic,
+# aliphatic, or either). Counting a parent's atoms costs ~10 us; RDKit's pattern fingerprint
+# costs 40-120 us per parent, more than it saves for a rulebook of ~100 patterns
+# (bench/classify.py measures both against the naive loop).
+_AROMATIC_OFFSET = 1000  # RDKit's AtomType query value for aromatic atoms is 1000 + Z
+_COUNT_BINS = 2 * _AROMATIC_OFFSET
+_ZERO_BIN = _COUNT_BINS - 1  # never filled: the "no second term" of an element-only feature
+_ELEMENT_QUERY = re.compile(r"^(AtomType|AtomAtomicNum) (\d+) = val$")
+
+HALOGENS = frozenset({9, 17, 35, 53})
+_SINGLE = Chem.BondType.SINGLE
+_DOUBLE = Chem.BondType.DOUBLE
+_TRIPLE = Chem.BondType.TRIPLE
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubstituentFound:
+    position: str
+    substituent_class: str  # the label of the allowed class it satisfied
+    atoms: tuple[int, ...]  # parent atom indices
+    _piece: "_Piece" = field(compare=False, repr=False)
+
+    @cached_property
+    def smiles(self) -> str:
+        """The substituent, '*' where it is attached to the core (written when first read)."""
+        return self._piece.smiles()
+
+
+@dataclass(frozen=True)
+class CoreExplanation:
+    core_id: str
+    core_title: str | None
+    ring_systems: dict[str, str]  # placeholder -> option that matched
+    parts: dict[str, tuple[int, ...]]  # labelled part of the core -> parent atom indices
+    substituents: tuple[SubstituentFound, ...]
+
+    @property
+    def atoms(self) -> tuple[int, ...]:
+        return tuple(sorted({i for part in self.parts.values() for i in part}))
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    rule_id: str
+    kind: str
+    title: str
+    jurisdiction: str
+    list: str
+    citation: dict
+    in_force_from: date
+    in_force_to: date | None
+    explanation: CoreExplanation | None = None  # groups
+    substance: str | None = None  # named rules: the name under which it is listed
+    matched_on: Literal["inchikey", "connectivity", "structure"] = "structure"
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    rule_id: str
+    _reason: str | Callable[[], str] = field(compare=False, repr=False)
+
+    @cached_property
+    def reason(self) -> str:
+        """Why the rule does not capture the compound (written when first read: describing a
+        substituent writes its SMILES, which costs more than finding it)."""
+        return self._reason() if callable(self._reason) else self._reason
+
+    def __repr__(self) -> str:
+        return f"NearMiss(rule_id={self.rule_id!r}, reason={self.reason!r})"
+
+
+@dataclass(frozen=True)
+class JurisdictionResult:
+    jurisdiction: str
+    status: Status
+    matches: tuple[RuleMatch, ...]
+    near_misses: tuple[NearMiss, ...]
+
+
+@dataclass(frozen=True)
+class Classification:
+    inchikey: str
+    smiles: str
+    as_of: date
+    results: dict[str, JurisdictionResult]
+
+    def status(self, jurisdiction: str) -> Status:
+        return self.results[jurisdiction].status
+
+    def matched_rule_ids(self, jurisdiction: str | None = None) -> set[str]:
+        chosen = [self.results[jurisdiction]] if jurisdiction else self.results.values()
+        return {m.rule_id for result in chosen for m in result.matches}
+
+
+# --- substituents ----------------------------------------------------------------------------
+
+
+class _Piece:
+    """A connected set of parent atoms outside the core match, and how it hangs on the core."""
+
+    __slots__ = ("mol", "atoms", "atom_set", "attachments", "_internal", "_smiles")
+
+    def __init__(self, mol: Chem.Mol, atoms: list[int], attachments: list[tuple[int, int, Chem.BondType]]):
+        self.mol = mol
+        self.atoms = atoms
+        self.atom_set = frozenset(atoms)
+        self.attachments = attachments  # (core atom, piece atom, bond type)
+        self._internal: list[Chem.Bond] | None = None
+        self._smiles: str | None = None
+
+    # facts, computed when a class asks
+    @property
+    def internal_bonds(self) -> list[Chem.Bond]:
+        if self._internal is None:
+            seen = self.atom_set
+            bonds = []
+            for i in self.atoms:
+                for bond in self.mol.GetAtomWithIdx(i).GetBonds():
+                    other = bond.GetOtherAtomIdx(i)
+                    if other in seen and other > i:
+                        bonds.append(bond)
+            self._internal = bonds
+        return self._internal
+
+    def atom(self, i: int) -> Chem.Atom:
+        return self.mol.GetAtomWithIdx(i)
+
+    def element_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = defaultdict(int)
+        for i in self.atoms:
+            counts[self.atom(i).GetAtomicNum()] += 1
+        return counts
+
+    @property
+    def is_tree(self) -> bool:
+        return len(self.internal_bonds) == len(self.atoms) - 1
+
+    @property
+    def single_attachment(self) -> int | None:
+        """The attaching atom when the piece hangs on the core by one single bond, else None."""
+        if len(self.attachments) == 1 and self.attachments[0][2] == _SINGLE:
+            return self.attachments[0][1]
+        return None
+
+    def neighbours_inside(self, i: int) -> list[int]:
+        return [n.GetIdx() for n in self.atom(i).GetNeighbors() if n.GetIdx() in self.atom_set]
+
+    def smiles(self) -> str:
+        """The piece with '*' where it is bonded to the core (for explanations)."""
+        if self._smiles is None:
+            core_atoms = {core for core, _, _ in self.attachments}
+            symbols = list(_atom_tokens(self.mol))
+            for core in core_atoms:
+                symbols[core] = "*"
+            bonds = [bond.GetIdx() for bond in self.internal_bonds] + [
+                self.mol.GetBondBetweenAtoms(core, atom).GetIdx() for core, atom, _ in self.attachments
+            ]
+            self._smiles = Chem.MolFragmentToSmiles(
+                self.mol, atomsToUse=sorted(self.atom_set | core_atoms), bondsToUse=bonds, atomSymbols=symbols
+            )
+        return self._smiles
+
+
+def _atom_tokens(mol: Chem.Mol) -> list[str]:
+    """Each atom as SMILES writes it ('c', '[nH]', '[N+]')."""
+    return [atom.GetSmarts() for atom in mol.GetAtoms()]
+
+
+def _alkyl_carbons(piece: _Piece, atoms: Iterable[int]) -> bool:
+    """sp3, acyclic (within the piece), carbon-only, single bonds among them."""
+    atoms = list(atoms)
+    if not atoms:
+        return False
+    chosen = set(atoms)
+    bonds = 0
+    for i in atoms:
+        atom = piece.atom(i)
+        if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
+            return False
+        for bond in atom.GetBonds():
+            other = bond.GetOtherAtomIdx(i)
+            if other in chosen:
+                if bond.GetBondType() != _SINGLE:
+                    return False
+                bonds += 1
+            elif other in piece.atom_set:
+                pass  # a bond to another part of the piece (e.g. the O of alkoxy)
+            elif bond.GetBondType() != _SINGLE:
+                return False  # a double bond to the core: not alkyl
+    return bonds // 2 == len(atoms) - 1  # a tree: no ring inside
+
+
+def _saturated_carbon_only(piece: _Piece, atoms: Iterable[int]) -> bool:
+    for i in atoms:
+        atom = piece.atom(i)
+        if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
+            return False
+        for bond in atom.GetBonds():
+            if bond.GetBondType() != _SINGLE:
+                return False
+    return True
+
+
+def _is_alkyl(p: _Piece) -> bool:
+    return p.single_attachment is not None and _alkyl_carbons(p, p.atoms)
+
+
+def _is_cycloalkyl(p: _Piece) -> bool:
+    a = p.single_attachment
+    return a is not None and not p.is_tree and p.atom(a).IsInRing() and _saturated_carbon_only(p, p.atoms)
+
+
+def _cycloalkyl_via_chain(p: _Piece, chain_length: int) -> bool:
+    a = p.single_attachment
+    if a is None or p.is_tree or not _saturated_carbon_only(p, p.atoms):
+        return False
+    previous, current = -1, a
+    for _ in range(chain_length):
+        if p.atom(current).IsInRing():
+            return False
+        onward = [n for n in p.neighbours_inside(current) if n != previous]
+        if len(onward) != 1:
+            return False  # a branched linker is not methyl/ethyl
+        previous, current = current, onward[0]
+    return p.atom(current).IsInRing()
+
+
+def _unsaturated_chain(p: _Piece, bond_type: Chem.BondType) -> bool:
+    a = p.single_attachment
+    if a is None or not p.is_tree:
+        return False
+    kinds = set()
+    for i in p.atoms:
+        atom = p.atom(i)
+        if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
+            return False
+    for bond in p.internal_bonds:
+        kinds.add(bond.GetBondType())
+    if bond_type == _DOUBLE:
+        return _DOUBLE in kinds and _TRIPLE not in kinds
+    return _TRIPLE in kinds
+
+
+def _is_haloalkyl(p: _Piece) -> bool:
+    a = p.single_attachment
+    if a is None or p.atom(a).GetAtomicNum() != 6 or not p.is_tree:
+        return False
+    carbons = [i for i in p.atoms if p.atom(i).GetAtomicNum() == 6]
+    halogens = [i for i in p.atoms if p.atom(i).GetAtomicNum() in HALOGENS]
+    return bool(halogens) and len(carbons) + len(halogens) == len(p.atoms) and _alkyl_carbons(p, carbons)
+
+
+def _alkyl_bearing(p: _Piece, group_test) -> bool:
+    """Alkyl carbons attached through carbon, carrying at least one group accepted by group_test.
+
+    group_test(piece, carbon_set, atom) -> the atoms of that group, or None.
+    """
+    a = p.single_attachment
+    if a is None or p.atom(a).GetAtomicNum() != 6 or not p.is_tree:
+        return False
+    carbons = set()
+    stack = [a]
+    while stack:  # the carbon skeleton reached from the attachment through sp3 single bonds
+        i = stack.pop()
+        if i in carbons:
+            continue
+        carbons.add(i)
+        for n in p.neighbours_inside(i):
+            atom = p.atom(n)
+            if atom.GetAtomicNum() == 6 and not atom.GetIsAromatic() and p.mol.GetBondBetweenAtoms(i, n).GetBondType() == _SINGLE:
+                if all(b.GetBondType() == _SINGLE for b in atom.GetBonds()):
+                    stack.append(n)
+    rest = p.atom_set - carbons
+    if not rest or not _alkyl_carbons(p, carbons):
+        return False
+    covered: set[int] = set()
+    for i in carbons:
+        for n in p.neighbours_inside(i):
+            if n in rest and n not in covered:
+                group = group_test(p, carbons, n)
+                if group is None:
+                    return False
+                covered |= group
+    return covered == rest
+
+
+def _hydroxy_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
+    a = p.atom(atom)
+    return {atom} if a.GetAtomicNum() == 8 and a.GetDegree() == 1 else None
+
+
+def _cyano_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
+    a = p.atom(atom)
+    if a.GetAtomicNum() != 6:
+        return None
+    partners = [n for n in p.neighbours_inside(atom) if n not in carbons]
+    if len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 7:
+        if p.mol.GetBondBetweenAtoms(atom, partners[0]).GetBondType() == _TRIPLE:
+            return {atom, partners[0]}
+    return None
+
+
+def _is_halogen(p: _Piece) -> bool:
+    return len(p.atoms) == 1 and p.atom(p.atoms[0]).GetAtomicNum() in HALOGENS and p.single_attachment is not None
+
+
+def _is_hydroxy(p: _Piece) -> bool:
+    return len(p.atoms) == 1 and p.atom(p.atoms[0]).GetAtomicNum() == 8 and p.single_attachment is not None
+
+
+def _hetero_then_alkyl(p: _Piece, element: int) -> bool:
+    a = p.single_attachment
+    if a is None or p.atom(a).GetAtomicNum() != element or p.atom(a).GetIsAromatic():
+        return False
+    rest = [i for i in p.atoms if i != a]
+    return len(p.neighbours_inside(a)) == 1 and _alkyl_carbons(p, rest)
+
+
+def _is_alkylenedioxy(p: _Piece) -> bool:
+    if len(p.attachments) != 2 or any(kind != _SINGLE for _, _, kind in p.attachments):
+        return False
+    oxygens = [atom for _, atom, _ in p.attachments]
+    if len(set(oxygens)) != 2 or any(p.atom(o).GetAtomicNum() != 8 for o in oxygens):
+        return False
+    if len({core for core, _, _ in p.attachments}) != 2:
+        return False
+    carbons = [i for i in p.atoms if i not in oxygens]
+    return (
+        len(carbons) + 2 == len(p.atoms)
+        and all(len(p.neighbours_inside(o)) == 1 for o in oxygens)
+        and p.is_tree
+        and _alkyl_carbons(p, carbons)
+    )
+
+
+def _is_alkylene(p: _Piece) -> bool:
+    return (
+        len(p.attachments) >= 2
+        and all(kind == _SINGLE for _, _, kind in p.attachments)
+        and p.is_tree
+        and _saturated_carbon_only(p, p.atoms)
+    )
+
+
+def _is_amino(p: _Piece) -> bool:
+    a = p.single_attachment
+    if a is None or p.atom(a).GetAtomicNum() != 7 or p.atom(a).GetIsAromatic() or p.atom(a).GetFormalCharge():
+        return False
+    rest = [i for i in p.atoms if i != a]
+    if not rest:
+        return True
+    # each group on the nitrogen is an alkyl: the rest minus N splits into alkyl trees
+    return p.is_tree and all(p.atom(i).GetAtomicNum() == 6 for i in rest) and _saturated_carbon_only(p, rest)
+
+
+def _is_nitro(p: _Piece) -> bool:
+    a = p.single_attachment
+    counts = p.element_counts()
+    return a is not None and p.atom(a).GetAtomicNum() == 7 and len(p.atoms) == 3 and counts.get(8) == 2
+
+
+def _is_cyano(p: _Piece) -> bool:
+    a = p.single_attachment
+    if a is None or len(p.atoms) != 2 or p.atom(a).GetAtomicNum() != 6:
+        return False
+    bond = p.internal_bonds[0]
+    return bond.GetBondType() == _TRIPLE and {p.atom(i).GetAtomicNum() for i in p.atoms} == {6, 7}
+
+
+def _oxygen_partner(p: _Piece) -> tuple[int, list[int]] | None:
+    """(attaching O, its neighbours in the piece) for an -O- attached by a single bond."""
+    a = p.single_attachment
+    if a is None or p.atom(a).GetAtomicNum() != 8:
+        return None
+    return a, p.neighbours_inside(a)
+
+
+def _has_double_bonded_oxygen(p: _Piece, carbon: int) -> bool:
+    for bond in p.atom(carbon).GetBonds():
+        other = bond.GetOtherAtom(p.atom(carbon))
+        if bond.GetBondType() == _DOUBLE and other.GetAtomicNum() == 8:
+            return True
+    return False
+
+
+def _is_ether(p: _Piece) -> bool:
+    found = _oxygen_partner(p)
+    if not found:
+        return False
+    _, partners = found
+    return len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 6 and not _has_double_bonded_oxygen(p, partners[0])
+
+
+def _is_ester(p: _Piece) -> bool:
+    found = _oxygen_partner(p)
+    if found:  # -O-C(=O)R
+        _, partners = found
+        return len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 6 and _has_double_bonded_oxygen(p, partners[0])
+    a = p.single_attachment
+    if a is None or p.atom(a).GetAtomicNum() != 6 or not _has_double_bonded_oxygen(p, a):
+        return False  # -C(=O)OR
+    for n in p.neighbours_inside(a):
+        bond = p.mol.GetBondBetweenAtoms(a, n)
+        if p.atom(n).GetAtomicNum() == 8 and bond.GetBondType() == _SINGLE and len(p.neighbours_inside(n)) == 2:
+            return True
+    return False
+
+
+def _is_hydroxy_ether_or_ester(p: _Piece) -> bool:
+    if _is_hydroxy(p):
+        return True
+    found = _oxygen_partner(p)
+    if not found:
+        return False
+    _, partners = found
+    return len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() in (6, 15, 16)
+
+
+def _is_acyl(p: _Piece) -> bool:
+    a = p.single_attachment
+    return a is not None and p.atom(a).GetAtomicNum() == 6 and _has_double_bonded_oxygen(p, a)
+
+
+def _is_aryl(p: _Piece) -> bool:
+    a = p.single_attachment
+    return a is not None and p.atom(a).GetIsAromatic()
+
+
+_CLASS_TESTS = {
+    "alkyl": _is_alkyl,
+    "cycloalkyl": _is_cycloalkyl,
+    "cycloalkylmethyl": lambda p: _cycloalkyl_via_chain(p, 1),
+    "cycloalkylethyl": lambda p: _cycloalkyl_via_chain(p, 2),
+    "alkenyl": lambda p: _unsaturated_chain(p, _DOUBLE),
+    "alkynyl": lambda p: _unsaturated_chain(p, _TRIPLE),
+    "haloalkyl": _is_haloalkyl,
+    "halogen": _is_halogen,
+    "hydroxyalkyl": lambda p: _alkyl_bearing(p, _hydroxy_group),
+    "cyanoalkyl": lambda p: _alkyl_bearing(p, _cyano_group),
+    "hydroxy": _is_hydroxy,
+    "alkoxy": lambda p: _hetero_then_alkyl(p, 8),
+    "alkylthio": lambda p: _hetero_then_alkyl(p, 16),
+    "alkylenedioxy": _is_alkylenedioxy,
+    "alkylene": _is_alkylene,
+    "ring_closure": lambda p: len(p.attachments) >= 2,
+    "amino": _is_amino,
+    "nitro": _is_nitro,
+    "cyano": _is_cyano,
+    "ether": _is_ether,
+    "ester": _is_ester,
+    "hydroxy_ether_or_ester": _is_hydroxy_ether_or_ester,
+    "acyl": _is_acyl,
+    "aryl": _is_aryl,
+    "univalent": lambda p: p.single_attachment is not None,
+    "any": lambda p: True,
+}
+IMPLEMENTED_CLASSES = frozenset(_CLASS_TESTS)
+
+# Order in which a failing substituent is described to a person ("benzyl is not ..." needs a
+# name; we give the most specific class it does satisfy, plus its SMILES).
+_DESCRIBE_ORDER = (
+    "halogen", "hydroxy", "nitro", "cyano", "alkyl", "haloalkyl", "alkenyl", "alkynyl", "cycloalkyl",
+    "cycloalkylmethyl", "cycloalkylethyl", "alkoxy", "alkylthio", "alkylenedioxy", "alkylene", "amino",
+    "acyl", "ester", "ether", "aryl", "ring_closure", "univalent",
+)
+
+
+class _CompiledSpec:
+    __slots__ = ("spec", "label", "test", "pattern", "pattern_attachments", "pattern_size")
+
+    def __init__(self, spec: SubstituentSpec):
+        self.spec = spec
+        self.label = spec.label
+        self.test = _CLASS_TESTS[spec.class_] if spec.class_ else None
+        self.pattern = parse_smarts(spec.smarts) if spec.smarts else None
+        if self.pattern is not None:
+            self.pattern_attachments = frozenset(
+                atom.GetIdx() for atom in self.pattern.GetAtoms() if atom.GetSmarts() in ("*", "[*]", "[#0]")
+            )
+            self.pattern_size = self.pattern.GetNumAtoms() - len(self.pattern_attachments)
+
+    def accepts(self, piece: _Piece) -> bool:
+        spec = self.spec
+        if spec.max_heavy_atoms is not None and len(piece.atoms) > spec.max_heavy_atoms:
+            return False
+        if spec.min_carbons is not None or spec.max_carbons is not None:
+            carbons = piece.element_counts().get(6, 0)
+            if spec.min_carbons is not None and carbons < spec.min_carbons:
+                return False
+            if spec.max_carbons is not None and carbons > spec.max_carbons:
+                return False
+        if self.test is not None:
+            return self.test(piece)
+        return self._pattern_covers(piece)
+
+    def _pattern_covers(self, piece: _Piece) -> bool:
+        """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on."""
+        if self.pattern_size != len(piece.atoms) or len(self.pattern_attachments) != len(piece.attachments):
+            return False
+        core_atoms = {core for core, _, _ in piece.attachments}
+        params = Chem.SubstructMatchParameters()
+        params.uniquify = False
+        params.maxMatches = MAX_MATCHES_PER_CORE
+        for match in piece.mol.GetSubstructMatches(self.pattern, params):
+            inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
+            outside = {match[q] for q in self.pattern_attachments}
+            if inside == piece.atom_set and outside <= core_atoms:
+                return True
+        return False
+
+
+def describe_piece(piece: _Piece) -> str:
+    for name in _DESCRIBE_ORDER:
+        if _CLASS_TESTS[name](piece):
+            return f"{name.replace('_', ' ')} {piece.smiles()}"
+    return piece.smiles()
+
+
+# --- compiled rules --------------------------------------------------------------------------
+
+
+class _CompiledPosition:
+    __slots__ = ("position", "allowed", "further")
+
+    def __init__(self, position: Position):
+        self.position = position
+        self.allowed = [_CompiledSpec(s) for s in position.allowed]
+        self.further = [_CompiledSpec(s) for s in position.further]
+
+    @property
+    def name(self) -> str:
+        return self.position.name
+
+
+@dataclass
+class _CompiledCore:
+    rule: Rule
+    core: Core
+    ring_systems: dict[str, str]
+    smarts: str
+    query: Chem.Mol
+    map_numbers: list[int]  # per query atom
+    positions: list[_CompiledPosition]
+    position_by_map: dict[int, _CompiledPosition]
+    query_bonds: frozenset[tuple[int, int]]  # both orders
+    # Two cores with the same evaluation key give the same verdict on the same match (the
+    # Danish rules copy the British ones): the verdict is computed once per molecule.
+    evaluation_key: tuple = ()
+    # per query atom: the index of its position (or -1); mappings that label the parent's atoms
+    # the same way (symmetric rings) give the same verdict and are evaluated once.
+    position_of_query_atom: tuple[int, ...] = ()
+
+
+@dataclass
+class _Pattern:
+    """One distinct SMARTS, compiled once and shared by every core that uses it."""
+
+    smarts: str
+    query: Chem.Mol
+    min_atoms: Counter  # (Z, aromatic True/False/None for either) -> atoms the pattern needs
+    cores: list[_CompiledCore] = field(default_factory=list)
+
+
+@dataclass
+class _CompiledGroupRule:
+    rule: Rule
+    cores: list[_CompiledCore]
+    forbid: list[tuple[str, Chem.Mol, str]]
+    exclusion_keys: dict[str, str]  # InChIKey or connectivity block -> name
+    elements: frozenset[int] | None
+    max_atoms: dict[int, int]
+
+
+def _atoms_needed(query: Chem.Mol) -> Counter:
+    """Atoms a query certainly needs, by (Z, aromatic) and by (Z, None) for either aromaticity.
+
+    Only atoms whose query fixes the element (``c``, ``[CX4]``, ``[#7]``, ``[nX3;H0]``) count;
+    lists, negations and recursive SMARTS count for nothing, so the screen never drops a match.
+    """
+    needed: Counter = Counter()
+    for atom in query.GetAtoms():
+        lines = atom.DescribeQuery().splitlines()
+        if not lines:
+            continue
+        top = lines[0].strip()
+        terms = [top] if top != "AtomAnd" else [
+            line.strip() for line in lines[1:] if line.startswith("  ") and not line.startswith("   ")
+        ]
+        for term in terms:
+            found = _ELEMENT_QUERY.match(term)
+            if not found:
+                continue
+            value = int(found.group(2))
+            if found.group(1) == "AtomAtomicNum":
+                needed[(value, None)] += 1
+            elif value > _AROMATIC_OFFSET:
+                needed[(value - _AROMATIC_OFFSET, True)] += 1
+                needed[(value - _AROMATIC_OFFSET, None)] += 1
+            else:
+                needed[(value, False)] += 1
+                needed[(value, None)] += 1
+            break
+    return needed
+
+
+def _connectivity(inchikey: str) -> str:
+    return inchikey.split("-", 1)[0]
+
+
+def _key_for(rule: Rule, inchikey: str) -> str:
+    return _connectivity(inchikey) if rule.stereoisomers_included else inchikey
+
+
+def _match_params() -> Chem.SubstructMatchParameters:
+    params = Chem.SubstructMatchParameters()
+    params.uniquify = False  # symmetric mappings can put different atoms on different positions
+    params.maxMatches = MAX_MATCHES_PER_CORE
+    params.maxRecursiveMatches = MAX_RECURSIVE_MATCHES
+    return params
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+class Classifier:
+    """Compile a rulebook once; classify many molecules against it."""
+
+    def __init__(self, rulebook: Rulebook | None = None):
+        self.rulebook = rulebook if rulebook is not None else load_rulebook()
+        self._params = _match_params()
+        self._has_params = _match_params()
+        self._has_params.maxMatches = 1
+        self._needed_by_rules: dict[tuple[str, ...], set[int] | None] = {}
+        self._patterns: dict[str, _Pattern] = {}
+        self._groups: list[_CompiledGroupRule] = []
+        # named substances: lookup key -> [(rule, substance)]
+        self._named: dict[str, list[tuple[Rule, object]]] = defaultdict(list)
+        for rule in self.rulebook.rules:
+            if rule.kind == "named":
+                self._compile_named(rule)
+            else:
+                self._groups.append(self._compile_group(rule))
+        self._group_by_id = {g.rule.id: g for g in self._groups}
+        self._build_prescreen()
+
+    def _build_prescreen(self) -> None:
+        """One matrix row per distinct pattern, one column per (element, aromaticity) feature."""
+        self._pattern_list = list(self._patterns.values())
+        features = sorted({key for p in self._pattern_list for key in p.min_atoms}, key=lambda k: (k[0], str(k[1])))
+        self._needed = np.zeros((len(self._pattern_list), len(features)), dtype=np.int32)
+        for row, pattern in enumerate(self._pattern_list):
+            for column, key in enumerate(features):
+                self._needed[row, column] = pattern.min_atoms.get(key, 0)
+        # a feature's count is bincount[first] + bincount[second]
+        self._first_bin = np.array(
+            [z + _AROMATIC_OFFSET if aromatic else z for z, aromatic in features], dtype=np.intp
+        )
+        self._second_bin = np.array(
+            [z + _AROMATIC_OFFSET if aromatic is None else _ZERO_BIN for z, aromatic in features], dtype=np.intp
+        )
+
+    # -- compilation
+
+    def _compile_named(self, rule: Rule) -> None:
+        for substance in rule.substances:
+            key = _key_for(rule, identify(substance.smiles).inchikey)
+            self._named[key].append((rule, substance))
+
+    def _pattern(self, smarts: str) -> _Pattern:
+        pattern = self._patterns.get(smarts)
+        if pattern is None:
+            query = parse_smarts(smarts)
+            pattern = _Pattern(smarts, query, _atoms_needed(query))
+            self._patterns[smarts] = pattern
+        return pattern
+
+    def _compile_group(self, rule: Rule) -> _CompiledGroupRule:
+        cores = []
+        for core in rule.cores:
+            positions = [_CompiledPosition(p) for p in core.positions]
+            position_by_map = {number: cp for cp in positions for number in cp.position.atoms}
+            for labels, smarts in expand_core(core):
+                pattern = self._pattern(smarts)
+                query = pattern.query
+                compiled = _CompiledCore(
+                    rule=rule,
+                    core=core,
+                    ring_systems=labels,
+                    smarts=smarts,
+                    query=query,
+                    map_numbers=[atom.GetAtomMapNum() for atom in query.GetAtoms()],
+                    positions=positions,
+                    position_by_map=position_by_map,
+                    query_bonds=frozenset(
+                        pair
+                        for b in query.GetBonds()
+                        for pair in ((b.GetBeginAtomIdx(), b.GetEndAtomIdx()), (b.GetEndAtomIdx(), b.GetBeginAtomIdx()))
+                    ),
+                )
+                index_of = {id(cp): i for i, cp in enumerate(positions)}
+                compiled.position_of_query_atom = tuple(
+                    index_of[id(position_by_map[n])] if n in position_by_map else -1 for n in compiled.map_numbers
+                )
+                compiled.evaluation_key = (
+                    smarts,
+                    tuple(p.model_dump_json() for p in core.positions),
+                    rule.limits.min_substituents,
+                    core.id,
+                    core.title,
+                )
+                pattern.cores.append(compiled)
+                cores.append(compiled)
+        table = Chem.GetPeriodicTable()
+        limits = rule.limits
+        return _CompiledGroupRule(
+            rule=rule,
+            cores=cores,
+            forbid=[(f.name, parse_smarts(f.smarts), f.reason) for f in rule.forbid],
+            exclusion_keys={_key_for(rule, identify(e.smiles).inchikey): e.name for e in rule.exclusions},
+            elements=frozenset(table.GetAtomicNumber(s) for s in limits.elements) if limits.elements else None,
+            max_atoms={table.GetAtomicNumber(s): n for s, n in limits.max_atoms.items()},
+        )
+
+    # -- queries about the rulebook
+
+    def rules_in_force(self, as_of: date | None = None, jurisdictions: Iterable[str] | None = None) -> list[Rule]:
+        on = as_of or today_utc()
+        wanted = set(jurisdictions) if jurisdictions is not None else None
+        return [
+            rule
+            for rule in self.rulebook.rules
+            if rule.in_force(on) and (wanted is None or rule.jurisdiction in wanted)
+        ]
+
+    # -- classification
+
+    def _parent(self, subject: Identity | Chem.Mol | str) -> tuple[Chem.Mol, str, str]:
+        if isinstance(subject, Identity):
+            return subject.mol, subject.inchikey, subject.smiles
+        if isinstance(subject, str):
+            found = identify(subject)
+            return found.mol, found.inchikey, found.smiles
+        parent = standardize_parent(subject)
+        inchikey = Chem.MolToInchiKey(parent)
+        if not inchikey:
+            raise StructureError("unparseable", "no standard InChIKey could be computed for the parent")
+        return parent, inchikey, Chem.MolToSmiles(parent)
+
+    def _patterns_needed(self, groups: list[_CompiledGroupRule]) -> set[int] | None:
+        """ids of the patterns these rules use (None: all of them), remembered per set of rules."""
+        key = tuple(g.rule.id for g in groups)
+        if key not in self._needed_by_rules:
+            needed = {id(self._patterns[c.smarts]) for g in groups for c in g.cores}
+            self._needed_by_rules[key] = None if len(needed) == len(self._patterns) else needed
+        return self._needed_by_rules[key]
+
+    def matching_patterns(self, parent: Chem.Mol, wanted: set[int] | None = None) -> list[_Pattern]:
+        """The distinct core patterns present in ``parent`` (no enumeration of the mappings yet).
+
+        ``wanted`` (ids of _Pattern objects) limits the search to patterns some rule in force
+        needs. Patterns needing more atoms of some element than the parent has are skipped
+        without a substructure search; each distinct SMARTS is tested once, however many rules
+        share it.
+        """
+        if not self._pattern_list:
+            return []
+        atom_types = [a.GetAtomicNum() + _AROMATIC_OFFSET * a.GetIsAromatic() for a in parent.GetAtoms()]
+        counts = np.bincount(atom_types, minlength=_COUNT_BINS)
+        have = counts[self._first_bin] + counts[self._second_bin]
+        candidates = np.flatnonzero((self._needed <= have).all(axis=1))
+        found = []
+        for row in candidates:
+            pattern = self._pattern_list[row]
+            if wanted is not None and id(pattern) not in wanted:
+                continue
+            if parent.HasSubstructMatch(pattern.query, self._has_params):
+                found.append(pattern)
+        return found
+
+    def core_matches(self, parent: Chem.Mol, wanted: set[int] | None = None) -> dict[str, tuple]:
+        """SMARTS -> substructure matches (at most MAX_MATCHES_PER_CORE each) for present patterns."""
+        return {
+            p.smarts: parent.GetSubstructMatches(p.query, self._params)
+            for p in self.matching_patterns(parent, wanted)
+        }
+
+    def classify(
+        self,
+        subject: Identity | Chem.Mol | str,
+        *,
+        jurisdictions: Iterable[str] | None = None,
+        as_of: date | None = None,
+    ) -> Classification:
+        """Classify one compound (an Identity, an RDKit Mol, or SMILES/InChI/Molfile text)."""
+        on = as_of or today_utc()
+        parent, inchikey, smiles = self._parent(subject)
+        wanted = sorted(set(jurisdictions)) if jurisdictions is not None else list(self.rulebook.jurisdictions)
+        wanted_set = set(wanted)
+        matches: dict[str, list[RuleMatch]] = {j: [] for j in wanted}
+        near: dict[str, list[NearMiss]] = {j: [] for j in wanted}
+
+        # named substances: two dictionary look-ups
+        for key, how in ((inchikey, "inchikey"), (_connectivity(inchikey), "connectivity")):
+            for rule, substance in self._named.get(key, ()):
+                if rule.jurisdiction not in wanted_set or not rule.in_force(on):
+                    continue
+                if how == "inchikey" and rule.stereoisomers_included:
+                    continue  # such rules are keyed by connectivity only
+                start = substance.in_force_from or rule.in_force_from
+                end = substance.in_force_to or rule.in_force_to
+                if on < start or (end is not None and on > end):
+                    continue
+                matches[rule.jurisdiction].append(
+                    _rule_match(rule, substance=substance.name, matched_on=how, start=start, end=end)
+                )
+
+        # groups
+        groups = [g for g in self._groups if g.rule.jurisdiction in wanted_set and g.rule.in_force(on)]
+        if groups:
+            wanted_patterns = self._patterns_needed(groups)
+            core_hits = self.core_matches(parent, wanted_patterns)
+            if core_hits:
+                facts = _MoleculeFacts(parent, inchikey)
+                for group in groups:
+                    hit_cores = [c for c in group.cores if c.smarts in core_hits]
+                    if not hit_cores:
+                        continue
+                    outcome = _evaluate_group(group, hit_cores, core_hits, facts)
+                    if isinstance(outcome, CoreExplanation):
+                        matches[group.rule.jurisdiction].append(_rule_match(group.rule, explanation=outcome))
+                    else:
+                        near[group.rule.jurisdiction].append(NearMiss(group.rule.id, outcome))
+
+        results = {}
+        for j in wanted:
+            found = matches[j]
+            if any(m.kind == "named" for m in found):
+                status: Status = "controlled_by_name"
+            elif found:
+                status = "controlled_by_group"
+            else:
+                status = "not_controlled"
+            results[j] = JurisdictionResult(j, status, tuple(found), tuple(near[j]))
+        return Classification(inchikey=inchikey, smiles=smiles, as_of=on, results=results)
+
+
+def _rule_match(rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None) -> RuleMatch:
+    return RuleMatch(
+        rule_id=rule.id,
+        kind=rule.kind,
+        title=rule.title,
+        jurisdiction=rule.jurisdiction,
+        list=rule.list_,
+        citation=rule.citation.model_dump(exclude_none=True),
+        in_force_from=start or rule.in_force_from,
+        in_force_to=end if start else rule.in_force_to,
+        explanation=explanation,
+        substance=substance,
+        matched_on=matched_on,
+    )
+
+
+class _MoleculeFacts:
+    """Per-molecule values computed at most once, whichever rules ask for them."""
+
+    def __init__(self, mol: Chem.Mol, inchikey: str):
+        self.mol = mol
+        self.inchikey = inchikey
+        self._mass: float | None = None
+        self._elements: dict[int, int] | None = None
+        self.verdicts: dict[tuple, CoreExplanation | list] = {}  # (evaluation key, labelling) -> verdict
+
+    @property
+    def mass(self) -> float:
+        if self._mass is None:
+            self._mass = Descriptors.MolWt(self.mol)
+        return self._mass
+
+    @property
+    def elements(self) -> dict[int, int]:
+        if self._elements is None:
+            counts: dict[int, int] = defaultdict(int)
+            for atom in self.mol.GetAtoms():
+                counts[atom.GetAtomicNum()] += 1
+                counts[1] += atom.GetTotalNumHs()
+            self._elements = counts
+        return self._elements
+
+
+def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], core_hits: dict, facts: _MoleculeFacts):
+    """A CoreExplanation if the rule captures the molecule, else the near-miss reason (a string)."""
+    rule = group.rule
+    best_failure: tuple[int, str] | None = None
+    explanation = None
+    for core in hit_cores:
+        labellings_seen: set[tuple] = set()
+        for match in core_hits[core.smarts]:
+            labelling = tuple(sorted(zip(match, core.position_of_query_atom)))
+            if labelling in labellings_seen:
+                continue
+            labellings_seen.add(labelling)
+            memo_key = (core.evaluation_key, labelling)
+            result = facts.verdicts.get(memo_key)
+            if result is None:
+                result = facts.verdicts[memo_key] = _evaluate_match(core, match, facts.mol)
+            if isinstance(result, CoreExplanation):
+                explanation = result
+                break
+            if best_failure is None or len(result) < best_failure[0]:
+                label = core.core.title or core.core.id
+                if core.ring_systems:
+                    label += " (" + ", ".join(core.ring_systems.values()) + ")"
+                best_failure = (len(result), label, result)
+        if explanation is not None:
+            break
+    if explanation is None:
+        if best_failure is None:
+            return f"core of {rule.id} matched, no match passes"
+        _, label, reasons = best_failure
+
+        def reason() -> str:
+            text = [item() if callable(item) else item for item in reasons]
+            return f"core {label!r} of {rule.id} matched; " + "; ".join(text)
+
+        return reason
+
+    # rule-wide checks, in the order a person would read them in the legal text
+    limits = rule.limits
+    prefix = f"core of {rule.id} matched; "
+    if limits.max_parent_mass is not None and facts.mass > limits.max_parent_mass:
+        return prefix + f"parent mass {facts.mass:.1f} u exceeds {limits.max_parent_mass:g} u"
+    if limits.max_heavy_atoms is not None and facts.mol.GetNumHeavyAtoms() > limits.max_heavy_atoms:
+        return prefix + f"{facts.mol.GetNumHeavyAtoms()} heavy atoms exceed {limits.max_heavy_atoms}"
+    table = Chem.GetPeriodicTable()
+    if group.elements is not None:
+        foreign = sorted({table.GetElementSymbol(z) for z in facts.elements if z not in group.elements and z != 1})
+        if foreign:
+            return prefix + f"element(s) {', '.join(foreign)} outside the allowed {', '.join(limits.elements)}"
+    for z, most in group.max_atoms.items():
+        if facts.elements.get(z, 0) > most:
+            return prefix + f"{facts.elements[z]} {table.GetElementSymbol(z)} atoms exceed {most}"
+    for name, query, reason in group.forbid:
+        if facts.mol.HasSubstructMatch(query):
+            return prefix + f"forbidden feature {name}: {reason}"
+    excluded = group.exclusion_keys.get(_key_for(rule, facts.inchikey))
+    if excluded:
+        return f"named exclusion: {excluded}"
+    return explanation
+
+
+def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], mol: Chem.Mol) -> CoreExplanation | list:
+    """Read the substituents around one core match; the explanation, or the reasons it fails."""
+    failures: list = []  # reasons: strings, or callables that write one when it is reported
+    core_index = {atom: q for q, atom in enumerate(match)}
+
+    # an extra bond between two core atoms (a ring the core does not have)
+    for atom_idx in match:
+        for bond in mol.GetAtomWithIdx(atom_idx).GetBonds():
+            other = bond.GetOtherAtomIdx(atom_idx)
+            if other in core_index and atom_idx < other:
+                if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
+                    failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
+
+    # connected pieces of the molecule outside the core
+    pieces: list[_Piece] = []
+    seen: set[int] = set(match)
+    for atom_idx in match:
+        for neighbour in mol.GetAtomWithIdx(atom_idx).GetNeighbors():
+            start = neighbour.GetIdx()
+            if start in seen:
+                continue
+            atoms, attachments, stack = [], [], [start]
+            seen.add(start)
+            while stack:
+                i = stack.pop()
+                atoms.append(i)
+                for bond in mol.GetAtomWithIdx(i).GetBonds():
+                    j = bond.GetOtherAtomIdx(i)
+                    if j in core_index:
+                        attachments.append((j, i, bond.GetBondType()))
+                    elif j not in seen:
+                        seen.add(j)
+                        stack.append(j)
+            pieces.append(_Piece(mol, atoms, attachments))
+
+    by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
+    failed_positions: set[str] = set()
+    for piece in pieces:
+        positions = set()
+        closed = []
+        for core_atom, _, _ in piece.attachments:
+            number = core.map_numbers[core_index[core_atom]]
+            position = core.position_by_map.get(number)
+            if position is None:
+                closed.append(core_atom)
+            else:
+                positions.add(position)
+        if closed:
+            element = mol.GetAtomWithIdx(closed[0]).GetSymbol()
+            failures.append(
+                lambda piece=piece, atom=closed[0], element=element: f"substituent {describe_piece(piece)} at core atom "
+                f"{atom} ({element}), where the definition allows none"
+            )
+            continue
+        if len(positions) > 1:
+            names = {p.name for p in positions}
+            owner = next(
+                (p for p in sorted(positions, key=lambda p: p.name) if names - {p.name} <= set(p.position.bridges_to)),
+                None,
+            )
+            if owner is None:
+                failures.append(
+                    lambda piece=piece, names=names: f"substituent {describe_piece(piece)} bridges positions "
+                    f"{' and '.join(sorted(names))}"
+                )
+                continue
+            positions = {owner}
+        position = positions.pop()
+        accepted = next((spec for spec in position.allowed if spec.accepts(piece)), None)
+        if accepted is not None:
+            by_position[position.name].append((piece, accepted.label, True))
+            continue
+        further = next((spec for spec in position.further if spec.accepts(piece)), None)
+        if further is not None:
+            by_position[position.name].append((piece, further.label, False))
+            continue
+        allowed = ", ".join(spec.label for spec in position.allowed + position.further)
+        failed_positions.add(position.name)
+        failures.append(
+            lambda piece=piece, name=position.name, allowed=allowed: f"substituent at {name}: {describe_piece(piece)} "
+            f"is not an allowed {allowed}"
+        )
+
+    total = 0
+    for position in core.positions:
+        found = by_position.get(position.name, [])
+        n_allowed = sum(1 for _, _, is_allowed in found if is_allowed)
+        total += len(found)
+        if found and n_allowed == 0:
+            failed_positions.add(position.name)
+            failures.append(
+                lambda piece=found[0][0], label=found[0][1], position=position: f"substituent at {position.name}: "
+                f"{describe_piece(piece)} is allowed only as a further ({label}) substituent alongside "
+                f"{', '.join(s.label for s in position.allowed)}"
+            )
+        if n_allowed < position.position.min and position.name not in failed_positions:
+            failures.append(
+                f"{position.name} needs at least {position.position.min} substituent(s) from "
+                f"{', '.join(s.label for s in position.allowed)}; found {n_allowed}"
+            )
+        if position.position.max is not None and len(found) > position.position.max:
+            failures.append(f"{position.name} allows at most {position.position.max} substituent(s); found {len(found)}")
+    minimum = core.rule.limits.min_substituents
+    if minimum and total < minimum and not failures:
+        failures.append(
+            f"the definition requires at least {minimum} modification(s) of the core; found {total}"
+        )
+    if failures:
+        return failures
+
+    parts: dict[str, list[int]] = defaultdict(list)
+    for q, atom_idx in enumerate(match):
+        position = core.position_by_map.get(core.map_numbers[q])
+        parts[position.name if position else "core"].append(atom_idx)
+    substituents = tuple(
+        SubstituentFound(name, label, tuple(sorted(piece.atoms)), piece)
+        for name, found in by_position.items()
+        for piece, label, _ in found
+    )
+    return CoreExplanation(
+        core_id=core.core.id,
+        core_title=core.core.title,
+        ring_systems=dict(core.ring_systems),
+        parts={name: tuple(atoms) for name, atoms in parts.items()},
+        substituents=substituents,
+    )

@@ -1,0 +1,69 @@
+"""SVG pictures of molecules and rule cores, with the matched atoms highlighted.
+
+Pure RDKit (rdMolDraw2D); the service decides how to serve them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rdkit import Chem
+from rdkit.Chem import rdDepictor
+from rdkit.Chem.Draw import rdMolDraw2D
+
+from chemistry.rulebook import parse_smarts
+
+__all__ = ["svg_with_highlight", "svg_of_smarts"]
+
+
+def _draw(mol: Chem.Mol, *, width: int, height: int, atoms=(), bonds=(), prepare: bool = True) -> str:
+    drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
+    options = drawer.drawOptions()
+    options.addAtomIndices = False
+    options.clearBackground = False
+    if prepare:
+        rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol, highlightAtoms=list(atoms), highlightBonds=list(bonds))
+    else:
+        drawer.DrawMolecule(mol, highlightAtoms=list(atoms), highlightBonds=list(bonds))
+    drawer.FinishDrawing()
+    return drawer.GetDrawingText()
+
+
+def svg_with_highlight(
+    mol: Chem.Mol,
+    atoms: Iterable[int],
+    bonds: Iterable[int] | None = None,
+    *,
+    width: int = 400,
+    height: int = 300,
+) -> str:
+    """An SVG of ``mol`` with ``atoms`` highlighted.
+
+    When ``bonds`` is None, every bond between two highlighted atoms is highlighted too, which is
+    what a core match (``CoreExplanation.atoms``) needs.
+    """
+    atom_list = sorted(set(atoms))
+    n_atoms = mol.GetNumAtoms()
+    outside = [i for i in atom_list if not 0 <= i < n_atoms]
+    if outside:
+        raise ValueError(f"atom indices {outside} are outside the molecule (0..{n_atoms - 1})")
+    if bonds is None:
+        chosen = set(atom_list)
+        bond_list = [
+            b.GetIdx() for b in mol.GetBonds() if b.GetBeginAtomIdx() in chosen and b.GetEndAtomIdx() in chosen
+        ]
+    else:
+        bond_list = sorted(set(bonds))
+    picture = Chem.Mol(mol)
+    if not picture.GetNumConformers():
+        rdDepictor.Compute2DCoords(picture)
+    return _draw(picture, width=width, height=height, atoms=atom_list, bonds=bond_list)
+
+
+def svg_of_smarts(smarts: str, *, width: int = 400, height: int = 300) -> str:
+    """An SVG of a core SMARTS (query atoms drawn with their map numbers as position labels)."""
+    query = parse_smarts(smarts)
+    query.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(query)
+    rdDepictor.Compute2DCoords(query)
+    return _draw(query, width=width, height=height, prepare=False)

@@ -1,0 +1,559 @@
+"""Legal definitions of controlled substances, read from data files and validated.
+
+Rule files live in ``chemistry/rules/*.toml``; their format is documented in
+``chemistry/rules/FORMAT.md``. This module only reads and checks them; ``chemistry/classify.py``
+compiles and applies them. A regulator's draft posted as JSON is validated by the same model:
+``Rule.model_validate(payload)``.
+
+Every error names the file, the rule id, the field and, for SMARTS and SMILES, the offending
+string with RDKit's reason, so that whoever wrote the rule can fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from rdkit import Chem
+
+# Private helpers of identity.py: one way to turn RDKit's log into a reason a person can read.
+from chemistry.identity import StructureError, _collect_rdkit_messages, _reason, identify
+
+__all__ = [
+    "RULES_DIR",
+    "SUBSTITUENT_CLASSES",
+    "Citation",
+    "Core",
+    "Example",
+    "Exclusion",
+    "ForbidPattern",
+    "Limits",
+    "NamedSubstance",
+    "Position",
+    "RingSystem",
+    "RingSystemOption",
+    "Rule",
+    "Rulebook",
+    "RulebookError",
+    "RuleProblem",
+    "SubstituentSpec",
+    "expand_core",
+    "load_rulebook",
+    "parse_smarts",
+]
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+# The vocabulary of substituent classes the engine understands (FORMAT.md, "Substituent
+# classes"). classify.py implements each one; a test checks the two lists agree.
+SUBSTITUENT_CLASSES: frozenset[str] = frozenset(
+    {
+        "alkyl",
+        "cycloalkyl",
+        "cycloalkylmethyl",
+        "cycloalkylethyl",
+        "alkenyl",
+        "alkynyl",
+        "haloalkyl",
+        "halogen",
+        "hydroxyalkyl",
+        "cyanoalkyl",
+        "hydroxy",
+        "alkoxy",
+        "alkylthio",
+        "alkylenedioxy",
+        "alkylene",
+        "ring_closure",
+        "amino",
+        "nitro",
+        "cyano",
+        "ether",
+        "ester",
+        "hydroxy_ether_or_ester",
+        "acyl",
+        "aryl",
+        "univalent",
+        "any",
+    }
+)
+
+# Bounds on regulators' SMARTS. RDKit's matcher has no time-out, so the cost of one match is
+# bounded by the size and recursion of the query (here) and by maxMatches (classify.py).
+MAX_SMARTS_CHARS = 1000
+MAX_QUERY_ATOMS = 80
+MAX_RECURSIVE_SMARTS = 8
+MAX_RECURSION_DEPTH = 2
+MAX_RING_SYSTEM_EXPANSIONS = 64
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
+Jurisdiction = Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- SMARTS / SMILES checks ------------------------------------------------------------------
+
+
+def _recursion_depth(smarts: str) -> tuple[int, int]:
+    """(number of recursive `$(` groups, deepest nesting of them)."""
+    count = depth = deepest = 0
+    stack: list[bool] = []  # for every open parenthesis: does it open a recursive SMARTS?
+    i = 0
+    while i < len(smarts):
+        ch = smarts[i]
+        if ch == "$" and i + 1 < len(smarts) and smarts[i + 1] == "(":
+            count += 1
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.append(True)
+            i += 2
+            continue
+        if ch == "(":
+            stack.append(False)
+        elif ch == ")" and stack:
+            if stack.pop():
+                depth -= 1
+        i += 1
+    return count, deepest
+
+
+def parse_smarts(smarts: str) -> Chem.Mol:
+    """Parse one SMARTS within the bounds above; ValueError says what is wrong and RDKit's reason."""
+    if len(smarts) > MAX_SMARTS_CHARS:
+        raise ValueError(f"SMARTS {smarts[:60]!r}... has {len(smarts)} characters; at most {MAX_SMARTS_CHARS}")
+    recursive, depth = _recursion_depth(smarts)
+    if recursive > MAX_RECURSIVE_SMARTS or depth > MAX_RECURSION_DEPTH:
+        raise ValueError(
+            f"SMARTS {smarts!r} has {recursive} recursive $(...) groups nested {depth} deep; "
+            f"at most {MAX_RECURSIVE_SMARTS} groups nested {MAX_RECURSION_DEPTH} deep are accepted"
+        )
+    with _collect_rdkit_messages() as messages:
+        query = Chem.MolFromSmarts(smarts)
+    if query is None:
+        raise ValueError(f"invalid SMARTS {smarts!r}: {_reason(messages, 'RDKit could not parse it')}")
+    if query.GetNumAtoms() == 0:
+        raise ValueError(f"SMARTS {smarts!r} has no atoms")
+    if query.GetNumAtoms() > MAX_QUERY_ATOMS:
+        raise ValueError(
+            f"SMARTS {smarts!r} has {query.GetNumAtoms()} atoms; at most {MAX_QUERY_ATOMS} are accepted"
+        )
+    return query
+
+
+def _check_smarts(value: str) -> str:
+    parse_smarts(value)
+    return value
+
+
+def _check_smiles(value: str) -> str:
+    try:
+        identify(value, fmt="smiles")
+    except StructureError as exc:
+        raise ValueError(f"SMILES {value!r} is not a usable structure: {exc.message}") from None
+    return value
+
+
+Smarts = Annotated[str, Field(min_length=1)]
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+class Citation(_Model):
+    act: NonEmpty
+    part: NonEmpty
+    reference: NonEmpty
+    url: str | None = None
+    amended_by: list[NonEmpty] = []
+
+
+class Example(_Model):
+    """A structure the rule must (or must not) capture, and where that expectation comes from."""
+
+    name: NonEmpty
+    smiles: NonEmpty
+    source: NonEmpty
+
+    _smiles = field_validator("smiles")(_check_smiles)
+
+
+class Exclusion(_Model):
+    """A substance the legal text takes out of the group by name."""
+
+    name: NonEmpty
+    smiles: NonEmpty
+    reason: NonEmpty
+
+    _smiles = field_validator("smiles")(_check_smiles)
+
+
+class NamedSubstance(_Model):
+    name: NonEmpty
+    smiles: NonEmpty
+    source: NonEmpty
+    aliases: list[NonEmpty] = []
+    in_force_from: date | None = None
+    in_force_to: date | None = None
+
+    _smiles = field_validator("smiles")(_check_smiles)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> NamedSubstance:
+        if self.in_force_from and self.in_force_to and self.in_force_to < self.in_force_from:
+            raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {self.in_force_from}")
+        return self
+
+
+class ForbidPattern(_Model):
+    name: NonEmpty
+    smarts: Smarts
+    reason: NonEmpty
+
+    _smarts = field_validator("smarts")(_check_smarts)
+
+
+class SubstituentSpec(_Model):
+    """One allowed kind of substituent: a vocabulary class, or a named pattern with `*` attachments."""
+
+    class_: str | None = Field(default=None, alias="class")
+    name: str | None = None
+    smarts: str | None = None
+    min_carbons: int | None = Field(default=None, ge=0)
+    max_carbons: int | None = Field(default=None, ge=0)
+    max_heavy_atoms: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _class_or_pattern(self) -> SubstituentSpec:
+        if (self.class_ is None) == (self.smarts is None):
+            raise ValueError("give either 'class' (a vocabulary class) or 'smarts' (a named pattern), not both")
+        if self.class_ is not None and self.class_ not in SUBSTITUENT_CLASSES:
+            raise ValueError(
+                f"unknown substituent class {self.class_!r}; known classes: {', '.join(sorted(SUBSTITUENT_CLASSES))}"
+            )
+        if self.smarts is not None:
+            if not self.name:
+                raise ValueError("a substituent pattern needs a 'name' (e.g. '2-(4-morpholinyl)ethyl')")
+            query = parse_smarts(self.smarts)
+            if not any(_is_attachment_atom(atom) for atom in query.GetAtoms()):
+                raise ValueError(f"substituent pattern {self.smarts!r} has no '*' attachment atom")
+        return self
+
+    @property
+    def label(self) -> str:
+        base = self.name or self.class_ or "?"
+        if self.min_carbons is not None or self.max_carbons is not None:
+            lo = self.min_carbons if self.min_carbons is not None else 1
+            hi = self.max_carbons if self.max_carbons is not None else ""
+            base += f" (C{lo}-C{hi})" if hi != "" else f" (C{lo}+)"
+        return base
+
+
+def _is_attachment_atom(atom: Chem.Atom) -> bool:
+    return atom.GetSmarts() in ("*", "[*]", "[#0]")
+
+
+def _as_spec(value: Any) -> Any:
+    return {"class": value} if isinstance(value, str) else value
+
+
+SpecList = list[SubstituentSpec]
+
+
+class Position(_Model):
+    """Labelled core atoms (by map number) and what may be attached there."""
+
+    name: NonEmpty
+    atoms: list[Annotated[int, Field(ge=1, le=999)]] = Field(min_length=1)
+    allowed: SpecList = Field(min_length=1)
+    further: SpecList = []
+    min: int = Field(default=0, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    # Other positions (by name) a substituent of this position may also be bonded to: a ring
+    # closing from here onto them ("ring closure of the nitrogen with C1") counts as one
+    # substituent of this position.
+    bridges_to: list[NonEmpty] = []
+
+    @field_validator("allowed", "further", mode="before")
+    @classmethod
+    def _strings_are_classes(cls, value: Any) -> Any:
+        return [_as_spec(item) for item in value] if isinstance(value, list) else value
+
+
+class RingSystemOption(_Model):
+    name: NonEmpty
+    smarts: str  # may be empty: the placeholder is then dropped (e.g. "no CH2 link")
+
+
+class RingSystem(_Model):
+    placeholder: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")]
+    options: list[RingSystemOption] = Field(min_length=1)
+
+
+class Core(_Model):
+    id: Slug
+    title: str | None = None
+    smarts: Smarts
+    positions: list[Position] = []
+    ring_systems: list[RingSystem] = []
+
+    @model_validator(mode="after")
+    def _expansions_are_valid(self) -> Core:
+        placeholders = set(re.findall(r"\{([a-z_][a-z0-9_]*)\}", self.smarts))
+        declared = {ring.placeholder for ring in self.ring_systems}
+        if placeholders != declared:
+            raise ValueError(
+                f"placeholders in the SMARTS {sorted(placeholders)} and ring_systems {sorted(declared)} differ"
+            )
+        n_expansions = 1
+        for ring in self.ring_systems:
+            n_expansions *= len(ring.options)
+        if n_expansions > MAX_RING_SYSTEM_EXPANSIONS:
+            raise ValueError(
+                f"the ring systems expand to {n_expansions} SMARTS; at most {MAX_RING_SYSTEM_EXPANSIONS} per core"
+            )
+        names = {position.name for position in self.positions}
+        if len(names) != len(self.positions):
+            raise ValueError("position names repeat within the core")
+        for position in self.positions:
+            unknown = [name for name in position.bridges_to if name not in names or name == position.name]
+            if unknown:
+                raise ValueError(f"position {position.name!r}: bridges_to names {unknown}, which are not other positions of this core")
+        seen: dict[int, str] = {}
+        for position in self.positions:
+            for number in position.atoms:
+                if number in seen:
+                    raise ValueError(f"map number {number} is in positions {seen[number]!r} and {position.name!r}")
+                seen[number] = position.name
+        for labels, smarts in expand_core(self):
+            where = f" (ring systems {labels})" if labels else ""
+            query = parse_smarts(smarts)  # raises with RDKit's reason
+            present = {atom.GetAtomMapNum() for atom in query.GetAtoms()}
+            for position in self.positions:
+                if not any(number in present for number in position.atoms):
+                    raise ValueError(
+                        f"position {position.name!r} lists map numbers {position.atoms}, "
+                        f"none of which is in the core SMARTS {smarts!r}{where}"
+                    )
+        return self
+
+
+class Limits(_Model):
+    max_parent_mass: float | None = Field(default=None, gt=0)
+    elements: list[str] | None = None
+    max_heavy_atoms: int | None = Field(default=None, ge=1)
+    max_atoms: dict[str, Annotated[int, Field(ge=0)]] = {}
+    min_substituents: int = Field(default=0, ge=0)
+
+    @field_validator("elements")
+    @classmethod
+    def _known_elements(cls, value: list[str] | None) -> list[str] | None:
+        table = Chem.GetPeriodicTable()
+        for symbol in value or []:
+            try:
+                if table.GetAtomicNumber(symbol) <= 0:
+                    raise ValueError
+            except (RuntimeError, ValueError):
+                raise ValueError(f"unknown element symbol {symbol!r}") from None
+        return value
+
+    @field_validator("max_atoms")
+    @classmethod
+    def _known_keys(cls, value: dict[str, int]) -> dict[str, int]:
+        cls._known_elements(list(value))
+        return value
+
+
+class Rule(_Model):
+    """One legal text: a group (generic) definition or a list of named substances."""
+
+    id: Slug
+    kind: Literal["group", "named"]
+    title: NonEmpty
+    jurisdiction: Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})$")]
+    list_: NonEmpty = Field(alias="list")
+    citation: Citation
+    in_force_from: date
+    in_force_to: date | None = None
+    stereoisomers_included: bool = True
+    notes: str | None = None
+    cores: list[Core] = []
+    limits: Limits = Limits()
+    forbid: list[ForbidPattern] = []
+    exclusions: list[Exclusion] = []
+    must_match: list[Example] = []
+    must_not_match: list[Example] = []
+    substances: list[NamedSubstance] = []
+
+    @model_validator(mode="after")
+    def _kind_specific(self) -> Rule:
+        if self.in_force_to is not None and self.in_force_to < self.in_force_from:
+            raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {self.in_force_from}")
+        if self.kind == "group":
+            problems = []
+            if not (self.notes and self.notes.strip()):
+                problems.append("'notes' is required: say what the legal wording means that the encoding cannot express")
+            if not self.cores:
+                problems.append("a group needs at least one entry in 'cores'")
+            if self.substances:
+                problems.append("'substances' belongs to kind = \"named\"")
+            if problems:
+                raise ValueError("; ".join(problems))
+        else:
+            extra = [
+                name
+                for name in ("cores", "forbid", "exclusions", "must_match", "must_not_match")
+                if getattr(self, name)
+            ]
+            if extra:
+                raise ValueError(f"kind = \"named\" takes 'substances' only, not {extra}")
+            if not self.substances:
+                raise ValueError("a named rule needs at least one entry in 'substances'")
+        ids = [core.id for core in self.cores]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"core ids repeat: {ids}")
+        return self
+
+    def in_force(self, on: date) -> bool:
+        return self.in_force_from <= on and (self.in_force_to is None or on <= self.in_force_to)
+
+
+def expand_core(core: Core) -> list[tuple[dict[str, str], str]]:
+    """Every SMARTS a core stands for, with the ring-system option chosen for each placeholder."""
+    if not core.ring_systems:
+        return [({}, core.smarts)]
+    expansions = []
+    for choice in itertools.product(*(ring.options for ring in core.ring_systems)):
+        smarts = core.smarts
+        labels = {}
+        for ring, option in zip(core.ring_systems, choice):
+            smarts = smarts.replace("{" + ring.placeholder + "}", option.smarts)
+            labels[ring.placeholder] = option.name
+        expansions.append((labels, smarts))
+    return expansions
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One thing wrong in a rule file, addressed so that a person can find and fix it."""
+
+    file: str
+    rule_id: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        rule = f"rule {self.rule_id!r}" if self.rule_id else "file"
+        return f"{self.file}: {rule}: {self.field or '(rule)'}: {self.message}"
+
+
+class RulebookError(ValueError):
+    def __init__(self, problems: list[RuleProblem]):
+        self.problems = problems
+        super().__init__("invalid rule files:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            name = "list" if part == "list_" else "class" if part == "class_" else str(part)
+            path += ("." if path else "") + name
+    return path
+
+
+def problems_from_validation_error(exc: ValidationError, *, file: str, rule_id: str | None) -> list[RuleProblem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        message = error["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        problems.append(RuleProblem(file, rule_id, _field_path(tuple(error["loc"])), message))
+    return problems
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """Every validated rule, with the file it came from."""
+
+    rules: tuple[Rule, ...]
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {rule.id: rule for rule in self.rules})
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]  # type: ignore[attr-defined]
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        return tuple(sorted({rule.jurisdiction for rule in self.rules}))
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+def _rules_from_file(path: Path, problems: list[RuleProblem]) -> list[Rule]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(RuleProblem(path.name, None, "", f"not valid TOML: {exc}"))
+        return []
+    unknown = set(data) - {"rule"}
+    if unknown:
+        problems.append(RuleProblem(path.name, None, ", ".join(sorted(unknown)), "unknown top-level key; a rule file holds [[rule]] tables only"))
+    rules = []
+    for index, raw in enumerate(data.get("rule", [])):
+        rule_id = raw.get("id") if isinstance(raw, dict) else None
+        try:
+            rules.append(Rule.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(problems_from_validation_error(exc, file=path.name, rule_id=rule_id or f"#{index + 1}"))
+    return rules
+
+
+def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
+    """Read and validate rule files (default: every ``chemistry/rules/*.toml``, in name order).
+
+    Raises RulebookError listing every problem found, not only the first.
+    """
+    files = sorted(Path(p) for p in paths) if paths is not None else sorted(RULES_DIR.glob("*.toml"))
+    problems: list[RuleProblem] = []
+    rules: list[Rule] = []
+    sources: dict[str, str] = {}
+    for path in files:
+        for rule in _rules_from_file(path, problems):
+            if rule.id in sources:
+                problems.append(
+                    RuleProblem(path.name, rule.id, "id", f"duplicate rule id; already defined in {sources[rule.id]}")
+                )
+                continue
+            sources[rule.id] = path.name
+            rules.append(rule)
+    if problems:
+        raise RulebookError(problems)
+    return Rulebook(rules=tuple(rules), sources=sources)
