@@ -52,6 +52,7 @@ __all__ = [
     "JurisdictionResult",
     "NearMiss",
     "RuleMatch",
+    "SetAside",
     "SubstituentFound",
     "Status",
     "IMPLEMENTED_CLASSES",
@@ -137,11 +138,26 @@ class NearMiss:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A rule whose definition captures the compound but which does not apply: another rule of
+    the same jurisdiction takes precedence (its ``yields_to``), e.g. § 1 Abs. 2 NpSG for a BtMG
+    substance or an authorised medicine."""
+
+    match: RuleMatch
+    by: tuple[str, ...]  # ids of the rules that take precedence and matched
+    reason: str  # the provision giving precedence (the rule's yields_reason)
+
+
+@dataclass(frozen=True)
 class JurisdictionResult:
     jurisdiction: str
     status: Status
-    matches: tuple[RuleMatch, ...]
+    matches: tuple[RuleMatch, ...]  # rules that apply and capture the compound
     near_misses: tuple[NearMiss, ...]
+    set_aside: tuple[SetAside, ...] = ()
+    # matches of registers that control nothing by themselves (controls = false), e.g. a list of
+    # authorised medicines: shown because they can make other rules yield
+    notices: tuple[RuleMatch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +224,39 @@ class _Piece:
         if len(self.attachments) == 1 and self.attachments[0][2] == _SINGLE:
             return self.attachments[0][1]
         return None
+
+    def longest_chain(self) -> int:
+        """Heavy atoms on the longest path through atoms in no ring ("durchgehende Kette", ring
+        atoms not counted): the diameter of the acyclic part of the piece."""
+        chain = [i for i in self.atoms if not self.atom(i).IsInRing()]
+        if len(chain) <= 1:
+            return len(chain)
+        members = set(chain)
+        adjacent = {i: [n for n in self.neighbours_inside(i) if n in members] for i in chain}
+
+        def farthest(start: int) -> tuple[int, int, dict[int, int]]:
+            depth = {start: 1}
+            frontier = [start]
+            last = start
+            while frontier:
+                following = []
+                for i in frontier:
+                    for n in adjacent[i]:
+                        if n not in depth:
+                            depth[n] = depth[i] + 1
+                            following.append(n)
+                            last = n
+                frontier = following
+            return last, depth[last], depth
+
+        best = 0
+        unvisited = set(chain)
+        while unvisited:
+            end, _, reached = farthest(next(iter(unvisited)))
+            unvisited -= reached.keys()
+            _, length, _ = farthest(end)
+            best = max(best, length)
+        return best
 
     def neighbours_inside(self, i: int) -> list[int]:
         return [n.GetIdx() for n in self.atom(i).GetNeighbors() if n.GetIdx() in self.atom_set]
@@ -493,6 +542,16 @@ def _is_aryl(p: _Piece) -> bool:
     return a is not None and p.atom(a).GetIsAromatic()
 
 
+def _is_oxo(p: _Piece) -> bool:
+    """=O on a core atom: one oxygen, attached by one double bond."""
+    return (
+        len(p.atoms) == 1
+        and len(p.attachments) == 1
+        and p.attachments[0][2] == _DOUBLE
+        and p.atom(p.atoms[0]).GetAtomicNum() == 8
+    )
+
+
 _CLASS_TESTS = {
     "alkyl": _is_alkyl,
     "cycloalkyl": _is_cycloalkyl,
@@ -518,6 +577,7 @@ _CLASS_TESTS = {
     "hydroxy_ether_or_ester": _is_hydroxy_ether_or_ester,
     "acyl": _is_acyl,
     "aryl": _is_aryl,
+    "oxo": _is_oxo,
     "univalent": lambda p: p.single_attachment is not None,
     "any": lambda p: True,
 }
@@ -526,10 +586,15 @@ IMPLEMENTED_CLASSES = frozenset(_CLASS_TESTS)
 # Order in which a failing substituent is described to a person ("benzyl is not ..." needs a
 # name; we give the most specific class it does satisfy, plus its SMILES).
 _DESCRIBE_ORDER = (
-    "halogen", "hydroxy", "nitro", "cyano", "alkyl", "haloalkyl", "alkenyl", "alkynyl", "cycloalkyl",
+    "halogen", "hydroxy", "oxo", "nitro", "cyano", "alkyl", "haloalkyl", "alkenyl", "alkynyl", "cycloalkyl",
     "cycloalkylmethyl", "cycloalkylethyl", "alkoxy", "alkylthio", "alkylenedioxy", "alkylene", "amino",
     "acyl", "ester", "ether", "aryl", "ring_closure", "univalent",
 )
+
+
+_PIECE_PARAMS = Chem.SubstructMatchParameters()
+_PIECE_PARAMS.uniquify = False
+_PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
 
 
 class _CompiledSpec:
@@ -556,24 +621,60 @@ class _CompiledSpec:
                 return False
             if spec.max_carbons is not None and carbons > spec.max_carbons:
                 return False
+        if spec.min_chain is not None or spec.max_chain is not None:
+            chain = piece.longest_chain()
+            if spec.min_chain is not None and chain < spec.min_chain:
+                return False
+            if spec.max_chain is not None and chain > spec.max_chain:
+                return False
         if self.test is not None:
             return self.test(piece)
         return self._pattern_covers(piece)
 
     def _pattern_covers(self, piece: _Piece) -> bool:
-        """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on."""
-        if self.pattern_size != len(piece.atoms) or len(self.pattern_attachments) != len(piece.attachments):
+        """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
+        (or, with ``substituted``, part of it, the rest being univalent groups on the pattern)."""
+        substituted = self.spec.substituted
+        if len(self.pattern_attachments) != len(piece.attachments):
+            return False
+        if self.pattern_size > len(piece.atoms) or (not substituted and self.pattern_size != len(piece.atoms)):
             return False
         core_atoms = {core for core, _, _ in piece.attachments}
-        params = Chem.SubstructMatchParameters()
-        params.uniquify = False
-        params.maxMatches = MAX_MATCHES_PER_CORE
-        for match in piece.mol.GetSubstructMatches(self.pattern, params):
+        for match in piece.mol.GetSubstructMatches(self.pattern, _PIECE_PARAMS):
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
             outside = {match[q] for q in self.pattern_attachments}
-            if inside == piece.atom_set and outside <= core_atoms:
+            if not outside <= core_atoms or not inside <= piece.atom_set:
+                continue
+            if inside == piece.atom_set or (substituted and _univalent_leftovers(piece, inside, core_atoms)):
                 return True
         return False
+
+
+def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int]) -> bool:
+    """Every group of piece atoms outside ``inside`` hangs on it by exactly one single bond."""
+    left = piece.atom_set - inside
+    seen: set[int] = set()
+    for start in left:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, bonds_in = [start], 0
+        while stack:
+            i = stack.pop()
+            for bond in piece.atom(i).GetBonds():
+                j = bond.GetOtherAtomIdx(i)
+                if j in core_atoms:
+                    return False
+                if j in inside:
+                    if bond.GetBondType() != _SINGLE:
+                        return False
+                    bonds_in += 1
+                elif j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        if bonds_in != 1:
+            return False
+    return True
 
 
 def describe_piece(piece: _Piece) -> str:
@@ -670,6 +771,36 @@ def _atoms_needed(query: Chem.Mol) -> Counter:
     return needed
 
 
+# One atom of a SMILES string: a bracket atom (its element symbol), or an organic-subset atom.
+_SMILES_ATOM = re.compile(r"\[[0-9]*([A-Z][a-z]?|se|as|te|[bcnops])[^\]]*\]|(Cl|Br|[BCNOPSFI]|[bcnops])")
+_SYMBOL_TYPE: dict[str, int] = {}
+
+
+def _atom_type_of_symbol(symbol: str) -> int:
+    found = _SYMBOL_TYPE.get(symbol)
+    if found is None:
+        aromatic = symbol[0].islower()
+        z = Chem.GetPeriodicTable().GetAtomicNumber(symbol.capitalize())
+        found = _SYMBOL_TYPE[symbol] = z + _AROMATIC_OFFSET * aromatic
+    return found
+
+
+def _atom_types(parent: Chem.Mol, smiles: str | None) -> list[int]:
+    """Element + aromaticity of every heavy atom, for the prescreen counts.
+
+    Read from the parent's SMILES when there is one (a regular expression over ~40 characters
+    costs a tenth of walking RDKit's atom sequence from Python); the SMILES was written from this
+    very parent, so lower case is exactly RDKit's aromatic flag.
+    """
+    if smiles is None:
+        get = parent.GetAtomWithIdx
+        return [
+            atom.GetAtomicNum() + _AROMATIC_OFFSET * atom.GetIsAromatic()
+            for atom in (get(i) for i in range(parent.GetNumAtoms()))
+        ]
+    return [_atom_type_of_symbol(bracket or plain) for bracket, plain in _SMILES_ATOM.findall(smiles)]
+
+
 def _connectivity(inchikey: str) -> str:
     return inchikey.split("-", 1)[0]
 
@@ -699,6 +830,7 @@ class Classifier:
         self._has_params = _match_params()
         self._has_params.maxMatches = 1
         self._needed_by_rules: dict[tuple[str, ...], set[int] | None] = {}
+        self._groups_cache: dict[tuple, tuple[list, set[int] | None]] = {}
         self._patterns: dict[str, _Pattern] = {}
         self._groups: list[_CompiledGroupRule] = []
         # named substances: lookup key -> [(rule, substance)]
@@ -731,8 +863,9 @@ class Classifier:
 
     def _compile_named(self, rule: Rule) -> None:
         for substance in rule.substances:
-            key = _key_for(rule, identify(substance.smiles).inchikey)
-            self._named[key].append((rule, substance))
+            inchikey = identify(substance.smiles).inchikey
+            stereo = rule.stereoisomers_included if substance.stereoisomers_included is None else substance.stereoisomers_included
+            self._named[_connectivity(inchikey) if stereo else inchikey].append((rule, substance))
 
     def _pattern(self, smarts: str) -> _Pattern:
         pattern = self._patterns.get(smarts)
@@ -814,6 +947,39 @@ class Classifier:
             raise StructureError("unparseable", "no standard InChIKey could be computed for the parent")
         return parent, inchikey, Chem.MolToSmiles(parent)
 
+    def _groups_in_force(self, jurisdictions: tuple[str, ...], on: date):
+        """The group rules to apply and the patterns they need, remembered per (jurisdictions, day):
+        a batch asks the same question for every molecule."""
+        key = (jurisdictions, on)
+        found = self._groups_cache.get(key)
+        if found is None:
+            wanted = set(jurisdictions)
+            groups = [g for g in self._groups if g.rule.jurisdiction in wanted and g.rule.in_force(on)]
+            found = (groups, self._patterns_needed(groups) if groups else None)
+            if len(self._groups_cache) > 1024:
+                self._groups_cache.clear()
+            self._groups_cache[key] = found
+        return found
+
+    def _apply_precedence(
+        self, found: list[RuleMatch], notices: list[RuleMatch]
+    ) -> tuple[list[RuleMatch], tuple[SetAside, ...]]:
+        """Take out the matches of rules that yield to another rule matching the same compound.
+
+        Precedence is read from every match before any is set aside (a rule that yields is still
+        a reason for a third rule to yield: the compound is within its definition).
+        """
+        present = {m.rule_id for m in found} | {m.rule_id for m in notices}
+        kept, set_aside = [], []
+        for match in found:
+            rule = self.rulebook.rule(match.rule_id)
+            by = tuple(target for target in rule.yields_to if target in present)
+            if by:
+                set_aside.append(SetAside(match, by, rule.yields_reason or ""))
+            else:
+                kept.append(match)
+        return kept, tuple(set_aside)
+
     def _patterns_needed(self, groups: list[_CompiledGroupRule]) -> set[int] | None:
         """ids of the patterns these rules use (None: all of them), remembered per set of rules."""
         key = tuple(g.rule.id for g in groups)
@@ -822,7 +988,9 @@ class Classifier:
             self._needed_by_rules[key] = None if len(needed) == len(self._patterns) else needed
         return self._needed_by_rules[key]
 
-    def matching_patterns(self, parent: Chem.Mol, wanted: set[int] | None = None) -> list[_Pattern]:
+    def matching_patterns(
+        self, parent: Chem.Mol, wanted: set[int] | None = None, *, smiles: str | None = None
+    ) -> list[_Pattern]:
         """The distinct core patterns present in ``parent`` (no enumeration of the mappings yet).
 
         ``wanted`` (ids of _Pattern objects) limits the search to patterns some rule in force
@@ -832,8 +1000,7 @@ class Classifier:
         """
         if not self._pattern_list:
             return []
-        atom_types = [a.GetAtomicNum() + _AROMATIC_OFFSET * a.GetIsAromatic() for a in parent.GetAtoms()]
-        counts = np.bincount(atom_types, minlength=_COUNT_BINS)
+        counts = np.bincount(_atom_types(parent, smiles), minlength=_COUNT_BINS)
         have = counts[self._first_bin] + counts[self._second_bin]
         candidates = np.flatnonzero((self._needed <= have).all(axis=1))
         found = []
@@ -845,11 +1012,13 @@ class Classifier:
                 found.append(pattern)
         return found
 
-    def core_matches(self, parent: Chem.Mol, wanted: set[int] | None = None) -> dict[str, tuple]:
+    def core_matches(
+        self, parent: Chem.Mol, wanted: set[int] | None = None, *, smiles: str | None = None
+    ) -> dict[str, tuple]:
         """SMARTS -> substructure matches (at most MAX_MATCHES_PER_CORE each) for present patterns."""
         return {
             p.smarts: parent.GetSubstructMatches(p.query, self._params)
-            for p in self.matching_patterns(parent, wanted)
+            for p in self.matching_patterns(parent, wanted, smiles=smiles)
         }
 
     def classify(
@@ -866,27 +1035,24 @@ class Classifier:
         wanted_set = set(wanted)
         matches: dict[str, list[RuleMatch]] = {j: [] for j in wanted}
         near: dict[str, list[NearMiss]] = {j: [] for j in wanted}
+        notices: dict[str, list[RuleMatch]] = {j: [] for j in wanted}
 
         # named substances: two dictionary look-ups
         for key, how in ((inchikey, "inchikey"), (_connectivity(inchikey), "connectivity")):
             for rule, substance in self._named.get(key, ()):
                 if rule.jurisdiction not in wanted_set or not rule.in_force(on):
                     continue
-                if how == "inchikey" and rule.stereoisomers_included:
-                    continue  # such rules are keyed by connectivity only
                 start = substance.in_force_from or rule.in_force_from
                 end = substance.in_force_to or rule.in_force_to
                 if on < start or (end is not None and on > end):
                     continue
-                matches[rule.jurisdiction].append(
-                    _rule_match(rule, substance=substance.name, matched_on=how, start=start, end=end)
-                )
+                found = _rule_match(rule, substance=substance.name, matched_on=how, start=start, end=end)
+                (matches if rule.controls else notices)[rule.jurisdiction].append(found)
 
         # groups
-        groups = [g for g in self._groups if g.rule.jurisdiction in wanted_set and g.rule.in_force(on)]
+        groups, wanted_patterns = self._groups_in_force(tuple(wanted), on)
         if groups:
-            wanted_patterns = self._patterns_needed(groups)
-            core_hits = self.core_matches(parent, wanted_patterns)
+            core_hits = self.core_matches(parent, wanted_patterns, smiles=smiles)
             if core_hits:
                 facts = _MoleculeFacts(parent, inchikey)
                 for group in groups:
@@ -901,14 +1067,14 @@ class Classifier:
 
         results = {}
         for j in wanted:
-            found = matches[j]
+            found, set_aside = self._apply_precedence(matches[j], notices[j])
             if any(m.kind == "named" for m in found):
                 status: Status = "controlled_by_name"
             elif found:
                 status = "controlled_by_group"
             else:
                 status = "not_controlled"
-            results[j] = JurisdictionResult(j, status, tuple(found), tuple(near[j]))
+            results[j] = JurisdictionResult(j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j]))
         return Classification(inchikey=inchikey, smiles=smiles, as_of=on, results=results)
 
 

@@ -36,7 +36,21 @@ def _cases(section: str, kinds=("group",)):
         if rule.get("kind") not in kinds:
             continue
         for item in rule.get(section, []):
-            yield pytest.param(rule["id"], item["name"], item["smiles"], id=f"{rule['id']}/{section}/{item['name']}")
+            # A legally correct example the engine cannot satisfy yet stays, as a strict xfail:
+            # the day the engine handles it, the test fails and the marker must go.
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=f"engine gap: {item['engine_gap']}")]
+                if item.get("engine_gap")
+                else []
+            )
+            yield pytest.param(
+                rule["id"], item["name"], item["smiles"], marks=marks, id=f"{rule['id']}/{section}/{item['name']}"
+            )
+
+
+def _set_aside_by(rule_id: str, name: str) -> str | None:
+    rule = next(r for r in RAW_RULES if r["id"] == rule_id)
+    return next(item.get("set_aside_by") for item in rule.get("must_match", []) if item["name"] == name)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +76,17 @@ def test_must_match(classifier, rule_id, name, smiles):
     rule, result = _classify_for(classifier, rule_id, smiles)
     matched = {m.rule_id for m in result.matches}
     reasons = [n.reason for n in result.near_misses if n.rule_id == rule_id]
-    assert rule_id in matched, f"{name} should be captured by {rule_id}; near misses: {reasons or 'core not matched'}"
+    set_aside = {s.match.rule_id: s.by for s in result.set_aside}
+    expected_by = _set_aside_by(rule_id, name)
+    if expected_by is None:
+        assert rule_id in matched, (
+            f"{name} should be captured by {rule_id}; near misses: {reasons or 'core not matched'}; "
+            f"set aside by: {set_aside.get(rule_id, 'nothing')}"
+        )
+    else:
+        assert rule_id in set_aside, f"{name} should be inside {rule_id} and set aside by {expected_by}; near misses: {reasons}"
+        assert expected_by in set_aside[rule_id]
+        assert rule_id not in matched
 
 
 @pytest.mark.parametrize(("rule_id", "name", "smiles"), list(_cases("must_not_match")))
@@ -84,8 +108,9 @@ def test_named_substances_are_found(classifier, rule_id, name, smiles):
     on = substance.in_force_to or max(substance.in_force_from or rule.in_force_from, _a_day_in_force(rule))
     if rule.in_force_to is not None:
         on = min(on, rule.in_force_to)
-    result = classifier.classify(identify(smiles), jurisdictions=[rule.jurisdiction], as_of=on)
-    assert rule_id in {m.rule_id for m in result.results[rule.jurisdiction].matches}
+    result = classifier.classify(identify(smiles), jurisdictions=[rule.jurisdiction], as_of=on).results[rule.jurisdiction]
+    found = result.matches if rule.controls else result.notices  # registers report notices
+    assert rule_id in {m.rule_id for m in found}
 
 
 @pytest.mark.parametrize(

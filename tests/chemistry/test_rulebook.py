@@ -364,3 +364,197 @@ def test_svgs(gb_dk):
     assert "</svg>" in svg_of_smarts(gb_dk.rulebook.rule("gb-mda-cathinones").cores[0].smarts)
     with pytest.raises(ValueError):
         svg_with_highlight(identity.mol, [999])
+
+
+# --- precedence between instruments (yields_to), registers, per-substance stereo --------------
+
+
+@pytest.fixture(scope="module")
+def de_only() -> Classifier:
+    return Classifier(load_rulebook([RULES_DIR / "de.toml"]))
+
+
+def test_npsg_does_not_apply_to_btmg_substances(de_only):
+    # § 1 Abs. 2 NpSG: mephedrone is inside Anlage Nr. 1 but a BtMG Anlage II substance
+    result = de_only.classify(MEPHEDRONE, jurisdictions=["DE"], as_of=date(2022, 1, 1)).results["DE"]
+    assert result.status == "controlled_by_name"
+    assert {m.rule_id for m in result.matches} == {"de-btmg-named"}
+    (aside,) = result.set_aside
+    assert aside.match.rule_id == "de-npsg-phenethylamines"
+    assert aside.by == ("de-btmg-named",)
+    assert "§ 1 Abs. 2 NpSG" in aside.reason
+    assert aside.match.explanation is not None  # the group match keeps its explanation
+
+
+def test_npsg_does_not_apply_to_authorised_medicines(de_only):
+    # bupropion: inside Nr. 1, an authorised medicine, not a BtMG substance: not controlled in DE
+    result = de_only.classify(BUPROPION, jurisdictions=["DE"], as_of=date(2022, 1, 1)).results["DE"]
+    assert result.status == "not_controlled"
+    assert result.matches == ()
+    assert [m.rule_id for m in result.notices] == ["de-amg-medicines"]
+    assert [(s.match.rule_id, s.by) for s in result.set_aside] == [("de-npsg-phenethylamines", ("de-amg-medicines",))]
+
+
+def test_an_npsg_compound_on_no_list_stays_controlled_by_group(de_only):
+    n_ethylhexedrone = "CCCCC(NCC)C(=O)c1ccccc1"
+    result = de_only.classify(n_ethylhexedrone, jurisdictions=["DE"], as_of=date(2022, 1, 1)).results["DE"]
+    assert result.status == "controlled_by_group"
+    assert result.set_aside == () and result.notices == ()
+
+
+def _named(rule_id: str, jurisdiction: str = "GB", **extra) -> dict:
+    return {
+        "id": rule_id, "kind": "named", "title": "t", "jurisdiction": jurisdiction, "list": "l",
+        "in_force_from": "2000-01-01", "citation": {"act": "a", "part": "p", "reference": "r"},
+        "substances": [{"name": "mephedrone", "smiles": MEPHEDRONE, "source": "test"}], **extra,
+    }
+
+
+def _load_dicts(tmp_path, rules: list[dict]):
+    """Write rules as TOML (via a tiny writer: strings, lists, dicts, bools) and load them."""
+    lines = []
+
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return str(v)
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        raise TypeError(v)
+
+    for rule in rules:
+        lines.append("[[rule]]")
+        lines.extend(f"{k} = {value(v)}" for k, v in rule.items())
+    path = tmp_path / "rules.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return load_rulebook([path])
+
+
+@pytest.mark.parametrize(
+    ("yields_to", "other_jurisdiction", "message"),
+    [
+        (["gb-nowhere"], "GB", "no rule with id 'gb-nowhere'"),
+        (["gb-named"], "DE", "precedence is between rules of one jurisdiction"),
+    ],
+)
+def test_yields_to_must_name_a_rule_of_the_same_jurisdiction(tmp_path, yields_to, other_jurisdiction, message):
+    group = _draft(id="gb-group", yields_to=yields_to, yields_reason="test provision")
+    with pytest.raises(RulebookError) as caught:
+        _load_dicts(tmp_path, [group, _named("gb-named", other_jurisdiction)])
+    (problem,) = caught.value.problems
+    assert (problem.rule_id, problem.field) == ("gb-group", "yields_to[0]")
+    assert message in problem.message
+
+
+def test_precedence_in_a_circle_is_refused(tmp_path):
+    first = _draft(id="gb-first", yields_to=["gb-second"], yields_reason="r")
+    second = _draft(id="gb-second", yields_to=["gb-first"], yields_reason="r")
+    with pytest.raises(RulebookError) as caught:
+        _load_dicts(tmp_path, [first, second])
+    assert {p.rule_id for p in caught.value.problems} == {"gb-first", "gb-second"}
+    assert all("circle" in p.message for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"yields_to": ["gb-named"]}, "'yields_reason' is required"),
+        ({"id": "gb-self", "yields_to": ["gb-self"], "yields_reason": "r"}, "cannot yield to itself"),
+        ({"controls": False}, "named registers"),
+        (
+            {"must_match": [{"name": "m", "smiles": MEPHEDRONE, "source": "s", "set_aside_by": "gb-named"}]},
+            "is not in yields_to",
+        ),
+    ],
+)
+def test_precedence_fields_are_validated(overrides, message):
+    with pytest.raises(Exception) as caught:
+        Rule.model_validate(_draft(**overrides))
+    assert message in str(caught.value)
+
+
+def test_a_register_controls_nothing_but_makes_groups_yield():
+    group = Rule.model_validate(
+        _draft(in_force_from="2000-01-01", yields_to=["gb-medicines"], yields_reason="medicines are outside the act")
+    )
+    register = Rule.model_validate(_named("gb-medicines", controls=False))
+    result = Classifier(Rulebook((group, register))).classify(MEPHEDRONE, as_of=date(2020, 1, 1)).results["GB"]
+    assert result.status == "not_controlled"
+    assert [m.rule_id for m in result.notices] == ["gb-medicines"]
+    assert [s.reason for s in result.set_aside] == ["medicines are outside the act"]
+
+
+def test_per_substance_stereoisomer_flag_overrides_the_rule():
+    s_cathinone, r_cathinone = "N[C@@H](C)C(=O)c1ccccc1", "N[C@H](C)C(=O)c1ccccc1"
+    rule = _named("gb-one-isomer")
+    rule["substances"] = [
+        {"name": "(S)-cathinone", "smiles": s_cathinone, "source": "test", "stereoisomers_included": False},
+        {"name": "methcathinone", "smiles": "CNC(C)C(=O)c1ccccc1", "source": "test"},
+    ]
+    classifier = Classifier(Rulebook((Rule.model_validate(rule),)))
+    assert classifier.classify(s_cathinone, as_of=date(2020, 1, 1)).status("GB") == "controlled_by_name"
+    assert classifier.classify(r_cathinone, as_of=date(2020, 1, 1)).status("GB") == "not_controlled"
+    assert classifier.classify("CN[C@H](C)C(=O)c1ccccc1", as_of=date(2020, 1, 1)).status("GB") == "controlled_by_name"
+
+
+# --- oxo and continuous-chain limits ------------------------------------------------------------
+
+
+def test_oxo_class_accepts_a_ketone_on_the_core_only():
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"] = [
+        {
+            "id": "arylcyclohexylamine",
+            "smarts": "[NX3:1][CX4]1([C:2][C:2][C:2][C:2][C:2]1)c1ccccc1",
+            "positions": [
+                {"name": "nitrogen", "atoms": [1], "allowed": ["alkyl"]},
+                {"name": "cyclohexyl", "atoms": [2], "allowed": ["oxo", "alkyl"]},
+            ],
+        }
+    ]
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    deschloroketamine = "CNC1(c2ccccc2)CCCCC1=O"
+    four_oxo = "CNC1(c2ccccc2)CCC(=O)CC1"
+    exocyclic_methylene = "CNC1(c2ccccc2)CCCCC1=C"  # =CH2 is not oxo and not alkyl
+    on = date(2020, 1, 1)
+    assert classifier.classify(deschloroketamine, as_of=on).status("GB") == "controlled_by_group"
+    assert classifier.classify(four_oxo, as_of=on).status("GB") == "controlled_by_group"
+    assert classifier.classify(exocyclic_methylene, as_of=on).status("GB") == "not_controlled"
+
+
+@pytest.mark.parametrize(
+    ("n_substituent", "chain", "captured"),
+    [
+        ("CCCCCCCCCC", 10, True),  # decyl: 10 chain atoms
+        ("CCCCCCCCCCC", 11, False),  # undecyl: 11
+        ("CCCCCCOCCCCc1ccccc1", 11, False),  # salmeterol's N-substituent: O counts, ring atoms do not
+        ("CCOCCc1ccccc1", 5, True),
+    ],
+)
+def test_max_chain_counts_the_longest_acyclic_path(n_substituent, chain, captured):
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][1] = {
+        "name": "nitrogen",
+        "atoms": [4],
+        "allowed": ["alkyl"],
+        "further": [{"class": "univalent", "max_chain": 10}],
+    }
+    draft["cores"][0]["positions"][1]["allowed"] = [{"class": "alkyl", "max_carbons": 1}]
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    smiles = f"CN({n_substituent})C(C)C(=O)c1ccc(C)cc1"  # N-methyl (allowed) plus the chain (further)
+    status = classifier.classify(smiles, as_of=date(2020, 1, 1)).status("GB")
+    assert (status == "controlled_by_group") == captured, f"chain of {chain} atoms"
+
+
+def test_chain_limits_are_validated_and_labelled():
+    from chemistry.rulebook import SubstituentSpec
+
+    with pytest.raises(Exception) as caught:
+        SubstituentSpec.model_validate({"class": "univalent", "min_chain": 5, "max_chain": 3})
+    assert "min_chain 5 is greater than max_chain 3" in str(caught.value)
+    assert SubstituentSpec.model_validate({"class": "univalent", "max_chain": 10}).label == "univalent (chain 0-10)"
