@@ -1,7 +1,8 @@
 """The worker's scheduler (APScheduler 3.x): the periodic jobs of the service.
 
 Jobs are small functions of the engine; the worker process owns the scheduler, API replicas
-never run jobs. Alert dispatch and digests register here as they land.
+never run jobs. Every job is safe to run in several workers at once: deliveries and digests are
+claimed through the database (service.alerting.store, service.alerting.digests).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from service.alerting.digests import build_due_digests
+from service.alerting.dispatcher import Dispatcher
+from service.families.scheduled import update_families
 from service.reports.models import Report
 from service.settings import Settings
 from service.substances.models import Substance
@@ -27,6 +31,16 @@ def log_registry_size(engine: Engine) -> None:
 
 
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
+    # "Running job ..." every second would drown the worker's own log lines.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
+    dispatcher = Dispatcher(settings, engine)
+    log.info("dispatch worker id %s", dispatcher.worker_id)
+    scheduler.add_job(dispatcher.run_once, "interval", seconds=settings.dispatch_interval_seconds,
+                      id="dispatch", misfire_grace_time=None)
+    scheduler.add_job(build_due_digests, "interval", seconds=settings.digest_interval_seconds, id="digests",
+                      args=[engine], kwargs={"instance": settings.instance_name}, misfire_grace_time=None)
+    scheduler.add_job(update_families, "interval", seconds=settings.family_interval_seconds, id="families",
+                      args=[engine], kwargs={"settings": settings}, misfire_grace_time=None)
     return scheduler

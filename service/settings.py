@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var/varsel.db")
@@ -26,6 +26,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Largest accepted request body")
     max_batch_items: int = Field(default=1000, ge=1, le=10_000)
+    draft_impact_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Longest a draft rule's impact (and activation check) may match for"
+    )
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)
 
@@ -34,6 +37,51 @@ class Settings(BaseSettings):
 
     # outbound webhooks: private, loopback and link-local targets are refused unless allowed
     webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=30.0, gt=0, description="Longest one webhook POST may take")
+    webhook_secret_grace_hours: float = Field(
+        default=24.0, ge=0, description="After a rotation the previous secret keeps signing this long"
+    )
+
+    # signal thresholds (alerts.signals.SignalThresholds)
+    signal_escalation_min_organisations: int = Field(default=3, ge=1)
+    signal_escalation_min_countries: int = Field(default=2, ge=1)
+    signal_escalation_window_days: int = Field(default=30, ge=1)
+    signal_advisory_min_similarity: float = Field(default=0.7, gt=0, le=1)
+    signal_family_growth_step: int = Field(default=5, ge=2)
+
+    # dispatch (varsel worker)
+    dispatch_interval_seconds: float = Field(default=1.0, gt=0, description="How often a worker claims due deliveries")
+    dispatch_batch_size: int = Field(default=200, ge=1, description="Deliveries claimed per claim")
+    dispatch_concurrency: int = Field(default=16, ge=1, description="Webhook requests in flight per worker")
+    dispatch_lease_seconds: int = Field(
+        default=120, ge=1, description="How long a claim lasts; must exceed webhook_timeout_seconds"
+    )
+    retry_base_seconds: float = Field(default=5.0, gt=0)
+    retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    retry_horizon_hours: float = Field(default=24.0, gt=0, description="Retries stop (dead letter) after this")
+    endpoint_disable_after_hours: float = Field(default=120.0, gt=0, description="Continuous failure before disabling")
+    digest_interval_seconds: float = Field(default=30.0, gt=0, description="How often due digests are built")
+    cap_sender: str = Field(default="varsel@varsel.invalid", description="CAP <sender>: this installation's address")
+
+    # families of related substances (service.families)
+    family_threshold: float = Field(
+        default=0.45, gt=0, le=1, description="ECFP4 Tanimoto to join a family; a change takes effect fully after a recompute"
+    )
+    family_scaffold_threshold: float = Field(
+        default=0.30, gt=0, le=1, description="Lower Tanimoto accepted when a distinctive ring scaffold is shared"
+    )
+    family_interval_seconds: float = Field(default=1.0, gt=0, description="How often the worker places new substances")
+    family_mcs_timeout_seconds: int = Field(default=2, ge=1, description="Bound on one family core (rdFMCS) search")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> "Settings":
+        # A lease that can expire while its send is still running lets a second worker send it too.
+        if self.dispatch_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                f"dispatch_lease_seconds ({self.dispatch_lease_seconds}) must exceed "
+                f"webhook_timeout_seconds ({self.webhook_timeout_seconds})"
+            )
+        return self
 
 
 @lru_cache

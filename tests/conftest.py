@@ -25,6 +25,7 @@ from service.organisations import service as organisations
 from service.organisations.models import OrganisationCreate
 from service.schema import upgrade
 from service.settings import Settings
+from webhook_receiver import WebhookReceiver
 
 POSTGRES_URL = os.environ.get("VARSEL_TEST_POSTGRES_URL")
 NO_POSTGRES = "VARSEL_TEST_POSTGRES_URL is not set: no PostgreSQL to run against (.ci/run sets it when one answers)"
@@ -184,3 +185,12 @@ def row_counts(engine: Engine) -> Callable[[], dict[str, int]]:
             return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in TABLES}
 
     return count
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    """A real webhook receiver on 127.0.0.1 (see tests/webhook_receiver.py)."""
+    server = WebhookReceiver()
+    server.start()
+    yield server
+    server.stop()

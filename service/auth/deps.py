@@ -47,3 +47,8 @@ ReportReader = Annotated[Principal, Depends(require(Role.reporter, Role.authorit
 RegistryReader = Annotated[Principal, Depends(require(Role.authority, Role.regulator))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AuditReader = Annotated[Principal, Depends(require(Role.admin, Role.regulator))]
+RegulatorOnly = Annotated[Principal, Depends(require(Role.regulator))]
+# Applying public law to a structure the caller sends: labs need the answer as much as authorities.
+ClassifyReader = Annotated[Principal, Depends(require(Role.reporter, Role.authority, Role.regulator))]
+Subscriber = Annotated[Principal, Depends(require(Role.authority))]
+AlertReader = Annotated[Principal, Depends(require(Role.authority, Role.regulator))]

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,3 +58,42 @@ def server(database_url: str) -> Iterator[RunningServer]:
     yield running
     running.process.terminate()
     running.process.wait(timeout=10)
+
+
+
+def start_worker(database_url: str, *, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`varsel worker` in its own process."""
+    env = {**os.environ, "VARSEL_DATABASE_URL": database_url, "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+           **(extra_env or {})}
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def launch() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start processes by kind ("server" or "worker"); each is stopped at the end of the test.
+
+    ``launch("worker", url, extra_env=...)`` returns the worker's Popen;
+    ``launch("server", url, extra_env=...)`` returns a RunningServer.
+    """
+    started: list[subprocess.Popen] = []
+
+    def start(kind: str, database_url: str, *, extra_env: dict[str, str] | None = None):  # noqa: ANN202
+        if kind == "server":
+            running = start_server(database_url, extra_env=extra_env)
+            started.append(running.process)
+            return running
+        process = start_worker(database_url, extra_env=extra_env)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

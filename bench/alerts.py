@@ -1,0 +1,264 @@
+"""Alert delivery benchmark: real API server, real `varsel worker`(s), a real receiver process.
+
+Phase 1, fan-out: 1,000 subscriptions at the receiver; one report raises one alert for all of
+them. Measured from the report's HTTP response to the last webhook received, with lost and
+duplicated deliveries counted at the receiver (by path and webhook-id).
+
+Phase 2, steady state: 100 other subscriptions; reports at --rate per second for --duration
+seconds, each raising one intoxication alert for all 100. Delivery latency is the receiver's
+arrival time minus the alert's creation time (the report's receipt).
+
+Baseline, same run: the receiver's raw request rate from a plain httpx.AsyncClient at the
+worker's concurrency, and how long 1,000 plain POSTs take; the fan-out is shown as a ratio.
+
+    .venv/bin/python bench/alerts.py [--duration 60] [--rate 50] [--workers 1] [--postgres]
+
+Prints a table; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest import free_port, fresh_postgres, postgres_url  # noqa: E402
+
+FANOUT_SUBSCRIBERS = 1000
+STEADY_SUBSCRIBERS = 100
+CONCURRENCY = 16  # the worker's default; more is slower on loopback, where the client is CPU-bound
+
+
+def prepare(url: str) -> tuple[str, str]:
+    """Migrate; one reporting lab and one authority; returns their keys."""
+    from sqlmodel import Session
+
+    from service.auth.models import Role
+    from service.db import make_engine
+    from service.organisations import service as organisations
+    from service.organisations.models import OrganisationCreate
+    from service.schema import upgrade
+
+    upgrade(url)
+    engine = make_engine(url, pool_size=1)
+    keys = []
+    with Session(engine, expire_on_commit=False) as session:
+        for name, kind, role in (("Bench lab", "forensic_lab", Role.reporter),
+                                 ("Bench authority", "authority", Role.authority)):
+            org = organisations.create(session, data=OrganisationCreate(name=name, kind=kind, country="DK"),
+                                       principal=None)
+            keys.append(organisations.issue_key(session, organisation=org, role=role, label="bench",
+                                                principal=None).key)
+    engine.dispose()
+    return keys[0], keys[1]
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def wait_ready(url: str) -> None:
+    for _ in range(600):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def body(*, structure: str, sample_type: str) -> dict:
+    return {"structure": structure, "sample_type": sample_type, "country": "DK",
+            "sampled_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(), "techniques": ["GC-MS"],
+            "confidence": "confirmed"}
+
+
+async def subscribe(api: str, key: str, receiver: str, *, count: int, prefix: str, event_type: str) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=api, headers=headers, timeout=60) as client:
+        semaphore = asyncio.Semaphore(8)
+
+        async def one(i: int) -> None:
+            async with semaphore:
+                r = await client.post("/v1/subscriptions", json={
+                    "url": f"{receiver}/{prefix}/{i}", "filters": {"event_types": [event_type]}})
+                r.raise_for_status()
+
+        await asyncio.gather(*(one(i) for i in range(count)))
+
+
+async def baseline(receiver: str, n: int) -> float:
+    """Seconds for n plain POSTs at the worker's concurrency."""
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=CONCURRENCY)) as client:
+        semaphore = asyncio.Semaphore(CONCURRENCY)
+        payload = b'{"id":"x"}' * 80
+
+        async def one(i: int) -> None:
+            async with semaphore:
+                await client.post(f"{receiver}/baseline/{i}", content=payload, headers={"webhook-id": f"b{i}"})
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(n)))
+        return time.perf_counter() - started
+
+
+def stats(receiver: str) -> dict:
+    return httpx.get(f"{receiver}/stats", timeout=60).json()
+
+
+def wait_for(receiver: str, expected: int, *, quiet_for: float, timeout: float) -> dict:
+    """Poll until ``expected`` distinct deliveries arrived (then a little longer, to catch
+    duplicates), or nothing new arrived for ``quiet_for`` seconds, or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last_total, last_change = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        current = stats(receiver)
+        if current["total"] != last_total:
+            last_total, last_change = current["total"], time.monotonic()
+        if current["unique"] >= expected and time.monotonic() - last_change > 0.5:
+            return current
+        if time.monotonic() - last_change > quiet_for:
+            return current
+        time.sleep(0.2)
+    return stats(receiver)
+
+
+async def steady(api: str, key: str, *, rate: float, duration: float) -> int:
+    """Reports at ``rate`` per second for ``duration`` seconds; returns how many were stored."""
+    headers = {"Authorization": f"Bearer {key}"}
+    stored = 0
+    async with httpx.AsyncClient(base_url=api, headers=headers, timeout=120) as client:
+        async def one() -> None:
+            nonlocal stored
+            try:
+                r = await client.post("/v1/reports", json=body(structure="CNC(C)C(=O)c1ccc(C)cc1",
+                                                                sample_type="biological_nonfatal"))
+            except httpx.HTTPError as error:
+                progress(f"report failed: {error!r}")
+                return
+            stored += r.status_code == 201
+
+        tasks = []
+        started = time.perf_counter()
+        for i in range(int(rate * duration)):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one()))
+        await asyncio.gather(*tasks)
+    return stored
+
+
+def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    reporter_key, authority_key = prepare(url)
+    env = {**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_LOG_LEVEL": "warning",
+           "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true", "VARSEL_DISPATCH_CONCURRENCY": str(CONCURRENCY),
+           "VARSEL_DISPATCH_INTERVAL_SECONDS": str(args.interval)}
+    receiver_port, api_port = free_port(), free_port()
+    receiver = f"http://127.0.0.1:{receiver_port}"
+    api = f"http://127.0.0.1:{api_port}"
+    processes = [spawn(["bench/alerts_receiver.py", "--port", str(receiver_port)], env),
+                 spawn(["-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(api_port)], env)]
+    rows: list[tuple[str, str, str]] = []
+    try:
+        wait_ready(f"{receiver}/stats")
+        wait_ready(f"{api}/healthz")
+        progress("baseline")
+        seconds = asyncio.run(baseline(receiver, FANOUT_SUBSCRIBERS))
+        rows.append((backend, "baseline: 1,000 plain POSTs to the receiver",
+                     f"{seconds:.2f} s ({FANOUT_SUBSCRIBERS / seconds:,.0f} req/s)"))
+        httpx.post(f"{receiver}/reset")
+
+        progress("subscribing")
+        asyncio.run(subscribe(api, authority_key, receiver, count=FANOUT_SUBSCRIBERS, prefix="fanout",
+                              event_type="substance.first_detection"))
+        asyncio.run(subscribe(api, authority_key, receiver, count=STEADY_SUBSCRIBERS, prefix="steady",
+                              event_type="report.intoxication"))
+        processes += [spawn(["-m", "service.cli", "worker"], env) for _ in range(args.workers)]
+        time.sleep(3)  # workers up
+
+        progress("fan-out")
+        response = httpx.post(f"{api}/v1/reports", json=body(structure="CNC(C)C(=O)c1ccc(C)cc1",
+                                                              sample_type="seizure"),
+                              headers={"Authorization": f"Bearer {reporter_key}"}, timeout=60)
+        answered = time.time()
+        assert response.status_code == 201, response.text
+        fan = wait_for(receiver, FANOUT_SUBSCRIBERS, quiet_for=10, timeout=120)
+        elapsed = (fan["last_at"] - answered) if fan["last_at"] else float("nan")
+        rows.append((backend, "fan-out: report answered → last of 1,000 webhooks",
+                     f"{elapsed:.2f} s ({elapsed / seconds:.1f}× baseline; target ≤3 s)"))
+        rows.append((backend, "fan-out: lost / duplicated",
+                     f"{FANOUT_SUBSCRIBERS - fan['unique']} / {fan['total'] - fan['unique']} (target 0 / 0)"))
+
+        progress("steady state")
+        httpx.post(f"{receiver}/reset")
+        stored = asyncio.run(steady(api, reporter_key, rate=args.rate, duration=args.duration))
+        expected = stored * STEADY_SUBSCRIBERS
+        result = wait_for(receiver, expected, quiet_for=10, timeout=args.duration * 10 + 60)
+        latency = result["latency_ms"]
+        span = (result["last_at"] - result["first_at"]) if result["first_at"] else float("nan")
+        rows.append((backend, f"steady: {args.rate:g} reports/s × {args.duration:g} s × {STEADY_SUBSCRIBERS} subs",
+                     f"{stored} reports, {expected:,} webhooks expected, {result['unique']:,} arrived "
+                     f"({result['total'] / span if span else 0:,.0f}/s)"))
+        rows.append((backend, "steady: delivery latency p50 / p95 / p99 / max",
+                     " / ".join(f"{(latency[k] or 0) / 1000:.2f}" for k in ("p50", "p95", "p99", "max"))
+                     + " s (target p99 ≤2 s)"))
+        rows.append((backend, "steady: lost / duplicated",
+                     f"{expected - result['unique']} / {result['total'] - result['unique']}"))
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=60.0, help="steady-state seconds")
+    parser.add_argument("--rate", type=float, default=50.0, help="steady-state reports per second")
+    parser.add_argument("--workers", type=int, default=1, help="`varsel worker` processes (PostgreSQL for >1)")
+    parser.add_argument("--interval", type=float, default=1.0, help="VARSEL_DISPATCH_INTERVAL_SECONDS")
+    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    if args.postgres:
+        admin = postgres_url()
+        if admin is None:
+            sys.exit("no PostgreSQL: set VARSEL_BENCH_POSTGRES_URL")
+        url, drop = fresh_postgres(admin)
+        try:
+            rows = run(url, "postgresql", args)
+        finally:
+            drop()
+    else:
+        if args.workers > 1:
+            sys.exit("SQLite runs one worker; use --postgres for several")
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = run(f"sqlite:///{Path(tmp) / 'bench.db'}", "sqlite", args)
+    width = max(len(r[1]) for r in rows)
+    print(f"\n{'db':<11} {'measure':<{width}}  result")
+    for backend, measure, result in rows:
+        print(f"{backend:<11} {measure:<{width}}  {result}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Digests: every matching alert since the last digest, in one webhook, at a local time of day.
+
+Alerts reach a digest subscription through ``digest_entry`` rows written in the report's own
+transaction (the same outbox as immediate deliveries). The digest job turns a subscription's
+unsent entries into one delivery and moves its next digest time, in one transaction; the digest's
+event id derives from its alert ids, so a rebuilt digest carries the same ``webhook-id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, insert, update
+from sqlmodel import Session, select
+from ulid import ULID
+
+from alerts.cloudevents import digest_event, to_json_bytes
+from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
+from service.db import begin_write, utcnow
+from service.subscriptions.models import DigestSchedule, Frequency, Mode, Subscription
+
+log = logging.getLogger("varsel.digests")
+
+
+def next_digest_time(schedule: DigestSchedule, *, after: dt.datetime) -> dt.datetime:
+    """The first scheduled local time strictly after ``after``, in UTC.
+
+    Wall-clock arithmetic in the named zone, so "08:00 Europe/Copenhagen" stays 08:00 across
+    daylight-saving changes; a time skipped by a spring-forward gap is resolved by zoneinfo's
+    fold rules (it lands an hour later that one day).
+    """
+    zone = ZoneInfo(schedule.timezone)
+    local_day = after.astimezone(zone).date()
+    for offset in range(0, 9):
+        day = local_day + dt.timedelta(days=offset)
+        if schedule.frequency is Frequency.weekly and day.weekday() != schedule.weekday.index:
+            continue
+        candidate = dt.datetime.combine(day, schedule.at, tzinfo=zone).astimezone(dt.UTC)
+        if candidate > after:
+            return candidate
+    raise AssertionError("a daily or weekly schedule always has a time within 8 days")
+
+
+def build_due_digests(engine: Engine, *, instance: str, now: dt.datetime | None = None, limit: int = 100) -> int:
+    """Build the digests that are due; returns how many deliveries were queued.
+
+    Subscriptions are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so two workers never
+    build the same digest; SQLite's single writer gives the same guarantee.
+    """
+    now = now or utcnow()
+    queued = 0
+    with Session(engine, expire_on_commit=False) as session:
+        begin_write(session)
+        due = session.exec(
+            select(Subscription)
+            .where(Subscription.mode == Mode.digest.value, Subscription.next_digest_at <= now)
+            .order_by(Subscription.next_digest_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for subscription in due:
+            entries = session.exec(
+                select(AlertRow)
+                .join(DigestEntry, DigestEntry.alert_id == AlertRow.id)
+                .where(DigestEntry.subscription_id == subscription.id, DigestEntry.delivery_id.is_(None))
+            ).all()
+            if entries:
+                event = digest_event([a.to_alert() for a in entries], instance=instance, time=now)
+                delivery_id = str(ULID())
+                session.execute(insert(Delivery), [{
+                    "id": delivery_id, "subscription_id": subscription.id, "alert_id": None,
+                    "kind": DeliveryKind.digest.value, "message_id": event["id"], "body": to_json_bytes(event).decode(),
+                    "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
+                    "created_at": now,
+                }])
+                session.execute(
+                    update(DigestEntry)
+                    .where(DigestEntry.subscription_id == subscription.id,
+                           DigestEntry.alert_id.in_([a.id for a in entries]))
+                    .values(delivery_id=delivery_id)
+                )
+                queued += 1
+            schedule = DigestSchedule.model_validate(subscription.digest)
+            subscription.next_digest_at = next_digest_time(schedule, after=now)
+            session.add(subscription)
+        session.commit()
+    if queued:
+        log.info("queued %d digest(s)", queued)
+    return queued

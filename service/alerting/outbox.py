@@ -1,0 +1,237 @@
+"""Where a stored report becomes alerts and queued deliveries, inside the report's transaction.
+
+Report intake calls :func:`raise_alerts` after inserting the reports and before committing. The
+alerts, one delivery per matching immediate subscription and one digest entry per matching
+digest subscription are written in that same transaction (the transactional outbox): either the
+report and everything it raised are stored, or none of it is. Nothing is sent here; workers
+claim the deliveries afterwards (service.alerting.store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+from ulid import ULID
+
+from alerts.cloudevents import alert_event, to_json_bytes
+from alerts.model import Alert, SubscriptionFilter, matches
+from alerts.signals import (
+    LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity, evaluate_report,
+)
+from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
+from service.reports.models import Report
+from service.settings import Settings, get_settings
+from service.subscriptions.models import Filters, Mode, Subscription
+from service.substances.models import Substance
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What chemistry knows about a substance beyond its identity; empty until it is known."""
+
+    legal_status: dict[str, LegalStatus] = field(default_factory=dict)
+    nearest_controlled: NearestControlled | None = None
+    family_id: str | None = None
+    family_size: int | None = None
+
+
+def _unclassified(session: Session, substance: Substance) -> Classification:
+    return Classification()
+
+
+# The hook for legal status, nearest controlled substance and family: the classification engine
+# (chemistry.classify, chemistry.families) sets this when it is wired into the service. Until
+# then uncontrolled-substance advisories and family-growth alerts have no facts to fire on.
+classify_substance: Callable[[Session, Substance], Classification] = _unclassified
+
+
+def thresholds_from(settings: Settings) -> SignalThresholds:
+    return SignalThresholds(
+        escalation_min_organisations=settings.signal_escalation_min_organisations,
+        escalation_min_countries=settings.signal_escalation_min_countries,
+        escalation_window=dt.timedelta(days=settings.signal_escalation_window_days),
+        advisory_min_similarity=settings.signal_advisory_min_similarity,
+        family_growth_step=settings.signal_family_growth_step,
+    )
+
+
+class DatabaseSignalHistory:
+    """:class:`alerts.signals.SignalHistory` on the report and alert tables.
+
+    Reports of the current batch that have not been evaluated yet are excluded, so each report
+    sees exactly the reports stored before it (the batch is evaluated in order). Alerts raised
+    earlier in the same transaction count as existing.
+    """
+
+    def __init__(self, session: Session, *, substance_ids: dict[str, int], unevaluated: dict[int, set[str]]) -> None:
+        self._session = session
+        self._substance_ids = substance_ids
+        self._unevaluated = unevaluated
+        self.raised: set[str] = set()
+
+    def _reports_of(self, inchikey: str):  # noqa: ANN202 - a select
+        substance_id = self._substance_ids[inchikey]
+        query = select(Report).where(Report.substance_id == substance_id)
+        pending = self._unevaluated.get(substance_id)
+        if pending:
+            query = query.where(Report.id.not_in(pending))
+        return query
+
+    def countries_reporting(self, inchikey: str) -> set[str]:
+        query = self._reports_of(inchikey).with_only_columns(Report.country).distinct()
+        return set(self._session.execute(query).scalars().all())
+
+    def activity_between(self, inchikey: str, *, sampled_from: dt.date, sampled_to: dt.date) -> SubstanceActivity:
+        query = self._reports_of(inchikey).with_only_columns(
+            Report.id, Report.organisation_id, Report.country, Report.sampled_on
+        ).where(Report.sampled_on >= sampled_from, Report.sampled_on <= sampled_to)
+        rows = self._session.execute(query).all()
+        return SubstanceActivity(
+            organisation_ids=frozenset(str(r.organisation_id) for r in rows),
+            countries=frozenset(r.country for r in rows),
+            report_ids=frozenset(r.id for r in rows),
+            earliest_sampled_on=min((r.sampled_on for r in rows), default=None),
+        )
+
+    def alert_exists(self, dedup_key: str) -> bool:
+        if dedup_key in self.raised:
+            return True
+        found = self._session.exec(select(func.count()).select_from(AlertRow).where(AlertRow.dedup_key == dedup_key))
+        return found.one() > 0
+
+    def evaluated(self, substance_id: int, report_id: str) -> None:
+        self._unevaluated.get(substance_id, set()).discard(report_id)
+
+
+def _insert_unless_present(session: Session, table, row: dict) -> bool:  # noqa: ANN001
+    """INSERT ... ON CONFLICT DO NOTHING; True if the row was inserted. A concurrent transaction
+    that stored the same alert first wins (PostgreSQL waits for it to commit), and this one
+    carries on without it."""
+    dialect = session.get_bind().dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # RETURNING, not rowcount: drivers do not all report a rowcount for INSERT ... ON CONFLICT.
+    statement = builder(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return session.execute(statement, row).first() is not None
+
+
+def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | None]],
+                 settings: Settings | None = None) -> list[Alert]:
+    """Evaluate the signal rules for reports just inserted in ``session``'s transaction and
+    queue what they raise. ``stored`` holds each report's column values and its substance.
+
+    Returns the alerts stored by this call (not those another transaction stored first).
+    """
+    settings = settings or get_settings()
+    with_substance = [(row, s) for row, s in stored if s is not None]
+    if not with_substance:
+        return []
+    unevaluated: dict[int, set[str]] = {}
+    for row, substance in with_substance:
+        unevaluated.setdefault(substance.id, set()).add(row["id"])
+    history = DatabaseSignalHistory(
+        session, substance_ids={s.inchikey: s.id for _, s in with_substance}, unevaluated=unevaluated
+    )
+    thresholds = thresholds_from(settings)
+    classifications: dict[int, Classification] = {}
+    raised: list[Alert] = []
+    for row, substance in with_substance:
+        if substance.id not in classifications:
+            classifications[substance.id] = classify_substance(session, substance)
+        facts = _facts(row, substance, classifications[substance.id])
+        for alert in evaluate_report(facts, history=history, thresholds=thresholds):
+            history.raised.add(alert.dedup_key)
+            raised.append(alert)
+        history.evaluated(substance.id, row["id"])
+    if not raised:
+        return []
+    return _store_and_queue(session, raised, instance=settings.instance_name)
+
+
+def _facts(row: dict, substance: Substance, known: Classification) -> ReportFacts:
+    names = [row["substance_name"]] if row.get("substance_name") else []
+    return ReportFacts(
+        report_id=row["id"],
+        substance_inchikey=substance.inchikey,
+        substance_name=names[0] if names else None,
+        country=row["country"],
+        organisation_id=str(row["organisation_id"]),
+        sample_type=SampleType(row["sample_type"]),
+        sampled_on=row["sampled_on"],
+        received_at=row["received_at"],
+        is_new_substance=bool(row["substance_was_new"]),
+        legal_status=known.legal_status,
+        nearest_controlled=known.nearest_controlled,
+        family_id=known.family_id,
+        family_size=known.family_size,
+    )
+
+
+def alert_row(alert: Alert, *, instance: str, stored_at: dt.datetime) -> dict:
+    return {
+        "id": str(alert.id),
+        "dedup_key": alert.dedup_key,
+        "type": alert.type.value,
+        "severity": alert.severity.value,
+        "severity_rank": alert.severity.rank,
+        "substance_inchikey": alert.substance_inchikey,
+        "family_id": alert.family_id,
+        "countries": "," + ",".join(alert.evidence.countries) + ",",
+        "document": alert.model_dump(mode="json"),
+        "event": to_json_bytes(alert_event(alert, instance=instance)).decode(),
+        "created_at": alert.created_at,
+        "stored_at": stored_at,
+    }
+
+
+# Parsed filters by (subscription id, updated_at): every update moves updated_at, so a stale
+# entry is never used; a thousand subscriptions are parsed once per process, not per report.
+_FILTERS: dict[tuple[str, dt.datetime], SubscriptionFilter] = {}
+
+
+def _filter_of(session: Session, subscription_id: str, updated_at: dt.datetime) -> SubscriptionFilter:
+    key = (subscription_id, updated_at)
+    found = _FILTERS.get(key)
+    if found is None:
+        raw = session.exec(select(Subscription.filters).where(Subscription.id == subscription_id)).one()
+        if len(_FILTERS) > 100_000:
+            _FILTERS.clear()
+        found = _FILTERS[key] = Filters.model_validate(raw).to_domain()
+    return found
+
+
+def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str) -> list[Alert]:
+    now = dt.datetime.now(dt.UTC)
+    stored: list[Alert] = []
+    for alert in alerts:
+        if _insert_unless_present(session, AlertRow.__table__, alert_row(alert, instance=instance, stored_at=now)):
+            stored.append(alert)
+    if not stored:
+        return []
+    subscriptions = session.exec(select(Subscription.id, Subscription.mode, Subscription.updated_at)).all()
+    filters = {s.id: (Mode(s.mode), _filter_of(session, s.id, s.updated_at)) for s in subscriptions}
+    deliveries: list[dict] = []
+    digest_entries: list[dict] = []
+    for alert in stored:
+        for subscription_id, (mode, wanted) in filters.items():
+            if not matches(wanted, alert):
+                continue
+            if mode is Mode.immediate:
+                deliveries.append({
+                    "id": str(ULID()), "subscription_id": subscription_id, "alert_id": str(alert.id),
+                    "kind": DeliveryKind.alert.value, "message_id": str(alert.id), "body": None,
+                    "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
+                    "created_at": now,
+                })
+            else:
+                digest_entries.append({"subscription_id": subscription_id, "alert_id": str(alert.id),
+                                       "delivery_id": None, "added_at": now})
+    if deliveries:
+        session.execute(insert(Delivery), deliveries)
+    if digest_entries:
+        session.execute(insert(DigestEntry), digest_entries)
+    return stored

@@ -1,0 +1,156 @@
+"""Reading alerts and deliveries, and replaying deliveries: what the routes share."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from alerts.model import Alert, AlertType, Severity
+from service.alerting.models import (
+    AlertRow, AttemptRead, Delivery, DeliveryAttempt, DeliveryRead, DeliveryState,
+)
+from service.audit.service import record
+from service.auth.models import Principal
+from service.db import begin_write, utcnow
+from service.problems import Problem
+
+
+def _cursor_problem() -> Problem:
+    return Problem(422, "validation", "cursor is not one this service issued; start again without it",
+                   errors=[{"in": "query", "pointer": "#/cursor", "field": "cursor", "detail": "invalid cursor"}])
+
+
+def _encode(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise _cursor_problem() from None
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    types: tuple[AlertType, ...] = ()
+    min_severity: Severity | None = None
+    substance: str | None = None
+    country: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def get_alert(session: Session, *, alert_id: str) -> AlertRow:
+    row = session.get(AlertRow, alert_id)
+    if row is None:
+        raise Problem(404, "not-found", f"no alert {alert_id!r}")
+    return row
+
+
+def list_alerts(session: Session, flt: AlertFilter, *, cursor: str | None, limit: int) -> tuple[list[Alert], str | None]:
+    """Newest first; the cursor holds the last (created_at, id) seen."""
+    query = select(AlertRow)
+    if flt.types:
+        query = query.where(AlertRow.type.in_([t.value for t in flt.types]))
+    if flt.min_severity is not None:
+        query = query.where(AlertRow.severity_rank >= flt.min_severity.rank)
+    if flt.substance:
+        query = query.where(AlertRow.substance_inchikey == flt.substance.strip().upper())
+    if flt.country:
+        query = query.where(AlertRow.countries.like(f"%,{flt.country.strip().upper()},%"))
+    if flt.since:
+        query = query.where(AlertRow.created_at >= flt.since)
+    if flt.until:
+        query = query.where(AlertRow.created_at < flt.until)
+    if cursor:
+        moment, _, last_id = _decode(cursor).partition("|")
+        try:
+            last_at = dt.datetime.fromisoformat(moment)
+        except ValueError:
+            raise _cursor_problem() from None
+        query = query.where(or_(AlertRow.created_at < last_at,
+                                (AlertRow.created_at == last_at) & (AlertRow.id < last_id)))
+    rows = session.exec(query.order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _encode(f"{rows[-1].created_at.isoformat()}|{rows[-1].id}") if more and rows else None
+    return [r.to_alert() for r in rows], next_cursor
+
+
+# --- deliveries --------------------------------------------------------------------------------
+
+
+def list_deliveries(session: Session, *, subscription_id: str, state: DeliveryState | None, cursor: str | None,
+                    limit: int) -> tuple[list[DeliveryRead], str | None]:
+    """Newest first, each with every attempt made (oldest attempt first)."""
+    query = select(Delivery).where(Delivery.subscription_id == subscription_id)
+    if state is not None:
+        query = query.where(Delivery.state == state.value)
+    if cursor:
+        query = query.where(Delivery.id < _decode(cursor))
+    rows = session.exec(query.order_by(Delivery.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    attempts: dict[str, list[AttemptRead]] = {r.id: [] for r in rows}
+    if rows:
+        for attempt in session.exec(
+            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(list(attempts)))
+            .order_by(DeliveryAttempt.id)
+        ):
+            attempts[attempt.delivery_id].append(AttemptRead.model_validate(attempt, from_attributes=True))
+    items = [
+        DeliveryRead.model_validate({**row.model_dump(), "attempts": attempts[row.id]}) for row in rows
+    ]
+    return items, _encode(rows[-1].id) if more and rows else None
+
+
+def replay(session: Session, *, subscription_id: str, delivery_ids: Sequence[str], dead_lettered: bool,
+           principal: Principal) -> list[str]:
+    """Make chosen deliveries (and, if asked, every dead-lettered one) due again now.
+
+    The message keeps its ``webhook-id``, so a receiver that already processed it can drop it.
+    The retry horizon starts afresh. A delivery a worker holds right now is left alone.
+    """
+    begin_write(session)
+    now = utcnow()
+    chosen = set(delivery_ids)
+    if chosen:
+        found = set(session.exec(select(Delivery.id).where(Delivery.subscription_id == subscription_id,
+                                                           Delivery.id.in_(chosen))).all())
+        missing = sorted(chosen - found)
+        if missing:
+            raise Problem(404, "not-found", f"no deliveries {', '.join(missing)} for this subscription",
+                          errors=[{"in": "body", "pointer": "#/delivery_ids", "field": "delivery_ids",
+                                   "detail": f"unknown: {', '.join(missing)}"}])
+    wanted = Delivery.id.in_(chosen) if chosen else None
+    if dead_lettered:
+        dead = Delivery.state == DeliveryState.dead_lettered.value
+        wanted = dead if wanted is None else or_(wanted, dead)
+    if wanted is None:
+        session.rollback()
+        return []
+    targets = session.exec(
+        select(Delivery.id).where(Delivery.subscription_id == subscription_id, wanted,
+                                  or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now))
+    ).all()
+    if targets:
+        session.execute(
+            update(Delivery).where(Delivery.id.in_(targets)).values(
+                state=DeliveryState.pending.value, next_attempt_at=now, attempts_made=0, first_attempt_at=None,
+                leased_by=None, lease_until=None,
+            )
+        )
+        record(session, principal=principal, action="delivery.replay", entity="subscription",
+               entity_id=subscription_id, detail={"deliveries": sorted(targets)})
+    session.commit()
+    return sorted(targets)

@@ -1,0 +1,247 @@
+"""Subscriptions: who wants which alerts, at which webhook, how often.
+
+A subscription is also the webhook *endpoint*: its URL, its signing secrets and its health
+(failing since, disabled and why) live on the same row, one endpoint per subscription.
+
+The signing secret is stored as given to the subscriber, not hashed: HMAC needs the secret
+itself at every send. It is returned once, by the request that creates or rotates it, and is
+never logged, audited or shown again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from alerts.model import AlertType, Severity, SubscriptionFilter
+from service.db import UTCDateTime, utcnow
+from service.organisations.models import check_country
+
+
+class Mode(str, enum.Enum):
+    immediate = "immediate"  # one webhook per alert, as soon as a worker claims it
+    digest = "digest"  # one webhook per period carrying every matching alert
+
+
+class Frequency(str, enum.Enum):
+    daily = "daily"
+    weekly = "weekly"
+
+
+class Weekday(str, enum.Enum):
+    monday = "monday"
+    tuesday = "tuesday"
+    wednesday = "wednesday"
+    thursday = "thursday"
+    friday = "friday"
+    saturday = "saturday"
+    sunday = "sunday"
+
+    @property
+    def index(self) -> int:
+        return list(Weekday).index(self)
+
+
+class Subscription(SQLModel, table=True):
+    __tablename__ = "subscription"
+
+    id: str = SQLField(sa_column=Column(String(26), primary_key=True))  # ULID
+    organisation_id: int = SQLField(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    name: str | None = SQLField(default=None, sa_column=Column(String(200), nullable=True))
+    url: str = SQLField(sa_column=Column(Text, nullable=False))
+    secret: str = SQLField(sa_column=Column(String(100), nullable=False))
+    previous_secret: str | None = SQLField(default=None, sa_column=Column(String(100), nullable=True))
+    previous_secret_expires_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    filters: dict[str, Any] = SQLField(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    mode: str = SQLField(sa_column=Column(String(10), nullable=False))
+    digest: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON, nullable=True))
+    next_digest_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+    enabled: bool = SQLField(sa_column=Column(Boolean, nullable=False))
+    failing_since: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    def subscription_filter(self) -> SubscriptionFilter:
+        return Filters.model_validate(self.filters).to_domain()
+
+
+# --- request and response bodies -------------------------------------------------------------
+
+_JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$|^EU$|^UN$")
+
+
+def _jurisdiction(value: str) -> str:
+    code = value.strip().upper()
+    if not _JURISDICTION.match(code):
+        raise ValueError(f"{value!r} is not a jurisdiction code: use ISO 3166-1 alpha-2 (DK, DE, GB), EU or UN")
+    return code
+
+
+class Filters(BaseModel):
+    """Which alerts: an empty list means any; criteria combine with AND (see alerts.model.matches)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_types: list[AlertType] = Field(default=[], description="Alert types, e.g. substance.first_detection")
+    jurisdictions: list[str] = Field(default=[], description="Jurisdictions the alert speaks about (DK, DE, GB, EU)")
+    countries: list[str] = Field(default=[], description="ISO 3166-1 countries of the reports behind the alert")
+    family_ids: list[str] = Field(default=[], description="Families of related substances")
+    group_ids: list[str] = Field(default=[], description="Group definitions (generic bans) that capture the substance")
+    uncontrolled_in: str | None = Field(default=None, description="Only substances uncontrolled in this jurisdiction")
+    min_severity: Severity = Severity.info
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        return sorted({check_country(v) for v in values})
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _jurisdictions(cls, values: list[str]) -> list[str]:
+        return sorted({_jurisdiction(v) for v in values})
+
+    @field_validator("uncontrolled_in")
+    @classmethod
+    def _uncontrolled(cls, value: str | None) -> str | None:
+        return None if value is None else _jurisdiction(value)
+
+    @field_validator("event_types")
+    @classmethod
+    def _distinct_types(cls, values: list[AlertType]) -> list[AlertType]:
+        return sorted(set(values), key=lambda t: t.value)
+
+    @field_validator("family_ids", "group_ids")
+    @classmethod
+    def _distinct(cls, values: list[str]) -> list[str]:
+        return sorted({v.strip() for v in values if v.strip()})
+
+    def to_domain(self) -> SubscriptionFilter:
+        return SubscriptionFilter(
+            event_types=frozenset(self.event_types),
+            jurisdictions=frozenset(self.jurisdictions),
+            countries=frozenset(self.countries),
+            family_ids=frozenset(self.family_ids),
+            group_ids=frozenset(self.group_ids),
+            uncontrolled_in=self.uncontrolled_in,
+            min_severity=self.min_severity,
+        )
+
+
+class DigestSchedule(BaseModel):
+    """When a digest goes out: every day (or one weekday) at a local wall-clock time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    frequency: Frequency = Frequency.daily
+    at: dt.time = Field(description="Local time of day, e.g. 08:00", examples=["08:00"])
+    timezone: str = Field(description="IANA time zone name, e.g. Europe/Copenhagen", examples=["Europe/Copenhagen"])
+    weekday: Weekday | None = Field(default=None, description="Required for weekly digests")
+
+    @field_validator("at")
+    @classmethod
+    def _whole_minutes(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError("give a local time without an offset; the zone goes in 'timezone'")
+        return value.replace(second=0, microsecond=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Europe/Copenhagen, UTC)") from None
+        if value not in available_timezones() and value != "UTC":
+            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Europe/Copenhagen, UTC)")
+        return value
+
+    @model_validator(mode="after")
+    def _weekday_for_weekly(self) -> "DigestSchedule":
+        if self.frequency is Frequency.weekly and self.weekday is None:
+            raise ValueError("a weekly digest needs a weekday")
+        if self.frequency is Frequency.daily and self.weekday is not None:
+            raise ValueError("a daily digest takes no weekday; use frequency 'weekly'")
+        return self
+
+
+class SubscriptionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Cathinones and intoxications, Denmark",
+                    "url": "https://alerts.example.dk/varsel",
+                    "filters": {"event_types": ["report.intoxication", "substance.first_detection"],
+                                "countries": ["DK"], "min_severity": "moderate"},
+                    "mode": "immediate",
+                }
+            ]
+        },
+    )
+
+    name: str | None = Field(default=None, max_length=200)
+    url: str = Field(min_length=8, max_length=2000, description="HTTPS (or HTTP) URL that receives the webhooks")
+    filters: Filters = Filters()
+    mode: Mode = Mode.immediate
+    digest: DigestSchedule | None = Field(default=None, description="Required when mode is 'digest'")
+
+    @model_validator(mode="after")
+    def _digest_needs_schedule(self) -> "SubscriptionCreate":
+        if self.mode is Mode.digest and self.digest is None:
+            raise ValueError("mode 'digest' needs a 'digest' schedule (frequency, at, timezone)")
+        if self.mode is Mode.immediate and self.digest is not None:
+            raise ValueError("a 'digest' schedule only applies to mode 'digest'")
+        return self
+
+
+class SubscriptionUpdate(BaseModel):
+    """Only the fields given change; ``filters`` and ``digest`` are replaced as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    filters: Filters | None = None
+    mode: Mode | None = None
+    digest: DigestSchedule | None = None
+
+
+class SubscriptionRead(BaseModel):
+    id: str
+    organisation_id: int
+    name: str | None
+    url: str
+    filters: Filters
+    mode: Mode
+    digest: DigestSchedule | None
+    next_digest_at: dt.datetime | None
+    enabled: bool
+    failing_since: dt.datetime | None
+    disabled_at: dt.datetime | None
+    disabled_reason: str | None = Field(description="Why delivery to this endpoint stopped, if it did")
+    previous_secret_expires_at: dt.datetime | None = Field(
+        description="Until then, webhooks carry a second signature made with the previous secret"
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SubscriptionWithSecret(SubscriptionRead):
+    secret: str = Field(description="Standard Webhooks signing secret (whsec_...). Shown once: store it now")
+
+
+class SubscriptionPage(BaseModel):
+    items: list[SubscriptionRead]

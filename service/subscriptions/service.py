@@ -1,0 +1,203 @@
+"""Subscriptions of an authority's organisation: create, read, change, delete, rotate, re-enable.
+
+Every function takes the caller's principal and only ever touches subscriptions of the
+caller's organisation; another organisation's subscription is "not found", not "forbidden",
+so ids do not leak across organisations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import insert, update
+from sqlmodel import Session, select
+from ulid import ULID
+
+from alerts.cloudevents import source_for, to_json_bytes
+from alerts.model import rfc3339_utc
+from alerts.signing import generate_secret
+from alerts.ssrf import UnsafeURL, check_webhook_url
+from service.alerting.digests import next_digest_time
+from service.alerting.models import Delivery, DeliveryKind, DeliveryState
+from service.audit.service import record
+from service.auth.models import Principal
+from service.db import begin_write, utcnow
+from service.problems import Problem
+from service.subscriptions.models import (
+    DigestSchedule, Filters, Mode, Subscription, SubscriptionCreate, SubscriptionRead, SubscriptionUpdate,
+    SubscriptionWithSecret,
+)
+
+TEST_EVENT_TYPE = "eu.varsel.test"
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs that point into our own network (see alerts.ssrf); raises a 422 Problem."""
+    try:
+        check_webhook_url(url, allow_private=allow_private)
+    except UnsafeURL as refusal:
+        raise Problem(422, "validation", f"url: {refusal}",
+                      errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": str(refusal)}]) from None
+
+
+def get(session: Session, *, subscription_id: str, principal: Principal) -> Subscription:
+    row = session.get(Subscription, subscription_id)
+    if row is None or row.organisation_id != principal.organisation_id:
+        raise Problem(404, "not-found", f"no subscription {subscription_id!r} for your organisation")
+    return row
+
+
+def get_all(session: Session, *, principal: Principal) -> Sequence[Subscription]:
+    return session.exec(
+        select(Subscription).where(Subscription.organisation_id == principal.organisation_id).order_by(Subscription.id)
+    ).all()
+
+
+def to_read(row: Subscription) -> SubscriptionRead:
+    return SubscriptionRead(
+        id=row.id, organisation_id=row.organisation_id, name=row.name, url=row.url,
+        filters=Filters.model_validate(row.filters), mode=Mode(row.mode),
+        digest=DigestSchedule.model_validate(row.digest) if row.digest else None,
+        next_digest_at=row.next_digest_at, enabled=row.enabled, failing_since=row.failing_since,
+        disabled_at=row.disabled_at, disabled_reason=row.disabled_reason,
+        previous_secret_expires_at=row.previous_secret_expires_at,
+        created_at=row.created_at, updated_at=row.updated_at,
+    )
+
+
+def _with_secret(row: Subscription) -> SubscriptionWithSecret:
+    return SubscriptionWithSecret(**to_read(row).model_dump(), secret=row.secret)
+
+
+def _audit(session: Session, principal: Principal, action: str, row: Subscription, **detail: object) -> None:
+    # Never the secret: the audit log is read by people who must not be able to forge webhooks.
+    record(session, principal=principal, action=action, entity="subscription", entity_id=row.id,
+           detail={"url": row.url, "mode": row.mode, **detail})
+
+
+def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
+           allow_private: bool) -> SubscriptionWithSecret:
+    check_url(data.url, allow_private=allow_private)
+    now = utcnow()
+    begin_write(session)
+    row = Subscription(
+        id=str(ULID()), organisation_id=principal.organisation_id, name=data.name, url=data.url,
+        secret=generate_secret(), filters=data.filters.model_dump(mode="json"), mode=data.mode.value,
+        digest=data.digest.model_dump(mode="json") if data.digest else None,
+        next_digest_at=next_digest_time(data.digest, after=now) if data.digest else None,
+        enabled=True, created_at=now, updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    _audit(session, principal, "subscription.create", row)
+    session.commit()
+    return _with_secret(row)
+
+
+def update_subscription(session: Session, *, subscription_id: str, data: SubscriptionUpdate, principal: Principal,
+                        allow_private: bool) -> SubscriptionRead:
+    changes = data.model_dump(exclude_unset=True)
+    if "url" in changes and data.url is not None:
+        check_url(data.url, allow_private=allow_private)
+    begin_write(session)
+    row = get(session, subscription_id=subscription_id, principal=principal)
+    mode = data.mode if data.mode is not None else Mode(row.mode)
+    digest = data.digest if "digest" in changes else (DigestSchedule.model_validate(row.digest) if row.digest else None)
+    if mode is Mode.digest and digest is None:
+        raise Problem(422, "validation", "mode 'digest' needs a 'digest' schedule (frequency, at, timezone)",
+                      errors=[{"in": "body", "pointer": "#/digest", "field": "digest", "detail": "required"}])
+    if mode is Mode.immediate:
+        digest = None
+    now = utcnow()
+    if "name" in changes:
+        row.name = data.name
+    if data.url is not None:
+        row.url = data.url
+    if data.filters is not None:
+        row.filters = data.filters.model_dump(mode="json")
+    row.mode = mode.value
+    row.digest = digest.model_dump(mode="json") if digest else None
+    row.next_digest_at = next_digest_time(digest, after=now) if digest else None
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    _audit(session, principal, "subscription.update", row, fields=sorted(changes))
+    session.commit()
+    return to_read(row)
+
+
+def delete(session: Session, *, subscription_id: str, principal: Principal) -> None:
+    """Deletes the subscription with its deliveries and their log; alerts stay."""
+    begin_write(session)
+    row = get(session, subscription_id=subscription_id, principal=principal)
+    _audit(session, principal, "subscription.delete", row)
+    session.delete(row)
+    session.commit()
+
+
+def rotate_secret(session: Session, *, subscription_id: str, principal: Principal,
+                  grace: dt.timedelta) -> SubscriptionWithSecret:
+    """A new secret signs from now on; the old one keeps signing alongside it for ``grace``,
+    so a receiver can switch without rejecting a single webhook."""
+    begin_write(session)
+    row = get(session, subscription_id=subscription_id, principal=principal)
+    now = utcnow()
+    if grace > dt.timedelta(0):
+        row.previous_secret, row.previous_secret_expires_at = row.secret, now + grace
+    else:
+        row.previous_secret, row.previous_secret_expires_at = None, None
+    row.secret = generate_secret()
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    _audit(session, principal, "subscription.rotate_secret", row, grace_seconds=grace.total_seconds())
+    session.commit()
+    return _with_secret(row)
+
+
+def enable(session: Session, *, subscription_id: str, principal: Principal) -> SubscriptionRead:
+    """Switch a disabled endpoint back on; its waiting deliveries become due at once."""
+    begin_write(session)
+    row = get(session, subscription_id=subscription_id, principal=principal)
+    now = utcnow()
+    was = row.disabled_reason
+    row.enabled, row.disabled_at, row.disabled_reason, row.failing_since = True, None, None, None
+    row.updated_at = now
+    session.add(row)
+    session.execute(
+        update(Delivery)
+        .where(Delivery.subscription_id == row.id, Delivery.state == DeliveryState.pending.value)
+        .values(next_attempt_at=now)
+    )
+    session.flush()
+    _audit(session, principal, "subscription.enable", row, was_disabled_because=was)
+    session.commit()
+    return to_read(row)
+
+
+def queue_test(session: Session, *, subscription_id: str, principal: Principal, instance: str) -> Delivery:
+    """Queue a signed test event for the endpoint; a worker sends it like any alert."""
+    begin_write(session)
+    row = get(session, subscription_id=subscription_id, principal=principal)
+    now = utcnow()
+    event_id = str(uuid.uuid4())
+    event = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source_for(instance),
+        "type": TEST_EVENT_TYPE,
+        "time": rfc3339_utc(now),
+        "datacontenttype": "application/json",
+        "data": {"subscription_id": row.id, "message": "Test webhook from Varsel: your endpoint and secret work."},
+    }
+    delivery = {
+        "id": str(ULID()), "subscription_id": row.id, "alert_id": None, "kind": DeliveryKind.test.value,
+        "message_id": event_id, "body": to_json_bytes(event).decode(), "state": DeliveryState.pending.value,
+        "next_attempt_at": now, "attempts_made": 0, "created_at": now,
+    }
+    session.execute(insert(Delivery), [delivery])
+    _audit(session, principal, "subscription.test", row, delivery_id=delivery["id"])
+    session.commit()
+    return Delivery.model_validate(delivery)
