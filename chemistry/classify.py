@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Literal
 
 import numpy as np
 from rdkit import Chem
-from rdkit.Chem import Descriptors
+from rdkit.Chem import Descriptors, rdMolDescriptors
 
 from chemistry.identity import Identity, StructureError, identify, standardize_parent
 from chemistry.rulebook import (
@@ -181,7 +181,7 @@ class Classification:
 class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
-    __slots__ = ("mol", "atoms", "atom_set", "attachments", "_internal", "_smiles")
+    __slots__ = ("mol", "atoms", "atom_set", "attachments", "_internal", "_smiles", "verdicts")
 
     def __init__(self, mol: Chem.Mol, atoms: list[int], attachments: list[tuple[int, int, Chem.BondType]]):
         self.mol = mol
@@ -190,6 +190,9 @@ class _Piece:
         self.attachments = attachments  # (core atom, piece atom, bond type)
         self._internal: list[Chem.Bond] | None = None
         self._smiles: str | None = None
+        # spec key -> accepted?  The same piece is read by every rule whose core matches the same
+        # atoms (GB, DK and DE phenethylamines), so each class is tested once per piece.
+        self.verdicts: dict[str, bool] = {}
 
     # facts, computed when a class asks
     @property
@@ -598,12 +601,19 @@ _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
 
 
 class _CompiledSpec:
-    __slots__ = ("spec", "label", "test", "pattern", "pattern_attachments", "pattern_size")
+    __slots__ = (
+        "spec", "key", "label", "test", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests"
+    )
 
     def __init__(self, spec: SubstituentSpec):
         self.spec = spec
+        self.key = spec.model_dump_json(by_alias=True)
         self.label = spec.label
         self.test = _CLASS_TESTS[spec.class_] if spec.class_ else None
+        self.substituted = spec.substituted or spec.substituted_with is not None
+        self.leftover_tests = (
+            [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
+        )
         self.pattern = parse_smarts(spec.smarts) if spec.smarts else None
         if self.pattern is not None:
             self.pattern_attachments = frozenset(
@@ -612,6 +622,12 @@ class _CompiledSpec:
             self.pattern_size = self.pattern.GetNumAtoms() - len(self.pattern_attachments)
 
     def accepts(self, piece: _Piece) -> bool:
+        verdict = piece.verdicts.get(self.key)
+        if verdict is None:
+            verdict = piece.verdicts[self.key] = self._accepts(piece)
+        return verdict
+
+    def _accepts(self, piece: _Piece) -> bool:
         spec = self.spec
         if spec.max_heavy_atoms is not None and len(piece.atoms) > spec.max_heavy_atoms:
             return False
@@ -634,7 +650,7 @@ class _CompiledSpec:
     def _pattern_covers(self, piece: _Piece) -> bool:
         """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
         (or, with ``substituted``, part of it, the rest being univalent groups on the pattern)."""
-        substituted = self.spec.substituted
+        substituted = self.substituted
         if len(self.pattern_attachments) != len(piece.attachments):
             return False
         if self.pattern_size > len(piece.atoms) or (not substituted and self.pattern_size != len(piece.atoms)):
@@ -645,20 +661,23 @@ class _CompiledSpec:
             outside = {match[q] for q in self.pattern_attachments}
             if not outside <= core_atoms or not inside <= piece.atom_set:
                 continue
-            if inside == piece.atom_set or (substituted and _univalent_leftovers(piece, inside, core_atoms)):
+            if inside == piece.atom_set or (
+                substituted and _univalent_leftovers(piece, inside, core_atoms, self.leftover_tests)
+            ):
                 return True
         return False
 
 
-def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int]) -> bool:
-    """Every group of piece atoms outside ``inside`` hangs on it by exactly one single bond."""
+def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], tests=None) -> bool:
+    """Every group of piece atoms outside ``inside`` hangs on it by exactly one single bond (and,
+    with ``tests``, passes one of them, read as a substituent of the pattern atom it hangs on)."""
     left = piece.atom_set - inside
     seen: set[int] = set()
     for start in left:
         if start in seen:
             continue
         seen.add(start)
-        stack, bonds_in = [start], 0
+        stack, group, hook = [start], [start], None
         while stack:
             i = stack.pop()
             for bond in piece.atom(i).GetBonds():
@@ -666,14 +685,19 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int]) 
                 if j in core_atoms:
                     return False
                 if j in inside:
-                    if bond.GetBondType() != _SINGLE:
+                    if bond.GetBondType() != _SINGLE or hook is not None:
                         return False
-                    bonds_in += 1
+                    hook = (j, i, _SINGLE)
                 elif j not in seen:
                     seen.add(j)
                     stack.append(j)
-        if bonds_in != 1:
+                    group.append(j)
+        if hook is None:
             return False
+        if tests is not None:
+            leftover = _Piece(piece.mol, group, [hook])
+            if not any(test(leftover) for test in tests):
+                return False
     return True
 
 
@@ -739,36 +763,87 @@ class _CompiledGroupRule:
     max_atoms: dict[int, int]
 
 
+def _fixed_element(atom: Chem.Atom) -> tuple[int, bool | None] | None:
+    """(Z, aromatic or None for either) when the query atom fixes its element (``c``, ``[CX4]``,
+    ``[#7]``, ``[nX3;H0]``); None for lists, negations, recursive SMARTS and ``*``."""
+    lines = atom.DescribeQuery().splitlines()
+    if not lines:
+        return None
+    top = lines[0].strip()
+    terms = [top] if top != "AtomAnd" else [
+        line.strip() for line in lines[1:] if line.startswith("  ") and not line.startswith("   ")
+    ]
+    for term in terms:
+        found = _ELEMENT_QUERY.match(term)
+        if not found:
+            continue
+        value = int(found.group(2))
+        if found.group(1) == "AtomAtomicNum":
+            return value, None
+        if value > _AROMATIC_OFFSET:
+            return value - _AROMATIC_OFFSET, True
+        return value, False
+    return None
+
+
 def _atoms_needed(query: Chem.Mol) -> Counter:
     """Atoms a query certainly needs, by (Z, aromatic) and by (Z, None) for either aromaticity.
 
-    Only atoms whose query fixes the element (``c``, ``[CX4]``, ``[#7]``, ``[nX3;H0]``) count;
-    lists, negations and recursive SMARTS count for nothing, so the screen never drops a match.
+    Only atoms whose query fixes the element count; the others count for nothing, so the screen
+    never drops a match.
     """
     needed: Counter = Counter()
     for atom in query.GetAtoms():
-        lines = atom.DescribeQuery().splitlines()
-        if not lines:
+        fixed = _fixed_element(atom)
+        if fixed is None:
             continue
-        top = lines[0].strip()
-        terms = [top] if top != "AtomAnd" else [
-            line.strip() for line in lines[1:] if line.startswith("  ") and not line.startswith("   ")
-        ]
-        for term in terms:
-            found = _ELEMENT_QUERY.match(term)
-            if not found:
-                continue
-            value = int(found.group(2))
-            if found.group(1) == "AtomAtomicNum":
-                needed[(value, None)] += 1
-            elif value > _AROMATIC_OFFSET:
-                needed[(value - _AROMATIC_OFFSET, True)] += 1
-                needed[(value - _AROMATIC_OFFSET, None)] += 1
-            else:
-                needed[(value, False)] += 1
-                needed[(value, None)] += 1
-            break
+        z, aromatic = fixed
+        needed[(z, None)] += 1
+        if aromatic is not None:
+            needed[(z, aromatic)] += 1
     return needed
+
+
+def _rarity(atom: Chem.Atom) -> int:
+    """How few parent atoms a query atom is likely to fit: aromatic carbon is everywhere in these
+    molecules, sp3 carbon nearly so, nitrogen and oxygen less, sulfur and halogens rarely."""
+    fixed = _fixed_element(atom)
+    if fixed is None:
+        return 0
+    z, aromatic = fixed
+    if z == 6:
+        return 1 if aromatic is not False else 2
+    if z in HALOGENS:
+        return 8
+    return {7: 5, 8: 4, 16: 7}.get(z, 6) - (1 if aromatic else 0)
+
+
+def _in_matching_order(query: Chem.Mol) -> Chem.Mol:
+    """The query with its atoms renumbered for RDKit's matcher, which extends a partial mapping
+    in query-atom order: start at the rarest atom and grow through bonded atoms, rarest first.
+    Starting a phenethylamine query at its nitrogen instead of an aromatic carbon makes a
+    failing search on a three-ring cannabinoid several times cheaper. Map numbers travel with
+    the atoms, so positions are unaffected."""
+    n = query.GetNumAtoms()
+    if n < 2:
+        return query
+    score = [_rarity(atom) for atom in query.GetAtoms()]
+    neighbours = [[nb.GetIdx() for nb in atom.GetNeighbors()] for atom in query.GetAtoms()]
+    order: list[int] = []
+    placed: set[int] = set()
+    while len(order) < n:  # one pass per fragment of the query
+        start = max((i for i in range(n) if i not in placed), key=lambda i: (score[i], -i))
+        frontier = {start}
+        while frontier:
+            best = max(frontier, key=lambda i: (score[i], -i))
+            frontier.discard(best)
+            order.append(best)
+            placed.add(best)
+            frontier.update(j for j in neighbours[best] if j not in placed)
+    if order == list(range(n)):
+        return query
+    reordered = Chem.RenumberAtoms(query, order)
+    return reordered
 
 
 # One atom of a SMILES string: a bracket atom (its element symbol), or an organic-subset atom.
@@ -870,7 +945,7 @@ class Classifier:
     def _pattern(self, smarts: str) -> _Pattern:
         pattern = self._patterns.get(smarts)
         if pattern is None:
-            query = parse_smarts(smarts)
+            query = _in_matching_order(parse_smarts(smarts))
             pattern = _Pattern(smarts, query, _atoms_needed(query))
             self._patterns[smarts] = pattern
         return pattern
@@ -1055,10 +1130,11 @@ class Classifier:
             core_hits = self.core_matches(parent, wanted_patterns, smiles=smiles)
             if core_hits:
                 facts = _MoleculeFacts(parent, inchikey)
+                hit_rules = {core.rule.id for smarts in core_hits for core in self._patterns[smarts].cores}
                 for group in groups:
-                    hit_cores = [c for c in group.cores if c.smarts in core_hits]
-                    if not hit_cores:
+                    if group.rule.id not in hit_rules:
                         continue
+                    hit_cores = [c for c in group.cores if c.smarts in core_hits]
                     outcome = _evaluate_group(group, hit_cores, core_hits, facts)
                     if isinstance(outcome, CoreExplanation):
                         matches[group.rule.jurisdiction].append(_rule_match(group.rule, explanation=outcome))
@@ -1094,6 +1170,28 @@ def _rule_match(rule: Rule, *, explanation=None, substance=None, matched_on="str
     )
 
 
+_FORMULA_TERM = re.compile(r"([A-Z][a-z]?)(\d*)")
+_BOND_TYPE_OF_ORDER = {1.0: _SINGLE, 1.5: Chem.BondType.AROMATIC, 2.0: _DOUBLE, 3.0: _TRIPLE}
+
+
+def _neighbour_table(mol: Chem.Mol) -> list[list[tuple[int, Chem.BondType]]]:
+    """(neighbour, bond type) per atom. One call to RDKit's (cached, C++) bond-order matrix
+    instead of a Python walk over Bond objects, which costs several times more per molecule."""
+    orders = Chem.GetAdjacencyMatrix(mol, useBO=True)
+    rows, cols = np.nonzero(orders)
+    values = orders[rows, cols].tolist()
+    table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(mol.GetNumAtoms())]
+    if len(values) == 2 * mol.GetNumBonds() and all(v in _BOND_TYPE_OF_ORDER for v in values):
+        for a, b, order in zip(rows.tolist(), cols.tolist(), values):
+            table[a].append((b, _BOND_TYPE_OF_ORDER[order]))
+        return table
+    for bond in mol.GetBonds():  # zero-order, dative or unusual bonds: read them one by one
+        a, b, kind = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetBondType()
+        table[a].append((b, kind))
+        table[b].append((a, kind))
+    return table
+
+
 class _MoleculeFacts:
     """Per-molecule values computed at most once, whichever rules ask for them."""
 
@@ -1103,6 +1201,45 @@ class _MoleculeFacts:
         self._mass: float | None = None
         self._elements: dict[int, int] | None = None
         self.verdicts: dict[tuple, CoreExplanation | list] = {}  # (evaluation key, labelling) -> verdict
+        self._neighbours: list[list[tuple[int, Chem.BondType]]] | None = None
+        self._decompositions: dict[frozenset[int], tuple[list[tuple[int, int]], list[_Piece]]] = {}
+
+    @property
+    def neighbours(self) -> list[list[tuple[int, Chem.BondType]]]:
+        """Per atom: (neighbour, bond type), read from RDKit once per molecule."""
+        if self._neighbours is None:
+            self._neighbours = _neighbour_table(self.mol)
+        return self._neighbours
+
+    def decompose(self, match: tuple[int, ...]) -> tuple[list[tuple[int, int]], list[_Piece]]:
+        """The bonds among the matched atoms and the pieces hanging on them. Every core that
+        matches the same atoms (the same scaffold in several rules) shares one decomposition."""
+        core_atoms = frozenset(match)
+        known = self._decompositions.get(core_atoms)
+        if known is not None:
+            return known
+        neighbours = self.neighbours
+        inner_bonds = [(a, b) for a in match for b, _ in neighbours[a] if b in core_atoms and a < b]
+        pieces: list[_Piece] = []
+        seen: set[int] = set(match)
+        for atom_idx in match:
+            for start, _ in neighbours[atom_idx]:
+                if start in seen:
+                    continue
+                atoms, attachments, stack = [], [], [start]
+                seen.add(start)
+                while stack:
+                    i = stack.pop()
+                    atoms.append(i)
+                    for j, kind in neighbours[i]:
+                        if j in core_atoms:
+                            attachments.append((j, i, kind))
+                        elif j not in seen:
+                            seen.add(j)
+                            stack.append(j)
+                pieces.append(_Piece(self.mol, atoms, attachments))
+        known = self._decompositions[core_atoms] = (inner_bonds, pieces)
+        return known
 
     @property
     def mass(self) -> float:
@@ -1113,10 +1250,11 @@ class _MoleculeFacts:
     @property
     def elements(self) -> dict[int, int]:
         if self._elements is None:
+            # from the molecular formula (one C++ call) rather than a Python walk over the atoms
             counts: dict[int, int] = defaultdict(int)
-            for atom in self.mol.GetAtoms():
-                counts[atom.GetAtomicNum()] += 1
-                counts[1] += atom.GetTotalNumHs()
+            table = Chem.GetPeriodicTable()
+            for symbol, number in _FORMULA_TERM.findall(rdMolDescriptors.CalcMolFormula(self.mol)):
+                counts[table.GetAtomicNumber(symbol)] += int(number or 1)
             self._elements = counts
         return self._elements
 
@@ -1136,7 +1274,7 @@ def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], c
             memo_key = (core.evaluation_key, labelling)
             result = facts.verdicts.get(memo_key)
             if result is None:
-                result = facts.verdicts[memo_key] = _evaluate_match(core, match, facts.mol)
+                result = facts.verdicts[memo_key] = _evaluate_match(core, match, facts)
             if isinstance(result, CoreExplanation):
                 explanation = result
                 break
@@ -1182,40 +1320,17 @@ def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], c
     return explanation
 
 
-def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], mol: Chem.Mol) -> CoreExplanation | list:
+def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _MoleculeFacts) -> CoreExplanation | list:
     """Read the substituents around one core match; the explanation, or the reasons it fails."""
+    mol = facts.mol
     failures: list = []  # reasons: strings, or callables that write one when it is reported
     core_index = {atom: q for q, atom in enumerate(match)}
+    inner_bonds, pieces = facts.decompose(match)
 
     # an extra bond between two core atoms (a ring the core does not have)
-    for atom_idx in match:
-        for bond in mol.GetAtomWithIdx(atom_idx).GetBonds():
-            other = bond.GetOtherAtomIdx(atom_idx)
-            if other in core_index and atom_idx < other:
-                if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
-                    failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
-
-    # connected pieces of the molecule outside the core
-    pieces: list[_Piece] = []
-    seen: set[int] = set(match)
-    for atom_idx in match:
-        for neighbour in mol.GetAtomWithIdx(atom_idx).GetNeighbors():
-            start = neighbour.GetIdx()
-            if start in seen:
-                continue
-            atoms, attachments, stack = [], [], [start]
-            seen.add(start)
-            while stack:
-                i = stack.pop()
-                atoms.append(i)
-                for bond in mol.GetAtomWithIdx(i).GetBonds():
-                    j = bond.GetOtherAtomIdx(i)
-                    if j in core_index:
-                        attachments.append((j, i, bond.GetBondType()))
-                    elif j not in seen:
-                        seen.add(j)
-                        stack.append(j)
-            pieces.append(_Piece(mol, atoms, attachments))
+    for atom_idx, other in inner_bonds:
+        if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
+            failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
 
     by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
     failed_positions: set[str] = set()

@@ -257,6 +257,16 @@ class SubstituentSpec(_Model):
     # pattern must cover the attachment and may leave atoms over, each leftover group hanging on
     # the pattern's atoms by one single bond (4-fluorobenzyl for "benzyl").
     substituted: bool = False
+    # Narrows `substituted`: each leftover group must be one of these (classes or named
+    # patterns, read as a substituent of the pattern atom it hangs on): "further substituted to
+    # any extent with alkyl, alkenyl, alkoxy, halide, haloalkyl or cyano substituents"
+    # (SI 2019/1323). Implies `substituted`.
+    substituted_with: list[SubstituentSpec] | None = None
+
+    @field_validator("substituted_with", mode="before")
+    @classmethod
+    def _leftover_strings_are_classes(cls, value: Any) -> Any:
+        return [_as_spec(item) for item in value] if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def _class_or_pattern(self) -> SubstituentSpec:
@@ -264,8 +274,13 @@ class SubstituentSpec(_Model):
             raise ValueError(f"min_chain {self.min_chain} is greater than max_chain {self.max_chain}")
         if (self.class_ is None) == (self.smarts is None):
             raise ValueError("give either 'class' (a vocabulary class) or 'smarts' (a named pattern), not both")
-        if self.substituted and self.smarts is None:
-            raise ValueError("'substituted' applies to named patterns ('smarts'); for classes list 'further' substituents")
+        if self.substituted_with is not None:
+            if not self.substituted_with:
+                raise ValueError("'substituted_with' needs at least one class or pattern (or leave it out)")
+        if (self.substituted or self.substituted_with is not None) and self.smarts is None:
+            raise ValueError(
+                "'substituted'/'substituted_with' apply to named patterns ('smarts'); for classes list 'further' substituents"
+            )
         if self.class_ is not None and self.class_ not in SUBSTITUENT_CLASSES:
             raise ValueError(
                 f"unknown substituent class {self.class_!r}; known classes: {', '.join(sorted(SUBSTITUENT_CLASSES))}"
@@ -285,7 +300,9 @@ class SubstituentSpec(_Model):
             lo = self.min_carbons if self.min_carbons is not None else 1
             hi = self.max_carbons if self.max_carbons is not None else ""
             base += f" (C{lo}-C{hi})" if hi != "" else f" (C{lo}+)"
-        if self.substituted:
+        if self.substituted_with:
+            base += f" (substituted with {', '.join(item.label for item in self.substituted_with)})"
+        elif self.substituted:
             base += " (substituted)"
         if self.min_chain is not None or self.max_chain is not None:
             lo = self.min_chain if self.min_chain is not None else 0

@@ -232,6 +232,24 @@ def test_the_2013_cannabinoid_text_replaced_the_2009_text(gb_dk):
     assert not {r.id for r in gb_dk.rules_in_force(date(2014, 6, 1), ["GB"])} & {"dk-bek-cathinones"}
 
 
+
+# 5F-MDMB-PICA with an OH on the indole: a univalent substituent (2016 wording), but not one of
+# "benzyl or phenyl ... alkyl, alkenyl, alkoxy, halide, haloalkyl or cyano" (SI 2019/1323).
+HYDROXY_5F_MDMB_PICA = "COC(=O)C(NC(=O)c1cn(CCCCCF)c2cc(O)ccc12)C(C)(C)C"
+MDMB_4EN_PINACA = "COC(=O)C(NC(=O)c1nn(CCCC=C)c2ccccc12)C(C)(C)C"
+
+
+def test_the_2019_third_generation_wording_replaced_the_2016_wording(gb_dk):
+    on_14_nov = gb_dk.classify(HYDROXY_5F_MDMB_PICA, jurisdictions=["GB"], as_of=date(2019, 11, 14))
+    on_15_nov = gb_dk.classify(HYDROXY_5F_MDMB_PICA, jurisdictions=["GB"], as_of=date(2019, 11, 15))
+    assert on_14_nov.matched_rule_ids("GB") == {"gb-mda-cannabinoids-2016"}
+    assert on_15_nov.status("GB") == "not_controlled"
+    (near,) = [n for n in on_15_nov.results["GB"].near_misses if n.rule_id == "gb-mda-cannabinoids-2019"]
+    assert "O" in near.reason
+
+    for day, rule_id in ((date(2019, 11, 14), "gb-mda-cannabinoids-2016"), (date(2019, 11, 15), "gb-mda-cannabinoids-2019")):
+        assert gb_dk.classify(MDMB_4EN_PINACA, jurisdictions=["GB"], as_of=day).matched_rule_ids("GB") == {rule_id}
+
 # --- salts, charges, stereoisomers ----------------------------------------------------------------
 
 
