@@ -10,13 +10,17 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
 
 from service import health, problems
+from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
+from service.classification.routes import router as classification_router
 from service.db import make_engine
+from service.families.routes import router as families_router
 from service.limits import BodySizeLimit
 from service.organisations.routes import router as organisations_router
 from service.reports.routes import router as reports_router
 from service.schema import head_revisions
 from service.settings import Settings, get_settings
+from service.subscriptions.routes import router as subscriptions_router
 from service.substances.routes import router as substances_router
 
 DESCRIPTION = """
@@ -42,7 +46,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.schema_heads = head_revisions(settings.database_url)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health.router, reports_router, substances_router, organisations_router, audit_router):
+    for router in (health.router, reports_router, substances_router, organisations_router, audit_router,
+                   subscriptions_router, alerts_router, families_router, classification_router):
         app.include_router(router)
 
     @app.get("/problems/{slug}", response_class=PlainTextResponse, include_in_schema=False)

@@ -10,6 +10,7 @@ import sys
 
 from sqlmodel import Session
 
+from service import classify_cli
 from service.auth.models import Role
 from service.db import make_engine
 from service.organisations import service as organisations
@@ -105,6 +106,10 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    return classify_cli.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="varsel", description="Varsel: early warning for new psychoactive substances")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)").set_defaults(func=cmd_worker)
     sub.add_parser("seed-demo", help="demo organisations, keys and reports").set_defaults(func=cmd_seed_demo)
+    classify = sub.add_parser("classify", help="classify every structure of a .smi, .csv or .sdf file")
+    classify_cli.add_arguments(classify)
+    classify.set_defaults(func=cmd_classify)
 
     orgs = sub.add_parser("orgs", help="organisations").add_subparsers(dest="orgs_command", required=True)
     create = orgs.add_parser("create", help="add an organisation")

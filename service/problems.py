@@ -36,6 +36,16 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
     "unavailable": ("Service not ready", "A dependency (database, migrations) is not ready."),
     "http": ("HTTP error", "A generic HTTP error."),
+    "invalid-rule": (
+        "Draft rule is invalid",
+        "The draft does not follow chemistry/rules/FORMAT.md; each entry of `errors` points at a field, with "
+        "RDKit's reason for a SMARTS or SMILES it cannot read.",
+    ),
+    "draft-too-costly": (
+        "Draft rule too costly to evaluate",
+        "Matching the draft against the registry and the examples did not finish within the time bound "
+        "(VARSEL_DRAFT_IMPACT_TIMEOUT_SECONDS); such a pattern would stall classification. Make it more specific.",
+    ),
 }
 
 

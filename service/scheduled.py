@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from service.alerting.digests import build_due_digests
 from service.alerting.dispatcher import Dispatcher
+from service.classification.service import reclassify_job
 from service.families.scheduled import update_families
 from service.reports.models import Report
 from service.settings import Settings
@@ -43,4 +44,7 @@ def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
                       args=[engine], kwargs={"instance": settings.instance_name}, misfire_grace_time=None)
     scheduler.add_job(update_families, "interval", seconds=settings.family_interval_seconds, id="families",
                       args=[engine], kwargs={"settings": settings}, misfire_grace_time=None)
+    # stored classifications go stale when drafts are activated or a rule comes into force
+    scheduler.add_job(reclassify_job, "interval", minutes=5, args=[engine], id="reclassify",
+                      misfire_grace_time=None)
     return scheduler

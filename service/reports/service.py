@@ -21,7 +21,9 @@ from sqlmodel import Session, select
 from ulid import ULID
 
 from chemistry.identity import Identity, StructureError, identify
+from service.alerting.outbox import raise_alerts
 from service.audit.service import record_many
+from service.classification import service as classification
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
 from service.problems import Problem
@@ -131,6 +133,8 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
 
     # 2. Registry: new parents are registered; reports without a structure are resolved by name.
     substances, created = registry.register(session, (items[i].identity for i in fresh if items[i].identity))
+    classification.record_for_new(session, created=created, substances=substances,
+                                  identities=(items[i].identity for i in fresh))
     rows: list[dict] = []
     linked: dict[int, Substance | None] = {}
     new_flags: dict[int, bool] = {}
@@ -159,6 +163,8 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             if linked[index] is not None and linked[index].first_reported_at is None:
                 firsts.setdefault(linked[index].id, (now, row["country"]))
         registry.mark_first_reported(session, firsts)
+        # The outbox: alerts and their deliveries commit (or roll back) with the reports.
+        raise_alerts(session, stored=[(row, linked[i]) for i, row in zip(fresh, rows)])
         record_many(
             session,
             principal=principal,

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Float, ForeignKey, Integer, String, Text, UniqueC
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from service.classification.models import SubstanceClassificationRead
 from service.db import UTCDateTime, utcnow
 
 
@@ -82,6 +83,7 @@ class SubstanceDetail(SubstanceRead):
     last_seen: dt.date | None
     countries: list[CountryCount]
     stereoisomers: list[str]  # other registered substances sharing the connectivity block
+    classification: list[SubstanceClassificationRead] = []  # current status per jurisdiction
 
 
 class SubstancePage(BaseModel):

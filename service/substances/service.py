@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from chemistry.identity import Identity
+from service.classification.models import SubstanceClassification, SubstanceClassificationRead
 from service.reports.models import Report
 from service.substances.models import CountryCount, Substance, SubstanceDetail, SubstanceName, SubstanceRead, name_key
 
@@ -160,5 +161,10 @@ def detail(session: Session, substance: Substance) -> SubstanceDetail:
         last_seen=max((c.last_seen for c in countries if c.last_seen), default=None),
         countries=countries,
         stereoisomers=list(stereoisomers),
+        classification=[
+            SubstanceClassificationRead.model_validate(row)
+            for row in session.exec(select(SubstanceClassification).where(
+                SubstanceClassification.substance_id == substance.id).order_by(SubstanceClassification.jurisdiction))
+        ],
     )
 

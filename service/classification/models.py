@@ -1,0 +1,319 @@
+"""Classification: the regulator's "is it controlled?", the registry's stored answers, and drafts.
+
+Tables: ``substance_classification`` (every registered substance's current status per
+jurisdiction) and ``classification_draft`` (regulators' draft rules, versioned per rule id).
+Schemas: the request and answer bodies of /v1/classify, /v1/groups and /v1/drafts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from chemistry.identity import MAX_STRUCTURE_CHARS, StructureFormat
+from service.db import UTCDateTime, utcnow
+
+Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled"]
+JurisdictionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+class SubstanceClassification(SQLModel, table=True):
+    """A substance's status in one jurisdiction, as of ``computed_at``, under one rulebook version."""
+
+    __tablename__ = "substance_classification"
+    __table_args__ = (
+        UniqueConstraint("substance_id", "jurisdiction", name="uq_substance_classification"),
+        Index("ix_substance_classification_status", "jurisdiction", "status"),
+    )
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    substance_id: int = SQLField(
+        sa_column=Column(Integer, ForeignKey("substance.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    jurisdiction: str = SQLField(sa_column=Column(String(2), nullable=False))
+    status: str = SQLField(sa_column=Column(String(24), nullable=False))
+    rule_ids: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rulebook_version: str = SQLField(sa_column=Column(String(64), nullable=False, index=True))
+    computed_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class DraftStatus(str, enum.Enum):
+    draft = "draft"  # posted, never activated
+    active = "active"  # part of the live rulebook from its in_force_from date
+    superseded = "superseded"  # was active; a later version of the same rule replaced it
+
+
+class ClassificationDraft(SQLModel, table=True):
+    """One version of a regulator's draft rule. Rows are never deleted: the history is the table."""
+
+    __tablename__ = "classification_draft"
+    __table_args__ = (UniqueConstraint("rule_id", "version", name="uq_classification_draft_version"),)
+
+    id: str = SQLField(sa_column=Column(String(26), primary_key=True))  # ULID
+    rule_id: str = SQLField(sa_column=Column(String(100), nullable=False, index=True))
+    version: int = SQLField(sa_column=Column(Integer, nullable=False))
+    kind: str = SQLField(sa_column=Column(String(10), nullable=False))
+    jurisdiction: str = SQLField(sa_column=Column(String(2), nullable=False))
+    title: str = SQLField(sa_column=Column(String(500), nullable=False))
+    in_force_from: dt.date = SQLField(sa_column=Column(Date, nullable=False))
+    # the validated rule, by its field aliases: Rule.model_validate(body) rebuilds it
+    body: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
+    content_hash: str = SQLField(sa_column=Column(String(64), nullable=False))
+    status: str = SQLField(sa_column=Column(String(12), nullable=False, index=True))
+    created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_by_key_id: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
+    activated_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    activated_by_key_id: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
+    superseded_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+# --- /v1/classify ----------------------------------------------------------------------------
+
+
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    structure: str = Field(min_length=1, max_length=MAX_STRUCTURE_CHARS, description="SMILES, InChI or Molfile")
+    structure_format: StructureFormat | None = Field(default=None, description="Guessed when omitted")
+    jurisdictions: list[JurisdictionCode] | None = Field(
+        default=None, min_length=1, max_length=50, description="ISO 3166-1 alpha-2 (and UN); all when omitted"
+    )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="Date the law is applied on (default: today, UTC). Future dates are allowed: a rule "
+        "adopted with a later in-force date answers from that date on.",
+    )
+    depict: bool = Field(default=True, description="Include an SVG with the matched cores highlighted")
+
+
+class Part(BaseModel):
+    part: str = Field(description="'core', or the name of a position of the definition")
+    atoms: list[int] = Field(description="Atom indices in the standardised parent (its SMILES order)")
+
+
+class SubstituentRead(BaseModel):
+    position: str
+    substituent_class: str
+    atoms: list[int]
+    smiles: str = Field(description="The substituent, '*' where it joins the core")
+
+
+class ExplanationRead(BaseModel):
+    core_id: str
+    core_title: str | None
+    ring_systems: dict[str, str]
+    parts: list[Part]
+    substituents: list[SubstituentRead]
+
+
+class MatchRead(BaseModel):
+    rule_id: str
+    kind: Literal["group", "named"]
+    title: str
+    list: str
+    citation: dict[str, Any]
+    in_force_from: dt.date
+    in_force_to: dt.date | None
+    matched_on: str = Field(description="structure (group), inchikey or connectivity (named)")
+    substance: str | None = Field(default=None, description="Named rules: the name it is listed under")
+    explanation: ExplanationRead | None = None
+
+
+class NearMissRead(BaseModel):
+    rule_id: str
+    reason: str
+
+
+class JurisdictionRead(BaseModel):
+    jurisdiction: str
+    status: Status
+    matches: list[MatchRead]
+    near_misses: list[NearMissRead]
+
+
+class ClassifyResponse(BaseModel):
+    inchikey: str
+    smiles: str = Field(description="The standardised parent that was classified; atom indices refer to it")
+    as_of: dt.date
+    rulebook_version: str
+    results: list[JurisdictionRead]
+    depiction_svg: str | None = Field(default=None, description="The parent with every matched core highlighted")
+
+
+class ClassifyBatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[dict[str, Any]] = Field(min_length=1, description="ClassifyRequest bodies (depict defaults to false)")
+
+
+class ClassifyBatchResult(BaseModel):
+    index: int
+    status: int = Field(description="200 classified, 422 rejected (see problem)")
+    result: ClassifyResponse | None = None
+    problem: dict[str, Any] | None = None
+
+
+class ClassifyBatchResponse(BaseModel):
+    classified: int
+    rejected: int
+    rulebook_version: str
+    results: list[ClassifyBatchResult]
+
+
+# --- /v1/groups ------------------------------------------------------------------------------
+
+
+class GroupSummary(BaseModel):
+    id: str
+    kind: Literal["group", "named"]
+    title: str
+    jurisdiction: str
+    list: str
+    citation: dict[str, Any]
+    in_force_from: dt.date
+    in_force_to: dt.date | None
+    source: str = Field(description="The rule file it ships in, or 'draft <id> (version n)'")
+
+
+class CoreDepiction(BaseModel):
+    ring_systems: dict[str, str]
+    smarts: str
+    svg: str
+
+
+class CoreRead(BaseModel):
+    id: str
+    title: str | None
+    smarts: str
+    positions: list[dict[str, Any]]
+    ring_systems: list[dict[str, Any]]
+    depictions: list[CoreDepiction]
+
+
+class GroupDetail(GroupSummary):
+    notes: str | None
+    stereoisomers_included: bool
+    limits: dict[str, Any]
+    cores: list[CoreRead]
+    forbid: list[dict[str, Any]]
+    exclusions: list[dict[str, Any]]
+    must_match: list[dict[str, Any]]
+    must_not_match: list[dict[str, Any]]
+    substances: list[dict[str, Any]]
+
+
+class GroupPage(BaseModel):
+    rulebook_version: str
+    items: list[GroupSummary]
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+class SubstanceClassificationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    jurisdiction: str
+    status: Status
+    rule_ids: list[str]
+    rulebook_version: str
+    computed_at: dt.datetime
+
+
+# --- /v1/drafts ------------------------------------------------------------------------------
+
+
+class DraftRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    rule_id: str
+    version: int
+    kind: str
+    jurisdiction: str
+    title: str
+    in_force_from: dt.date
+    status: DraftStatus
+    created_at: dt.datetime
+    created_by_key_id: str | None
+    activated_at: dt.datetime | None
+    activated_by_key_id: str | None
+    superseded_at: dt.datetime | None
+    rule: dict[str, Any] = Field(description="The rule, in the format of chemistry/rules/FORMAT.md")
+
+
+class DraftSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    rule_id: str
+    version: int
+    kind: str
+    jurisdiction: str
+    title: str
+    in_force_from: dt.date
+    status: DraftStatus
+    created_at: dt.datetime
+    activated_at: dt.datetime | None
+
+
+class DraftPage(BaseModel):
+    items: list[DraftSummary]
+    next_cursor: str | None
+
+
+class CapturedSubstance(BaseModel):
+    inchikey: str
+    smiles: str
+    names: list[str]
+    current_status: Status | None = Field(description="Its stored status in the draft's jurisdiction")
+    matched_on: str
+
+
+class CapturedExample(BaseModel):
+    rule_id: str = Field(description="The shipped (or draft's own) rule the example belongs to")
+    expectation: Literal["must_match", "must_not_match"]
+    name: str
+    smiles: str
+
+
+class ExampleCheck(BaseModel):
+    expectation: Literal["must_match", "must_not_match"]
+    name: str
+    smiles: str
+    captured: bool
+    as_expected: bool
+    near_miss: str | None = None
+
+
+class DraftImpact(BaseModel):
+    draft_id: str
+    rule_id: str
+    version: int
+    jurisdiction: str
+    evaluated_on: dt.date = Field(description="The draft's in_force_from: the rule is applied as in force")
+    registry_size: int
+    captured: list[CapturedSubstance] = Field(description="Registry substances the draft would capture")
+    newly_controlled: list[CapturedSubstance] = Field(
+        description="Of those, the ones not controlled in the draft's jurisdiction today"
+    )
+    shipped_examples_captured: list[CapturedExample]
+    own_examples: list[ExampleCheck] = Field(description="The draft's must_match / must_not_match, checked")
+    seconds: float
+
+
+class ActivationRead(BaseModel):
+    draft: DraftRead
+    superseded: list[str] = Field(description="Ids of earlier versions of the rule this activation replaced")
+    rulebook_version: str
+    impact: DraftImpact
+    reclassified: int = Field(description="Registry substances whose stored classification was recomputed")

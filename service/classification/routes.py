@@ -1,0 +1,142 @@
+"""Routes: /v1/classify, /v1/groups, /v1/drafts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import ValidationError
+
+from chemistry.identity import StructureError
+from service.auth.deps import ClassifyReader, RegulatorOnly
+from service.classification import service
+from service.classification.live import LiveRulebook, current
+from service.classification.models import (
+    ActivationRead,
+    ClassifyBatchRequest,
+    ClassifyBatchResponse,
+    ClassifyBatchResult,
+    ClassifyRequest,
+    ClassifyResponse,
+    DraftImpact,
+    DraftPage,
+    DraftRead,
+    DraftStatus,
+    DraftSummary,
+    GroupDetail,
+    GroupPage,
+)
+from service.db import SessionDep
+from service.pagination import PageLimit
+from service.problems import Problem, validation_errors
+from service.reports.service import structure_problem
+
+router = APIRouter(prefix="/v1", tags=["classification"])
+
+
+def _classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#") -> ClassifyResponse:
+    try:
+        return service.classify(live, request, pointer=pointer)
+    except StructureError as error:
+        raise structure_problem(error, pointer=f"{pointer}/structure") from None
+
+
+@router.post("/classify", response_model=ClassifyResponse)
+def classify(body: ClassifyRequest, principal: ClassifyReader, session: SessionDep) -> ClassifyResponse:
+    """Is this compound controlled, by which legal text, in which jurisdiction, on which date?
+
+    Per jurisdiction: `controlled_by_name`, `controlled_by_group` or `not_controlled`; the rules
+    that capture it with their citations and which atoms of the parent matched which part of the
+    definition; near misses with the reason. `as_of` may lie in the future (a rule adopted with
+    a later in-force date then applies).
+    """
+    return _classify(current(session), body)
+
+
+@router.post("/classify:batch", response_model=ClassifyBatchResponse)
+def classify_batch(request: Request, batch: ClassifyBatchRequest, principal: ClassifyReader,
+                   session: SessionDep) -> ClassifyBatchResponse:
+    """Classify up to 1,000 compounds; each item gets its own status, a bad item never rejects the rest."""
+    limit = request.app.state.settings.max_batch_items
+    if len(batch.items) > limit:
+        raise Problem(422, "validation", f"a batch holds at most {limit} items; this one has {len(batch.items)}",
+                      errors=[{"in": "body", "pointer": "#/items", "field": "items", "detail": f"at most {limit} items"}])
+    live = current(session)
+    results = []
+    for index, raw in enumerate(batch.items):
+        pointer = f"#/items/{index}"
+        try:
+            item = ClassifyRequest.model_validate({"depict": False, **raw})
+            results.append(ClassifyBatchResult(index=index, status=200, result=_classify(live, item, pointer=pointer)))
+        except ValidationError as error:
+            errors = validation_errors(error.errors(), prefix=("items", index))
+            problem = Problem(422, "validation", f"item {index}: {len(errors)} invalid field(s)", errors=errors)
+            results.append(ClassifyBatchResult(index=index, status=422, problem=problem.to_dict()))
+        except Problem as problem:
+            results.append(ClassifyBatchResult(index=index, status=problem.status, problem=problem.to_dict()))
+    return ClassifyBatchResponse(classified=sum(r.status == 200 for r in results),
+                                 rejected=sum(r.status != 200 for r in results),
+                                 rulebook_version=live.version, results=results)
+
+
+@router.get("/groups", response_model=GroupPage)
+def list_groups(
+    principal: ClassifyReader,
+    session: SessionDep,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, or UN")] = None,
+    in_force_on: Annotated[dt.date | None, Query(description="Only rules in force on this date")] = None,
+    kind: Annotated[Literal["group", "named"] | None, Query(description="group definitions or named lists")] = None,
+) -> GroupPage:
+    """Every rule of the live rulebook (shipped files and activated drafts)."""
+    live = current(session)
+    return GroupPage(rulebook_version=live.version,
+                     items=service.list_groups(live, jurisdiction=jurisdiction, in_force_on=in_force_on, kind=kind))
+
+
+@router.get("/groups/{rule_id}", response_model=GroupDetail)
+def get_group(rule_id: str, principal: ClassifyReader, session: SessionDep) -> GroupDetail:
+    """One rule: citation, dates in force, notes, examples, and an SVG of each core."""
+    found = service.group_detail(current(session), rule_id)
+    if found is None:
+        raise Problem(404, "not-found", f"no rule {rule_id!r} in the rulebook")
+    return found
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+@router.post("/drafts", status_code=201, response_model=DraftRead)
+def create_draft(body: Annotated[dict[str, Any], Body(description="A rule, as chemistry/rules/FORMAT.md, in JSON")],
+                 principal: RegulatorOnly, session: SessionDep) -> DraftRead:
+    """Post a draft rule. The same rule id posted again becomes its next version."""
+    return service.draft_read(service.create_draft(session, body=body, principal=principal))
+
+
+@router.get("/drafts", response_model=DraftPage)
+def list_drafts(principal: RegulatorOnly, session: SessionDep, limit: PageLimit,
+                rule_id: str | None = None, status: DraftStatus | None = None,
+                cursor: str | None = None) -> DraftPage:
+    rows, next_cursor = service.list_drafts(session, rule_id=rule_id, status=status, cursor=cursor, limit=limit)
+    return DraftPage(items=[DraftSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/drafts/{draft_id}", response_model=DraftRead)
+def get_draft(draft_id: str, principal: RegulatorOnly, session: SessionDep) -> DraftRead:
+    return service.draft_read(service.get_draft(session, draft_id))
+
+
+@router.get("/drafts/{draft_id}/impact", response_model=DraftImpact)
+def draft_impact(draft_id: str, request: Request, principal: RegulatorOnly, session: SessionDep) -> DraftImpact:
+    """Which registry substances and shipped examples the draft would capture, and which it would
+    newly control. Bounded in time (VARSEL_DRAFT_IMPACT_TIMEOUT_SECONDS): 422 when exceeded."""
+    draft = service.get_draft(session, draft_id)
+    return service.impact(session, draft, timeout=request.app.state.settings.draft_impact_timeout_seconds)
+
+
+@router.post("/drafts/{draft_id}:activate", response_model=ActivationRead)
+def activate_draft(draft_id: str, request: Request, principal: RegulatorOnly, session: SessionDep) -> ActivationRead:
+    """Add the draft to the rulebook from its in_force_from date; an earlier active version of
+    the same rule is superseded (kept in the history). The registry is reclassified."""
+    return service.activate(session, draft_id=draft_id, principal=principal, engine=request.app.state.engine,
+                            timeout=request.app.state.settings.draft_impact_timeout_seconds)

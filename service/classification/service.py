@@ -1,0 +1,410 @@
+"""Classification without HTTP: answer "is it controlled?", keep the registry's stored answers
+current, and manage regulators' draft rules (versions, impact, activation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Iterable
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from ulid import ULID
+
+from chemistry.classify import Classification
+from chemistry.depict import svg_of_smarts, svg_with_highlight
+from chemistry.identity import Identity, StructureError, identify
+from chemistry.rulebook import Rule, expand_core
+from service.audit.service import record
+from service.auth.models import Principal
+from service.classification import impact as impact_worker
+from service.classification.live import LiveRulebook, content_hash, current, rule_json, shipped_rulebook
+from service.classification.models import (
+    ActivationRead,
+    CapturedExample,
+    CapturedSubstance,
+    ClassificationDraft,
+    ClassifyRequest,
+    ClassifyResponse,
+    CoreDepiction,
+    CoreRead,
+    DraftImpact,
+    DraftRead,
+    DraftStatus,
+    ExampleCheck,
+    ExplanationRead,
+    GroupDetail,
+    GroupSummary,
+    JurisdictionRead,
+    MatchRead,
+    NearMissRead,
+    Part,
+    SubstanceClassification,
+    SubstituentRead,
+)
+from service.db import begin_write, utcnow
+from service.problems import Problem, validation_errors
+from service.substances import service as registry
+from service.substances.models import Substance
+
+log = logging.getLogger(__name__)
+
+MAX_DEPICTIONS_PER_CORE = 12
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+# --- "is it controlled?" ---------------------------------------------------------------------
+
+
+def check_jurisdictions(live: LiveRulebook, jurisdictions: list[str] | None, *, pointer: str = "#/jurisdictions") -> None:
+    if not jurisdictions:
+        return
+    known = live.rulebook.jurisdictions
+    errors = [
+        {"in": "body", "pointer": f"{pointer}/{i}", "field": "jurisdictions", "code": "unknown_jurisdiction",
+         "detail": f"no rules for jurisdiction {code!r}; known: {', '.join(known)}"}
+        for i, code in enumerate(jurisdictions) if code not in known
+    ]
+    if errors:
+        raise Problem(422, "validation", errors[0]["detail"], errors=errors)
+
+
+def classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#") -> ClassifyResponse:
+    """Raises StructureError for an unreadable structure, Problem for an unknown jurisdiction."""
+    check_jurisdictions(live, request.jurisdictions, pointer=f"{pointer}/jurisdictions")
+    identity = identify(request.structure, fmt=request.structure_format)
+    result = live.classifier.classify(identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc())
+    return to_response(result, identity=identity, version=live.version, depict=request.depict)
+
+
+def to_response(result: Classification, *, identity: Identity, version: str, depict: bool) -> ClassifyResponse:
+    jurisdictions = []
+    highlighted: set[int] = set()
+    for code, found in result.results.items():
+        matches = []
+        for match in found.matches:
+            explanation = None
+            if match.explanation is not None:
+                e = match.explanation
+                highlighted.update(e.atoms)
+                explanation = ExplanationRead(
+                    core_id=e.core_id, core_title=e.core_title, ring_systems=e.ring_systems,
+                    parts=[Part(part=name, atoms=sorted(atoms)) for name, atoms in e.parts.items()],
+                    substituents=[SubstituentRead(position=s.position, substituent_class=s.substituent_class,
+                                                  atoms=list(s.atoms), smiles=s.smiles) for s in e.substituents],
+                )
+            matches.append(MatchRead(
+                rule_id=match.rule_id, kind=match.kind, title=match.title, list=match.list, citation=match.citation,
+                in_force_from=match.in_force_from, in_force_to=match.in_force_to, matched_on=match.matched_on,
+                substance=match.substance, explanation=explanation,
+            ))
+        jurisdictions.append(JurisdictionRead(
+            jurisdiction=code, status=found.status, matches=matches,
+            near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in found.near_misses],
+        ))
+    svg = svg_with_highlight(identity.mol, highlighted) if depict else None
+    return ClassifyResponse(inchikey=result.inchikey, smiles=result.smiles, as_of=result.as_of,
+                            rulebook_version=version, results=jurisdictions, depiction_svg=svg)
+
+
+# --- groups ----------------------------------------------------------------------------------
+
+
+def _summary(live: LiveRulebook, rule: Rule) -> dict:
+    return {
+        "id": rule.id, "kind": rule.kind, "title": rule.title, "jurisdiction": rule.jurisdiction, "list": rule.list_,
+        "citation": rule.citation.model_dump(exclude_none=True), "in_force_from": rule.in_force_from,
+        "in_force_to": rule.in_force_to, "source": live.sources.get(rule.id, ""),
+    }
+
+
+def list_groups(live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None,
+                kind: str | None) -> list[GroupSummary]:
+    return [
+        GroupSummary(**_summary(live, rule))
+        for rule in sorted(live.rulebook.rules, key=lambda r: (r.jurisdiction, r.id))
+        if (jurisdiction is None or rule.jurisdiction == jurisdiction)
+        and (in_force_on is None or rule.in_force(in_force_on))
+        and (kind is None or rule.kind == kind)
+    ]
+
+
+@functools.lru_cache(maxsize=512)
+def _core_svg(smarts: str) -> str:
+    return svg_of_smarts(smarts, width=360, height=240)
+
+
+def group_detail(live: LiveRulebook, rule_id: str) -> GroupDetail | None:
+    try:
+        rule = live.rulebook.rule(rule_id)
+    except KeyError:
+        return None
+    data = rule_json(rule)
+    cores = [
+        CoreRead(
+            id=core.id, title=core.title, smarts=core.smarts, positions=data["cores"][i].get("positions", []),
+            ring_systems=data["cores"][i].get("ring_systems", []),
+            depictions=[CoreDepiction(ring_systems=labels, smarts=smarts, svg=_core_svg(smarts))
+                        for labels, smarts in expand_core(core)[:MAX_DEPICTIONS_PER_CORE]],
+        )
+        for i, core in enumerate(rule.cores)
+    ]
+    return GroupDetail(
+        **_summary(live, rule), notes=rule.notes, stereoisomers_included=rule.stereoisomers_included,
+        limits=data.get("limits", {}), cores=cores,
+        **{name: data.get(name, []) for name in ("forbid", "exclusions", "must_match", "must_not_match", "substances")},
+    )
+
+
+# --- the registry's stored classification ----------------------------------------------------
+
+
+def _insert(session: Session, table):  # noqa: ANN001, ANN202 - a SQLAlchemy Table
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _rows(live: LiveRulebook, substance_id: int, subject, *, on: dt.date, at: dt.datetime) -> list[dict]:  # noqa: ANN001
+    result = live.classifier.classify(subject, as_of=on)
+    return [
+        {"substance_id": substance_id, "jurisdiction": code, "status": found.status,
+         "rule_ids": sorted({m.rule_id for m in found.matches}), "rulebook_version": live.version, "computed_at": at}
+        for code, found in result.results.items()
+    ]
+
+
+def _store(session: Session, rows: list[dict], jurisdictions: Iterable[str]) -> None:
+    """Upsert per (substance, jurisdiction); drop rows of jurisdictions the rulebook no longer has."""
+    if not rows:
+        return
+    table = SubstanceClassification.__table__
+    statement = _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["substance_id", "jurisdiction"],
+        set_={c: statement.excluded[c] for c in ("status", "rule_ids", "rulebook_version", "computed_at")},
+    )
+    session.execute(statement, rows)
+    session.execute(
+        table.delete().where(table.c.substance_id.in_({r["substance_id"] for r in rows}),
+                             table.c.jurisdiction.not_in(list(jurisdictions)))
+    )
+
+
+def record_for_new(session: Session, *, created: set[str], substances: dict[str, Substance],
+                   identities: Iterable[Identity | None]) -> None:
+    """Classify substances registered in this transaction (report intake calls this)."""
+    if not created:
+        return
+    live = current(session)
+    on, at = today_utc(), utcnow()
+    rows: list[dict] = []
+    for identity in {i.inchikey: i for i in identities if i is not None and i.inchikey in created}.values():
+        rows.extend(_rows(live, substances[identity.inchikey].id, identity, on=on, at=at))
+    _store(session, rows, live.rulebook.jurisdictions)
+
+
+def reclassify_stale(engine: Engine, *, chunk: int = 500, today: dt.date | None = None) -> int:
+    """Recompute every substance whose stored classification is missing, from another rulebook
+    version, or from an earlier day (a rule may have come into force since). One transaction per
+    chunk; safe to run in several workers at once (upserts). Returns the number recomputed."""
+    on = today or today_utc()
+    start_of_day = dt.datetime.combine(on, dt.time(0), tzinfo=dt.UTC)
+    done, after = 0, 0
+    while True:
+        with Session(engine, expire_on_commit=False) as session:
+            live = current(session)
+            fresh = select(SubstanceClassification.substance_id).where(
+                SubstanceClassification.rulebook_version == live.version,
+                SubstanceClassification.computed_at >= start_of_day,
+            )
+            batch = session.exec(
+                select(Substance.id, Substance.smiles)
+                .where(Substance.id > after, Substance.id.not_in(fresh))
+                .order_by(Substance.id).limit(chunk)
+            ).all()
+            if not batch:
+                return done
+            at = utcnow()
+            rows: list[dict] = []
+            for substance_id, smiles in batch:
+                try:
+                    rows.extend(_rows(live, substance_id, smiles, on=on, at=at))
+                except StructureError as error:  # a stored parent RDKit now refuses: leave it, say so
+                    log.warning("substance %s not reclassified: %s", substance_id, error.message)
+            begin_write(session)
+            _store(session, rows, live.rulebook.jurisdictions)
+            session.commit()
+            done += len(batch)
+            after = batch[-1][0]
+
+
+def reclassify_job(engine: Engine) -> None:
+    """The scheduled job: keep the registry's classification current (see service/scheduled.py)."""
+    count = reclassify_stale(engine)
+    if count:
+        log.info("reclassified %d substance(s)", count)
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+def validate_rule(body: dict) -> Rule:
+    """The draft as a Rule, or a 422 problem with a JSON pointer per offending field and RDKit's reason."""
+    try:
+        rule = Rule.model_validate(body)
+    except ValidationError as exc:
+        errors = validation_errors(exc.errors(include_url=False))
+        fields = ", ".join(e["pointer"] for e in errors[:5])
+        raise Problem(422, "invalid-rule", f"the draft rule has {len(errors)} problem(s) at {fields}",
+                      errors=errors) from None
+    if rule.id in shipped_rulebook().sources:
+        raise Problem(422, "invalid-rule", f"rule id {rule.id!r} is a shipped rule ({shipped_rulebook().sources[rule.id]}); "
+                      "amend shipped rules in chemistry/rules, or draft a new rule under a new id",
+                      errors=[{"in": "body", "pointer": "#/id", "field": "id", "code": "shipped_rule",
+                               "detail": "choose an id that no shipped rule uses"}])
+    return rule
+
+
+def create_draft(session: Session, *, body: dict, principal: Principal) -> ClassificationDraft:
+    rule = validate_rule(body)
+    try:
+        begin_write(session)
+        latest = session.exec(
+            select(func.max(ClassificationDraft.version)).where(ClassificationDraft.rule_id == rule.id)
+        ).one()
+        draft = ClassificationDraft(
+            id=str(ULID()), rule_id=rule.id, version=(latest or 0) + 1, kind=rule.kind, jurisdiction=rule.jurisdiction,
+            title=rule.title, in_force_from=rule.in_force_from, body=rule_json(rule), content_hash=content_hash(rule),
+            status=DraftStatus.draft.value, created_at=utcnow(), created_by_key_id=principal.key_id,
+        )
+        session.add(draft)
+        session.flush()
+        record(session, principal=principal, action="draft.create", entity="classification_draft", entity_id=draft.id,
+               detail={"rule_id": rule.id, "version": draft.version})
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Problem(409, "conflict", f"another version of {rule.id!r} was posted at the same moment; post again") from None
+    return draft
+
+
+def get_draft(session: Session, draft_id: str) -> ClassificationDraft:
+    draft = session.get(ClassificationDraft, draft_id)
+    if draft is None:
+        raise Problem(404, "not-found", f"no draft {draft_id!r}")
+    return draft
+
+
+def list_drafts(session: Session, *, rule_id: str | None, status: DraftStatus | None, cursor: str | None,
+                limit: int) -> tuple[list[ClassificationDraft], str | None]:
+    """Newest first; the cursor is the last draft id (a ULID) seen."""
+    query = select(ClassificationDraft)
+    if rule_id:
+        query = query.where(ClassificationDraft.rule_id == rule_id)
+    if status:
+        query = query.where(ClassificationDraft.status == status.value)
+    if cursor:
+        query = query.where(ClassificationDraft.id < cursor)
+    rows = session.exec(query.order_by(ClassificationDraft.id.desc()).limit(limit + 1)).all()
+    more, rows = len(rows) > limit, list(rows[:limit])
+    return rows, rows[-1].id if more and rows else None
+
+
+def draft_read(draft: ClassificationDraft) -> DraftRead:
+    return DraftRead.model_validate({**draft.model_dump(exclude={"body"}), "rule": draft.body})
+
+
+def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> DraftImpact:
+    """What the draft would capture: registry substances, shipped examples, and what it newly
+    controls. Matching runs in a child process killed after ``timeout`` seconds (422 then)."""
+    live = current(session)
+    rule = Rule.model_validate(draft.body)
+    substances = session.exec(select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)).all()
+    examples = [
+        (other.id, expectation, example.name, example.smiles)
+        for other in shipped_rulebook().rules if other.id != rule.id
+        for expectation, found in (("must_match", other.must_match), ("must_not_match", other.must_not_match))
+        for example in found
+    ]
+    data = impact_worker.ImpactInput(rule=draft.body, on=rule.in_force_from,
+                                     substances=[(key, smiles) for _, key, smiles in substances], examples=examples)
+    try:
+        out = impact_worker.run_bounded(data, timeout=timeout)
+    except impact_worker.ImpactTimeout as exc:
+        raise Problem(
+            422, "draft-too-costly",
+            f"matching draft {draft.id} ({rule.id} version {draft.version}) against the registry and the examples "
+            f"did not finish within {exc.seconds:g} s; a pattern this costly would stall classification. Make the "
+            "SMARTS more specific (fewer '*' and '~', fixed elements, fewer atoms)",
+            errors=[{"in": "body", "pointer": "#/cores", "field": "cores", "code": "too_costly",
+                     "detail": f"substructure search exceeded {exc.seconds:g} s"}],
+        ) from None
+    except impact_worker.ImpactFailed as exc:
+        raise Problem(422, "draft-too-costly", f"the draft could not be evaluated: {exc}") from None
+
+    by_key = {key: (substance_id, smiles) for substance_id, key, smiles in substances}
+    names = registry.names_for(session, [by_key[key][0] for key, _ in out.captured])
+    today = today_utc()
+    captured = []
+    for key, matched_on in out.captured:
+        substance_id, smiles = by_key[key]
+        # a jurisdiction no live rule covers yet comes back not_controlled
+        status = live.classifier.classify(smiles, jurisdictions=[rule.jurisdiction], as_of=today).status(rule.jurisdiction)
+        captured.append(CapturedSubstance(inchikey=key, smiles=smiles, names=names.get(substance_id, []),
+                                          current_status=status, matched_on=matched_on))
+    return DraftImpact(
+        draft_id=draft.id, rule_id=rule.id, version=draft.version, jurisdiction=rule.jurisdiction,
+        evaluated_on=rule.in_force_from, registry_size=len(substances), captured=captured,
+        newly_controlled=[c for c in captured if c.current_status == "not_controlled"],
+        shipped_examples_captured=[
+            CapturedExample(rule_id=examples[i][0], expectation=examples[i][1], name=examples[i][2], smiles=examples[i][3])
+            for i in out.examples_captured
+        ],
+        own_examples=[ExampleCheck(**check) for check in out.own_examples],
+        seconds=out.seconds,
+    )
+
+
+def activate(session: Session, *, draft_id: str, principal: Principal, engine: Engine, timeout: float) -> ActivationRead:
+    """Add the draft to the live rulebook (from its in_force_from), replacing the rule's active
+    version; only after its impact was computed within the time bound. History stays in the table."""
+    draft = get_draft(session, draft_id)
+    if draft.status == DraftStatus.active.value:
+        raise Problem(409, "conflict", f"draft {draft_id} ({draft.rule_id} version {draft.version}) is already active")
+    evaluated = impact(session, draft, timeout=timeout)
+
+    begin_write(session)
+    # Lock every version of the rule (PostgreSQL; SQLite's writer lock already serialises), so
+    # two activations of one rule cannot both leave a version active.
+    versions = session.exec(select(ClassificationDraft).where(ClassificationDraft.rule_id == draft.rule_id)
+                            .with_for_update().execution_options(populate_existing=True)).all()
+    draft = next(v for v in versions if v.id == draft_id)
+    if draft.status == DraftStatus.active.value:  # activated by someone else meanwhile
+        session.rollback()
+        raise Problem(409, "conflict", f"draft {draft_id} was activated by another request")
+    now = utcnow()
+    replaced = [v for v in versions if v.status == DraftStatus.active.value]
+    for old in replaced:
+        old.status, old.superseded_at = DraftStatus.superseded.value, now
+        session.add(old)
+    draft.status, draft.activated_at, draft.activated_by_key_id = DraftStatus.active.value, now, principal.key_id
+    draft.superseded_at = None
+    session.add(draft)
+    session.flush()
+    record(session, principal=principal, action="draft.activate", entity="classification_draft", entity_id=draft.id,
+           detail={"rule_id": draft.rule_id, "version": draft.version, "in_force_from": draft.in_force_from.isoformat(),
+                   "superseded": [old.id for old in replaced], "captured": len(evaluated.captured),
+                   "newly_controlled": [c.inchikey for c in evaluated.newly_controlled]})
+    session.commit()
+
+    live = current(session)  # compiles the new rulebook in this process; other replicas follow
+    reclassified = reclassify_stale(engine)
+    return ActivationRead(draft=draft_read(draft), superseded=[old.id for old in replaced],
+                          rulebook_version=live.version, impact=evaluated, reclassified=reclassified)

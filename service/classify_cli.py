@@ -1,0 +1,273 @@
+"""`varsel classify FILE`: classify every structure of a .smi, .csv or .sdf file.
+
+Records are read lazily and classified in a pool of worker processes, each of which compiles the
+rulebook once (the pool's initializer); results come back in input order and are written as CSV
+or JSON while the run goes on. A record that cannot be read becomes a row with an ``error``
+(RDKit's reason), never the end of the run. The progress bar and the summary go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from tqdm import tqdm
+
+FORMATS = ("csv", "json")
+CHUNK = 256  # records per task sent to a worker: enough to hide the IPC, small enough to balance
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class InputError(ValueError):
+    pass
+
+
+def _smi_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            structure, _, name = text.partition(" ") if " " in text else text.partition("\t")
+            yield f"line {number}", structure, name.strip() or None
+
+
+def _csv_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = {name.strip().lower(): name for name in reader.fieldnames or []}
+        smiles = columns.get("smiles")
+        if smiles is None:
+            raise InputError(f"{path.name}: no 'smiles' column (columns: {', '.join(reader.fieldnames or [])})")
+        name = columns.get("name")
+        for number, row in enumerate(reader, 2):
+            label = (row.get(name) or "").strip() if name else ""
+            yield f"line {number}", (row.get(smiles) or "").strip(), label or None
+
+
+def _sdf_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    """Molfile blocks split on '$$$$', so a broken record is reported with RDKit's reason, not skipped."""
+    block: list[str] = []
+    number = 0
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith("$$$$"):
+                number += 1
+                yield from _sdf_block(number, block)
+                block = []
+            else:
+                block.append(line)
+    if any(line.strip() for line in block):
+        yield from _sdf_block(number + 1, block)
+
+
+def _sdf_block(number: int, lines: list[str]) -> Iterator[tuple[str, str, str | None]]:
+    end = next((i for i, line in enumerate(lines) if line.startswith("M  END")), len(lines) - 1)
+    molfile = "".join(lines[: end + 1])
+    title = lines[0].strip() if lines else ""
+    yield f"record {number}", molfile, title or None
+
+
+READERS = {".smi": _smi_records, ".smiles": _smi_records, ".csv": _csv_records, ".sdf": _sdf_records}
+
+
+def read_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"{path.name}: unknown input type; give a .smi, .csv or .sdf file")
+    return reader(path)
+
+
+def count_records(path: Path) -> int:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        if path.suffix.lower() == ".sdf":
+            return sum(1 for line in handle if line.startswith("$$$$"))
+        lines = sum(1 for line in handle if line.strip() and not line.startswith("#"))
+        return lines - 1 if path.suffix.lower() == ".csv" else lines
+
+
+# --- classifying (in the workers) ------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def init_worker(jurisdictions: list[str] | None, as_of: dt.date, extra_rules: list[dict],
+                near_misses: bool = True) -> None:
+    """Compile the rulebook once per process."""
+    from chemistry.classify import Classifier
+    from chemistry.rulebook import Rule, Rulebook, load_rulebook
+
+    shipped = load_rulebook()
+    rules = shipped.rules + tuple(Rule.model_validate(body) for body in extra_rules)
+    classifier = Classifier(Rulebook(rules=rules))
+    _worker.update(classifier=classifier, jurisdictions=jurisdictions or list(classifier.rulebook.jurisdictions),
+                   as_of=as_of, near_misses=near_misses)
+
+
+def classify_record(record: tuple[str, str, str | None]) -> dict[str, Any]:
+    from chemistry.identity import StructureError, identify
+
+    where, structure, name = record
+    row: dict[str, Any] = {"record": where, "name": name, "input": structure if "\n" not in structure else None,
+                           "inchikey": None, "smiles": None, "error": None, "results": {}}
+    try:
+        identity = identify(structure)
+        result = _worker["classifier"].classify(identity, jurisdictions=_worker["jurisdictions"], as_of=_worker["as_of"])
+    except StructureError as error:
+        row["error"] = error.message
+        return row
+    except Exception as error:  # noqa: BLE001 - one odd record must not end a run of a million
+        row["error"] = f"{type(error).__name__}: {error}"
+        return row
+    row["inchikey"], row["smiles"] = result.inchikey, result.smiles
+    row["results"] = {code: {"status": found.status, "rules": sorted({m.rule_id for m in found.matches})}
+                      for code, found in result.results.items()}
+    if _worker["near_misses"]:  # JSON only: writing a near miss's reason costs more than finding it
+        for code, found in result.results.items():
+            row["results"][code]["near_misses"] = [{"rule_id": n.rule_id, "reason": n.reason} for n in found.near_misses]
+    return row
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class CsvWriter:
+    def __init__(self, out: IO[str], jurisdictions: list[str]):
+        self.jurisdictions = jurisdictions
+        self.writer = csv.writer(out)
+        self.writer.writerow(["record", "name", "input", "inchikey", "smiles", "error"]
+                             + [f"{j}_{what}" for j in jurisdictions for what in ("status", "rules")])
+
+    def write(self, row: dict[str, Any]) -> None:
+        cells = [row["record"], row["name"] or "", row["input"] or "", row["inchikey"] or "", row["smiles"] or "",
+                 row["error"] or ""]
+        for code in self.jurisdictions:
+            found = row["results"].get(code)
+            cells += [found["status"], ";".join(found["rules"])] if found else ["", ""]
+        self.writer.writerow(cells)
+
+    def close(self) -> None:
+        pass
+
+
+class JsonWriter:
+    """A JSON array, written one element at a time."""
+
+    def __init__(self, out: IO[str], jurisdictions: list[str]):
+        self.out = out
+        self.first = True
+        out.write("[")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.out.write(("\n" if self.first else ",\n") + json.dumps(row, ensure_ascii=False))
+        self.first = False
+
+    def close(self) -> None:
+        self.out.write("\n]\n")
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help=".smi (SMILES [name]), .csv (a 'smiles' column; 'name' if present) or .sdf")
+    parser.add_argument("--format", choices=FORMATS, help="output format (default: from --output's suffix, else csv)")
+    parser.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
+    parser.add_argument("--jurisdictions", help="comma-separated, e.g. DK,DE (default: all)")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, help="apply the law of this date (default: today, UTC)")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
+    parser.add_argument("--with-drafts", action="store_true",
+                        help="add the drafts regulators activated in the configured database to the shipped rules")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def _active_draft_rules() -> list[dict]:
+    from sqlmodel import Session, select
+
+    from service.classification.models import ClassificationDraft, DraftStatus
+    from service.db import make_engine
+    from service.settings import get_settings
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    with Session(engine) as session:
+        rows = session.exec(select(ClassificationDraft.body)
+                            .where(ClassificationDraft.status == DraftStatus.active.value)).all()
+    engine.dispose()
+    return list(rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        print(f"error: no such file {path}", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    fmt = args.format or ("json" if args.output and args.output.suffix.lower() == ".json" else "csv")
+    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    extra = _active_draft_rules() if args.with_drafts else []
+
+    from chemistry.rulebook import load_rulebook  # validates the shipped rules before any worker starts
+
+    known = sorted({r.jurisdiction for r in load_rulebook().rules} | {r["jurisdiction"] for r in extra})
+    jurisdictions = [j.strip().upper() for j in args.jurisdictions.split(",") if j.strip()] if args.jurisdictions else known
+    unknown = [j for j in jurisdictions if j not in known]
+    if unknown:
+        print(f"error: no rules for {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
+    try:
+        records = read_records(path)
+        total = count_records(path)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+    writer = (JsonWriter if fmt == "json" else CsvWriter)(out, jurisdictions)
+    started = time.perf_counter()
+    done = failed = 0
+    pool = None
+    if args.jobs == 1:
+        init_worker(jurisdictions, as_of, extra, fmt == "json")
+        results = map(classify_record, records)
+    else:
+        # before the progress bar: tqdm's monitor thread must not be running when the pool forks
+        pool = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn").Pool(
+            args.jobs, initializer=init_worker, initargs=(jurisdictions, as_of, extra, fmt == "json"))
+        results = pool.imap(classify_record, records, chunksize=CHUNK)
+    progress = tqdm(total=total, unit="mol", file=sys.stderr, disable=args.quiet, mininterval=0.5, dynamic_ncols=True)
+    try:
+        for row in results:
+            writer.write(row)
+            done += 1
+            failed += row["error"] is not None
+            progress.update()
+        writer.close()
+        if pool is not None:
+            pool.close()
+            pool.join()
+    except InputError as error:  # a CSV without a smiles column surfaces when the first row is read
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        progress.close()
+        if pool is not None:
+            pool.terminate()
+        if args.output:
+            out.close()
+    seconds = time.perf_counter() - started
+    print(f"classified {done} record(s), {failed} could not be read, in {seconds:.2f} s "
+          f"({done / seconds if seconds else 0:.0f}/s, {args.jobs} job(s))", file=sys.stderr)
+    return 0
