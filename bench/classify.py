@@ -42,7 +42,8 @@ def _forget_identities() -> None:
         cached.cache_clear()
 from chemistry.rulebook import expand_core, load_rulebook, parse_smarts  # noqa: E402
 
-PSYCHOACTIVES = Path("/work/shared/data/psychoactives.csv")
+# the repository's verbatim copy of shared/data/psychoactives.csv (see service/seed/README.md)
+PSYCHOACTIVES = Path(__file__).resolve().parents[1] / "service" / "seed" / "psychoactives.csv"
 AS_OF = date(2025, 1, 1)
 
 # --- a deterministic set of analogues around the scaffolds the group bans are about -------------

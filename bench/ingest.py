@@ -34,9 +34,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CSV = ROOT.parent / "shared" / "data" / "psychoactives.csv"
-if not CSV.exists():  # the same list ships with the demo seed
-    CSV = ROOT / "service" / "seed" / "psychoactives.csv"
+# the repository's verbatim copy of shared/data/psychoactives.csv (see service/seed/README.md)
+CSV = ROOT / "service" / "seed" / "psychoactives.csv"
 
 SAMPLE_TYPES = ["seizure", "test_purchase", "collected_sample", "biological_nonfatal", "wastewater", "drug_checking"]
 COUNTRIES = ["DK", "DE", "SE", "NL", "FR", "PL", "GB", "ES"]

@@ -29,7 +29,6 @@ from webhook_receiver import WebhookReceiver
 
 POSTGRES_URL = os.environ.get("VARSEL_TEST_POSTGRES_URL")
 NO_POSTGRES = "VARSEL_TEST_POSTGRES_URL is not set: no PostgreSQL to run against (.ci/run sets it when one answers)"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _create_postgres_database() -> tuple[str, Callable[[], None]]:

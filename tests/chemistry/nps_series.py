@@ -1,6 +1,6 @@
 """Real NPS series for the family and proposal tests.
 
-Members named in ``CSV_MEMBERS`` are looked up *by name* in /work/shared/data/psychoactives.csv
+Members named in ``CSV_MEMBERS`` are looked up *by name* in psychoactives.csv
 (third-party "psymol" list from PsychonautWiki; its pharmacology column is never used here).
 ``WRITTEN_MEMBERS`` are analogues reported to the EU Early Warning System, drawn here from their
 published structures.
@@ -26,7 +26,8 @@ CLASS_OF_SERIES = {
     "adamantyl_carboxamides": "synthetic_cannabinoids",
 }
 
-PSYCHOACTIVES_CSV = Path("/work/shared/data/psychoactives.csv")
+# the repository's verbatim copy of shared/data/psychoactives.csv (see service/seed/README.md)
+PSYCHOACTIVES_CSV = Path(__file__).resolve().parents[2] / "service" / "seed" / "psychoactives.csv"
 
 CSV_MEMBERS: dict[str, list[str]] = {
     "cathinones": [
