@@ -10,7 +10,7 @@ claim the deliveries afterwards (service.alerting.store).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert
@@ -21,9 +21,11 @@ from ulid import ULID
 from alerts.cloudevents import alert_event, to_json_bytes
 from alerts.model import Alert, SubscriptionFilter, matches
 from alerts.signals import (
-    LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity, evaluate_report,
+    ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
+    evaluate_report,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
+from service.classification.models import SubstanceClassification
 from service.reports.models import Report
 from service.settings import Settings, get_settings
 from service.subscriptions.models import Filters, Mode, Subscription
@@ -40,14 +42,31 @@ class Classification:
     family_size: int | None = None
 
 
-def _unclassified(session: Session, substance: Substance) -> Classification:
-    return Classification()
+_CONTROL = {
+    "controlled_by_group": ControlStatus.controlled,
+    "controlled_by_name": ControlStatus.controlled,
+    "not_controlled": ControlStatus.uncontrolled,
+}
 
 
-# The hook for legal status, nearest controlled substance and family: the classification engine
-# (chemistry.classify, chemistry.families) sets this when it is wired into the service. Until
-# then uncontrolled-substance advisories and family-growth alerts have no facts to fire on.
-classify_substance: Callable[[Session, Substance], Classification] = _unclassified
+def classify_substance(session: Session, substance: Substance) -> Classification:
+    """Legal status per jurisdiction from the stored classification (written for a new substance
+    earlier in this same transaction, and kept current by the reclassify job).
+
+    Families are placed by the worker after the report is stored, so family facts are not known
+    here; nearest-controlled similarity is not computed at intake either.
+    """
+    rows = session.exec(
+        select(SubstanceClassification.jurisdiction, SubstanceClassification.status, SubstanceClassification.rule_ids)
+        .where(SubstanceClassification.substance_id == substance.id)
+    ).all()
+    return Classification(legal_status={
+        jurisdiction: LegalStatus(
+            status=_CONTROL.get(status, ControlStatus.unknown),
+            matched_group_ids=tuple(rule_ids) if status == "controlled_by_group" else (),
+        )
+        for jurisdiction, status, rule_ids in rows
+    })
 
 
 def thresholds_from(settings: Settings) -> SignalThresholds:

@@ -210,3 +210,24 @@ def test_the_atom_feed(client, reporter, authority, report_body):
     entries = feed.findall(f"{atom}entry")
     assert len(entries) == 2
     assert all(e.find(f"{atom}link").get("href").startswith("http://testserver/v1/alerts/") for e in entries)
+
+
+def test_a_substance_captured_by_a_group_elsewhere_raises_an_advisory_where_it_is_uncontrolled(
+        client, reporter, authority, report_body):
+    # 1-(4-ethylphenyl)-2-(propylamino)propan-1-one, a constructed cathinone: ring-alkyl and
+    # N-alkyl derivative of 2-amino-1-phenyl-1-propanone, so inside the UK cathinone clause
+    # (SI 2010/1207) and the Danish list B cathinone group; the US has no generic cathinone clause
+    # and no schedule names it.
+    post(client, reporter, report_body(structure="CCCNC(C)C(=O)c1ccc(CC)cc1", substance_name=None))
+    alerts = client.get("/v1/alerts", params={"type": "substance.uncontrolled_advisory"},
+                        headers=authority.headers).json()["items"]
+    us = [a for a in alerts if a["jurisdictions"] == ["US"]]
+    assert len(us) == 1
+    assert "gb-mda-cathinones" in us[0]["group_ids"]
+    assert "not controlled in US" in us[0]["summary"]
+    assert not [a for a in alerts if a["jurisdictions"] in (["GB"], ["DK"])]
+    # the same condition never raises the same alert twice
+    post(client, reporter, report_body(structure="CCCNC(C)C(=O)c1ccc(CC)cc1", substance_name=None, country="SE"))
+    again = client.get("/v1/alerts", params={"type": "substance.uncontrolled_advisory"},
+                       headers=authority.headers).json()["items"]
+    assert len([a for a in again if a["jurisdictions"] == ["US"]]) == 1
