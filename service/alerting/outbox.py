@@ -10,6 +10,7 @@ claim the deliveries afterwards (service.alerting.store).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from alerts.cloudevents import alert_event, to_json_bytes
 from alerts.model import Alert, SubscriptionFilter, matches
 from alerts.signals import (
     ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
-    evaluate_report,
+    evaluate_placement, evaluate_report,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.models import SubstanceClassification
@@ -87,44 +88,58 @@ class DatabaseSignalHistory:
     earlier in the same transaction count as existing.
     """
 
-    def __init__(self, session: Session, *, substance_ids: dict[str, int], unevaluated: dict[int, set[str]]) -> None:
-        self._session = session
-        self._substance_ids = substance_ids
-        self._unevaluated = unevaluated
+    def __init__(self, session: Session, *, batch: Sequence[tuple[dict, Substance]], window: dt.timedelta) -> None:
+        # What the batch needs is read up front, in three queries whatever the batch size;
+        # each report then sees the prefetched past plus the batch reports evaluated before it.
         self.raised: set[str] = set()
-
-    def _reports_of(self, inchikey: str):  # noqa: ANN202 - a select
-        substance_id = self._substance_ids[inchikey]
-        query = select(Report).where(Report.substance_id == substance_id)
-        pending = self._unevaluated.get(substance_id)
-        if pending:
-            query = query.where(Report.id.not_in(pending))
-        return query
+        self._inchikeys = {s.inchikey for _, s in batch}
+        ids = {s.id for _, s in batch}
+        batch_ids = [row["id"] for row, _ in batch]
+        since = min(row["sampled_on"] for row, _ in batch) - window
+        until = max(row["sampled_on"] for row, _ in batch)
+        self._countries: dict[int, set[str]] = defaultdict(set)
+        for substance_id, country in session.execute(
+            select(Report.substance_id, Report.country).distinct()
+            .where(Report.substance_id.in_(ids), Report.id.not_in(batch_ids))
+        ):
+            self._countries[substance_id].add(country)
+        self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
+        for substance_id, report_id, organisation_id, country, sampled_on in session.execute(
+            select(Report.substance_id, Report.id, Report.organisation_id, Report.country, Report.sampled_on)
+            .where(Report.substance_id.in_(ids), Report.sampled_on >= since, Report.sampled_on <= until,
+                   Report.id.not_in(batch_ids))
+        ):
+            self._recent[substance_id].append((report_id, str(organisation_id), country, sampled_on))
+        self._existing = set(session.execute(
+            select(AlertRow.dedup_key).where(AlertRow.substance_inchikey.in_(self._inchikeys))
+        ).scalars())
+        self._session = session
+        self._substance_ids = {s.inchikey: s.id for _, s in batch}
 
     def countries_reporting(self, inchikey: str) -> set[str]:
-        query = self._reports_of(inchikey).with_only_columns(Report.country).distinct()
-        return set(self._session.execute(query).scalars().all())
+        return set(self._countries[self._substance_ids[inchikey]])
 
     def activity_between(self, inchikey: str, *, sampled_from: dt.date, sampled_to: dt.date) -> SubstanceActivity:
-        query = self._reports_of(inchikey).with_only_columns(
-            Report.id, Report.organisation_id, Report.country, Report.sampled_on
-        ).where(Report.sampled_on >= sampled_from, Report.sampled_on <= sampled_to)
-        rows = self._session.execute(query).all()
+        rows = [r for r in self._recent[self._substance_ids[inchikey]] if sampled_from <= r[3] <= sampled_to]
         return SubstanceActivity(
-            organisation_ids=frozenset(str(r.organisation_id) for r in rows),
-            countries=frozenset(r.country for r in rows),
-            report_ids=frozenset(r.id for r in rows),
-            earliest_sampled_on=min((r.sampled_on for r in rows), default=None),
+            organisation_ids=frozenset(r[1] for r in rows),
+            countries=frozenset(r[2] for r in rows),
+            report_ids=frozenset(r[0] for r in rows),
+            earliest_sampled_on=min((r[3] for r in rows), default=None),
         )
 
     def alert_exists(self, dedup_key: str) -> bool:
-        if dedup_key in self.raised:
+        if dedup_key in self.raised or dedup_key in self._existing:
             return True
+        if any(part in self._inchikeys for part in dedup_key.split(":")):
+            return False  # every stored alert about these substances was prefetched
         found = self._session.exec(select(func.count()).select_from(AlertRow).where(AlertRow.dedup_key == dedup_key))
         return found.one() > 0
 
-    def evaluated(self, substance_id: int, report_id: str) -> None:
-        self._unevaluated.get(substance_id, set()).discard(report_id)
+    def evaluated(self, substance_id: int, row: dict) -> None:
+        """The report is now part of the past for the reports after it in the batch."""
+        self._countries[substance_id].add(row["country"])
+        self._recent[substance_id].append((row["id"], str(row["organisation_id"]), row["country"], row["sampled_on"]))
 
 
 def _insert_unless_present(session: Session, table, row: dict) -> bool:  # noqa: ANN001
@@ -149,13 +164,8 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
     with_substance = [(row, s) for row, s in stored if s is not None]
     if not with_substance:
         return []
-    unevaluated: dict[int, set[str]] = {}
-    for row, substance in with_substance:
-        unevaluated.setdefault(substance.id, set()).add(row["id"])
-    history = DatabaseSignalHistory(
-        session, substance_ids={s.inchikey: s.id for _, s in with_substance}, unevaluated=unevaluated
-    )
     thresholds = thresholds_from(settings)
+    history = DatabaseSignalHistory(session, batch=with_substance, window=thresholds.escalation_window)
     classifications: dict[int, Classification] = {}
     raised: list[Alert] = []
     for row, substance in with_substance:
@@ -165,7 +175,7 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
         for alert in evaluate_report(facts, history=history, thresholds=thresholds):
             history.raised.add(alert.dedup_key)
             raised.append(alert)
-        history.evaluated(substance.id, row["id"])
+        history.evaluated(substance.id, row)
     if not raised:
         return []
     return _store_and_queue(session, raised, instance=settings.instance_name)
@@ -254,3 +264,62 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     if digest_entries:
         session.execute(insert(DigestEntry), digest_entries)
     return stored
+
+
+# --- family signals, raised by the worker's placement job -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """One substance the worker has just placed, as the family signals read it.
+
+    ``family_size`` counts the family's members once this substance joined, so a batch that
+    places several members of one family gives each its own size and every milestone is reached
+    by exactly one substance.
+    """
+
+    substance: Substance
+    family_id: str
+    family_size: int
+    nearest_controlled: NearestControlled | None = None
+
+
+def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
+                           settings: Settings | None = None) -> list[Alert]:
+    """Family growth and similar-to-controlled advisories for substances placed in ``session``'s
+    transaction, queued through the same outbox as intake's alerts (alerts and deliveries commit
+    with the memberships, or not at all).
+
+    The evidence is the report that registered the substance (its earliest); a substance with no
+    report (seeded into the registry) counts towards its family's size but raises nothing itself.
+    """
+    settings = settings or get_settings()
+    if not placed:
+        return []
+    first_report_ids = (
+        select(func.min(Report.id))
+        .where(Report.substance_id.in_([p.substance.id for p in placed]))
+        .group_by(Report.substance_id)
+    )
+    first_reports = {
+        report.substance_id: report
+        for report in session.exec(select(Report).where(Report.id.in_(first_report_ids))).all()
+    }
+    history = DatabaseSignalHistory(session, substance_ids={}, unevaluated={})
+    thresholds = thresholds_from(settings)
+    raised: list[Alert] = []
+    for placement in placed:
+        report = first_reports.get(placement.substance.id)
+        if report is None:
+            continue
+        known = classify_substance(session, placement.substance)
+        facts = _facts(report.model_dump(), placement.substance, Classification(
+            legal_status=known.legal_status, nearest_controlled=placement.nearest_controlled,
+            family_id=placement.family_id, family_size=placement.family_size,
+        ))
+        for alert in evaluate_placement(facts, history=history, thresholds=thresholds):
+            history.raised.add(alert.dedup_key)
+            raised.append(alert)
+    if not raised:
+        return []
+    return _store_and_queue(session, raised, instance=settings.instance_name)

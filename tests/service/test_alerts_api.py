@@ -28,7 +28,10 @@ def post(client, caller, body):  # noqa: ANN001, ANN201
 
 
 def alert_types(client, caller) -> list[str]:  # noqa: ANN001
-    return sorted(a["type"] for a in client.get("/v1/alerts", headers=caller.headers).json()["items"])
+    """Alert types raised so far, without legal advisories: whether one fires depends on the
+    rulebook's coverage of each jurisdiction, and has a test of its own."""
+    items = client.get("/v1/alerts", headers=caller.headers).json()["items"]
+    return sorted(a["type"] for a in items if a["type"] != "substance.uncontrolled_advisory")
 
 
 def test_signals_raise_each_condition_once(client, reporter, make_caller, authority, report_body):
