@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -84,6 +85,19 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+_SQLITE_WRITE_LOCKS: dict[int, threading.RLock] = {}
+
+
+def _sqlite_write_lock(engine: Engine) -> threading.RLock:
+    return _SQLITE_WRITE_LOCKS.setdefault(id(engine), threading.RLock())
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_write_lock(session: Session, transaction: Any) -> None:
+    if transaction.parent is None and (lock := session.info.pop("sqlite_write_lock", None)) is not None:
+        lock.release()
+
+
 def begin_write(session: Session) -> None:
     """Start the session's write transaction.
 
@@ -95,6 +109,14 @@ def begin_write(session: Session) -> None:
         raise RuntimeError("begin_write() must come before the transaction's first change")
     if session.in_transaction():
         session.commit()
+    engine = session.get_bind()
+    if engine.dialect.name == "sqlite":
+        # Threads of one process queue on a lock that wakes the next writer the moment the
+        # previous one commits; SQLite's own busy handler would make them poll with sleeps,
+        # which showed up as 100+ ms tails under concurrent intake.
+        lock = _sqlite_write_lock(engine)
+        lock.acquire()
+        session.info["sqlite_write_lock"] = lock
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 

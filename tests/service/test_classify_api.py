@@ -34,7 +34,10 @@ def test_classify_explains_which_atoms_matched_which_part(client, authority):
     n_atoms = len([a for a in body["smiles"] if a.isalpha() and a.upper() in "CNO"])
     assert all(0 <= i < n_atoms for atoms in parts.values() for i in atoms)
     assert {s["position"] for s in match["explanation"]["substituents"]} >= {"nitrogen", "phenyl ring"}
-    assert _result(body, "US")["status"] == "not_controlled"
+    # Schedule I by name since the Synthetic Drug Abuse Prevention Act of 2012
+    us = _result(body, "US")
+    assert us["status"] == "controlled_by_name"
+    assert [m["rule_id"] for m in us["matches"]] == ["us-csa-schedule-i-sdapa-2012"]
     assert body["depiction_svg"].lstrip().startswith("<?xml") and "<svg" in body["depiction_svg"]
     assert len(body["rulebook_version"]) == 64
 
@@ -144,7 +147,7 @@ def test_a_registered_substance_carries_its_classification(client, reporter, aut
     by_code = {c["jurisdiction"]: c for c in detail["classification"]}
     assert set(by_code) == {"DE", "DK", "GB", "UN", "US"}
     assert by_code["DK"]["status"] == "controlled_by_group" and by_code["DK"]["rule_ids"] == ["dk-bek-cathinones"]
-    assert by_code["US"]["status"] == "not_controlled"
+    assert by_code["US"]["status"] == "controlled_by_name"  # Schedule I since 2012 (Pub. L. 112-144)
 
 
 def test_a_rejected_report_leaves_no_classification(client, reporter, report_body, engine):

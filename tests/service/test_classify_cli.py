@@ -29,7 +29,7 @@ def test_smi_to_csv_reports_bad_rows_and_goes_on(tmp_path, capsys):
     rows = _csv(out)
     assert [r["record"] for r in rows] == ["line 2", "line 3", "line 5"]
     assert rows[0]["name"] == "mephedrone" and rows[0]["DK_status"] == "controlled_by_group"
-    assert rows[0]["DK_rules"] == "dk-bek-cathinones" and rows[0]["US_status"] == "not_controlled"
+    assert rows[0]["DK_rules"] == "dk-bek-cathinones" and rows[0]["US_status"] == "controlled_by_name"
     assert "unclosed ring" in rows[1]["error"] and rows[1]["DK_status"] == ""
     assert rows[2]["name"] == "benzene" and rows[2]["DK_status"] == "not_controlled"
     assert "GB_status" not in rows[0]
