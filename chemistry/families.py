@@ -95,10 +95,10 @@ def generic_scaffold(mol: Chem.Mol) -> str:
 
     Acyclic molecules have no scaffold and give "".
     """
-    return _scaffold(mol)[0]
+    return scaffold_of(mol)[0]
 
 
-def _scaffold(mol: Chem.Mol) -> tuple[str, bool]:
+def scaffold_of(mol: Chem.Mol) -> tuple[str, bool]:
     """Generic scaffold and whether it is *distinctive* enough to place a substance on its own.
 
     Distinctive means a fused or spiro ring system (indole, benzofuran, morphinan, purine) or at
@@ -270,7 +270,7 @@ class FamilyIndex:
         existing placement.
         """
         fp = fingerprint(mol)
-        scaffold, distinctive = _scaffold(mol)
+        scaffold, distinctive = scaffold_of(mol)
         if key in self._position:
             position = self._position[key]
             sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self._fps))
@@ -473,7 +473,7 @@ def recluster(
         keys.append(key)
         smiles.append(Chem.MolToSmiles(mol))
         fps.append(fingerprint(mol))
-        scaffolds.append(_scaffold(mol))
+        scaffolds.append(scaffold_of(mol))
     # Order-independence: cluster in key order, so ties resolve the same way for any input order.
     order = sorted(range(len(keys)), key=keys.__getitem__)
     clusters = butina_clusters([fps[i] for i in order], threshold=threshold)

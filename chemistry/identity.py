@@ -101,7 +101,7 @@ _rdkit_logger.setLevel(logging.WARNING)
 
 
 @contextmanager
-def _collect_rdkit_messages() -> Iterator[list[str]]:
+def collect_rdkit_messages() -> Iterator[list[str]]:
     _capture.messages = messages = []
     try:
         yield messages
@@ -109,7 +109,7 @@ def _collect_rdkit_messages() -> Iterator[list[str]]:
         _capture.messages = None
 
 
-def _reason(messages: list[str], fallback: str) -> str:
+def rdkit_reason(messages: list[str], fallback: str) -> str:
     lines = []
     for raw in messages:
         # RDKit prefixes each line with a [hh:mm:ss] stamp and repeats the SMILES with a caret.
@@ -162,10 +162,10 @@ def to_mol(text: str, *, fmt: StructureFormat | str | None = None) -> tuple[Chem
         mol = _parse(text, fmt)
     if mol is None:
         # Parse again with the log captured: failures are rare, so the happy path stays quiet.
-        with _collect_rdkit_messages() as messages:
+        with collect_rdkit_messages() as messages:
             _parse(text, fmt)
         raise StructureError(
-            "unparseable", _reason(messages, f"RDKit could not read this {fmt.value}"), fmt=fmt
+            "unparseable", rdkit_reason(messages, f"RDKit could not read this {fmt.value}"), fmt=fmt
         )
     if mol.GetNumAtoms() == 0:
         raise StructureError("empty", f"the {fmt.value} describes no atoms", fmt=fmt)

@@ -31,7 +31,7 @@ from pydantic import (
 from rdkit import Chem
 
 # Private helpers of identity.py: one way to turn RDKit's log into a reason a person can read.
-from chemistry.identity import StructureError, _collect_rdkit_messages, _reason, identify
+from chemistry.identity import StructureError, collect_rdkit_messages, identify, rdkit_reason
 
 __all__ = [
     "RULES_DIR",
@@ -146,10 +146,10 @@ def parse_smarts(smarts: str) -> Chem.Mol:
             f"SMARTS {smarts!r} has {recursive} recursive $(...) groups nested {depth} deep; "
             f"at most {MAX_RECURSIVE_SMARTS} groups nested {MAX_RECURSION_DEPTH} deep are accepted"
         )
-    with _collect_rdkit_messages() as messages:
+    with collect_rdkit_messages() as messages:
         query = Chem.MolFromSmarts(smarts)
     if query is None:
-        raise ValueError(f"invalid SMARTS {smarts!r}: {_reason(messages, 'RDKit could not parse it')}")
+        raise ValueError(f"invalid SMARTS {smarts!r}: {rdkit_reason(messages, 'RDKit could not parse it')}")
     if query.GetNumAtoms() == 0:
         raise ValueError(f"SMARTS {smarts!r} has no atoms")
     if query.GetNumAtoms() > MAX_QUERY_ATOMS:

@@ -53,11 +53,14 @@ from sqlmodel import Session, select
 from chemistry.classify import Classification
 from chemistry.families import FINGERPRINT_BITS, FINGERPRINT_RADIUS, MCS_SAMPLE_SIZE, STATE_FORMAT, FamilyIndex
 from chemistry.families import Family as IndexFamily
-from chemistry.families import _scaffold as scaffold_of  # TODO(lead): chemistry should export scaffold_of()
+from chemistry.families import scaffold_of
 from chemistry.families import family_core, fingerprint, recluster
 from chemistry.identity import Identity, StructureFormat
 from chemistry.propose import propose_group
+from alerts.signals import NearestControlled
+from service.alerting.outbox import Placement, raise_placement_alerts
 from service.audit.service import record
+from service.classification.models import SubstanceClassification
 from service.classification.live import LiveRulebook, current
 from service.db import begin_write, utcnow
 from service.families.models import Family, FamilyJob, FamilyMember, JobState
@@ -69,6 +72,8 @@ log = logging.getLogger("varsel.families")
 # pg_advisory_xact_lock key: one lock for every write of memberships ("VARSEL-F" as ASCII)
 PLACEMENT_LOCK_KEY = 0x56415253454C2D46 & 0x7FFFFFFFFFFFFFFF
 PLACEMENT_BATCH = 200
+# substance_classification.status values that mean "controlled in that jurisdiction"
+CONTROLLED_STATUSES = ("controlled_by_group", "controlled_by_name")
 # A job "running" longer than this was left behind by a worker that died; another may take it.
 STALE_JOB_AFTER = dt.timedelta(hours=1)
 # A proposal is drafted from at most this many members (a deterministic spread); it is screened
@@ -248,7 +253,9 @@ def _place_batch(engine: Engine, settings: Settings, batch_size: int) -> int | N
             return 0
         live = live_index(session, engine, settings)
         try:
-            _place(session, live, pending)
+            placed = _place(session, live, pending)
+            # family growth and similarity advisories commit with the memberships they describe
+            raise_placement_alerts(session, placed=placed, settings=settings)
             session.commit()
         except BaseException:
             forget(engine)  # the in-memory index is ahead of what the database kept
@@ -256,17 +263,22 @@ def _place_batch(engine: Engine, settings: Settings, batch_size: int) -> int | N
         return len(pending)
 
 
-def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> None:
+def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[Placement]:
+    """Write the memberships of ``pending``; returns each placement, in order, with its
+    family's size once it joined and its nearest controlled relative among the index's nearest."""
     now = utcnow()
     founders: dict[str, int] = {}
     joined: Counter[str] = Counter()
     rows = []
+    nearest_of: list[list[tuple[int, float]]] = []
     with rdBase.BlockLogs():
         for substance in pending:
             identity = identity_of(substance)
             mol = identity.mol
             assignment = live.index.assign(substance.inchikey, mol)
             nearest = assignment.nearest[0] if assignment.nearest else None
+            nearest_of.append([(live.id_of[key], similarity) for key, similarity in assignment.nearest
+                               if key in live.id_of])
             live.append(substance.inchikey, substance.smiles, substance.id)
             if assignment.is_new_family:
                 founders[assignment.family_id] = substance.id
@@ -283,6 +295,7 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> None:
                 "scaffold": assignment.scaffold,
                 "distinctive_scaffold": distinctive,
             })
+    sizes = dict(session.execute(select(Family.id, Family.member_count).where(Family.id.in_(list(joined)))).all())
     if founders:
         session.execute(insert(Family), [
             {"id": fid, "founder_substance_id": sid, "member_count": 0, "core_member_count": 0,
@@ -295,6 +308,30 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> None:
         )
     session.execute(insert(FamilyMember), rows)
     live.last_member_id = session.execute(select(func.max(FamilyMember.id))).scalar_one()
+    return _placements(session, pending, rows, nearest_of, sizes)
+
+
+def _placements(session: Session, pending: list[Substance], rows: list[dict],
+                nearest_of: list[list[tuple[int, float]]], sizes: dict[str, int]) -> list[Placement]:
+    neighbour_ids = sorted({sid for nearest in nearest_of for sid, _ in nearest})
+    controlled = set(session.execute(
+        select(SubstanceClassification.substance_id).distinct()
+        .where(SubstanceClassification.substance_id.in_(neighbour_ids),
+               SubstanceClassification.status.in_(CONTROLLED_STATUSES))
+    ).scalars()) if neighbour_ids else set()
+    inchikeys = dict(session.execute(
+        select(Substance.id, Substance.inchikey).where(Substance.id.in_(list(controlled)))).all()) if controlled else {}
+    names = _display_names(session, list(controlled)) if controlled else {}
+    placements = []
+    for substance, row, nearest in zip(pending, rows, nearest_of, strict=True):
+        sizes[row["family_id"]] = sizes.get(row["family_id"], 0) + 1
+        relative = next(((sid, similarity) for sid, similarity in nearest if sid in controlled), None)
+        placements.append(Placement(
+            substance=substance, family_id=row["family_id"], family_size=sizes[row["family_id"]],
+            nearest_controlled=NearestControlled(inchikey=inchikeys[relative[0]], name=names.get(relative[0]),
+                                                 similarity=relative[1]) if relative else None,
+        ))
+    return placements
 
 
 # --- cores and cached proposals ----------------------------------------------------------------

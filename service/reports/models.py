@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Integer, 
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from alerts.signals import SampleType  # one vocabulary for intake and signals
 from chemistry.identity import StructureFormat
 from service.db import UTCDateTime, utcnow
 from service.organisations.models import check_country
@@ -18,16 +19,6 @@ from service.substances.models import SubstanceSummary
 
 # A lab on UTC+14 is a calendar day ahead of UTC; later than that is a typing error.
 LATEST_TIMEZONE_OFFSET = dt.timedelta(hours=14)
-
-
-class SampleType(str, enum.Enum):
-    seizure = "seizure"
-    test_purchase = "test_purchase"
-    collected_sample = "collected_sample"
-    biological_nonfatal = "biological_nonfatal"  # non-fatal intoxication
-    biological_fatal = "biological_fatal"  # fatal intoxication
-    wastewater = "wastewater"
-    drug_checking = "drug_checking"
 
 
 class Technique(str, enum.Enum):
