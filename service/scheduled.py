@@ -34,6 +34,9 @@ def log_registry_size(engine: Engine) -> None:
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     # "Running job ..." every second would drown the worker's own log lines.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # A one-second job that sometimes runs longer is skipped for one tick, by design (coalesce,
+    # max_instances=1); APScheduler reports each skip as a warning, which would flood the log.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
     dispatcher = Dispatcher(settings, engine)

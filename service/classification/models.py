@@ -232,25 +232,6 @@ class SubstanceClassificationRead(BaseModel):
 # --- /v1/drafts ------------------------------------------------------------------------------
 
 
-class DraftRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    rule_id: str
-    version: int
-    kind: str
-    jurisdiction: str
-    title: str
-    in_force_from: dt.date
-    status: DraftStatus
-    created_at: dt.datetime
-    created_by_key_id: str | None
-    activated_at: dt.datetime | None
-    activated_by_key_id: str | None
-    superseded_at: dt.datetime | None
-    rule: dict[str, Any] = Field(description="The rule, in the format of chemistry/rules/FORMAT.md")
-
-
 class DraftSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -264,6 +245,13 @@ class DraftSummary(BaseModel):
     status: DraftStatus
     created_at: dt.datetime
     activated_at: dt.datetime | None
+
+
+class DraftRead(DraftSummary):
+    created_by_key_id: str | None
+    activated_by_key_id: str | None
+    superseded_at: dt.datetime | None
+    rule: dict[str, Any] = Field(description="The rule, in the format of chemistry/rules/FORMAT.md")
 
 
 class DraftPage(BaseModel):
