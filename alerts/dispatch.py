@@ -16,7 +16,7 @@ from alerts.delivery import DeliveryResult, OutgoingDelivery
 from alerts.retry import RetryPolicy, next_attempt_at, should_disable_endpoint
 from alerts.storage import DeliveryOutcome, DeliveryStore
 
-__all__ = ["DeliverySender", "DispatchPolicy", "DispatchStats", "dispatch_once"]
+__all__ = ["DeliverySender", "DispatchPolicy", "DispatchStats", "dispatch_claimed", "dispatch_once"]
 
 
 class DeliverySender(Protocol):
@@ -100,12 +100,25 @@ async def dispatch_once(
     Results are recorded one after another, not concurrently: a store backed by one database
     session must not be used from several tasks at once.
     """
-    rng = rng or random.Random()
-    stats = DispatchStats()
     claimed = await store.claim_due_deliveries(
         now=now, limit=policy.batch_size, worker_id=policy.worker_id, lease_seconds=policy.lease_seconds
     )
-    stats.claimed = len(claimed)
+    return await dispatch_claimed(store, sender, claimed, now=now, policy=policy, rng=rng)
+
+
+async def dispatch_claimed(
+    store: DeliveryStore,
+    sender: DeliverySender,
+    claimed: Sequence[OutgoingDelivery],
+    *,
+    now: datetime,
+    policy: DispatchPolicy,
+    rng: random.Random | None = None,
+) -> DispatchStats:
+    """The second half of :func:`dispatch_once`, for deliveries this worker already leased (a
+    worker that claims the next batch while it sends this one)."""
+    rng = rng or random.Random()
+    stats = DispatchStats(claimed=len(claimed))
     if not claimed:
         return stats
 

@@ -28,6 +28,7 @@ __all__ = [
     "SignalHistory",
     "SignalThresholds",
     "SubstanceActivity",
+    "evaluate_placement",
     "evaluate_report",
 ]
 
@@ -163,6 +164,23 @@ def evaluate_report(
         if not history.alert_exists(alert.dedup_key):
             raised.append(alert)
     return raised
+
+
+def evaluate_placement(
+    facts: ReportFacts, *, history: SignalHistory, thresholds: SignalThresholds
+) -> list[Alert]:
+    """Alerts that need the substance's family, raised when the worker places it (after intake):
+    family growth, and the advisory for a substance closely similar to a controlled one.
+
+    ``facts`` describe the report that registered the substance, with ``family_id``,
+    ``family_size`` (members once this substance joined) and ``nearest_controlled`` set. The
+    dedup keys are those :func:`evaluate_report` would use, so an advisory already raised at
+    intake (captured by a group elsewhere) is not raised again.
+    """
+    # Group capture elsewhere is intake's advisory; placement adds only what similarity shows.
+    advisories = _uncontrolled_advisories(facts, thresholds) if facts.nearest_controlled is not None else ()
+    candidates = [*advisories, *_family_growth(facts, thresholds)]
+    return [alert for alert in candidates if not history.alert_exists(alert.dedup_key)]
 
 
 def _substance_label(facts: ReportFacts) -> str:

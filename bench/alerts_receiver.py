@@ -85,4 +85,9 @@ async def main(port: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    asyncio.run(main(parser.parse_args().port))
+    try:
+        import uvloop  # installed with uvicorn[standard]; the fixture must not be the bottleneck
+    except ImportError:
+        asyncio.run(main(parser.parse_args().port))
+    else:
+        uvloop.run(main(parser.parse_args().port))

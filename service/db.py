@@ -117,7 +117,15 @@ def begin_write(session: Session) -> None:
         lock = _sqlite_write_lock(engine)
         lock.acquire()
         session.info["sqlite_write_lock"] = lock
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    try:
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    except BaseException:
+        # BEGIN failed (e.g. another process held the database past the busy timeout): no
+        # transaction will end to release the lock, so release it here; pop() makes sure it is
+        # released once even if SQLAlchemy ended a half-begun transaction already.
+        if (held := session.info.pop("sqlite_write_lock", None)) is not None:
+            held.release()
+        raise
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -1,10 +1,13 @@
 """The worker's side of delivery: one event loop and one HTTP client for the worker's life.
 
 APScheduler runs :meth:`Dispatcher.run_once` from its thread pool every
-``dispatch_interval_seconds``; the coroutine runs on a private asyncio loop in a thread of its
-own, where the :class:`alerts.delivery.WebhookSender` (and its ``httpx.AsyncClient`` connection
-pool) lives. A run drains: after a full batch it claims again at once, so a burst of a thousand
-deliveries does not wait for a tick per batch.
+``dispatch_interval_seconds``; the coroutine runs on a private event loop (uvloop when installed,
+as it is with uvicorn[standard]) in a thread of its own, where the
+:class:`alerts.delivery.WebhookSender` (and its ``httpx.AsyncClient`` connection pool) lives.
+
+A run drains, and overlaps the database with the network: while one batch is being sent, the
+next is claimed and the previous one's attempts are written (each in a thread), so a burst of a
+thousand deliveries neither waits for a tick per batch nor idles the HTTP client during SQL.
 """
 
 from __future__ import annotations
@@ -20,16 +23,26 @@ import uuid
 import httpx
 from sqlalchemy import Engine
 
-from alerts.delivery import WebhookSender
-from alerts.dispatch import DispatchPolicy, DispatchStats
+from alerts.delivery import OutgoingDelivery, WebhookSender
+from alerts.dispatch import DispatchPolicy, DispatchStats, dispatch_claimed
 from alerts.retry import RetryPolicy
-from service.alerting.store import SqlDeliveryStore, dispatch_batch
+from service.alerting.store import SqlDeliveryStore
 from service.settings import Settings
 
 log = logging.getLogger("varsel.dispatch")
 
 # A run stops draining after this long so the scheduler's other jobs and a shutdown get a turn.
 MAX_RUN_SECONDS = 30.0
+# Time to claim and to record a batch, on top of the send timeouts a prefetched lease must cover.
+PREFETCH_MARGIN_SECONDS = 30.0
+
+
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def default_worker_id() -> str:
@@ -56,10 +69,14 @@ class Dispatcher:
         self.store = SqlDeliveryStore(engine)
         self.policy = policy_from(settings, worker_id=self.worker_id)
         self._settings = settings
-        self._loop = asyncio.new_event_loop()
+        self._loop = _new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="varsel-dispatch", daemon=True)
         self._thread.start()
         self._sender = self._call(self._make_sender())
+        # A batch claimed ahead waits for the current one (at most one total timeout) before its
+        # own sends begin; only claim ahead when its lease outlasts both, or a second worker
+        # could take it over mid-send.
+        self._prefetch = self.policy.lease_seconds > 2 * self._sender.total_timeout_seconds + PREFETCH_MARGIN_SECONDS
 
     async def _make_sender(self) -> WebhookSender:
         total = self._settings.webhook_timeout_seconds
@@ -77,15 +94,37 @@ class Dispatcher:
         """Claim and send until nothing is due (or MAX_RUN_SECONDS pass); totals of the run."""
         return self._call(self._drain())
 
+    async def _claim(self) -> tuple[list[OutgoingDelivery], dt.datetime]:
+        now = dt.datetime.now(dt.UTC)
+        claimed = await self.store.claim_due_deliveries(
+            now=now, limit=self.policy.batch_size, worker_id=self.worker_id, lease_seconds=self.policy.lease_seconds)
+        return claimed, now
+
     async def _drain(self) -> DispatchStats:
         total = DispatchStats()
-        started = self._loop.time()
-        while True:
-            stats = await dispatch_batch(self.store, self._sender, now=dt.datetime.now(dt.UTC), policy=self.policy)
-            for name in ("claimed", "delivered", "retry_scheduled", "dead_lettered", "endpoints_disabled"):
-                setattr(total, name, getattr(total, name) + getattr(stats, name))
-            if stats.claimed < self.policy.batch_size or self._loop.time() - started > MAX_RUN_SECONDS:
-                break
+        deadline = self._loop.time() + MAX_RUN_SECONDS
+        next_claim: asyncio.Future | None = asyncio.ensure_future(self._claim())
+        writing: asyncio.Future | None = None
+        try:
+            while next_claim is not None:
+                claimed, now = await next_claim
+                next_claim = None
+                if not claimed:
+                    break
+                if len(claimed) == self.policy.batch_size and self._loop.time() < deadline and self._prefetch:
+                    next_claim = asyncio.ensure_future(self._claim())
+                stats = await dispatch_claimed(self.store, self._sender, claimed, now=now, policy=self.policy)
+                for name in ("claimed", "delivered", "retry_scheduled", "dead_lettered", "endpoints_disabled"):
+                    setattr(total, name, getattr(total, name) + getattr(stats, name))
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(self.store.flush())
+        finally:
+            # A batch claimed ahead but not sent (only after an error) keeps its lease until it
+            # runs out, as after a crash; attempts already made are always written.
+            if writing is not None:
+                await writing
+            await self.store.flush()
         if total.claimed:
             log.info("worker %s: claimed %d, delivered %d, retrying %d, dead-lettered %d, endpoints disabled %d",
                      self.worker_id, total.claimed, total.delivered, total.retry_scheduled, total.dead_lettered,

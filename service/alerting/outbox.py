@@ -305,8 +305,13 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
         report.substance_id: report
         for report in session.exec(select(Report).where(Report.id.in_(first_report_ids))).all()
     }
-    history = DatabaseSignalHistory(session, substance_ids={}, unevaluated={})
     thresholds = thresholds_from(settings)
+    reported = [(report.model_dump(), p.substance) for p in placed
+                if (report := first_reports.get(p.substance.id)) is not None]
+    if not reported:
+        return []
+    # only alert_exists is asked here; the prefetch covers the substances' advisories
+    history = DatabaseSignalHistory(session, batch=reported, window=thresholds.escalation_window)
     raised: list[Alert] = []
     for placement in placed:
         report = first_reports.get(placement.substance.id)

@@ -17,11 +17,10 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, func, insert, or_, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, select
 
 from alerts.delivery import DeliveryResult, OutgoingDelivery
-from alerts.dispatch import DeliverySender, DispatchPolicy, DispatchStats, dispatch_once
 from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt, DeliveryState
 from service.db import begin_write
@@ -32,6 +31,23 @@ _STATE_FOR = {
     DeliveryOutcome.retry_scheduled: DeliveryState.pending,
     DeliveryOutcome.dead_lettered: DeliveryState.dead_lettered,
 }
+
+
+_deliveries = Delivery.__table__
+# One attempt moves one delivery: executemany over the batch, guarded by the lease.
+_MOVE = (
+    update(_deliveries)
+    .where(_deliveries.c.id == bindparam("b_id"), _deliveries.c.leased_by == bindparam("b_worker"))
+    .values(
+        state=bindparam("b_state"),
+        next_attempt_at=bindparam("b_next"),
+        attempts_made=_deliveries.c.attempts_made + 1,
+        first_attempt_at=func.coalesce(_deliveries.c.first_attempt_at, bindparam("b_at")),
+        last_attempt_at=bindparam("b_at"),
+        leased_by=None,
+        lease_until=None,
+    )
+)
 
 
 def active_secrets(subscription_secret: str, previous: str | None, previous_expires_at: dt.datetime | None,
@@ -52,7 +68,8 @@ class _Record:
 
 
 class SqlDeliveryStore:
-    """Use with :func:`dispatch_batch`, which flushes the attempt records after each batch."""
+    """Attempts are queued by :meth:`record_attempt` and written by :meth:`flush`, one
+    transaction per batch (service.alerting.dispatcher flushes after each)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -141,41 +158,45 @@ class SqlDeliveryStore:
             await asyncio.to_thread(self.record_sync, records)
 
     def record_sync(self, records: list[_Record]) -> None:
-        failing: dict[str, dt.datetime] = {}
-        answered: set[str] = set()
-        attempts = []
+        """One transaction, a constant number of statements (executemany for the rows)."""
+        ids = [r.delivery_id for r in records]
         with Session(self._engine) as session:
             begin_write(session)
+            # Only the lease holder moves the delivery; a late record from a worker whose lease
+            # ran out is kept in the log and changes nothing else. FOR UPDATE holds the rows we
+            # still lease until commit, so no other worker can claim one in between (SQLite's
+            # BEGIN IMMEDIATE already excludes every other writer).
+            held = {
+                (row.id, row.leased_by): row.subscription_id
+                for row in session.execute(
+                    select(Delivery.id, Delivery.leased_by, Delivery.subscription_id)
+                    .where(Delivery.id.in_(ids)).with_for_update()
+                )
+            }
+            existing = {delivery_id for delivery_id, _ in held}
+            moves, attempts = [], []
+            failing: dict[str, dt.datetime] = {}
+            answered: set[str] = set()
             for r in records:
-                # Only the lease holder moves the delivery; a late record from a worker whose
-                # lease ran out is kept in the log and changes nothing else.
-                moved = session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == r.delivery_id, Delivery.leased_by == r.worker_id)
-                    .values(
-                        state=_STATE_FOR[r.outcome].value,
-                        next_attempt_at=r.next_attempt_at,
-                        attempts_made=Delivery.attempts_made + 1,
-                        first_attempt_at=func.coalesce(Delivery.first_attempt_at, r.attempted_at),
-                        last_attempt_at=r.attempted_at,
-                        leased_by=None,
-                        lease_until=None,
-                    )
-                    .returning(Delivery.subscription_id)
-                ).first()
-                if moved is None and session.get(Delivery, r.delivery_id) is None:
+                if r.delivery_id not in existing:
                     continue  # the subscription (and its deliveries) was deleted while we were sending
+                subscription_id = held.get((r.delivery_id, r.worker_id))
                 attempts.append({
                     "delivery_id": r.delivery_id, "worker_id": r.worker_id, "attempted_at": r.attempted_at,
                     "status_code": r.result.status_code, "latency_ms": r.result.latency_ms, "error": r.result.error,
                     "response_excerpt": r.result.response_excerpt[:500] or None, "outcome": r.outcome.value,
-                    "counted": moved is not None,
+                    "counted": subscription_id is not None,
                 })
-                if moved is not None:
-                    if r.result.succeeded:
-                        answered.add(moved.subscription_id)
-                    else:
-                        failing.setdefault(moved.subscription_id, r.attempted_at)
+                if subscription_id is None:
+                    continue
+                moves.append({"b_id": r.delivery_id, "b_worker": r.worker_id, "b_state": _STATE_FOR[r.outcome].value,
+                              "b_next": r.next_attempt_at, "b_at": r.attempted_at})
+                if r.result.succeeded:
+                    answered.add(subscription_id)
+                else:
+                    failing.setdefault(subscription_id, r.attempted_at)
+            if moves:
+                session.connection().execute(_MOVE, moves)
             if attempts:
                 session.execute(insert(DeliveryAttempt), attempts)
             # endpoint health: any success in the batch proves the endpoint alive
@@ -201,12 +222,3 @@ class SqlDeliveryStore:
                 .values(enabled=False, disabled_at=at, disabled_reason=reason)
             )
             session.commit()
-
-
-async def dispatch_batch(store: SqlDeliveryStore, sender: DeliverySender, *, now: dt.datetime,
-                         policy: DispatchPolicy) -> DispatchStats:
-    """:func:`alerts.dispatch.dispatch_once`, then the batch's records written in one transaction."""
-    try:
-        return await dispatch_once(store, sender, now=now, policy=policy)
-    finally:
-        await store.flush()
