@@ -94,7 +94,11 @@ async def _drive(url: str, key: str, requests: list[tuple[str, str, dict | None]
             while not queue.empty():
                 method, path, body = queue.get_nowait()
                 start = time.perf_counter()
-                response = await client.request(method, path, json=body)
+                try:
+                    response = await client.request(method, path, json=body)
+                except httpx.HTTPError as error:  # counted, never fatal: the table says how many
+                    failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
+                    continue
                 latencies.append(time.perf_counter() - start)
                 if response.status_code >= 400 or (body and "items" in body and response.json()["rejected"]):
                     failures[response.status_code] = failures.get(response.status_code, 0) + 1
@@ -226,19 +230,22 @@ def measure(backend: str, url: str, args: argparse.Namespace) -> list[dict]:
 
 
 def summarise(backend: str, mode: str, outcome: dict, *, per_request: int, target: str = "") -> dict:
-    lat = outcome["latencies"]
-    return {
+    lat = outcome["latencies"] or [float("nan")]
+    row = {
         "backend": backend,
         "mode": mode,
-        "requests": len(lat),
-        "reports": len(lat) * per_request,
-        "per_s": len(lat) * per_request / outcome["elapsed"],
+        "requests": len(outcome["latencies"]),
+        "reports": len(outcome["latencies"]) * per_request,
+        "per_s": len(outcome["latencies"]) * per_request / outcome["elapsed"],
         "p50": percentile(lat, 0.50) * 1000,
         "p95": percentile(lat, 0.95) * 1000,
         "p99": percentile(lat, 0.99) * 1000,
         "failed": sum(outcome["failures"].values()),
         "target": target,
     }
+    print(f"  measured {backend} {mode}: {row['per_s']:.0f}/s p95 {row['p95']:.1f} ms, failures {outcome['failures']}",
+          file=sys.stderr, flush=True)
+    return row
 
 
 def main() -> None:

@@ -236,7 +236,7 @@ def _filter_of(session: Session, subscription_id: str, updated_at: dt.datetime) 
 def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str) -> list[Alert]:
     now = dt.datetime.now(dt.UTC)
     stored: list[Alert] = []
-    for alert in alerts:
+    for alert in sorted(alerts, key=lambda a: a.dedup_key):  # one lock order across writers
         if _insert_unless_present(session, AlertRow.__table__, alert_row(alert, instance=instance, stored_at=now)):
             stored.append(alert)
     if not stored:

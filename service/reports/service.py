@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 from ulid import ULID
 
@@ -88,17 +88,26 @@ def store(session: Session, items: list[PreparedReport], *, principal: Principal
 
     A concurrent request may claim the same idempotency key between our check and our insert;
     the unique constraint then rolls everything back and one retry sees the winner's report.
+    On PostgreSQL a deadlock victim is run again too (rows are written in a fixed order, so
+    this is a last resort).
     """
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         try:
             outcomes = _store_once(session, items, principal=principal)
             session.commit()
             return outcomes
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
             session.rollback()
-            if attempt == 2:
+            retryable = isinstance(error, IntegrityError) or _is_deadlock(error)
+            if not retryable or attempt == 3:
                 raise
     raise AssertionError("unreachable")
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    """PostgreSQL chose this transaction as a deadlock victim or failed its serialization:
+    running it again is the documented remedy."""
+    return getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def _store_once(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:

@@ -45,7 +45,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
                 "average_mass": i.average_mass,
                 "created_at": dt.datetime.now(dt.UTC),
             }
-            for i in missing
+            for i in sorted(missing, key=lambda identity: identity.inchikey)
         ]
         table = Substance.__table__
         statement = _insert(session, table).on_conflict_do_nothing(index_elements=["inchikey"]).returning(table.c.inchikey)
@@ -71,12 +71,13 @@ def add_names(session: Session, pairs: Iterable[tuple[int, str]], *, source: str
         statement = _insert(session, SubstanceName.__table__).on_conflict_do_nothing(
             index_elements=["substance_id", "name_key"]
         )
-        session.execute(statement, list(rows.values()))
+        # sorted: concurrent writers take row locks in one order and cannot deadlock
+        session.execute(statement, [rows[key] for key in sorted(rows)])
 
 
 def mark_first_reported(session: Session, firsts: dict[int, tuple[dt.datetime, str]]) -> None:
     """Stamp when and where a substance was first reported, unless it already was."""
-    for substance_id, (at, country) in firsts.items():
+    for substance_id, (at, country) in sorted(firsts.items()):
         session.execute(
             update(Substance)
             .where(Substance.id == substance_id, Substance.first_reported_at.is_(None))
