@@ -416,6 +416,43 @@ class FamilyIndex:
 # --- full reclustering -------------------------------------------------------------------------
 
 
+def _bit_matrix(fps: Sequence[DataStructs.ExplicitBitVect]) -> np.ndarray:
+    """Fingerprints as a 0/1 float32 matrix (one row each); sums of up to 2^24 bits are exact."""
+    nbits = fps[0].GetNumBits() if fps else 0
+    matrix = np.zeros((len(fps), nbits), dtype=np.float32)
+    for row, fp in enumerate(fps):
+        matrix[row, list(fp.GetOnBits())] = 1.0
+    return matrix
+
+
+def _neighbour_counts(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: float,
+                      block: int = 2048) -> np.ndarray:
+    """How many other fingerprints each one reaches at Tanimoto >= threshold.
+
+    All-pairs intersections are one matrix product per block of rows (BLAS, on every core)
+    instead of n bulk calls that each build a list of Python floats; the ratio is then taken in
+    float64 exactly as RDKit does (intersection / (a + b - intersection)), so the counts, and
+    therefore the clusters, are those of BulkTanimotoSimilarity.
+    """
+    n = len(fps)
+    counts = np.zeros(n, dtype=np.int64)
+    if n < 2:
+        return counts
+    bits = _bit_matrix(fps)
+    on = bits.sum(axis=1).astype(np.float64)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        shared = (bits[start:stop] @ bits.T).astype(np.float64)
+        union = on[start:stop, None] + on[None, :] - shared
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sims = np.where(union > 0, shared / union, 0.0)
+        hits = sims >= threshold
+        hits[np.arange(stop - start), np.arange(start, stop)] = False  # not its own neighbour
+        counts[start:stop] = hits.sum(axis=1)
+    return counts
+
+
+
 def butina_clusters(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: float) -> list[list[int]]:
     """Butina (Taylor–Butina sphere exclusion) on Tanimoto ≥ ``threshold``; centroid first.
 
@@ -427,12 +464,7 @@ def butina_clusters(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: fl
     """
     n = len(fps)
     fps = list(fps)
-    counts = np.zeros(n, dtype=np.int64)
-    for i in range(n - 1):
-        sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fps[i], fps[i + 1 :]))
-        hits = np.flatnonzero(sims >= threshold)
-        counts[i] += hits.size
-        counts[i + 1 + hits] += 1
+    counts = _neighbour_counts(fps, threshold=threshold)
     order = np.lexsort((-np.arange(n), -counts))  # most neighbours first, then highest index (as RDKit)
     cluster_of = np.full(n, -1, dtype=np.int64)
     clusters: list[list[int]] = []
