@@ -22,7 +22,8 @@ exact format of ``chemistry/rules/FORMAT.md`` (validated by :class:`chemistry.ru
    common chemicals (``chemistry/data/reference_medicines.csv``) captured, and how many simple
    virtual analogues (ring H/F/Cl/Br/CH3/OCH3/CF3/ethyl swaps, N-alkyl homologues) it would catch.
 
-A proposal that captures any reference compound is first retried with
+A proposal that captures any reference compound, or a shipped ``must_not_match`` example that no
+rule controls, is first retried with
 only the substituents actually observed ("observed" generalisation); if that still captures one,
 it is returned with ``safe=False`` and the offenders named, never as an offer.
 """
@@ -99,14 +100,18 @@ def reference_compounds() -> tuple[ReferenceCompound, ...]:
 
 @dataclass(frozen=True)
 class SafetyScreen:
-    """What a proposal is screened against: reference compounds (capturing one flags it) and every
-    shipped must_not_match example (capturing one is reported in the coverage).
+    """What a proposal is screened against. Capturing any of these flags it: the reference
+    medicines and common chemicals, and every shipped ``must_not_match`` example that no rule of
+    the rulebook controls (bupropion, tryptophan, indometacin: compounds the law keeps legal).
+    Shipped negatives that *are* controlled elsewhere (25I-NBOMe sits outside the 2C clause but
+    is itself banned) are only reported in the coverage: reaching them is what a group is for.
 
-    Build it once (standardising ~250 structures) and reuse it for every proposal.
+    Build it once (standardising and classifying a few hundred structures) and reuse it.
     """
 
     reference: tuple[ReferenceCompound, ...]
     negatives: tuple[ReferenceCompound, ...]  # must_not_match examples of the shipped rulebook
+    legal_negatives: tuple[ReferenceCompound, ...] = ()  # those of them no rule controls
 
     @classmethod
     def build(cls, *, rulebook: Rulebook | None = None, reference: Iterable[ReferenceCompound] | None = None) -> SafetyScreen:
@@ -118,9 +123,15 @@ class SafetyScreen:
                 negatives.setdefault(
                     found.inchikey, ReferenceCompound(example.name, f"{rule.id} must_not_match", found)
                 )
+        engine = Classifier(book)
+        legal = tuple(
+            compound for compound in negatives.values()
+            if not engine.classify(compound.identity).matched_rule_ids()
+        )
         return cls(
             reference=tuple(reference) if reference is not None else reference_compounds(),
             negatives=tuple(negatives.values()),
+            legal_negatives=legal,
         )
 
 
@@ -453,11 +464,13 @@ def propose_group(
             virtual_analogues=len(analogues),
             virtual_captured=len(virtual_hits),
         )
-        # Only the reference set flags a proposal. A shipped must_not_match example says "this legal
-        # text does not reach it", often because it is an NPS of *another* group (25I-NBOMe sits
-        # outside the 2C phenethylamine clause): reaching it is what a new group is for. It is
-        # reported in the coverage for the reviewer instead.
-        offenders = tuple(reference_hits)
+        # The reference set flags a proposal, and so does a shipped must_not_match example that no
+        # rule controls (the law keeps it legal). A negative that is an NPS of *another* group
+        # (25I-NBOMe sits outside the 2C phenethylamine clause) is only reported in the coverage.
+        legal_names = {c.name for c in screen.legal_negatives}
+        offenders = tuple(reference_hits) + tuple(
+            name for name in negative_hits if name in legal_names and name not in set(reference_hits)
+        )
         examples_in = [
             {"name": name, "smiles": identity.smiles, "source": f"member of family {family_id} (reported detection)"}
             for name, identity in identities

@@ -106,3 +106,30 @@ def test_screen_reference_set_is_large_and_parsed_once():
     assert default_screen() is screen
     names = {c.name for c in screen.reference}
     assert {"bupropion", "ephedrine", "fentanyl", "melatonin", "diazepam"} <= names
+
+
+def test_screen_keeps_legal_negatives_apart_from_controlled_ones():
+    names = {c.name.lower() for c in default_screen().legal_negatives}
+    # bupropion: named exclusion of the UK cathinone clause (SI 2010/1207), an authorised medicine
+    assert "bupropion" in names
+    # 25I-NBOMe: outside the 2C clause (a must_not_match there) but banned by the UK N-benzyl
+    # phenethylamine clause (2014) and UN 1971 Schedule I, so a group may well reach it
+    assert not any("25i-nbome" in n for n in names)
+
+
+def test_a_proposal_that_reaches_a_negative_the_law_keeps_legal_is_flagged():
+    from chemistry.propose import SafetyScreen
+
+    screen = default_screen()
+    only_legal_negatives = SafetyScreen(reference=(), negatives=screen.negatives,
+                                        legal_negatives=screen.legal_negatives)
+    # bupropion and three ring analogues (constructed): a family that holds the medicine itself
+    members = [
+        ("bupropion", "CC(NC(C)(C)C)C(=O)c1cccc(Cl)c1"),
+        ("3-fluoro analogue", "CC(NC(C)(C)C)C(=O)c1cccc(F)c1"),
+        ("3-bromo analogue", "CC(NC(C)(C)C)C(=O)c1cccc(Br)c1"),
+        ("4-chloro analogue", "CC(NC(C)(C)C)C(=O)c1ccc(Cl)cc1"),
+    ]
+    proposal = propose_group("fam-bupropion-like", members, screen=only_legal_negatives, count_virtual=False)
+    assert not proposal.safe
+    assert any("bupropion" in name.lower() for name in proposal.offenders)
