@@ -70,6 +70,8 @@ MAX_RECURSIVE_MATCHES = 1000
 _AROMATIC_OFFSET = 1000  # RDKit's AtomType query value for aromatic atoms is 1000 + Z
 _COUNT_BINS = 2 * _AROMATIC_OFFSET
 _ZERO_BIN = _COUNT_BINS - 1  # never filled: the "no second term" of an element-only feature
+# holds the parent's number of double bonds (no element has Z = 998): a core with a C=O needs one
+_DOUBLE_BIN = _COUNT_BINS - 2
 _ELEMENT_QUERY = re.compile(r"^(AtomType|AtomAtomicNum) (\d+) = val$")
 
 HALOGENS = frozenset({9, 17, 35, 53})
@@ -181,7 +183,7 @@ class Classification:
 class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
-    __slots__ = ("mol", "atoms", "atom_set", "attachments", "_internal", "_smiles", "verdicts")
+    __slots__ = ("mol", "atoms", "atom_set", "attachments", "_internal", "_smiles", "verdicts", "_counts")
 
     def __init__(self, mol: Chem.Mol, atoms: list[int], attachments: list[tuple[int, int, Chem.BondType]]):
         self.mol = mol
@@ -190,6 +192,7 @@ class _Piece:
         self.attachments = attachments  # (core atom, piece atom, bond type)
         self._internal: list[Chem.Bond] | None = None
         self._smiles: str | None = None
+        self._counts: dict[int, int] | None = None
         # spec key -> accepted?  The same piece is read by every rule whose core matches the same
         # atoms (GB, DK and DE phenethylamines), so each class is tested once per piece.
         self.verdicts: dict[str, bool] = {}
@@ -212,9 +215,13 @@ class _Piece:
         return self.mol.GetAtomWithIdx(i)
 
     def element_counts(self) -> dict[int, int]:
-        counts: dict[int, int] = defaultdict(int)
-        for i in self.atoms:
-            counts[self.atom(i).GetAtomicNum()] += 1
+        counts = self._counts
+        if counts is None:
+            counts = defaultdict(int)
+            get = self.mol.GetAtomWithIdx
+            for i in self.atoms:
+                counts[get(i).GetAtomicNum()] += 1
+            self._counts = counts
         return counts
 
     @property
@@ -602,7 +609,9 @@ _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
 
 class _CompiledSpec:
     __slots__ = (
-        "spec", "key", "label", "test", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests"
+        "spec", "key", "label", "test", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
+        "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "counts_carbons", "measures_chain",
+        "pattern_elements",
     )
 
     def __init__(self, spec: SubstituentSpec):
@@ -610,6 +619,14 @@ class _CompiledSpec:
         self.key = spec.model_dump_json(by_alias=True)
         self.label = spec.label
         self.test = _CLASS_TESTS[spec.class_] if spec.class_ else None
+        # the spec's bounds, read once here rather than from the model per piece
+        self.max_heavy_atoms = spec.max_heavy_atoms
+        self.min_carbons = spec.min_carbons
+        self.max_carbons = spec.max_carbons
+        self.min_chain = spec.min_chain
+        self.max_chain = spec.max_chain
+        self.counts_carbons = spec.min_carbons is not None or spec.max_carbons is not None
+        self.measures_chain = spec.min_chain is not None or spec.max_chain is not None
         self.substituted = spec.substituted or spec.substituted_with is not None
         self.leftover_tests = (
             [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
@@ -620,6 +637,15 @@ class _CompiledSpec:
                 atom.GetIdx() for atom in self.pattern.GetAtoms() if atom.GetSmarts() in ("*", "[*]", "[#0]")
             )
             self.pattern_size = self.pattern.GetNumAtoms() - len(self.pattern_attachments)
+            # elements the pattern's own atoms (not its '*') certainly need in the piece
+            needed: Counter = Counter()
+            for atom in self.pattern.GetAtoms():
+                if atom.GetIdx() in self.pattern_attachments:
+                    continue
+                fixed = _fixed_element(atom)
+                if fixed is not None:
+                    needed[fixed[0]] += 1
+            self.pattern_elements = tuple(needed.items())
 
     def accepts(self, piece: _Piece) -> bool:
         verdict = piece.verdicts.get(self.key)
@@ -628,23 +654,23 @@ class _CompiledSpec:
         return verdict
 
     def _accepts(self, piece: _Piece) -> bool:
-        spec = self.spec
-        if spec.max_heavy_atoms is not None and len(piece.atoms) > spec.max_heavy_atoms:
+        if self.max_heavy_atoms is not None and len(piece.atoms) > self.max_heavy_atoms:
             return False
-        if spec.min_carbons is not None or spec.max_carbons is not None:
+        if self.counts_carbons:
             carbons = piece.element_counts().get(6, 0)
-            if spec.min_carbons is not None and carbons < spec.min_carbons:
+            if self.min_carbons is not None and carbons < self.min_carbons:
                 return False
-            if spec.max_carbons is not None and carbons > spec.max_carbons:
+            if self.max_carbons is not None and carbons > self.max_carbons:
                 return False
-        if spec.min_chain is not None or spec.max_chain is not None:
+        if self.measures_chain:
             chain = piece.longest_chain()
-            if spec.min_chain is not None and chain < spec.min_chain:
+            if self.min_chain is not None and chain < self.min_chain:
                 return False
-            if spec.max_chain is not None and chain > spec.max_chain:
+            if self.max_chain is not None and chain > self.max_chain:
                 return False
-        if self.test is not None:
-            return self.test(piece)
+        test = self.test
+        if test is not None:
+            return test(piece)
         return self._pattern_covers(piece)
 
     def _pattern_covers(self, piece: _Piece) -> bool:
@@ -655,6 +681,11 @@ class _CompiledSpec:
             return False
         if self.pattern_size > len(piece.atoms) or (not substituted and self.pattern_size != len(piece.atoms)):
             return False
+        if self.pattern_elements:
+            counts = piece.element_counts()
+            for z, n in self.pattern_elements:
+                if counts.get(z, 0) < n:
+                    return False  # the piece lacks atoms the pattern's own atoms need
         core_atoms = {core for core, _, _ in piece.attachments}
         for match in piece.mol.GetSubstructMatches(self.pattern, _PIECE_PARAMS):
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
@@ -712,16 +743,14 @@ def describe_piece(piece: _Piece) -> str:
 
 
 class _CompiledPosition:
-    __slots__ = ("position", "allowed", "further")
+    __slots__ = ("position", "name", "allowed", "further", "all_labels")
 
     def __init__(self, position: Position):
         self.position = position
+        self.name = position.name
         self.allowed = [_CompiledSpec(s) for s in position.allowed]
         self.further = [_CompiledSpec(s) for s in position.further]
-
-    @property
-    def name(self) -> str:
-        return self.position.name
+        self.all_labels = ", ".join(spec.label for spec in self.allowed + self.further)
 
 
 @dataclass
@@ -741,6 +770,9 @@ class _CompiledCore:
     # per query atom: the index of its position (or -1); mappings that label the parent's atoms
     # the same way (symmetric rings) give the same verdict and are evaluated once.
     position_of_query_atom: tuple[int, ...] = ()
+    # per query atom: its compiled position (or None), and the name of the part it belongs to
+    position_at: tuple = ()
+    part_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -750,6 +782,7 @@ class _Pattern:
     smarts: str
     query: Chem.Mol
     min_atoms: Counter  # (Z, aromatic True/False/None for either) -> atoms the pattern needs
+    min_double: int = 0  # query bonds that match double bonds only (each needs its own parent bond)
     cores: list[_CompiledCore] = field(default_factory=list)
 
 
@@ -763,16 +796,25 @@ class _CompiledGroupRule:
     max_atoms: dict[int, int]
 
 
-def _fixed_element(atom: Chem.Atom) -> tuple[int, bool | None] | None:
+def _fixed_element(atom: Chem.Atom, nested: bool = True) -> tuple[int, bool | None] | None:
     """(Z, aromatic or None for either) when the query atom fixes its element (``c``, ``[CX4]``,
     ``[#7]``, ``[nX3;H0]``); None for lists, negations, recursive SMARTS and ``*``."""
     lines = atom.DescribeQuery().splitlines()
     if not lines:
         return None
-    top = lines[0].strip()
-    terms = [top] if top != "AtomAnd" else [
-        line.strip() for line in lines[1:] if line.startswith("  ") and not line.startswith("   ")
-    ]
+    # the conjuncts: every term reached from the top through AtomAnd nodes only ("[nX2;R1]" is
+    # AtomAnd(AtomAnd(n, X2), R1)); SMARTS negates primitives only, so an AtomAnd is never negated
+    terms = []
+    reachable = {0}  # depths whose terms hang (through ANDs) on the top
+    for line in lines:
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        term = line.strip()
+        reachable = {d for d in reachable if d <= depth}
+        if depth not in reachable:
+            continue
+        terms.append(term)
+        if term == "AtomAnd" and (nested or depth == 0):
+            reachable.add(depth + 1)
     for term in terms:
         found = _ELEMENT_QUERY.match(term)
         if not found:
@@ -804,10 +846,17 @@ def _atoms_needed(query: Chem.Mol) -> Counter:
     return needed
 
 
+def _double_bonds_needed(query: Chem.Mol) -> int:
+    """Query bonds that match nothing but a double bond ('='; not '=,:' or '~')."""
+    return sum(1 for bond in query.GetBonds() if bond.DescribeQuery().strip() == "BondOrder 2 = val")
+
+
 def _rarity(atom: Chem.Atom) -> int:
     """How few parent atoms a query atom is likely to fit: aromatic carbon is everywhere in these
     molecules, sp3 carbon nearly so, nitrogen and oxygen less, sulfur and halogens rarely."""
-    fixed = _fixed_element(atom)
+    # top-level conjuncts only: the matching order (and so the order of the mappings, and which
+    # of several equal explanations is reported) stays as it was
+    fixed = _fixed_element(atom, nested=False)
     if fixed is None:
         return 0
     z, aromatic = fixed
@@ -905,7 +954,7 @@ class Classifier:
         self._has_params = _match_params()
         self._has_params.maxMatches = 1
         self._needed_by_rules: dict[tuple[str, ...], set[int] | None] = {}
-        self._groups_cache: dict[tuple, tuple[list, set[int] | None]] = {}
+        self._groups_cache: dict[tuple, tuple[list, set[int] | None, frozenset[int]]] = {}
         self._patterns: dict[str, _Pattern] = {}
         self._groups: list[_CompiledGroupRule] = []
         # named substances: lookup key -> [(rule, substance)]
@@ -916,6 +965,15 @@ class Classifier:
             else:
                 self._groups.append(self._compile_group(rule))
         self._group_by_id = {g.rule.id: g for g in self._groups}
+        # pattern SMARTS -> indices (in self._groups) of the group rules with a core using it
+        self._groups_of_pattern: dict[str, frozenset[int]] = {}
+        for index, group in enumerate(self._groups):
+            for core in group.cores:
+                self._groups_of_pattern[core.smarts] = self._groups_of_pattern.get(core.smarts, frozenset()) | {index}
+        self._jurisdictions = list(self.rulebook.jurisdictions)
+        self._quiet_results: dict[str, JurisdictionResult] = {}
+        # per rule (by identity): its citation as a dict, written once instead of per match
+        self._citations = {id(rule): rule.citation.model_dump(exclude_none=True) for rule in self.rulebook.rules}
         self._build_prescreen()
 
     def _build_prescreen(self) -> None:
@@ -933,6 +991,12 @@ class Classifier:
         self._second_bin = np.array(
             [z + _AROMATIC_OFFSET if aromatic is None else _ZERO_BIN for z, aromatic in features], dtype=np.intp
         )
+        # one more column: double bonds (counted as the '=' of the parent's SMILES)
+        self._needed = np.hstack(
+            [self._needed, np.array([[p.min_double] for p in self._pattern_list], dtype=np.int32).reshape(-1, 1)]
+        )
+        self._first_bin = np.append(self._first_bin, _DOUBLE_BIN).astype(np.intp)
+        self._second_bin = np.append(self._second_bin, _ZERO_BIN).astype(np.intp)
 
     # -- compilation
 
@@ -946,7 +1010,7 @@ class Classifier:
         pattern = self._patterns.get(smarts)
         if pattern is None:
             query = _in_matching_order(parse_smarts(smarts))
-            pattern = _Pattern(smarts, query, _atoms_needed(query))
+            pattern = _Pattern(smarts, query, _atoms_needed(query), _double_bonds_needed(query))
             self._patterns[smarts] = pattern
         return pattern
 
@@ -977,6 +1041,8 @@ class Classifier:
                 compiled.position_of_query_atom = tuple(
                     index_of[id(position_by_map[n])] if n in position_by_map else -1 for n in compiled.map_numbers
                 )
+                compiled.position_at = tuple(position_by_map.get(n) for n in compiled.map_numbers)
+                compiled.part_names = tuple(cp.name if cp is not None else "core" for cp in compiled.position_at)
                 compiled.evaluation_key = (
                     smarts,
                     tuple(p.model_dump_json() for p in core.positions),
@@ -1029,8 +1095,9 @@ class Classifier:
         found = self._groups_cache.get(key)
         if found is None:
             wanted = set(jurisdictions)
-            groups = [g for g in self._groups if g.rule.jurisdiction in wanted and g.rule.in_force(on)]
-            found = (groups, self._patterns_needed(groups) if groups else None)
+            indices = [i for i, g in enumerate(self._groups) if g.rule.jurisdiction in wanted and g.rule.in_force(on)]
+            groups = [self._groups[i] for i in indices]
+            found = (groups, self._patterns_needed(groups) if groups else None, frozenset(indices))
             if len(self._groups_cache) > 1024:
                 self._groups_cache.clear()
             self._groups_cache[key] = found
@@ -1044,6 +1111,8 @@ class Classifier:
         Precedence is read from every match before any is set aside (a rule that yields is still
         a reason for a third rule to yield: the compound is within its definition).
         """
+        if not found:
+            return found, ()
         present = {m.rule_id for m in found} | {m.rule_id for m in notices}
         kept, set_aside = [], []
         for match in found:
@@ -1073,28 +1142,45 @@ class Classifier:
         without a substructure search; each distinct SMARTS is tested once, however many rules
         share it.
         """
+        return [
+            pattern
+            for pattern in self._candidates(parent, wanted, smiles)
+            if parent.HasSubstructMatch(pattern.query, self._has_params)
+        ]
+
+    def _candidates(self, parent: Chem.Mol, wanted: set[int] | None, smiles: str | None) -> list[_Pattern]:
+        """The patterns the prescreen leaves to search (needed by a rule in force, and not
+        needing more atoms of some element than the parent has)."""
         if not self._pattern_list:
             return []
         counts = np.bincount(_atom_types(parent, smiles), minlength=_COUNT_BINS)
+        # every double bond of the parent is one '=' in a SMILES written from it (aromatic bonds
+        # are not written, and a '=' query never matches one)
+        counts[_DOUBLE_BIN] = (
+            smiles.count("=")
+            if smiles is not None
+            else sum(1 for bond in parent.GetBonds() if bond.GetBondType() == _DOUBLE)
+        )
         have = counts[self._first_bin] + counts[self._second_bin]
-        candidates = np.flatnonzero((self._needed <= have).all(axis=1))
-        found = []
-        for row in candidates:
-            pattern = self._pattern_list[row]
-            if wanted is not None and id(pattern) not in wanted:
-                continue
-            if parent.HasSubstructMatch(pattern.query, self._has_params):
-                found.append(pattern)
+        pattern_list = self._pattern_list
+        found = [pattern_list[row] for row in np.flatnonzero((self._needed <= have).all(axis=1)).tolist()]
+        if wanted is not None:
+            found = [pattern for pattern in found if id(pattern) in wanted]
         return found
 
     def core_matches(
         self, parent: Chem.Mol, wanted: set[int] | None = None, *, smiles: str | None = None
     ) -> dict[str, tuple]:
         """SMARTS -> substructure matches (at most MAX_MATCHES_PER_CORE each) for present patterns."""
-        return {
-            p.smarts: parent.GetSubstructMatches(p.query, self._params)
-            for p in self.matching_patterns(parent, wanted, smiles=smiles)
-        }
+        # one enumeration per surviving pattern: a pattern that is absent fails as fast as
+        # HasSubstructMatch would, one that is present is not searched twice
+        found = {}
+        params = self._params
+        for pattern in self._candidates(parent, wanted, smiles):
+            hits = parent.GetSubstructMatches(pattern.query, params)
+            if hits:
+                found[pattern.smarts] = hits
+        return found
 
     def classify(
         self,
@@ -1106,7 +1192,7 @@ class Classifier:
         """Classify one compound (an Identity, an RDKit Mol, or SMILES/InChI/Molfile text)."""
         on = as_of or today_utc()
         parent, inchikey, smiles = self._parent(subject)
-        wanted = sorted(set(jurisdictions)) if jurisdictions is not None else list(self.rulebook.jurisdictions)
+        wanted = sorted(set(jurisdictions)) if jurisdictions is not None else list(self._jurisdictions)
         wanted_set = set(wanted)
         matches: dict[str, list[RuleMatch]] = {j: [] for j in wanted}
         near: dict[str, list[NearMiss]] = {j: [] for j in wanted}
@@ -1121,28 +1207,43 @@ class Classifier:
                 end = substance.in_force_to or rule.in_force_to
                 if on < start or (end is not None and on > end):
                     continue
-                found = _rule_match(rule, substance=substance.name, matched_on=how, start=start, end=end)
+                found = _rule_match(
+                    rule, substance=substance.name, matched_on=how, start=start, end=end,
+                    citation=self._citations.get(id(rule)),
+                )
                 (matches if rule.controls else notices)[rule.jurisdiction].append(found)
 
         # groups
-        groups, wanted_patterns = self._groups_in_force(tuple(wanted), on)
+        groups, wanted_patterns, in_force = self._groups_in_force(tuple(wanted), on)
         if groups:
             core_hits = self.core_matches(parent, wanted_patterns, smiles=smiles)
             if core_hits:
                 facts = _MoleculeFacts(parent, inchikey)
-                hit_rules = {core.rule.id for smarts in core_hits for core in self._patterns[smarts].cores}
-                for group in groups:
-                    if group.rule.id not in hit_rules:
-                        continue
+                hit_groups: set[int] = set()
+                for smarts in core_hits:
+                    hit_groups |= self._groups_of_pattern[smarts]
+                hit_groups &= in_force
+                for index in sorted(hit_groups):  # in rulebook order, as the rules are listed
+                    group = self._groups[index]
                     hit_cores = [c for c in group.cores if c.smarts in core_hits]
                     outcome = _evaluate_group(group, hit_cores, core_hits, facts)
                     if isinstance(outcome, CoreExplanation):
-                        matches[group.rule.jurisdiction].append(_rule_match(group.rule, explanation=outcome))
+                        matches[group.rule.jurisdiction].append(
+                            _rule_match(group.rule, explanation=outcome, citation=self._citations.get(id(group.rule)))
+                        )
                     else:
                         near[group.rule.jurisdiction].append(NearMiss(group.rule.id, outcome))
 
         results = {}
+        quiet = self._quiet_results
         for j in wanted:
+            if not matches[j] and not near[j] and not notices[j]:
+                # nothing found: one shared (immutable) answer per jurisdiction
+                result = quiet.get(j)
+                if result is None:
+                    result = quiet[j] = JurisdictionResult(j, "not_controlled", (), (), (), ())
+                results[j] = result
+                continue
             found, set_aside = self._apply_precedence(matches[j], notices[j])
             if any(m.kind == "named" for m in found):
                 status: Status = "controlled_by_name"
@@ -1154,14 +1255,20 @@ class Classifier:
         return Classification(inchikey=inchikey, smiles=smiles, as_of=on, results=results)
 
 
-def _rule_match(rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None) -> RuleMatch:
+def _rule_match(
+    rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None, citation=None
+) -> RuleMatch:
     return RuleMatch(
         rule_id=rule.id,
         kind=rule.kind,
         title=rule.title,
         jurisdiction=rule.jurisdiction,
         list=rule.list_,
-        citation=rule.citation.model_dump(exclude_none=True),
+        citation=(
+            {k: list(v) if isinstance(v, list) else v for k, v in citation.items()}
+            if citation is not None
+            else rule.citation.model_dump(exclude_none=True)
+        ),
         in_force_from=start or rule.in_force_from,
         in_force_to=end if start else rule.in_force_to,
         explanation=explanation,
@@ -1324,8 +1431,9 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
     """Read the substituents around one core match; the explanation, or the reasons it fails."""
     mol = facts.mol
     failures: list = []  # reasons: strings, or callables that write one when it is reported
-    core_index = {atom: q for q, atom in enumerate(match)}
+    core_index = dict(zip(match, range(len(match))))
     inner_bonds, pieces = facts.decompose(match)
+    position_at = core.position_at
 
     # an extra bond between two core atoms (a ring the core does not have)
     for atom_idx, other in inner_bonds:
@@ -1338,8 +1446,7 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         positions = set()
         closed = []
         for core_atom, _, _ in piece.attachments:
-            number = core.map_numbers[core_index[core_atom]]
-            position = core.position_by_map.get(number)
+            position = position_at[core_index[core_atom]]
             if position is None:
                 closed.append(core_atom)
             else:
@@ -1365,15 +1472,29 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
                 continue
             positions = {owner}
         position = positions.pop()
-        accepted = next((spec for spec in position.allowed if spec.accepts(piece)), None)
-        if accepted is not None:
-            by_position[position.name].append((piece, accepted.label, True))
+        verdicts = piece.verdicts  # each class is tested once per piece (see _CompiledSpec.accepts)
+        label = None
+        for spec in position.allowed:
+            verdict = verdicts.get(spec.key)
+            if verdict is None:
+                verdict = verdicts[spec.key] = spec._accepts(piece)
+            if verdict:
+                label = spec.label
+                break
+        if label is not None:
+            by_position[position.name].append((piece, label, True))
             continue
-        further = next((spec for spec in position.further if spec.accepts(piece)), None)
-        if further is not None:
-            by_position[position.name].append((piece, further.label, False))
+        for spec in position.further:
+            verdict = verdicts.get(spec.key)
+            if verdict is None:
+                verdict = verdicts[spec.key] = spec._accepts(piece)
+            if verdict:
+                label = spec.label
+                break
+        if label is not None:
+            by_position[position.name].append((piece, label, False))
             continue
-        allowed = ", ".join(spec.label for spec in position.allowed + position.further)
+        allowed = position.all_labels
         failed_positions.add(position.name)
         failures.append(
             lambda piece=piece, name=position.name, allowed=allowed: f"substituent at {name}: {describe_piece(piece)} "
@@ -1408,9 +1529,8 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         return failures
 
     parts: dict[str, list[int]] = defaultdict(list)
-    for q, atom_idx in enumerate(match):
-        position = core.position_by_map.get(core.map_numbers[q])
-        parts[position.name if position else "core"].append(atom_idx)
+    for name, atom_idx in zip(core.part_names, match):
+        parts[name].append(atom_idx)
     substituents = tuple(
         SubstituentFound(name, label, tuple(sorted(piece.atoms)), piece)
         for name, found in by_position.items()
