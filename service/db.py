@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
@@ -65,6 +67,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+_BUSY_TIMEOUT_MS = 30_000
+_IMMEDIATE_BUSY_MS = 2
+_WRITE_LOCK_POLL_SECONDS = 0.002
+
+
+def _database_is_locked(error: OperationalError) -> bool:
+    return "database is locked" in str(error.orig)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite opens transactions lazily and on its own terms; we take over so that a write
     # transaction can start with BEGIN IMMEDIATE (see write_session) and wait for the lock
@@ -76,13 +87,24 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        if mode != "IMMEDIATE":
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
+            return
+        # A writer asks for the lock with a short busy timeout and begin_write() retries in
+        # Python every few milliseconds: SQLite's own busy handler backs off to 100 ms sleeps, so
+        # a process that writes in a tight loop (the dispatch worker draining a burst) would keep
+        # winning the lock and starve the API's writers.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={_IMMEDIATE_BUSY_MS}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
 
 _SQLITE_WRITE_LOCKS: dict[int, threading.RLock] = {}
@@ -101,31 +123,38 @@ def _release_write_lock(session: Session, transaction: Any) -> None:
 def begin_write(session: Session) -> None:
     """Start the session's write transaction.
 
-    On SQLite this takes the write lock up front (BEGIN IMMEDIATE), so concurrent writers queue
-    on the busy timeout instead of failing when a reader upgrades; on PostgreSQL it is a plain
-    BEGIN. Reads the request made before (authentication, lookups) end with their transaction.
+    On SQLite this takes the write lock up front (BEGIN IMMEDIATE): threads of this process
+    queue on an in-process lock that wakes the next writer the moment the previous one ends, and
+    other processes are waited for by polling every few milliseconds (see _on_begin). On
+    PostgreSQL it is a plain BEGIN. Reads the request made before (authentication, lookups) end
+    with their transaction.
     """
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() must come before the transaction's first change")
     if session.in_transaction():
         session.commit()
     engine = session.get_bind()
-    if engine.dialect.name == "sqlite":
-        # Threads of one process queue on a lock that wakes the next writer the moment the
-        # previous one commits; SQLite's own busy handler would make them poll with sleeps,
-        # which showed up as 100+ ms tails under concurrent intake.
-        lock = _sqlite_write_lock(engine)
+    if engine.dialect.name != "sqlite":
+        session.connection()
+        return
+    lock = _sqlite_write_lock(engine)
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
         lock.acquire()
         session.info["sqlite_write_lock"] = lock
-    try:
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    except BaseException:
-        # BEGIN failed (e.g. another process held the database past the busy timeout): no
-        # transaction will end to release the lock, so release it here; pop() makes sure it is
-        # released once even if SQLAlchemy ended a half-begun transaction already.
-        if (held := session.info.pop("sqlite_write_lock", None)) is not None:
-            held.release()
-        raise
+        try:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            return
+        except BaseException as error:
+            # No transaction began, so none will end to release the lock: release it here.
+            # pop() makes sure it is released once even if SQLAlchemy ended a half-begun one.
+            if (held := session.info.pop("sqlite_write_lock", None)) is not None:
+                held.release()
+            locked = isinstance(error, OperationalError) and _database_is_locked(error)
+            if not locked or time.monotonic() > deadline:
+                raise
+            session.rollback()
+        time.sleep(_WRITE_LOCK_POLL_SECONDS)
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -41,6 +41,23 @@ def test_lock_is_released_when_begin_fails(tmp_path, monkeypatch):
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
     monkeypatch.setattr(Session, "connection", locked)
+    monkeypatch.setattr("service.db._BUSY_TIMEOUT_MS", 50)  # give up after 50 ms of retries
     with Session(engine) as session, pytest.raises(OperationalError):
         begin_write(session)
     assert _free_in_another_thread(lock)
+
+
+def test_a_writer_waits_for_another_process_and_then_gets_the_lock(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)  # another writer
+    other.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    released.start()
+    with Session(engine) as session:
+        begin_write(session)  # polls until the other writer commits, then holds the lock
+        session.commit()
+    released.join()
+    other.close()
