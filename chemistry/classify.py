@@ -1427,6 +1427,18 @@ def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], c
     return explanation
 
 
+def _first_accepting(specs, piece) -> str | None:  # noqa: ANN001
+    """Label of the first spec that accepts the piece; each class is tested once per piece."""
+    verdicts = piece.verdicts
+    for spec in specs:
+        verdict = verdicts.get(spec.key)
+        if verdict is None:
+            verdict = verdicts[spec.key] = spec._accepts(piece)
+        if verdict:
+            return spec.label
+    return None
+
+
 def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _MoleculeFacts) -> CoreExplanation | list:
     """Read the substituents around one core match; the explanation, or the reasons it fails."""
     mol = facts.mol
@@ -1472,25 +1484,11 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
                 continue
             positions = {owner}
         position = positions.pop()
-        verdicts = piece.verdicts  # each class is tested once per piece (see _CompiledSpec.accepts)
-        label = None
-        for spec in position.allowed:
-            verdict = verdicts.get(spec.key)
-            if verdict is None:
-                verdict = verdicts[spec.key] = spec._accepts(piece)
-            if verdict:
-                label = spec.label
-                break
+        label = _first_accepting(position.allowed, piece)
         if label is not None:
             by_position[position.name].append((piece, label, True))
             continue
-        for spec in position.further:
-            verdict = verdicts.get(spec.key)
-            if verdict is None:
-                verdict = verdicts[spec.key] = spec._accepts(piece)
-            if verdict:
-                label = spec.label
-                break
+        label = _first_accepting(position.further, piece)
         if label is not None:
             by_position[position.name].append((piece, label, False))
             continue
