@@ -8,15 +8,19 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from service import health, problems
 from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
 from service.classification.routes import router as classification_router
+from service.auth.service import PrincipalCache
 from service.db import make_engine
 from service.families.routes import router as families_router
 from service.limits import BodySizeLimit
 from service.organisations.routes import router as organisations_router
+from service.reports.groupcommit import GroupCommitter
 from service.reports.routes import router as reports_router
 from service.schema import head_revisions
 from service.settings import Settings, get_settings
@@ -31,12 +35,24 @@ Every route except `/healthz`, `/readyz`, `/problems/*` and the docs needs
 """
 
 
+def _warm_up(engine: Engine) -> None:
+    """Compile the rulebook before the first request instead of during it (about a second)."""
+    from service.classification import live
+
+    try:
+        with Session(engine) as session:
+            live.current(session)
+    except SQLAlchemyError:  # not migrated yet: /readyz says so, and the first request compiles
+        pass
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _warm_up(engine)
         yield
         engine.dispose()
 
@@ -44,6 +60,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_heads = head_revisions(settings.database_url)
+    app.state.group_commit = GroupCommitter()
+    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for router in (health.router, reports_router, substances_router, organisations_router, audit_router,

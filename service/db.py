@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 
 def utcnow() -> dt.datetime:
@@ -157,9 +158,18 @@ def begin_write(session: Session) -> None:
         time.sleep(_WRITE_LOCK_POLL_SECONDS)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the request. Async so that opening and closing it costs no thread-pool hop:
+    opening does no I/O, and closing does none unless a transaction is still open (a read the
+    route did not end), which is then rolled back in the thread pool."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1)
 
     db_pool_size: int = Field(default=10, ge=1)
+    auth_cache_seconds: float = Field(
+        default=1.0, ge=0,
+        description="How long a checked API key is trusted before the database is asked again (0: every "
+                    "request). A key revoked through this process stops at once; through another, within this time.",
+    )
     demo_keys_file: Path = Field(default=Path("var/demo-keys.txt"))
 
     # outbound webhooks: private, loopback and link-local targets are refused unless allowed

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 from ulid import ULID
@@ -51,23 +51,32 @@ _CONTROL = {
 
 
 def classify_substance(session: Session, substance: Substance) -> Classification:
-    """Legal status per jurisdiction from the stored classification (written for a new substance
-    earlier in this same transaction, and kept current by the reclassify job).
+    """Legal status per jurisdiction from the stored classification; see classify_substances."""
+    return classify_substances(session, [substance])[substance.id]
+
+
+_SC = SubstanceClassification.__table__.c
+_CLASSIFICATIONS = select(_SC.substance_id, _SC.jurisdiction, _SC.status, _SC.rule_ids).where(
+    _SC.substance_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def classify_substances(session: Session, substances: Iterable[Substance]) -> dict[int, Classification]:
+    """Legal status per jurisdiction of each substance, in one query, from the stored
+    classification (written for a new substance earlier in this same transaction, and kept
+    current by the reclassify job).
 
     Families are placed by the worker after the report is stored, so family facts are not known
     here; nearest-controlled similarity is not computed at intake either.
     """
-    rows = session.exec(
-        select(SubstanceClassification.jurisdiction, SubstanceClassification.status, SubstanceClassification.rule_ids)
-        .where(SubstanceClassification.substance_id == substance.id)
-    ).all()
-    return Classification(legal_status={
-        jurisdiction: LegalStatus(
-            status=_CONTROL.get(status, ControlStatus.unknown),
-            matched_group_ids=tuple(rule_ids) if status == "controlled_by_group" else (),
-        )
-        for jurisdiction, status, rule_ids in rows
-    })
+    statuses: dict[int, dict[str, LegalStatus]] = {s.id: {} for s in substances}
+    if statuses:
+        for substance_id, jurisdiction, status, rule_ids in session.execute(_CLASSIFICATIONS, {"ids": list(statuses)}):
+            statuses[substance_id][jurisdiction] = LegalStatus(
+                status=_CONTROL.get(status, ControlStatus.unknown),
+                matched_group_ids=tuple(rule_ids) if status == "controlled_by_group" else (),
+            )
+    return {substance_id: Classification(legal_status=legal) for substance_id, legal in statuses.items()}
 
 
 def thresholds_from(settings: Settings) -> SignalThresholds:
@@ -78,6 +87,20 @@ def thresholds_from(settings: Settings) -> SignalThresholds:
         advisory_min_similarity=settings.signal_advisory_min_similarity,
         family_growth_step=settings.signal_family_growth_step,
     )
+
+
+# Built once: intake runs these for every report, and a prebuilt statement skips SQLAlchemy's
+# construction and cache-key work (it is compiled once per dialect and cached).
+_R = Report.__table__.c
+_A = AlertRow.__table__.c
+_HISTORY_COUNTRIES = select(_R.substance_id, _R.country).distinct().where(
+    _R.substance_id.in_(bindparam("ids", expanding=True)), _R.id.not_in(bindparam("batch", expanding=True))
+)
+_HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on).where(
+    _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
+    _R.sampled_on <= bindparam("until"), _R.id.not_in(bindparam("batch", expanding=True)),
+)
+_HISTORY_ALERTS = select(_A.dedup_key).where(_A.substance_inchikey.in_(bindparam("keys", expanding=True)))
 
 
 class DatabaseSignalHistory:
@@ -93,26 +116,19 @@ class DatabaseSignalHistory:
         # each report then sees the prefetched past plus the batch reports evaluated before it.
         self.raised: set[str] = set()
         self._inchikeys = {s.inchikey for _, s in batch}
-        ids = {s.id for _, s in batch}
+        ids = list({s.id for _, s in batch})
         batch_ids = [row["id"] for row, _ in batch]
         since = min(row["sampled_on"] for row, _ in batch) - window
         until = max(row["sampled_on"] for row, _ in batch)
         self._countries: dict[int, set[str]] = defaultdict(set)
-        for substance_id, country in session.execute(
-            select(Report.substance_id, Report.country).distinct()
-            .where(Report.substance_id.in_(ids), Report.id.not_in(batch_ids))
-        ):
+        for substance_id, country in session.execute(_HISTORY_COUNTRIES, {"ids": ids, "batch": batch_ids}):
             self._countries[substance_id].add(country)
         self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
         for substance_id, report_id, organisation_id, country, sampled_on in session.execute(
-            select(Report.substance_id, Report.id, Report.organisation_id, Report.country, Report.sampled_on)
-            .where(Report.substance_id.in_(ids), Report.sampled_on >= since, Report.sampled_on <= until,
-                   Report.id.not_in(batch_ids))
+            _HISTORY_RECENT, {"ids": ids, "batch": batch_ids, "since": since, "until": until}
         ):
             self._recent[substance_id].append((report_id, str(organisation_id), country, sampled_on))
-        self._existing = set(session.execute(
-            select(AlertRow.dedup_key).where(AlertRow.substance_inchikey.in_(self._inchikeys))
-        ).scalars())
+        self._existing = set(session.execute(_HISTORY_ALERTS, {"keys": list(self._inchikeys)}).scalars())
         self._session = session
         self._substance_ids = {s.inchikey: s.id for _, s in batch}
 
@@ -142,17 +158,6 @@ class DatabaseSignalHistory:
         self._recent[substance_id].append((row["id"], str(row["organisation_id"]), row["country"], row["sampled_on"]))
 
 
-def _insert_unless_present(session: Session, table, row: dict) -> bool:  # noqa: ANN001
-    """INSERT ... ON CONFLICT DO NOTHING; True if the row was inserted. A concurrent transaction
-    that stored the same alert first wins (PostgreSQL waits for it to commit), and this one
-    carries on without it."""
-    dialect = session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # RETURNING, not rowcount: drivers do not all report a rowcount for INSERT ... ON CONFLICT.
-    statement = builder(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-    return session.execute(statement, row).first() is not None
-
-
 def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | None]],
                  settings: Settings | None = None) -> list[Alert]:
     """Evaluate the signal rules for reports just inserted in ``session``'s transaction and
@@ -166,11 +171,9 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
         return []
     thresholds = thresholds_from(settings)
     history = DatabaseSignalHistory(session, batch=with_substance, window=thresholds.escalation_window)
-    classifications: dict[int, Classification] = {}
+    classifications = classify_substances(session, {s.id: s for _, s in with_substance}.values())
     raised: list[Alert] = []
     for row, substance in with_substance:
-        if substance.id not in classifications:
-            classifications[substance.id] = classify_substance(session, substance)
         facts = _facts(row, substance, classifications[substance.id])
         for alert in evaluate_report(facts, history=history, thresholds=thresholds):
             history.raised.add(alert.dedup_key)
@@ -235,10 +238,19 @@ def _filter_of(session: Session, subscription_id: str, updated_at: dt.datetime) 
 
 def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str) -> list[Alert]:
     now = dt.datetime.now(dt.UTC)
-    stored: list[Alert] = []
-    for alert in sorted(alerts, key=lambda a: a.dedup_key):  # one lock order across writers
-        if _insert_unless_present(session, AlertRow.__table__, alert_row(alert, instance=instance, stored_at=now)):
-            stored.append(alert)
+    ordered = sorted(alerts, key=lambda a: a.dedup_key)  # one lock order across writers
+    if not ordered:
+        return []
+    # One INSERT ... ON CONFLICT DO NOTHING RETURNING for all of them: an alert that a concurrent
+    # transaction stored first is skipped (PostgreSQL waits for that one to commit), the rest kept.
+    table = AlertRow.__table__
+    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    inserted: set[str] = set()
+    for start in range(0, len(ordered), 500):  # SQLite allows 32,766 parameters a statement
+        rows = [alert_row(a, instance=instance, stored_at=now) for a in ordered[start:start + 500]]
+        statement = builder(table).values(rows).on_conflict_do_nothing().returning(table.c.id)
+        inserted.update(session.execute(statement).scalars())
+    stored = [alert for alert in ordered if str(alert.id) in inserted]
     if not stored:
         return []
     subscriptions = session.exec(select(Subscription.id, Subscription.mode, Subscription.updated_at)).all()

@@ -5,26 +5,39 @@ from __future__ import annotations
 from typing import Annotated, Callable
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.auth.models import Principal, Role
 from service.auth.service import authenticate
-from service.db import get_session
 from service.problems import Problem
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="varsel"'}
 
 
-def get_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal:
+def _authenticate(engine: Engine, token: str) -> Principal | None:
+    with Session(engine) as session:
+        return authenticate(session, token)
+
+
+async def get_principal(request: Request) -> Principal:
+    """The caller's principal. Async: a key checked a moment ago is answered from the cache on
+    the event loop; only a lookup in the database costs a hop to the thread pool."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
         raise Problem(401, "unauthenticated", "no API key: send 'Authorization: Bearer <key>'", headers=_CHALLENGE)
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "unauthenticated", "the Authorization header must be 'Bearer <key>'", headers=_CHALLENGE)
-    principal = authenticate(session, token.strip())
+    token = token.strip()
+    cache = request.app.state.principals
+    principal = cache.get(token)
     if principal is None:
-        raise Problem(401, "unauthenticated", "the API key is unknown or revoked", headers=_CHALLENGE)
+        principal = await run_in_threadpool(_authenticate, request.app.state.engine, token)
+        if principal is None:
+            raise Problem(401, "unauthenticated", "the API key is unknown or revoked", headers=_CHALLENGE)
+        cache.put(token, principal)
     request.state.principal = principal
     return principal
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 
 from sqlmodel import Session, select
 
@@ -60,3 +63,43 @@ def authenticate(session: Session, token: str) -> Principal | None:
         return None
     return Principal(key_id=key_id, role=Role(role), organisation_id=org_id, organisation_name=org_name,
                      organisation_country=org_country)
+
+
+class PrincipalCache:
+    """Principals of recently checked keys, so that a busy client costs one lookup per interval.
+
+    Entries are keyed by the SHA-256 of the presented key (no plaintext is kept) and trusted for
+    ``ttl`` seconds. Revoking a key through this process drops its entries at once; a revocation
+    made by another process (the CLI, another replica) takes effect within ``ttl``. Unknown and
+    revoked keys are never cached: each such attempt asks the database.
+    """
+
+    def __init__(self, ttl: float, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        if self.ttl <= 0:
+            return None
+        found = self._entries.get(hash_secret(token))
+        if found is None or found[0] < self.clock():
+            return None
+        return found[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                now = self.clock()
+                self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+            self._entries[hash_secret(token)] = (self.clock() + self.ttl, principal)
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if v[1].key_id != key_id}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from service.auth.deps import Admin, AuditReader
 from service.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
@@ -45,8 +45,9 @@ def list_keys(organisation_id: int, principal: Admin, session: SessionDep) -> li
 
 
 @router.post("/keys/{key_id}:revoke", response_model=ApiKeyRead)
-def revoke_key(key_id: str, principal: Admin, session: SessionDep) -> ApiKeyRead:
+def revoke_key(key_id: str, principal: Admin, session: SessionDep, request: Request) -> ApiKeyRead:
     row = service.revoke(session, key_id=key_id, principal=principal)
+    request.app.state.principals.forget(key_id)
     if row is None:
         raise Problem(404, "not-found", f"no API key {key_id!r}")
     return ApiKeyRead.model_validate(row)

@@ -29,11 +29,12 @@ IdempotencyKey = Annotated[
 
 @router.post("/reports", status_code=201, response_model=ReportRead,
              responses={200: {"description": "Idempotent replay of a stored report"}})
-def create_report(data: ReportCreate, principal: Reporter, session: SessionDep, response: Response,
-                  idempotency_key: IdempotencyKey = None) -> ReportRead:
+def create_report(data: ReportCreate, principal: Reporter, session: SessionDep, request: Request,
+                  response: Response, idempotency_key: IdempotencyKey = None) -> ReportRead:
     """File one detection. The answer says whether its substance is new to the registry."""
     prepared = service.prepare(data, principal=principal, idempotency_key=idempotency_key)
-    (outcome,) = service.store(session, [prepared], principal=principal)
+    # committed, with any other reports that arrived meanwhile, before this returns
+    outcome = request.app.state.group_commit.submit(session, prepared, principal=principal)
     if isinstance(outcome, Problem):
         raise outcome
     if outcome.status == "replayed":

@@ -84,7 +84,17 @@ def prepare(data: ReportCreate, *, principal: Principal, idempotency_key: str | 
 
 
 def store(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
-    """Store prepared reports atomically; returns one outcome or problem per item, in order.
+    """Store prepared reports atomically; returns one outcome or problem per item, in order."""
+    (outcomes,) = store_groups(session, [(principal, items)])
+    return outcomes
+
+
+def store_groups(session: Session, groups: list[tuple[Principal, list[PreparedReport]]]) -> list[list[Outcome | Problem]]:
+    """Store several callers' reports in one transaction, each group under its own principal.
+
+    The groups are stored in order, exactly as if one transaction per group had run one after
+    the other: a substance registered by an earlier group is not new to a later one, and its
+    alerts see the earlier group's reports.
 
     A concurrent request may claim the same idempotency key between our check and our insert;
     the unique constraint then rolls everything back and one retry sees the winner's report.
@@ -93,7 +103,8 @@ def store(session: Session, items: list[PreparedReport], *, principal: Principal
     """
     for attempt in (1, 2, 3):
         try:
-            outcomes = _store_once(session, items, principal=principal)
+            begin_write(session)
+            outcomes = [_store_once(session, items, principal=principal) for principal, items in groups]
             session.commit()
             return outcomes
         except (IntegrityError, OperationalError) as error:
@@ -101,6 +112,9 @@ def store(session: Session, items: list[PreparedReport], *, principal: Principal
             retryable = isinstance(error, IntegrityError) or _is_deadlock(error)
             if not retryable or attempt == 3:
                 raise
+        except BaseException:
+            session.rollback()
+            raise
     raise AssertionError("unreachable")
 
 
@@ -111,7 +125,6 @@ def _is_deadlock(error: OperationalError) -> bool:
 
 
 def _store_once(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
-    begin_write(session)
     now = utcnow()
     results: list[Outcome | Problem | None] = [None] * len(items)
 
