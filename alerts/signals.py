@@ -12,7 +12,7 @@ same fact, never alerts twice.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -159,11 +159,8 @@ def evaluate_report(
         *_uncontrolled_advisories(report_facts, thresholds),
         *_family_growth(report_facts, thresholds),
     ]
-    raised: list[Alert] = []
-    for alert in candidates:
-        if not history.alert_exists(alert.dedup_key):
-            raised.append(alert)
-    return raised
+    # most candidates were raised by an earlier report: ask first, build the alert only if new
+    return [candidate.build() for candidate in candidates if not history.alert_exists(candidate.dedup_key)]
 
 
 def evaluate_placement(
@@ -180,7 +177,7 @@ def evaluate_placement(
     # Group capture elsewhere is intake's advisory; placement adds only what similarity shows.
     advisories = _uncontrolled_advisories(facts, thresholds) if facts.nearest_controlled is not None else ()
     candidates = [*advisories, *_family_growth(facts, thresholds)]
-    return [alert for alert in candidates if not history.alert_exists(alert.dedup_key)]
+    return [candidate.build() for candidate in candidates if not history.alert_exists(candidate.dedup_key)]
 
 
 def _substance_label(facts: ReportFacts) -> str:
@@ -199,6 +196,14 @@ def _report_evidence(facts: ReportFacts) -> Evidence:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """An alert a report may raise: its dedup key now, the alert itself only when it is new."""
+
+    dedup_key: str
+    build: Callable[[], Alert]
+
+
 def _alert(
     facts: ReportFacts,
     *,
@@ -209,6 +214,23 @@ def _alert(
     evidence: Evidence | None = None,
     jurisdictions: tuple[str, ...] | None = None,
     group_ids: tuple[str, ...] | None = None,
+) -> _Candidate:
+    return _Candidate(dedup_key, lambda: _build_alert(
+        facts, dedup_key=dedup_key, alert_type=alert_type, severity=severity, summary=summary, evidence=evidence,
+        jurisdictions=jurisdictions, group_ids=group_ids,
+    ))
+
+
+def _build_alert(
+    facts: ReportFacts,
+    *,
+    dedup_key: str,
+    alert_type: AlertType,
+    severity: Severity,
+    summary: str,
+    evidence: Evidence | None,
+    jurisdictions: tuple[str, ...] | None,
+    group_ids: tuple[str, ...] | None,
 ) -> Alert:
     known_jurisdictions = tuple(
         j for j, s in facts.legal_status.items() if s.status is not ControlStatus.unknown
@@ -235,7 +257,7 @@ def _all_matched_groups(facts: ReportFacts) -> tuple[str, ...]:
     return tuple(g for status in facts.legal_status.values() for g in status.matched_group_ids)
 
 
-def _intoxication(facts: ReportFacts) -> Iterator[Alert]:
+def _intoxication(facts: ReportFacts) -> Iterator[_Candidate]:
     if facts.sample_type is SampleType.biological_fatal:
         severity, kind = Severity.critical, "Fatal"
     elif facts.sample_type is SampleType.biological_nonfatal:
@@ -252,7 +274,7 @@ def _intoxication(facts: ReportFacts) -> Iterator[Alert]:
     )
 
 
-def _first_detection_or_first_in_country(facts: ReportFacts, history: SignalHistory) -> Iterator[Alert]:
+def _first_detection_or_first_in_country(facts: ReportFacts, history: SignalHistory) -> Iterator[_Candidate]:
     # A first detection anywhere is also the first in its country; one alert carrying that
     # country reaches country subscribers without doubling what they receive.
     ik = facts.substance_inchikey
@@ -277,7 +299,7 @@ def _first_detection_or_first_in_country(facts: ReportFacts, history: SignalHist
         )
 
 
-def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalThresholds) -> Iterator[Alert]:
+def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalThresholds) -> Iterator[_Candidate]:
     window_start = facts.sampled_on - thresholds.escalation_window
     before = history.activity_between(
         facts.substance_inchikey, sampled_from=window_start, sampled_to=facts.sampled_on
@@ -314,7 +336,7 @@ def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalTh
     )
 
 
-def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[Alert]:
+def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[_Candidate]:
     nearest = facts.nearest_controlled
     similarity_reason = None
     if nearest is not None and nearest.similarity >= thresholds.advisory_min_similarity:
@@ -350,7 +372,7 @@ def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -
         )
 
 
-def _family_growth(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[Alert]:
+def _family_growth(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[_Candidate]:
     if facts.family_id is None or facts.family_size is None:
         return
     # Alert at each multiple of the step the family has reached; a family that jumps past two

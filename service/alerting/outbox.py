@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import bindparam, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 from ulid import ULID
@@ -100,6 +100,10 @@ _HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country,
     _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
     _R.sampled_on <= bindparam("until"), _R.id.not_in(bindparam("batch", expanding=True)),
 )
+_INSERT_ALERT = {
+    name: builder(AlertRow.__table__).on_conflict_do_nothing().returning(_A.id)
+    for name, builder in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 _HISTORY_ALERTS = select(_A.dedup_key).where(_A.substance_inchikey.in_(bindparam("keys", expanding=True)))
 
 
@@ -241,15 +245,12 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     ordered = sorted(alerts, key=lambda a: a.dedup_key)  # one lock order across writers
     if not ordered:
         return []
-    # One INSERT ... ON CONFLICT DO NOTHING RETURNING for all of them: an alert that a concurrent
-    # transaction stored first is skipped (PostgreSQL waits for that one to commit), the rest kept.
-    table = AlertRow.__table__
-    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    inserted: set[str] = set()
-    for start in range(0, len(ordered), 500):  # SQLite allows 32,766 parameters a statement
-        rows = [alert_row(a, instance=instance, stored_at=now) for a in ordered[start:start + 500]]
-        statement = builder(table).values(rows).on_conflict_do_nothing().returning(table.c.id)
-        inserted.update(session.execute(statement).scalars())
+    # INSERT ... ON CONFLICT DO NOTHING RETURNING for all of them (SQLAlchemy sends the rows as
+    # multi-row VALUES): an alert that a concurrent transaction stored first is skipped
+    # (PostgreSQL waits for that one to commit), the rest are kept.
+    rows = [alert_row(a, instance=instance, stored_at=now) for a in ordered]
+    dialect = session.get_bind().dialect.name
+    inserted = set(session.execute(_INSERT_ALERT[dialect], rows).scalars())
     stored = [alert for alert in ordered if str(alert.id) in inserted]
     if not stored:
         return []
@@ -272,9 +273,9 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
                 digest_entries.append({"subscription_id": subscription_id, "alert_id": str(alert.id),
                                        "delivery_id": None, "added_at": now})
     if deliveries:
-        session.execute(insert(Delivery), deliveries)
+        session.execute(Delivery.__table__.insert(), deliveries)
     if digest_entries:
-        session.execute(insert(DigestEntry), digest_entries)
+        session.execute(DigestEntry.__table__.insert(), digest_entries)
     return stored
 
 

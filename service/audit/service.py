@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from service.audit.models import AuditEntry
@@ -26,7 +25,7 @@ def record_many(
         return
     at = utcnow()
     session.execute(
-        insert(AuditEntry),
+        AuditEntry.__table__.insert(),
         [
             {
                 "at": at,

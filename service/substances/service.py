@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -30,7 +30,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
     wanted = {identity.inchikey: identity for identity in identities}
     if not wanted:
         return {}, set()
-    found = {s.inchikey: s for s in session.exec(select(Substance).where(Substance.inchikey.in_(wanted)))}
+    found = {s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": list(wanted)}).scalars()}
     missing = [identity for key, identity in wanted.items() if key not in found]
     created: set[str] = set()
     if missing:
@@ -54,7 +54,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
         for row in rows:
             created.update(session.execute(statement, row).scalars())
         keys = [i.inchikey for i in missing]
-        found.update({s.inchikey: s for s in session.exec(select(Substance).where(Substance.inchikey.in_(keys)))})
+        found.update({s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": keys}).scalars()})
     return found, created
 
 
@@ -92,16 +92,16 @@ def resolve_name(session: Session, name: str) -> Substance | None:
     return session.get(Substance, distinct.pop()) if len(distinct) == 1 else None
 
 
+_N = SubstanceName.__table__.c
+_NAMES_OF = select(_N.substance_id, _N.name).where(_N.substance_id.in_(bindparam("ids", expanding=True))).order_by(_N.id)
+_BY_INCHIKEY = select(Substance).where(Substance.inchikey.in_(bindparam("keys", expanding=True)))
+
+
 def names_for(session: Session, substance_ids: Iterable[int]) -> dict[int, list[str]]:
     ids = set(substance_ids)
     names: dict[int, list[str]] = defaultdict(list)
     if ids:
-        rows = session.exec(
-            select(SubstanceName.substance_id, SubstanceName.name)
-            .where(SubstanceName.substance_id.in_(ids))
-            .order_by(SubstanceName.id)
-        )
-        for substance_id, name in rows:
+        for substance_id, name in session.execute(_NAMES_OF, {"ids": list(ids)}):
             names[substance_id].append(name)
     return names
 
