@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_heads = head_revisions(settings.database_url)
-    app.state.group_commit = GroupCommitter()
+    app.state.group_commit = GroupCommitter(engine)
     app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

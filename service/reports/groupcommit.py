@@ -1,27 +1,30 @@
 """Group commit for single report POSTs.
 
 A database takes one write transaction at a time (SQLite) or pays for each commit (PostgreSQL's
-WAL flush), so a report's own cost is small next to its transaction's. Requests that arrive
-while a write transaction is running therefore wait, and are stored together in the next one:
+WAL flush), so a report's own cost is small next to its transaction's and the hops around it.
+Single POSTs therefore do not each open a transaction: the route hands its prepared report to
+the committer and awaits the answer on the event loop, and one thread at a time stores what is
+waiting:
 
-- the first request finds no transaction running and leads: it stores every report waiting
-  at that moment (its own among them), commits, and hands each request its own answer;
-- requests that arrive meanwhile queue; when the leader is done, the oldest of them leads the
-  next group, so no request waits for more than the group before its own;
-- a request that arrives when nothing is running is stored at once: there is no timer, and an
-  idle service adds no latency.
+- when nothing is being written, a report starts a writer at once: there is no timer, and an
+  idle service adds no latency;
+- reports that arrive while a group is being written wait, and the writer stores all of them
+  (up to ``max_group``) in its next transaction;
+- each request gets its answer only after its report is committed, and each report is stored
+  exactly as if one transaction per report had run in arrival order (see store_groups).
 
-Each request still gets its answer only after its report is committed, and each report is
-stored exactly as if the transactions had run one after the other (see store_groups). If a
-group fails for a reason that is not one report's own problem, its reports are stored again
+If a group fails for a reason that is not one report's own problem, its reports are stored again
 one by one, so that an error reaches only the request that caused it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.auth.models import Principal
@@ -33,58 +36,54 @@ from service.reports.service import Outcome, PreparedReport, store, store_groups
 class _Ticket:
     principal: Principal
     item: PreparedReport
-    wake: threading.Event = field(default_factory=threading.Event)
-    lead: bool = False
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop
     outcome: Outcome | Problem | None = None
     error: BaseException | None = None
 
 
 class GroupCommitter:
-    """One per engine; thread-safe. ``submit`` blocks until the report is committed."""
+    """One per application. ``submit`` is awaited on the event loop; writing runs in a thread."""
 
-    def __init__(self, *, max_group: int = 128) -> None:
+    def __init__(self, engine: Engine, *, max_group: int = 128) -> None:
+        self.engine = engine
         self.max_group = max_group
         self._lock = threading.Lock()
-        self._waiting: list[_Ticket] = []
-        self._busy = False
+        self._waiting: deque[_Ticket] = deque()
+        self._writing = False
         self.groups = 0  # transactions run, for tests and metrics
         self.stored = 0  # reports answered
 
-    def submit(self, session: Session, item: PreparedReport, *, principal: Principal) -> Outcome | Problem:
-        ticket = _Ticket(principal=principal, item=item)
+    async def submit(self, item: PreparedReport, *, principal: Principal) -> Outcome | Problem:
+        loop = asyncio.get_running_loop()
+        ticket = _Ticket(principal=principal, item=item, future=loop.create_future(), loop=loop)
         with self._lock:
             self._waiting.append(ticket)
-            if not self._busy:
-                self._busy = ticket.lead = True
-        if not ticket.lead:
-            ticket.wake.wait()
-        if ticket.lead:
-            self._lead(session)
-        if ticket.error is not None:
-            raise ticket.error
-        assert ticket.outcome is not None
-        return ticket.outcome
+            start, self._writing = not self._writing, True
+        if start:
+            loop.run_in_executor(None, self._write)
+        # shielded: a caller that goes away does not take its report out of a group being written
+        return await asyncio.shield(ticket.future)
 
-    def _lead(self, session: Session) -> None:
-        with self._lock:
-            group, self._waiting = self._waiting[: self.max_group], self._waiting[self.max_group:]
-        try:
-            self._store(session, group)
-        finally:
+    def _write(self) -> None:
+        """Store groups until nobody is waiting (runs in the default executor's thread)."""
+        while True:
             with self._lock:
+                if not self._waiting:
+                    self._writing = False
+                    return
+                group = [self._waiting.popleft() for _ in range(min(self.max_group, len(self._waiting)))]
+            try:
+                with Session(self.engine, expire_on_commit=False) as session:
+                    self._store(session, group)
+            except BaseException as error:  # noqa: BLE001 - every waiting request must be answered
+                for ticket in group:
+                    if ticket.outcome is None and ticket.error is None:
+                        ticket.error = error
+            finally:
                 self.groups += 1
                 self.stored += len(group)
-                if self._waiting:
-                    successor = self._waiting[0]
-                    successor.lead = True
-                    successor.wake.set()
-                else:
-                    self._busy = False
-            for ticket in group:
-                if ticket.outcome is None and ticket.error is None:  # interrupted before it was stored
-                    ticket.error = RuntimeError("the write transaction was interrupted; the report was not stored")
-                if not ticket.lead:
-                    ticket.wake.set()
+                _answer(group)
 
     @staticmethod
     def _store(session: Session, group: list[_Ticket]) -> None:
@@ -110,3 +109,25 @@ class GroupCommitter:
         for (_, tickets), outcomes in zip(runs, results):
             for ticket, outcome in zip(tickets, outcomes):
                 ticket.outcome = outcome
+
+
+def _answer(group: list[_Ticket]) -> None:
+    """Resolve the group's futures on their loops, one wake-up per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Ticket]] = {}
+    for ticket in group:
+        by_loop.setdefault(ticket.loop, []).append(ticket)
+    for loop, tickets in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, tickets)
+        except RuntimeError:  # that loop has closed: nobody is waiting there any more
+            pass
+
+
+def _resolve(tickets: list[_Ticket]) -> None:
+    for ticket in tickets:
+        if ticket.future.done():
+            continue
+        if ticket.error is not None or ticket.outcome is None:
+            ticket.future.set_exception(ticket.error or RuntimeError("the report was not stored"))
+        else:
+            ticket.future.set_result(ticket.outcome)

@@ -29,12 +29,14 @@ IdempotencyKey = Annotated[
 
 @router.post("/reports", status_code=201, response_model=ReportRead,
              responses={200: {"description": "Idempotent replay of a stored report"}})
-def create_report(data: ReportCreate, principal: Reporter, session: SessionDep, request: Request,
-                  response: Response, idempotency_key: IdempotencyKey = None) -> ReportRead:
+async def create_report(data: ReportCreate, principal: Reporter, request: Request, response: Response,
+                        idempotency_key: IdempotencyKey = None) -> ReportRead:
     """File one detection. The answer says whether its substance is new to the registry."""
+    # Async: reading the structure is CPU work either way (RDKit holds the GIL), and the write
+    # waits on the event loop for the group committer instead of holding a pool thread.
     prepared = service.prepare(data, principal=principal, idempotency_key=idempotency_key)
     # committed, with any other reports that arrived meanwhile, before this returns
-    outcome = request.app.state.group_commit.submit(session, prepared, principal=principal)
+    outcome = await request.app.state.group_commit.submit(prepared, principal=principal)
     if isinstance(outcome, Problem):
         raise outcome
     if outcome.status == "replayed":
