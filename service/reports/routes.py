@@ -66,7 +66,8 @@ def create_reports_batch(request: Request, batch: BatchRequest, principal: Repor
     for index, raw in enumerate(batch.items):
         try:
             item = _item_adapter.validate_python(raw)
-            data = ReportCreate.model_validate(item.model_dump(exclude={"idempotency_key"}))
+            # already validated as a BatchItem (a ReportCreate plus its key): no second validation
+            data = ReportCreate.model_construct(**{name: getattr(item, name) for name in ReportCreate.model_fields})
             prepared.append(service.prepare(data, principal=principal, idempotency_key=item.idempotency_key))
             positions.append(index)
         except ValidationError as error:

@@ -75,14 +75,21 @@ def add_names(session: Session, pairs: Iterable[tuple[int, str]], *, source: str
         session.execute(statement, [rows[key] for key in sorted(rows)])
 
 
+_S = Substance.__table__.c
+_MARK_FIRST = (
+    update(Substance.__table__)
+    .where(_S.id == bindparam("substance_id"), _S.first_reported_at.is_(None))
+    .values(first_reported_at=bindparam("at"), first_reported_country=bindparam("country"))
+)
+
+
 def mark_first_reported(session: Session, firsts: dict[int, tuple[dt.datetime, str]]) -> None:
     """Stamp when and where a substance was first reported, unless it already was."""
-    for substance_id, (at, country) in sorted(firsts.items()):
-        session.execute(
-            update(Substance)
-            .where(Substance.id == substance_id, Substance.first_reported_at.is_(None))
-            .values(first_reported_at=at, first_reported_country=country)
-        )
+    if firsts:
+        session.execute(_MARK_FIRST, [
+            {"substance_id": substance_id, "at": at, "country": country}
+            for substance_id, (at, country) in sorted(firsts.items())  # one row-lock order for all writers
+        ])
 
 
 def resolve_name(session: Session, name: str) -> Substance | None:
