@@ -28,6 +28,7 @@ __all__ = [
     "SignalHistory",
     "SignalThresholds",
     "SubstanceActivity",
+    "escalation_dedup_key",
     "evaluate_placement",
     "evaluate_report",
 ]
@@ -114,6 +115,12 @@ class SignalHistory(Protocol):
     def activity_between(self, inchikey: str, *, sampled_from: date, sampled_to: date) -> SubstanceActivity:
         """Organisations, countries and reports with a sample of the substance taken within
         the closed date interval [sampled_from, sampled_to]."""
+        ...
+
+    def may_reach(self, inchikey: str, *, organisations: int, countries: int) -> bool:
+        """A cheap upper bound before :meth:`activity_between`: False only when the reports
+        before this one cannot hold ``organisations`` distinct organisations and ``countries``
+        distinct countries in any window; True whenever unsure."""
         ...
 
     def alert_exists(self, dedup_key: str) -> bool: ...
@@ -299,7 +306,24 @@ def _first_detection_or_first_in_country(facts: ReportFacts, history: SignalHist
         )
 
 
+def escalation_dedup_key(inchikey: str, thresholds: SignalThresholds) -> str:
+    """The escalation condition of one substance. The thresholds are part of it: an operator who
+    tightens them wants the new, stricter condition reported even if the old one already fired."""
+    condition = (
+        f"{thresholds.escalation_min_organisations}orgs-{thresholds.escalation_min_countries}countries-"
+        f"{thresholds.escalation_window.days}d"
+    )
+    return f"{AlertType.escalation.value}:{inchikey}:{condition}"
+
+
 def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalThresholds) -> Iterator[_Candidate]:
+    dedup_key = escalation_dedup_key(facts.substance_inchikey, thresholds)
+    if history.alert_exists(dedup_key):
+        return  # raised once, ever: the substance's recent activity need not be read
+    # this report brings one organisation and one country of its own
+    if not history.may_reach(facts.substance_inchikey, organisations=thresholds.escalation_min_organisations - 1,
+                             countries=thresholds.escalation_min_countries - 1):
+        return
     window_start = facts.sampled_on - thresholds.escalation_window
     before = history.activity_between(
         facts.substance_inchikey, sampled_from=window_start, sampled_to=facts.sampled_on
@@ -312,15 +336,9 @@ def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalTh
     ):
         return
     earliest = min(filter(None, (before.earliest_sampled_on, facts.sampled_on)))
-    # The thresholds are part of the condition: an operator who tightens them wants the new,
-    # stricter condition reported even if the old one already fired.
-    condition = (
-        f"{thresholds.escalation_min_organisations}orgs-{thresholds.escalation_min_countries}countries-"
-        f"{thresholds.escalation_window.days}d"
-    )
     yield _alert(
         facts,
-        dedup_key=f"{AlertType.escalation.value}:{facts.substance_inchikey}:{condition}",
+        dedup_key=dedup_key,
         alert_type=AlertType.escalation,
         severity=Severity.high,
         evidence=Evidence(

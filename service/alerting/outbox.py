@@ -15,15 +15,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 from ulid import ULID
 
 from alerts.cloudevents import alert_event, to_json_bytes
-from alerts.model import Alert, SubscriptionFilter, matches
+from alerts.model import Alert, AlertType, SubscriptionFilter, matches
 from alerts.signals import (
     ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
-    evaluate_placement, evaluate_report,
+    escalation_dedup_key, evaluate_placement, evaluate_report,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.models import SubstanceClassification
@@ -93,18 +93,23 @@ def thresholds_from(settings: Settings) -> SignalThresholds:
 # construction and cache-key work (it is compiled once per dialect and cached).
 _R = Report.__table__.c
 _A = AlertRow.__table__.c
-_HISTORY_COUNTRIES = select(_R.substance_id, _R.country).distinct().where(
+# Who has reported each substance (organisation, country), all time, in one scan of the covering
+# index ix_report_substance_reporters: the countries answer "first in this country", and the
+# pairs bound escalation (may_reach) so that recent reports are read only where they could matter.
+_HISTORY_REPORTERS = select(_R.substance_id, _R.organisation_id, _R.country).distinct().where(
     _R.substance_id.in_(bindparam("ids", expanding=True)), _R.id.not_in(bindparam("batch", expanding=True))
 )
 _HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on).where(
     _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
     _R.sampled_on <= bindparam("until"), _R.id.not_in(bindparam("batch", expanding=True)),
 )
-_INSERT_ALERT = {
-    name: builder(AlertRow.__table__).on_conflict_do_nothing().returning(_A.id)
-    for name, builder in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
-_HISTORY_ALERTS = select(_A.dedup_key).where(_A.substance_inchikey.in_(bindparam("keys", expanding=True)))
+_INSERT_ALERT_PG = postgresql.insert(AlertRow.__table__).on_conflict_do_nothing().returning(_A.id)
+_EXISTING_ALERT_IDS = select(_A.id).where(_A.id.in_(bindparam("ids", expanding=True)))
+# Intoxication alerts are keyed by their report, and the batch's reports are new: leaving them
+# out keeps this read to a handful of conditions per substance instead of one row per case.
+_HISTORY_ALERTS = select(_A.dedup_key).where(
+    _A.substance_inchikey.in_(bindparam("keys", expanding=True)), _A.type != AlertType.intoxication.value
+)
 
 
 class DatabaseSignalHistory:
@@ -115,32 +120,74 @@ class DatabaseSignalHistory:
     earlier in the same transaction count as existing.
     """
 
-    def __init__(self, session: Session, *, batch: Sequence[tuple[dict, Substance]], window: dt.timedelta) -> None:
-        # What the batch needs is read up front, in three queries whatever the batch size;
+    def __init__(self, session: Session, *, batch: Sequence[tuple[dict, Substance]],
+                 thresholds: SignalThresholds, new_reports: bool = True) -> None:
+        # What the batch needs is read up front, in a few queries whatever the batch size;
         # each report then sees the prefetched past plus the batch reports evaluated before it.
         self.raised: set[str] = set()
-        self._inchikeys = {s.inchikey for _, s in batch}
-        ids = list({s.id for _, s in batch})
-        batch_ids = [row["id"] for row, _ in batch]
-        since = min(row["sampled_on"] for row, _ in batch) - window
-        until = max(row["sampled_on"] for row, _ in batch)
-        self._countries: dict[int, set[str]] = defaultdict(set)
-        for substance_id, country in session.execute(_HISTORY_COUNTRIES, {"ids": ids, "batch": batch_ids}):
-            self._countries[substance_id].add(country)
-        self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
-        for substance_id, report_id, organisation_id, country, sampled_on in session.execute(
-            _HISTORY_RECENT, {"ids": ids, "batch": batch_ids, "since": since, "until": until}
-        ):
-            self._recent[substance_id].append((report_id, str(organisation_id), country, sampled_on))
-        self._existing = set(session.execute(_HISTORY_ALERTS, {"keys": list(self._inchikeys)}).scalars())
         self._session = session
+        self._inchikeys = {s.inchikey for _, s in batch}
         self._substance_ids = {s.inchikey: s.id for _, s in batch}
+        ids = list(self._substance_ids.values())
+        self._batch_report_ids = [row["id"] for row, _ in batch]
+        # ids minted for this batch (``new_reports``): no alert stored before it can name one
+        self._fresh_report_ids = set(self._batch_report_ids) if new_reports else set()
+        self._countries: dict[int, set[str]] = defaultdict(set)
+        # escalation bound: every organisation and country that reported it, stored or in the batch
+        self._reporters: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+        for substance_id, organisation_id, country in session.execute(
+            _HISTORY_REPORTERS, {"ids": ids, "batch": self._batch_report_ids}
+        ):
+            self._countries[substance_id].add(country)
+            self._reporters[substance_id][0].add(organisation_id)
+            self._reporters[substance_id][1].add(country)
+        for row, substance in batch:
+            self._reporters[substance.id][0].add(row["organisation_id"])
+            self._reporters[substance.id][1].add(row["country"])
+        self._existing = set(session.execute(_HISTORY_ALERTS, {"keys": list(self._inchikeys)}).scalars())
+        # Recent reports matter only to escalation, which fires once per substance: they are
+        # read, on first use, for the substances still below it whose reporters are diverse
+        # enough to reach it (may_reach), not for busy substances that escalated long ago or
+        # that one laboratory keeps reporting.
+        self._since = min(row["sampled_on"] for row, _ in batch) - thresholds.escalation_window
+        self._until = max(row["sampled_on"] for row, _ in batch)
+        self._thresholds = thresholds
+        unescalated = [(substance_id, inchikey) for inchikey, substance_id in self._substance_ids.items()
+                       if escalation_dedup_key(inchikey, thresholds) not in self._existing]
+        self._unescalated = [substance_id for substance_id, _ in unescalated]
+        self._unescalated_keys = [inchikey for _, inchikey in unescalated]
+        # stored reports of the substances read so far, then the batch's as they are evaluated
+        self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
+        self._fetched: set[int] = set()
 
     def countries_reporting(self, inchikey: str) -> set[str]:
         return set(self._countries[self._substance_ids[inchikey]])
 
+    def may_reach(self, inchikey: str, *, organisations: int, countries: int) -> bool:
+        """An upper bound: the distinct organisations and countries that ever reported the
+        substance, stored or in this batch."""
+        seen_organisations, seen_countries = self._reporters[self._substance_ids[inchikey]]
+        return len(seen_organisations) >= organisations and len(seen_countries) >= countries
+
+    def _recent_reports(self, substance_id: int) -> list[tuple[str, str, str, dt.date]]:
+        if substance_id not in self._fetched:
+            # on first use, for every substance that may still escalate, in one query
+            wanted = {substance_id} | {
+                i for i, inchikey in zip(self._unescalated, self._unescalated_keys)
+                if self.may_reach(inchikey, organisations=self._thresholds.escalation_min_organisations - 1,
+                                  countries=self._thresholds.escalation_min_countries - 1)
+            }
+            wanted -= self._fetched
+            for sid, report_id, organisation_id, country, sampled_on in self._session.execute(
+                _HISTORY_RECENT, {"ids": list(wanted), "batch": self._batch_report_ids,
+                                  "since": self._since, "until": self._until}
+            ):
+                self._recent[sid].append((report_id, str(organisation_id), country, sampled_on))
+            self._fetched |= wanted
+        return self._recent[substance_id]
+
     def activity_between(self, inchikey: str, *, sampled_from: dt.date, sampled_to: dt.date) -> SubstanceActivity:
-        rows = [r for r in self._recent[self._substance_ids[inchikey]] if sampled_from <= r[3] <= sampled_to]
+        rows = [r for r in self._recent_reports(self._substance_ids[inchikey]) if sampled_from <= r[3] <= sampled_to]
         return SubstanceActivity(
             organisation_ids=frozenset(r[1] for r in rows),
             countries=frozenset(r[2] for r in rows),
@@ -151,7 +198,7 @@ class DatabaseSignalHistory:
     def alert_exists(self, dedup_key: str) -> bool:
         if dedup_key in self.raised or dedup_key in self._existing:
             return True
-        if any(part in self._inchikeys for part in dedup_key.split(":")):
+        if any(part in self._inchikeys or part in self._fresh_report_ids for part in dedup_key.split(":")):
             return False  # every stored alert about these substances was prefetched
         found = self._session.exec(select(func.count()).select_from(AlertRow).where(AlertRow.dedup_key == dedup_key))
         return found.one() > 0
@@ -174,7 +221,7 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
     if not with_substance:
         return []
     thresholds = thresholds_from(settings)
-    history = DatabaseSignalHistory(session, batch=with_substance, window=thresholds.escalation_window)
+    history = DatabaseSignalHistory(session, batch=with_substance, thresholds=thresholds)
     classifications = classify_substances(session, {s.id: s for _, s in with_substance}.values())
     raised: list[Alert] = []
     for row, substance in with_substance:
@@ -249,8 +296,18 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     # multi-row VALUES): an alert that a concurrent transaction stored first is skipped
     # (PostgreSQL waits for that one to commit), the rest are kept.
     rows = [alert_row(a, instance=instance, stored_at=now) for a in ordered]
-    dialect = session.get_bind().dialect.name
-    inserted = set(session.execute(_INSERT_ALERT[dialect], rows).scalars())
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's writer holds the database's only write lock from BEGIN IMMEDIATE on, so the
+        # alerts that exist now are all there will be until we commit: one indexed look-up and a
+        # plain executemany, instead of RETURNING, which SQLAlchemy sends as multi-row VALUES
+        # statements built in Python (a tenth of a batch's intake time).
+        taken = set(session.execute(_EXISTING_ALERT_IDS, {"ids": [row["id"] for row in rows]}).scalars())
+        rows = [row for row in rows if row["id"] not in taken]
+        if rows:
+            session.execute(AlertRow.__table__.insert(), rows)
+        inserted = {row["id"] for row in rows}
+    else:
+        inserted = set(session.execute(_INSERT_ALERT_PG, rows).scalars())
     stored = [alert for alert in ordered if str(alert.id) in inserted]
     if not stored:
         return []
@@ -324,7 +381,7 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
     if not reported:
         return []
     # only alert_exists is asked here; the prefetch covers the substances' advisories
-    history = DatabaseSignalHistory(session, batch=reported, window=thresholds.escalation_window)
+    history = DatabaseSignalHistory(session, batch=reported, thresholds=thresholds, new_reports=False)
     raised: list[Alert] = []
     for placement in placed:
         report = first_reports.get(placement.substance.id)

@@ -7,7 +7,7 @@ import enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -66,7 +66,11 @@ class Quantity(BaseModel):
 
 class Report(SQLModel, table=True):
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("organisation_id", "idempotency_key", name="uq_report_idempotency"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "idempotency_key", name="uq_report_idempotency"),
+        # covering index for the signal history: who reported a substance, read without the rows
+        Index("ix_report_substance_reporters", "substance_id", "organisation_id", "country"),
+    )
 
     id: str = SQLField(sa_column=Column(String(26), primary_key=True))  # ULID: sortable by arrival
     organisation_id: int = SQLField(

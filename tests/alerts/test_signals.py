@@ -55,6 +55,9 @@ class RecordingHistory:
             earliest_sampled_on=min((r.sampled_on for r in within), default=None),
         )
 
+    def may_reach(self, inchikey: str, *, organisations: int, countries: int) -> bool:
+        return True  # never a shortcut: every window is read, as the rules alone decide
+
     def alert_exists(self, dedup_key: str) -> bool:
         return dedup_key in self.alert_keys
 
