@@ -5,9 +5,9 @@ One generic engine applies every rule of a :class:`~chemistry.rulebook.Rulebook`
 - *named* rules: the parent's InChIKey (or its connectivity block, when the law covers
   stereoisomers) is looked up in one dictionary built at start-up;
 - *group* rules: each core SMARTS is compiled once, with the atoms it certainly needs (by element
-  and aromaticity) as one row of a matrix. Per molecule the parent's atoms are counted once, cores
-  needing atoms the parent lacks are skipped without a substructure search (one numpy
-  comparison), identical SMARTS shared by several rules (the Danish groups copy the British ones)
+  and aromaticity). Per molecule the parent's atoms are counted once, cores needing atoms the
+  parent lacks are skipped without a substructure search (one bitmask AND per element feature),
+  identical SMARTS shared by several rules (the Danish groups copy the British ones)
   are searched once, and only then are the atoms around each core match read as substituents and
   checked against the positions of the definition. A pattern-fingerprint prescreen was measured
   and dropped: the parent's fingerprint alone costs more (40-120 us) than the ~20 substructure
@@ -68,10 +68,6 @@ MAX_RECURSIVE_MATCHES = 1000
 # costs 40-120 us per parent, more than it saves for a rulebook of ~100 patterns
 # (bench/classify.py measures both against the naive loop).
 _AROMATIC_OFFSET = 1000  # RDKit's AtomType query value for aromatic atoms is 1000 + Z
-_COUNT_BINS = 2 * _AROMATIC_OFFSET
-_ZERO_BIN = _COUNT_BINS - 1  # never filled: the "no second term" of an element-only feature
-# holds the parent's number of double bonds (no element has Z = 998): a core with a C=O needs one
-_DOUBLE_BIN = _COUNT_BINS - 2
 _ELEMENT_QUERY = re.compile(r"^(AtomType|AtomAtomicNum) (\d+) = val$")
 
 HALOGENS = frozenset({9, 17, 35, 53})
@@ -183,14 +179,20 @@ class Classification:
 class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
-    __slots__ = ("mol", "atoms", "atom_set", "attachments", "_internal", "_smiles", "verdicts", "_counts")
+    __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "_internal", "_internal_kinds", "_smiles",
+                 "verdicts", "_counts")
 
-    def __init__(self, mol: Chem.Mol, atoms: list[int], attachments: list[tuple[int, int, Chem.BondType]]):
+    def __init__(self, mol: Chem.Mol, links: list[list[tuple[int, Chem.BondType]]], atoms: list[int],
+                 attachments: list[tuple[int, int, Chem.BondType]]):
         self.mol = mol
+        # the molecule's (neighbour, bond type) table: bonds are read from it, not from RDKit's
+        # Bond objects, which cost a Python wrapper each
+        self.links = links
         self.atoms = atoms
         self.atom_set = frozenset(atoms)
         self.attachments = attachments  # (core atom, piece atom, bond type)
         self._internal: list[Chem.Bond] | None = None
+        self._internal_kinds: list[Chem.BondType] | None = None
         self._smiles: str | None = None
         self._counts: dict[int, int] | None = None
         # spec key -> accepted?  The same piece is read by every rule whose core matches the same
@@ -211,8 +213,22 @@ class _Piece:
             self._internal = bonds
         return self._internal
 
+    @property
+    def internal_bond_kinds(self) -> list[Chem.BondType]:
+        """The type of each bond between two atoms of the piece."""
+        if self._internal_kinds is None:
+            inside = self.atom_set
+            self._internal_kinds = [kind for i in self.atoms for j, kind in self.links[i] if j > i and j in inside]
+        return self._internal_kinds
+
     def atom(self, i: int) -> Chem.Atom:
         return self.mol.GetAtomWithIdx(i)
+
+    def bond_kind(self, i: int, j: int) -> Chem.BondType | None:
+        for other, kind in self.links[i]:
+            if other == j:
+                return kind
+        return None
 
     def element_counts(self) -> dict[int, int]:
         counts = self._counts
@@ -226,7 +242,7 @@ class _Piece:
 
     @property
     def is_tree(self) -> bool:
-        return len(self.internal_bonds) == len(self.atoms) - 1
+        return len(self.internal_bond_kinds) == len(self.atoms) - 1
 
     @property
     def single_attachment(self) -> int | None:
@@ -269,7 +285,8 @@ class _Piece:
         return best
 
     def neighbours_inside(self, i: int) -> list[int]:
-        return [n.GetIdx() for n in self.atom(i).GetNeighbors() if n.GetIdx() in self.atom_set]
+        inside = self.atom_set
+        return [j for j, _ in self.links[i] if j in inside]
 
     def smiles(self) -> str:
         """The piece with '*' where it is bonded to the core (for explanations)."""
@@ -303,15 +320,14 @@ def _alkyl_carbons(piece: _Piece, atoms: Iterable[int]) -> bool:
         atom = piece.atom(i)
         if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
             return False
-        for bond in atom.GetBonds():
-            other = bond.GetOtherAtomIdx(i)
+        for other, kind in piece.links[i]:
             if other in chosen:
-                if bond.GetBondType() != _SINGLE:
+                if kind != _SINGLE:
                     return False
                 bonds += 1
             elif other in piece.atom_set:
                 pass  # a bond to another part of the piece (e.g. the O of alkoxy)
-            elif bond.GetBondType() != _SINGLE:
+            elif kind != _SINGLE:
                 return False  # a double bond to the core: not alkyl
     return bonds // 2 == len(atoms) - 1  # a tree: no ring inside
 
@@ -321,8 +337,8 @@ def _saturated_carbon_only(piece: _Piece, atoms: Iterable[int]) -> bool:
         atom = piece.atom(i)
         if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
             return False
-        for bond in atom.GetBonds():
-            if bond.GetBondType() != _SINGLE:
+        for _, kind in piece.links[i]:
+            if kind != _SINGLE:
                 return False
     return True
 
@@ -360,8 +376,7 @@ def _unsaturated_chain(p: _Piece, bond_type: Chem.BondType) -> bool:
         atom = p.atom(i)
         if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
             return False
-    for bond in p.internal_bonds:
-        kinds.add(bond.GetBondType())
+    kinds.update(p.internal_bond_kinds)
     if bond_type == _DOUBLE:
         return _DOUBLE in kinds and _TRIPLE not in kinds
     return _TRIPLE in kinds
@@ -393,8 +408,8 @@ def _alkyl_bearing(p: _Piece, group_test) -> bool:
         carbons.add(i)
         for n in p.neighbours_inside(i):
             atom = p.atom(n)
-            if atom.GetAtomicNum() == 6 and not atom.GetIsAromatic() and p.mol.GetBondBetweenAtoms(i, n).GetBondType() == _SINGLE:
-                if all(b.GetBondType() == _SINGLE for b in atom.GetBonds()):
+            if atom.GetAtomicNum() == 6 and not atom.GetIsAromatic() and p.bond_kind(i, n) == _SINGLE:
+                if all(kind == _SINGLE for _, kind in p.links[n]):
                     stack.append(n)
     rest = p.atom_set - carbons
     if not rest or not _alkyl_carbons(p, carbons):
@@ -421,7 +436,7 @@ def _cyano_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
         return None
     partners = [n for n in p.neighbours_inside(atom) if n not in carbons]
     if len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 7:
-        if p.mol.GetBondBetweenAtoms(atom, partners[0]).GetBondType() == _TRIPLE:
+        if p.bond_kind(atom, partners[0]) == _TRIPLE:
             return {atom, partners[0]}
     return None
 
@@ -489,8 +504,7 @@ def _is_cyano(p: _Piece) -> bool:
     a = p.single_attachment
     if a is None or len(p.atoms) != 2 or p.atom(a).GetAtomicNum() != 6:
         return False
-    bond = p.internal_bonds[0]
-    return bond.GetBondType() == _TRIPLE and {p.atom(i).GetAtomicNum() for i in p.atoms} == {6, 7}
+    return p.internal_bond_kinds[0] == _TRIPLE and {p.atom(i).GetAtomicNum() for i in p.atoms} == {6, 7}
 
 
 def _oxygen_partner(p: _Piece) -> tuple[int, list[int]] | None:
@@ -502,9 +516,8 @@ def _oxygen_partner(p: _Piece) -> tuple[int, list[int]] | None:
 
 
 def _has_double_bonded_oxygen(p: _Piece, carbon: int) -> bool:
-    for bond in p.atom(carbon).GetBonds():
-        other = bond.GetOtherAtom(p.atom(carbon))
-        if bond.GetBondType() == _DOUBLE and other.GetAtomicNum() == 8:
+    for other, kind in p.links[carbon]:
+        if kind == _DOUBLE and p.atom(other).GetAtomicNum() == 8:
             return True
     return False
 
@@ -526,8 +539,7 @@ def _is_ester(p: _Piece) -> bool:
     if a is None or p.atom(a).GetAtomicNum() != 6 or not _has_double_bonded_oxygen(p, a):
         return False  # -C(=O)OR
     for n in p.neighbours_inside(a):
-        bond = p.mol.GetBondBetweenAtoms(a, n)
-        if p.atom(n).GetAtomicNum() == 8 and bond.GetBondType() == _SINGLE and len(p.neighbours_inside(n)) == 2:
+        if p.atom(n).GetAtomicNum() == 8 and p.bond_kind(a, n) == _SINGLE and len(p.neighbours_inside(n)) == 2:
             return True
     return False
 
@@ -711,12 +723,11 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
         stack, group, hook = [start], [start], None
         while stack:
             i = stack.pop()
-            for bond in piece.atom(i).GetBonds():
-                j = bond.GetOtherAtomIdx(i)
+            for j, kind in piece.links[i]:
                 if j in core_atoms:
                     return False
                 if j in inside:
-                    if bond.GetBondType() != _SINGLE or hook is not None:
+                    if kind != _SINGLE or hook is not None:
                         return False
                     hook = (j, i, _SINGLE)
                 elif j not in seen:
@@ -726,7 +737,7 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
         if hook is None:
             return False
         if tests is not None:
-            leftover = _Piece(piece.mol, group, [hook])
+            leftover = _Piece(piece.mol, piece.links, group, [hook])
             if not any(test(leftover) for test in tests):
                 return False
     return True
@@ -977,26 +988,33 @@ class Classifier:
         self._build_prescreen()
 
     def _build_prescreen(self) -> None:
-        """One matrix row per distinct pattern, one column per (element, aromaticity) feature."""
+        """Per (element, aromaticity) feature and per count, the set of patterns that count
+        satisfies, as one Python int bitmask (bit r: pattern r of _pattern_list).
+
+        A molecule's candidates are then the AND of one mask per feature: a dozen big-int
+        operations, where a numpy comparison of the whole requirement matrix cost ~15 us a
+        molecule on this rulebook (numpy's per-call overhead dominates for arrays this small).
+        """
         self._pattern_list = list(self._patterns.values())
         features = sorted({key for p in self._pattern_list for key in p.min_atoms}, key=lambda k: (k[0], str(k[1])))
-        self._needed = np.zeros((len(self._pattern_list), len(features)), dtype=np.int32)
-        for row, pattern in enumerate(self._pattern_list):
-            for column, key in enumerate(features):
-                self._needed[row, column] = pattern.min_atoms.get(key, 0)
-        # a feature's count is bincount[first] + bincount[second]
-        self._first_bin = np.array(
-            [z + _AROMATIC_OFFSET if aromatic else z for z, aromatic in features], dtype=np.intp
-        )
-        self._second_bin = np.array(
-            [z + _AROMATIC_OFFSET if aromatic is None else _ZERO_BIN for z, aromatic in features], dtype=np.intp
-        )
-        # one more column: double bonds (counted as the '=' of the parent's SMILES)
-        self._needed = np.hstack(
-            [self._needed, np.array([[p.min_double] for p in self._pattern_list], dtype=np.int32).reshape(-1, 1)]
-        )
-        self._first_bin = np.append(self._first_bin, _DOUBLE_BIN).astype(np.intp)
-        self._second_bin = np.append(self._second_bin, _ZERO_BIN).astype(np.intp)
+        needs = [[pattern.min_atoms.get(key, 0) for key in features] + [pattern.min_double]
+                 for pattern in self._pattern_list]
+        self._all_patterns_mask = (1 << len(self._pattern_list)) - 1
+        # _feature_masks[k][v]: patterns needing at most v of feature k (the last entry: any count)
+        self._feature_masks: list[list[int]] = []
+        for column in range(len(features) + 1):
+            most = max((need[column] for need in needs), default=0)
+            self._feature_masks.append([
+                sum(1 << row for row, need in enumerate(needs) if need[column] <= count) for count in range(most + 1)
+            ])
+        # which features an atom type (Z, or Z + 1000 when aromatic) counts towards
+        self._features_of_type: dict[int, tuple[int, ...]] = defaultdict(tuple)
+        for column, (z, aromatic) in enumerate(features):
+            for atom_type in ([z + _AROMATIC_OFFSET] if aromatic else [z] if aromatic is False else
+                              [z, z + _AROMATIC_OFFSET]):
+                self._features_of_type[atom_type] += (column,)
+        self._double_feature = len(features)
+        self._wanted_masks: dict[int, tuple[set[int], int]] = {}
 
     # -- compilation
 
@@ -1153,20 +1171,38 @@ class Classifier:
         needing more atoms of some element than the parent has)."""
         if not self._pattern_list:
             return []
-        counts = np.bincount(_atom_types(parent, smiles), minlength=_COUNT_BINS)
+        have = [0] * len(self._feature_masks)
+        features_of_type = self._features_of_type
+        for atom_type, n in Counter(_atom_types(parent, smiles)).items():
+            for column in features_of_type.get(atom_type, ()):
+                have[column] += n
         # every double bond of the parent is one '=' in a SMILES written from it (aromatic bonds
         # are not written, and a '=' query never matches one)
-        counts[_DOUBLE_BIN] = (
+        have[self._double_feature] = (
             smiles.count("=")
             if smiles is not None
             else sum(1 for bond in parent.GetBonds() if bond.GetBondType() == _DOUBLE)
         )
-        have = counts[self._first_bin] + counts[self._second_bin]
+        mask = self._all_patterns_mask if wanted is None else self._mask_of(wanted)
+        for masks, count in zip(self._feature_masks, have):
+            mask &= masks[count if count < len(masks) else -1]
         pattern_list = self._pattern_list
-        found = [pattern_list[row] for row in np.flatnonzero((self._needed <= have).all(axis=1)).tolist()]
-        if wanted is not None:
-            found = [pattern for pattern in found if id(pattern) in wanted]
+        found = []
+        while mask:
+            lowest = mask & -mask
+            found.append(pattern_list[lowest.bit_length() - 1])
+            mask ^= lowest
         return found
+
+    def _mask_of(self, wanted: set[int]) -> int:
+        """The bitmask of a set of pattern ids (the sets are cached per rule selection)."""
+        known = self._wanted_masks.get(id(wanted))
+        if known is None or known[0] is not wanted:
+            mask = sum(1 << row for row, pattern in enumerate(self._pattern_list) if id(pattern) in wanted)
+            if len(self._wanted_masks) > 1024:
+                self._wanted_masks.clear()
+            known = self._wanted_masks[id(wanted)] = (wanted, mask)
+        return known[1]
 
     def core_matches(
         self, parent: Chem.Mol, wanted: set[int] | None = None, *, smiles: str | None = None
@@ -1218,7 +1254,9 @@ class Classifier:
         if groups:
             core_hits = self.core_matches(parent, wanted_patterns, smiles=smiles)
             if core_hits:
-                facts = _MoleculeFacts(parent, inchikey)
+                known = subject if isinstance(subject, Identity) else None
+                facts = _MoleculeFacts(parent, inchikey, formula=known.formula if known else None,
+                                       mass=known.average_mass if known else None)
                 hit_groups: set[int] = set()
                 for smarts in core_hits:
                     hit_groups |= self._groups_of_pattern[smarts]
@@ -1302,14 +1340,17 @@ def _neighbour_table(mol: Chem.Mol) -> list[list[tuple[int, Chem.BondType]]]:
 class _MoleculeFacts:
     """Per-molecule values computed at most once, whichever rules ask for them."""
 
-    def __init__(self, mol: Chem.Mol, inchikey: str):
+    def __init__(self, mol: Chem.Mol, inchikey: str, *, formula: str | None = None, mass: float | None = None):
+        # formula and average mass come with an Identity, which has already computed them
         self.mol = mol
         self.inchikey = inchikey
-        self._mass: float | None = None
+        self._formula = formula
+        self._mass: float | None = mass
         self._elements: dict[int, int] | None = None
         self.verdicts: dict[tuple, CoreExplanation | list] = {}  # (evaluation key, labelling) -> verdict
         self._neighbours: list[list[tuple[int, Chem.BondType]]] | None = None
         self._decompositions: dict[frozenset[int], tuple[list[tuple[int, int]], list[_Piece]]] = {}
+        self._pieces: dict[tuple, _Piece] = {}
 
     @property
     def neighbours(self) -> list[list[tuple[int, Chem.BondType]]]:
@@ -1344,7 +1385,13 @@ class _MoleculeFacts:
                         elif j not in seen:
                             seen.add(j)
                             stack.append(j)
-                pieces.append(_Piece(self.mol, atoms, attachments))
+                # the same substituent hanging the same way is one piece, whichever core found it:
+                # its class verdicts (a function of its atoms and attachments) are then reused
+                key = (frozenset(atoms), tuple(sorted(attachments)))
+                piece = self._pieces.get(key)
+                if piece is None:
+                    piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments)
+                pieces.append(piece)
         known = self._decompositions[core_atoms] = (inner_bonds, pieces)
         return known
 
@@ -1360,7 +1407,8 @@ class _MoleculeFacts:
             # from the molecular formula (one C++ call) rather than a Python walk over the atoms
             counts: dict[int, int] = defaultdict(int)
             table = Chem.GetPeriodicTable()
-            for symbol, number in _FORMULA_TERM.findall(rdMolDescriptors.CalcMolFormula(self.mol)):
+            formula = self._formula or rdMolDescriptors.CalcMolFormula(self.mol)
+            for symbol, number in _FORMULA_TERM.findall(formula):
                 counts[table.GetAtomicNumber(symbol)] += int(number or 1)
             self._elements = counts
         return self._elements
