@@ -120,6 +120,25 @@ async def baseline(receiver: str, n: int, concurrency: int = CONCURRENCY) -> flo
         return time.perf_counter() - started
 
 
+async def client_layer_seconds(n: int = 3000) -> float:
+    """Seconds per request that httpx.AsyncClient spends on its own bookkeeping (request and
+    response objects, headers, the stream context the sender uses), measured with a MockTransport:
+    no socket and no HTTP parsing. No transport underneath can make a request cheaper than this."""
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=httpx.ByteStream(b"ok"))
+
+    payload = b'{"id":"x"}' * 80
+    headers = {"webhook-id": "b", "webhook-timestamp": "0", "webhook-signature": "v1,x"}
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        started = time.perf_counter()
+        for i in range(n):
+            async with client.stream("POST", f"http://receiver.invalid/layer/{i}", content=payload,
+                                     headers=headers) as response:
+                async for _ in response.aiter_raw():
+                    pass
+        return (time.perf_counter() - started) / n
+
+
 async def receiver_capacity(port: int, *, connections: int = CONCURRENCY, per_connection: int = 500) -> float:
     """Requests per second the receiver answers from a bare asyncio HTTP/1.1 keep-alive client:
     what the fixture can take, so that neither figure below is the receiver's limit."""
@@ -232,6 +251,9 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
         rows.append((backend, f"baseline: the same, {PER_ORIGIN} connections (the worker's per-origin cap)",
                      f"{per_origin:.2f} s ({FANOUT_SUBSCRIBERS / per_origin:,.0f} req/s; {load()})"))
         client_rate = max(client_rate, FANOUT_SUBSCRIBERS / per_origin)
+        layer = asyncio.run(client_layer_seconds())
+        rows.append((backend, "baseline: httpx.AsyncClient's own work, no network (MockTransport)",
+                     f"{layer * 1e6:,.0f} µs a request: at most {1 / layer:,.0f} requests/s a core ({load()})"))
         httpx.post(f"{receiver}/reset")
 
         progress("subscribing")
@@ -295,7 +317,8 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
                      (f"offered {offered:,.0f} webhooks/s; delivered {achieved:,.0f}/s by {args.workers} worker(s) "
                       f"= {achieved / offered:.0%}; one bare httpx client with nothing else running does "
                       f"{client_rate:,.0f}/s here, so the HTTP client alone needs ≥{offered / client_rate:.1f} "
-                      f"of this machine's {os.cpu_count()} cores, which the API, the database and the receiver share")))
+                      f"of this machine's {os.cpu_count()} cores, which the API, the database and the receiver share; "
+                      f"httpx's bookkeeping alone, with no network at all, needs {offered * layer:.1f} cores")))
     finally:
         for process in reversed(processes):
             process.terminate()
