@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,6 +24,7 @@ import httpx
 from alerts.cloudevents import CONTENT_TYPE
 from alerts.signing import headers_for
 from alerts.ssrf import Resolver, UnsafeURL, check_webhook_url, system_resolver
+from alerts.transport import Http1Transport
 
 __all__ = ["DeliveryResult", "OutgoingDelivery", "WebhookSender"]
 
@@ -84,19 +86,16 @@ def _utc_now() -> datetime:
 
 
 class WebhookSender:
-    """Owns its ``httpx.AsyncClient`` pools for its lifetime; use ``async with`` or call :meth:`aclose`.
+    """Owns its ``httpx.AsyncClient`` for its lifetime; use ``async with`` or call :meth:`aclose`.
 
-    ``max_concurrency`` bounds in-flight requests and, summed over the pools, open connections,
-    so a burst of alerts cannot open more sockets than the dispatcher was sized for. Each origin
-    (scheme, host, port) gets at most ``max_connections_per_origin`` of them, kept alive between
-    deliveries: one slow or busy receiver cannot take every slot, and none is flooded.
+    ``max_concurrency`` bounds in-flight requests and so open connections, so a burst of alerts
+    cannot open more sockets than the dispatcher was sized for. Each origin (scheme, host, port)
+    gets at most ``max_connections_per_origin`` of them, kept alive between deliveries: one slow or
+    busy receiver cannot take every slot, and none is flooded.
 
-    Why several small pools rather than one: httpcore scans every connection of its pool, with a
-    readability poll of each idle one, on every request, so the cost per request grows with the
-    pool. On loopback one pool of 16 sent ~850 requests/s and one of 4 ~1,700/s (bench/alerts.py
-    machine). Origins are spread over ``max_concurrency / max_connections_per_origin`` pools by
-    hash (origins that share a pool share its connections), so each request scans at most
-    ``max_connections_per_origin`` connections.
+    The client sends through :class:`alerts.transport.Http1Transport` unless another ``transport``
+    is given: httpx's default transport (httpcore) cost about three times as much CPU per webhook
+    (bench/alerts.py), which is what bounds how many webhooks a worker delivers per second.
     """
 
     def __init__(
@@ -119,24 +118,22 @@ class WebhookSender:
             raise ValueError("max_connections_per_origin must be at least 1")
         per_origin = min(max_connections_per_origin, max_concurrency)
         self._slots = asyncio.Semaphore(max_concurrency)
+        self._origin_slots: defaultdict[tuple[str, str], asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(per_origin))
         self._total_timeout_seconds = total_timeout_seconds
         self._max_response_bytes = max_response_bytes
         self._allow_private = allow_private
         self._resolver = resolver
         self._clock = clock
-        self._pools = [
-            (asyncio.Semaphore(per_origin), httpx.AsyncClient(
-                timeout=timeout,
-                limits=httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin),
-                follow_redirects=False,
-                # Proxies from the environment would connect on our behalf to addresses the SSRF
-                # check never saw.
-                trust_env=False,
-                headers={"user-agent": user_agent},
-                transport=transport,
-            ))
-            for _ in range(max(1, max_concurrency // per_origin))
-        ]
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            # Proxies from the environment would connect on our behalf to addresses the SSRF
+            # check never saw.
+            trust_env=False,
+            headers={"user-agent": user_agent},
+            transport=transport if transport is not None else Http1Transport(max_idle_per_origin=per_origin),
+        )
 
     @property
     def total_timeout_seconds(self) -> float:
@@ -152,19 +149,15 @@ class WebhookSender:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for _, client in self._pools:
-            await client.aclose()
-
-    def _pool_for(self, url: str) -> tuple[asyncio.Semaphore, httpx.AsyncClient]:
-        return self._pools[hash(urlsplit(url)[:2]) % len(self._pools)]
+        await self._client.aclose()
 
     async def send(self, delivery: OutgoingDelivery, *, checks: dict | None = None) -> DeliveryResult:
         """``checks`` shares the SSRF check of each origin among the deliveries of one batch."""
-        origin_slots, client = self._pool_for(delivery.url)
+        origin_slots = self._origin_slots[urlsplit(delivery.url)[:2]]
         # the origin's slot first: a delivery queued behind its busy origin holds no global slot
         async with origin_slots, self._slots:
             started = time.perf_counter()
-            status_code, excerpt, error = await self._attempt(delivery, client, {} if checks is None else checks)
+            status_code, excerpt, error = await self._attempt(delivery, {} if checks is None else checks)
             latency_ms = (time.perf_counter() - started) * 1000.0
         return DeliveryResult(
             status_code=status_code,
@@ -204,8 +197,7 @@ class WebhookSender:
             return str(refusal)
         return None
 
-    async def _attempt(self, delivery: OutgoingDelivery, client: httpx.AsyncClient,
-                       checks: dict) -> tuple[int | None, bytes, str | None]:
+    async def _attempt(self, delivery: OutgoingDelivery, checks: dict) -> tuple[int | None, bytes, str | None]:
         refusal = await self._refusal(delivery.url, checks)
         if refusal is not None:
             return None, b"", f"refused before sending: {refusal}"
@@ -223,7 +215,7 @@ class WebhookSender:
         }
         try:
             async with asyncio.timeout(self._total_timeout_seconds):
-                async with client.stream(
+                async with self._client.stream(
                     "POST", delivery.url, content=delivery.body, headers=headers
                 ) as response:
                     excerpt = await _read_at_most(response, self._max_response_bytes)

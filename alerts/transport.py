@@ -1,0 +1,343 @@
+"""HTTP/1.1 for webhook delivery: an httpx transport on asyncio streams.
+
+The sender is an ``httpx.AsyncClient``; this is what it sends through. httpx's default transport
+(httpcore with h11) spends about three quarters of each request's CPU on connection-pool
+bookkeeping and a pure-Python protocol state machine, so one dispatch worker could not deliver
+more than ~900 webhooks a second on this project's two-core machine (bench/alerts.py). Webhook
+delivery needs a small part of HTTP/1.1, and this transport implements exactly that part:
+
+- one request per connection at a time, connections kept alive per origin and reused;
+- request bodies are bytes (a signed event); the request line and headers are written as httpx
+  built them (Host, Content-Length, the signature headers), with CR and LF refused in any of them;
+- responses framed by Content-Length, by chunked transfer coding, or by the connection closing;
+  1xx interim responses are skipped; headers are read up to ``max_header_bytes``;
+- httpx's timeouts (connect, read, write) are honoured, and failures are raised as httpx's own
+  exceptions (ConnectError, ConnectTimeout, ReadTimeout, WriteTimeout, RemoteProtocolError), so
+  the sender cannot tell this transport from httpcore except by its speed;
+- an idle connection the receiver has closed is not reused; one that dies after it was taken,
+  before any byte of an answer, has the request sent once more on a new connection. A receiver
+  closing an idle connection has not read the request; one that read it and hung up without a
+  word gets it twice, which its deduplication by ``webhook-id`` absorbs;
+- https with the system's trust store, or the given ``ssl_context``.
+
+Not implemented, because webhook delivery never needs them: HTTP/2, proxies (the sender sets
+``trust_env=False`` for the SSRF guard anyway), streaming request bodies, ``Expect: 100-continue``,
+trailers. The response body is streamed to the caller, which reads at most a few KiB and closes:
+a connection whose body was not read to its end is closed, not reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+
+import httpx
+
+__all__ = ["Http1Transport"]
+
+_CHUNK = 65536
+_Origin = tuple[bytes, bytes, int]
+
+
+class _Connection:
+    __slots__ = ("reader", "writer", "idle_since")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.idle_since = 0.0
+
+    def close(self) -> None:
+        self.writer.close()
+
+    @property
+    def usable(self) -> bool:
+        return not self.writer.is_closing() and not self.reader.at_eof()
+
+
+class Http1Transport(httpx.AsyncBaseTransport):
+    """Keep-alive HTTP/1.1 connections per origin; at most ``max_idle_per_origin`` idle ones kept,
+    each for at most ``keepalive_expiry`` seconds. The caller bounds concurrency (the sender's
+    per-origin slots); this transport opens a connection whenever no idle one is at hand."""
+
+    def __init__(
+        self,
+        *,
+        max_idle_per_origin: int = 8,
+        keepalive_expiry: float = 30.0,
+        max_header_bytes: int = 65536,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._max_idle = max_idle_per_origin
+        self._expiry = keepalive_expiry
+        self._max_header_bytes = max_header_bytes
+        self._ssl_context = ssl_context
+        self._idle: dict[_Origin, list[_Connection]] = defaultdict(list)
+        self._closed = False
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.close()
+        self._idle.clear()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        url = request.url
+        if url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"unsupported scheme {url.scheme!r}", request=request)
+        timeouts = request.extensions.get("timeout", {})
+        message = _encode(request, await request.aread())
+        origin: _Origin = (url.raw_scheme, url.raw_host, url.port or (443 if url.scheme == "https" else 80))
+        connection = self._take_idle(origin)
+        if connection is not None:
+            try:
+                return await self._exchange(connection, origin, request, message, timeouts)
+            except _StaleConnection:
+                pass  # it died before a byte of answer came back: once more, on a new connection
+        connection = await self._connect(origin, request, timeouts.get("connect"))
+        try:
+            return await self._exchange(connection, origin, request, message, timeouts)
+        except _StaleConnection as stale:
+            raise httpx.RemoteProtocolError("the server closed the connection without answering",
+                                            request=request) from stale.__cause__
+
+    def _take_idle(self, origin: _Origin) -> _Connection | None:
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            connection = idle.pop()
+            if connection.usable and now - connection.idle_since < self._expiry:
+                return connection
+            connection.close()
+        return None
+
+    def _release(self, origin: _Origin, connection: _Connection) -> None:
+        idle = self._idle[origin]
+        if self._closed or len(idle) >= self._max_idle or not connection.usable:
+            connection.close()
+            return
+        connection.idle_since = time.monotonic()
+        idle.append(connection)
+
+    async def _connect(self, origin: _Origin, request: httpx.Request, timeout: float | None) -> _Connection:
+        scheme, host, port = origin
+        tls = None
+        if scheme == b"https":
+            tls = self._ssl_context or ssl.create_default_context()
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(
+                    host.decode("ascii"), port, ssl=tls, server_hostname=host.decode("ascii") if tls else None,
+                    limit=self._max_header_bytes,
+                )
+        except TimeoutError as error:
+            raise httpx.ConnectTimeout(f"no connection within {timeout:g} s", request=request) from error
+        except (OSError, ssl.SSLError) as error:
+            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
+        return _Connection(reader, writer)
+
+    async def _exchange(self, connection: _Connection, origin: _Origin, request: httpx.Request, message: bytes,
+                        timeouts: dict) -> httpx.Response:
+        reader, writer = connection.reader, connection.writer
+        try:
+            writer.write(message)
+            async with asyncio.timeout(timeouts.get("write")):
+                await writer.drain()
+        except TimeoutError as error:
+            connection.close()
+            raise httpx.WriteTimeout("the request could not be written in time", request=request) from error
+        except OSError as error:
+            connection.close()
+            raise _StaleConnection() from error
+        read_timeout = timeouts.get("read")
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(read_timeout):
+                        head = await reader.readuntil(b"\r\n\r\n")
+                except asyncio.IncompleteReadError as error:
+                    if not error.partial:
+                        raise _StaleConnection() from error
+                    raise httpx.RemoteProtocolError("the answer ended inside its headers", request=request) from error
+                except asyncio.LimitOverrunError as error:
+                    raise httpx.RemoteProtocolError(
+                        f"response headers longer than {self._max_header_bytes} bytes", request=request) from error
+                except ConnectionError as error:
+                    raise _StaleConnection() from error
+                status, reason, version, headers = _parse_head(head, request)
+                if 100 <= status < 200 and status != 101:
+                    continue  # interim (100 Continue, 103 Early Hints): the real answer follows
+                break
+        except TimeoutError as error:
+            connection.close()
+            raise httpx.ReadTimeout(f"no answer within {read_timeout:g} s", request=request) from error
+        except BaseException:
+            connection.close()
+            raise
+        keep_alive = _keeps_alive(version, headers)
+        if request.method == "HEAD" or status in (204, 304) or status == 101:
+            body: _Body = _Fixed(0)
+        elif any(v.lower().strip().endswith(b"chunked") for k, v in headers if k == b"transfer-encoding"):
+            body = _Chunked()
+        else:
+            lengths = {v.strip() for k, v in headers if k == b"content-length"}
+            if len(lengths) > 1 or (lengths and not next(iter(lengths)).isdigit()):
+                connection.close()
+                raise httpx.RemoteProtocolError("invalid Content-Length", request=request)
+            if lengths:
+                body = _Fixed(int(next(iter(lengths))))
+            else:
+                body, keep_alive = _UntilClose(), False
+        stream = _ResponseStream(self, origin, connection, body, keep_alive, read_timeout, request)
+        return httpx.Response(
+            status, headers=[(k, v) for k, v in headers], stream=stream,
+            extensions={"http_version": version, "reason_phrase": reason},
+        )
+
+
+class _StaleConnection(Exception):
+    """Nothing of an answer arrived: the connection was dead before the request went out."""
+
+
+def _encode(request: httpx.Request, body: bytes) -> bytes:
+    target = request.url.raw_path or b"/"
+    parts = [request.method.encode("ascii"), b" ", target, b" HTTP/1.1\r\n"]
+    for name, value in request.headers.raw:
+        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value or b":" in name:
+            raise httpx.LocalProtocolError(f"invalid header {name!r}", request=request)
+        parts += [name, b": ", value, b"\r\n"]
+    parts.append(b"\r\n")
+    if b"\r" in target or b"\n" in target or b" " in target:
+        raise httpx.LocalProtocolError("invalid request target", request=request)
+    return b"".join(parts) + body
+
+
+def _parse_head(head: bytes, request: httpx.Request) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
+    status_line, *lines = head[:-4].split(b"\r\n")
+    version, _, rest = status_line.partition(b" ")
+    code, _, reason = rest.partition(b" ")
+    if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(code) != 3 or not code.isdigit():
+        raise httpx.RemoteProtocolError(f"not an HTTP/1.x status line: {status_line[:80]!r}", request=request)
+    headers = []
+    for line in lines:
+        name, colon, value = line.partition(b":")
+        if not colon or not name or name != name.strip():
+            raise httpx.RemoteProtocolError(f"malformed header line {line[:80]!r}", request=request)
+        headers.append((name.lower(), value.strip()))
+    return int(code), reason, version, headers
+
+
+def _keeps_alive(version: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
+    tokens = {t.strip().lower() for k, v in headers if k == b"connection" for t in v.split(b",")}
+    if version == b"HTTP/1.1":
+        return b"close" not in tokens
+    return b"keep-alive" in tokens
+
+
+# --- response bodies ------------------------------------------------------------------------
+
+
+class _Body:
+    done = False
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes:  # b"" once the body is complete
+        raise NotImplementedError
+
+
+class _Fixed(_Body):
+    def __init__(self, length: int) -> None:
+        self.left = length
+        self.done = length == 0
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes:
+        if self.left == 0:
+            self.done = True
+            return b""
+        data = await reader.read(min(self.left, _CHUNK))
+        if not data:
+            raise asyncio.IncompleteReadError(b"", self.left)
+        self.left -= len(data)
+        self.done = self.left == 0
+        return data
+
+
+class _Chunked(_Body):
+    def __init__(self) -> None:
+        self.left = 0
+
+    async def read(self, reader: asyncio.StreamReader) -> bytes:
+        if self.done:
+            return b""
+        if self.left == 0:
+            size_line = await reader.readuntil(b"\r\n")
+            size = size_line.split(b";", 1)[0].strip()
+            try:
+                self.left = int(size, 16)
+            except ValueError:
+                raise ValueError(f"invalid chunk size {size[:20]!r}") from None
+            if self.left == 0:
+                while await reader.readuntil(b"\r\n") != b"\r\n":
+                    pass  # trailers, ignored
+                self.done = True
+                return b""
+        data = await reader.read(min(self.left, _CHUNK))
+        if not data:
+            raise asyncio.IncompleteReadError(b"", self.left)
+        self.left -= len(data)
+        if self.left == 0:
+            if await reader.readexactly(2) != b"\r\n":
+                raise ValueError("a chunk does not end with CRLF")
+        return data
+
+
+class _UntilClose(_Body):
+    async def read(self, reader: asyncio.StreamReader) -> bytes:
+        data = await reader.read(_CHUNK)
+        self.done = not data
+        return data
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, transport: Http1Transport, origin: _Origin, connection: _Connection, body: _Body,
+                 keep_alive: bool, read_timeout: float | None, request: httpx.Request) -> None:
+        self._transport = transport
+        self._origin = origin
+        self._connection: _Connection | None = connection
+        self._body = body
+        self._keep_alive = keep_alive
+        self._read_timeout = read_timeout
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        if connection is None:
+            return
+        while not self._body.done:
+            try:
+                async with asyncio.timeout(self._read_timeout):
+                    data = await self._body.read(connection.reader)
+            except TimeoutError as error:
+                await self.aclose()
+                raise httpx.ReadTimeout("the response body stalled", request=self._request) from error
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, ConnectionError) as error:
+                await self.aclose()
+                raise httpx.RemoteProtocolError(f"malformed or truncated response body: {error}",
+                                                request=self._request) from error
+            if data:
+                yield data
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if self._body.done and self._keep_alive:
+            self._transport._release(self._origin, connection)
+        else:
+            connection.close()  # an unread rest of the body: closing is cheaper than draining

@@ -1,0 +1,237 @@
+"""alerts.transport.Http1Transport against real asyncio servers on 127.0.0.1 that answer exactly
+as each test scripts them (framing, keep-alive, closing, stalling, TLS)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import ssl
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from alerts.transport import Http1Transport
+
+pytestmark = pytest.mark.e2e
+
+CLOSE = object()
+
+
+class Server:
+    """Counts connections and requests. ``answer(n)`` scripts the reply to the n-th request: bytes
+    to write, ``(bytes, CLOSE)`` to write and then hang up, or None to hang up without answering."""
+
+    def __init__(self, answer: Callable[[int], bytes | tuple | None], ssl_context: ssl.SSLContext | None = None) -> None:
+        self.answer = answer
+        self.ssl_context = ssl_context
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.port = 0
+
+    async def __aenter__(self) -> Server:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.ssl_context)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close()
+
+    def url(self, path: str = "/hook") -> str:
+        scheme = "https" if self.ssl_context else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                body = await reader.readexactly(length)
+                self.requests.append(head + body)
+                reply = self.answer(len(self.requests))
+                if reply is None:  # hang up without answering
+                    break
+                data, then = reply if isinstance(reply, tuple) else (reply, None)
+                writer.write(data)
+                await writer.drain()
+                if then is CLOSE:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+def ok(body: bytes = b"received", *extra: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), b"".join(e + b"\r\n" for e in extra), body)
+
+
+async def post(client: httpx.AsyncClient, url: str) -> tuple[int, bytes]:
+    async with client.stream("POST", url, content=b'{"id":"x"}', headers={"webhook-id": "msg_1"}) as r:
+        return r.status_code, b"".join([chunk async for chunk in r.aiter_raw()])
+
+
+def run(answer: Callable[[int], bytes | None], scenario, *, timeout: httpx.Timeout | None = None,
+        ssl_context: ssl.SSLContext | None = None, server_ssl: ssl.SSLContext | None = None):  # noqa: ANN001
+    async def main():  # noqa: ANN202
+        async with Server(answer, server_ssl) as server:
+            transport = Http1Transport(ssl_context=ssl_context)
+            async with httpx.AsyncClient(transport=transport, timeout=timeout or httpx.Timeout(5.0)) as client:
+                return server, await scenario(client, server)
+
+    return asyncio.run(main())
+
+
+def test_keep_alive_connections_are_reused_and_the_request_arrives_as_written():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return [await post(client, server.url(f"/hook/{i}?a=1")) for i in range(3)]
+
+    server, answers = run(lambda n: ok(b"answer %d" % n), scenario)
+    assert answers == [(200, b"answer 1"), (200, b"answer 2"), (200, b"answer 3")]
+    assert server.connections == 1
+    first = server.requests[0]
+    assert first.startswith(b"POST /hook/0?a=1 HTTP/1.1\r\n")
+    assert b"\r\nhost: 127.0.0.1:" in first.lower() and b"\r\nwebhook-id: msg_1\r\n" in first
+    assert first.endswith(b'\r\n\r\n{"id":"x"}') and b"content-length: 10\r\n" in first.lower()
+
+
+def test_a_chunked_answer_is_decoded_and_its_connection_reused():
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return [await post(client, server.url()), await post(client, server.url())]
+
+    server, answers = run(lambda n: chunked, scenario)
+    assert answers == [(200, b"hello world")] * 2 and server.connections == 1
+
+
+def test_connection_close_and_bodies_ended_by_closing_are_not_reused():
+    replies = {1: (ok(b"one", b"Connection: close"), CLOSE), 2: (b"HTTP/1.1 200 OK\r\n\r\nuntil close", CLOSE)}
+
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return [await post(client, server.url()) for _ in range(3)]
+
+    server, answers = run(lambda n: replies.get(n, ok(b"three")), scenario)
+    assert answers == [(200, b"one"), (200, b"until close"), (200, b"three")]
+    assert server.connections == 3
+
+
+def test_an_idle_connection_the_receiver_closed_is_replaced_and_the_webhook_sent_once():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        first = await post(client, server.url())
+        await asyncio.sleep(0.05)  # the server hangs up the idle connection (below)
+        return first, await post(client, server.url())
+
+    # the first answer claims keep-alive, then the server closes the connection anyway
+    server, (first, second) = run(lambda n: (ok(b"first"), CLOSE) if n == 1 else ok(b"second"), scenario)
+    assert first[0] == 200 and second == (200, b"second")
+    assert len(server.requests) == 2 and server.connections == 2
+
+
+def test_a_reused_connection_that_dies_before_any_answer_is_retried_once_on_a_new_one():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return await post(client, server.url()), await post(client, server.url())
+
+    # the second request reaches the first connection, which hangs up without a byte of answer
+    server, (first, second) = run(lambda n: None if n == 2 else ok(b"answer %d" % n), scenario)
+    assert first == (200, b"answer 1") and second == (200, b"answer 3")
+    assert server.connections == 2 and len(server.requests) == 3
+
+
+def test_a_receiver_that_hangs_up_on_a_new_connection_is_a_protocol_error_not_a_retry():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post(client, server.url())
+
+    server, _ = run(lambda n: None, scenario)
+    assert len(server.requests) == 1
+
+
+def test_interim_100_responses_are_skipped():
+    server, answer = run(lambda n: b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"final"),
+                         lambda client, server: post(client, server.url()))
+    assert answer == (200, b"final")
+
+
+@pytest.mark.parametrize("reply", [
+    b"SPDY/3 200 OK\r\n\r\n",  # not HTTP/1.x
+    b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",  # not a status code
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",  # conflicting lengths
+    b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 70000 + b"\r\n\r\n",  # headers over the 64 KiB limit
+])
+def test_malformed_answers_are_protocol_errors(reply):
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post(client, server.url())
+
+    run(lambda n: reply, scenario)
+
+
+def test_a_truncated_body_is_a_protocol_error():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post(client, server.url())
+
+    run(lambda n: (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", CLOSE), scenario)
+
+
+def test_a_receiver_that_never_answers_is_a_read_timeout():
+    async def never(reader, writer):  # noqa: ANN001, ANN202
+        await reader.read(1 << 16)
+        await asyncio.sleep(5)
+
+    async def main():  # noqa: ANN202
+        server = await asyncio.start_server(never, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(transport=Http1Transport(), timeout=httpx.Timeout(0.2)) as client:
+            with pytest.raises(httpx.ReadTimeout):
+                await post(client, f"http://127.0.0.1:{port}/hook")
+        server.close()
+
+    asyncio.run(main())
+
+
+def test_a_closed_port_is_a_connect_error():
+    async def main():  # noqa: ANN202
+        async with httpx.AsyncClient(transport=Http1Transport()) as client:
+            with pytest.raises(httpx.ConnectError):
+                await post(client, "http://127.0.0.1:9/hook")
+
+    asyncio.run(main())
+
+
+def test_line_breaks_in_a_header_never_reach_the_wire():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises((httpx.LocalProtocolError, ValueError)):
+            await client.post(server.url(), content=b"x", headers={"x-evil": "a\r\nInjected: yes"})
+
+    server, _ = run(lambda n: ok(), scenario)
+    assert server.requests == []
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a test certificate")
+def test_https_with_a_trusted_certificate(tmp_path: Path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    server, answer = run(lambda n: ok(b"over tls"), lambda client, server: post(client, server.url()),
+                         ssl_context=trusting, server_ssl=server_side)
+    assert answer == (200, b"over tls")
+
+    # the system's trust store does not know this certificate: refused, nothing sent
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.ConnectError):
+            await post(client, server.url())
+
+    server, _ = run(lambda n: ok(), scenario, server_ssl=server_side)
+    assert server.requests == []
