@@ -37,6 +37,9 @@ def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     # A one-second job that sometimes runs longer is skipped for one tick, by design (coalesce,
     # max_instances=1); APScheduler reports each skip as a warning, which would flood the log.
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    # httpx logs every request at INFO: a line per webhook, thousands a second in a burst, that
+    # the delivery log (GET /v1/subscriptions/{id}/deliveries) already records.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
     dispatcher = Dispatcher(settings, engine)

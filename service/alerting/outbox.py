@@ -271,20 +271,23 @@ def alert_row(alert: Alert, *, instance: str, stored_at: dt.datetime) -> dict:
     }
 
 
-# Parsed filters by (subscription id, updated_at): every update moves updated_at, so a stale
-# entry is never used; a thousand subscriptions are parsed once per process, not per report.
-_FILTERS: dict[tuple[str, dt.datetime], SubscriptionFilter] = {}
+# Every subscription with its mode and parsed filter, per database, kept while the table's stamp
+# (row count, latest updated_at) is unchanged: creating, changing or deleting a subscription moves
+# the stamp (every write sets updated_at to now), so a stale list is never used. One aggregate
+# query per transaction replaces reading and parsing every subscription for every report.
+_SUBSCRIPTION_STAMP = select(func.count(), func.max(Subscription.updated_at))
+_SUBSCRIPTIONS: dict[str, tuple[tuple, list[tuple[str, Mode, SubscriptionFilter]]]] = {}
 
 
-def _filter_of(session: Session, subscription_id: str, updated_at: dt.datetime) -> SubscriptionFilter:
-    key = (subscription_id, updated_at)
-    found = _FILTERS.get(key)
-    if found is None:
-        raw = session.exec(select(Subscription.filters).where(Subscription.id == subscription_id)).one()
-        if len(_FILTERS) > 100_000:
-            _FILTERS.clear()
-        found = _FILTERS[key] = Filters.model_validate(raw).to_domain()
-    return found
+def _subscriptions(session: Session) -> list[tuple[str, Mode, SubscriptionFilter]]:
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    stamp = tuple(session.execute(_SUBSCRIPTION_STAMP).one())
+    known = _SUBSCRIPTIONS.get(database)
+    if known is None or known[0] != stamp:
+        rows = session.exec(select(Subscription.id, Subscription.mode, Subscription.filters)).all()
+        known = _SUBSCRIPTIONS[database] = (
+            stamp, [(s.id, Mode(s.mode), Filters.model_validate(s.filters).to_domain()) for s in rows])
+    return known[1]
 
 
 def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str) -> list[Alert]:
@@ -311,12 +314,11 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     stored = [alert for alert in ordered if str(alert.id) in inserted]
     if not stored:
         return []
-    subscriptions = session.exec(select(Subscription.id, Subscription.mode, Subscription.updated_at)).all()
-    filters = {s.id: (Mode(s.mode), _filter_of(session, s.id, s.updated_at)) for s in subscriptions}
+    subscriptions = _subscriptions(session)
     deliveries: list[dict] = []
     digest_entries: list[dict] = []
     for alert in stored:
-        for subscription_id, (mode, wanted) in filters.items():
+        for subscription_id, mode, wanted in subscriptions:
             if not matches(wanted, alert):
                 continue
             if mode is Mode.immediate:

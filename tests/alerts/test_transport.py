@@ -235,3 +235,17 @@ def test_https_with_a_trusted_certificate(tmp_path: Path):
 
     server, _ = run(lambda n: ok(), scenario, server_ssl=server_side)
     assert server.requests == []
+
+
+def test_the_sender_keeps_no_cookies_between_deliveries(make_delivery):
+    from alerts.delivery import WebhookSender
+
+    async def main():  # noqa: ANN202
+        async with Server(lambda n: ok(b"ok", b"Set-Cookie: session=abc; Path=/")) as server:
+            async with WebhookSender(allow_private=True) as sender:
+                results = [await sender.send(make_delivery(server.url(), delivery_id=f"d{i}")) for i in range(2)]
+            return server, results
+
+    server, results = asyncio.run(main())
+    assert all(r.succeeded for r in results) and len(server.requests) == 2
+    assert b"cookie:" not in server.requests[1].lower().replace(b"set-cookie", b"")
