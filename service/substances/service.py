@@ -24,13 +24,14 @@ def _insert(session: Session, table):  # noqa: ANN001 - a SQLAlchemy Table
 def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str, Substance], set[str]]:
     """Ensure each parent is in the registry.
 
-    Returns the substances by InChIKey and the InChIKeys this call added. Concurrent writers may
-    register the same parent; ON CONFLICT DO NOTHING lets exactly one of them create it.
+    Returns the substances by InChIKey (rows with the columns of Substance, read-only) and the
+    InChIKeys this call added. Concurrent writers may register the same parent; ON CONFLICT DO
+    NOTHING lets exactly one of them create it.
     """
     wanted = {identity.inchikey: identity for identity in identities}
     if not wanted:
         return {}, set()
-    found = {s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": list(wanted)}).scalars()}
+    found = {s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": list(wanted)})}
     missing = [identity for key, identity in wanted.items() if key not in found]
     created: set[str] = set()
     if missing:
@@ -54,7 +55,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
         for row in rows:
             created.update(session.execute(statement, row).scalars())
         keys = [i.inchikey for i in missing]
-        found.update({s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": keys}).scalars()})
+        found.update({s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": keys})})
     return found, created
 
 
@@ -101,7 +102,9 @@ def resolve_name(session: Session, name: str) -> Substance | None:
 
 _N = SubstanceName.__table__.c
 _NAMES_OF = select(_N.substance_id, _N.name).where(_N.substance_id.in_(bindparam("ids", expanding=True))).order_by(_N.id)
-_BY_INCHIKEY = select(Substance).where(Substance.inchikey.in_(bindparam("keys", expanding=True)))
+# Plain rows, read like Substance objects (same attribute names): intake reads a few hundred per
+# batch and never changes them, and building ORM instances cost several times the query.
+_BY_INCHIKEY = select(*Substance.__table__.c).where(Substance.inchikey.in_(bindparam("keys", expanding=True)))
 
 
 def names_for(session: Session, substance_ids: Iterable[int]) -> dict[int, list[str]]:
