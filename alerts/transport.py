@@ -39,6 +39,7 @@ import httpx
 __all__ = ["Http1Transport"]
 
 _CHUNK = 65536
+_MAX_INTERIM = 8  # 1xx answers skipped before the real one; more is a receiver playing games
 _Origin = tuple[bytes, bytes, int]
 
 
@@ -157,7 +158,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
             raise _StaleConnection() from error
         read_timeout = timeouts.get("read")
         try:
-            while True:
+            for interim in range(_MAX_INTERIM + 1):
                 try:
                     async with asyncio.timeout(read_timeout):
                         head = await reader.readuntil(b"\r\n\r\n")
@@ -172,6 +173,9 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     raise _StaleConnection() from error
                 status, reason, version, headers = _parse_head(head, request)
                 if 100 <= status < 200 and status != 101:
+                    if interim == _MAX_INTERIM:
+                        raise httpx.RemoteProtocolError(f"more than {_MAX_INTERIM} interim responses",
+                                                        request=request)
                     continue  # interim (100 Continue, 103 Early Hints): the real answer follows
                 break
         except TimeoutError as error:
@@ -250,6 +254,17 @@ class _Body:
         raise NotImplementedError
 
 
+async def _read_some(reader: asyncio.StreamReader, left: int) -> bytes:
+    """Up to ``left`` (> 0) bytes, at most one chunk; a connection that ends first is an error."""
+    data = await reader.read(min(left, _CHUNK))
+    if not data:
+        raise asyncio.IncompleteReadError(b"", left)
+    return data
+
+
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
 class _Fixed(_Body):
     def __init__(self, length: int) -> None:
         self.left = length
@@ -259,9 +274,7 @@ class _Fixed(_Body):
         if self.left == 0:
             self.done = True
             return b""
-        data = await reader.read(min(self.left, _CHUNK))
-        if not data:
-            raise asyncio.IncompleteReadError(b"", self.left)
+        data = await _read_some(reader, self.left)
         self.left -= len(data)
         self.done = self.left == 0
         return data
@@ -277,18 +290,17 @@ class _Chunked(_Body):
         if self.left == 0:
             size_line = await reader.readuntil(b"\r\n")
             size = size_line.split(b";", 1)[0].strip()
-            try:
-                self.left = int(size, 16)
-            except ValueError:
-                raise ValueError(f"invalid chunk size {size[:20]!r}") from None
+            # hex digits only: int(..., 16) would also take "-1" (read to the end of the stream),
+            # "0x10" and "1_0"
+            if not size or len(size) > 16 or not _HEX.issuperset(size):
+                raise ValueError(f"invalid chunk size {size[:20]!r}")
+            self.left = int(size, 16)
             if self.left == 0:
                 while await reader.readuntil(b"\r\n") != b"\r\n":
                     pass  # trailers, ignored
                 self.done = True
                 return b""
-        data = await reader.read(min(self.left, _CHUNK))
-        if not data:
-            raise asyncio.IncompleteReadError(b"", self.left)
+        data = await _read_some(reader, self.left)
         self.left -= len(data)
         if self.left == 0:
             if await reader.readexactly(2) != b"\r\n":

@@ -158,6 +158,7 @@ def test_interim_100_responses_are_skipped():
 
 
 @pytest.mark.parametrize("reply", [
+    b"HTTP/1.1 100 Continue\r\n\r\n" * 9 + ok(),  # interim answers without end
     b"SPDY/3 200 OK\r\n\r\n",  # not HTTP/1.x
     b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",  # not a status code
     b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",  # conflicting lengths
@@ -170,6 +171,16 @@ def test_malformed_answers_are_protocol_errors(reply):
             await post(client, server.url())
 
     run(lambda n: reply, scenario)
+
+
+@pytest.mark.parametrize("size", [b"-1", b"0x5", b"1_0", b"", b"zz"])
+def test_chunk_sizes_that_are_not_plain_hex_are_protocol_errors(size):
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post(client, server.url())
+
+    reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + size + b"\r\nhello\r\n0\r\n\r\n"
+    run(lambda n: (reply, CLOSE), scenario)
 
 
 def test_a_truncated_body_is_a_protocol_error():
