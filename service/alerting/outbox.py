@@ -10,12 +10,12 @@ claim the deliveries afterwards (service.alerting.store).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func
-from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 from ulid import ULID
 
@@ -103,7 +103,34 @@ _HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country,
     _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
     _R.sampled_on <= bindparam("until"), _R.id.not_in(bindparam("batch", expanding=True)),
 )
-_INSERT_ALERT_PG = postgresql.insert(AlertRow.__table__).on_conflict_do_nothing().returning(_A.id)
+# PostgreSQL: INSERT ... ON CONFLICT DO NOTHING RETURNING id, one constant single-row statement
+# sent for every alert in one pipelined executemany (psycopg's returning=True). SQLAlchemy would
+# send a multi-row VALUES statement whose text changes with the number of rows, which psycopg
+# then re-parses in Python on every call: half the alert insert's time, profiled.
+_ALERT_COLUMNS = [column.name for column in AlertRow.__table__.columns]
+_INSERT_ALERT_PG = (
+    f"INSERT INTO alert ({', '.join(_ALERT_COLUMNS)}) "
+    f"VALUES ({', '.join('%s::json' if name == 'document' else '%s' for name in _ALERT_COLUMNS)}) "
+    "ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _insert_alerts_postgresql(session: Session, rows: list[dict]) -> set[str]:
+    """Ids of the alerts this transaction stored; one stored first by a concurrent transaction is
+    skipped (PostgreSQL waits for that one to commit)."""
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    try:
+        cursor.executemany(_INSERT_ALERT_PG, [
+            tuple(json.dumps(row[name]) if name == "document" else row[name] for name in _ALERT_COLUMNS)
+            for row in rows
+        ], returning=True)
+        inserted: set[str] = set()
+        while True:
+            inserted.update(found for (found,) in cursor.fetchall())
+            if not cursor.nextset():
+                return inserted
+    finally:
+        cursor.close()
 _EXISTING_ALERT_IDS = select(_A.id).where(_A.id.in_(bindparam("ids", expanding=True)))
 # Intoxication alerts are keyed by their report, and the batch's reports are new: leaving them
 # out keeps this read to a handful of conditions per substance instead of one row per case.
@@ -295,9 +322,8 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     ordered = sorted(alerts, key=lambda a: a.dedup_key)  # one lock order across writers
     if not ordered:
         return []
-    # INSERT ... ON CONFLICT DO NOTHING RETURNING for all of them (SQLAlchemy sends the rows as
-    # multi-row VALUES): an alert that a concurrent transaction stored first is skipped
-    # (PostgreSQL waits for that one to commit), the rest are kept.
+    # Only the alerts this transaction stores queue deliveries: one that another transaction
+    # stored first (a concurrent report of the same substance) is skipped.
     rows = [alert_row(a, instance=instance, stored_at=now) for a in ordered]
     if session.get_bind().dialect.name == "sqlite":
         # SQLite's writer holds the database's only write lock from BEGIN IMMEDIATE on, so the
@@ -310,7 +336,7 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
             session.execute(AlertRow.__table__.insert(), rows)
         inserted = {row["id"] for row in rows}
     else:
-        inserted = set(session.execute(_INSERT_ALERT_PG, rows).scalars())
+        inserted = _insert_alerts_postgresql(session, rows)
     stored = [alert for alert in ordered if str(alert.id) in inserted]
     if not stored:
         return []
