@@ -1,6 +1,7 @@
 """Where a stored report becomes alerts and queued deliveries, inside the report's transaction.
 
-Report intake calls :func:`raise_alerts` after inserting the reports and before committing. The
+Report intake calls :func:`raise_alerts` for a batch just before inserting its reports, in the
+same transaction (so the history it reads is exactly the reports stored before the batch). The
 alerts, one delivery per matching immediate subscription and one digest entry per matching
 digest subscription are written in that same transaction (the transactional outbox): either the
 report and everything it raised are stored, or none of it is. Nothing is sent here; workers
@@ -97,11 +98,11 @@ _A = AlertRow.__table__.c
 # index ix_report_substance_reporters: the countries answer "first in this country", and the
 # pairs bound escalation (may_reach) so that recent reports are read only where they could matter.
 _HISTORY_REPORTERS = select(_R.substance_id, _R.organisation_id, _R.country).distinct().where(
-    _R.substance_id.in_(bindparam("ids", expanding=True)), _R.id.not_in(bindparam("batch", expanding=True))
+    _R.substance_id.in_(bindparam("ids", expanding=True))
 )
 _HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on).where(
     _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
-    _R.sampled_on <= bindparam("until"), _R.id.not_in(bindparam("batch", expanding=True)),
+    _R.sampled_on <= bindparam("until"),
 )
 # PostgreSQL: INSERT ... ON CONFLICT DO NOTHING RETURNING id, one constant single-row statement
 # sent for every alert in one pipelined executemany (psycopg's returning=True). SQLAlchemy would
@@ -142,8 +143,10 @@ _HISTORY_ALERTS = select(_A.dedup_key).where(
 class DatabaseSignalHistory:
     """:class:`alerts.signals.SignalHistory` on the report and alert tables.
 
-    Reports of the current batch that have not been evaluated yet are excluded, so each report
-    sees exactly the reports stored before it (the batch is evaluated in order). Alerts raised
+    With ``new_reports`` (intake), ``batch`` holds reports about to be inserted: the database
+    holds exactly the reports stored before them, and each report of the batch also sees the
+    batch reports evaluated before it (the batch is evaluated in order). Without it (placement),
+    ``batch`` holds stored reports and only :meth:`alert_exists` may be asked. Alerts raised
     earlier in the same transaction count as existing.
     """
 
@@ -156,21 +159,20 @@ class DatabaseSignalHistory:
         self._inchikeys = {s.inchikey for _, s in batch}
         self._substance_ids = {s.inchikey: s.id for _, s in batch}
         ids = list(self._substance_ids.values())
-        self._batch_report_ids = [row["id"] for row, _ in batch]
+        self._new_reports = new_reports
         # ids minted for this batch (``new_reports``): no alert stored before it can name one
-        self._fresh_report_ids = set(self._batch_report_ids) if new_reports else set()
+        self._fresh_report_ids = {row["id"] for row, _ in batch} if new_reports else set()
         self._countries: dict[int, set[str]] = defaultdict(set)
         # escalation bound: every organisation and country that reported it, stored or in the batch
         self._reporters: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
-        for substance_id, organisation_id, country in session.execute(
-            _HISTORY_REPORTERS, {"ids": ids, "batch": self._batch_report_ids}
-        ):
-            self._countries[substance_id].add(country)
-            self._reporters[substance_id][0].add(organisation_id)
-            self._reporters[substance_id][1].add(country)
-        for row, substance in batch:
-            self._reporters[substance.id][0].add(row["organisation_id"])
-            self._reporters[substance.id][1].add(row["country"])
+        if new_reports:
+            for substance_id, organisation_id, country in session.execute(_HISTORY_REPORTERS, {"ids": ids}):
+                self._countries[substance_id].add(country)
+                self._reporters[substance_id][0].add(organisation_id)
+                self._reporters[substance_id][1].add(country)
+            for row, substance in batch:
+                self._reporters[substance.id][0].add(row["organisation_id"])
+                self._reporters[substance.id][1].add(row["country"])
         self._existing = set(session.execute(_HISTORY_ALERTS, {"keys": list(self._inchikeys)}).scalars())
         # Recent reports matter only to escalation, which fires once per substance: they are
         # read, on first use, for the substances still below it whose reporters are diverse
@@ -187,12 +189,18 @@ class DatabaseSignalHistory:
         self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
         self._fetched: set[int] = set()
 
+    def _require_new_reports(self) -> None:
+        if not self._new_reports:
+            raise RuntimeError("this history was built for stored reports: it answers alert_exists only")
+
     def countries_reporting(self, inchikey: str) -> set[str]:
+        self._require_new_reports()
         return set(self._countries[self._substance_ids[inchikey]])
 
     def may_reach(self, inchikey: str, *, organisations: int, countries: int) -> bool:
         """An upper bound: the distinct organisations and countries that ever reported the
         substance, stored or in this batch."""
+        self._require_new_reports()
         seen_organisations, seen_countries = self._reporters[self._substance_ids[inchikey]]
         return len(seen_organisations) >= organisations and len(seen_countries) >= countries
 
@@ -206,14 +214,14 @@ class DatabaseSignalHistory:
             }
             wanted -= self._fetched
             for sid, report_id, organisation_id, country, sampled_on in self._session.execute(
-                _HISTORY_RECENT, {"ids": list(wanted), "batch": self._batch_report_ids,
-                                  "since": self._since, "until": self._until}
+                _HISTORY_RECENT, {"ids": list(wanted), "since": self._since, "until": self._until}
             ):
                 self._recent[sid].append((report_id, str(organisation_id), country, sampled_on))
             self._fetched |= wanted
         return self._recent[substance_id]
 
     def activity_between(self, inchikey: str, *, sampled_from: dt.date, sampled_to: dt.date) -> SubstanceActivity:
+        self._require_new_reports()
         rows = [r for r in self._recent_reports(self._substance_ids[inchikey]) if sampled_from <= r[3] <= sampled_to]
         return SubstanceActivity(
             organisation_ids=frozenset(r[1] for r in rows),
@@ -238,8 +246,9 @@ class DatabaseSignalHistory:
 
 def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | None]],
                  settings: Settings | None = None) -> list[Alert]:
-    """Evaluate the signal rules for reports just inserted in ``session``'s transaction and
-    queue what they raise. ``stored`` holds each report's column values and its substance.
+    """Evaluate the signal rules for reports about to be inserted in ``session``'s transaction
+    (call it just before inserting them) and queue what they raise. ``stored`` holds each
+    report's column values and its substance.
 
     Returns the alerts stored by this call (not those another transaction stored first).
     """

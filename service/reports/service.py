@@ -173,6 +173,10 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
         rows.append(_row(item, substance, is_new, principal=principal, received_at=now))
 
     if rows:
+        # The outbox: alerts and their deliveries commit (or roll back) with the reports. The
+        # signals are read before the reports are inserted, so the history they read is the
+        # reports stored before this batch, with no batch ids to exclude.
+        raise_alerts(session, stored=[(row, linked[i]) for i, row in zip(fresh, rows)])
         session.execute(Report.__table__.insert(), rows)  # Core: the ORM's bulk path costs more
         registry.add_names(
             session,
@@ -184,8 +188,6 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             if linked[index] is not None and linked[index].first_reported_at is None:
                 firsts.setdefault(linked[index].id, (now, row["country"]))
         registry.mark_first_reported(session, firsts)
-        # The outbox: alerts and their deliveries commit (or roll back) with the reports.
-        raise_alerts(session, stored=[(row, linked[i]) for i, row in zip(fresh, rows)])
         record_many(
             session,
             principal=principal,
