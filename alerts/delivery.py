@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 # httpcore runs ``import sniffio`` on every request to learn the async library, and falls back to
 # asyncio when it is missing (anyio 4.11+ no longer installs it). A failed import is not cached,
 # so each request walked sys.path: ~10% of the dispatch worker's CPU in a py-spy profile. A None
-# entry makes the same ImportError immediate; nothing changes where sniffio is installed.
+# entry makes the same ImportError immediate; nothing changes where sniffio is installed. The
+# sender's own transport (alerts.transport) does not use httpcore; this still serves a sender
+# given httpx's default transport, and the benchmarks' baselines.
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
