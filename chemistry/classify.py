@@ -1341,7 +1341,8 @@ class _MoleculeFacts:
     """Per-molecule values computed at most once, whichever rules ask for them."""
 
     def __init__(self, mol: Chem.Mol, inchikey: str, *, formula: str | None = None, mass: float | None = None):
-        # formula and average mass come with an Identity, which has already computed them
+        # formula and average mass come with an Identity, which has already computed them (its
+        # mass is rounded to 0.001 u: a legal mass limit is never read that finely)
         self.mol = mol
         self.inchikey = inchikey
         self._formula = formula

@@ -132,6 +132,8 @@ def _insert_alerts_postgresql(session: Session, rows: list[dict]) -> set[str]:
                 return inserted
     finally:
         cursor.close()
+
+
 _EXISTING_ALERT_IDS = select(_A.id).where(_A.id.in_(bindparam("ids", expanding=True)))
 # Intoxication alerts are keyed by their report, and the batch's reports are new: leaving them
 # out keeps this read to a handful of conditions per substance instead of one row per case.
@@ -181,10 +183,8 @@ class DatabaseSignalHistory:
         self._since = min(row["sampled_on"] for row, _ in batch) - thresholds.escalation_window
         self._until = max(row["sampled_on"] for row, _ in batch)
         self._thresholds = thresholds
-        unescalated = [(substance_id, inchikey) for inchikey, substance_id in self._substance_ids.items()
-                       if escalation_dedup_key(inchikey, thresholds) not in self._existing]
-        self._unescalated = [substance_id for substance_id, _ in unescalated]
-        self._unescalated_keys = [inchikey for _, inchikey in unescalated]
+        self._unescalated = [(substance_id, inchikey) for inchikey, substance_id in self._substance_ids.items()
+                             if escalation_dedup_key(inchikey, thresholds) not in self._existing]
         # stored reports of the substances read so far, then the batch's as they are evaluated
         self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
         self._fetched: set[int] = set()
@@ -208,7 +208,7 @@ class DatabaseSignalHistory:
         if substance_id not in self._fetched:
             # on first use, for every substance that may still escalate, in one query
             wanted = {substance_id} | {
-                i for i, inchikey in zip(self._unescalated, self._unescalated_keys)
+                i for i, inchikey in self._unescalated
                 if self.may_reach(inchikey, organisations=self._thresholds.escalation_min_organisations - 1,
                                   countries=self._thresholds.escalation_min_countries - 1)
             }
