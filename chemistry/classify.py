@@ -622,7 +622,7 @@ _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
 class _CompiledSpec:
     __slots__ = (
         "spec", "key", "label", "test", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
-        "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "counts_carbons", "measures_chain",
+        "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "measures_chain",
         "pattern_elements",
     )
 
@@ -637,7 +637,6 @@ class _CompiledSpec:
         self.max_carbons = spec.max_carbons
         self.min_chain = spec.min_chain
         self.max_chain = spec.max_chain
-        self.counts_carbons = spec.min_carbons is not None or spec.max_carbons is not None
         self.measures_chain = spec.min_chain is not None or spec.max_chain is not None
         self.substituted = spec.substituted or spec.substituted_with is not None
         self.leftover_tests = (
@@ -666,13 +665,23 @@ class _CompiledSpec:
         return verdict
 
     def _accepts(self, piece: _Piece) -> bool:
-        if self.max_heavy_atoms is not None and len(piece.atoms) > self.max_heavy_atoms:
+        # every condition must hold; the cheap ones go first: bounds read off the piece's size (a
+        # piece has no more carbons than atoms), then the class test, which fails at the first
+        # atom that does not fit, then the counts and the chain, which walk every atom
+        size = len(piece.atoms)
+        if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
             return False
-        if self.counts_carbons:
+        min_carbons, max_carbons = self.min_carbons, self.max_carbons
+        if min_carbons is not None and size < min_carbons:
+            return False
+        test = self.test
+        if test is not None and not test(piece):
+            return False
+        if min_carbons or (max_carbons is not None and size > max_carbons):
             carbons = piece.element_counts().get(6, 0)
-            if self.min_carbons is not None and carbons < self.min_carbons:
+            if min_carbons is not None and carbons < min_carbons:
                 return False
-            if self.max_carbons is not None and carbons > self.max_carbons:
+            if max_carbons is not None and carbons > max_carbons:
                 return False
         if self.measures_chain:
             chain = piece.longest_chain()
@@ -680,10 +689,7 @@ class _CompiledSpec:
                 return False
             if self.max_chain is not None and chain > self.max_chain:
                 return False
-        test = self.test
-        if test is not None:
-            return test(piece)
-        return self._pattern_covers(piece)
+        return test is not None or self._pattern_covers(piece)
 
     def _pattern_covers(self, piece: _Piece) -> bool:
         """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
@@ -775,6 +781,8 @@ class _CompiledCore:
     positions: list[_CompiledPosition]
     position_by_map: dict[int, _CompiledPosition]
     query_bonds: frozenset[tuple[int, int]]  # both orders
+    # bonds of the query: a match whose atoms share no more bonds than this has no extra ring bond
+    query_bond_count: int = 0
     # Two cores with the same evaluation key give the same verdict on the same match (the
     # Danish rules copy the British ones): the verdict is computed once per molecule.
     evaluation_key: tuple = ()
@@ -805,6 +813,19 @@ class _CompiledGroupRule:
     exclusion_keys: dict[str, str]  # InChIKey or connectivity block -> name
     elements: frozenset[int] | None
     max_atoms: dict[int, int]
+    # SMARTS -> (place in ``cores``, core): the few cores a molecule's hits select, in rule order,
+    # without a scan of every core (NpSG groups expand into dozens of ring-system variants)
+    cores_by_smarts: dict[str, list[tuple[int, _CompiledCore]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for place, core in enumerate(self.cores):
+            self.cores_by_smarts.setdefault(core.smarts, []).append((place, core))
+
+    def cores_hit(self, core_hits: dict) -> list[_CompiledCore]:
+        found = [entry for smarts in core_hits for entry in self.cores_by_smarts.get(smarts, ())]
+        if len(found) > 1:
+            found.sort(key=lambda entry: entry[0])
+        return [core for _, core in found]
 
 
 def _fixed_element(atom: Chem.Atom, nested: bool = True) -> tuple[int, bool | None] | None:
@@ -1054,6 +1075,7 @@ class Classifier:
                         for b in query.GetBonds()
                         for pair in ((b.GetBeginAtomIdx(), b.GetEndAtomIdx()), (b.GetEndAtomIdx(), b.GetBeginAtomIdx()))
                     ),
+                    query_bond_count=query.GetNumBonds(),
                 )
                 index_of = {id(cp): i for i, cp in enumerate(positions)}
                 compiled.position_of_query_atom = tuple(
@@ -1263,7 +1285,7 @@ class Classifier:
                 hit_groups &= in_force
                 for index in sorted(hit_groups):  # in rulebook order, as the rules are listed
                     group = self._groups[index]
-                    hit_cores = [c for c in group.cores if c.smarts in core_hits]
+                    hit_cores = group.cores_hit(core_hits)
                     outcome = _evaluate_group(group, hit_cores, core_hits, facts)
                     if isinstance(outcome, CoreExplanation):
                         matches[group.rule.jurisdiction].append(
@@ -1323,13 +1345,17 @@ def _neighbour_table(mol: Chem.Mol) -> list[list[tuple[int, Chem.BondType]]]:
     """(neighbour, bond type) per atom. One call to RDKit's (cached, C++) bond-order matrix
     instead of a Python walk over Bond objects, which costs several times more per molecule."""
     orders = Chem.GetAdjacencyMatrix(mol, useBO=True)
-    rows, cols = np.nonzero(orders)
-    values = orders[rows, cols].tolist()
-    table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(mol.GetNumAtoms())]
-    if len(values) == 2 * mol.GetNumBonds() and all(v in _BOND_TYPE_OF_ORDER for v in values):
-        for a, b, order in zip(rows.tolist(), cols.tolist(), values):
-            table[a].append((b, _BOND_TYPE_OF_ORDER[order]))
-        return table
+    rows, cols = np.nonzero(orders)  # row by row, so each atom's neighbours are one slice
+    n_atoms = mol.GetNumAtoms()
+    try:
+        kinds = [_BOND_TYPE_OF_ORDER[order] for order in orders[rows, cols].tolist()]
+    except KeyError:
+        kinds = None
+    if kinds is not None and len(kinds) == 2 * mol.GetNumBonds():
+        pairs = list(zip(cols.tolist(), kinds))
+        ends = np.bincount(rows, minlength=n_atoms).cumsum().tolist()
+        return [pairs[start:end] for start, end in zip([0, *ends[:-1]], ends)]
+    table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(n_atoms)]
     for bond in mol.GetBonds():  # zero-order, dative or unusual bonds: read them one by one
         a, b, kind = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetBondType()
         table[a].append((b, kind))
@@ -1496,10 +1522,12 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
     inner_bonds, pieces = facts.decompose(match)
     position_at = core.position_at
 
-    # an extra bond between two core atoms (a ring the core does not have)
-    for atom_idx, other in inner_bonds:
-        if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
-            failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
+    # an extra bond between two core atoms (a ring the core does not have); every query bond
+    # lies on a distinct bond between matched atoms, so there is one only if they share more
+    if len(inner_bonds) > core.query_bond_count:
+        for atom_idx, other in inner_bonds:
+            if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
+                failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
 
     by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
     failed_positions: set[str] = set()
