@@ -1394,12 +1394,14 @@ class _MoleculeFacts:
         if known is not None:
             return known
         neighbours = self.neighbours
-        inner_bonds = [(a, b) for a in match for b, _ in neighbours[a] if b in core_atoms and a < b]
+        inner_bonds: list[tuple[int, int]] = []
         pieces: list[_Piece] = []
         seen: set[int] = set(match)
         for atom_idx in match:
             for start, _ in neighbours[atom_idx]:
                 if start in seen:
+                    if start in core_atoms and atom_idx < start:
+                        inner_bonds.append((atom_idx, start))
                     continue
                 atoms, attachments, stack = [], [], [start]
                 seen.add(start)
@@ -1518,28 +1520,34 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
     """Read the substituents around one core match; the explanation, or the reasons it fails."""
     mol = facts.mol
     failures: list = []  # reasons: strings, or callables that write one when it is reported
-    core_index = dict(zip(match, range(len(match))))
     inner_bonds, pieces = facts.decompose(match)
-    position_at = core.position_at
+    position_of = dict(zip(match, core.position_at))  # parent atom -> its compiled position, or None
 
     # an extra bond between two core atoms (a ring the core does not have); every query bond
     # lies on a distinct bond between matched atoms, so there is one only if they share more
     if len(inner_bonds) > core.query_bond_count:
+        core_index = dict(zip(match, range(len(match))))
         for atom_idx, other in inner_bonds:
             if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
                 failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
 
     by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
+    n_allowed_at: dict[str, int] = defaultdict(int)
     failed_positions: set[str] = set()
     for piece in pieces:
-        positions = set()
-        closed = []
-        for core_atom, _, _ in piece.attachments:
-            position = position_at[core_index[core_atom]]
-            if position is None:
-                closed.append(core_atom)
-            else:
-                positions.add(position)
+        attachments = piece.attachments
+        if len(attachments) == 1:  # most substituents hang by one bond
+            position = position_of[attachments[0][0]]
+            closed = [] if position is not None else [attachments[0][0]]
+        else:
+            positions = set()
+            closed = []
+            for core_atom, _, _ in attachments:
+                position = position_of[core_atom]
+                if position is None:
+                    closed.append(core_atom)
+                else:
+                    positions.add(position)
         if closed:
             element = mol.GetAtomWithIdx(closed[0]).GetSymbol()
             failures.append(
@@ -1547,23 +1555,26 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
                 f"{atom} ({element}), where the definition allows none"
             )
             continue
-        if len(positions) > 1:
-            names = {p.name for p in positions}
-            owner = next(
-                (p for p in sorted(positions, key=lambda p: p.name) if names - {p.name} <= set(p.position.bridges_to)),
-                None,
-            )
-            if owner is None:
-                failures.append(
-                    lambda piece=piece, names=names: f"substituent {describe_piece(piece)} bridges positions "
-                    f"{' and '.join(sorted(names))}"
+        if len(attachments) > 1:
+            if len(positions) > 1:
+                names = {p.name for p in positions}
+                owner = next(
+                    (p for p in sorted(positions, key=lambda p: p.name)
+                     if names - {p.name} <= set(p.position.bridges_to)),
+                    None,
                 )
-                continue
-            positions = {owner}
-        position = positions.pop()
+                if owner is None:
+                    failures.append(
+                        lambda piece=piece, names=names: f"substituent {describe_piece(piece)} bridges positions "
+                        f"{' and '.join(sorted(names))}"
+                    )
+                    continue
+                positions = {owner}
+            position = positions.pop()
         label = _first_accepting(position.allowed, piece)
         if label is not None:
             by_position[position.name].append((piece, label, True))
+            n_allowed_at[position.name] += 1
             continue
         label = _first_accepting(position.further, piece)
         if label is not None:
@@ -1578,8 +1589,8 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
 
     total = 0
     for position in core.positions:
-        found = by_position.get(position.name, [])
-        n_allowed = sum(1 for _, _, is_allowed in found if is_allowed)
+        found = by_position.get(position.name, ())
+        n_allowed = n_allowed_at.get(position.name, 0)
         total += len(found)
         if found and n_allowed == 0:
             failed_positions.add(position.name)
@@ -1590,8 +1601,9 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
             )
         if n_allowed < position.position.min and position.name not in failed_positions:
             failures.append(
-                f"{position.name} needs at least {position.position.min} substituent(s) from "
-                f"{', '.join(s.label for s in position.allowed)}; found {n_allowed}"
+                lambda position=position, n_allowed=n_allowed: f"{position.name} needs at least "
+                f"{position.position.min} substituent(s) from {', '.join(s.label for s in position.allowed)}; "
+                f"found {n_allowed}"
             )
         if position.position.max is not None and len(found) > position.position.max:
             failures.append(f"{position.name} allows at most {position.position.max} substituent(s); found {len(found)}")
