@@ -621,7 +621,7 @@ _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
 
 class _CompiledSpec:
     __slots__ = (
-        "spec", "key", "label", "test", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
+        "spec", "key", "label", "test", "class_name", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
         "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "measures_chain",
         "pattern_elements",
     )
@@ -631,6 +631,7 @@ class _CompiledSpec:
         self.key = spec.model_dump_json(by_alias=True)
         self.label = spec.label
         self.test = _CLASS_TESTS[spec.class_] if spec.class_ else None
+        self.class_name = spec.class_  # a piece's verdicts are keyed by it too (spec keys are JSON objects)
         # the spec's bounds, read once here rather than from the model per piece
         self.max_heavy_atoms = spec.max_heavy_atoms
         self.min_carbons = spec.min_carbons
@@ -675,8 +676,15 @@ class _CompiledSpec:
         if min_carbons is not None and size < min_carbons:
             return False
         test = self.test
-        if test is not None and not test(piece):
-            return False
+        if test is not None:
+            # one class test per piece, whatever limits the specs asking for it add ("alkyl" in one
+            # rule, "alkyl of at most 2 carbons" in the next)
+            verdicts = piece.verdicts
+            fits = verdicts.get(self.class_name)
+            if fits is None:
+                fits = verdicts[self.class_name] = test(piece)
+            if not fits:
+                return False
         if min_carbons or (max_carbons is not None and size > max_carbons):
             carbons = piece.element_counts().get(6, 0)
             if min_carbons is not None and carbons < min_carbons:
@@ -802,6 +810,9 @@ class _Pattern:
     query: Chem.Mol
     min_atoms: Counter  # (Z, aromatic True/False/None for either) -> atoms the pattern needs
     min_double: int = 0  # query bonds that match double bonds only (each needs its own parent bond)
+    # aliphatic query atoms on a ring of the query: each maps to a parent atom on a cycle (a ring
+    # atom of the parent) that is not aromatic
+    min_aliphatic_ring_atoms: int = 0
     cores: list[_CompiledCore] = field(default_factory=list)
 
 
@@ -876,6 +887,32 @@ def _atoms_needed(query: Chem.Mol) -> Counter:
         if aromatic is not None:
             needed[(z, aromatic)] += 1
     return needed
+
+
+def _aliphatic_ring_atoms_needed(query: Chem.Mol) -> int:
+    """Query atoms on a ring of the query that must be aliphatic ('C', '[CX4]', '[OX2]')."""
+    rings = Chem.Mol(query)
+    Chem.FastFindRings(rings)  # a SMARTS query has no ring information of its own
+    info = rings.GetRingInfo()
+    needed = 0
+    for atom in rings.GetAtoms():
+        if info.NumAtomRings(atom.GetIdx()):
+            fixed = _fixed_element(atom)
+            needed += fixed is not None and fixed[1] is False
+    return needed
+
+
+_ALIPHATIC_RING_ATOM = Chem.MolFromSmarts("[A;R]")
+_EVERY_MATCH = Chem.SubstructMatchParameters()
+_EVERY_MATCH.maxMatches = 1_000_000  # a count, never capped below the parent's atoms
+
+
+def _aliphatic_ring_atoms(parent: Chem.Mol) -> int:
+    """Non-aromatic atoms on a ring of the parent. Most NPS have none (an aliphatic atom on an
+    SSSR ring makes that ring aliphatic), which one C++ ring count tells; else one atom search."""
+    if rdMolDescriptors.CalcNumAliphaticRings(parent) == 0:
+        return 0
+    return len(parent.GetSubstructMatches(_ALIPHATIC_RING_ATOM, _EVERY_MATCH))
 
 
 def _double_bonds_needed(query: Chem.Mol) -> int:
@@ -1018,12 +1055,13 @@ class Classifier:
         """
         self._pattern_list = list(self._patterns.values())
         features = sorted({key for p in self._pattern_list for key in p.min_atoms}, key=lambda k: (k[0], str(k[1])))
-        needs = [[pattern.min_atoms.get(key, 0) for key in features] + [pattern.min_double]
+        needs = [[pattern.min_atoms.get(key, 0) for key in features]
+                 + [pattern.min_double, pattern.min_aliphatic_ring_atoms]
                  for pattern in self._pattern_list]
         self._all_patterns_mask = (1 << len(self._pattern_list)) - 1
         # _feature_masks[k][v]: patterns needing at most v of feature k (the last entry: any count)
         self._feature_masks: list[list[int]] = []
-        for column in range(len(features) + 1):
+        for column in range(len(features) + 2):
             most = max((need[column] for need in needs), default=0)
             self._feature_masks.append([
                 sum(1 << row for row, need in enumerate(needs) if need[column] <= count) for count in range(most + 1)
@@ -1035,6 +1073,7 @@ class Classifier:
                               [z, z + _AROMATIC_OFFSET]):
                 self._features_of_type[atom_type] += (column,)
         self._double_feature = len(features)
+        self._aliphatic_ring_feature = len(features) + 1
         self._wanted_masks: dict[int, tuple[set[int], int]] = {}
 
     # -- compilation
@@ -1049,7 +1088,8 @@ class Classifier:
         pattern = self._patterns.get(smarts)
         if pattern is None:
             query = _in_matching_order(parse_smarts(smarts))
-            pattern = _Pattern(smarts, query, _atoms_needed(query), _double_bonds_needed(query))
+            pattern = _Pattern(smarts, query, _atoms_needed(query), _double_bonds_needed(query),
+                               _aliphatic_ring_atoms_needed(query))
             self._patterns[smarts] = pattern
         return pattern
 
@@ -1198,6 +1238,7 @@ class Classifier:
         for atom_type, n in Counter(_atom_types(parent, smiles)).items():
             for column in features_of_type.get(atom_type, ()):
                 have[column] += n
+        have[self._aliphatic_ring_feature] = _aliphatic_ring_atoms(parent)
         # every double bond of the parent is one '=' in a SMILES written from it (aromatic bonds
         # are not written, and a '=' query never matches one)
         have[self._double_feature] = (

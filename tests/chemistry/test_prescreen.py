@@ -1,0 +1,61 @@
+"""The prescreen may skip a core pattern only when the pattern cannot match.
+
+It counts what a parent has (atoms per element and aromaticity, double bonds, aliphatic ring
+atoms) against what each pattern needs; a pattern it drops wrongly would silently take a
+controlled compound out of its group. Checked against a plain HasSubstructMatch of every pattern
+on every molecule of the reference list and every example in the rule files, including
+ring-rich ones (indanes, tetralins, benzofurans, arylcyclohexylamines) where the ring count
+decides.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from rdkit import Chem
+
+from chemistry.classify import Classifier, _aliphatic_ring_atoms
+from chemistry.identity import StructureError, identify
+from chemistry.rulebook import RULES_DIR
+
+from nps_series import psychoactives
+
+
+def _structures() -> list[str]:
+    found = list(psychoactives().values())
+    for path in sorted(RULES_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            for rule in tomllib.load(handle).get("rule", []):
+                for section in ("must_match", "must_not_match"):
+                    found.extend(item["smiles"] for item in rule.get(section, []))
+    return found
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier()
+
+
+def test_prescreen_keeps_every_pattern_that_matches(classifier):
+    checked = 0
+    for smiles in _structures():
+        try:
+            identity = identify(smiles)
+        except StructureError:
+            continue
+        kept = {p.smarts for p in classifier.matching_patterns(identity.mol, smiles=identity.smiles)}
+        present = {p.smarts for p in classifier._pattern_list if identity.mol.HasSubstructMatch(p.query)}
+        assert kept == present, smiles
+        checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize(("smiles", "expected"), [
+    ("NCCc1ccccc1", 0),  # phenethylamine: aromatic ring only
+    ("CNC(C)Cc1ccc2c(c1)OCO2", 3),  # MDMA: the dioxole's CH2 and two O
+    ("NC(C)Cc1ccc2c(c1)CCC2", 3),  # 5-APDI: the indane's three CH2
+    ("c1ccc2c(c1)CCCC2N1CCCCC1", 10),  # tetralin CH2 x3 + CH, piperidine N + 5 C
+])
+def test_aliphatic_ring_atoms_are_counted_exactly(smiles, expected):
+    assert _aliphatic_ring_atoms(Chem.MolFromSmiles(smiles)) == expected
