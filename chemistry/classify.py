@@ -810,9 +810,9 @@ class _Pattern:
     query: Chem.Mol
     min_atoms: Counter  # (Z, aromatic True/False/None for either) -> atoms the pattern needs
     min_double: int = 0  # query bonds that match double bonds only (each needs its own parent bond)
-    # aliphatic query atoms on a ring of the query: each maps to a parent atom on a cycle (a ring
+    # aliphatic carbons on a ring of the query: each maps to a parent carbon on a cycle (a ring
     # atom of the parent) that is not aromatic
-    min_aliphatic_ring_atoms: int = 0
+    min_aliphatic_ring_carbons: int = 0
     cores: list[_CompiledCore] = field(default_factory=list)
 
 
@@ -889,8 +889,8 @@ def _atoms_needed(query: Chem.Mol) -> Counter:
     return needed
 
 
-def _aliphatic_ring_atoms_needed(query: Chem.Mol) -> int:
-    """Query atoms on a ring of the query that must be aliphatic ('C', '[CX4]', '[OX2]')."""
+def _aliphatic_ring_carbons_needed(query: Chem.Mol) -> int:
+    """Query atoms on a ring of the query that must be aliphatic carbons ('C', '[CX4]')."""
     rings = Chem.Mol(query)
     Chem.FastFindRings(rings)  # a SMARTS query has no ring information of its own
     info = rings.GetRingInfo()
@@ -898,21 +898,21 @@ def _aliphatic_ring_atoms_needed(query: Chem.Mol) -> int:
     for atom in rings.GetAtoms():
         if info.NumAtomRings(atom.GetIdx()):
             fixed = _fixed_element(atom)
-            needed += fixed is not None and fixed[1] is False
+            needed += fixed == (6, False)
     return needed
 
 
-_ALIPHATIC_RING_ATOM = Chem.MolFromSmarts("[A;R]")
+_ALIPHATIC_RING_CARBON = Chem.MolFromSmarts("[C;R]")
 _EVERY_MATCH = Chem.SubstructMatchParameters()
 _EVERY_MATCH.maxMatches = 1_000_000  # a count, never capped below the parent's atoms
 
 
-def _aliphatic_ring_atoms(parent: Chem.Mol) -> int:
-    """Non-aromatic atoms on a ring of the parent. Most NPS have none (an aliphatic atom on an
+def _aliphatic_ring_carbons(parent: Chem.Mol) -> int:
+    """Non-aromatic carbons on a ring of the parent. Most NPS have none (an aliphatic atom on an
     SSSR ring makes that ring aliphatic), which one C++ ring count tells; else one atom search."""
     if rdMolDescriptors.CalcNumAliphaticRings(parent) == 0:
         return 0
-    return len(parent.GetSubstructMatches(_ALIPHATIC_RING_ATOM, _EVERY_MATCH))
+    return len(parent.GetSubstructMatches(_ALIPHATIC_RING_CARBON, _EVERY_MATCH))
 
 
 def _double_bonds_needed(query: Chem.Mol) -> int:
@@ -1056,7 +1056,7 @@ class Classifier:
         self._pattern_list = list(self._patterns.values())
         features = sorted({key for p in self._pattern_list for key in p.min_atoms}, key=lambda k: (k[0], str(k[1])))
         needs = [[pattern.min_atoms.get(key, 0) for key in features]
-                 + [pattern.min_double, pattern.min_aliphatic_ring_atoms]
+                 + [pattern.min_double, pattern.min_aliphatic_ring_carbons]
                  for pattern in self._pattern_list]
         self._all_patterns_mask = (1 << len(self._pattern_list)) - 1
         # _feature_masks[k][v]: patterns needing at most v of feature k (the last entry: any count)
@@ -1089,7 +1089,7 @@ class Classifier:
         if pattern is None:
             query = _in_matching_order(parse_smarts(smarts))
             pattern = _Pattern(smarts, query, _atoms_needed(query), _double_bonds_needed(query),
-                               _aliphatic_ring_atoms_needed(query))
+                               _aliphatic_ring_carbons_needed(query))
             self._patterns[smarts] = pattern
         return pattern
 
@@ -1238,7 +1238,7 @@ class Classifier:
         for atom_type, n in Counter(_atom_types(parent, smiles)).items():
             for column in features_of_type.get(atom_type, ()):
                 have[column] += n
-        have[self._aliphatic_ring_feature] = _aliphatic_ring_atoms(parent)
+        have[self._aliphatic_ring_feature] = _aliphatic_ring_carbons(parent)
         # every double bond of the parent is one '=' in a SMILES written from it (aromatic bonds
         # are not written, and a '=' query never matches one)
         have[self._double_feature] = (

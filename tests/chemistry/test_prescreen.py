@@ -1,7 +1,7 @@
 """The prescreen may skip a core pattern only when the pattern cannot match.
 
 It counts what a parent has (atoms per element and aromaticity, double bonds, aliphatic ring
-atoms) against what each pattern needs; a pattern it drops wrongly would silently take a
+carbons) against what each pattern needs; a pattern it drops wrongly would silently take a
 controlled compound out of its group. Checked against a plain HasSubstructMatch of every pattern
 on every molecule of the reference list and every example in the rule files, including
 ring-rich ones (indanes, tetralins, benzofurans, arylcyclohexylamines) where the ring count
@@ -15,7 +15,7 @@ import tomllib
 import pytest
 from rdkit import Chem
 
-from chemistry.classify import Classifier, _aliphatic_ring_atoms
+from chemistry.classify import Classifier, _aliphatic_ring_carbons
 from chemistry.identity import StructureError, identify
 from chemistry.rulebook import RULES_DIR
 
@@ -53,9 +53,9 @@ def test_prescreen_keeps_every_pattern_that_matches(classifier):
 
 @pytest.mark.parametrize(("smiles", "expected"), [
     ("NCCc1ccccc1", 0),  # phenethylamine: aromatic ring only
-    ("CNC(C)Cc1ccc2c(c1)OCO2", 3),  # MDMA: the dioxole's CH2 and two O
+    ("CNC(C)Cc1ccc2c(c1)OCO2", 1),  # MDMA: the dioxole's CH2 (its O atoms are not carbons)
     ("NC(C)Cc1ccc2c(c1)CCC2", 3),  # 5-APDI: the indane's three CH2
-    ("c1ccc2c(c1)CCCC2N1CCCCC1", 10),  # tetralin CH2 x3 + CH, piperidine N + 5 C
+    ("c1ccc2c(c1)CCCC2N1CCCCC1", 9),  # tetralin CH2 x3 + CH, the piperidine's five C
 ])
-def test_aliphatic_ring_atoms_are_counted_exactly(smiles, expected):
-    assert _aliphatic_ring_atoms(Chem.MolFromSmiles(smiles)) == expected
+def test_aliphatic_ring_carbons_are_counted_exactly(smiles, expected):
+    assert _aliphatic_ring_carbons(Chem.MolFromSmiles(smiles)) == expected
