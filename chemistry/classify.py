@@ -964,8 +964,9 @@ def _in_matching_order(query: Chem.Mol) -> Chem.Mol:
     return reordered
 
 
-# One atom of a SMILES string: a bracket atom (its element symbol), or an organic-subset atom.
-_SMILES_ATOM = re.compile(r"\[[0-9]*([A-Z][a-z]?|se|as|te|[bcnops])[^\]]*\]|(Cl|Br|[BCNOPSFI]|[bcnops])")
+# A bracket atom of a SMILES string, with its element symbol; every other atom is written from the
+# organic subset, whose symbols can then simply be counted.
+_BRACKET_ATOM = re.compile(r"\[[0-9]*([A-Z][a-z]?|se|as|te|[bcnops])[^\]]*\]")
 _SYMBOL_TYPE: dict[str, int] = {}
 
 
@@ -978,20 +979,43 @@ def _atom_type_of_symbol(symbol: str) -> int:
     return found
 
 
-def _atom_types(parent: Chem.Mol, smiles: str | None) -> list[int]:
-    """Element + aromaticity of every heavy atom, for the prescreen counts.
+# organic-subset symbols with one letter, and the two-letter symbols whose first letter they share
+_ORGANIC_ONE_LETTER = tuple((symbol, _atom_type_of_symbol(symbol)) for symbol in "CBNOPSFIcbnops")
+_ORGANIC_TWO_LETTER = (("Cl", "C"), ("Br", "B"))
 
-    Read from the parent's SMILES when there is one (a regular expression over ~40 characters
-    costs a tenth of walking RDKit's atom sequence from Python); the SMILES was written from this
-    very parent, so lower case is exactly RDKit's aromatic flag.
+
+def _atom_type_counts(parent: Chem.Mol, smiles: str | None) -> dict[int, int]:
+    """Heavy atoms per element + aromaticity (Z, or Z + 1000 when aromatic), for the prescreen.
+
+    Read from the parent's SMILES when there is one: the few bracket atoms by a regular expression,
+    the organic-subset atoms by counting their symbols (outside brackets, a lower-case letter is an
+    aromatic atom or the second letter of Cl or Br). That costs a fraction of walking RDKit's atom
+    sequence from Python; the SMILES was written from this very parent, so lower case is exactly
+    RDKit's aromatic flag.
     """
+    counts: dict[int, int] = {}
     if smiles is None:
         get = parent.GetAtomWithIdx
-        return [
-            atom.GetAtomicNum() + _AROMATIC_OFFSET * atom.GetIsAromatic()
-            for atom in (get(i) for i in range(parent.GetNumAtoms()))
-        ]
-    return [_atom_type_of_symbol(bracket or plain) for bracket, plain in _SMILES_ATOM.findall(smiles)]
+        for i in range(parent.GetNumAtoms()):
+            atom = get(i)
+            atom_type = atom.GetAtomicNum() + _AROMATIC_OFFSET * atom.GetIsAromatic()
+            counts[atom_type] = counts.get(atom_type, 0) + 1
+        return counts
+    if "[" in smiles:
+        for symbol in _BRACKET_ATOM.findall(smiles):
+            atom_type = _atom_type_of_symbol(symbol)
+            counts[atom_type] = counts.get(atom_type, 0) + 1
+        smiles = _BRACKET_ATOM.sub("", smiles)
+    for symbol, atom_type in _ORGANIC_ONE_LETTER:
+        n = smiles.count(symbol)
+        if n:
+            counts[atom_type] = counts.get(atom_type, 0) + n
+    for symbol, first in _ORGANIC_TWO_LETTER:
+        n = smiles.count(symbol)
+        if n:
+            counts[_atom_type_of_symbol(symbol)] = counts.get(_atom_type_of_symbol(symbol), 0) + n
+            counts[_atom_type_of_symbol(first)] -= n
+    return counts
 
 
 def _connectivity(inchikey: str) -> str:
@@ -1235,7 +1259,7 @@ class Classifier:
             return []
         have = [0] * len(self._feature_masks)
         features_of_type = self._features_of_type
-        for atom_type, n in Counter(_atom_types(parent, smiles)).items():
+        for atom_type, n in _atom_type_counts(parent, smiles).items():
             for column in features_of_type.get(atom_type, ()):
                 have[column] += n
         have[self._aliphatic_ring_feature] = _aliphatic_ring_carbons(parent)

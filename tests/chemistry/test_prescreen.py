@@ -15,7 +15,7 @@ import tomllib
 import pytest
 from rdkit import Chem
 
-from chemistry.classify import Classifier, _aliphatic_ring_carbons
+from chemistry.classify import Classifier, _aliphatic_ring_carbons, _atom_type_counts
 from chemistry.identity import StructureError, identify
 from chemistry.rulebook import RULES_DIR
 
@@ -59,3 +59,18 @@ def test_prescreen_keeps_every_pattern_that_matches(classifier):
 ])
 def test_aliphatic_ring_carbons_are_counted_exactly(smiles, expected):
     assert _aliphatic_ring_carbons(Chem.MolFromSmiles(smiles)) == expected
+
+
+def test_atom_counts_read_from_the_smiles_are_rdkits(classifier):
+    """Bracket atoms, charges, isotopes, Cl/Br next to C/B, aromatic heteroatoms: the counts the
+    prescreen reads off the SMILES equal a walk over RDKit's atoms."""
+    extra = ["C[N+](C)(C)CCOC(=O)C", "[2H]C([2H])([2H])Oc1ccc(CCN)cc1", "ClCC(Br)c1ccc(Cl)c(Br)c1",
+             "c1cc[nH]c1CCN", "O=[N+]([O-])c1ccc(B(O)O)cc1", "C[Se]c1ccc(CCN)cc1", "c1ccc2[se]ccc2c1"]
+    for smiles in _structures() + extra:
+        try:
+            identity = identify(smiles)
+        except StructureError:
+            continue
+        from_smiles = {k: v for k, v in _atom_type_counts(identity.mol, identity.smiles).items() if v}
+        from_atoms = _atom_type_counts(identity.mol, None)
+        assert from_smiles == from_atoms, identity.smiles
