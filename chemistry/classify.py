@@ -1410,17 +1410,18 @@ def _neighbour_table(mol: Chem.Mol) -> list[list[tuple[int, Chem.BondType]]]:
     """(neighbour, bond type) per atom. One call to RDKit's (cached, C++) bond-order matrix
     instead of a Python walk over Bond objects, which costs several times more per molecule."""
     orders = Chem.GetAdjacencyMatrix(mol, useBO=True)
-    rows, cols = np.nonzero(orders)  # row by row, so each atom's neighbours are one slice
+    rows, cols = np.nonzero(orders)
     n_atoms = mol.GetNumAtoms()
     try:
-        kinds = [_BOND_TYPE_OF_ORDER[order] for order in orders[rows, cols].tolist()]
+        kinds = list(map(_BOND_TYPE_OF_ORDER.__getitem__, orders[rows, cols].tolist()))
     except KeyError:
         kinds = None
     if kinds is not None and len(kinds) == 2 * mol.GetNumBonds():
-        pairs = list(zip(cols.tolist(), kinds))
-        ends = np.bincount(rows, minlength=n_atoms).cumsum().tolist()
-        return [pairs[start:end] for start, end in zip([0, *ends[:-1]], ends)]
-    table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(n_atoms)]
+        table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(n_atoms)]
+        for row, pair in zip(rows.tolist(), zip(cols.tolist(), kinds)):
+            table[row].append(pair)
+        return table
+    table = [[] for _ in range(n_atoms)]
     for bond in mol.GetBonds():  # zero-order, dative or unusual bonds: read them one by one
         a, b, kind = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetBondType()
         table[a].append((b, kind))
