@@ -27,7 +27,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import Callable, Iterable, Literal
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 import numpy as np
 from rdkit import Chem
@@ -112,7 +113,7 @@ class RuleMatch:
     title: str
     jurisdiction: str
     list: str
-    citation: dict
+    citation: Mapping[str, Any]  # read-only, shared by every match of the rule
     in_force_from: date
     in_force_to: date | None
     explanation: CoreExplanation | None = None  # groups
@@ -1066,7 +1067,7 @@ class Classifier:
         self._jurisdictions = list(self.rulebook.jurisdictions)
         self._quiet_results: dict[str, JurisdictionResult] = {}
         # per rule (by identity): its citation as a dict, written once instead of per match
-        self._citations = {id(rule): rule.citation.model_dump(exclude_none=True) for rule in self.rulebook.rules}
+        self._citations = {id(rule): _frozen_citation(rule) for rule in self.rulebook.rules}
         self._build_prescreen()
 
     def _build_prescreen(self) -> None:
@@ -1380,6 +1381,13 @@ class Classifier:
         return Classification(inchikey=inchikey, smiles=smiles, as_of=on, results=results)
 
 
+def _frozen_citation(rule: Rule) -> Mapping[str, Any]:
+    """The rule's citation as a read-only mapping (lists as tuples): one per rule, shared by
+    every match, so a caller cannot change what the next answer cites."""
+    cited = rule.citation.model_dump(exclude_none=True)
+    return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in cited.items()})
+
+
 def _rule_match(
     rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None, citation=None
 ) -> RuleMatch:
@@ -1389,11 +1397,7 @@ def _rule_match(
         title=rule.title,
         jurisdiction=rule.jurisdiction,
         list=rule.list_,
-        citation=(
-            {k: list(v) if isinstance(v, list) else v for k, v in citation.items()}
-            if citation is not None
-            else rule.citation.model_dump(exclude_none=True)
-        ),
+        citation=citation if citation is not None else _frozen_citation(rule),
         in_force_from=start or rule.in_force_from,
         in_force_to=end if start else rule.in_force_to,
         explanation=explanation,
