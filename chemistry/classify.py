@@ -910,7 +910,10 @@ _EVERY_MATCH.maxMatches = 1_000_000  # a count, never capped below the parent's 
 
 def _aliphatic_ring_carbons(parent: Chem.Mol) -> int:
     """Non-aromatic carbons on a ring of the parent. Most NPS have none (an aliphatic atom on an
-    SSSR ring makes that ring aliphatic), which one C++ ring count tells; else one atom search."""
+    SSSR ring makes that ring aliphatic), which one C++ ring count tells; else one atom search.
+
+    Like every ring query of the core patterns, this reads the ring information that sanitising
+    the parent computed: the classifier is only ever given standardised, sanitised parents."""
     if rdMolDescriptors.CalcNumAliphaticRings(parent) == 0:
         return 0
     return len(parent.GetSubstructMatches(_ALIPHATIC_RING_CARBON, _EVERY_MATCH))
