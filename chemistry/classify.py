@@ -180,8 +180,8 @@ class Classification:
 class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
-    __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "_internal", "_internal_kinds", "_smiles",
-                 "verdicts", "_counts")
+    __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "single_attachment", "_internal",
+                 "_internal_kinds", "_smiles", "verdicts", "_counts")
 
     def __init__(self, mol: Chem.Mol, links: list[list[tuple[int, Chem.BondType]]], atoms: list[int],
                  attachments: list[tuple[int, int, Chem.BondType]]):
@@ -192,6 +192,11 @@ class _Piece:
         self.atoms = atoms
         self.atom_set = frozenset(atoms)
         self.attachments = attachments  # (core atom, piece atom, bond type)
+        # the attaching atom when the piece hangs on the core by one single bond, else None (most
+        # class tests ask first)
+        self.single_attachment: int | None = (
+            attachments[0][1] if len(attachments) == 1 and attachments[0][2] == _SINGLE else None
+        )
         self._internal: list[Chem.Bond] | None = None
         self._internal_kinds: list[Chem.BondType] | None = None
         self._smiles: str | None = None
@@ -244,13 +249,6 @@ class _Piece:
     @property
     def is_tree(self) -> bool:
         return len(self.internal_bond_kinds) == len(self.atoms) - 1
-
-    @property
-    def single_attachment(self) -> int | None:
-        """The attaching atom when the piece hangs on the core by one single bond, else None."""
-        if len(self.attachments) == 1 and self.attachments[0][2] == _SINGLE:
-            return self.attachments[0][1]
-        return None
 
     def longest_chain(self) -> int:
         """Heavy atoms on the longest path through atoms in no ring ("durchgehende Kette", ring
