@@ -206,7 +206,7 @@ def main(argv=None) -> int:
 
     rows = [measure("psychoactives.csv", read_psychoactives(), classifier, naive_queries)]
     analogues = generate_analogues(args.n)
-    rows.append(measure(f"generated analogues", analogues, classifier, naive_queries))
+    rows.append(measure("generated analogues", analogues, classifier, naive_queries))
 
     us = 1e6
     header = f"{'set':<22}{'mols':>7}{'passes':>7}{'(a) us':>9}{'(b) us':>9}{'b/a':>7}{'b match us':>12}{'(c) us':>9}{'c/b match':>11}{'core hits':>11}{'controlled':>12}"
