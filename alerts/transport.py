@@ -40,6 +40,9 @@ __all__ = ["Http1Transport"]
 
 _CHUNK = 65536
 _MAX_INTERIM = 8  # 1xx answers skipped before the real one; more is a receiver playing games
+# A body of at most this many bytes, framed by Content-Length, is read with the head and the
+# connection released at once; a longer one is streamed to the caller.
+_READ_AT_ONCE = 16384
 _Origin = tuple[bytes, bytes, int]
 
 
@@ -148,8 +151,12 @@ class Http1Transport(httpx.AsyncBaseTransport):
         reader, writer = connection.reader, connection.writer
         try:
             writer.write(message)
-            async with asyncio.timeout(timeouts.get("write")):
-                await writer.drain()
+            if writer.transport.get_write_buffer_size():
+                # the kernel did not take it all at once: wait for it, within the write timeout
+                async with asyncio.timeout(timeouts.get("write")):
+                    await writer.drain()
+            else:
+                await writer.drain()  # returns at once; raises if the connection is already lost
         except TimeoutError as error:
             connection.close()
             raise httpx.WriteTimeout("the request could not be written in time", request=request) from error
@@ -157,52 +164,75 @@ class Http1Transport(httpx.AsyncBaseTransport):
             connection.close()
             raise _StaleConnection() from error
         read_timeout = timeouts.get("read")
+        in_body = False
         try:
-            for interim in range(_MAX_INTERIM + 1):
-                try:
-                    async with asyncio.timeout(read_timeout):
-                        head = await reader.readuntil(b"\r\n\r\n")
-                except asyncio.IncompleteReadError as error:
-                    if not error.partial:
-                        raise _StaleConnection() from error
-                    raise httpx.RemoteProtocolError("the answer ended inside its headers", request=request) from error
-                except asyncio.LimitOverrunError as error:
-                    raise httpx.RemoteProtocolError(
-                        f"response headers longer than {self._max_header_bytes} bytes", request=request) from error
-                except ConnectionError as error:
-                    raise _StaleConnection() from error
-                status, reason, version, headers = _parse_head(head, request)
-                if 100 <= status < 200 and status != 101:
-                    if interim == _MAX_INTERIM:
-                        raise httpx.RemoteProtocolError(f"more than {_MAX_INTERIM} interim responses",
-                                                        request=request)
-                    continue  # interim (100 Continue, 103 Early Hints): the real answer follows
-                break
+            # One timeout for the head and a small body read at once (a webhook's answer is a few
+            # bytes): the read timeout then bounds both together, which is stricter, not looser.
+            async with asyncio.timeout(read_timeout):
+                status, reason, version, headers = await self._read_head(reader, request)
+                keep_alive = _keeps_alive(version, headers)
+                body = _framing(request, status, headers)
+                if isinstance(body, _Fixed) and body.left <= _READ_AT_ONCE:
+                    in_body = True
+                    try:
+                        content = await reader.readexactly(body.left) if body.left else b""
+                    except (asyncio.IncompleteReadError, ConnectionError) as error:
+                        raise httpx.RemoteProtocolError(f"malformed or truncated response body: {error}",
+                                                        request=request) from error
         except TimeoutError as error:
             connection.close()
+            if in_body:
+                raise httpx.ReadTimeout("the response body stalled", request=request) from error
             raise httpx.ReadTimeout(f"no answer within {read_timeout:g} s", request=request) from error
         except BaseException:
             connection.close()
             raise
-        keep_alive = _keeps_alive(version, headers)
-        if request.method == "HEAD" or status in (204, 304) or status == 101:
-            body: _Body = _Fixed(0)
-        elif any(v.lower().strip().endswith(b"chunked") for k, v in headers if k == b"transfer-encoding"):
-            body = _Chunked()
-        else:
-            lengths = {v.strip() for k, v in headers if k == b"content-length"}
-            if len(lengths) > 1 or (lengths and not next(iter(lengths)).isdigit()):
-                connection.close()
-                raise httpx.RemoteProtocolError("invalid Content-Length", request=request)
-            if lengths:
-                body = _Fixed(int(next(iter(lengths))))
+        extensions = {"http_version": version, "reason_phrase": reason}
+        if in_body:
+            if keep_alive:
+                self._release(origin, connection)
             else:
-                body, keep_alive = _UntilClose(), False
+                connection.close()
+            return httpx.Response(status, headers=headers, stream=httpx.ByteStream(content), extensions=extensions)
+        if isinstance(body, _UntilClose):
+            keep_alive = False
         stream = _ResponseStream(self, origin, connection, body, keep_alive, read_timeout, request)
-        return httpx.Response(
-            status, headers=[(k, v) for k, v in headers], stream=stream,
-            extensions={"http_version": version, "reason_phrase": reason},
-        )
+        return httpx.Response(status, headers=headers, stream=stream, extensions=extensions)
+
+    async def _read_head(self, reader: asyncio.StreamReader,
+                         request: httpx.Request) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
+        """The status line and headers of the final answer (1xx interim answers skipped)."""
+        for interim in range(_MAX_INTERIM + 1):
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError as error:
+                if not error.partial:
+                    raise _StaleConnection() from error
+                raise httpx.RemoteProtocolError("the answer ended inside its headers", request=request) from error
+            except asyncio.LimitOverrunError as error:
+                raise httpx.RemoteProtocolError(
+                    f"response headers longer than {self._max_header_bytes} bytes", request=request) from error
+            except ConnectionError as error:
+                raise _StaleConnection() from error
+            status, reason, version, headers = _parse_head(head, request)
+            if 100 <= status < 200 and status != 101:
+                continue  # interim (100 Continue, 103 Early Hints): the real answer follows
+            return status, reason, version, headers
+        raise httpx.RemoteProtocolError(f"more than {_MAX_INTERIM} interim responses", request=request)
+
+
+def _framing(request: httpx.Request, status: int, headers: list[tuple[bytes, bytes]]) -> _Body:
+    """How the body of this answer ends (RFC 9112, section 6.3)."""
+    if request.method == "HEAD" or status in (204, 304) or status == 101:
+        return _Fixed(0)
+    if any(v.lower().strip().endswith(b"chunked") for k, v in headers if k == b"transfer-encoding"):
+        return _Chunked()
+    lengths = {v.strip() for k, v in headers if k == b"content-length"}
+    if len(lengths) > 1 or (lengths and not next(iter(lengths)).isdigit()):
+        raise httpx.RemoteProtocolError("invalid Content-Length", request=request)
+    if lengths:
+        return _Fixed(int(next(iter(lengths))))
+    return _UntilClose()
 
 
 class _StaleConnection(Exception):

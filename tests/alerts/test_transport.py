@@ -13,11 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+import alerts.transport as transport_module
 from alerts.transport import Http1Transport
 
 pytestmark = pytest.mark.e2e
 
 CLOSE = object()
+LONG_BODY = bytes(range(256)) * 400  # 100 KiB
 
 
 class Server:
@@ -107,6 +109,50 @@ def test_a_chunked_answer_is_decoded_and_its_connection_reused():
 
     server, answers = run(lambda n: chunked, scenario)
     assert answers == [(200, b"hello world")] * 2 and server.connections == 1
+
+
+def test_bodies_read_with_the_head_and_bodies_streamed_both_arrive_whole_and_free_the_connection():
+    # A short answer is read together with its head; a long one (over _READ_AT_ONCE) is
+    # streamed to the caller. Both must arrive whole and leave the connection reusable.
+    assert len(LONG_BODY) > transport_module._READ_AT_ONCE
+    bodies = {1: b"short", 2: LONG_BODY, 3: b"", 4: b"again"}
+
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return [await post(client, server.url()) for _ in range(4)]
+
+    server, answers = run(lambda n: ok(bodies[n]), scenario)
+    assert answers == [(200, bodies[n]) for n in (1, 2, 3, 4)]
+    assert server.connections == 1
+
+
+def test_a_body_that_stalls_after_its_head_is_a_read_timeout():
+    async def stall(reader, writer):  # noqa: ANN001, ANN202
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    async def main():  # noqa: ANN202
+        server = await asyncio.start_server(stall, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(transport=Http1Transport(), timeout=httpx.Timeout(0.2)) as client:
+            with pytest.raises(httpx.ReadTimeout, match="body stalled"):
+                await post(client, f"http://127.0.0.1:{port}/hook")
+        server.close()
+
+    asyncio.run(main())
+
+
+def test_a_request_larger_than_the_socket_buffer_is_written_whole():
+    # the write does not fit in the kernel's buffer at once, so the transport waits for it to drain
+    big = b"x" * (8 << 20)
+
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        r = await client.post(server.url(), content=big)
+        return r.status_code
+
+    server, status = run(lambda n: ok(), scenario)
+    assert status == 200 and server.requests[0].endswith(big)
 
 
 def test_connection_close_and_bodies_ended_by_closing_are_not_reused():
