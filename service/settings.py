@@ -56,7 +56,8 @@ class Settings(BaseSettings):
 
     # dispatch (varsel worker)
     dispatch_interval_seconds: float = Field(default=1.0, gt=0, description="How often a worker claims due deliveries")
-    dispatch_batch_size: int = Field(default=200, ge=1, description="Deliveries claimed per claim")
+    # at most 5,000: a batch travels as one IN list, and SQLite takes at most 32,766 parameters
+    dispatch_batch_size: int = Field(default=200, ge=1, le=5000, description="Deliveries claimed per claim")
     dispatch_concurrency: int = Field(default=16, ge=1, description="Webhook requests in flight per worker")
     dispatch_lease_seconds: int = Field(
         default=120, ge=1, description="How long a claim lasts; must exceed webhook_timeout_seconds"

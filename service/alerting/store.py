@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, update
-from sqlmodel import Session, select
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlmodel import Session
 
 from alerts.delivery import DeliveryResult, OutgoingDelivery
 from alerts.storage import DeliveryOutcome
@@ -33,21 +34,48 @@ _STATE_FOR = {
 }
 
 
+# Core statements on the tables: the worker runs them for every batch, and the ORM's per-row
+# bookkeeping (bulk inserts above all) cost more than the database's own work.
 _deliveries = Delivery.__table__
+_subscriptions = Subscription.__table__
+_alerts = AlertRow.__table__
+_attempts = DeliveryAttempt.__table__
+
+_MOVED = dict(
+    state=bindparam("b_state"),
+    next_attempt_at=bindparam("b_next"),
+    attempts_made=_deliveries.c.attempts_made + 1,
+    first_attempt_at=func.coalesce(_deliveries.c.first_attempt_at, bindparam("b_at")),
+    last_attempt_at=bindparam("b_at"),
+    leased_by=None,
+    lease_until=None,
+)
 # One attempt moves one delivery: executemany over the batch, guarded by the lease.
 _MOVE = (
     update(_deliveries)
     .where(_deliveries.c.id == bindparam("b_id"), _deliveries.c.leased_by == bindparam("b_worker"))
-    .values(
-        state=bindparam("b_state"),
-        next_attempt_at=bindparam("b_next"),
-        attempts_made=_deliveries.c.attempts_made + 1,
-        first_attempt_at=func.coalesce(_deliveries.c.first_attempt_at, bindparam("b_at")),
-        last_attempt_at=bindparam("b_at"),
-        leased_by=None,
-        lease_until=None,
-    )
+    .values(**_MOVED)
 )
+# The same move for many deliveries at once (all delivered by one worker in one batch).
+_MOVE_ALIKE = (
+    update(_deliveries)
+    .where(_deliveries.c.id.in_(bindparam("ids", expanding=True)), _deliveries.c.leased_by == bindparam("b_worker"))
+    .values(**_MOVED)
+)
+_HELD = (
+    select(_deliveries.c.id, _deliveries.c.leased_by, _deliveries.c.subscription_id)
+    .where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
+)
+_CLAIMED = select(
+    _deliveries.c.id, _deliveries.c.subscription_id, _deliveries.c.alert_id, _deliveries.c.message_id,
+    _deliveries.c.body, _deliveries.c.attempts_made, _deliveries.c.first_attempt_at,
+).where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
+_ENDPOINTS = select(
+    _subscriptions.c.id, _subscriptions.c.url, _subscriptions.c.secret, _subscriptions.c.previous_secret,
+    _subscriptions.c.previous_secret_expires_at, _subscriptions.c.failing_since,
+).where(_subscriptions.c.id.in_(bindparam("ids", expanding=True)))
+_EVENTS = select(_alerts.c.id, _alerts.c.event).where(_alerts.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def active_secrets(subscription_secret: str, previous: str | None, previous_expires_at: dt.datetime | None,
@@ -86,50 +114,57 @@ class SqlDeliveryStore:
     def claim_sync(self, *, now: dt.datetime, limit: int, worker_id: str, lease_seconds: int) -> list[OutgoingDelivery]:
         with Session(self._engine) as session:
             begin_write(session)
-            due_ids = session.exec(
-                select(Delivery.id)
-                .join(Subscription, Subscription.id == Delivery.subscription_id)
+            connection = session.connection()
+            due_ids = connection.execute(
+                select(_deliveries.c.id)
+                .join(_subscriptions, _subscriptions.c.id == _deliveries.c.subscription_id)
                 .where(
-                    Delivery.state == DeliveryState.pending.value,
-                    Delivery.next_attempt_at <= now,
-                    or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
-                    Subscription.enabled.is_(True),
+                    _deliveries.c.state == DeliveryState.pending.value,
+                    _deliveries.c.next_attempt_at <= now,
+                    or_(_deliveries.c.lease_until.is_(None), _deliveries.c.lease_until <= now),
+                    _subscriptions.c.enabled.is_(True),
                 )
-                .order_by(Delivery.next_attempt_at, Delivery.id)
+                .order_by(_deliveries.c.next_attempt_at, _deliveries.c.id)
                 .limit(limit)
-                .with_for_update(skip_locked=True, of=Delivery)
-            ).all()
+                .with_for_update(skip_locked=True, of=_deliveries)
+            ).scalars().all()
             if not due_ids:
                 session.rollback()
                 return []
-            session.execute(
-                update(Delivery).where(Delivery.id.in_(due_ids))
+            connection.execute(
+                update(_deliveries).where(_deliveries.c.id.in_(due_ids))
                 .values(leased_by=worker_id, lease_until=now + dt.timedelta(seconds=lease_seconds))
             )
-            rows = session.exec(
-                select(
-                    Delivery.id, Delivery.subscription_id, Delivery.message_id,
-                    func.coalesce(Delivery.body, AlertRow.event).label("body"),
-                    Delivery.attempts_made, Delivery.first_attempt_at,
-                    Subscription.url, Subscription.secret, Subscription.previous_secret,
-                    Subscription.previous_secret_expires_at, Subscription.failing_since,
-                )
-                .join(Subscription, Subscription.id == Delivery.subscription_id)
-                .join(AlertRow, AlertRow.id == Delivery.alert_id, isouter=True)
-                .where(Delivery.id.in_(due_ids))
-                .order_by(Delivery.next_attempt_at, Delivery.id)
-            ).all()
+            rows = connection.execute(_CLAIMED, {"ids": due_ids}).all()
+            # What a batch shares is read once: its endpoints (a few hundred deliveries go to a
+            # few dozen of them) and its alerts' events (often one alert for every delivery).
+            endpoints = {row.id: row for row in connection.execute(
+                _ENDPOINTS, {"ids": sorted({row.subscription_id for row in rows})})}
+            alert_ids = sorted({row.alert_id for row in rows if row.body is None and row.alert_id is not None})
+            events = {alert_id: event.encode("utf-8") for alert_id, event in connection.execute(
+                _EVENTS, {"ids": alert_ids})} if alert_ids else {}
             session.commit()
-        return [
-            OutgoingDelivery(
-                id=r.id, endpoint_id=r.subscription_id, url=r.url, message_id=r.message_id,
-                body=r.body.encode("utf-8"),
-                secrets=active_secrets(r.secret, r.previous_secret, r.previous_secret_expires_at, now=now),
-                attempts_made=r.attempts_made, first_attempt_at=r.first_attempt_at,
-                endpoint_failing_since=r.failing_since,
-            )
-            for r in rows
-        ]
+        # per endpoint once: its URL, its active secrets, how long it has been failing
+        endpoint_facts = {
+            endpoint.id: (endpoint.url,
+                          active_secrets(endpoint.secret, endpoint.previous_secret,
+                                         endpoint.previous_secret_expires_at, now=now),
+                          endpoint.failing_since)
+            for endpoint in endpoints.values()
+        }
+        position = {delivery_id: index for index, delivery_id in enumerate(due_ids)}  # due order
+        claimed = []
+        for delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at in sorted(
+            rows, key=lambda row: position[row[0]]
+        ):
+            url, secrets, failing_since = endpoint_facts[subscription_id]
+            claimed.append(OutgoingDelivery(
+                id=delivery_id, endpoint_id=subscription_id, url=url, message_id=message_id,
+                body=body.encode("utf-8") if body is not None else events[alert_id], secrets=secrets,
+                attempts_made=attempts_made, first_attempt_at=first_attempt_at,
+                endpoint_failing_since=failing_since,
+            ))
+        return claimed
 
     # --- record ------------------------------------------------------------------------------
 
@@ -162,53 +197,62 @@ class SqlDeliveryStore:
         ids = [r.delivery_id for r in records]
         with Session(self._engine) as session:
             begin_write(session)
+            connection = session.connection()
             # Only the lease holder moves the delivery; a late record from a worker whose lease
             # ran out is kept in the log and changes nothing else. FOR UPDATE holds the rows we
             # still lease until commit, so no other worker can claim one in between (SQLite's
             # BEGIN IMMEDIATE already excludes every other writer).
             held = {
                 (row.id, row.leased_by): row.subscription_id
-                for row in session.execute(
-                    select(Delivery.id, Delivery.leased_by, Delivery.subscription_id)
-                    .where(Delivery.id.in_(ids)).with_for_update()
-                )
+                for row in connection.execute(_HELD, {"ids": ids})
             }
             existing = {delivery_id for delivery_id, _ in held}
-            moves, attempts = [], []
+            # deliveries that move alike (delivered in the same batch, most of all) move in one
+            # statement; the rest (retries, each with its own jittered time) one row each
+            alike: defaultdict[tuple, list[str]] = defaultdict(list)
+            attempts = []
             failing: dict[str, dt.datetime] = {}
             answered: set[str] = set()
             for r in records:
                 if r.delivery_id not in existing:
                     continue  # the subscription (and its deliveries) was deleted while we were sending
                 subscription_id = held.get((r.delivery_id, r.worker_id))
+                result = r.result
                 attempts.append({
                     "delivery_id": r.delivery_id, "worker_id": r.worker_id, "attempted_at": r.attempted_at,
-                    "status_code": r.result.status_code, "latency_ms": r.result.latency_ms, "error": r.result.error,
-                    "response_excerpt": r.result.response_excerpt[:500] or None, "outcome": r.outcome.value,
+                    "status_code": result.status_code, "latency_ms": result.latency_ms, "error": result.error,
+                    "response_excerpt": result.response_excerpt[:500] or None, "outcome": r.outcome.value,
                     "counted": subscription_id is not None,
                 })
                 if subscription_id is None:
                     continue
-                moves.append({"b_id": r.delivery_id, "b_worker": r.worker_id, "b_state": _STATE_FOR[r.outcome].value,
-                              "b_next": r.next_attempt_at, "b_at": r.attempted_at})
-                if r.result.succeeded:
+                alike[(r.worker_id, _STATE_FOR[r.outcome].value, r.next_attempt_at, r.attempted_at)].append(r.delivery_id)
+                if result.succeeded:
                     answered.add(subscription_id)
                 else:
                     failing.setdefault(subscription_id, r.attempted_at)
-            if moves:
-                session.connection().execute(_MOVE, moves)
+            one_by_one = []
+            for (worker_id, state, next_at, attempted_at), moved in alike.items():
+                if len(moved) == 1:
+                    one_by_one.append({"b_id": moved[0], "b_worker": worker_id, "b_state": state,
+                                       "b_next": next_at, "b_at": attempted_at})
+                else:
+                    connection.execute(_MOVE_ALIKE, {"ids": moved, "b_worker": worker_id, "b_state": state,
+                                                     "b_next": next_at, "b_at": attempted_at})
+            if one_by_one:
+                connection.execute(_MOVE, one_by_one)
             if attempts:
-                session.execute(insert(DeliveryAttempt), attempts)
+                connection.execute(_attempts.insert(), attempts)
             # endpoint health: any success in the batch proves the endpoint alive
             if answered:
-                session.execute(update(Subscription).where(Subscription.id.in_(answered),
-                                                           Subscription.failing_since.is_not(None))
-                                .values(failing_since=None))
+                connection.execute(update(_subscriptions).where(_subscriptions.c.id.in_(answered),
+                                                                _subscriptions.c.failing_since.is_not(None))
+                                   .values(failing_since=None))
             for subscription_id, since in failing.items():
                 if subscription_id not in answered:
-                    session.execute(update(Subscription).where(Subscription.id == subscription_id,
-                                                               Subscription.failing_since.is_(None))
-                                    .values(failing_since=since))
+                    connection.execute(update(_subscriptions).where(_subscriptions.c.id == subscription_id,
+                                                                    _subscriptions.c.failing_since.is_(None))
+                                       .values(failing_since=since))
             session.commit()
 
     async def disable_endpoint(self, *, endpoint_id: str, reason: str, at: dt.datetime) -> None:
