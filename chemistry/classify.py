@@ -181,11 +181,14 @@ class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
     __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "single_attachment", "_internal",
-                 "_internal_kinds", "_smiles", "verdicts", "_counts")
+                 "_internal_kinds", "_smiles", "verdicts", "_counts", "_cache")
 
     def __init__(self, mol: Chem.Mol, links: list[list[tuple[int, Chem.BondType]]], atoms: list[int],
-                 attachments: list[tuple[int, int, Chem.BondType]]):
+                 attachments: list[tuple[int, int, Chem.BondType]], cache: "_AtomCache | None" = None):
         self.mol = mol
+        # the molecule's atoms and their facts, read from RDKit once per molecule and shared by
+        # every piece of it (each RDKit call from Python costs a few thousand instructions)
+        self._cache = cache if cache is not None else _AtomCache(mol, len(links))
         # the molecule's (neighbour, bond type) table: bonds are read from it, not from RDKit's
         # Bond objects, which cost a Python wrapper each
         self.links = links
@@ -228,7 +231,26 @@ class _Piece:
         return self._internal_kinds
 
     def atom(self, i: int) -> Chem.Atom:
-        return self.mol.GetAtomWithIdx(i)
+        atoms = self._cache.atoms
+        atom = atoms[i]
+        if atom is None:
+            atom = atoms[i] = self.mol.GetAtomWithIdx(i)
+        return atom
+
+    def z(self, i: int) -> int:
+        """Atomic number of parent atom i."""
+        numbers = self._cache.numbers
+        z = numbers[i]
+        if z < 0:
+            z = numbers[i] = self.atom(i).GetAtomicNum()
+        return z
+
+    def aromatic(self, i: int) -> bool:
+        flags = self._cache.aromatic
+        flag = flags[i]
+        if flag is None:
+            flag = flags[i] = self.atom(i).GetIsAromatic()
+        return flag
 
     def bond_kind(self, i: int, j: int) -> Chem.BondType | None:
         for other, kind in self.links[i]:
@@ -240,9 +262,9 @@ class _Piece:
         counts = self._counts
         if counts is None:
             counts = defaultdict(int)
-            get = self.mol.GetAtomWithIdx
+            z = self.z
             for i in self.atoms:
-                counts[get(i).GetAtomicNum()] += 1
+                counts[z(i)] += 1
             self._counts = counts
         return counts
 
@@ -303,6 +325,18 @@ class _Piece:
         return self._smiles
 
 
+class _AtomCache:
+    """Per molecule: its RDKit atoms and their atomic numbers and aromaticity, each read when
+    first asked for."""
+
+    __slots__ = ("atoms", "numbers", "aromatic")
+
+    def __init__(self, mol: Chem.Mol, n_atoms: int):
+        self.atoms: list[Chem.Atom | None] = [None] * n_atoms
+        self.numbers: list[int] = [-1] * n_atoms
+        self.aromatic: list[bool | None] = [None] * n_atoms
+
+
 def _atom_tokens(mol: Chem.Mol) -> list[str]:
     """Each atom as SMILES writes it ('c', '[nH]', '[N+]')."""
     return [atom.GetSmarts() for atom in mol.GetAtoms()]
@@ -316,8 +350,7 @@ def _alkyl_carbons(piece: _Piece, atoms: Iterable[int]) -> bool:
     chosen = set(atoms)
     bonds = 0
     for i in atoms:
-        atom = piece.atom(i)
-        if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
+        if piece.z(i) != 6 or piece.aromatic(i):
             return False
         for other, kind in piece.links[i]:
             if other in chosen:
@@ -333,8 +366,7 @@ def _alkyl_carbons(piece: _Piece, atoms: Iterable[int]) -> bool:
 
 def _saturated_carbon_only(piece: _Piece, atoms: Iterable[int]) -> bool:
     for i in atoms:
-        atom = piece.atom(i)
-        if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
+        if piece.z(i) != 6 or piece.aromatic(i):
             return False
         for _, kind in piece.links[i]:
             if kind != _SINGLE:
@@ -372,8 +404,7 @@ def _unsaturated_chain(p: _Piece, bond_type: Chem.BondType) -> bool:
         return False
     kinds = set()
     for i in p.atoms:
-        atom = p.atom(i)
-        if atom.GetAtomicNum() != 6 or atom.GetIsAromatic():
+        if p.z(i) != 6 or p.aromatic(i):
             return False
     kinds.update(p.internal_bond_kinds)
     if bond_type == _DOUBLE:
@@ -383,10 +414,10 @@ def _unsaturated_chain(p: _Piece, bond_type: Chem.BondType) -> bool:
 
 def _is_haloalkyl(p: _Piece) -> bool:
     a = p.single_attachment
-    if a is None or p.atom(a).GetAtomicNum() != 6 or not p.is_tree:
+    if a is None or p.z(a) != 6 or not p.is_tree:
         return False
-    carbons = [i for i in p.atoms if p.atom(i).GetAtomicNum() == 6]
-    halogens = [i for i in p.atoms if p.atom(i).GetAtomicNum() in HALOGENS]
+    carbons = [i for i in p.atoms if p.z(i) == 6]
+    halogens = [i for i in p.atoms if p.z(i) in HALOGENS]
     return bool(halogens) and len(carbons) + len(halogens) == len(p.atoms) and _alkyl_carbons(p, carbons)
 
 
@@ -396,7 +427,7 @@ def _alkyl_bearing(p: _Piece, group_test) -> bool:
     group_test(piece, carbon_set, atom) -> the atoms of that group, or None.
     """
     a = p.single_attachment
-    if a is None or p.atom(a).GetAtomicNum() != 6 or not p.is_tree:
+    if a is None or p.z(a) != 6 or not p.is_tree:
         return False
     carbons = set()
     stack = [a]
@@ -406,8 +437,7 @@ def _alkyl_bearing(p: _Piece, group_test) -> bool:
             continue
         carbons.add(i)
         for n in p.neighbours_inside(i):
-            atom = p.atom(n)
-            if atom.GetAtomicNum() == 6 and not atom.GetIsAromatic() and p.bond_kind(i, n) == _SINGLE:
+            if p.z(n) == 6 and not p.aromatic(n) and p.bond_kind(i, n) == _SINGLE:
                 if all(kind == _SINGLE for _, kind in p.links[n]):
                     stack.append(n)
     rest = p.atom_set - carbons
@@ -425,32 +455,30 @@ def _alkyl_bearing(p: _Piece, group_test) -> bool:
 
 
 def _hydroxy_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
-    a = p.atom(atom)
-    return {atom} if a.GetAtomicNum() == 8 and a.GetDegree() == 1 else None
+    return {atom} if p.z(atom) == 8 and p.atom(atom).GetDegree() == 1 else None
 
 
 def _cyano_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
-    a = p.atom(atom)
-    if a.GetAtomicNum() != 6:
+    if p.z(atom) != 6:
         return None
     partners = [n for n in p.neighbours_inside(atom) if n not in carbons]
-    if len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 7:
+    if len(partners) == 1 and p.z(partners[0]) == 7:
         if p.bond_kind(atom, partners[0]) == _TRIPLE:
             return {atom, partners[0]}
     return None
 
 
 def _is_halogen(p: _Piece) -> bool:
-    return len(p.atoms) == 1 and p.atom(p.atoms[0]).GetAtomicNum() in HALOGENS and p.single_attachment is not None
+    return len(p.atoms) == 1 and p.z(p.atoms[0]) in HALOGENS and p.single_attachment is not None
 
 
 def _is_hydroxy(p: _Piece) -> bool:
-    return len(p.atoms) == 1 and p.atom(p.atoms[0]).GetAtomicNum() == 8 and p.single_attachment is not None
+    return len(p.atoms) == 1 and p.z(p.atoms[0]) == 8 and p.single_attachment is not None
 
 
 def _hetero_then_alkyl(p: _Piece, element: int) -> bool:
     a = p.single_attachment
-    if a is None or p.atom(a).GetAtomicNum() != element or p.atom(a).GetIsAromatic():
+    if a is None or p.z(a) != element or p.aromatic(a):
         return False
     rest = [i for i in p.atoms if i != a]
     return len(p.neighbours_inside(a)) == 1 and _alkyl_carbons(p, rest)
@@ -460,7 +488,7 @@ def _is_alkylenedioxy(p: _Piece) -> bool:
     if len(p.attachments) != 2 or any(kind != _SINGLE for _, _, kind in p.attachments):
         return False
     oxygens = [atom for _, atom, _ in p.attachments]
-    if len(set(oxygens)) != 2 or any(p.atom(o).GetAtomicNum() != 8 for o in oxygens):
+    if len(set(oxygens)) != 2 or any(p.z(o) != 8 for o in oxygens):
         return False
     if len({core for core, _, _ in p.attachments}) != 2:
         return False
@@ -484,39 +512,39 @@ def _is_alkylene(p: _Piece) -> bool:
 
 def _is_amino(p: _Piece) -> bool:
     a = p.single_attachment
-    if a is None or p.atom(a).GetAtomicNum() != 7 or p.atom(a).GetIsAromatic() or p.atom(a).GetFormalCharge():
+    if a is None or p.z(a) != 7 or p.aromatic(a) or p.atom(a).GetFormalCharge():
         return False
     rest = [i for i in p.atoms if i != a]
     if not rest:
         return True
     # each group on the nitrogen is an alkyl: the rest minus N splits into alkyl trees
-    return p.is_tree and all(p.atom(i).GetAtomicNum() == 6 for i in rest) and _saturated_carbon_only(p, rest)
+    return p.is_tree and all(p.z(i) == 6 for i in rest) and _saturated_carbon_only(p, rest)
 
 
 def _is_nitro(p: _Piece) -> bool:
     a = p.single_attachment
     counts = p.element_counts()
-    return a is not None and p.atom(a).GetAtomicNum() == 7 and len(p.atoms) == 3 and counts.get(8) == 2
+    return a is not None and p.z(a) == 7 and len(p.atoms) == 3 and counts.get(8) == 2
 
 
 def _is_cyano(p: _Piece) -> bool:
     a = p.single_attachment
-    if a is None or len(p.atoms) != 2 or p.atom(a).GetAtomicNum() != 6:
+    if a is None or len(p.atoms) != 2 or p.z(a) != 6:
         return False
-    return p.internal_bond_kinds[0] == _TRIPLE and {p.atom(i).GetAtomicNum() for i in p.atoms} == {6, 7}
+    return p.internal_bond_kinds[0] == _TRIPLE and {p.z(i) for i in p.atoms} == {6, 7}
 
 
 def _oxygen_partner(p: _Piece) -> tuple[int, list[int]] | None:
     """(attaching O, its neighbours in the piece) for an -O- attached by a single bond."""
     a = p.single_attachment
-    if a is None or p.atom(a).GetAtomicNum() != 8:
+    if a is None or p.z(a) != 8:
         return None
     return a, p.neighbours_inside(a)
 
 
 def _has_double_bonded_oxygen(p: _Piece, carbon: int) -> bool:
     for other, kind in p.links[carbon]:
-        if kind == _DOUBLE and p.atom(other).GetAtomicNum() == 8:
+        if kind == _DOUBLE and p.z(other) == 8:
             return True
     return False
 
@@ -526,19 +554,19 @@ def _is_ether(p: _Piece) -> bool:
     if not found:
         return False
     _, partners = found
-    return len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 6 and not _has_double_bonded_oxygen(p, partners[0])
+    return len(partners) == 1 and p.z(partners[0]) == 6 and not _has_double_bonded_oxygen(p, partners[0])
 
 
 def _is_ester(p: _Piece) -> bool:
     found = _oxygen_partner(p)
     if found:  # -O-C(=O)R
         _, partners = found
-        return len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() == 6 and _has_double_bonded_oxygen(p, partners[0])
+        return len(partners) == 1 and p.z(partners[0]) == 6 and _has_double_bonded_oxygen(p, partners[0])
     a = p.single_attachment
-    if a is None or p.atom(a).GetAtomicNum() != 6 or not _has_double_bonded_oxygen(p, a):
+    if a is None or p.z(a) != 6 or not _has_double_bonded_oxygen(p, a):
         return False  # -C(=O)OR
     for n in p.neighbours_inside(a):
-        if p.atom(n).GetAtomicNum() == 8 and p.bond_kind(a, n) == _SINGLE and len(p.neighbours_inside(n)) == 2:
+        if p.z(n) == 8 and p.bond_kind(a, n) == _SINGLE and len(p.neighbours_inside(n)) == 2:
             return True
     return False
 
@@ -550,17 +578,17 @@ def _is_hydroxy_ether_or_ester(p: _Piece) -> bool:
     if not found:
         return False
     _, partners = found
-    return len(partners) == 1 and p.atom(partners[0]).GetAtomicNum() in (6, 15, 16)
+    return len(partners) == 1 and p.z(partners[0]) in (6, 15, 16)
 
 
 def _is_acyl(p: _Piece) -> bool:
     a = p.single_attachment
-    return a is not None and p.atom(a).GetAtomicNum() == 6 and _has_double_bonded_oxygen(p, a)
+    return a is not None and p.z(a) == 6 and _has_double_bonded_oxygen(p, a)
 
 
 def _is_aryl(p: _Piece) -> bool:
     a = p.single_attachment
-    return a is not None and p.atom(a).GetIsAromatic()
+    return a is not None and p.aromatic(a)
 
 
 def _is_oxo(p: _Piece) -> bool:
@@ -569,7 +597,7 @@ def _is_oxo(p: _Piece) -> bool:
         len(p.atoms) == 1
         and len(p.attachments) == 1
         and p.attachments[0][2] == _DOUBLE
-        and p.atom(p.atoms[0]).GetAtomicNum() == 8
+        and p.z(p.atoms[0]) == 8
     )
 
 
@@ -750,7 +778,7 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
         if hook is None:
             return False
         if tests is not None:
-            leftover = _Piece(piece.mol, piece.links, group, [hook])
+            leftover = _Piece(piece.mol, piece.links, group, [hook], piece._cache)
             if not any(test(leftover) for test in tests):
                 return False
     return True
@@ -1449,6 +1477,7 @@ class _MoleculeFacts:
         self._neighbours: list[list[tuple[int, Chem.BondType]]] | None = None
         self._decompositions: dict[frozenset[int], tuple[list[tuple[int, int]], list[_Piece]]] = {}
         self._pieces: dict[tuple, _Piece] = {}
+        self._atom_cache: _AtomCache | None = None
 
     @property
     def neighbours(self) -> list[list[tuple[int, Chem.BondType]]]:
@@ -1456,6 +1485,12 @@ class _MoleculeFacts:
         if self._neighbours is None:
             self._neighbours = _neighbour_table(self.mol)
         return self._neighbours
+
+    @property
+    def atom_cache(self) -> _AtomCache:
+        if self._atom_cache is None:
+            self._atom_cache = _AtomCache(self.mol, len(self.neighbours))
+        return self._atom_cache
 
     def decompose(self, match: tuple[int, ...]) -> tuple[list[tuple[int, int]], list[_Piece]]:
         """The bonds among the matched atoms and the pieces hanging on them. Every core that
@@ -1490,7 +1525,7 @@ class _MoleculeFacts:
                 key = (frozenset(atoms), tuple(sorted(attachments)))
                 piece = self._pieces.get(key)
                 if piece is None:
-                    piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments)
+                    piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments, self.atom_cache)
                 pieces.append(piece)
         known = self._decompositions[core_atoms] = (inner_bonds, pieces)
         return known
