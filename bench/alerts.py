@@ -39,7 +39,7 @@ from bench.ingest import free_port, fresh_postgres, postgres_url  # noqa: E402
 FANOUT_SUBSCRIBERS = 1000
 STEADY_SUBSCRIBERS = 100
 CONCURRENCY = 16  # the worker's default
-PER_ORIGIN = 4  # alerts.delivery.WebhookSender's default max_connections_per_origin; all 1,100 URLs share one
+PER_ORIGIN = 4  # the worker's default dispatch_concurrency_per_origin; all 1,100 URLs share one origin
 
 
 def prepare(url: str) -> tuple[str, str]:
@@ -159,6 +159,33 @@ async def receiver_capacity(port: int, *, connections: int = CONCURRENCY, per_co
     return connections * per_connection / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def sender_cpu(receiver: str, *, per_origin: int, n: int = 3000) -> tuple[float, float]:
+    """The worker's own WebhookSender (signing, httpx.AsyncClient, alerts.transport) sending n
+    webhooks to the receiver in batches of 200, with no database: CPU seconds per webhook in
+    this process, and webhooks per second."""
+    from alerts.delivery import OutgoingDelivery, WebhookSender
+    from alerts.signing import generate_secret
+
+    secret = generate_secret()
+    body = b'{"specversion":"1.0","id":"x","created_at":"2026-01-01T00:00:00Z","data":"' + b"x" * 700 + b'"}'
+    batch = [OutgoingDelivery(id=f"s{i}", endpoint_id=f"e{i % 100}", url=f"{receiver}/sender/{i % 100}",
+                              message_id=f"m{i}", body=body, secrets=(secret,)) for i in range(n)]
+    async with WebhookSender(max_concurrency=CONCURRENCY, max_connections_per_origin=per_origin,
+                             allow_private=True) as sender:
+        await sender.send_many(batch[:200])  # connections up
+        cpu, started = time.process_time(), time.perf_counter()
+        for start in range(0, n, 200):
+            results = await sender.send_many(batch[start:start + 200])
+            assert all(r.succeeded for r in results), results[0]
+        return (time.process_time() - cpu) / n, n / (time.perf_counter() - started)
+
+
 def load() -> str:
     return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -229,7 +256,8 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
     reporter_key, authority_key = prepare(url)
     env = {**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_LOG_LEVEL": "warning",
            "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true", "VARSEL_DISPATCH_CONCURRENCY": str(CONCURRENCY),
-           "VARSEL_DISPATCH_INTERVAL_SECONDS": str(args.interval)}
+           "VARSEL_DISPATCH_INTERVAL_SECONDS": str(args.interval),
+           "VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN": str(args.per_origin)}
     receiver_port, api_port = free_port(), free_port()
     receiver = f"http://127.0.0.1:{receiver_port}"
     api = f"http://127.0.0.1:{api_port}"
@@ -247,13 +275,17 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
         client_rate = FANOUT_SUBSCRIBERS / seconds
         rows.append((backend, "baseline: 1,000 plain POSTs, httpx.AsyncClient",
                      f"{seconds:.2f} s ({client_rate:,.0f} req/s; {load()})"))
-        per_origin = asyncio.run(baseline(receiver, FANOUT_SUBSCRIBERS, concurrency=PER_ORIGIN))
-        rows.append((backend, f"baseline: the same, {PER_ORIGIN} connections (the worker's per-origin cap)",
+        per_origin = asyncio.run(baseline(receiver, FANOUT_SUBSCRIBERS, concurrency=args.per_origin))
+        rows.append((backend, f"baseline: the same, {args.per_origin} connections (the worker's per-origin cap)",
                      f"{per_origin:.2f} s ({FANOUT_SUBSCRIBERS / per_origin:,.0f} req/s; {load()})"))
         client_rate = max(client_rate, FANOUT_SUBSCRIBERS / per_origin)
         layer = asyncio.run(client_layer_seconds())
         rows.append((backend, "baseline: httpx.AsyncClient's own work, no network (MockTransport)",
                      f"{layer * 1e6:,.0f} µs a request: at most {1 / layer:,.0f} requests/s a core ({load()})"))
+        sender_seconds, sender_rate = asyncio.run(sender_cpu(receiver, per_origin=args.per_origin))
+        rows.append((backend, "baseline: the worker's sender alone, no database (CPU of its process)",
+                     f"{sender_seconds * 1e6:,.0f} µs a webhook: at most {1 / sender_seconds:,.0f}/s a core; "
+                     f"sent {sender_rate:,.0f}/s ({load()})"))
         httpx.post(f"{receiver}/reset")
 
         progress("subscribing")
@@ -261,7 +293,8 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
                               event_type="substance.first_detection"))
         asyncio.run(subscribe(api, authority_key, receiver, count=STEADY_SUBSCRIBERS, prefix="steady",
                               event_type="report.intoxication"))
-        processes += [spawn(["-m", "service.cli", "worker"], env) for _ in range(args.workers)]
+        workers = [spawn(["-m", "service.cli", "worker"], env) for _ in range(args.workers)]
+        processes += workers
         time.sleep(3)  # workers up
 
         progress("fan-out")
@@ -284,6 +317,8 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
 
         progress("steady state")
         httpx.post(f"{receiver}/reset")
+        roles = {"worker(s)": [w.pid for w in workers], "API": [processes[1].pid], "receiver": [processes[0].pid]}
+        cpu_before = {role: sum(cpu_seconds(pid) for pid in pids) for role, pids in roles.items()}
         intake_started = time.perf_counter()
         intake_started_at = dt.datetime.now(dt.UTC)
         answered = asyncio.run(steady(api, reporter_key, rate=args.rate, duration=args.duration))
@@ -296,6 +331,7 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
             progress(f"{answered} reports answered 201, {stored} stored (client-side failures were stored)")
         expected = stored * STEADY_SUBSCRIBERS
         result = wait_for(receiver, expected, quiet_for=10, timeout=args.duration * 10 + 60)
+        cpu_used = {role: sum(cpu_seconds(pid) for pid in pids) - cpu_before[role] for role, pids in roles.items()}
         latency = result["latency_ms"]
         span = (result["last_at"] - result["first_at"]) if result["first_at"] else float("nan")
         rows.append((backend, f"steady: {args.rate:g} reports/s × {args.duration:g} s × {STEADY_SUBSCRIBERS} subs",
@@ -304,6 +340,11 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
         rows.append((backend, "steady: delivery latency p50 / p95 / p99 / max",
                      " / ".join(f"{(latency[k] or 0) / 1000:.2f}" for k in ("p50", "p95", "p99", "max"))
                      + " s (target p99 ≤2 s)"))
+        if result["unique"]:
+            rows.append((backend, "steady: CPU per webhook delivered, by process",
+                         ", ".join(f"{role} {seconds / result['unique'] * 1e6:,.0f} µs"
+                                   for role, seconds in cpu_used.items())
+                         + " (the database server's own, on PostgreSQL, not counted)"))
         rows.append((backend, "steady: lost / duplicated",
                      f"{expected - result['unique']} / {result['total'] - result['unique']} ({load()})"))
         # p99 ≤ 2 s needs the workers to keep up with the offered rate; if they cannot, the queue
@@ -336,6 +377,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="steady-state reports per second")
     parser.add_argument("--workers", type=int, default=1, help="`varsel worker` processes (PostgreSQL for >1)")
     parser.add_argument("--interval", type=float, default=1.0, help="VARSEL_DISPATCH_INTERVAL_SECONDS")
+    parser.add_argument("--per-origin", type=int, default=PER_ORIGIN,
+                        help="VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN (every subscription here shares one origin)")
     parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
     args = parser.parse_args()
     if args.postgres:

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # at most 5,000: a batch travels as one IN list, and SQLite takes at most 32,766 parameters
     dispatch_batch_size: int = Field(default=200, ge=1, le=5000, description="Deliveries claimed per claim")
     dispatch_concurrency: int = Field(default=16, ge=1, description="Webhook requests in flight per worker")
+    dispatch_concurrency_per_origin: int = Field(
+        default=4, ge=1,
+        description="Of those, at most this many (and as many kept-alive connections) to one scheme, host and port",
+    )
     dispatch_lease_seconds: int = Field(
         default=120, ge=1, description="How long a claim lasts; must exceed webhook_timeout_seconds"
     )

@@ -82,6 +82,7 @@ class Dispatcher:
         total = self._settings.webhook_timeout_seconds
         return WebhookSender(
             max_concurrency=self._settings.dispatch_concurrency,
+            max_connections_per_origin=self._settings.dispatch_concurrency_per_origin,
             timeout=httpx.Timeout(min(10.0, total), connect=min(5.0, total)),
             total_timeout_seconds=total,
             allow_private=self._settings.webhook_allow_private,
