@@ -1443,18 +1443,22 @@ def _neighbour_table(mol: Chem.Mol) -> list[list[tuple[int, Chem.BondType]]]:
     """(neighbour, bond type) per atom. One call to RDKit's (cached, C++) bond-order matrix
     instead of a Python walk over Bond objects, which costs several times more per molecule."""
     orders = Chem.GetAdjacencyMatrix(mol, useBO=True)
-    rows, cols = np.nonzero(orders)
-    n_atoms = mol.GetNumAtoms()
+    n_atoms = len(orders)
+    # the flattened matrix: numpy's 1-D nonzero is several times cheaper than its 2-D one, and
+    # the cells come in the same (row, then column) order
+    flat = orders.ravel()
+    cells = flat.nonzero()[0]
     try:
-        kinds = list(map(_BOND_TYPE_OF_ORDER.__getitem__, orders[rows, cols].tolist()))
+        kinds = list(map(_BOND_TYPE_OF_ORDER.__getitem__, flat[cells].tolist()))
     except KeyError:
         kinds = None
     if kinds is not None and len(kinds) == 2 * mol.GetNumBonds():
         table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(n_atoms)]
-        for row, pair in zip(rows.tolist(), zip(cols.tolist(), kinds)):
-            table[row].append(pair)
+        for cell, kind in zip(cells.tolist(), kinds):
+            row, col = divmod(cell, n_atoms)
+            table[row].append((col, kind))
         return table
-    table = [[] for _ in range(n_atoms)]
+    table = [[] for _ in range(mol.GetNumAtoms())]
     for bond in mol.GetBonds():  # zero-order, dative or unusual bonds: read them one by one
         a, b, kind = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetBondType()
         table[a].append((b, kind))
@@ -1554,17 +1558,20 @@ def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], c
     rule = group.rule
     best_failure: tuple[int, str] | None = None
     explanation = None
+    verdicts = facts.verdicts
     for core in hit_cores:
-        labellings_seen: set[tuple] = set()
+        labellings_seen: set[frozenset] = set()
+        position_of_query_atom = core.position_of_query_atom
         for match in core_hits[core.smarts]:
-            labelling = tuple(sorted(zip(match, core.position_of_query_atom)))
+            # which parent atom sits on which position: a set of (atom, position) pairs, hashed once
+            labelling = frozenset(zip(match, position_of_query_atom))
             if labelling in labellings_seen:
                 continue
             labellings_seen.add(labelling)
             memo_key = (core.evaluation_key, labelling)
-            result = facts.verdicts.get(memo_key)
+            result = verdicts.get(memo_key)
             if result is None:
-                result = facts.verdicts[memo_key] = _evaluate_match(core, match, facts)
+                result = verdicts[memo_key] = _evaluate_match(core, match, facts)
             if isinstance(result, CoreExplanation):
                 explanation = result
                 break
