@@ -53,10 +53,11 @@ class Severity(str, enum.Enum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
 
 _SEVERITY_ORDER = tuple(Severity)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 
 def _require_utc(moment: datetime) -> datetime:

@@ -190,8 +190,8 @@ def load() -> str:
     return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def stats(receiver: str) -> dict:
-    return httpx.get(f"{receiver}/stats", timeout=60).json()
+def stats(receiver: str, *, latency: bool = False) -> dict:
+    return httpx.get(f"{receiver}/stats", params={"latency": 1} if latency else None, timeout=60).json()
 
 
 def wait_for(receiver: str, expected: int, *, quiet_for: float, timeout: float) -> dict:
@@ -332,6 +332,7 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
         expected = stored * STEADY_SUBSCRIBERS
         result = wait_for(receiver, expected, quiet_for=10, timeout=args.duration * 10 + 60)
         cpu_used = {role: sum(cpu_seconds(pid) for pid in pids) - cpu_before[role] for role, pids in roles.items()}
+        result = stats(receiver, latency=True)
         latency = result["latency_ms"]
         span = (result["last_at"] - result["first_at"]) if result["first_at"] else float("nan")
         rows.append((backend, f"steady: {args.rate:g} reports/s × {args.duration:g} s × {STEADY_SUBSCRIBERS} subs",

@@ -353,18 +353,19 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     deliveries: list[dict] = []
     digest_entries: list[dict] = []
     for alert in stored:
+        alert_id = str(alert.id)
         for subscription_id, mode, wanted in subscriptions:
             if not matches(wanted, alert):
                 continue
             if mode is Mode.immediate:
                 deliveries.append({
-                    "id": str(ULID()), "subscription_id": subscription_id, "alert_id": str(alert.id),
-                    "kind": DeliveryKind.alert.value, "message_id": str(alert.id), "body": None,
+                    "id": str(ULID()), "subscription_id": subscription_id, "alert_id": alert_id,
+                    "kind": DeliveryKind.alert.value, "message_id": alert_id, "body": None,
                     "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
                     "created_at": now,
                 })
             else:
-                digest_entries.append({"subscription_id": subscription_id, "alert_id": str(alert.id),
+                digest_entries.append({"subscription_id": subscription_id, "alert_id": alert_id,
                                        "delivery_id": None, "added_at": now})
     if deliveries:
         session.execute(Delivery.__table__.insert(), deliveries)
