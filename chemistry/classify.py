@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from functools import cached_property
 from types import MappingProxyType
@@ -172,6 +172,38 @@ class Classification:
     def matched_rule_ids(self, jurisdiction: str | None = None) -> set[str]:
         chosen = [self.results[jurisdiction]] if jurisdiction else self.results.values()
         return {m.rule_id for result in chosen for m in result.matches}
+
+
+def _constructor(cls):
+    """Build instances of a frozen result dataclass from every field's value, in field order.
+
+    The generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__``; filling the instance's ``__dict__`` in one step gives the same object
+    (same fields, equality, hash and repr) for a fraction of the work. Only for classes without
+    ``__post_init__`` or other logic in ``__init__``."""
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has a __post_init__")
+    names = tuple(f.name for f in fields(cls))
+    new = object.__new__
+    set_attribute = object.__setattr__
+
+    def make(*values):
+        if len(values) != len(names):
+            raise TypeError(f"{cls.__name__} takes {len(names)} values, got {len(values)}")
+        instance = new(cls)
+        set_attribute(instance, "__dict__", dict(zip(names, values)))
+        return instance
+
+    make.__name__ = f"make_{cls.__name__}"
+    return make
+
+
+_new_substituent = _constructor(SubstituentFound)
+_new_explanation = _constructor(CoreExplanation)
+_new_rule_match = _constructor(RuleMatch)
+_new_near_miss = _constructor(NearMiss)
+_new_jurisdiction_result = _constructor(JurisdictionResult)
+_new_classification = _constructor(Classification)
 
 
 # --- substituents ----------------------------------------------------------------------------
@@ -795,11 +827,13 @@ def describe_piece(piece: _Piece) -> str:
 
 
 class _CompiledPosition:
-    __slots__ = ("position", "name", "allowed", "further", "all_labels")
+    __slots__ = ("position", "name", "allowed", "further", "all_labels", "min", "max")
 
     def __init__(self, position: Position):
         self.position = position
         self.name = position.name
+        self.min = position.min
+        self.max = position.max
         self.allowed = [_CompiledSpec(s) for s in position.allowed]
         self.further = [_CompiledSpec(s) for s in position.further]
         self.all_labels = ", ".join(spec.label for spec in self.allowed + self.further)
@@ -827,6 +861,8 @@ class _CompiledCore:
     # per query atom: its compiled position (or None), and the name of the part it belongs to
     position_at: tuple = ()
     part_names: tuple[str, ...] = ()
+    # (part name, the query atoms in it), parts in order of their first query atom
+    part_indices: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass
@@ -1177,6 +1213,10 @@ class Classifier:
                 )
                 compiled.position_at = tuple(position_by_map.get(n) for n in compiled.map_numbers)
                 compiled.part_names = tuple(cp.name if cp is not None else "core" for cp in compiled.position_at)
+                indices_of_part: dict[str, list[int]] = {}
+                for index, name in enumerate(compiled.part_names):
+                    indices_of_part.setdefault(name, []).append(index)
+                compiled.part_indices = tuple((name, tuple(indices)) for name, indices in indices_of_part.items())
                 compiled.evaluation_key = (
                     smarts,
                     tuple(p.model_dump_json() for p in core.positions),
@@ -1387,7 +1427,7 @@ class Classifier:
                             _rule_match(group.rule, explanation=outcome, citation=self._citations.get(id(group.rule)))
                         )
                     else:
-                        near[group.rule.jurisdiction].append(NearMiss(group.rule.id, outcome))
+                        near[group.rule.jurisdiction].append(_new_near_miss(group.rule.id, outcome))
 
         results = {}
         quiet = self._quiet_results
@@ -1406,8 +1446,10 @@ class Classifier:
                 status = "controlled_by_group"
             else:
                 status = "not_controlled"
-            results[j] = JurisdictionResult(j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j]))
-        return Classification(inchikey=inchikey, smiles=smiles, as_of=on, results=results)
+            results[j] = _new_jurisdiction_result(
+                j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j])
+            )
+        return _new_classification(inchikey, smiles, on, results)
 
 
 def _frozen_citation(rule: Rule) -> Mapping[str, Any]:
@@ -1420,18 +1462,18 @@ def _frozen_citation(rule: Rule) -> Mapping[str, Any]:
 def _rule_match(
     rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None, citation=None
 ) -> RuleMatch:
-    return RuleMatch(
-        rule_id=rule.id,
-        kind=rule.kind,
-        title=rule.title,
-        jurisdiction=rule.jurisdiction,
-        list=rule.list_,
-        citation=citation if citation is not None else _frozen_citation(rule),
-        in_force_from=start or rule.in_force_from,
-        in_force_to=end if start else rule.in_force_to,
-        explanation=explanation,
-        substance=substance,
-        matched_on=matched_on,
+    return _new_rule_match(
+        rule.id,  # rule_id
+        rule.kind,
+        rule.title,
+        rule.jurisdiction,
+        rule.list_,  # list
+        citation if citation is not None else _frozen_citation(rule),
+        start or rule.in_force_from,  # in_force_from
+        end if start else rule.in_force_to,  # in_force_to
+        explanation,
+        substance,
+        matched_on,
     )
 
 
@@ -1496,22 +1538,22 @@ class _MoleculeFacts:
             self._atom_cache = _AtomCache(self.mol, len(self.neighbours))
         return self._atom_cache
 
-    def decompose(self, match: tuple[int, ...]) -> tuple[list[tuple[int, int]], list[_Piece]]:
-        """The bonds among the matched atoms and the pieces hanging on them. Every core that
-        matches the same atoms (the same scaffold in several rules) shares one decomposition."""
+    def decompose(self, match: tuple[int, ...]) -> tuple[int, list[_Piece]]:
+        """The number of bonds among the matched atoms and the pieces hanging on them. Every core
+        that matches the same atoms (the same scaffold in several rules) shares one decomposition."""
         core_atoms = frozenset(match)
         known = self._decompositions.get(core_atoms)
         if known is not None:
             return known
         neighbours = self.neighbours
-        inner_bonds: list[tuple[int, int]] = []
         pieces: list[_Piece] = []
         seen: set[int] = set(match)
+        # bonds from a core atom: to another core atom (counted from both ends) or to a piece
+        # (one attachment of that piece each)
+        bond_ends = sum(map(len, map(neighbours.__getitem__, match)))
         for atom_idx in match:
             for start, _ in neighbours[atom_idx]:
                 if start in seen:
-                    if start in core_atoms and atom_idx < start:
-                        inner_bonds.append((atom_idx, start))
                     continue
                 atoms, attachments, stack = [], [], [start]
                 seen.add(start)
@@ -1531,7 +1573,8 @@ class _MoleculeFacts:
                 if piece is None:
                     piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments, self.atom_cache)
                 pieces.append(piece)
-        known = self._decompositions[core_atoms] = (inner_bonds, pieces)
+                bond_ends -= len(attachments)
+        known = self._decompositions[core_atoms] = (bond_ends // 2, pieces)
         return known
 
     @property
@@ -1633,16 +1676,19 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
     """Read the substituents around one core match; the explanation, or the reasons it fails."""
     mol = facts.mol
     failures: list = []  # reasons: strings, or callables that write one when it is reported
-    inner_bonds, pieces = facts.decompose(match)
+    n_inner_bonds, pieces = facts.decompose(match)
     position_of = dict(zip(match, core.position_at))  # parent atom -> its compiled position, or None
 
     # an extra bond between two core atoms (a ring the core does not have); every query bond
     # lies on a distinct bond between matched atoms, so there is one only if they share more
-    if len(inner_bonds) > core.query_bond_count:
+    if n_inner_bonds > core.query_bond_count:
         core_index = dict(zip(match, range(len(match))))
-        for atom_idx, other in inner_bonds:
-            if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
-                failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
+        neighbours = facts.neighbours
+        for atom_idx in match:
+            for other, _ in neighbours[atom_idx]:
+                if other in core_index and atom_idx < other:
+                    if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
+                        failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
 
     by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
     n_allowed_at: dict[str, int] = defaultdict(int)
@@ -1702,24 +1748,26 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
 
     total = 0
     for position in core.positions:
-        found = by_position.get(position.name, ())
-        n_allowed = n_allowed_at.get(position.name, 0)
-        total += len(found)
+        name = position.name
+        found = by_position.get(name, ())
+        n_allowed = n_allowed_at.get(name, 0)
+        n_found = len(found)
+        total += n_found
         if found and n_allowed == 0:
-            failed_positions.add(position.name)
+            failed_positions.add(name)
             failures.append(
                 lambda piece=found[0][0], label=found[0][1], position=position: f"substituent at {position.name}: "
                 f"{describe_piece(piece)} is allowed only as a further ({label}) substituent alongside "
                 f"{', '.join(s.label for s in position.allowed)}"
             )
-        if n_allowed < position.position.min and position.name not in failed_positions:
+        if n_allowed < position.min and name not in failed_positions:
             failures.append(
                 lambda position=position, n_allowed=n_allowed: f"{position.name} needs at least "
                 f"{position.position.min} substituent(s) from {', '.join(s.label for s in position.allowed)}; "
                 f"found {n_allowed}"
             )
-        if position.position.max is not None and len(found) > position.position.max:
-            failures.append(f"{position.name} allows at most {position.position.max} substituent(s); found {len(found)}")
+        if position.max is not None and n_found > position.max:
+            failures.append(f"{name} allows at most {position.max} substituent(s); found {n_found}")
     minimum = core.rule.limits.min_substituents
     if minimum and total < minimum and not failures:
         failures.append(
@@ -1728,18 +1776,11 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
     if failures:
         return failures
 
-    parts: dict[str, list[int]] = defaultdict(list)
-    for name, atom_idx in zip(core.part_names, match):
-        parts[name].append(atom_idx)
+    get = match.__getitem__
+    parts = {name: tuple(map(get, indices)) for name, indices in core.part_indices}
     substituents = tuple(
-        SubstituentFound(name, label, tuple(sorted(piece.atoms)), piece)
+        _new_substituent(name, label, tuple(sorted(piece.atoms)), piece)
         for name, found in by_position.items()
         for piece, label, _ in found
     )
-    return CoreExplanation(
-        core_id=core.core.id,
-        core_title=core.core.title,
-        ring_systems=dict(core.ring_systems),
-        parts={name: tuple(atoms) for name, atoms in parts.items()},
-        substituents=substituents,
-    )
+    return _new_explanation(core.core.id, core.core.title, dict(core.ring_systems), parts, substituents)
