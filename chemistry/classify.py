@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from functools import cached_property
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Literal, Mapping
 
@@ -72,6 +73,7 @@ _AROMATIC_OFFSET = 1000  # RDKit's AtomType query value for aromatic atoms is 10
 _ELEMENT_QUERY = re.compile(r"^(AtomType|AtomAtomicNum) (\d+) = val$")
 
 HALOGENS = frozenset({9, 17, 35, 53})
+_first = itemgetter(0)
 _SINGLE = Chem.BondType.SINGLE
 _DOUBLE = Chem.BondType.DOUBLE
 _TRIPLE = Chem.BondType.TRIPLE
@@ -188,10 +190,9 @@ def _constructor(cls):
     set_attribute = object.__setattr__
 
     def make(*values):
-        if len(values) != len(names):
-            raise TypeError(f"{cls.__name__} takes {len(names)} values, got {len(values)}")
         instance = new(cls)
-        set_attribute(instance, "__dict__", dict(zip(names, values)))
+        # strict: a missing or extra value raises ValueError
+        set_attribute(instance, "__dict__", dict(zip(names, values, strict=True)))
         return instance
 
     make.__name__ = f"make_{cls.__name__}"
@@ -682,7 +683,7 @@ class _CompiledSpec:
     __slots__ = (
         "spec", "key", "label", "test", "class_name", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
         "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "measures_chain",
-        "pattern_elements",
+        "pattern_elements", "plain",
     )
 
     def __init__(self, spec: SubstituentSpec):
@@ -699,6 +700,11 @@ class _CompiledSpec:
         self.max_chain = spec.max_chain
         self.measures_chain = spec.min_chain is not None or spec.max_chain is not None
         self.substituted = spec.substituted or spec.substituted_with is not None
+        # a class and nothing else (no bounds): the spec accepts exactly what the class does
+        self.plain = self.test is not None and (
+            self.max_heavy_atoms is None and self.min_carbons is None and self.max_carbons is None
+            and not self.measures_chain
+        )
         self.leftover_tests = (
             [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
         )
@@ -728,6 +734,12 @@ class _CompiledSpec:
         # every condition must hold; the cheap ones go first: bounds read off the piece's size (a
         # piece has no more carbons than atoms), then the class test, which fails at the first
         # atom that does not fit, then the counts and the chain, which walk every atom
+        if self.plain:
+            verdicts = piece.verdicts
+            fits = verdicts.get(self.class_name)
+            if fits is None:
+                fits = verdicts[self.class_name] = self.test(piece)
+            return fits
         size = len(piece.atoms)
         if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
             return False
@@ -1126,9 +1138,12 @@ class Classifier:
         self._group_by_id = {g.rule.id: g for g in self._groups}
         # pattern SMARTS -> indices (in self._groups) of the group rules with a core using it
         self._groups_of_pattern: dict[str, frozenset[int]] = {}
+        # pattern SMARTS -> (group index, place of the core in the group, core) for every core using it
+        self._cores_of_pattern: dict[str, list[tuple[int, int, _CompiledCore]]] = defaultdict(list)
         for index, group in enumerate(self._groups):
-            for core in group.cores:
+            for place, core in enumerate(group.cores):
                 self._groups_of_pattern[core.smarts] = self._groups_of_pattern.get(core.smarts, frozenset()) | {index}
+                self._cores_of_pattern[core.smarts].append((index, place, core))
         self._jurisdictions = list(self.rulebook.jurisdictions)
         self._quiet_results: dict[str, JurisdictionResult] = {}
         # per rule (by identity): its citation as a dict, written once instead of per match
@@ -1414,13 +1429,23 @@ class Classifier:
                 known = subject if isinstance(subject, Identity) else None
                 facts = _MoleculeFacts(parent, inchikey, formula=known.formula if known else None,
                                        mass=known.average_mass if known else None)
-                hit_groups: set[int] = set()
+                # per group rule in force: its cores whose pattern is present, as (place, core)
+                hit_groups: dict[int, list[tuple[int, _CompiledCore]]] = {}
+                cores_of_pattern = self._cores_of_pattern
                 for smarts in core_hits:
-                    hit_groups |= self._groups_of_pattern[smarts]
-                hit_groups &= in_force
+                    for index, place, core in cores_of_pattern[smarts]:
+                        if index in in_force:
+                            entries = hit_groups.get(index)
+                            if entries is None:
+                                hit_groups[index] = [(place, core)]
+                            else:
+                                entries.append((place, core))
                 for index in sorted(hit_groups):  # in rulebook order, as the rules are listed
                     group = self._groups[index]
-                    hit_cores = group.cores_hit(core_hits)
+                    entries = hit_groups[index]
+                    if len(entries) > 1:
+                        entries.sort(key=_first)  # the group's cores in their order
+                    hit_cores = [core for _, core in entries]
                     outcome = _evaluate_group(group, hit_cores, core_hits, facts)
                     if isinstance(outcome, CoreExplanation):
                         matches[group.rule.jurisdiction].append(
