@@ -61,7 +61,7 @@ class Delivery(SQLModel, table=True):
     __tablename__ = "delivery"
     __table_args__ = (
         UniqueConstraint("subscription_id", "message_id", name="uq_delivery_message"),
-        Index("ix_delivery_due", "state", "next_attempt_at"),
+        Index("ix_delivery_due", "state", "next_attempt_at", "id"),  # the claim's whole ORDER BY
     )
 
     id: str = SQLField(sa_column=Column(String(26), primary_key=True))  # ULID

@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
 from alerts.delivery import DeliveryResult, OutgoingDelivery
@@ -78,6 +78,33 @@ _ENDPOINTS = select(
 _EVENTS = select(_alerts.c.id, _alerts.c.event).where(_alerts.c.id.in_(bindparam("ids", expanding=True)))
 
 
+def plan_claims(connection: Connection) -> None:
+    """Make the claim read due rows in ix_delivery_due's order and stop at the limit, in this
+    transaction. On PostgreSQL statistics lag a burst of new deliveries, and with an estimate of
+    a few pending rows the planner sorted every pending delivery on each claim (~0.2 s a claim
+    at 50,000 pending); SQLite follows the index without being told."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+
+
+def due_query(*, now: dt.datetime, limit: int):  # noqa: ANN201 - a SQLAlchemy Select
+    """The ids of up to ``limit`` deliveries due at ``now`` that no live lease holds, of enabled
+    endpoints, in due order; rows other workers hold locked are skipped (PostgreSQL)."""
+    return (
+        select(_deliveries.c.id)
+        .join(_subscriptions, _subscriptions.c.id == _deliveries.c.subscription_id)
+        .where(
+            _deliveries.c.state == DeliveryState.pending.value,
+            _deliveries.c.next_attempt_at <= now,
+            or_(_deliveries.c.lease_until.is_(None), _deliveries.c.lease_until <= now),
+            _subscriptions.c.enabled.is_(True),
+        )
+        .order_by(_deliveries.c.next_attempt_at, _deliveries.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=_deliveries)
+    )
+
+
 def active_secrets(subscription_secret: str, previous: str | None, previous_expires_at: dt.datetime | None,
                    *, now: dt.datetime) -> tuple[str, ...]:
     if previous and previous_expires_at is not None and previous_expires_at > now:
@@ -115,19 +142,8 @@ class SqlDeliveryStore:
         with Session(self._engine) as session:
             begin_write(session)
             connection = session.connection()
-            due_ids = connection.execute(
-                select(_deliveries.c.id)
-                .join(_subscriptions, _subscriptions.c.id == _deliveries.c.subscription_id)
-                .where(
-                    _deliveries.c.state == DeliveryState.pending.value,
-                    _deliveries.c.next_attempt_at <= now,
-                    or_(_deliveries.c.lease_until.is_(None), _deliveries.c.lease_until <= now),
-                    _subscriptions.c.enabled.is_(True),
-                )
-                .order_by(_deliveries.c.next_attempt_at, _deliveries.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=_deliveries)
-            ).scalars().all()
+            plan_claims(connection)
+            due_ids = connection.execute(due_query(now=now, limit=limit)).scalars().all()
             if not due_ids:
                 session.rollback()
                 return []
