@@ -121,6 +121,9 @@ class RuleMatch:
     explanation: CoreExplanation | None = None  # groups
     substance: str | None = None  # named rules: the name under which it is listed
     matched_on: Literal["inchikey", "connectivity", "structure"] = "structure"
+    # False for a named entry added on a date the encoder could not establish: in_force_from is
+    # then the instrument's own date, and the answer must say "date not recorded".
+    date_recorded: bool = True
 
 
 @dataclass(frozen=True)
@@ -1185,6 +1188,8 @@ class Classifier:
 
     def _compile_named(self, rule: Rule) -> None:
         for substance in rule.substances:
+            if substance.smiles is None:  # defined by plant or preparation: listed, not matched
+                continue
             inchikey = identify(substance.smiles).inchikey
             stereo = rule.stereoisomers_included if substance.stereoisomers_included is None else substance.stereoisomers_included
             self._named[_connectivity(inchikey) if stereo else inchikey].append((rule, substance))
@@ -1411,13 +1416,13 @@ class Classifier:
             for rule, substance in self._named.get(key, ()):
                 if rule.jurisdiction not in wanted_set or not rule.in_force(on):
                     continue
-                start = substance.in_force_from or rule.in_force_from
+                start = substance.start or rule.in_force_from
                 end = substance.in_force_to or rule.in_force_to
                 if on < start or (end is not None and on > end):
                     continue
                 found = _rule_match(
                     rule, substance=substance.name, matched_on=how, start=start, end=end,
-                    citation=self._citations.get(id(rule)),
+                    citation=self._citations.get(id(rule)), date_recorded=substance.date_recorded,
                 )
                 (matches if rule.controls else notices)[rule.jurisdiction].append(found)
 
@@ -1485,7 +1490,8 @@ def _frozen_citation(rule: Rule) -> Mapping[str, Any]:
 
 
 def _rule_match(
-    rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None, citation=None
+    rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None, citation=None,
+    date_recorded=True,
 ) -> RuleMatch:
     return _new_rule_match(
         rule.id,  # rule_id
@@ -1499,6 +1505,7 @@ def _rule_match(
         explanation,
         substance,
         matched_on,
+        date_recorded,
     )
 
 

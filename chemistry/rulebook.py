@@ -212,23 +212,65 @@ class Exclusion(_Model):
     _smiles = field_validator("smiles")(_check_smiles)
 
 
+# How an entry's structure was obtained (FORMAT.md, "Named entries"). A law that defines an entry
+# by plant or preparation ("Cannabis", "coca leaf", "opium") names no single structure: such an
+# entry has no SMILES and is listed, counted and cited, but never matched by structure.
+StructureSource = Literal["opsin", "reviewed", "formula", "plant", "preparation"]
+NOT_RECORDED = "not recorded"
+
+
 class NamedSubstance(_Model):
+    # the name as printed in the instrument (INN, common name, or the printed chemical name)
     name: NonEmpty
-    smiles: NonEmpty
+    # the systematic (chemical) name as printed in the instrument, where it prints one
+    systematic_name: NonEmpty | None = None
+    smiles: NonEmpty | None = None
+    # "opsin": the SMILES is OPSIN's parse of systematic_name (a test re-derives it); "reviewed":
+    # OPSIN disagrees or cannot parse, and structure_note says why the stored one is right;
+    # "formula": the law defines the entry by a formula or class; "plant"/"preparation": no structure.
+    structure_from: StructureSource | None = None
+    structure_note: NonEmpty | None = None
     source: NonEmpty
+    # the instrument (and its date) that put the entry on the list, e.g. "CND decision 58/1 (2015)"
+    added_by: NonEmpty | None = None
     aliases: list[NonEmpty] = []
-    in_force_from: date | None = None
+    # The date the entry came into force. Absent: the rule's own in_force_from (the entry was in the
+    # instrument as first enacted). "not recorded": the entry was added later on a date the
+    # encoder could not establish; the answer says "date not recorded" rather than guess one.
+    in_force_from: date | Literal["not recorded"] | None = None
     in_force_to: date | None = None
     # Overrides the rule's flag for this entry: a schedule that lists one stereoisomer by name
     # ("(+)-lysergide", "dexamfetamine") is matched on the full InChIKey.
     stereoisomers_included: bool | None = None
 
-    _smiles = field_validator("smiles")(_check_smiles)
+    @property
+    def date_recorded(self) -> bool:
+        return self.in_force_from != NOT_RECORDED
+
+    @property
+    def start(self) -> date | None:
+        """The entry's own start date, or None (the rule's date, or not recorded)."""
+        return self.in_force_from if isinstance(self.in_force_from, date) else None
+
+    @field_validator("smiles")
+    @classmethod
+    def _smiles_usable(cls, value: str | None) -> str | None:
+        return None if value is None else _check_smiles(value)
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> NamedSubstance:
-        if self.in_force_from and self.in_force_to and self.in_force_to < self.in_force_from:
-            raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {self.in_force_from}")
+    def _consistent(self) -> NamedSubstance:
+        start = self.start
+        if start and self.in_force_to and self.in_force_to < start:
+            raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {start}")
+        structureless = self.structure_from in ("plant", "preparation")
+        if structureless and self.smiles is not None:
+            raise ValueError(f"structure_from = {self.structure_from!r} entries carry no SMILES")
+        if not structureless and self.smiles is None:
+            raise ValueError("'smiles' is required unless structure_from is \"plant\" or \"preparation\"")
+        if self.structure_from == "opsin" and self.systematic_name is None:
+            raise ValueError("structure_from = \"opsin\" needs the systematic_name OPSIN parsed")
+        if self.structure_from == "reviewed" and self.structure_note is None:
+            raise ValueError("structure_from = \"reviewed\" needs a structure_note saying why")
         return self
 
 

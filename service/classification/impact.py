@@ -68,7 +68,7 @@ def evaluate(data: ImpactInput) -> ImpactOutput:
     out = ImpactOutput()
 
     if rule.kind == "named":
-        keys = {identify(s.smiles).inchikey for s in rule.substances}
+        keys = {identify(s.smiles).inchikey for s in rule.substances if s.smiles is not None}
         connectivity = {k.split("-", 1)[0] for k in keys}
         for inchikey, _ in data.substances:
             if inchikey in keys:

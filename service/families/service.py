@@ -183,7 +183,7 @@ def _build_controlled_reference(live: LiveRulebook, as_of: dt.date) -> tuple[tup
     with rdBase.BlockLogs():
         for rule in live.rulebook.rules:
             if rule.kind == "named":
-                pool = [(s.name, s.smiles, f"listed in {rule.id}") for s in rule.substances] if rule.controls else []
+                pool = [(s.name, s.smiles, f"listed in {rule.id}") for s in rule.substances if s.smiles is not None] if rule.controls else []
             else:
                 pool = [(e.name, e.smiles, f"example of {rule.id}") for e in rule.must_match]
             for name, smiles, source in pool:
