@@ -16,7 +16,7 @@ from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
 from service.classification.routes import router as classification_router
 from service.auth.service import PrincipalCache
-from service.db import make_engine
+from service.db import make_engine, set_write_wait
 from service.families.routes import router as families_router
 from service.limits import BodySizeLimit
 from service.organisations.routes import router as organisations_router
@@ -49,6 +49,7 @@ def _warm_up(engine: Engine) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    set_write_wait(engine, settings.write_wait_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -39,7 +39,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     print(f"Varsel API on http://{host}:{port}  (docs: http://{host}:{port}/docs)", file=sys.stderr, flush=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level,
-                workers=args.workers, access_log=False)
+                workers=args.workers, access_log=False,
+                # SIGTERM ends the server even if a client holds a request open: in-flight
+                # requests get this long (every database wait is bounded well within it).
+                timeout_graceful_shutdown=30)
     return 0
 
 

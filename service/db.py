@@ -54,7 +54,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, write_wait_seconds: float | None = None) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -64,6 +64,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, max_overflow=pool_size
         )
         _configure_sqlite(engine)
+        if write_wait_seconds is not None:
+            set_write_wait(engine, write_wait_seconds)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
@@ -108,11 +110,33 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
 
-_SQLITE_WRITE_LOCKS: dict[int, threading.RLock] = {}
+class DatabaseBusy(Exception):
+    """The write lock was not free within the bound: the request is refused (503, Retry-After),
+    never left waiting without end."""
+
+    def __init__(self, waited_seconds: float):
+        super().__init__(f"the database was busy with other writes for {waited_seconds:.1f} s")
+        self.waited_seconds = waited_seconds
 
 
-def _sqlite_write_lock(engine: Engine) -> threading.RLock:
-    return _SQLITE_WRITE_LOCKS.setdefault(id(engine), threading.RLock())
+# The in-process queue of SQLite writers. A plain Lock, not an RLock: the lock belongs to the
+# write transaction, not to a thread. A request takes it in one thread-pool thread and its
+# session may end in another (get_session closes it wherever the dependency's cleanup runs), so
+# an owner-checked lock could not be released there, leaked, and hung every later write.
+_SQLITE_WRITE_LOCKS: dict[int, threading.Lock] = {}
+_DEFAULT_WRITE_WAIT_SECONDS = 10.0
+
+
+def _sqlite_write_lock(engine: Engine) -> threading.Lock:
+    return _SQLITE_WRITE_LOCKS.setdefault(id(engine), threading.Lock())
+
+
+_WRITE_WAIT_SECONDS: dict[int, float] = {}
+
+
+def set_write_wait(engine: Engine, seconds: float) -> None:
+    """How long a writer waits for the lock before DatabaseBusy (settings.write_wait_seconds)."""
+    _WRITE_WAIT_SECONDS[id(engine)] = seconds
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -126,9 +150,10 @@ def begin_write(session: Session) -> None:
 
     On SQLite this takes the write lock up front (BEGIN IMMEDIATE): threads of this process
     queue on an in-process lock that wakes the next writer the moment the previous one ends, and
-    other processes are waited for by polling every few milliseconds (see _on_begin). On
-    PostgreSQL it is a plain BEGIN. Reads the request made before (authentication, lookups) end
-    with their transaction.
+    other processes are waited for by polling every few milliseconds (see _on_begin). Every wait
+    is bounded (``write_wait_seconds``, default 10 s): past it the writer gets DatabaseBusy, which
+    the API answers with 503 and Retry-After. On PostgreSQL it is a plain BEGIN. Reads the request
+    made before (authentication, lookups) end with their transaction.
     """
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() must come before the transaction's first change")
@@ -139,9 +164,11 @@ def begin_write(session: Session) -> None:
         session.connection()
         return
     lock = _sqlite_write_lock(engine)
-    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    started = time.monotonic()
+    deadline = started + _WRITE_WAIT_SECONDS.get(id(engine), _DEFAULT_WRITE_WAIT_SECONDS)
     while True:
-        lock.acquire()
+        if not lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise DatabaseBusy(time.monotonic() - started)
         session.info["sqlite_write_lock"] = lock
         try:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
@@ -151,10 +178,11 @@ def begin_write(session: Session) -> None:
             # pop() makes sure it is released once even if SQLAlchemy ended a half-begun one.
             if (held := session.info.pop("sqlite_write_lock", None)) is not None:
                 held.release()
-            locked = isinstance(error, OperationalError) and _database_is_locked(error)
-            if not locked or time.monotonic() > deadline:
+            if not (isinstance(error, OperationalError) and _database_is_locked(error)):
                 raise
             session.rollback()
+            if time.monotonic() > deadline:
+                raise DatabaseBusy(time.monotonic() - started) from None
         time.sleep(_WRITE_LOCK_POLL_SECONDS)
 
 

@@ -35,6 +35,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "payload-too-large": ("Request body too large", "The body exceeds the configured limit (VARSEL_MAX_BODY_BYTES)."),
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
     "unavailable": ("Service not ready", "A dependency (database, migrations) is not ready."),
+    "busy": (
+        "Database busy",
+        "Other writes held the database for longer than the write wait (VARSEL_WRITE_WAIT_SECONDS); nothing was "
+        "written. Send the request again after Retry-After seconds.",
+    ),
     "http": ("HTTP error", "A generic HTTP error."),
     "invalid-rule": (
         "Draft rule is invalid",
@@ -130,7 +135,28 @@ def _humanise(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def busy_problem(error: Exception) -> Problem:
+    return Problem(503, "busy", str(error), headers={"Retry-After": "1"})
+
+
 def install(app: FastAPI) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from service.db import DatabaseBusy
+
+    @app.exception_handler(DatabaseBusy)
+    async def _busy(request: Request, exc: DatabaseBusy) -> JSONResponse:
+        return problem_response(busy_problem(exc), request.url.path)
+
+    @app.exception_handler(OperationalError)
+    async def _locked(request: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite's own busy timeout ran out (another process held the lock): the same answer as
+        # DatabaseBusy. Any other operational error is not ours to explain: re-raise it.
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        return problem_response(busy_problem(RuntimeError("the database was locked by another process")),
+                                request.url.path)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc, request.url.path)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1)
 
     db_pool_size: int = Field(default=10, ge=1)
+    write_wait_seconds: float = Field(
+        default=10.0, gt=0, le=60,
+        description="SQLite: longest a write waits for the write lock before a 503 with Retry-After",
+    )
     auth_cache_seconds: float = Field(
         default=1.0, ge=0,
         description="How long a checked API key is trusted before the database is asked again (0: every "

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from service.db import _sqlite_write_lock, begin_write, make_engine
+from service.db import DatabaseBusy, _sqlite_write_lock, begin_write, make_engine, set_write_wait
 
 
 def _free_in_another_thread(lock) -> bool:  # noqa: ANN001
@@ -41,10 +41,41 @@ def test_lock_is_released_when_begin_fails(tmp_path, monkeypatch):
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
     monkeypatch.setattr(Session, "connection", locked)
-    monkeypatch.setattr("service.db._BUSY_TIMEOUT_MS", 50)  # give up after 50 ms of retries
-    with Session(engine) as session, pytest.raises(OperationalError):
+    set_write_wait(engine, 0.05)  # give up after 50 ms of retries
+    with Session(engine) as session, pytest.raises(DatabaseBusy):
         begin_write(session)
     assert _free_in_another_thread(lock)
+
+
+def test_a_write_begun_in_one_thread_can_end_in_another(tmp_path):
+    # The request's route runs in one thread-pool thread and its session may be closed in
+    # another: the lock belongs to the transaction, so ending it anywhere frees it.
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    lock = _sqlite_write_lock(engine)
+    session = Session(engine)
+    begun = threading.Thread(target=begin_write, args=(session,))
+    begun.start()
+    begun.join()
+    assert not _free_in_another_thread(lock)
+    closer = threading.Thread(target=session.close)
+    closer.start()
+    closer.join()
+    assert _free_in_another_thread(lock)
+
+
+def test_a_writer_gives_up_after_the_write_wait(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{path}", write_wait_seconds=0.2)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with Session(engine) as session, pytest.raises(DatabaseBusy):
+            begin_write(session)
+        assert _free_in_another_thread(_sqlite_write_lock(engine))
+    finally:
+        other.close()
 
 
 def test_a_writer_waits_for_another_process_and_then_gets_the_lock(tmp_path):
