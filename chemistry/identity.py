@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,6 +136,72 @@ def detect_format(text: str) -> StructureFormat:
     return StructureFormat.smiles
 
 
+# Bounds checked on the text, before RDKit sees it. RDKit's cost grows faster than linearly with
+# the input (11,111 benzene fragments, under the character cap, took two minutes to parse and
+# held the GIL all along), so the heavy-atom limit must bite before parsing, not after. The counts
+# below never undercount a structure RDKit would accept: a SMILES heavy atom is an organic-subset
+# symbol or a bracket atom other than hydrogen; a Molfile declares its atoms in its counts line;
+# an InChI's formula layer lists them.
+MAX_FRAGMENTS = 64
+MAX_MOLFILE_ATOMS = 4 * MAX_HEAVY_ATOMS
+MAX_RING_CLOSURES = 128  # ring-closure digits in a SMILES; each ring bond is written twice
+
+_SMILES_BRACKET = re.compile(r"\[([^\]]*)\]")
+_SMILES_ORGANIC = re.compile(r"Cl|Br|[BCNOSPFIbcnosp]")
+_SMILES_RING_CLOSURE = re.compile(r"%\d\d|%\(\d+\)|\d")
+_BRACKET_ELEMENT = re.compile(r"^\d*([A-Za-z][a-z]?)")
+_INCHI_FORMULA_TERM = re.compile(r"([A-Z][a-z]?)(\d*)")
+_MOLFILE_V3000_COUNTS = re.compile(r"^M  V30 COUNTS\s+(\d+)", re.MULTILINE)
+
+
+def _too_large(what: str, count: int, limit: int, fmt: StructureFormat) -> StructureError:
+    return StructureError("too_large", f"the structure has {what} {count}; at most {limit} are accepted", fmt=fmt)
+
+
+def check_size_before_parsing(text: str, fmt: StructureFormat) -> None:
+    """Refuse, from the text alone, a structure over the heavy-atom, fragment or ring limits.
+
+    Raises StructureError(code="too_large"). Linear in the text and cheap next to parsing.
+    """
+    if fmt is StructureFormat.smiles:
+        stripped = text.strip()
+        brackets = _SMILES_BRACKET.findall(stripped)
+        outside = _SMILES_BRACKET.sub("", stripped)
+        heavy = len(_SMILES_ORGANIC.findall(outside))
+        heavy += sum(1 for b in brackets if (m := _BRACKET_ELEMENT.match(b)) is None or m.group(1) != "H")
+        fragments = outside.count(".") + 1
+        closures = len(_SMILES_RING_CLOSURE.findall(outside))
+    elif fmt is StructureFormat.inchi:
+        formula = text.strip().split("/", 2)[1] if text.count("/") >= 1 else ""
+        heavy = 0
+        for part in formula.split("."):
+            multiplier, body = re.match(r"^(\d*)(.*)$", part).group(1, 2)
+            terms = sum(int(n or 1) for element, n in _INCHI_FORMULA_TERM.findall(body) if element != "H")
+            heavy += terms * int(multiplier or 1)
+        fragments = formula.count(".") + 1
+        closures = 0
+    else:
+        lines = text.splitlines()
+        v3000 = _MOLFILE_V3000_COUNTS.search(text)
+        if v3000:
+            heavy = int(v3000.group(1))
+        else:
+            counts = lines[3] if len(lines) > 3 else ""
+            heavy = int(counts[:3]) if counts[:3].strip().isdigit() else 0
+        fragments = closures = 0
+        # the counts line includes explicit hydrogens: allow for them here, the exact heavy-atom
+        # limit bites after parsing
+        if heavy > MAX_MOLFILE_ATOMS:
+            raise _too_large("this many atoms (hydrogens included):", heavy, MAX_MOLFILE_ATOMS, fmt)
+        return
+    if heavy > MAX_HEAVY_ATOMS:
+        raise _too_large("at least this many heavy atoms:", heavy, MAX_HEAVY_ATOMS, fmt)
+    if fragments > MAX_FRAGMENTS:
+        raise _too_large("this many fragments:", fragments, MAX_FRAGMENTS, fmt)
+    if closures > MAX_RING_CLOSURES:
+        raise _too_large("this many ring-closure digits:", closures, MAX_RING_CLOSURES, fmt)
+
+
 def _parse(text: str, fmt: StructureFormat) -> Chem.Mol | None:
     if fmt is StructureFormat.smiles:
         return Chem.MolFromSmiles(text.strip())
@@ -158,6 +225,7 @@ def to_mol(text: str, *, fmt: StructureFormat | str | None = None) -> tuple[Chem
     if fmt is StructureFormat.smiles and any(ch.isspace() for ch in text.strip()):
         # A SMILES ends at the first blank; what follows would be silently taken as a title.
         raise StructureError("unparseable", "a SMILES string cannot contain whitespace", fmt=fmt)
+    check_size_before_parsing(text, fmt)
     with rdBase.BlockLogs():
         mol = _parse(text, fmt)
     if mol is None:

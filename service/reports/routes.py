@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from service.auth.deps import Reporter, ReportReader
 from service.auth.models import Role
@@ -32,9 +33,11 @@ IdempotencyKey = Annotated[
 async def create_report(data: ReportCreate, principal: Reporter, request: Request, response: Response,
                         idempotency_key: IdempotencyKey = None) -> ReportRead:
     """File one detection. The answer says whether its substance is new to the registry."""
-    # Async: reading the structure is CPU work either way (RDKit holds the GIL), and the write
-    # waits on the event loop for the group committer instead of holding a pool thread.
-    prepared = service.prepare(data, principal=principal, idempotency_key=idempotency_key)
+    # Async so that the write waits on the event loop for the group committer instead of holding
+    # a pool thread. Reading the structure is RDKit work: it runs in the thread pool, never on the
+    # event loop, so one slow structure cannot stall /healthz or other callers' requests (its size
+    # is bounded before parsing, chemistry.identity.check_size_before_parsing).
+    prepared = await run_in_threadpool(service.prepare, data, principal=principal, idempotency_key=idempotency_key)
     # committed, with any other reports that arrived meanwhile, before this returns
     outcome = await request.app.state.group_commit.submit(prepared, principal=principal)
     if isinstance(outcome, Problem):

@@ -67,3 +67,62 @@ def test_bad_structures_get_a_precise_error(text, code, words):
         identify(text)
     assert caught.value.code == code
     assert words.lower() in caught.value.message.lower()
+
+
+# --- size bounds checked on the text before parsing ------------------------------------------
+
+from chemistry.identity import (  # noqa: E402
+    MAX_FRAGMENTS, MAX_HEAVY_ATOMS, MAX_RING_CLOSURES, StructureFormat, check_size_before_parsing,
+)
+
+
+def test_no_real_substance_is_refused_by_the_text_bounds():
+    import csv
+    from pathlib import Path
+
+    rows = list(csv.DictReader(open(Path(__file__).parents[2].parent / "shared/data/psychoactives.csv")))
+    for row in rows:
+        check_size_before_parsing(row["smiles"], StructureFormat.smiles)  # raises if refused
+
+
+@pytest.mark.parametrize(("smiles", "refused"), [
+    ("C" * MAX_HEAVY_ATOMS, False),
+    ("C" * (MAX_HEAVY_ATOMS + 1), True),
+    ("[2H]" * 300 + "C", False),  # hydrogens are not heavy atoms
+    ("[CH3]" * (MAX_HEAVY_ATOMS + 1), True),
+    ("Cl" * 200 + "Br" * 51, True),  # two-letter symbols count once each
+    (".".join(["O"] * MAX_FRAGMENTS), False),
+    (".".join(["O"] * (MAX_FRAGMENTS + 1)), True),
+    ("C1" * (MAX_RING_CLOSURES + 1), True),
+])
+def test_smiles_text_bounds(smiles, refused):
+    if refused:
+        with pytest.raises(StructureError) as caught:
+            check_size_before_parsing(smiles, StructureFormat.smiles)
+        assert caught.value.code == "too_large"
+    else:
+        check_size_before_parsing(smiles, StructureFormat.smiles)
+
+
+def test_the_text_bound_agrees_with_rdkits_heavy_atom_count_at_the_limit():
+    # a branched, ringed, bracketed molecule of exactly the limit passes the text check and parses
+    unit = "c1cc([NH3+])ccc1C(Cl)(Br)"  # 10 heavy atoms
+    smiles = unit * (MAX_HEAVY_ATOMS // 10)
+    check_size_before_parsing(smiles, StructureFormat.smiles)
+    from rdkit import Chem
+
+    assert Chem.MolFromSmiles(smiles).GetNumHeavyAtoms() == MAX_HEAVY_ATOMS
+
+
+def test_inchi_and_molfile_bounds():
+    with pytest.raises(StructureError):
+        check_size_before_parsing("InChI=1S/C300H602/c1-3", StructureFormat.inchi)
+    with pytest.raises(StructureError):
+        check_size_before_parsing("InChI=1S/2C150H302/c1-3", StructureFormat.inchi)  # 2 x 150
+    check_size_before_parsing("InChI=1S/C8H10N4O2/c1-10-4-9-6-5(10)7(13)12(3)8(14)11(6)2/h4H,1-3H3",
+                              StructureFormat.inchi)
+    v3000 = "\n  x\n\n  0  0  0     0  0            999 V3000\nM  V30 BEGIN CTAB\nM  V30 COUNTS 5000 0 0 0 0\n"
+    with pytest.raises(StructureError):
+        check_size_before_parsing(v3000, StructureFormat.molfile)
+    v2000 = "\n  x\n\n999  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n"  # 999 fits hydrogens
+    check_size_before_parsing(v2000, StructureFormat.molfile)
