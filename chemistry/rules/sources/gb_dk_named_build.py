@@ -1,0 +1,429 @@
+"""Build gb_named.toml and dk_named.toml from the transcribed source rows next to this file.
+
+    .venv/bin/python -m chemistry.rules.sources.gb_dk_named_build
+
+The committed product is the TOML; this script documents how each entry's structure was obtained:
+OPSIN's parse of the systematic name the instrument prints ("opsin"), else a structure reviewed by
+the encoder ("reviewed", with a note), and nothing for plants and preparations. A row whose
+structure was not reviewed is listed in the rule's notes as "listed, not encoded", never dropped
+silently; tests/chemistry/test_gb_dk_named.py counts rows against entries.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from py2opsin import py2opsin
+from rdkit import Chem, RDLogger
+
+from chemistry.identity import identify
+
+RDLogger.DisableLog("rdApp.*")
+HERE = Path(__file__).parent
+RULES = HERE.parent
+
+# ------------------------------------------------------------------------------------------------
+# Structures for printed names that carry no systematic name (INNs, trivial names). Drawn by the
+# encoder from the INN definition; connectivity only (every rule covers stereoisomers).
+_MORPHINE = "CN1CCC23C4C1CC5=C2C(=C(C=C5){r3})OC3{c6}"  # 4,5-epoxymorphinan; r3 = 3-substituent
+REVIEWED: dict[str, str] = {
+    "allylprodine": "C=CCC1CN(C)CCC1(OC(=O)CC)c1ccccc1",
+    "alphacetylmethadol": "CCC(OC(C)=O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "alphameprodine": "CCC1CN(C)CCC1(OC(=O)CC)c1ccccc1",
+    "alphamethadol": "CCC(O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "alphaprodine": "CCC(=O)OC1(c2ccccc2)CCN(C)CC1C",
+    "anileridine": "CCOC(=O)C1(c2ccccc2)CCN(CCc2ccc(N)cc2)CC1",
+    "benzethidine": "CCOC(=O)C1(c2ccccc2)CCN(CCOCc2ccccc2)CC1",
+    "benzylmorphine": _MORPHINE.format(r3="OCc6ccccc6", c6="C(C=C4)O"),
+    "betacetylmethadol": "CCC(OC(C)=O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "betameprodine": "CCC1CN(C)CCC1(OC(=O)CC)c1ccccc1",
+    "betamethadol": "CCC(O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "betaprodine": "CCC(=O)OC1(c2ccccc2)CCN(C)CC1C",
+    "bezitramide": "CCC(=O)N1C(=O)N(C2CCN(CCC(C#N)(c3ccccc3)c3ccccc3)CC2)c2ccccc21",
+    "bufotenine": "CN(C)CCc1c[nH]c2ccc(O)cc12",
+    "cannabinol": "CCCCCc1cc(O)c2c(c1)OC(C)(C)c1ccc(C)cc1-2",
+    "carfentanil": "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1",
+    "clonitazene": "CCN(CC)CCn1c(Cc2ccc(Cl)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "cocaine": "COC(=O)C1C(OC(=O)c2ccccc2)CC2CCC1N2C",
+    "desomorphine": _MORPHINE.format(r3="O", c6="CCC4"),
+    "dextromoramide": "CC(CN1CCOCC1)C(C(=O)N1CCCC1)(c1ccccc1)c1ccccc1",
+    "diamorphine": _MORPHINE.format(r3="OC(C)=O", c6="C(C=C4)OC(C)=O"),
+    "diampromide": "CCC(=O)N(CC(C)N(C)CCc1ccccc1)c1ccccc1",
+    "diethylthiambutene": "CCN(CC)C(C)C=C(c1cccs1)c1cccs1",
+    "dihydrocodeinone o-carboxymethyloxime": _MORPHINE.format(r3="OC", c6="C(=NOCC(=O)O)CC4"),
+    "dihydromorphine": _MORPHINE.format(r3="O", c6="C(CC4)O"),
+    "dimenoxadole": "CCOC(C(=O)OCCN(C)C)(c1ccccc1)c1ccccc1",
+    "dimepheptanol": "CCC(O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "dimethylthiambutene": "CC(C=C(c1cccs1)c1cccs1)N(C)C",
+    "dioxaphetyl butyrate": "CCOC(=O)C(CCN1CCOCC1)(c1ccccc1)c1ccccc1",
+    "diphenoxylate": "CCOC(=O)C1(c2ccccc2)CCN(CCC(C#N)(c2ccccc2)c2ccccc2)CC1",
+    "dipipanone": "CCC(=O)C(CC(C)N1CCCCC1)(c1ccccc1)c1ccccc1",
+    "ecgonine": "CN1C2CCC1C(C(=O)O)C(O)C2",
+    "ethylmethylthiambutene": "CCN(C)C(C)C=C(c1cccs1)c1cccs1",
+    "eticyclidine": "CCNC1(c2ccccc2)CCCCC1",
+    "alfentanil": "CCn1nnn(CCN2CCC(COC)(N(C(=O)CC)c3ccccc3)CC2)c1=O",
+    "lysergamide": "NC(=O)C1CN(C)C2Cc3c[nH]c4cccc(C2=C1)c34",
+    "lysergide": "CCN(CC)C(=O)C1CN(C)C2Cc3c[nH]c4cccc(C2=C1)c34",
+    "mescaline": "COc1cc(CCN)cc(OC)c1OC",
+    "metazocine": "CC1C2Cc3ccc(O)cc3C1(C)CCN2C",
+    "methadone": "CCC(=O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "methadyl acetate": "CCC(OC(C)=O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+    "methyldesorphine": _MORPHINE.format(r3="O", c6="C(C)=CC4"),
+    "methyldihydromorphine": _MORPHINE.format(r3="O", c6="C(C)(O)CC4"),
+    "metopon": "CN1CCC23C4C1CC5=C2C(=C(C=C5)O)OC3(C)C(=O)CC4",
+    "morpheridine": "CCOC(=O)C1(c2ccccc2)CCN(CCN2CCOCC2)CC1",
+    "morphine": _MORPHINE.format(r3="O", c6="C(C=C4)O"),
+    "morphine methobromide": "C[N+]1(C)CCC23C4C1CC5=C2C(=C(C=C5)O)OC3C(C=C4)O",
+    "myrophine": _MORPHINE.format(r3="OCc6ccccc6", c6="C(C=C4)OC(=O)CCCCCCCCCCCCC"),
+    "nicomorphine": _MORPHINE.format(r3="OC(=O)c6cccnc6", c6="C(C=C4)OC(=O)c6cccnc6"),
+    "noracymethadol": "CCC(OC(C)=O)C(CC(C)NC)(c1ccccc1)c1ccccc1",
+    "norlevorphanol": "N1CCC23CCCCC2C1Cc1ccc(O)cc13",
+    "normethadone": "CCC(=O)C(CCN(C)C)(c1ccccc1)c1ccccc1",
+    "normorphine": "N1CCC23C4C1CC5=C2C(=C(C=C5)O)OC3C(C=C4)O",
+    "norpipanone": "CCC(=O)C(CCN1CCCCC1)(c1ccccc1)c1ccccc1",
+    "oxycodone": "CN1CCC23C4(O)C1CC5=C2C(=C(C=C5)OC)OC3C(=O)CC4",
+    "oxymorphone": "CN1CCC23C4(O)C1CC5=C2C(=C(C=C5)O)OC3C(=O)CC4",
+    "pethidine": "CCOC(=O)C1(c2ccccc2)CCN(C)CC1",
+    "phenadoxone": "CCC(=O)C(CC(C)N1CCOCC1)(c1ccccc1)c1ccccc1",
+    "phenampromide": "CCC(=O)N(c1ccccc1)C(C)CN1CCCCC1",
+    "phenazocine": "CC1C2Cc3ccc(O)cc3C1(C)CCN2CCc1ccccc1",
+    "phencyclidine": "C1CCN(CC1)C1(c2ccccc2)CCCCC1",
+    "phenomorphan": "Oc1ccc2CC3N(CCc4ccccc4)CCC4(CCCCC34)c2c1",
+    "phenoperidine": "CCOC(=O)C1(c2ccccc2)CCN(CCC(O)c2ccccc2)CC1",
+    "piminodine": "CCOC(=O)C1(c2ccccc2)CCN(CCCNc2ccccc2)CC1",
+    "piritramide": "NC(=O)C1(N2CCCCC2)CCN(CCC(C#N)(c2ccccc2)c2ccccc2)CC1",
+    "proheptazine": "CCC(=O)OC1(c2ccccc2)CCCN(C)CC1C",
+    "psilocin": "CN(C)CCc1c[nH]c2cccc(O)c12",
+    "racemethorphan": "COc1ccc2CC3N(C)CCC4(CCCCC34)c2c1",
+    "racemoramide": "CC(CN1CCOCC1)C(C(=O)N1CCCC1)(c1ccccc1)c1ccccc1",
+    "racemorphan": "CN1CCC23CCCCC2C1Cc1ccc(O)cc13",
+    "rolicyclidine": "C1CCC(CC1)(c1ccccc1)N1CCCC1",
+    "etonitazene": "CCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "fentanyl": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+    "isomethadone": "CCC(=O)C(C(C)CN(C)C)(c1ccccc1)c1ccccc1",
+    "1-methyl-4-phenylpiperdine-4-carboxylic acid": "CN1CCC(C(=O)O)(c2ccccc2)CC1",
+    "methylamphetamine": "CNC(C)Cc1ccccc1",
+    "brorphine": "CC(c1ccc(Br)cc1)N1CCC(n2c(=O)[nH]c3ccccc32)CC1",
+    "butonitazene": "CCN(CC)CCn1c(Cc2ccc(OCCCC)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "ethyleneoxynitazene": "CCN(CC)CCn1c(Cc2ccc3OCCc3c2)nc2cc([N+](=O)[O-])ccc21",
+    "etodesnitazene": "CCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2ccccc21",
+    "flunitazene": "CCN(CC)CCn1c(Cc2ccc(F)cc2)nc2ccccc21",
+    "isotonitazene": "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "metodesnitazene": "CCN(CC)CCn1c(Cc2ccc(OC)cc2)nc2ccccc21",
+    "metonitazene": "CCN(CC)CCn1c(Cc2ccc(OC)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "protonitazene": "CCN(CC)CCn1c(Cc2ccc(OCCC)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "n-desethyl etonitazene": "CCNCCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "n-desethylisotonitazene": "CCNCCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21",
+    "ap-238": "CCC(=O)N1C(C)CN(C/C=C/c2ccccc2)CC1C",
+    "para-methyl-ap-237": "CCCC(=O)N1CCN(C/C=C/c2ccc(C)cc2)CC1",
+    "para-nitroazaprocin": "CCC(=O)N1C2CCC1CN(C/C=C/c1ccc([N+](=O)[O-])cc1)C2",
+    "2-methyl-ap-237": "CCCC(=O)N1CCN(C/C=C/c2ccccc2)CC1C",
+    # Class B
+    "amphetamine": "CC(N)Cc1ccccc1",
+    "ethylmorphine": _MORPHINE.format(r3="OCC", c6="C(C=C4)O"),
+    "glutethimide": "CCC1(c2ccccc2)CCC(=O)NC1=O",
+    "methylphenobarbitone": "CCC1(c2ccccc2)C(=O)NC(=O)N(C)C1=O",
+    "n-benzyl-ethylphenidate": "CCOC(=O)C(c1ccccc1)C1CCCCN1Cc1ccccc1",
+    "ketamine": "CNC1(c2ccccc2Cl)CCCCC1=O",
+    "lisdexamfetamine": "NCCCCC(N)C(=O)NC(C)Cc1ccccc1",
+    "nabilone": "CCCCCCC(C)(C)c1cc(O)c2c(c1)OC(C)(C)C1CCC(=O)CC21",
+    "4-hydroxy-n-butyric acid": "OCCCC(=O)O",
+    "gamma-butyrolactone": "O=C1CCCO1",
+    "1,4-butanediol": "OCCCCO",
+    # Class C
+    "bromazepam": "O=C1CN=C(c2ccccn2)c2cc(Br)ccc2N1",
+    "oxazolam": "CC1CN2CC(=O)Nc3ccc(Cl)cc3C2(c2ccccc2)O1",
+    "camazepam": "CN(C)C(=O)OC1N=C(c2ccccc2)c2cc(Cl)ccc2N(C)C1=O",
+    "fenproporex": "N#CCCNC(C)Cc1ccccc1",
+    "flunitrazepam": "CN1C(=O)CN=C(c2ccccc2F)c2cc([N+](=O)[O-])ccc21",
+    "nordazepam": "O=C1CN=C(c2ccccc2)c2cc(Cl)ccc2N1",
+    "buprenorphine": "CC(C)(C)C(C)(O)C1CC23CCC1(OC)C1Oc4c(O)ccc5c4C12CCN(CC1CC1)C3C5",
+    "pemoline": "NC1=NC(=O)C(c2ccccc2)O1",
+    "tramadol": "COc1cccc(C2(O)CCCCC2CN(C)C)c1",
+    "zaleplon": "CCN(C(C)=O)c1cccc(-c2ccnc3c(C#N)cnn23)c1",
+    "zopiclone": "CN1CCN(C(=O)OC2c3nccnc3C(=O)N2c2ccc(Cl)cn2)CC1",
+    # Denmark (Danish printed names)
+    "ketamin": "CNC1(c2ccccc2Cl)CCCCC1=O",
+    "diacetylmorphin": _MORPHINE.format(r3="OC(C)=O", c6="C(C=C4)OC(C)=O"),
+    "lysergid": "CCN(CC)C(=O)C1CN(C)C2Cc3c[nH]c4cccc(C2=C1)c34",
+    "acetyl-alpha-methylfentanyl": "CC(=O)N(c1ccccc1)C1CCN(C(C)Cc2ccccc2)CC1",
+    "alpha-methylfentanyl": "CCC(=O)N(c1ccccc1)C1CCN(C(C)Cc2ccccc2)CC1",
+    "alpha-methylthiofentanyl": "CCC(=O)N(c1ccccc1)C1CCN(C(C)Cc2cccs2)CC1",
+    "amfetamin": "CC(N)Cc1ccccc1",
+    "amfetaminil": "N#CC(NC(C)Cc1ccccc1)c1ccccc1",
+    "beta-hydroxyfentanyl": "CCC(=O)N(c1ccccc1)C1CCN(CC(O)c2ccccc2)CC1",
+    "beta-hydroxy-3-methylfentanyl": "CCC(=O)N(c1ccccc1)C1CCN(CC(O)c2ccccc2)CC1C",
+    "brolamfetamin": "COc1cc(CC(C)N)c(OC)cc1Br",
+    "bufotenin": "CN(C)CCc1c[nH]c2ccc(O)cc12",
+    "cathinon": "CC(N)C(=O)c1ccccc1",
+    "cocain": "COC(=O)C1C(OC(=O)c2ccccc2)CC2CCC1N2C",
+    "det": "CCN(CC)CCc1c[nH]c2ccccc12",
+    "dexamfetamin": "CC(N)Cc1ccccc1",
+    "dextromoramid": "CC(CN1CCOCC1)C(C(=O)N1CCCC1)(c1ccccc1)c1ccccc1",
+    "dextropropoxyphen": "CCC(=O)OC(Cc1ccccc1)(c1ccccc1)C(C)CN(C)C",
+    "dihydromorphin": _MORPHINE.format(r3="O", c6="C(CC4)O"),
+    "diphenoxylat": "CCOC(=O)C1(c2ccccc2)CCN(CCC(C#N)(c2ccccc2)c2ccccc2)CC1",
+    "dma": "COc1ccc(OC)c(CC(C)N)c1",
+    "dmhp": "CCCCCC(C)C(C)c1cc(O)c2c(c1)OC(C)(C)c1c-2CN(C)CC1",
+    "dmt": "CN(C)CCc1c[nH]c2ccccc12",
+}
+
+# Rows listed by the instrument as a plant or a preparation: counted and cited, no structure.
+PLANTS = {"coca leaf", "cannabis", "cannabis resin", "cannabis and cannabis resin", "catha edulis",
+          "planten papaver somnifer l"}
+PREPARATIONS = {"opium, whether raw, prepared or medicinal", "poppy-straw and concentrate of poppy-straw",
+                "præpareret opium", "affald og residua, der bliver tilbage ved rygning af opium"}
+# Entries that name a class rather than one compound, with the representative that is encoded.
+FORMULA = {
+    "morphine methobromide, morphine n-oxide and other pentavalent nitrogen morphine derivatives": "morphine methobromide",
+    "lysergide and other n-alkyl derivatives of lysergamide": "lysergide",
+    "ecgonine, and any derivative of ecgonine which is convertible to ecgonine or to cocaine": "ecgonine",
+    "cannabinol, except where contained in cannabis or cannabis resin": "cannabinol",
+}
+# Listed, structure not encoded here (and why).
+NOT_ENCODED = {
+    "acetorphine": "structure (etorphine 3-acetate, a 6,14-endo-etheno oripavine) not reviewed in this encoding",
+    "cannabinol derivatives": "a class defined in Part IV (tetrahydro derivatives of cannabinol ...); Part IV was not read",
+    "3-dimethylheptyl-11-hydroxyhexahydrocannabinol": "OPSIN cannot parse 'cannabinol'; structure not reviewed",
+    "dmhp": "",  # encoded; placeholder keeps the set explicit
+}
+NOT_ENCODED.pop("dmhp")
+
+
+@dataclass
+class Row:
+    list_: str
+    printed: str
+    added_by: str
+    in_force_from: str
+    in_force_to: str
+    source: str
+
+
+@dataclass
+class Entry:
+    name: str
+    source: str
+    systematic_name: str | None = None
+    smiles: str | None = None
+    structure_from: str | None = None
+    structure_note: str | None = None
+    added_by: str | None = None
+    in_force_from: str | None = None
+    in_force_to: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+def read_rows(path: Path) -> list[Row]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 6:
+            raise SystemExit(f"{path.name}: bad row {line!r}")
+        rows.append(Row(*parts))
+    return rows
+
+
+def split_printed(printed: str) -> tuple[str, list[str]]:
+    """'Name (paren1) (paren2).' -> ('Name', ['paren1', 'paren2']) with balanced parentheses."""
+    text = printed.rstrip(".").strip()
+    parens, depth, start, name_end = [], 0, None, None
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i
+                if name_end is None and text[:i].endswith(" "):
+                    name_end = i
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and start is not None and name_end is not None:
+                parens.append(text[start + 1 : i])
+    if depth > 0 and start is not None and name_end is not None:  # printed without its closing parenthesis
+        parens.append(text[start + 1 :])
+    if name_end is None:
+        return text, []
+    return text[:name_end].strip(), parens
+
+
+def anglicised(name: str) -> str:
+    """Danish print of an English systematic name -> the English form OPSIN reads."""
+    name = name.replace("in-dolo", "indolo").replace("quino-lin", "quinolin").replace("- ", "-")
+    name = re.sub(r"carboxamid\b", "carboxamide", name)
+    name = name.replace("cyclopropancarbonyl", "cyclopropanecarbonyl")
+    name = name.replace("lH-", "1H-").replace("[4,3-blindol-l-on", "[4,3-b]indol-1-one")
+    return name
+
+
+def opsin_batch(names: list[str]) -> list[str]:
+    """OPSIN in one Java start; py2opsin writes a fixed temp file name into the working directory, so
+    run it in a private directory (other processes may be calling it from the checkout)."""
+    import os
+    import tempfile
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as private:
+        os.chdir(private)
+        try:
+            return py2opsin(names)
+        finally:
+            os.chdir(here)
+
+
+def key_of(smiles: str) -> str:
+    return identify(smiles, fmt="smiles").inchikey.split("-")[0]
+
+
+def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], dict[str, list[str]]]:
+    """Entries per list, and per list the rows listed but not encoded (with the reason)."""
+    candidates = []  # (row, name, systematic, aliases)
+    for row in rows:
+        name, parens = split_printed(row.printed)
+        systematic, aliases = None, []
+        if len(name) > 15 and re.search(r"\d", name):  # the printed name is itself a chemical name
+            systematic = name
+        for p in parens:
+            chemical = len(p) > 15 and re.search(r"\d|yl|amine|ester|acid|one\b|diol|amid", p) and " or " not in p
+            if systematic is None and chemical:
+                systematic = p
+            else:
+                aliases.append(p)
+        candidates.append((row, name, systematic, aliases))
+    # OPSIN once, in one batch: printed names, and their anglicised forms
+    to_parse = sorted({c[2] for c in candidates if c[2]} | {anglicised(c[2]) for c in candidates if c[2]})
+    parsed = dict(zip(to_parse, opsin_batch(to_parse)))
+
+    by_list: dict[str, list[Entry]] = {}
+    skipped: dict[str, list[str]] = {}
+    keys: dict[str, dict[str, Entry]] = {}
+    for row, name, systematic, aliases in candidates:
+        low = name.lower()
+        whole = row.printed.rstrip(".").lower()
+        entry = Entry(name=row.printed.rstrip("."), source=f"{key_word}: {row.source}")
+        if row.added_by and not row.added_by.startswith("F"):
+            entry.added_by = row.added_by
+        elif row.added_by.startswith("F"):
+            entry.added_by = f"an amendment marked {row.added_by.split()[0]} in the revised text (annotation not read)"
+        if row.in_force_from == "not recorded":
+            entry.in_force_from = "not recorded"
+        elif row.in_force_from not in ("", "enacted"):
+            entry.in_force_from = row.in_force_from
+        entry.in_force_to = row.in_force_to or None
+        entry.aliases = aliases
+        if whole in PLANTS or low in PLANTS:
+            entry.structure_from = "plant"
+        elif whole in PREPARATIONS:
+            entry.structure_from = "preparation"
+        elif whole in NOT_ENCODED or low in NOT_ENCODED:
+            skipped.setdefault(row.list_, []).append(f"{entry.name} ({NOT_ENCODED.get(whole) or NOT_ENCODED[low]})")
+            continue
+        else:
+            representative = FORMULA.get(whole)
+            opsin = ""
+            if systematic:
+                entry.systematic_name = systematic
+                opsin = parsed.get(systematic, "")
+            reviewed = REVIEWED.get(representative or low.replace(" inn", "").split(" (")[0])
+            if opsin and reviewed and key_of(opsin) != key_of(reviewed):
+                entry.smiles, entry.structure_from = reviewed, "reviewed"
+                entry.structure_note = f"OPSIN's parse of the printed name ({opsin}) differs from the reviewed structure"
+            elif opsin:
+                entry.smiles, entry.structure_from = opsin, "opsin"
+            elif systematic and parsed.get(anglicised(systematic)):
+                entry.smiles, entry.structure_from = parsed[anglicised(systematic)], "reviewed"
+                entry.structure_note = (
+                    f"OPSIN cannot read the name as printed (Danish spelling/line-break hyphens); this is OPSIN's parse "
+                    f"of the English form '{anglicised(systematic)}'"
+                )
+            elif reviewed:
+                entry.smiles, entry.structure_from = reviewed, "formula" if representative else "reviewed"
+                if representative:
+                    entry.structure_note = f"the entry names a class; the encoded structure is its first member, {representative}"
+                else:
+                    why = "OPSIN cannot parse the printed name" if systematic else "the instrument prints no systematic name"
+                    entry.structure_note = (
+                        f"{why}; structure of the INN/common name as drawn by the encoder from its definition "
+                        "(connectivity; every stereoisomer is covered)"
+                    )
+            else:
+                skipped.setdefault(row.list_, []).append(f"{entry.name} (no structure: OPSIN failed and none reviewed)")
+                continue
+            # one rule, one key: a diastereomer/enantiomer/racemate listed separately becomes an alias
+            key = key_of(entry.smiles)
+            seen = keys.setdefault(row.list_, {})
+            if key in seen:
+                first = seen[key]
+                first.aliases.append(entry.name)
+                first.source += f"; also listed as '{entry.name}' ({row.source}), a stereoisomeric form with the same connectivity"
+                continue
+            seen[key] = entry
+        by_list.setdefault(row.list_, []).append(entry)
+    return by_list, skipped
+
+
+# ------------------------------------------------------------------------------------------------
+def toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_entry(e: Entry) -> str:
+    lines = ["[[rule.substances]]", f"name = {toml_str(e.name)}"]
+    if e.systematic_name:
+        lines.append(f"systematic_name = {toml_str(e.systematic_name)}")
+    if e.smiles:
+        lines.append(f"smiles = {toml_str(e.smiles)}")
+    if e.structure_from:
+        lines.append(f"structure_from = {toml_str(e.structure_from)}")
+    if e.structure_note:
+        lines.append(f"structure_note = {toml_str(e.structure_note)}")
+    lines.append(f"source = {toml_str(e.source)}")
+    if e.added_by:
+        lines.append(f"added_by = {toml_str(e.added_by)}")
+    if e.aliases:
+        lines.append("aliases = [" + ", ".join(toml_str(a) for a in e.aliases) + "]")
+    if e.in_force_from == "not recorded":
+        lines.append('in_force_from = "not recorded"')
+    elif e.in_force_from:
+        lines.append(f"in_force_from = {e.in_force_from}")
+    if e.in_force_to:
+        lines.append(f"in_force_to = {e.in_force_to}")
+    return "\n".join(lines)
+
+
+def render_rule(head: str, notes: str, entries: list[Entry], skipped: list[str]) -> str:
+    if skipped:
+        notes += "\nListed in the source but NOT encoded (" + str(len(skipped)) + "): " + "; ".join(skipped) + "."
+    notes += f"\nEncoded entries: {len(entries)}."
+    body = head.rstrip() + '\nnotes = """\n' + notes.strip() + '\n"""\n'
+    return body
+
+
+def main() -> int:
+    sys.path.insert(0, str(RULES.parent.parent))
+    from chemistry.rules.sources import gb_dk_named_text as text
+
+    gb, gb_skipped = build(read_rows(HERE / "gb_mda_schedule2.txt"), key_word="MDA 1971 Sch. 2")
+    dk, dk_skipped = build(read_rows(HERE / "dk_bek_bilag1.txt"), key_word="BEK 2446/2021 bilag 1")
+    for filename, header, spec, lists, skipped in (
+        ("gb_named.toml", text.GB_HEADER, text.GB_RULES, gb, gb_skipped),
+        ("dk_named.toml", text.DK_HEADER, text.DK_RULES, dk, dk_skipped),
+    ):
+        out = [header.strip(), ""]
+        for list_key, (head, notes, citation) in spec.items():
+            entries = lists.get(list_key, [])
+            out.append("# " + "-" * 94)
+            out.append(render_rule(head, notes, entries, skipped.get(list_key, [])))
+            out.append(citation.strip() + "\n")
+            out.extend(render_entry(e) + "\n" for e in entries)
+        (RULES / filename).write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+        print(filename, {k: len(v) for k, v in lists.items()}, {k: len(v) for k, v in skipped.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
