@@ -1187,12 +1187,19 @@ class Classifier:
     # -- compilation
 
     def _compile_named(self, rule: Rule) -> None:
-        for substance in rule.substances:
+        keys_of_rule: set[str] = set()
+        # substances_file rows carry their parent's InChIKey (no standardisation at start-up); an
+        # entry written in the TOML comes first and a file row with the same key adds nothing
+        for substance in (*rule.substances, *rule.file_substances()):
             if substance.smiles is None:  # defined by plant or preparation: listed, not matched
                 continue
-            inchikey = identify(substance.smiles).inchikey
+            inchikey = getattr(substance, "inchikey", None) or identify(substance.smiles).inchikey
             stereo = rule.stereoisomers_included if substance.stereoisomers_included is None else substance.stereoisomers_included
-            self._named[_connectivity(inchikey) if stereo else inchikey].append((rule, substance))
+            key = _connectivity(inchikey) if stereo else inchikey
+            if key in keys_of_rule:
+                continue
+            keys_of_rule.add(key)
+            self._named[key].append((rule, substance))
 
     def _pattern(self, smarts: str) -> _Pattern:
         pattern = self._patterns.get(smarts)

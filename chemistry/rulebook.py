@@ -11,6 +11,8 @@ string with RDKit's reason, so that whoever wrote the rule can fix it without re
 
 from __future__ import annotations
 
+import csv
+import functools
 import itertools
 import re
 import tomllib
@@ -38,12 +40,15 @@ __all__ = [
     "SUBSTITUENT_CLASSES",
     "Citation",
     "Core",
+    "Caveat",
     "Example",
     "Exclusion",
     "ForbidPattern",
     "Limits",
     "NamedSubstance",
+    "JurisdictionInfo",
     "Position",
+    "RegisterEntry",
     "RingSystem",
     "RingSystemOption",
     "Rule",
@@ -52,12 +57,18 @@ __all__ = [
     "RuleProblem",
     "SubstituentSpec",
     "expand_core",
+    "load_jurisdictions",
     "load_rulebook",
+    "read_substances_file",
     "parse_smarts",
     "precedence_problems",
 ]
 
-RULES_DIR = Path(__file__).parent / "rules"
+CHEMISTRY_DIR = Path(__file__).parent
+RULES_DIR = CHEMISTRY_DIR / "rules"
+# Per jurisdiction: its name and what the encoded instruments cannot decide (FORMAT.md). Not a
+# rule file: the loader skips it.
+JURISDICTIONS_FILE = RULES_DIR / "jurisdictions.toml"
 
 # The vocabulary of substituent classes the engine understands (FORMAT.md, "Substituent
 # classes"). classify.py implements each one; a test checks the two lists agree.
@@ -274,6 +285,81 @@ class NamedSubstance(_Model):
         return self
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One row of a named rule's ``substances_file``: a large register (thousands of authorised
+    medicines) read with its parents' InChIKeys precomputed, so that loading it costs a CSV parse
+    rather than a standardisation per row (a test re-derives every key from its SMILES).
+
+    It reads like a :class:`NamedSubstance` that was in the instrument from the rule's own date.
+    """
+
+    name: str
+    smiles: str
+    inchikey: str  # standard InChIKey of the standardised parent (chemistry.identity.identify)
+    source: str
+    aliases: tuple[str, ...] = ()
+
+    in_force_from = None
+    in_force_to = None
+    start = None
+    date_recorded = True
+    stereoisomers_included = None
+    structure_from = None
+
+
+_INCHIKEY = re.compile(r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$")
+SUBSTANCES_FILE_COLUMNS = ("name", "smiles", "parent_inchikey", "source_id")
+
+
+def read_substances_file(relative: str) -> tuple[RegisterEntry, ...]:
+    """The entries of a ``substances_file`` (path relative to ``chemistry/``), read once per
+    process and content; ValueError lists every bad row (line number, column, value)."""
+    path = CHEMISTRY_DIR / relative
+    stat = path.stat()
+    return _read_substances_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_substances_file(path: Path, _mtime_ns: int, _size: int) -> tuple[RegisterEntry, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in SUBSTANCES_FILE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path.name}: missing column(s) {missing}; needs {list(SUBSTANCES_FILE_COLUMNS)}")
+        entries, errors, seen = [], [], {}
+        for line, row in enumerate(reader, start=2):
+            name, smiles, key = ((row.get(c) or "").strip() for c in ("name", "smiles", "parent_inchikey"))
+            if not name or not smiles:
+                errors.append(f"line {line}: 'name' and 'smiles' are required")
+                continue
+            if not _INCHIKEY.match(key):
+                errors.append(f"line {line}: parent_inchikey {key!r} is not a standard InChIKey")
+                continue
+            if key in seen:
+                errors.append(f"line {line}: parent_inchikey {key} repeats line {seen[key]} (one row per parent)")
+                continue
+            seen[key] = line
+            aliases = tuple(a.strip() for a in (row.get("also_listed_as") or "").split(";") if a.strip())
+            source = f"{path.name}, {row['source_id'].strip()}" if row.get("source_id") else path.name
+            entries.append(RegisterEntry(name, smiles, key, source, aliases))
+    if errors:
+        shown = "; ".join(errors[:10]) + (f"; and {len(errors) - 10} more" if len(errors) > 10 else "")
+        raise ValueError(f"{path.name}: {len(errors)} bad row(s): {shown}")
+    return tuple(entries)
+
+
+def _check_substances_file(value: str | None) -> str | None:
+    if value is None:
+        return None
+    relative = Path(value)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".csv":
+        raise ValueError(f"substances_file {value!r} must be a .csv path inside chemistry/, e.g. \"data/approved_medicines.csv\"")
+    if not (CHEMISTRY_DIR / relative).is_file():
+        raise ValueError(f"substances_file {value!r}: no such file under chemistry/")
+    return value
+
+
 class ForbidPattern(_Model):
     name: NonEmpty
     smarts: Smarts
@@ -478,6 +564,9 @@ class Rule(_Model):
     citation: Citation
     in_force_from: date
     in_force_to: date | None = None
+    # The date up to which the encoded text follows the instrument's amendments: the answer names
+    # it ("consolidated to ..."), or says "consolidation date not recorded" when absent.
+    consolidated_to: date | None = None
     stereoisomers_included: bool = True
     # kind = "named" only: false for a register that controls nothing by itself (authorised
     # medicines); its matches are reported as notices and can make other rules yield.
@@ -494,6 +583,11 @@ class Rule(_Model):
     must_match: list[Example] = []
     must_not_match: list[Example] = []
     substances: list[NamedSubstance] = []
+    # kind = "named" only: a CSV (path relative to chemistry/) of further entries, for registers
+    # too large for TOML; see FORMAT.md, "substances_file".
+    substances_file: str | None = None
+
+    _substances_file = field_validator("substances_file")(_check_substances_file)
 
     @model_validator(mode="after")
     def _kind_specific(self) -> Rule:
@@ -519,8 +613,8 @@ class Rule(_Model):
                 problems.append("'notes' is required: say what the legal wording means that the encoding cannot express")
             if not self.cores:
                 problems.append("a group needs at least one entry in 'cores'")
-            if self.substances:
-                problems.append("'substances' belongs to kind = \"named\"")
+            if self.substances or self.substances_file:
+                problems.append("'substances' and 'substances_file' belong to kind = \"named\"")
             if problems:
                 raise ValueError("; ".join(problems))
         else:
@@ -531,8 +625,8 @@ class Rule(_Model):
             ]
             if extra:
                 raise ValueError(f"kind = \"named\" takes 'substances' only, not {extra}")
-            if not self.substances:
-                raise ValueError("a named rule needs at least one entry in 'substances'")
+            if not self.substances and not self.substances_file:
+                raise ValueError("a named rule needs at least one entry in 'substances' (or a 'substances_file')")
         ids = [core.id for core in self.cores]
         if len(ids) != len(set(ids)):
             raise ValueError(f"core ids repeat: {ids}")
@@ -540,6 +634,17 @@ class Rule(_Model):
 
     def in_force(self, on: date) -> bool:
         return self.in_force_from <= on and (self.in_force_to is None or on <= self.in_force_to)
+
+    def file_substances(self) -> tuple[RegisterEntry, ...]:
+        """The entries of ``substances_file`` (none without one); read once per process."""
+        return read_substances_file(self.substances_file) if self.substances_file else ()
+
+    @property
+    def entry_count(self) -> int:
+        """Named rules: the substances listed (inline and in the file); groups: their cores."""
+        if self.kind == "named":
+            return len(self.substances) + len(self.file_substances())
+        return len(self.cores)
 
 
 def expand_core(core: Core) -> list[tuple[dict[str, str], str]]:
@@ -649,7 +754,11 @@ def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
 
     Raises RulebookError listing every problem found, not only the first.
     """
-    files = sorted(Path(p) for p in paths) if paths is not None else sorted(RULES_DIR.glob("*.toml"))
+    files = (
+        sorted(Path(p) for p in paths)
+        if paths is not None
+        else sorted(p for p in RULES_DIR.glob("*.toml") if p != JURISDICTIONS_FILE)
+    )
     problems: list[RuleProblem] = []
     rules: list[Rule] = []
     sources: dict[str, str] = {}
@@ -659,6 +768,11 @@ def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
                 problems.append(
                     RuleProblem(path.name, rule.id, "id", f"duplicate rule id; already defined in {sources[rule.id]}")
                 )
+                continue
+            try:
+                rule.file_substances()  # read and checked now, so a bad row fails the load, not a request
+            except ValueError as exc:
+                problems.append(RuleProblem(path.name, rule.id, "substances_file", str(exc)))
                 continue
             sources[rule.id] = path.name
             rules.append(rule)
@@ -697,3 +811,50 @@ def precedence_problems(rules: Iterable[Rule], sources: dict[str, str] | None = 
             seen.add(current)
             stack.extend(by_id[current].yields_to)
     return problems
+
+
+# --- jurisdictions ---------------------------------------------------------------------------
+
+
+class Caveat(_Model):
+    """Something the law of a jurisdiction decides that the encoded structures cannot: an
+    analogue or catch-all clause, preparations and quantity limits, a question of fact."""
+
+    title: NonEmpty
+    text: NonEmpty
+    citation: NonEmpty | None = None
+
+
+class JurisdictionInfo(_Model):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    name: NonEmpty
+    caveats: list[Caveat] = []
+
+
+def load_jurisdictions(path: str | Path | None = None) -> dict[str, JurisdictionInfo]:
+    """``chemistry/rules/jurisdictions.toml``: code -> name and caveats. RulebookError on a bad file."""
+    path = Path(path) if path is not None else JURISDICTIONS_FILE
+    if not path.exists():
+        return {}
+    problems: list[RuleProblem] = []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError([RuleProblem(path.name, None, "", f"not valid TOML: {exc}")]) from None
+    unknown = set(data) - {"jurisdiction"}
+    if unknown:
+        problems.append(RuleProblem(path.name, None, ", ".join(sorted(unknown)), "unknown top-level key; this file holds [[jurisdiction]] tables only"))
+    found: dict[str, JurisdictionInfo] = {}
+    for index, raw in enumerate(data.get("jurisdiction", [])):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        try:
+            info = JurisdictionInfo.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation_error(exc, file=path.name, rule_id=code or f"#{index + 1}"))
+            continue
+        if info.code in found:
+            problems.append(RuleProblem(path.name, info.code, "code", "jurisdiction listed twice"))
+        found[info.code] = info
+    if problems:
+        raise RulebookError(problems)
+    return found
