@@ -1,0 +1,128 @@
+"""Known answers from the UN schedules and the EU control decisions, written from the legal texts.
+
+UN: Single Convention 1961 (Yellow List) and Convention on Psychotropic Substances 1971 (Green List)
+as amended by the CND; EU: Council decisions under 2005/387/JHA and Commission delegated directives
+amending the Annex to Framework Decision 2004/757/JHA. Expectations are the law's, not the engine's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chemistry.classify import Classifier
+from chemistry.identity import identify
+from chemistry.rulebook import load_rulebook
+
+TODAY = date(2025, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(load_rulebook())
+
+
+def _answer(classifier: Classifier, smiles: str, jurisdiction: str, on: date = TODAY):
+    return classifier.classify(identify(smiles), jurisdictions=[jurisdiction], as_of=on).results[jurisdiction]
+
+
+def _listed(classifier, smiles, jurisdiction="UN", on=TODAY) -> dict[str, set[str]]:
+    """rule id -> names under which the compound is listed."""
+    found: dict[str, set[str]] = {}
+    for match in _answer(classifier, smiles, jurisdiction, on).matches:
+        found.setdefault(match.rule_id, set()).add(match.substance)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "smiles", "rule_id", "listed_as"),
+    [
+        # The issue's example: diazepam is a Schedule IV psychotropic (CND, 1984).
+        ("diazepam", "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21", "un-1971-schedule-iv", "diazepam"),
+        ("fentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "un-1961-schedule-i", "fentanyl"),
+        ("cocaine hydrochloride", "COC(=O)[C@H]1[C@@H](OC(=O)c2ccccc2)C[C@@H]2CC[C@H]1N2C.Cl", "un-1961-schedule-i", "cocaine"),
+        ("MDMA", "CNC(C)Cc1ccc2OCOc2c1", "un-1971-schedule-i", "MDMA"),
+        # E/CN.7/2015/7: the UK's proposal, amended at the session to Schedule II; CND 58th session.
+        ("mephedrone", "CNC(C)C(=O)c1ccc(C)cc1", "un-1971-schedule-ii", "mephedrone"),
+        ("isotonitazene", "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21", "un-1961-schedule-i", "isotonitazene"),
+        # E/CN.7/2018/10: carfentanil in Schedules I and IV of the 1961 Convention.
+        ("carfentanil (I)", "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1", "un-1961-schedule-i", "carfentanil"),
+        ("carfentanil (IV)", "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1", "un-1961-schedule-iv", "carfentanil"),
+        ("codeine", "COc1ccc2C[C@H]3N(C)CC[C@@]45[C@@H](Oc1c24)[C@@H](O)C=C[C@@H]35", "un-1961-schedule-ii", "codeine"),
+        ("buprenorphine", "CO[C@]12CC[C@@]3(C[C@@H]1[C@](C)(O)C(C)(C)C)[C@H]1Cc4ccc(O)c5O[C@@H]2[C@]3(CCN1CC1CC1)c45",
+         "un-1971-schedule-iii", "buprenorphine"),
+        ("GHB (moved to Schedule II in 2013)", "OCCCC(=O)O", "un-1971-schedule-ii", "GHB"),
+        ("delta-9-THC", "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21", "un-1971-schedule-ii", "dronabinol"),
+        ("ADB-BUTINACA (CND 2023)", "CCCCn1nc(C(=O)NC(C(N)=O)C(C)(C)C)c2ccccc21", "un-1971-schedule-ii", "ADB-BUTINACA"),
+        ("bromazolam (CND 2024)", "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2", "un-1971-schedule-iv", "bromazolam"),
+        ("etonitazepyne (CND 2023)", "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN2CCCC2)cc1", "un-1961-schedule-i", "etonitazepyne"),
+        ("amfetamine, stereo undefined", "CC(N)Cc1ccccc1", "un-1971-schedule-ii", "amfetamine"),
+        ("dexamfetamine", "C[C@H](N)Cc1ccccc1", "un-1971-schedule-ii", "dexamfetamine"),
+        ("levorphanol", "CN1CC[C@]23CCCC[C@H]2[C@H]1Cc1ccc(O)cc13", "un-1961-schedule-i", "levorphanol"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and not value.startswith(("C", "O", "un-")) else None,
+)
+def test_listed_under_un(classifier, name, smiles, rule_id, listed_as):
+    found = _listed(classifier, smiles)
+    assert listed_as in found.get(rule_id, set()), f"{name}: expected in {rule_id} as {listed_as}; found {found}"
+
+
+@pytest.mark.parametrize(
+    ("name", "smiles"),
+    [
+        # Ketamine was proposed for Schedule I (China, then Schedule IV) in 2015 (E/CN.7/2015/7); the
+        # CND did not schedule it, and it is in no UN schedule.
+        ("ketamine", "CNC1(c2ccccc2Cl)CCCCC1=O"),
+        # Dextromethorphan and dextrorphan are excepted from the isomers of 1961 Schedule I.
+        ("dextromethorphan", "CN1CC[C@@]23CCCC[C@@H]2[C@@H]1Cc1ccc(OC)cc13"),  # InChIKey MKXZASYAUGDDCJ-NJAFHUGGSA-N
+        ("dextrorphan", "CN1CC[C@@]23CCCC[C@@H]2[C@@H]1Cc1ccc(O)cc13"),
+        ("caffeine", "Cn1cnc2c1c(=O)n(C)c(=O)n2C"),
+    ],
+)
+def test_not_under_un(classifier, name, smiles):
+    answer = _answer(classifier, smiles, "UN")
+    assert not answer.matches, f"{name} is in no UN schedule; found {[(m.rule_id, m.substance) for m in answer.matches]}"
+
+
+def test_un_dates_follow_entry_into_force(classifier):
+    dmt = "CN(C)CCc1c[nH]c2ccccc12"  # 1971 Schedule I as adopted; in force 16 August 1976
+    assert not _answer(classifier, dmt, "UN", date(1976, 8, 15)).matches
+    assert "un-1971-schedule-i" in _listed(classifier, dmt, on=date(1976, 8, 16))
+    morphine = "CN1CC[C@]23c4c5ccc(O)c4O[C@H]2[C@@H](O)C=C[C@H]3[C@H]1C5"  # 1961 Schedule I; 13 December 1964
+    assert not _answer(classifier, morphine, "UN", date(1964, 12, 12)).matches
+    assert "un-1961-schedule-i" in _listed(classifier, morphine, on=date(1964, 12, 13))
+
+
+def test_later_additions_say_their_date_is_not_recorded(classifier):
+    (match,) = [m for m in _answer(classifier, "CNC(C)C(=O)c1ccc(C)cc1", "UN").matches if m.rule_id == "un-1971-schedule-ii"]
+    assert match.date_recorded is False  # the SG's communication date of the 2015 decision was not established
+
+
+@pytest.mark.parametrize(
+    ("name", "smiles"),
+    [
+        ("mephedrone (Council Decision 2010/759/EU)", "CNC(C)C(=O)c1ccc(C)cc1"),
+        ("MDPV (Council Implementing Decision (EU) 2015/1875)", "CCCC(C(=O)c1ccc2OCOc2c1)N1CCCC1"),
+        ("methoxetamine (2015/1875)", "CCNC1(c2cccc(OC)c2)CCCCC1=O"),
+        ("alpha-PVP (2016/1070)", "CCCC(C(=O)c1ccccc1)N1CCCC1"),
+        ("cyclopropylfentanyl (2018/1463)", "O=C(C1CC1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"),
+        ("isotonitazene (Delegated Directive (EU) 2020/1687)", "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21"),
+        ("MDMB-4en-PINACA (2021/802)", "COC(=O)C(NC(=O)c1nn(CCCC=C)c2ccccc12)C(C)(C)C"),
+        ("4F-MDMB-BICA (2021/802)", "COC(=O)C(NC(=O)c1cn(CCCCF)c2ccccc12)C(C)(C)C"),
+        ("3-MMC (2022/1326)", "CNC(C)C(=O)c1cccc(C)c1"),
+        ("3-CMC (2022/1326)", "CNC(C)C(=O)c1cccc(Cl)c1"),
+    ],
+)
+def test_controlled_across_the_eu(classifier, name, smiles):
+    assert "eu-nps-control-measures" in _listed(classifier, smiles, "EU"), f"{name} is under EU control measures"
+
+
+def test_eu_dates_where_the_decision_was_read(classifier):
+    acryloylfentanyl = "C=CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"  # 2017/1774, in force 30 September 2017
+    assert not _answer(classifier, acryloylfentanyl, "EU", date(2017, 9, 29)).matches
+    assert "eu-nps-control-measures" in _listed(classifier, acryloylfentanyl, "EU", date(2017, 9, 30))
+
+
+def test_ketamine_is_not_an_eu_nps_either(classifier):
+    assert not _answer(classifier, "CNC1(c2ccccc2Cl)CCCCC1=O", "EU").matches
