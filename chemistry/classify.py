@@ -22,7 +22,10 @@ not (a *near miss*).
 
 from __future__ import annotations
 
+import math
 import re
+import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
@@ -60,10 +63,16 @@ __all__ = [
     "IMPLEMENTED_CLASSES",
 ]
 
-Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled"]
+# "undetermined": nothing captured the compound, but some rule's evaluation ran out of the
+# per-molecule budget (JurisdictionResult.undetermined says which); never read it as "not controlled".
+Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled", "undetermined"]
 
 # Bounds on the work one molecule can cause (see FORMAT.md, "Bounds").
 MAX_MATCHES_PER_CORE = 256
+# The longest the core search for one molecule may take before the rules left unsearched are
+# reported as undetermined. The whole shipped rulebook searches a molecule in about a millisecond,
+# and its slowest molecule of the stress set (chemistry/stress.py) in far less than this.
+CLASSIFY_BUDGET_SECONDS = 2.0
 MAX_RECURSIVE_MATCHES = 1000
 # Prescreen: each core pattern needs at least so many atoms of each element (aromatic,
 # aliphatic, or either). Counting a parent's atoms costs ~10 us; RDKit's pattern fingerprint
@@ -153,6 +162,12 @@ class SetAside:
 
 
 @dataclass(frozen=True)
+class Undetermined:
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class JurisdictionResult:
     jurisdiction: str
     status: Status
@@ -162,6 +177,9 @@ class JurisdictionResult:
     # matches of registers that control nothing by themselves (controls = false), e.g. a list of
     # authorised medicines: shown because they can make other rules yield
     notices: tuple[RuleMatch, ...] = ()
+    # group rules whose evaluation was cut off by the per-molecule budget: the answer cannot say
+    # whether they capture the compound
+    undetermined: tuple[Undetermined, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1122,9 +1140,25 @@ def today_utc() -> date:
 class Classifier:
     """Compile a rulebook once; classify many molecules against it."""
 
-    def __init__(self, rulebook: Rulebook | None = None):
+    def __init__(
+        self,
+        rulebook: Rulebook | None = None,
+        *,
+        budget_seconds: float = CLASSIFY_BUDGET_SECONDS,
+        guarded_rules: Iterable[str] = (),
+    ):
+        """``budget_seconds``: the longest the group search for one molecule may take; rules left
+        unsearched when it runs out are reported as undetermined. ``guarded_rules``: rules not
+        shipped with Varsel (drafts a regulator activated): their patterns are searched with a
+        check that stops a search the moment the budget runs out (it costs ~5x a plain search,
+        so shipped patterns, proven against the stress set by a test, go without)."""
         self.rulebook = rulebook if rulebook is not None else load_rulebook()
+        self.budget_seconds = budget_seconds
+        self._guarded_rules = frozenset(guarded_rules)
+        self._deadline = threading.local()
         self._params = _match_params()
+        self._guarded_params = _match_params()
+        self._guarded_params.setExtraAtomCheckFunc(self._before_deadline)
         self._has_params = _match_params()
         self._has_params.maxMatches = 1
         self._needed_by_rules: dict[tuple[str, ...], set[int] | None] = {}
@@ -1151,7 +1185,25 @@ class Classifier:
         self._quiet_results: dict[str, JurisdictionResult] = {}
         # per rule (by identity): its citation as a dict, written once instead of per match
         self._citations = {id(rule): _frozen_citation(rule) for rule in self.rulebook.rules}
+        self._guarded_patterns = frozenset(
+            core.smarts for group in self._groups if group.rule.id in self._guarded_rules for core in group.cores
+        )
         self._build_prescreen()
+
+    def core_queries(self, rule_ids: Iterable[str] | None = None) -> dict[str, Chem.Mol]:
+        """The compiled core patterns (SMARTS, ring systems expanded -> query) of the given
+        group rules, or of all of them."""
+        wanted = None if rule_ids is None else set(rule_ids)
+        return {
+            core.smarts: self._patterns[core.smarts].query
+            for group in self._groups if wanted is None or group.rule.id in wanted
+            for core in group.cores
+        }
+
+    def _before_deadline(self, _atom: Chem.Atom, _query_atom: Chem.Atom) -> bool:
+        # RDKit calls this for every candidate atom pair of a guarded search: once the budget has
+        # run out every pair is refused, and the search unwinds at once.
+        return time.perf_counter() < getattr(self._deadline, "at", math.inf)
 
     def _build_prescreen(self) -> None:
         """Per (element, aromaticity) feature and per count, the set of patterns that count
@@ -1394,13 +1446,30 @@ class Classifier:
         """SMARTS -> substructure matches (at most MAX_MATCHES_PER_CORE each) for present patterns."""
         # one enumeration per surviving pattern: a pattern that is absent fails as fast as
         # HasSubstructMatch would, one that is present is not searched twice
+        found, _ = self._core_matches_within(parent, wanted, smiles, deadline=math.inf)
+        return found
+
+    def _core_matches_within(
+        self, parent: Chem.Mol, wanted: set[int] | None, smiles: str | None, *, deadline: float
+    ) -> tuple[dict[str, tuple], list[str]]:
+        """core_matches, stopping at ``deadline`` (time.perf_counter()): also returns the
+        patterns whose presence was not decided in time."""
         found = {}
-        params = self._params
-        for pattern in self._candidates(parent, wanted, smiles):
-            hits = parent.GetSubstructMatches(pattern.query, params)
+        params, guarded_params, guarded = self._params, self._guarded_params, self._guarded_patterns
+        candidates = self._candidates(parent, wanted, smiles)
+        self._deadline.at = deadline
+        for done, pattern in enumerate(candidates):
+            if time.perf_counter() > deadline:
+                return found, [p.smarts for p in candidates[done:]]
+            if pattern.smarts in guarded:
+                hits = parent.GetSubstructMatches(pattern.query, guarded_params)
+                if time.perf_counter() > deadline:  # cut off: no hits proves nothing
+                    return found, [p.smarts for p in candidates[done:]]
+            else:
+                hits = parent.GetSubstructMatches(pattern.query, params)
             if hits:
                 found[pattern.smarts] = hits
-        return found
+        return found, []
 
     def classify(
         self,
@@ -1435,8 +1504,12 @@ class Classifier:
 
         # groups
         groups, wanted_patterns, in_force = self._groups_in_force(tuple(wanted), on)
+        undetermined: dict[str, list[Undetermined]] = {}
         if groups:
-            core_hits = self.core_matches(parent, wanted_patterns, smiles=smiles)
+            core_hits, cut_off = self._core_matches_within(
+                parent, wanted_patterns, smiles, deadline=time.perf_counter() + self.budget_seconds)
+            if cut_off:
+                undetermined = self._undetermined(cut_off, in_force)
             if core_hits:
                 known = subject if isinstance(subject, Identity) else None
                 facts = _MoleculeFacts(parent, inchikey, formula=known.formula if known else None,
@@ -1469,7 +1542,7 @@ class Classifier:
         results = {}
         quiet = self._quiet_results
         for j in wanted:
-            if not matches[j] and not near[j] and not notices[j]:
+            if not matches[j] and not near[j] and not notices[j] and j not in undetermined:
                 # nothing found: one shared (immutable) answer per jurisdiction
                 result = quiet.get(j)
                 if result is None:
@@ -1481,12 +1554,29 @@ class Classifier:
                 status: Status = "controlled_by_name"
             elif found:
                 status = "controlled_by_group"
+            elif j in undetermined:
+                status = "undetermined"
             else:
                 status = "not_controlled"
             results[j] = _new_jurisdiction_result(
-                j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j])
+                j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j]), tuple(undetermined.get(j, ()))
             )
         return _new_classification(inchikey, smiles, on, results)
+
+
+    def _undetermined(self, cut_off: list[str], in_force: frozenset[int]) -> dict[str, list[Undetermined]]:
+        """Per jurisdiction, the rules in force that use a pattern the budget left undecided."""
+        reason = (f"evaluation stopped: the search for this molecule exceeded the budget of "
+                  f"{self.budget_seconds:g} s per molecule, so whether this rule captures it is not known")
+        out: dict[str, list[Undetermined]] = {}
+        seen: set[int] = set()
+        for smarts in cut_off:
+            for index in sorted(self._groups_of_pattern.get(smarts, ())):
+                if index in in_force and index not in seen:
+                    seen.add(index)
+                    rule = self._groups[index].rule
+                    out.setdefault(rule.jurisdiction, []).append(Undetermined(rule.id, reason))
+        return out
 
 
 def _frozen_citation(rule: Rule) -> Mapping[str, Any]:
