@@ -171,6 +171,77 @@ REVIEWED: dict[str, str] = {
     "dmt": "CN(C)CCc1c[nH]c2ccccc12",
 }
 
+# Structures taken over from other rule files of this repository (name printed without a systematic
+# name): the origin is named in each entry's structure_note. named_un1971.toml / named_un1961.toml hold
+# OPSIN's parse of the chemical name the UN Green/Yellow List prints (or a structure reviewed there);
+# approved_medicines.csv is ChEMBL's structure of the authorised medicine. Copied here (not looked up at run
+# time) so that this file's answers do not change when those files are re-encoded.
+_UN71 = "named_un1971.toml (un-1971-schedule-iv: OPSIN's parse of the chemical name in the UN Green List)"
+_UN61 = "named_un1961.toml (un-1961-schedule-ii: the structure encoded there for the UN Yellow List entry"
+_CHEMBL = "chemistry/data/approved_medicines.csv (ChEMBL structure of the authorised medicine"
+BORROWED: dict[str, tuple[str, str]] = {
+    "alprazolam": ("Cc1nnc2n1-c1ccc(Cl)cc1C(c1ccccc1)=NC2", _UN71),
+    "aminorex": ("NC1=NCC(c2ccccc2)O1", _UN71),
+    "brotizolam": ("Cc1nnc2n1-c1sc(Br)cc1C(c1ccccc1Cl)=NC2", _UN71),
+    "chlordiazepoxide": ("CNC1=Nc2ccc(Cl)cc2C(c2ccccc2)=[N+]([O-])C1", _UN71),
+    "clobazam": ("CN1C(=O)CC(=O)N(c2ccccc2)c2cc(Cl)ccc21", _UN71),
+    "clonazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc([N+](=O)[O-])ccc2N1", _UN71),
+    "clorazepic acid": ("O=C(O)C1N=C(c2ccccc2)c2cc(Cl)ccc2NC1=O", _CHEMBL + " CHEMBL1213252)"),
+    "clotiazepam": ("CCc1cc2c(s1)N(C)C(=O)CN=C2c1ccccc1Cl", _UN71),
+    "cloxazolam": ("O=C1CN2CCOC2(c2ccccc2Cl)c2cc(Cl)ccc2N1", _UN71),
+    "delorazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc(Cl)ccc2N1", _UN71),
+    "diazepam": ("CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21", _UN71),
+    "estazolam": ("Clc1ccc2c(c1)C(c1ccccc1)=NCc1nncn1-2", _UN71),
+    "ethyl loflazepate": ("CCOC(=O)C1N=C(c2ccccc2F)c2cc(Cl)ccc2NC1=O", _UN71),
+    "fencamfamin": ("CCNC1C2CCC(C2)C1c1ccccc1", _UN71),
+    "fludiazepam": ("CN1C(=O)CN=C(c2ccccc2F)c2cc(Cl)ccc21", _UN71),
+    "flurazepam": ("CCN(CC)CCN1C(=O)CN=C(c2ccccc2F)c2cc(Cl)ccc21", _UN71),
+    "halazepam": ("O=C1CN=C(c2ccccc2)c2cc(Cl)ccc2N1CC(F)(F)F", _UN71),
+    "haloxazolam": ("O=C1CN2CCOC2(c2ccccc2F)c2cc(Br)ccc2N1", _UN71),
+    "ketazolam": ("CC1=CC(=O)N2CC(=O)N(C)c3ccc(Cl)cc3C2(c2ccccc2)O1", _UN71),
+    "loprazolam": ("CN1CCN(C=C2N=C3CN=C(c4ccccc4Cl)c4cc([N+](=O)[O-])ccc4N3C2=O)CC1", _UN71),
+    "lorazepam": ("O=C1Nc2ccc(Cl)cc2C(c2ccccc2Cl)=NC1O", _UN71),
+    "lormetazepam": ("CN1C(=O)C(O)N=C(c2ccccc2Cl)c2cc(Cl)ccc21", _UN71),
+    "medazepam": ("CN1CCN=C(c2ccccc2)c2cc(Cl)ccc21", _UN71),
+    "mefenorex": ("CC(Cc1ccccc1)NCCCCl", _UN71),
+    "mesocarb": ("CC(Cc1ccccc1)[n+]1cc([N-]C(=O)Nc2ccccc2)on1", _UN71.replace("OPSIN's parse of the chemical name", "the reviewed structure")),
+    "nimetazepam": ("CN1C(=O)CN=C(c2ccccc2)c2cc([N+](=O)[O-])ccc21", _UN71),
+    "nitrazepam": ("O=C1CN=C(c2ccccc2)c2cc([N+](=O)[O-])ccc2N1", _UN71),
+    "oxazepam": ("O=C1Nc2ccc(Cl)cc2C(c2ccccc2)=NC1O", _UN71),
+    "pinazepam": ("C#CCN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21", _UN71),
+    "prazepam": ("O=C1CN=C(c2ccccc2)c2cc(Cl)ccc2N1CC1CC1", _UN71),
+    "pyrovalerone": ("CCCC(C(=O)c1ccc(C)cc1)N1CCCC1", _UN71),
+    "remimazolam": ("COC(=O)CC[C@@H]1N=C(c2ccccn2)c2cc(Br)ccc2-n2c(C)cnc21", _CHEMBL + " CHEMBL4297526)"),
+    "tetrazepam": ("CN1C(=O)CN=C(C2=CCCCC2)c2cc(Cl)ccc21", _UN71),
+    "triazolam": ("Cc1nnc2n1-c1ccc(Cl)cc1C(c1ccccc1Cl)=NC2", _UN71),
+    "n-ethylamphetamine": ("CCNC(C)Cc1ccccc1", _UN71 + ", entry etilamfetamine"),
+    "zolpidem": ("Cc1ccc(-c2nc3ccc(C)cn3c2CC(=O)N(C)C)cc1", _UN71),
+    "nicocodine": ("COc1ccc2c3c1O[C@H]1[C@@H](OC(=O)c4cccnc4)C=C[C@H]4[C@@H](C2)N(C)CC[C@@]341", _UN61 + ")"),
+    "pholcodine": ("CN1CC[C@]23c4c5ccc(OCCN6CCOCC6)c4O[C@H]2[C@@H](O)C=C[C@H]3[C@H]1C5", _UN61 + ")"),
+    "nicodicodine": ("COc1ccc2c3c1O[C@H]1[C@@H](OC(=O)c4cccnc4)CC[C@H]4[C@@H](C2)N(C)CC[C@@]341", _UN61 + ")"),
+    "propiram": ("CCC(=O)N(c1ccccn1)C(C)CN1CCCCC1", _UN61.replace("the structure encoded there for", "OPSIN's parse of the chemical name in") + ")"),
+    # Denmark, list E (names as UNODC prints them)
+    "clonazolam": ("Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2", _UN71),
+    "diclazepam": ("CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21", _UN71),
+    "flubromazepam": ("O=C1CN=C(c2ccccc2F)c2cc(Br)ccc2N1", _UN71),
+    "flubromazolam": ("Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1F)=NC2", _UN71),
+}
+# Drawn by the encoder from the systematic name given here; OPSIN's parse of that name has the same InChIKey
+# (checked when this table was written; the name is the common chemical name, not one the instrument prints).
+DRAWN: dict[str, tuple[str, str]] = {
+    "xylazine": ("Cc1cccc(C)c1NC1=NCCCS1", "N-(2,6-dimethylphenyl)-5,6-dihydro-4H-1,3-thiazin-2-amine"),
+    "deschloroetizolam": ("CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1", "2-ethyl-9-methyl-4-phenyl-6H-thieno[3,2-f][1,2,4]triazolo[4,3-a][1,4]diazepine"),
+    "metizolam": ("CCc1cc2c(s1)-n1cnnc1CN=C2c1ccccc1Cl", "4-(2-chlorophenyl)-2-ethyl-6H-thieno[3,2-f][1,2,4]triazolo[4,3-a][1,4]diazepine"),
+    "nifoxipam": ("O=C1Nc2ccc([N+](=O)[O-])cc2C(c2ccccc2F)=NC1O", "5-(2-fluorophenyl)-3-hydroxy-7-nitro-1,3-dihydro-2H-1,4-benzodiazepin-2-one"),
+    "pyrazolam": ("Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccn1)=NC2", "8-bromo-1-methyl-6-(pyridin-2-yl)-4H-[1,2,4]triazolo[4,3-a][1,4]benzodiazepine"),
+}
+
+# Rows read from a source other than the instrument itself, whose `source` must say so (not "MDA 1971 Sch. 2").
+SOURCE_PREFIX = {
+    "mdr2001-s4p1": "Misuse of Drugs Regulations 2001, Sch. 4 Part I (the name; Class C inferred, not read in MDA Sch. 2 Part III)",
+    "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 liste E)",
+}
+
 # Rows listed by the instrument as a plant or a preparation: counted and cited, no structure.
 PLANTS = {"coca leaf", "cannabis", "cannabis resin", "cannabis and cannabis resin", "catha edulis",
           "planten papaver somnifer l"}
@@ -304,7 +375,8 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
     for row, name, systematic, aliases in candidates:
         low = name.lower()
         whole = row.printed.rstrip(".").lower()
-        entry = Entry(name=row.printed.rstrip("."), source=f"{key_word}: {row.source}")
+        prefix = next((text for key, text in SOURCE_PREFIX.items() if row.source.startswith(key)), key_word)
+        entry = Entry(name=row.printed.rstrip("."), source=f"{prefix}: {row.source}")
         if row.added_by and not row.added_by.startswith("F"):
             entry.added_by = row.added_by
         elif row.added_by.startswith("F"):
@@ -339,6 +411,20 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                 entry.structure_note = (
                     f"OPSIN cannot read the name as printed (Danish spelling/line-break hyphens); this is OPSIN's parse "
                     f"of the English form '{anglicised(systematic)}'"
+                )
+            elif not reviewed and low in BORROWED:
+                entry.smiles, origin = BORROWED[low]
+                entry.structure_from = "reviewed"
+                entry.structure_note = (
+                    f"the source prints no systematic name; structure of the INN/common name taken from {origin} "
+                    "(connectivity; every stereoisomer is covered)"
+                )
+            elif not reviewed and low in DRAWN:
+                entry.smiles, chemical = DRAWN[low]
+                entry.structure_from = "reviewed"
+                entry.structure_note = (
+                    f"the source prints no systematic name; structure drawn by the encoder for '{chemical}' "
+                    "(OPSIN's parse of that name agrees; connectivity, every stereoisomer is covered)"
                 )
             elif reviewed:
                 entry.smiles, entry.structure_from = reviewed, "formula" if representative else "reviewed"

@@ -41,8 +41,9 @@ thebacon, thebaine, tilidate, trimeperidine, 4-bromo-2,5-dimethoxy-alpha-methylp
 readable and are not encoded unless another instrument names them), and the insertions of SI 2006/3331,
 SI 2017/634, SI 2024/190 and SI 2024/1361. Entries unannotated in the 1991 revised text are taken as
 enacted (in force 1 July 1973); entries carrying an amendment note there (alfentanil, carfentanil,
-difenoxin, drotebanol, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose
-annotations were not read: "not recorded". Entries proved present only because a later Order inserts a
+difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose annotations
+were not read: "not recorded". Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
+Act on 1 July 1973. Entries proved present only because a later Order inserts a
 new name "after" them (fentanyl, isomethadone, MT-45, AH-7921, 1-methyl-4-phenylpiperidine-4-carboxylic
 acid; etonitazene per Home Office Circular 001/2024) are "not recorded". Cannabinol and cannabinol
 derivatives left Part I on 29 January 2004 (SI 2003/3201). SI 2024/190 names 15 Class A substances; all
@@ -58,7 +59,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part I, paragraph 1(a)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 2003/3201", "SI 2006/3331", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
+amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
 ''',
     ),
     "B": (
@@ -73,16 +74,19 @@ in_force_from = 1973-07-01
 ''',
         """
 Part II as consolidated could NOT be read. Encoded: entries proved present by later Orders that insert
-"after" them (amphetamine, ethylmorphine, glutethimide, methylphenobarbitone: "not recorded"), and the
-insertions read in SI 2006/3331 (methylamphetamine left Part II on 18 January 2007), SI 2003/3201
+"after" them (amphetamine, ethylmorphine, glutethimide, methylphenobarbitone, and nicocodine and pholcodine
+from SI 1973/771: "not recorded"), and the insertions read in SI 1973/771 (nicodicodine, propiram, in
+operation with the Act on 1 July 1973), SI 2006/3331 (methylamphetamine left Part II on 18 January 2007), SI 2003/3201
 (cannabis and cannabis resin left Part II on 29 January 2004), SI 2009/3209 (paragraph 1(c) named
 cannabinoids and nabilone, 23 December 2009), SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per
 its Explanatory Memorandum), SI 2017/634 (N-benzyl-ethylphenidate; its other methylphenidate-related
 insertions were not readable), SI 2017/1114 (methiopropamine, 27 November 2017) and SI 2022/322 (GHB, GBL,
 1,4-butanediol, 13 April 2022). Cannabis returned to Class B from 26 January 2009 (SI 2008/3130; date from
 the Home Office drugs site of January 2009 - the Order's own text was not read). Known gaps include
-codeine, dihydrocodeine, pholcodine, barbiturates (para 1(b)), methylphenidate, pentazocine, phenmetrazine
-and every other Part II name not listed below.
+codeine, dihydrocodeine, acetyldihydrocodeine, norcodeine, barbiturates (para 1(b)), methylphenidate,
+pentazocine, phenmetrazine, methaqualone, zipeprol and every other Part II name not listed below (the
+Misuse of Drugs Regulations' Schedules 2 and 3 name many of them but mix Class A, B and C drugs, so they
+cannot stand in for Part II).
 """ + _CLAUSES,
         '''
 [rule.citation]
@@ -90,7 +94,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part II, paragraph 1(a) (named cannabinoids: paragraph 1(c))"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 2003/3201", "SI 2006/3331", "SI 2008/3130", "SI 2009/3209", "SI 2014/1106", "SI 2017/634", "SI 2017/1114", "SI 2022/322"]
+amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2008/3130", "SI 2009/3209", "SI 2014/1106", "SI 2017/634", "SI 2017/1114", "SI 2022/322"]
 ''',
     ),
     "C": (
@@ -117,13 +121,24 @@ this file. REMOVED from the earlier version because neither their listing nor th
 phenazepam and the nine designer benzodiazepines recalled for SI 2017/634 (etizolam, deschloroetizolam,
 diclazepam, flubromazepam, pyrazolam, flubromazolam, clonazolam, meclonazepam, nifoxipam); SI 2017/634
 brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) but their names were not
-readable. Known gaps: diazepam and the other benzodiazepines of the 1985 Order, anabolic steroids, khat,
-cathinone, diethylpropion, pyrovalerone, the 2024 Orders' Class C substances (xylazine etc.), nitrous oxide.
+readable.
+ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):
+the 39 names of that Part not otherwise encoded here (alprazolam ... diazepam ... zolpidem, with aminorex,
+fencamfamin, mefenorex, mesocarb, pyrovalerone, N-ethylamphetamine, the two chlorophenylpiperazines,
+remimazolam and xylazine). The Regulations name controlled drugs but do not state their class; every drug of
+Schedule 4 Part I is taken to be Class C. This is an inference, not a reading of Part III: the
+corroboration is that every Schedule 4 Part I name whose Part III listing WAS read (bromazepam, oxazolam,
+camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone) is Class C, and secondary statements that
+benzodiazepines are Class C. Their dates are "not recorded" (most came with the 1985 Order, SI 1985/1995,
+whose text was not read). Known gaps: midazolam and temazepam (Schedule 3 of the Regulations, not used
+because Schedule 3 mixes Class B and C), flunitrazepam's history, anabolic steroids (Schedule 4 Part II
+of the Regulations; not encoded), khat, cathine, cathinone, diethylpropion, phentermine, mazindol,
+meprobamate, gabapentin, pregabalin, the 2017 designer benzodiazepines, nitrous oxide.
 """ + _CLAUSES,
         '''
 [rule.citation]
 act = "Misuse of Drugs Act 1971"
-part = "Schedule 2, Part III, paragraph 1(a) (1,4-butanediol: paragraph 1(b))"
+part = "Schedule 2, Part III, paragraph 1(a) (1,4-butanediol: paragraph 1(b)); names of Misuse of Drugs Regulations 2001 Sch. 4 Pt. I taken as Class C (see notes)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
 amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2009/3209", "SI 2014/1106", "SI 2022/322"]
@@ -136,9 +151,10 @@ DK_HEADER = '''
 # as amended by BEK 424/2022, 155/2023, 453/2023, 14/2024), bilag 1 - substances listed BY NAME.
 # GENERATED by chemistry/rules/sources/gb_dk_named_build.py from chemistry/rules/sources/dk_bek_bilag1.txt.
 # THE DANISH TEXT OF BILAG 1 COULD NOT BE READ: every entry here comes from a secondary source that
-# quotes the list, cited as such. Lists C, D and E: nothing could be sourced, so no rule is written for
-# them (diazepam, fentanyl and most medicines of lists B-E are therefore answered "not controlled by
-# name" in DK - a known gap, not a legal finding). The group bans of list B are in dk.toml.
+# quotes the list, cited as such. Lists C and D: nothing could be sourced, so no rule is written for
+# them; list E: only the eight designer benzodiazepines UNODC names as added in 2016. Diazepam, fentanyl
+# and most medicines of lists B-E are therefore answered "not controlled by name" in DK - a known gap,
+# not a legal finding. The group bans of list B are in dk.toml.
 '''
 
 _DK_COMMON = """
@@ -195,13 +211,42 @@ conventions are taken: the new psychoactive substances of that list which fall u
 lost their own number - Lægemiddelstyrelsen, 25 February 2016 - and are covered by the groups in dk.toml);
 EMCDDA's note that ketamine was added to list B from 8 February 2008. The amendments 424/2022, 155/2023,
 453/2023 and 14/2024 could not be read: their additions are NOT encoded. Fentanyl (the issue's example)
-could not be sourced for list B and is NOT encoded. Dexamfetamine shares amfetamine's connectivity key and
+could not be sourced for list B and is NOT encoded: the sources read name only fentanyl analogues (Sundhedsstyrelsen's
+2016 recommendation of 14 analogues, VICE 28 October 2016; the 2018 ban of "varianter" of fentanyl, BT May 2018),
+never fentanyl's own list. Dexamfetamine shares amfetamine's connectivity key and
 is its alias.
 """ + _DK_COMMON,
         '''
 [rule.citation]
 act = "Bekendtgørelse om euforiserende stoffer"
 part = "Bilag 1, liste B"
+reference = "BEK nr 2446 af 12/12/2021"
+url = "https://www.retsinformation.dk/eli/lta/2021/2446"
+amended_by = ["BEK nr 424 af 05/04/2022", "BEK nr 155 af 09/02/2023", "BEK nr 453 af 28/04/2023", "BEK nr 14 af 09/01/2024"]
+''',
+    ),
+    "E": (
+        '''
+[[rule]]
+id = "dk-bek-list-e"
+kind = "named"
+title = "Liste E: euforiserende stoffer kun til medicinsk og videnskabeligt brug (named entries, partial)"
+jurisdiction = "DK"
+list = "liste E"
+in_force_from = 2022-01-01
+''',
+        """
+Source: the UNODC Legal Library's entry for Denmark (secondary), which says that "in 2016, a number of
+benzodiazepines such as" clonazolam, deschloroetizolam, diclazepam, flubromazepam, flubromazolam, metizolam,
+nifoxipam and pyrazolam were added to list E. Only these eight are encoded; the rest of list E (which
+benzodiazepines, barbiturates or other medicines it holds) could not be read - in particular DIAZEPAM's list is
+not known here. Dates "not recorded": UNODC gives the year only and names no order; presence in BEK
+2446/2021 (which re-enacted the lists from 1 January 2022) was not verified from its text.
+""" + _DK_COMMON,
+        '''
+[rule.citation]
+act = "Bekendtgørelse om euforiserende stoffer"
+part = "Bilag 1, liste E"
 reference = "BEK nr 2446 af 12/12/2021"
 url = "https://www.retsinformation.dk/eli/lta/2021/2446"
 amended_by = ["BEK nr 424 af 05/04/2022", "BEK nr 155 af 09/02/2023", "BEK nr 453 af 28/04/2023", "BEK nr 14 af 09/01/2024"]
