@@ -37,7 +37,7 @@ def test_classify_explains_which_atoms_matched_which_part(client, authority):
     # Schedule I by name since the Synthetic Drug Abuse Prevention Act of 2012
     us = _result(body, "US")
     assert us["status"] == "controlled_by_name"
-    assert [m["rule_id"] for m in us["matches"]] == ["us-csa-schedule-i-sdapa-2012"]
+    assert [m["rule_id"] for m in us["matches"]] == ["us-csa-schedule-i"]
     assert body["depiction_svg"].lstrip().startswith("<?xml") and "<svg" in body["depiction_svg"]
     assert len(body["rulebook_version"]) == 64
 

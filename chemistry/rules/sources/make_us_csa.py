@@ -1,0 +1,412 @@
+"""Build chemistry/rules/us_csa.toml (US CSA Schedules I-V, 21 CFR 1308.11-1308.15) from the sources here.
+
+    .venv/bin/python chemistry/rules/sources/make_us_csa.py           # write us_csa.toml
+    .venv/bin/python chemistry/rules/sources/make_us_csa.py --check   # compare only
+
+Reads the eCFR transcriptions us_21cfr1308_1{1..5}.txt and the later Federal Register actions in
+us_21cfr1308_amendments.txt (us_csa_parse.py), structures for entries OPSIN cannot read from
+us_csa_structures.tsv, and the dates and instruments researched per entry in DATES below. Every
+name printed in an entry (the entry itself, the chemical name in parentheses, "other names") is
+given to OPSIN in one py2opsin call; the first one OPSIN reads is the entry's systematic_name
+(structure_from = "opsin"). Entries of one schedule that share a structure (alphacetylmethadol and
+betacetylmethadol, the moramides, 3alpha/3beta steroid pairs) become one entry with aliases, as
+FORMAT.md asks. The committed product is the TOML; change an entry here and re-run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from py2opsin import py2opsin
+from rdkit import Chem, RDLogger
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[2]))
+
+from us_csa_parse import Entry, all_entries  # noqa: E402
+
+from chemistry.identity import identify  # noqa: E402
+
+RDLogger.DisableLog("rdApp.*")
+OUT = HERE.parent / "us_csa.toml"
+NOT_RECORDED = "not recorded"
+ECFR = "eCFR text read from github.com/MichalOpoka/ecfr"
+
+# Dates and adding instruments established from a source (the former us.toml / us_named_nps.toml,
+# whose notes say what was verified, the eCFR's effective-date notes, Federal Register pages read).
+# paragraph -> (in_force_from, added_by). Anything else is "not recorded".
+SDAPA = ("2012-07-09", "Synthetic Drug Abuse Prevention Act of 2012, Pub. L. 112-144 s. 1152 (9 July 2012)")
+CATHINONES_2014 = ("2014-03-07", "79 FR 12938 (temporary order, 7 March 2014); 82 FR 12171 (permanent, 1 March 2017)")
+DATES = {
+    **{f"1308.11(d)({n})": SDAPA for n in range(36, 47)},
+    **{f"1308.11(d)({n})": CATHINONES_2014 for n in range(59, 69)},
+    "1308.11(b)(16)": ("2016-05-12", "FR Doc. 2016-11219 (temporary order effective 12 May 2016)"),
+    "1308.11(b)(22)": ("2016-05-12", "FR Doc. 2016-11219 (temporary order effective 12 May 2016)"),
+    "1308.11(b)(46)": ("2020-08-20", "85 FR 51342 (temporary order effective 20 August 2020); permanent listing not retrieved"),
+    "1308.11(d)(86)": ("2018-08-31", "FR Doc. 2018-18988 (temporary order effective 31 August 2018); permanent listing not retrieved"),
+    **{f"1308.11(b)({n})": (NOT_RECORDED, "83 FR 61320 (29 November 2018, final rule; earlier temporary orders not retrieved)")
+       for n in (4, 40, 42, 61, 85)},
+    **{f"1308.11(h)({n})": ("2019-07-18", "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672)") for n in range(42, 48)},
+    "1308.11(h)(49)": ("2021-03-01", "86 FR 11866 (temporary order, 1 March 2021)"),
+}
+
+RULES = {
+    "I": ("us-csa-schedule-i", "Schedule I", "1308.11(b)-(g)", "Schedule I: opiates, opium derivatives, hallucinogens, depressants, stimulants, cannabimimetic agents (21 CFR 1308.11(b)-(g))"),
+    "I-temporary": ("us-csa-schedule-i-temporary", "Schedule I", "1308.11(h)", "Schedule I, temporary listings: substances subject to emergency scheduling (21 CFR 1308.11(h))"),
+    "II": ("us-csa-schedule-ii", "Schedule II", "1308.12", "Schedule II (21 CFR 1308.12)"),
+    "III": ("us-csa-schedule-iii", "Schedule III", "1308.13", "Schedule III, including anabolic steroids (21 CFR 1308.13)"),
+    "IV": ("us-csa-schedule-iv", "Schedule IV", "1308.14", "Schedule IV (21 CFR 1308.14)"),
+    "V": ("us-csa-schedule-v", "Schedule V", "1308.15", "Schedule V (21 CFR 1308.15)"),
+}
+COMMIT = {"I": "04d1d96", "I-temporary": "04d1d96", "II": "17639b1", "III": "497038a", "IV": "04d1d96", "V": "ad96f12"}
+
+# Paragraphs whose text names only salts (not isomers): the listed stereoisomer alone.
+SALTS_ONLY = {"1308.15(e)(1)", "1308.15(e)(3)", "1308.15(e)(4)"}
+# The group rule encodes it; a named entry would need a single structure.
+GROUP_ENCODED = {"1308.11(h)(30)"}
+
+NOTES = {
+    "I": """
+Source text: the eCFR version of 21 CFR 1308.11 at a commit of github.com/MichalOpoka/ecfr whose latest effective-date
+note is of March 2022 (file us_21cfr1308_11.txt beside the generator), plus the Federal Register actions listed in
+us_21cfr1308_amendments.txt. Scheduling actions after that version which were not read (for example the 2023 final rule
+placing nine specific fentanyl-related substances, the 2023 specific listing of ADB-BUTINACA, alpha-PiHP and 3-MMC,
+later synthetic-cannabinoid and nitazene orders) are NOT in this list: such a compound is answered from this list only
+if it was already listed, and fentanyl-related ones by the class rule us-csa-fentanyl-related-substances.
+Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, salts and salts of isomers, esters and
+ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers -
+a positional isomer of a listed hallucinogen (2-FMC for 3-FMC) is Schedule I although it is not matched here; (e)-(g)
+salts and isomers. Salts need no field (the parent is classified); esters and ethers of the (b) opiates and positional
+isomers under (d) are NOT matched by structure. Entries of this paragraph that share one structure (alphacetylmethadol,
+betacetylmethadol, acetylmethadol; alphamethadol, betamethadol, dimepheptanol; the moramides; alpha/betameprodine) are one
+entry with the others as aliases. "Etorphine (except hydrochloride salt)" is Schedule I while etorphine hydrochloride is
+Schedule II: a parent structure cannot tell the two apart, so etorphine is answered in both schedules. Marihuana, peyote
+and marihuana extract are listed without a structure; "Tetrahydrocannabinols" is a class (formula) represented by
+delta-9-THC; hemp (7 U.S.C. 1639o) is excluded by (d)(31)(ii) and cannot be decided from structure.
+Dates: the CSA took effect on 1 May 1971; entries added later carry the date from the Federal Register or the statute
+where it was read, and "not recorded" otherwise. Whether an entry was in the CSA as enacted was not researched per entry,
+so entries without a researched date are "not recorded" rather than dated 1971.
+""",
+    "I-temporary": """
+Temporary scheduling orders under 21 U.S.C. 811(h) (21 CFR 1308.11(h)). Source: the same eCFR version as Schedule I
+(March 2022: (h)(42)-(47) and (h)(49)) and the orders listed in us_21cfr1308_amendments.txt (the 2022 and 2024 nitazene
+orders, researched for the former us_named_nps.toml). A temporary order lasts two years plus up to one year of extension;
+where the permanent placement (21 CFR 1308.11(b)/(d)) was not retrieved the entry is left open on the assumption of
+continuous control, and its source says so. Butonitazene, flunitazene and metodesnitazene were made permanent by
+89 FR 85047 (25 October 2024). (h)(30), the fentanyl-related substances class (DEA code 9850), is encoded as the group
+rule us-csa-fentanyl-related-substances (us.toml), not as an entry here. Orders after March 2022 other than those listed
+were not read: they are missing. Entries listed with "its optical, positional, and geometric isomers" match the printed
+isomer only.
+""",
+    "II": """
+Source text: an older eCFR version of 21 CFR 1308.12 (github.com/MichalOpoka/ecfr, file us_21cfr1308_12.txt) with
+paragraph (b)(1) as printed by casetext.com "current through February 29, 2024" (which adds noroxymorphone and the
+naldemedine, 6beta-naltrexol and samidorphan exclusions), plus oliceridine (85 FR 68749). Other changes since that version
+were not read and are missing (for example the immediate precursor norfentanyl, if listed). (b)(2): salts, compounds,
+derivatives and preparations chemically equivalent to a (b)(1) substance are included; (c) opiates include isomers,
+esters, ethers and salts, "dextrorphan and levopropoxyphene excepted" - levomethorphan and levorphanol are matched as
+the levo isomers only (stereo-specific InChIKey), racemethorphan and racemorphan only as the undefined/racemic structure,
+so dextromethorphan (not an opiate under 21 U.S.C. 802(18)) and dextrorphan are not matched. Bulk dextropropoxyphene and
+levo-alphacetylmethadol are matched stereo-specifically. Opium, its extracts, tinctures, poppy straw, concentrate of poppy
+straw and coca leaves are listed without a structure; cocaine and ecgonine are entries of (b)(4) ("including cocaine
+(9041) and ecgonine (9180)"); [123I]ioflupane is excepted. Etorphine hydrochloride ((b)(1)(iv)) shares its parent with
+the Schedule I entry "etorphine (except hydrochloride salt)". Dates: see Schedule I.
+""",
+    "III": """
+Source text: eCFR 21 CFR 1308.13 (github.com/MichalOpoka/ecfr, file us_21cfr1308_13.txt); later changes were not read.
+(b) stimulants include salts and optical, positional and geometric isomers; (c) depressants; (e) narcotic preparations
+in limited quantities ((e)(1)(i)-(vi)) cannot be decided from structure: they are listed as preparations, and the
+narcotic they contain is answered by its own schedule (codeine: Schedule II). (c)(1)/(c)(2) barbiturate mixtures and
+suppositories, (c)(6) FDA-approved GHB products (GHB itself is Schedule I) and (g)(1) dronabinol in sesame oil in soft
+gelatin capsules are preparations. (c)(3) "any derivative of barbituric acid" is a class, represented by butalbital
+(structure_from = "formula"); other barbiturates are Schedule III by that clause although only the listed ones are
+matched. (f) anabolic steroids: "any substance meeting the definition of anabolic steroid" in 21 CFR 1300.01 including
+salts, esters and ethers (code 4000): the 86 listed steroids are matched as written (3alpha/3beta pairs and 5alpha/5beta
+epimers that share one structure are one entry with aliases; esters such as testosterone cypionate are not matched by
+structure). Tiletamine and zolazepam ((c)(15)) are listed as two entries of one paragraph. Dates: see Schedule I.
+""",
+    "IV": """
+Source text: eCFR 21 CFR 1308.14 (github.com/MichalOpoka/ecfr, March 2022 version with daridorexant, file
+us_21cfr1308_14.txt); later changes (for example zuranolone) were not read and are missing. (b)(1) difenoxin preparations
+in limited quantities cannot be decided from structure. Cathine is (+)-norpseudoephedrine only and dextropropoxyphene
+the (2S,3R) isomer only (stereo-specific InChIKey): norephedrine and levopropoxyphene are not matched. Chloral betaine and
+dichloralphenazone are addition compounds of chloral hydrate (listed as preparations: their largest fragment is betaine or
+phenazone, which are not controlled); chloral hydrate itself is an entry. Dates: see Schedule I.
+""",
+    "V": """
+Source text: eCFR 21 CFR 1308.15 as amended to 28 September 2018 (83 FR 48953; github.com/MichalOpoka/ecfr, file
+us_21cfr1308_15.txt). Changes after that version were NOT read: for example cenobamate and lasmiditan placements and the
+later decontrol of the approved cannabidiol drug and of other substances - this list is older than the other schedules.
+(c) narcotic preparations in limited quantities (codeine, dihydrocodeine, ethylmorphine, diphenoxylate with atropine,
+opium, difenoxin with atropine) cannot be decided from structure: they are listed as preparations. (e) depressants include
+salts only (no isomers): brivaracetam, lacosamide and pregabalin are matched as the printed stereoisomer.
+""",
+}
+
+
+def _split_top(text: str, separators: str = ";") -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch in separators and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+_PREFIX = re.compile(r"^(?:some (?:trade or )?other names?(?: include)?:?|other names?:|also known as|a\.k\.a\.|also referred to as)\s*", re.I)
+
+
+def head_name(text: str) -> str:
+    head = re.split(r"\s[\(\[]|, its |, and its | - \d|,\s*\(|\s+Some trade", text, maxsplit=1)[0]
+    return head.strip().rstrip(",;")
+
+
+def candidates(entry: Entry) -> list[str]:
+    text = entry.text
+    found = [entry.systematic] if entry.systematic else []
+    found.append(head_name(text))
+    depth, start = 0, None
+    for i, ch in enumerate(text):
+        if ch in "([":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0 and start is not None:
+                for part in _split_top(text[start + 1:i]):
+                    found.append(_PREFIX.sub("", part).strip().rstrip("."))
+    for names in entry.names:
+        for part in _split_top(names, ";,") if "," in names and "(" not in names else _split_top(names):
+            found.append(_PREFIX.sub("", part).strip().rstrip("."))
+    out = []
+    for c in found:
+        c = c.strip().strip('"').strip()
+        if c and c not in out and not re.fullmatch(r"\d+|[a-z]", c):
+            out.append(c)
+    return out
+
+
+def aliases_of(entry: Entry, name: str, systematic: str | None) -> list[str]:
+    out = []
+    for c in candidates(entry):
+        if c not in (name, systematic) and len(c) <= 160 and c not in out:
+            out.append(c)
+    return out
+
+
+def connectivity_key(smiles: str, stereo: bool) -> str:
+    key = identify(smiles).inchikey
+    return key if stereo else key.split("-")[0]
+
+
+def read_structures() -> dict[str, tuple[str, str, bool, str | None]]:
+    table = {}
+    for raw in (HERE / "us_csa_structures.tsv").read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        key, kind, value, *rest = raw.split("\t")
+        flag = rest[0] if rest else ""
+        table[key] = (kind, value, flag == "stereo", flag[len("override:"):] if flag.startswith("override:") else None)
+    return table
+
+
+def expand(entries: list[Entry]) -> list[Entry]:
+    """Split a paragraph that names several substances (coca leaves/cocaine/ecgonine; tiletamine/zolazepam)."""
+    out = []
+    for e in entries:
+        if e.paragraph in GROUP_ENCODED:
+            continue
+        if e.splits:
+            for name, code, kind in e.splits:
+                out.append(Entry(e.schedule, e.paragraph, name, code, e.header))
+            continue
+        if e.paragraph == "1308.13(c)(15)":
+            out.append(Entry(e.schedule, e.paragraph, "Tiletamine", e.code, e.header, names=["2-(ethylamino)-2-(2-thienyl)-cyclohexanone"]))
+            out.append(Entry(e.schedule, e.paragraph, "Zolazepam", e.code, e.header, names=["flupyrazapon"]))
+            continue
+        out.append(e)
+    return out
+
+
+def opsin(names: list[str]) -> list[str]:
+    """py2opsin in a private directory: it writes its input file into the working directory, and
+    other builds may be running py2opsin in the same checkout at the same time."""
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as private:
+        os.chdir(private)
+        try:
+            return py2opsin(names)
+        finally:
+            os.chdir(here)
+
+
+def build() -> str:
+    entries = expand(all_entries())
+    structures = read_structures()
+    names = sorted({c for e in entries for c in candidates(e)})
+    parsed = dict(zip(names, opsin(names)))
+    opsin_stereo_names = sorted({v for kind, v, *_ in structures.values() if kind == "opsin-name"})
+    parsed_named = dict(zip(opsin_stereo_names, opsin(opsin_stereo_names)))
+
+    problems, disagreements = [], []
+    records = []
+    for e in entries:
+        key = e.text if e.text in structures else e.paragraph if e.paragraph in structures else None
+        hand = structures.get(key) if key else None
+        name = head_name(e.text)
+        readable = [c for c in candidates(e) if parsed.get(c)]
+        # the printed chemical name where there is one (the longest readable name with a locant),
+        # else the printed common name that OPSIN knows
+        systematic = sorted((c for c in readable if re.search(r"\d", c)), key=len, reverse=True)
+        opsin_pick = systematic[0] if systematic else (readable[0] if readable else None)
+        rec = {"entry": e, "name": name, "systematic": None, "smiles": None, "structure_from": None, "note": None,
+               "stereo": e.paragraph in SALTS_ONLY}
+        if hand and hand[0] in ("plant", "preparation"):
+            rec["structure_from"] = hand[0]
+        elif hand and hand[0] == "formula":
+            rec.update(structure_from="formula", smiles=hand[1])
+        elif hand and hand[3]:
+            rec.update(smiles=hand[1], structure_from="reviewed", note=f"{hand[3]} (OPSIN's reading of {opsin_pick!r} is not used)")
+        elif opsin_pick and not (hand and hand[2]):
+            rec.update(systematic=opsin_pick, smiles=parsed[opsin_pick], structure_from="opsin")
+            if hand:
+                if connectivity_key(hand[1], False) != connectivity_key(parsed[opsin_pick], False):
+                    disagreements.append((e.paragraph, opsin_pick, parsed[opsin_pick], hand[1]))
+        elif hand and hand[0] == "opsin-name":
+            smiles = parsed_named.get(hand[1])
+            if not smiles:
+                problems.append(f"{e.paragraph}: OPSIN cannot read {hand[1]!r}")
+                continue
+            rec.update(smiles=smiles, structure_from="reviewed", stereo=rec["stereo"] or hand[2],
+                       note=f"OPSIN's parse of {hand[1]!r}, a stereo-specific name written by the encoder: the CFR prints no chemical name for this isomer")
+        elif hand:
+            rec.update(smiles=hand[1], structure_from="reviewed", stereo=rec["stereo"] or hand[2],
+                       note="written by the encoder from the substance's published structure (the CFR prints no chemical name OPSIN can read); not checked against an external record")
+        else:
+            problems.append(f"{e.paragraph} {e.text[:60]!r}: no structure (OPSIN read none of {candidates(e)})")
+            continue
+        if rec["smiles"] and rec["structure_from"] == "opsin" and e.paragraph in SALTS_ONLY:
+            rec["stereo"] = True
+        records.append(rec)
+    if problems:
+        raise SystemExit("\n".join(problems))
+    for d in disagreements:
+        print("OPSIN and the hand structure disagree (OPSIN used):", *d, sep="\n  ", file=sys.stderr)
+
+    by_rule: dict[str, list[dict]] = defaultdict(list)
+    for rec in records:
+        by_rule[rec["entry"].schedule].append(rec)
+
+    lines = [
+        "# United States: Controlled Substances Act, Schedules I-V as in 21 CFR 1308.11-1308.15, one named rule per",
+        "# schedule and one for the temporary listings of 1308.11(h). GENERATED by chemistry/rules/sources/make_us_csa.py",
+        "# from the transcribed eCFR text beside it: change the sources and re-run, do not edit by hand.",
+        "",
+    ]
+    for tier, (rule_id, list_name, part, title) in RULES.items():
+        merged: dict[str, dict] = {}
+        order = []
+        for rec in by_rule[tier]:
+            if rec["smiles"] is None:
+                k = f"none:{rec['entry'].paragraph}:{rec['name']}"
+            else:
+                k = connectivity_key(rec["smiles"], rec["stereo"])
+            if k in merged:
+                target = merged[k]
+                target["also"].append(rec)
+            else:
+                rec["also"] = []
+                merged[k] = rec
+                order.append(k)
+        lines += [
+            "[[rule]]",
+            f'id = "{rule_id}"',
+            'kind = "named"',
+            f'title = "{title}"',
+            'jurisdiction = "US"',
+            f'list = "{list_name}"',
+            "in_force_from = 1971-05-01",
+            f'notes = """{NOTES[tier].rstrip()}\n"""',
+            "",
+            "[rule.citation]",
+            'act = "Controlled Substances Act (21 U.S.C. 812) / 21 CFR part 1308"',
+            f'part = "21 CFR {part}"',
+            'reference = "Controlled Substances Act, Pub. L. 91-513, title II (27 October 1970; in force 1 May 1971), as amended; 21 CFR 1308 (38 FR 8254, 30 March 1973, redesignated 38 FR 26609)"',
+            f'url = "https://www.ecfr.gov/current/title-21/chapter-II/part-1308/section-{part[:7]}"',
+            "",
+        ]
+        for k in order:
+            rec = merged[k]
+            lines += _substance_lines(rec, tier)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _substance_lines(rec: dict, tier: str) -> list[str]:
+    e: Entry = rec["entry"]
+    group = [rec] + rec["also"]
+    sources = []
+    for r in group:
+        code = f", DEA Controlled Substances Code Number {r['entry'].code}" if r["entry"].code else ""
+        origin = r["entry"].note or f"{ECFR} (commit {COMMIT[tier]})"
+        sources.append(f"21 CFR {r['entry'].paragraph} {r['name']!r}{code}; {origin}")
+    aliases = []
+    for r in group:
+        for a in ([r["name"]] if r is not rec else []) + aliases_of(r["entry"], r["name"], r["systematic"]):
+            if a not in aliases and a != rec["name"]:
+                aliases.append(a)
+    start, added_by = (e.in_force_from, e.added_by) if e.in_force_from else DATES.get(e.paragraph, (NOT_RECORDED, None))
+    out = ["[[rule.substances]]", f"name = {_q(rec['name'])}"]
+    if rec["systematic"]:
+        out.append(f"systematic_name = {_q(rec['systematic'])}")
+    if rec["smiles"]:
+        out.append(f"smiles = {_q(rec['smiles'])}")
+    out.append(f'structure_from = "{rec["structure_from"]}"')
+    if rec["note"]:
+        out.append(f"structure_note = {_q(rec['note'])}")
+    if rec["structure_from"] in ("plant", "preparation") or e.paragraph.startswith(("1308.13(e)", "1308.15(c)", "1308.14(b)(1)")):
+        pass
+    out.append(f"source = {_q(' | '.join(sources))}")
+    if added_by:
+        out.append(f"added_by = {_q(added_by)}")
+    if aliases:
+        out.append("aliases = [" + ", ".join(_q(a) for a in aliases) + "]")
+    out.append(f"in_force_from = {start}" if start != NOT_RECORDED else 'in_force_from = "not recorded"')
+    if rec["stereo"]:
+        out.append("stereoisomers_included = false")
+    out.append("")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true", help="compare with the committed file, write nothing")
+    args = parser.parse_args()
+    text = build()
+    if args.check:
+        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
+        print("us_csa.toml is up to date" if same else "us_csa.toml differs from its sources: re-run make_us_csa.py")
+        return 0 if same else 1
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
