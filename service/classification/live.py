@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from chemistry.classify import Classifier
-from chemistry.rulebook import Rule, Rulebook, load_rulebook
+from chemistry.rulebook import CHEMISTRY_DIR, JurisdictionInfo, Rule, Rulebook, load_jurisdictions, load_rulebook
 from service.classification.models import ClassificationDraft, DraftStatus
 
 # Distinct draft sets kept compiled: a process normally needs one; tests switch databases.
@@ -32,13 +32,22 @@ def rule_json(rule: Rule) -> dict:
 
 
 def content_hash(rule: Rule) -> str:
-    return hashlib.sha256(json.dumps(rule_json(rule), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    body = rule_json(rule)
+    if rule.substances_file:  # the register's rows, not only its file name, decide the answers
+        body["substances_file_sha256"] = hashlib.sha256((CHEMISTRY_DIR / rule.substances_file).read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 @functools.cache
 def shipped_rulebook() -> Rulebook:
     """chemistry/rules/*.toml, read and validated once per process (the files do not change at runtime)."""
     return load_rulebook()
+
+
+@functools.cache
+def shipped_jurisdictions() -> dict[str, JurisdictionInfo]:
+    """chemistry/rules/jurisdictions.toml: each jurisdiction's name and what its encoding cannot decide."""
+    return load_jurisdictions()
 
 
 @functools.cache

@@ -121,8 +121,13 @@ class MatchRead(BaseModel):
     title: str
     list: str
     citation: dict[str, Any]
-    in_force_from: dt.date
+    in_force_from: dt.date | None = Field(
+        description="The day the text (or the named entry) came into force; null when the entry was "
+        "added on a date the encoding did not record (see date_recorded): never a guessed date"
+    )
     in_force_to: dt.date | None
+    date_recorded: bool = Field(default=True, description="False: the entry's date of listing was not recorded")
+    date_note: str | None = Field(default=None, description="Why in_force_from is null, in words")
     matched_on: str = Field(description="structure (group), inchikey or connectivity (named)")
     substance: str | None = Field(default=None, description="Named rules: the name it is listed under")
     explanation: ExplanationRead | None = None
@@ -133,11 +138,54 @@ class NearMissRead(BaseModel):
     reason: str
 
 
+class SetAsideRead(BaseModel):
+    """A rule whose definition captures the compound but which does not apply: another instrument
+    takes precedence (e.g. § 1 Abs. 2 NpSG: BtMG substances and medicinal products)."""
+
+    match: MatchRead = Field(description="The match that was set aside, as it would have read")
+    set_aside_by: list[str] = Field(description="Ids of the rules that take precedence and matched the compound")
+    reason: str = Field(description="The provision giving precedence")
+    note: str = Field(description="What set it aside, in words: which rule lists the compound and under which name")
+
+
+class InstrumentRef(BaseModel):
+    """One encoded instrument (a rule) consulted for an answer, and how current its encoding is."""
+
+    rule_id: str
+    kind: Literal["group", "named"]
+    title: str
+    act: str
+    list: str
+    controls: bool = Field(description="False for a register that controls nothing itself (authorised medicines)")
+    consolidated_to: dt.date | None = Field(description="The encoding follows the instrument's amendments up to this date")
+    consolidation: str = Field(description="'consolidated to YYYY-MM-DD' or 'consolidation date not recorded'")
+
+
+class CaveatRead(BaseModel):
+    title: str
+    text: str
+    citation: str | None = None
+
+
 class JurisdictionRead(BaseModel):
     jurisdiction: str
+    name: str = Field(description="The jurisdiction's name (chemistry/rules/jurisdictions.toml)")
     status: Status
-    matches: list[MatchRead]
+    answer: str = Field(description="The status in words, with what was set aside and the instruments consulted")
+    matches: list[MatchRead] = Field(description="Rules that apply and capture the compound")
+    set_aside: list[SetAsideRead] = Field(
+        default=[], description="Rules whose definition captures the compound but which yield to another instrument"
+    )
+    notices: list[MatchRead] = Field(
+        default=[], description="Matches of registers that control nothing themselves (e.g. authorised medicines)"
+    )
     near_misses: list[NearMissRead]
+    instruments: list[InstrumentRef] = Field(
+        default=[], description="Every encoded instrument of the jurisdiction in force on as_of: what was consulted"
+    )
+    caveats: list[CaveatRead] = Field(
+        default=[], description="What the law decides that a structure cannot (analogue and catch-all clauses, preparations)"
+    )
 
 
 class ClassifyResponse(BaseModel):
@@ -182,6 +230,11 @@ class GroupSummary(BaseModel):
     in_force_from: dt.date
     in_force_to: dt.date | None
     source: str = Field(description="The rule file it ships in, or 'draft <id> (version n)'")
+    controls: bool = Field(default=True, description="False for a register that controls nothing itself")
+    consolidated_to: dt.date | None = Field(default=None, description="The encoding follows amendments up to this date")
+    consolidation: str = Field(default="consolidation date not recorded",
+                               description="'consolidated to YYYY-MM-DD' or 'consolidation date not recorded'")
+    entries: int = Field(default=0, description="Named rules: substances listed (inline and substances_file); groups: cores")
 
 
 class CoreDepiction(BaseModel):
@@ -201,6 +254,7 @@ class CoreRead(BaseModel):
 
 class GroupDetail(GroupSummary):
     notes: str | None
+    substances_file: str | None = Field(default=None, description="Further entries of a named register, a CSV under chemistry/")
     stereoisomers_included: bool
     limits: dict[str, Any]
     cores: list[CoreRead]
@@ -214,6 +268,43 @@ class GroupDetail(GroupSummary):
 class GroupPage(BaseModel):
     rulebook_version: str
     items: list[GroupSummary]
+
+
+# --- /v1/instruments -------------------------------------------------------------------------
+
+
+class InstrumentRule(BaseModel):
+    rule_id: str
+    kind: Literal["group", "named"]
+    title: str
+    list: str
+    controls: bool
+    in_force_from: dt.date
+    in_force_to: dt.date | None
+    consolidated_to: dt.date | None
+    consolidation: str
+    entries: int = Field(description="Named rules: substances listed; groups: cores")
+    source: str
+
+
+class InstrumentRead(BaseModel):
+    """One legal instrument (a citation act of one jurisdiction) and the rules that encode it."""
+
+    jurisdiction: str
+    act: str
+    references: list[str] = Field(description="Official references cited by its rules")
+    url: str | None = None
+    consolidated_to: dt.date | None = Field(
+        description="The earliest consolidation date of its rules; null if any rule has none recorded"
+    )
+    consolidation: str
+    entries: int = Field(description="Sum over its rules: substances named, or cores of group definitions")
+    rules: list[InstrumentRule]
+
+
+class InstrumentPage(BaseModel):
+    rulebook_version: str
+    items: list[InstrumentRead]
 
 
 # --- registry --------------------------------------------------------------------------------

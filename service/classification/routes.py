@@ -1,4 +1,4 @@
-"""Routes: /v1/classify, /v1/groups, /v1/drafts."""
+"""Routes: /v1/classify, /v1/groups, /v1/instruments, /v1/drafts."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from service.classification.models import (
     DraftSummary,
     GroupDetail,
     GroupPage,
+    InstrumentPage,
 )
 from service.db import SessionDep
 from service.pagination import PageLimit
@@ -46,10 +47,16 @@ def _classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#
 def classify(body: ClassifyRequest, principal: ClassifyReader, session: SessionDep) -> ClassifyResponse:
     """Is this compound controlled, by which legal text, in which jurisdiction, on which date?
 
-    Per jurisdiction: `controlled_by_name`, `controlled_by_group` or `not_controlled`; the rules
-    that capture it with their citations and which atoms of the parent matched which part of the
-    definition; near misses with the reason. `as_of` may lie in the future (a rule adopted with
-    a later in-force date then applies).
+    Per jurisdiction: `controlled_by_name`, `controlled_by_group` or `not_controlled`, and the
+    same in words (`answer`); the rules that capture it with their citations and which atoms of
+    the parent matched which part of the definition; the rules whose definition captures it but
+    which yield to another instrument (`set_aside`, with the reason: § 1 Abs. 2 NpSG for BtMG
+    substances and medicines); matches of registers that control nothing themselves (`notices`);
+    near misses with the reason; every instrument consulted with the date it is consolidated to;
+    and the caveats: what the law decides that a structure cannot (analogue and catch-all clauses,
+    preparations). A named entry whose date of listing was not recorded has `in_force_from: null`
+    and `date_recorded: false`. `as_of` may lie in the future (a rule adopted with a later
+    in-force date then applies).
     """
     return _classify(current(session), body)
 
@@ -92,6 +99,21 @@ def list_groups(
     live = current(session)
     return GroupPage(rulebook_version=live.version,
                      items=service.list_groups(live, jurisdiction=jurisdiction, in_force_on=in_force_on, kind=kind))
+
+
+@router.get("/instruments", response_model=InstrumentPage)
+def list_instruments(
+    principal: ClassifyReader,
+    session: SessionDep,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, or UN / EU")] = None,
+    in_force_on: Annotated[dt.date | None, Query(description="Only rules in force on this date")] = None,
+) -> InstrumentPage:
+    """Every legal instrument encoded (per jurisdiction and act), the rules encoding it, the date
+    each is consolidated to ("consolidation date not recorded" when unknown) and its entries:
+    substances named, or cores of group definitions."""
+    live = current(session)
+    return InstrumentPage(rulebook_version=live.version,
+                          items=service.list_instruments(live, jurisdiction=jurisdiction, in_force_on=in_force_on))
 
 
 @router.get("/groups/{rule_id}", response_model=GroupDetail)

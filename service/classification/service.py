@@ -15,18 +15,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from ulid import ULID
 
-from chemistry.classify import Classification
+from chemistry.classify import Classification, JurisdictionResult, RuleMatch, SetAside
 from chemistry.depict import svg_of_smarts, svg_with_highlight
 from chemistry.identity import Identity, StructureError, identify
 from chemistry.rulebook import Rule, expand_core
 from service.audit.service import record
 from service.auth.models import Principal
 from service.classification import impact as impact_worker
-from service.classification.live import LiveRulebook, content_hash, current, rule_json, shipped_rulebook
+from service.classification.live import (
+    LiveRulebook,
+    content_hash,
+    current,
+    rule_json,
+    shipped_jurisdictions,
+    shipped_rulebook,
+)
 from service.classification.models import (
     ActivationRead,
     CapturedExample,
     CapturedSubstance,
+    CaveatRead,
     ClassificationDraft,
     ClassifyRequest,
     ClassifyResponse,
@@ -39,10 +47,14 @@ from service.classification.models import (
     ExplanationRead,
     GroupDetail,
     GroupSummary,
+    InstrumentRead,
+    InstrumentRef,
+    InstrumentRule,
     JurisdictionRead,
     MatchRead,
     NearMissRead,
     Part,
+    SetAsideRead,
     SubstanceClassification,
     SubstituentRead,
 )
@@ -81,37 +93,138 @@ def classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#"
     check_jurisdictions(live, request.jurisdictions, pointer=f"{pointer}/jurisdictions")
     identity = identify(request.structure, fmt=request.structure_format)
     result = live.classifier.classify(identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc())
-    return to_response(result, identity=identity, version=live.version, depict=request.depict)
+    return to_response(result, identity=identity, live=live, depict=request.depict)
 
 
-def to_response(result: Classification, *, identity: Identity, version: str, depict: bool) -> ClassifyResponse:
+DATE_NOT_RECORDED = "date not recorded"
+CONSOLIDATION_NOT_RECORDED = "consolidation date not recorded"
+
+
+def consolidation(consolidated_to: dt.date | None) -> str:
+    return f"consolidated to {consolidated_to.isoformat()}" if consolidated_to else CONSOLIDATION_NOT_RECORDED
+
+
+def _match_read(match: RuleMatch, highlighted: set[int] | None = None) -> MatchRead:
+    explanation = None
+    if match.explanation is not None:
+        e = match.explanation
+        if highlighted is not None:
+            highlighted.update(e.atoms)
+        explanation = ExplanationRead(
+            core_id=e.core_id, core_title=e.core_title, ring_systems=e.ring_systems,
+            parts=[Part(part=name, atoms=sorted(atoms)) for name, atoms in e.parts.items()],
+            substituents=[SubstituentRead(position=s.position, substituent_class=s.substituent_class,
+                                          atoms=list(s.atoms), smiles=s.smiles) for s in e.substituents],
+        )
+    recorded = match.date_recorded
+    return MatchRead(
+        rule_id=match.rule_id, kind=match.kind, title=match.title, list=match.list, citation=match.citation,
+        # the engine carries the instrument's own date for an undated entry: never show it as the entry's
+        in_force_from=match.in_force_from if recorded else None, in_force_to=match.in_force_to,
+        date_recorded=recorded,
+        date_note=None if recorded else (
+            f"{DATE_NOT_RECORDED}: '{match.substance}' was added to {match.list} of {match.citation.get('act', match.title)} "
+            f"on a date the encoding did not record (the instrument itself applies from {match.in_force_from.isoformat()})"
+        ),
+        matched_on=match.matched_on, substance=match.substance, explanation=explanation,
+    )
+
+
+def _listed(match: RuleMatch) -> str:
+    where = f"{match.citation.get('act', match.title)}, {match.list}"
+    return f"{where} as '{match.substance}'" if match.substance else f"{where} ({match.title})"
+
+
+def _since(match: RuleMatch) -> str:
+    if not match.date_recorded:
+        return DATE_NOT_RECORDED
+    return f"in force since {match.in_force_from.isoformat()}"
+
+
+def _set_aside_note(aside: SetAside, by_id: dict[str, RuleMatch]) -> str:
+    takers = [by_id[rule_id] for rule_id in aside.by if rule_id in by_id]
+    named = "; ".join(
+        f"{m.rule_id} lists it as '{m.substance}' ({m.title})" if m.substance else f"{m.rule_id} ({m.title}) captures it"
+        for m in takers
+    ) or ", ".join(aside.by)
+    return f"{aside.match.title} does not apply: {named}. {aside.reason}"
+
+
+def _answer(found: JurisdictionResult, instruments: list[InstrumentRef], notes: list[str]) -> str:
+    if found.status == "controlled_by_name":
+        named = [m for m in found.matches if m.kind == "named"]
+        text = "Controlled by name: " + "; ".join(f"listed in {_listed(m)} ({_since(m)})" for m in named) + "."
+    elif found.status == "controlled_by_group":
+        text = "Controlled by group: " + "; ".join(
+            f"{m.title} ({m.citation.get('act', '')}, {m.citation.get('part', m.list)}; {_since(m)})" for m in found.matches
+        ) + "."
+    else:
+        controlling = [i for i in instruments if i.controls]
+        acts = sorted({i.act for i in controlling})
+        text = (
+            f"Not controlled: not captured by the encoded instruments ({len(controlling)} rule(s) of "
+            f"{'; '.join(acts) or 'none in force'}). That is not a statement that it is lawful: see the caveats "
+            "for what a structure cannot decide."
+        )
+    if notes:
+        text += " Set aside: " + " ".join(notes)
+    return text
+
+
+_instrument_cache: dict[tuple[str, str, dt.date], list[InstrumentRef]] = {}
+
+
+def instruments_consulted(live: LiveRulebook, code: str, on: dt.date) -> list[InstrumentRef]:
+    """The encoded instruments of one jurisdiction in force on a day (remembered per rulebook version)."""
+    key = (live.version, code, on)
+    found = _instrument_cache.get(key)
+    if found is None:
+        found = [
+            InstrumentRef(rule_id=rule.id, kind=rule.kind, title=rule.title, act=rule.citation.act, list=rule.list_,
+                          controls=rule.controls, consolidated_to=rule.consolidated_to,
+                          consolidation=consolidation(rule.consolidated_to))
+            for rule in live.rulebook.rules
+            if rule.jurisdiction == code and rule.in_force(on)
+        ]
+        if len(_instrument_cache) > 1024:
+            _instrument_cache.clear()
+        _instrument_cache[key] = found
+    return found
+
+
+@functools.cache
+def _caveats(code: str) -> tuple[str, list[CaveatRead]]:
+    info = shipped_jurisdictions().get(code)
+    if info is None:
+        return code, []
+    return info.name, [CaveatRead(title=c.title, text=c.text, citation=c.citation) for c in info.caveats]
+
+
+def to_response(result: Classification, *, identity: Identity, live: LiveRulebook, depict: bool) -> ClassifyResponse:
     jurisdictions = []
     highlighted: set[int] = set()
     for code, found in result.results.items():
-        matches = []
-        for match in found.matches:
-            explanation = None
-            if match.explanation is not None:
-                e = match.explanation
-                highlighted.update(e.atoms)
-                explanation = ExplanationRead(
-                    core_id=e.core_id, core_title=e.core_title, ring_systems=e.ring_systems,
-                    parts=[Part(part=name, atoms=sorted(atoms)) for name, atoms in e.parts.items()],
-                    substituents=[SubstituentRead(position=s.position, substituent_class=s.substituent_class,
-                                                  atoms=list(s.atoms), smiles=s.smiles) for s in e.substituents],
-                )
-            matches.append(MatchRead(
-                rule_id=match.rule_id, kind=match.kind, title=match.title, list=match.list, citation=match.citation,
-                in_force_from=match.in_force_from, in_force_to=match.in_force_to, matched_on=match.matched_on,
-                substance=match.substance, explanation=explanation,
-            ))
+        by_id = {m.rule_id: m for m in (*found.matches, *found.notices)}
+        set_aside = []
+        notes = []
+        for aside in found.set_aside:
+            note = _set_aside_note(aside, by_id)
+            notes.append(note)
+            set_aside.append(SetAsideRead(match=_match_read(aside.match), set_aside_by=list(aside.by),
+                                          reason=aside.reason, note=note))
+        instruments = instruments_consulted(live, code, result.as_of)
+        name, caveats = _caveats(code)
         jurisdictions.append(JurisdictionRead(
-            jurisdiction=code, status=found.status, matches=matches,
+            jurisdiction=code, name=name, status=found.status, answer=_answer(found, instruments, notes),
+            matches=[_match_read(m, highlighted) for m in found.matches],
+            set_aside=set_aside,
+            notices=[_match_read(m) for m in found.notices],
             near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in found.near_misses],
+            instruments=instruments, caveats=caveats,
         ))
     svg = svg_with_highlight(identity.mol, highlighted) if depict else None
     return ClassifyResponse(inchikey=result.inchikey, smiles=result.smiles, as_of=result.as_of,
-                            rulebook_version=version, results=jurisdictions, depiction_svg=svg)
+                            rulebook_version=live.version, results=jurisdictions, depiction_svg=svg)
 
 
 # --- groups ----------------------------------------------------------------------------------
@@ -121,8 +234,36 @@ def _summary(live: LiveRulebook, rule: Rule) -> dict:
     return {
         "id": rule.id, "kind": rule.kind, "title": rule.title, "jurisdiction": rule.jurisdiction, "list": rule.list_,
         "citation": rule.citation.model_dump(exclude_none=True), "in_force_from": rule.in_force_from,
-        "in_force_to": rule.in_force_to, "source": live.sources.get(rule.id, ""),
+        "in_force_to": rule.in_force_to, "source": live.sources.get(rule.id, ""), "controls": rule.controls,
+        "consolidated_to": rule.consolidated_to, "consolidation": consolidation(rule.consolidated_to),
+        "entries": rule.entry_count,
     }
+
+
+def list_instruments(live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None) -> list[InstrumentRead]:
+    """Every instrument (a citation act of one jurisdiction) with the rules that encode it, how far
+    each is consolidated, and how many entries it holds."""
+    by_act: dict[tuple[str, str], list[Rule]] = {}
+    for rule in live.rulebook.rules:
+        if (jurisdiction is None or rule.jurisdiction == jurisdiction) and (in_force_on is None or rule.in_force(in_force_on)):
+            by_act.setdefault((rule.jurisdiction, rule.citation.act), []).append(rule)
+    items = []
+    for (code, act), rules in sorted(by_act.items()):
+        rules.sort(key=lambda r: r.id)
+        dates = [r.consolidated_to for r in rules]
+        earliest = None if any(d is None for d in dates) else min(dates)
+        items.append(InstrumentRead(
+            jurisdiction=code, act=act, references=sorted({r.citation.reference for r in rules}),
+            url=next((r.citation.url for r in rules if r.citation.url), None),
+            consolidated_to=earliest, consolidation=consolidation(earliest),
+            entries=sum(r.entry_count for r in rules),
+            rules=[InstrumentRule(rule_id=r.id, kind=r.kind, title=r.title, list=r.list_, controls=r.controls,
+                                  in_force_from=r.in_force_from, in_force_to=r.in_force_to,
+                                  consolidated_to=r.consolidated_to, consolidation=consolidation(r.consolidated_to),
+                                  entries=r.entry_count, source=live.sources.get(r.id, ""))
+                   for r in rules],
+        ))
+    return items
 
 
 def list_groups(live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None,
@@ -157,7 +298,8 @@ def group_detail(live: LiveRulebook, rule_id: str) -> GroupDetail | None:
         for i, core in enumerate(rule.cores)
     ]
     return GroupDetail(
-        **_summary(live, rule), notes=rule.notes, stereoisomers_included=rule.stereoisomers_included,
+        **_summary(live, rule), notes=rule.notes, substances_file=rule.substances_file,
+        stereoisomers_included=rule.stereoisomers_included,
         limits=data.get("limits", {}), cores=cores,
         **{name: data.get(name, []) for name in ("forbid", "exclusions", "must_match", "must_not_match", "substances")},
     )
