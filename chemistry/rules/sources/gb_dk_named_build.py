@@ -167,7 +167,7 @@ REVIEWED: dict[str, str] = {
     "dihydromorphin": _MORPHINE.format(r3="O", c6="C(CC4)O"),
     "diphenoxylat": "CCOC(=O)C1(c2ccccc2)CCN(CCC(C#N)(c2ccccc2)c2ccccc2)CC1",
     "dma": "COc1ccc(OC)c(CC(C)N)c1",
-    "dmhp": "CCCCCC(C)C(C)c1cc(O)c2c(c1)OC(C)(C)c1c-2CN(C)CC1",
+    "dmhp": "CCCCCC(C)C(C)c1cc(O)c2c(c1)OC(C)(C)C1=C2CC(C)CC1",
     "dmt": "CN(C)CCc1c[nH]c2ccccc12",
 }
 
