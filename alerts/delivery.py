@@ -17,14 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import httpx
 
 from alerts.cloudevents import CONTENT_TYPE
 from alerts.signing import headers_for
-from alerts.ssrf import Resolver, UnsafeURL, check_webhook_url, system_resolver
-from alerts.transport import Http1Transport
+from alerts.ssrf import Resolver, UnsafeURL, WebhookOrigin, checked_addresses, system_resolver, webhook_origin
+from alerts.transport import CONNECT_TO, Http1Transport
 
 __all__ = ["DeliveryResult", "OutgoingDelivery", "WebhookSender"]
 
@@ -100,23 +99,23 @@ _MAX_CACHED_TARGETS = 10_000
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """An endpoint URL parsed once: httpx's URL, its Host header, its origin for slots and the
-    SSRF check (``url`` is None, and ``invalid`` says why, when httpx cannot parse it)."""
+    """An endpoint URL parsed once, by httpx, as it will be sent: the URL, its Host header, and
+    its origin, which keys the per-origin slots and the SSRF check (``url`` is None, and
+    ``refusal`` says why, when the URL is not one Varsel calls)."""
 
-    text: str
     url: httpx.URL | None
     host: bytes
-    origin: tuple[str, str]
-    invalid: str | None = None
+    origin: WebhookOrigin | str
+    refusal: str | None = None
 
     @classmethod
     def of(cls, text: str) -> _Target:
         try:
-            origin = tuple(urlsplit(text)[:2])
             url = httpx.URL(text)
-        except (ValueError, httpx.InvalidURL) as error:  # InvalidURL is not a ValueError
-            return cls(text, None, b"", ("", text), str(error))
-        return cls(text, url, url.netloc, origin)
+            origin = webhook_origin(url)
+        except (httpx.InvalidURL, UnsafeURL) as error:
+            return cls(None, b"", text, str(error))
+        return cls(url, url.netloc, origin)
 
 
 class WebhookSender:
@@ -129,7 +128,10 @@ class WebhookSender:
 
     The client sends through :class:`alerts.transport.Http1Transport` unless another ``transport``
     is given: httpx's default transport (httpcore) cost about three times as much CPU per webhook
-    (bench/alerts.py), which is what bounds how many webhooks a worker delivers per second.
+    (bench/alerts.py), which is what bounds how many webhooks a worker delivers per second. Each
+    request carries the addresses the SSRF check allowed in the transport's ``connect_to``
+    extension, and the transport connects to those and resolves nothing itself; another
+    transport given here must honour that extension, or a second DNS lookup would go unchecked.
     """
 
     def __init__(
@@ -152,7 +154,7 @@ class WebhookSender:
             raise ValueError("max_connections_per_origin must be at least 1")
         per_origin = min(max_connections_per_origin, max_concurrency)
         self._slots = asyncio.Semaphore(max_concurrency)
-        self._origin_slots: defaultdict[tuple[str, str], asyncio.Semaphore] = defaultdict(
+        self._origin_slots: defaultdict[WebhookOrigin | str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(per_origin))
         self._total_timeout_seconds = total_timeout_seconds
         self._max_response_bytes = max_response_bytes
@@ -191,7 +193,8 @@ class WebhookSender:
         await self._client.aclose()
 
     async def send(self, delivery: OutgoingDelivery, *, checks: dict | None = None) -> DeliveryResult:
-        """``checks`` shares the SSRF check of each origin among the deliveries of one batch."""
+        """``checks`` shares the SSRF check of each origin among the deliveries of one batch.
+        The check (with its DNS lookup) counts against the total timeout."""
         target = self._target(delivery.url)
         origin_slots = self._origin_slots[target.origin]
         # the origin's slot first: a delivery queued behind its busy origin holds no global slot
@@ -218,7 +221,7 @@ class WebhookSender:
 
     async def send_many(self, deliveries: Sequence[OutgoingDelivery]) -> list[DeliveryResult]:
         """Results in the order of ``deliveries``; at most ``max_concurrency`` run at once."""
-        checks: dict[tuple[str, str], asyncio.Future[str | None]] = {}
+        checks: dict[WebhookOrigin, asyncio.Future[tuple[str, ...] | str]] = {}
         return list(await asyncio.gather(*(self._send_reporting_bugs(d, checks) for d in deliveries)))
 
     async def _send_reporting_bugs(self, delivery: OutgoingDelivery, checks: dict) -> DeliveryResult:
@@ -229,34 +232,48 @@ class WebhookSender:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             return DeliveryResult(status_code=None, latency_ms=0.0, error=f"internal error: {error!r}")
 
-    async def _refusal(self, target: _Target, checks: dict[tuple[str, str], asyncio.Future[str | None]]) -> str | None:
-        """Why ``target`` must not be called, or None. The check runs at send time, not only at
-        subscription time, because the name may now resolve somewhere else; it depends only on
-        the scheme and the authority, so one batch resolves each origin once (getaddrinfo
-        blocks, so it runs in a thread) instead of once per delivery."""
-        check = checks.get(target.origin)
+    async def _addresses(self, origin: WebhookOrigin,
+                         checks: dict[WebhookOrigin, asyncio.Future[tuple[str, ...] | str]]) -> tuple[str, ...] | str:
+        """The addresses ``origin`` may be called on, or why it must not be called. The check runs
+        at send time, not only at subscription time, because the name may now resolve somewhere
+        else, and the request then goes to exactly these addresses (no second lookup for DNS to
+        answer differently). It depends only on the origin, so one batch resolves each origin
+        once (getaddrinfo blocks, so it runs in a thread) instead of once per delivery; a
+        delivery that times out waiting leaves the lookup to the others (shield)."""
+        check = checks.get(origin)
         if check is None:
-            check = checks[target.origin] = asyncio.ensure_future(asyncio.to_thread(self._check, target.text))
+            check = checks[origin] = asyncio.ensure_future(asyncio.to_thread(self._check, origin))
         elif check.done():
             return check.result()
         return await asyncio.shield(check)
 
-    def _check(self, url: str) -> str | None:
+    def _check(self, origin: WebhookOrigin) -> tuple[str, ...] | str:
         try:
-            check_webhook_url(url, allow_private=self._allow_private, resolver=self._resolver)
+            return checked_addresses(origin, allow_private=self._allow_private, resolver=self._resolver)
         except UnsafeURL as refusal:
             return str(refusal)
-        return None
 
     async def _attempt(
         self, delivery: OutgoingDelivery, target: _Target, checks: dict
     ) -> tuple[int | None, bytes, str | None]:
-        refusal = await self._refusal(target, checks)
-        if refusal is not None:
-            return None, b"", f"refused before sending: {refusal}"
         if target.url is None:
-            return None, b"", f"InvalidURL: {target.invalid}"
+            return None, b"", f"refused before sending: {target.refusal}"
+        resolving = True
+        try:
+            async with asyncio.timeout(self._total_timeout_seconds):
+                addresses = await self._addresses(target.origin, checks)
+                resolving = False
+                if isinstance(addresses, str):
+                    return None, b"", f"refused before sending: {addresses}"
+                return await self._post(delivery, target, addresses)
+        except TimeoutError:
+            within = f"within {self._total_timeout_seconds:g} s"
+            if resolving:
+                return None, b"", f"host {target.origin.host!r} did not resolve {within}"
+            return None, b"", f"no complete response {within}"
 
+    async def _post(self, delivery: OutgoingDelivery, target: _Target,
+                    addresses: tuple[str, ...]) -> tuple[int | None, bytes, str | None]:
         body = delivery.body
         signed = headers_for(secrets=delivery.secrets, msg_id=delivery.message_id, timestamp=self._clock(), body=body)
         # The request is built here rather than by client.stream(), whose merging of URL,
@@ -277,18 +294,16 @@ class WebhookSender:
                 (b"webhook-signature", signed["webhook-signature"].encode("ascii")),
             ],
             stream=httpx.ByteStream(body),
+            extensions={CONNECT_TO: addresses},
         )
         try:
-            async with asyncio.timeout(self._total_timeout_seconds):
-                # client.send applies the client's timeouts, its transport and its refusal to
-                # follow redirects; stream=True so that at most max_response_bytes are read
-                response = await self._client.send(request, stream=True)
-                try:
-                    excerpt = await _read_at_most(response, self._max_response_bytes)
-                finally:
-                    await response.aclose()
-        except TimeoutError:
-            return None, b"", f"no complete response within {self._total_timeout_seconds:g} s"
+            # client.send applies the client's timeouts, its transport and its refusal to
+            # follow redirects; stream=True so that at most max_response_bytes are read
+            response = await self._client.send(request, stream=True)
+            try:
+                excerpt = await _read_at_most(response, self._max_response_bytes)
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as timeout:
             return None, b"", f"timed out ({type(timeout).__name__})"
         except (httpx.HTTPError, httpx.InvalidURL) as failure:

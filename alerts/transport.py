@@ -18,6 +18,11 @@ delivery needs a small part of HTTP/1.1, and this transport implements exactly t
   before any byte of an answer, has the request sent once more on a new connection. A receiver
   closing an idle connection has not read the request; one that read it and hung up without a
   word gets it twice, which its deduplication by ``webhook-id`` absorbs;
+- with the ``connect_to`` request extension (a sequence of IP addresses) the transport connects
+  to those addresses only, trying them in order, and never resolves the URL's host, which still
+  goes into the Host header and TLS SNI; an idle connection is reused only if it goes to one of
+  them. This is how the sender connects to the addresses its SSRF check allowed
+  (:mod:`alerts.ssrf`). Without it, the host is resolved by the event loop;
 - https with the system's trust store, or the given ``ssl_context``.
 
 Not implemented, because webhook delivery never needs them: HTTP/2, proxies (the sender sets
@@ -32,12 +37,13 @@ import asyncio
 import ssl
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
-__all__ = ["Http1Transport"]
+__all__ = ["CONNECT_TO", "Http1Transport"]
 
+CONNECT_TO = "connect_to"
 _CHUNK = 65536
 _MAX_INTERIM = 8  # 1xx answers skipped before the real one; more is a receiver playing games
 # A body of at most this many bytes, framed by Content-Length, is read with the head and the
@@ -47,11 +53,12 @@ _Origin = tuple[bytes, bytes, int]
 
 
 class _Connection:
-    __slots__ = ("reader", "writer", "idle_since")
+    __slots__ = ("reader", "writer", "address", "idle_since")
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str | None) -> None:
         self.reader = reader
         self.writer = writer
+        self.address = address
         self.idle_since = 0.0
 
     def close(self) -> None:
@@ -96,27 +103,29 @@ class Http1Transport(httpx.AsyncBaseTransport):
         if url.scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"unsupported scheme {url.scheme!r}", request=request)
         timeouts = request.extensions.get("timeout", {})
+        addresses: Sequence[str] | None = request.extensions.get(CONNECT_TO)
         message = _encode(request, await request.aread())
         origin: _Origin = (url.raw_scheme, url.raw_host, url.port or (443 if url.scheme == "https" else 80))
-        connection = self._take_idle(origin)
+        connection = self._take_idle(origin, addresses)
         if connection is not None:
             try:
                 return await self._exchange(connection, origin, request, message, timeouts)
             except _StaleConnection:
                 pass  # it died before a byte of answer came back: once more, on a new connection
-        connection = await self._connect(origin, request, timeouts.get("connect"))
+        connection = await self._connect(origin, addresses, request, timeouts.get("connect"))
         try:
             return await self._exchange(connection, origin, request, message, timeouts)
         except _StaleConnection as stale:
             raise httpx.RemoteProtocolError("the server closed the connection without answering",
                                             request=request) from stale.__cause__
 
-    def _take_idle(self, origin: _Origin) -> _Connection | None:
+    def _take_idle(self, origin: _Origin, addresses: Sequence[str] | None) -> _Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
             connection = idle.pop()
-            if connection.usable and now - connection.idle_since < self._expiry:
+            if (connection.usable and now - connection.idle_since < self._expiry
+                    and (addresses is None or connection.address in addresses)):
                 return connection
             connection.close()
         return None
@@ -129,22 +138,34 @@ class Http1Transport(httpx.AsyncBaseTransport):
         connection.idle_since = time.monotonic()
         idle.append(connection)
 
-    async def _connect(self, origin: _Origin, request: httpx.Request, timeout: float | None) -> _Connection:
-        scheme, host, port = origin
+    async def _connect(self, origin: _Origin, addresses: Sequence[str] | None, request: httpx.Request,
+                       timeout: float | None) -> _Connection:
+        scheme, raw_host, port = origin
+        host = raw_host.decode("ascii")
         tls = None
         if scheme == b"https":
             tls = self._ssl_context or ssl.create_default_context()
+        failures = []
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host.decode("ascii"), port, ssl=tls, server_hostname=host.decode("ascii") if tls else None,
-                    limit=self._max_header_bytes,
-                )
+                for address in addresses if addresses is not None else (None,):
+                    try:
+                        # the name (not the address) is what the certificate must be valid for
+                        reader, writer = await asyncio.open_connection(
+                            address or host, port, ssl=tls, server_hostname=host if tls else None,
+                            limit=self._max_header_bytes,
+                        )
+                    except (OSError, ssl.SSLError) as error:
+                        failures.append(error)
+                        continue
+                    peer = writer.get_extra_info("peername")
+                    return _Connection(reader, writer, address or (str(peer[0]) if peer else None))
         except TimeoutError as error:
             raise httpx.ConnectTimeout(f"no connection within {timeout:g} s", request=request) from error
-        except (OSError, ssl.SSLError) as error:
-            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
-        return _Connection(reader, writer)
+        if not failures:
+            raise httpx.ConnectError(f"no address to connect to for {host}", request=request)
+        error = failures[-1]
+        raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
 
     async def _exchange(self, connection: _Connection, origin: _Origin, request: httpx.Request, message: bytes,
                         timeouts: dict) -> httpx.Response:

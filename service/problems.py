@@ -51,6 +51,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Matching the draft against the registry and the examples did not finish within the time bound "
         "(VARSEL_DRAFT_IMPACT_TIMEOUT_SECONDS); such a pattern would stall classification. Make it more specific.",
     ),
+    "internal": (
+        "Internal error",
+        "The service failed on its side; nothing about the cause is sent. The server's log holds it, under the "
+        "time of the request.",
+    ),
 }
 
 
@@ -178,3 +183,10 @@ def install(app: FastAPI) -> None:
             detail = f"no route or resource at {request.url.path}"
         return problem_response(Problem(exc.status_code, slug, detail, headers=getattr(exc, "headers", None)),
                                 request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort (Starlette's ServerErrorMiddleware): it re-raises after this answer, so the
+        # server logs the traceback; the client learns nothing of it (paths, SQL, values).
+        problem = Problem(500, "internal", "the service failed on its side; the request may be sent again later")
+        return problem_response(problem, request.url.path)

@@ -1,6 +1,8 @@
 """The webhook sender against a real HTTP receiver on 127.0.0.1."""
 
 import asyncio
+import socket
+import threading
 from datetime import datetime, timezone
 
 import httpx
@@ -147,3 +149,139 @@ def test_send_many_keeps_the_order_of_its_input(receiver, make_delivery):
     first, second = asyncio.run(run())
     assert first.status_code == 503
     assert second.status_code is None
+
+
+# --- the connection goes where the SSRF check looked --------------------------------------------
+
+
+class LoopbackListener:
+    """A real socket listening on 127.0.0.1 that nobody accepts on: any connection is left in its
+    queue, so :meth:`connected` tells whether anything reached it."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.setblocking(False)
+        self.port = self.socket.getsockname()[1]
+
+    def connected(self) -> bool:
+        try:
+            self.socket.accept()[0].close()
+        except BlockingIOError:
+            return False
+        return True
+
+
+@pytest.fixture
+def loopback_listener():
+    listener = LoopbackListener()
+    yield listener
+    listener.socket.close()
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Names answered by a script instead of DNS, for every caller of socket.getaddrinfo (the
+    sender's resolver and, if it resolved anything, the event loop): ``answers[name]`` is a list
+    of address lists, one per lookup, the last repeated."""
+    answers: dict[str, list[list[str]]] = {}
+    lookups: list[str] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        # as the real one does: a str name goes through Python's "idna" codec (IDNA 2003)
+        name = host.decode() if isinstance(host, bytes) else host.encode("idna").decode("ascii")
+        if name not in answers:
+            return real(host, port, family, type, proto, flags)
+        lookups.append(name)
+        script = answers[name]
+        addresses = script.pop(0) if len(script) > 1 else script[0]
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, int(port or 0)))
+                for a in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers, lookups
+
+
+def test_dns_rebinding_between_check_and_connection_never_reaches_loopback(
+        loopback_listener, fake_dns, make_delivery):
+    # The name answers a public address to the first lookup and loopback to any later one.
+    answers, lookups = fake_dns
+    answers["rebind.example"] = [["93.184.215.14"], ["127.0.0.1"]]
+    port = loopback_listener.port
+
+    async def run():
+        async with WebhookSender(allow_private=False, timeout=httpx.Timeout(1.0, connect=0.3)) as sender:
+            return await sender.send(make_delivery(f"http://rebind.example:{port}/hook"))
+
+    result = asyncio.run(run())
+    assert not result.succeeded
+    assert not loopback_listener.connected()
+    assert lookups == ["rebind.example"]  # resolved once, by the check
+
+
+def test_an_idna_2008_name_that_resolves_to_loopback_is_refused_at_send_time(
+        loopback_listener, fake_dns, make_delivery):
+    # IDNA 2003 (Python's codec) reads "straße" as "strasse"; httpx connects to "xn--strae-oqa".
+    answers, _ = fake_dns
+    answers["strasse.example"] = [["93.184.215.14"]]
+    answers["xn--strae-oqa.example"] = [["127.0.0.1"]]
+    port = loopback_listener.port
+
+    async def run():
+        async with WebhookSender(allow_private=False) as sender:
+            return await sender.send(make_delivery(f"http://straße.example:{port}/hook"))
+
+    result = asyncio.run(run())
+    assert "refused before sending" in result.error and "loopback" in result.error
+    assert not loopback_listener.connected()
+
+
+def test_the_request_goes_to_the_checked_address_with_the_name_in_its_host_header(receiver, make_delivery):
+    # hooks.example has no DNS here: only the sender's resolver knows it, so the delivery can
+    # arrive only if the connection goes to the address the check resolved.
+    def resolver(host, port):
+        return {"hooks.example": ["127.0.0.1"]}[host]
+
+    url = f"http://hooks.example:{receiver.port}/hook"
+
+    async def run():
+        async with WebhookSender(allow_private=True, resolver=resolver) as sender:
+            return await sender.send(make_delivery(url))
+
+    result = asyncio.run(run())
+    assert result.succeeded, result.error
+    assert receiver.requests[0].headers["host"] == f"hooks.example:{receiver.port}"
+
+
+def test_a_lookup_that_hangs_ends_within_the_total_timeout_without_blocking_the_loop(make_delivery):
+    release = threading.Event()
+
+    def hanging_resolver(host, port):
+        release.wait(10)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    async def run():
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        try:
+            async with WebhookSender(allow_private=False, resolver=hanging_resolver,
+                                     total_timeout_seconds=0.3) as sender:
+                result = await sender.send(make_delivery("https://slow-dns.example/hook"))
+        finally:
+            ticker.cancel()
+            release.set()
+        return result, ticks
+
+    result, ticks = asyncio.run(run())
+    assert "did not resolve within 0.3 s" in result.error
+    assert result.latency_ms < 2000
+    assert ticks >= 5  # the event loop kept running while the lookup waited

@@ -127,3 +127,69 @@ def test_zone_suffixed_link_local_answers_are_understood():
 def test_an_unresolvable_name_is_refused_with_the_reason():
     with pytest.raises(UnsafeURL, match="does not resolve"):
         check_webhook_url("https://nowhere.example/hook", allow_private=False, resolver=stub_resolver({}))
+
+
+# --- the name resolved is the name httpx connects to ----------------------------------------
+
+
+def test_an_internationalised_name_is_resolved_in_the_form_httpx_sends():
+    # Python's IDNA 2003 codec maps "straße" to "strasse"; httpx (IDNA 2008) connects to
+    # "xn--strae-oqa". Only the second is where the webhook would go.
+    resolver = stub_resolver({"strasse.example": ["93.184.215.14"], "xn--strae-oqa.example": ["127.0.0.1"]})
+    with pytest.raises(UnsafeURL, match="loopback"):
+        check_webhook_url("https://straße.example/hook", allow_private=False, resolver=resolver)
+
+
+def test_the_addresses_checked_are_returned_once_each_in_the_resolvers_order():
+    resolver = stub_resolver({"receiver.example": ["93.184.215.14", "2606:2800:21f:cb07::1", "93.184.215.14"]})
+    assert check_webhook_url("https://receiver.example/hook", allow_private=False, resolver=resolver) == (
+        "93.184.215.14", "2606:2800:21f:cb07::1")
+
+
+@pytest.mark.parametrize("url", ["https://8.8.8.8:0/hook", "https://8.8.8.8:65536/hook"])
+def test_ports_outside_1_to_65535_are_refused(url):
+    with pytest.raises(UnsafeURL, match="port"):
+        check_webhook_url(url, allow_private=True)
+
+
+def test_a_url_httpx_cannot_parse_is_refused_with_the_reason():
+    with pytest.raises(UnsafeURL, match="invalid URL"):
+        check_webhook_url("https://ａｂｃ.example/hook", allow_private=True)
+
+
+# --- cloud metadata, whatever allow_private says ----------------------------------------------
+
+METADATA = {
+    # address: its IPv4-mapped, NAT64 (well-known), 6to4 and local-use NAT64 (/48 and /96) forms
+    "169.254.169.254": ["::ffff:a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "64:ff9b:1:a9fe:a9:fe00::",
+                        "64:ff9b:1::a9fe:a9fe"],
+    "169.254.170.2": ["::ffff:a9fe:aa02", "64:ff9b::a9fe:aa02", "2002:a9fe:aa02::", "64:ff9b:1:a9fe:aa:200::",
+                      "64:ff9b:1::a9fe:aa02"],
+    "100.100.100.200": ["::ffff:6464:64c8", "64:ff9b::6464:64c8", "2002:6464:64c8::", "64:ff9b:1:6464:64:c800::",
+                        "64:ff9b:1::6464:64c8"],
+    "192.0.0.192": ["::ffff:c000:c0", "64:ff9b::c000:c0", "2002:c000:c0::", "64:ff9b:1:c000:0:c000::",
+                    "64:ff9b:1::c000:c0"],
+    "fd00:ec2::254": [],
+}
+
+
+@pytest.mark.parametrize("address", [a for address, forms in METADATA.items() for a in (address, *forms)])
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_cloud_metadata_addresses_are_refused_in_every_form(address, allow_private):
+    literal = f"[{address}]" if ":" in address else address
+    with pytest.raises(UnsafeURL, match="cloud metadata"):
+        check_webhook_url(f"http://{literal}/latest/meta-data/", allow_private=allow_private)
+
+
+def test_a_name_that_resolves_to_a_metadata_address_is_refused_with_allow_private():
+    resolver = stub_resolver({"metadata.google.internal": ["169.254.169.254"]})
+    with pytest.raises(UnsafeURL, match="cloud metadata"):
+        check_webhook_url("http://metadata.google.internal/", allow_private=True, resolver=resolver)
+
+
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_a_local_use_nat64_address_is_refused(allow_private):
+    # 64:ff9b:1::/48 is a site's own translator (RFC 8215); Python 3.11 calls it global, but it
+    # lies in the reserved block ::/8
+    with pytest.raises(UnsafeURL, match="reserved"):
+        check_webhook_url("http://[64:ff9b:1::7f00:1]/hook", allow_private=allow_private)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import alerts.transport as transport_module
-from alerts.transport import Http1Transport
+from alerts.transport import CONNECT_TO, Http1Transport
 
 pytestmark = pytest.mark.e2e
 
@@ -306,3 +306,36 @@ def test_the_sender_keeps_no_cookies_between_deliveries(make_delivery):
     server, results = asyncio.run(main())
     assert all(r.succeeded for r in results) and len(server.requests) == 2
     assert b"cookie:" not in server.requests[1].lower().replace(b"set-cookie", b"")
+
+
+# --- connect_to: the addresses the SSRF check allowed, and no others -------------------------
+
+
+async def post_to(client: httpx.AsyncClient, url: str, addresses: tuple[str, ...]) -> tuple[int, bytes]:
+    request = client.build_request("POST", url, content=b"{}", extensions={CONNECT_TO: addresses})
+    response = await client.send(request)
+    return response.status_code, response.content
+
+
+def test_connect_to_addresses_are_tried_in_order_and_the_name_stays_in_the_host_header():
+    # nothing listens on 127.0.0.2 (refused), and hooks.example has no DNS here
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return await post_to(client, f"http://hooks.example:{server.port}/hook", ("127.0.0.2", "127.0.0.1"))
+
+    server, answer = run(lambda n: ok(b"pinned"), scenario)
+    assert answer == (200, b"pinned")
+    assert f"\r\nhost: hooks.example:{server.port}\r\n".encode() in server.requests[0].lower()
+
+
+def test_an_idle_connection_is_reused_only_for_a_request_allowed_to_reach_its_address():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        url = f"http://hooks.example:{server.port}/hook"
+        first = await post_to(client, url, ("127.0.0.1",))
+        # the name now resolves elsewhere (nothing listens on 127.0.0.3): the connection to
+        # 127.0.0.1 must not carry this request
+        with pytest.raises(httpx.ConnectError):
+            await post_to(client, url, ("127.0.0.3",))
+        return first
+
+    server, first = run(lambda n: ok(), scenario)
+    assert first[0] == 200 and len(server.requests) == 1
