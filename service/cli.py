@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from sqlmodel import Session
@@ -27,8 +28,22 @@ def _engine():  # noqa: ANN202
 def cmd_migrate(args: argparse.Namespace) -> int:
     from service.schema import upgrade
 
-    upgrade(get_settings().database_url)
+    upgrade(get_settings().migrations_url)
     print("database is at the latest migration", file=sys.stderr)
+    return 0
+
+
+def cmd_db_grant_app_role(args: argparse.Namespace) -> int:
+    from service.db_roles import grant_app_role
+
+    password = os.environ.get(args.password_env) if args.password_env else None
+    engine = make_engine(args.url or get_settings().migrations_url, pool_size=1)
+    try:
+        grant_app_role(engine, role=args.role, password=password)
+    finally:
+        engine.dispose()
+    print(f"role {args.role} may read and write the tables (the audit log: read and append only), "
+          "and cannot alter, drop or truncate them", file=sys.stderr)
     return 0
 
 
@@ -117,7 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="varsel", description="Varsel: early warning for new psychoactive substances")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="upgrade the database to the latest schema (as VARSEL_MIGRATE_DATABASE_URL)"
+                   ).set_defaults(func=cmd_migrate)
+    db = sub.add_parser("db", help="database roles").add_subparsers(dest="db_command", required=True)
+    grant = db.add_parser("grant-app-role", help="PostgreSQL: create or update the role the API and worker use; "
+                                                 "run as the owner (VARSEL_MIGRATE_DATABASE_URL)")
+    grant.add_argument("--role", required=True, help="e.g. varsel_app; created (LOGIN) if missing")
+    grant.add_argument("--password-env", metavar="NAME",
+                       help="environment variable holding the role's password (never given on the command line)")
+    grant.add_argument("--url", help="owner's database URL; default VARSEL_MIGRATE_DATABASE_URL")
+    grant.set_defaults(func=cmd_db_grant_app_role)
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
         default=f"sqlite:///./{DEFAULT_SQLITE_PATH}",
         description="SQLAlchemy URL; sqlite:///path or postgresql://user@host/db",
     )
+    migrate_database_url: str = Field(
+        default="",
+        description="URL `varsel migrate` and `varsel db grant-app-role` use: on PostgreSQL the role that owns the "
+                    "schema, while database_url names a role that cannot alter it (see README). Empty: database_url",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
@@ -86,6 +91,11 @@ class Settings(BaseSettings):
     )
     family_interval_seconds: float = Field(default=1.0, gt=0, description="How often the worker places new substances")
     family_mcs_timeout_seconds: int = Field(default=2, ge=1, description="Bound on one family core (rdFMCS) search")
+
+    @property
+    def migrations_url(self) -> str:
+        """The URL schema changes run with: migrate_database_url, else database_url."""
+        return self.migrate_database_url or self.database_url
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> "Settings":

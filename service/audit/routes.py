@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from service.audit import service
+from service.audit.redact import redact_detail
 from service.auth.deps import AuditReader
 from service.db import SessionDep
 from service.pagination import PageLimit
@@ -27,6 +28,12 @@ class AuditRead(BaseModel):
     entity: str
     entity_id: str
     detail: dict[str, Any]
+
+    @field_validator("detail")
+    @classmethod
+    def _redacted(cls, detail: dict[str, Any]) -> dict[str, Any]:
+        # entries recorded before URLs were redacted on the way in are redacted on the way out
+        return redact_detail(detail)
 
 
 class AuditPage(BaseModel):

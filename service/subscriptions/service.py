@@ -21,6 +21,7 @@ from alerts.signing import generate_secret
 from alerts.ssrf import UnsafeURL, check_webhook_url
 from service.alerting.digests import next_digest_time
 from service.alerting.models import Delivery, DeliveryKind, DeliveryState
+from service.audit.redact import redact_url
 from service.audit.service import record
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
@@ -72,9 +73,10 @@ def _with_secret(row: Subscription) -> SubscriptionWithSecret:
 
 
 def _audit(session: Session, principal: Principal, action: str, row: Subscription, **detail: object) -> None:
-    # Never the secret: the audit log is read by people who must not be able to forge webhooks.
+    # Never the secret, nor the URL's credentials or query: regulators read every organisation's
+    # audit entries and must not be able to forge or redirect another's webhooks.
     record(session, principal=principal, action=action, entity="subscription", entity_id=row.id,
-           detail={"url": row.url, "mode": row.mode, **detail})
+           detail={"url": redact_url(row.url), "mode": row.mode, **detail})
 
 
 def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
