@@ -26,6 +26,12 @@ def run_offline() -> None:
 def run_online() -> None:
     engine = make_engine(_url(), pool_size=1)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # A batch migration rebuilds a table by copying it and dropping the original; with
+            # foreign keys on, that drop deletes (or cascades to) the rows that refer to it. The
+            # pragma only takes effect outside a transaction, hence on the driver's connection,
+            # before Alembic begins one; every key is checked again before the commit.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -34,6 +40,10 @@ def run_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:5]}")
     engine.dispose()
 
 

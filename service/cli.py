@@ -47,6 +47,29 @@ def cmd_db_grant_app_role(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_secrets_new_key(args: argparse.Namespace) -> int:
+    from service.subscriptions.secret_box import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_secrets_rotate(args: argparse.Namespace) -> int:
+    from service.subscriptions import service as subscriptions
+    from service.subscriptions.secret_box import SecretKeysError, SecretUnreadable, secret_box
+
+    try:
+        box = secret_box(get_settings())
+        with Session(_engine()) as session:
+            secrets, endpoints = subscriptions.reseal_secrets(session, secret_box=box)
+    except (SecretKeysError, SecretUnreadable) as error:
+        print(f"error: {error}; nothing was changed", file=sys.stderr)
+        return 1
+    print(f"re-sealed {secrets} secret(s) of {endpoints} subscription(s) with the first key; "
+          "the keys after it can now be removed", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -142,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="environment variable holding the role's password (never given on the command line)")
     grant.add_argument("--url", help="owner's database URL; default VARSEL_MIGRATE_DATABASE_URL")
     grant.set_defaults(func=cmd_db_grant_app_role)
+    secrets_cmd = sub.add_parser("secrets", help="webhook signing secrets at rest").add_subparsers(
+        dest="secrets_command", required=True)
+    secrets_cmd.add_parser("new-key", help="print a new key for VARSEL_SECRET_KEYS").set_defaults(
+        func=cmd_secrets_new_key)
+    secrets_cmd.add_parser("rotate", help="re-seal every stored secret with the first key of VARSEL_SECRET_KEYS"
+                           ).set_defaults(func=cmd_secrets_rotate)
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)

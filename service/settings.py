@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var/varsel.db")
@@ -48,6 +48,17 @@ class Settings(BaseSettings):
                     "request). A key revoked through this process stops at once; through another, within this time.",
     )
     demo_keys_file: Path = Field(default=Path("var/demo-keys.txt"))
+
+    # webhook signing secrets are sealed at rest (service.subscriptions.secret_box)
+    secret_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Fernet keys, comma-separated: the first seals webhook secrets, every one opens them "
+                    "(`varsel secrets new-key` makes one). Empty: the keys in secret_keys_file",
+    )
+    secret_keys_file: Path = Field(
+        default=Path("var/secret-keys.txt"),
+        description="Used when secret_keys is empty; created with a new key on first use (the demo)",
+    )
 
     # outbound webhooks: private, loopback and link-local targets are refused unless allowed
     webhook_allow_private: bool = False

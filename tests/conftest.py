@@ -92,7 +92,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, demo_keys_file=tmp_path / "keys.txt", webhook_allow_private=True)
+    return Settings(database_url=database_url, demo_keys_file=tmp_path / "keys.txt", webhook_allow_private=True,
+                    secret_keys_file=tmp_path / "secret-keys.txt")
 
 
 @pytest.fixture

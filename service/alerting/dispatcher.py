@@ -28,6 +28,7 @@ from alerts.dispatch import DispatchPolicy, DispatchStats, dispatch_claimed
 from alerts.retry import RetryPolicy
 from service.alerting.store import SqlDeliveryStore
 from service.settings import Settings
+from service.subscriptions.secret_box import secret_box
 
 log = logging.getLogger("varsel.dispatch")
 
@@ -66,7 +67,7 @@ def policy_from(settings: Settings, *, worker_id: str) -> DispatchPolicy:
 class Dispatcher:
     def __init__(self, settings: Settings, engine: Engine, *, worker_id: str | None = None) -> None:
         self.worker_id = worker_id or default_worker_id()
-        self.store = SqlDeliveryStore(engine)
+        self.store = SqlDeliveryStore(engine, secret_box=secret_box(settings))
         self.policy = policy_from(settings, worker_id=self.worker_id)
         self._settings = settings
         self._loop = _new_event_loop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt, DeliveryState
 from service.db import begin_write
 from service.subscriptions.models import Subscription
+from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
+
+log = logging.getLogger("varsel.dispatch")
 
 _STATE_FOR = {
     DeliveryOutcome.delivered: DeliveryState.delivered,
@@ -126,9 +130,24 @@ class SqlDeliveryStore:
     """Attempts are queued by :meth:`record_attempt` and written by :meth:`flush`, one
     transaction per batch (service.alerting.dispatcher flushes after each)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, secret_box: SecretBox | None = None) -> None:
         self._engine = engine
+        self._secret_box = secret_box  # opens sealed secrets; without one, only unsealed ones sign
         self._pending: list[_Record] = []
+
+    def _open_secrets(self, endpoint, *, now: dt.datetime) -> tuple[str, ...] | None:  # noqa: ANN001
+        """The endpoint's active secrets, opened; None (and the reason logged) if a key is missing."""
+        stored = active_secrets(endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at, now=now)
+        try:
+            if self._secret_box is None:
+                if any(is_sealed(secret) for secret in stored):
+                    raise SecretUnreadable("the secret is sealed and this store was given no keys")
+                return stored
+            return tuple(self._secret_box.open(secret) for secret in stored)
+        except SecretUnreadable as error:
+            log.error("subscription %s: deliveries held until its lease ends, webhook secret unreadable: %s",
+                      endpoint.id, error)
+            return None
 
     # --- claim -------------------------------------------------------------------------------
 
@@ -160,19 +179,21 @@ class SqlDeliveryStore:
             events = {alert_id: event.encode("utf-8") for alert_id, event in connection.execute(
                 _EVENTS, {"ids": alert_ids})} if alert_ids else {}
             session.commit()
-        # per endpoint once: its URL, its active secrets, how long it has been failing
-        endpoint_facts = {
-            endpoint.id: (endpoint.url,
-                          active_secrets(endpoint.secret, endpoint.previous_secret,
-                                         endpoint.previous_secret_expires_at, now=now),
-                          endpoint.failing_since)
-            for endpoint in endpoints.values()
-        }
+        # per endpoint once: its URL, its active secrets, how long it has been failing. An
+        # endpoint whose secret no key opens sends nothing: its deliveries stay leased and come
+        # due again when the lease ends, so the error repeats at that pace until the keys are fixed.
+        endpoint_facts = {}
+        for endpoint in endpoints.values():
+            secrets = self._open_secrets(endpoint, now=now)
+            if secrets is not None:
+                endpoint_facts[endpoint.id] = (endpoint.url, secrets, endpoint.failing_since)
         position = {delivery_id: index for index, delivery_id in enumerate(due_ids)}  # due order
         claimed = []
         for delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at in sorted(
             rows, key=lambda row: position[row[0]]
         ):
+            if subscription_id not in endpoint_facts:
+                continue
             url, secrets, failing_since = endpoint_facts[subscription_id]
             claimed.append(OutgoingDelivery(
                 id=delivery_id, endpoint_id=subscription_id, url=url, message_id=message_id,

@@ -3,9 +3,10 @@
 A subscription is also the webhook *endpoint*: its URL, its signing secrets and its health
 (failing since, disabled and why) live on the same row, one endpoint per subscription.
 
-The signing secret is stored as given to the subscriber, not hashed: HMAC needs the secret
-itself at every send. It is returned once, by the request that creates or rotates it, and is
-never logged, audited or shown again.
+The signing secret cannot be hashed, since HMAC needs the secret itself at every send; it is
+stored sealed with the operator's keys (service.subscriptions.secret_box) and opened only by the
+worker that signs. It is returned once, by the request that creates or rotates it, and is never
+logged, audited or shown again.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ class Subscription(SQLModel, table=True):
     )
     name: str | None = SQLField(default=None, sa_column=Column(String(200), nullable=True))
     url: str = SQLField(sa_column=Column(Text, nullable=False))
-    secret: str = SQLField(sa_column=Column(String(100), nullable=False))
-    previous_secret: str | None = SQLField(default=None, sa_column=Column(String(100), nullable=True))
+    # sealed (Fernet tokens of ~160-210 characters); a value starting whsec_ is not yet sealed
+    secret: str = SQLField(sa_column=Column(Text, nullable=False))
+    previous_secret: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
     previous_secret_expires_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     filters: dict[str, Any] = SQLField(default_factory=dict, sa_column=Column(JSON, nullable=False))
     mode: str = SQLField(sa_column=Column(String(10), nullable=False))

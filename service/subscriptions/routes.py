@@ -13,11 +13,20 @@ from service.auth.deps import Subscriber
 from service.db import SessionDep
 from service.pagination import PageLimit
 from service.subscriptions import service
+from service.problems import Problem
 from service.subscriptions.models import (
     SubscriptionCreate, SubscriptionPage, SubscriptionRead, SubscriptionUpdate, SubscriptionWithSecret,
 )
+from service.subscriptions.secret_box import SecretBox, SecretKeysError, secret_box
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
+
+
+def _secret_box(request: Request) -> SecretBox:
+    try:
+        return secret_box(request.app.state.settings)
+    except SecretKeysError as error:  # the operator's to fix; the message names no key
+        raise Problem(503, "unavailable", f"webhook secrets cannot be stored: {error}") from None
 
 
 @router.post("", status_code=201, response_model=SubscriptionWithSecret)
@@ -25,7 +34,8 @@ def create_subscription(request: Request, data: SubscriptionCreate, principal: S
                         response: Response) -> SubscriptionWithSecret:
     """Subscribe a webhook. The answer carries the signing secret, once: store it now."""
     settings = request.app.state.settings
-    created = service.create(session, data=data, principal=principal, allow_private=settings.webhook_allow_private)
+    created = service.create(session, data=data, principal=principal, allow_private=settings.webhook_allow_private,
+                             secret_box=_secret_box(request))
     response.headers["Location"] = f"/v1/subscriptions/{created.id}"
     response.headers["Cache-Control"] = "no-store"
     return created
@@ -63,7 +73,8 @@ def rotate_secret(request: Request, subscription_id: str, principal: Subscriber,
     ``webhook-signature``) for VARSEL_WEBHOOK_SECRET_GRACE_HOURS."""
     grace = dt.timedelta(hours=request.app.state.settings.webhook_secret_grace_hours)
     response.headers["Cache-Control"] = "no-store"
-    return service.rotate_secret(session, subscription_id=subscription_id, principal=principal, grace=grace)
+    return service.rotate_secret(session, subscription_id=subscription_id, principal=principal, grace=grace,
+                                 secret_box=_secret_box(request))
 
 
 @router.post("/{subscription_id}/enable", response_model=SubscriptionRead)

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 from ulid import ULID
 
@@ -30,6 +30,7 @@ from service.subscriptions.models import (
     DigestSchedule, Filters, Mode, Subscription, SubscriptionCreate, SubscriptionRead, SubscriptionUpdate,
     SubscriptionWithSecret,
 )
+from service.subscriptions.secret_box import SecretBox, SecretUnreadable
 
 TEST_EVENT_TYPE = "eu.varsel.test"
 
@@ -68,8 +69,8 @@ def to_read(row: Subscription) -> SubscriptionRead:
     )
 
 
-def _with_secret(row: Subscription) -> SubscriptionWithSecret:
-    return SubscriptionWithSecret(**to_read(row).model_dump(), secret=row.secret)
+def _with_secret(row: Subscription, secret: str) -> SubscriptionWithSecret:
+    return SubscriptionWithSecret(**to_read(row).model_dump(), secret=secret)
 
 
 def _audit(session: Session, principal: Principal, action: str, row: Subscription, **detail: object) -> None:
@@ -80,13 +81,14 @@ def _audit(session: Session, principal: Principal, action: str, row: Subscriptio
 
 
 def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
-           allow_private: bool) -> SubscriptionWithSecret:
+           allow_private: bool, secret_box: SecretBox) -> SubscriptionWithSecret:
     check_url(data.url, allow_private=allow_private)
     now = utcnow()
+    secret = generate_secret()
     begin_write(session)
     row = Subscription(
         id=str(ULID()), organisation_id=principal.organisation_id, name=data.name, url=data.url,
-        secret=generate_secret(), filters=data.filters.model_dump(mode="json"), mode=data.mode.value,
+        secret=secret_box.seal(secret), filters=data.filters.model_dump(mode="json"), mode=data.mode.value,
         digest=data.digest.model_dump(mode="json") if data.digest else None,
         next_digest_at=next_digest_time(data.digest, after=now) if data.digest else None,
         enabled=True, created_at=now, updated_at=now,
@@ -95,7 +97,7 @@ def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
     session.flush()
     _audit(session, principal, "subscription.create", row)
     session.commit()
-    return _with_secret(row)
+    return _with_secret(row, secret)
 
 
 def update_subscription(session: Session, *, subscription_id: str, data: SubscriptionUpdate, principal: Principal,
@@ -140,9 +142,10 @@ def delete(session: Session, *, subscription_id: str, principal: Principal) -> N
 
 
 def rotate_secret(session: Session, *, subscription_id: str, principal: Principal,
-                  grace: dt.timedelta) -> SubscriptionWithSecret:
+                  grace: dt.timedelta, secret_box: SecretBox) -> SubscriptionWithSecret:
     """A new secret signs from now on; the old one keeps signing alongside it for ``grace``,
     so a receiver can switch without rejecting a single webhook."""
+    secret = generate_secret()
     begin_write(session)
     row = get(session, subscription_id=subscription_id, principal=principal)
     now = utcnow()
@@ -150,13 +153,43 @@ def rotate_secret(session: Session, *, subscription_id: str, principal: Principa
         row.previous_secret, row.previous_secret_expires_at = row.secret, now + grace
     else:
         row.previous_secret, row.previous_secret_expires_at = None, None
-    row.secret = generate_secret()
+    row.secret = secret_box.seal(secret)
     row.updated_at = now
     session.add(row)
     session.flush()
     _audit(session, principal, "subscription.rotate_secret", row, grace_seconds=grace.total_seconds())
     session.commit()
-    return _with_secret(row)
+    return _with_secret(row, secret)
+
+
+def reseal_secrets(session: Session, *, secret_box: SecretBox) -> tuple[int, int]:
+    """Seal every stored secret (current and previous) with the box's first key, in one
+    transaction; (secrets, subscriptions) re-sealed. If any secret does not open, nothing
+    changes and :class:`SecretUnreadable` names the subscriptions."""
+    begin_write(session)
+    table = Subscription.__table__
+    rows = session.execute(
+        select(table.c.id, table.c.secret, table.c.previous_secret).order_by(table.c.id).with_for_update()
+    ).all()
+    changes, unreadable = [], []
+    for subscription_id, secret, previous in rows:
+        try:
+            changes.append({"b_id": subscription_id, "b_secret": secret_box.reseal(secret),
+                            "b_previous": secret_box.reseal(previous) if previous else None})
+        except SecretUnreadable as error:
+            reason = error
+            unreadable.append(subscription_id)
+    if unreadable:
+        session.rollback()
+        raise SecretUnreadable(f"subscription(s) {', '.join(unreadable)}: {reason}")
+    if changes:
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id"))
+            .values(secret=bindparam("b_secret"), previous_secret=bindparam("b_previous")),
+            changes,
+        )
+    session.commit()
+    return sum(1 + (change["b_previous"] is not None) for change in changes), len(changes)
 
 
 def enable(session: Session, *, subscription_id: str, principal: Principal) -> SubscriptionRead:
