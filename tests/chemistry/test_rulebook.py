@@ -389,17 +389,18 @@ def test_svgs(gb_dk):
 
 @pytest.fixture(scope="module")
 def de_only() -> Classifier:
-    return Classifier(load_rulebook([RULES_DIR / "de.toml"]))
+    return Classifier(load_rulebook([RULES_DIR / "de.toml", RULES_DIR / "de_btmg.toml"]))
 
 
 def test_npsg_does_not_apply_to_btmg_substances(de_only):
-    # § 1 Abs. 2 NpSG: mephedrone is inside Anlage Nr. 1 but a BtMG Anlage II substance
+    # § 1 Abs. 2 Nr. 1 NpSG: mephedrone is inside Anlage Nr. 1 but a BtMG substance
+    # (Anlage I: "4-Methylmethcathinon (Mephedron)")
     result = de_only.classify(MEPHEDRONE, jurisdictions=["DE"], as_of=date(2022, 1, 1)).results["DE"]
     assert result.status == "controlled_by_name"
-    assert {m.rule_id for m in result.matches} == {"de-btmg-named"}
+    assert {m.rule_id for m in result.matches} == {"de-btmg-anlage-i"}
     (aside,) = result.set_aside
     assert aside.match.rule_id == "de-npsg-phenethylamines"
-    assert aside.by == ("de-btmg-named",)
+    assert aside.by == ("de-btmg-anlage-i",)
     assert "§ 1 Abs. 2 NpSG" in aside.reason
     assert aside.match.explanation is not None  # the group match keeps its explanation
 
@@ -414,8 +415,9 @@ def test_npsg_does_not_apply_to_authorised_medicines(de_only):
 
 
 def test_an_npsg_compound_on_no_list_stays_controlled_by_group(de_only):
-    n_ethylhexedrone = "CCCCC(NCC)C(=O)c1ccccc1"
-    result = de_only.classify(n_ethylhexedrone, jurisdictions=["DE"], as_of=date(2022, 1, 1)).results["DE"]
+    # N-ethylheptedrone: a cathinone on no list (N-ethylhexedrone, once used here, is BtMG Anlage II)
+    n_ethylheptedrone = "CCCCCC(NCC)C(=O)c1ccccc1"
+    result = de_only.classify(n_ethylheptedrone, jurisdictions=["DE"], as_of=date(2022, 1, 1)).results["DE"]
     assert result.status == "controlled_by_group"
     assert result.set_aside == () and result.notices == ()
 
