@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,23 +16,8 @@ from service.alerting.models import (
 from service.audit.service import record
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
+from service.pagination import decode_cursor, encode_cursor, invalid_cursor
 from service.problems import Problem
-
-
-def _cursor_problem() -> Problem:
-    return Problem(422, "validation", "cursor is not one this service issued; start again without it",
-                   errors=[{"in": "query", "pointer": "#/cursor", "field": "cursor", "detail": "invalid cursor"}])
-
-
-def _encode(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise _cursor_problem() from None
 
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -73,17 +56,20 @@ def list_alerts(session: Session, flt: AlertFilter, *, cursor: str | None, limit
     if flt.until:
         query = query.where(AlertRow.created_at < flt.until)
     if cursor:
-        moment, _, last_id = _decode(cursor).partition("|")
+        moment, last_id = decode_cursor(cursor, keys=2)
         try:
             last_at = dt.datetime.fromisoformat(moment)
-        except ValueError:
-            raise _cursor_problem() from None
+            if last_at.tzinfo is None:  # every cursor issued holds an offset; the column refuses naive times
+                raise ValueError(moment)
+            last_at = last_at.astimezone(dt.UTC)  # overflows for an offset at either end of the calendar
+        except (ValueError, OverflowError):
+            raise invalid_cursor() from None
         query = query.where(or_(AlertRow.created_at < last_at,
                                 (AlertRow.created_at == last_at) & (AlertRow.id < last_id)))
     rows = session.exec(query.order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _encode(f"{rows[-1].created_at.isoformat()}|{rows[-1].id}") if more and rows else None
+    next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if more and rows else None
     return [r.to_alert() for r in rows], next_cursor
 
 
@@ -97,7 +83,8 @@ def list_deliveries(session: Session, *, subscription_id: str, state: DeliverySt
     if state is not None:
         query = query.where(Delivery.state == state.value)
     if cursor:
-        query = query.where(Delivery.id < _decode(cursor))
+        (last_id,) = decode_cursor(cursor)
+        query = query.where(Delivery.id < last_id)
     rows = session.exec(query.order_by(Delivery.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -111,7 +98,7 @@ def list_deliveries(session: Session, *, subscription_id: str, state: DeliverySt
     items = [
         DeliveryRead.model_validate({**row.model_dump(), "attempts": attempts[row.id]}) for row in rows
     ]
-    return items, _encode(rows[-1].id) if more and rows else None
+    return items, encode_cursor(rows[-1].id) if more and rows else None
 
 
 def replay(session: Session, *, subscription_id: str, delivery_ids: Sequence[str], dead_lettered: bool,

@@ -7,8 +7,6 @@ item never leaves a substance, a name or an audit row behind.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
 import json
@@ -25,6 +23,7 @@ from service.audit.service import record_many
 from service.classification import service as classification
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
+from service.pagination import decode_cursor, encode_cursor, invalid_cursor
 from service.problems import Problem
 from service.reports.models import Quantity, Report, ReportCreate, ReportRead
 from service.substances import service as registry
@@ -296,21 +295,6 @@ class ReportFilter:
     sampled_to: dt.date | None = None
 
 
-def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        value = ""
-    if len(value) != 26:
-        raise Problem(422, "validation", "cursor is not one this service issued; start again without it",
-                      errors=[{"in": "query", "pointer": "#/cursor", "field": "cursor", "detail": "invalid cursor"}])
-    return value
-
-
 def list_reports(session: Session, flt: ReportFilter, *, cursor: str | None, limit: int) -> tuple[list[ReportRead], str | None]:
     """Newest first; the cursor is the last id seen, so pages stay stable while reports arrive."""
     query = select(Report, Substance).join(Substance, Substance.id == Report.substance_id, isouter=True)
@@ -328,7 +312,10 @@ def list_reports(session: Session, flt: ReportFilter, *, cursor: str | None, lim
     if flt.sampled_to:
         query = query.where(Report.sampled_on <= flt.sampled_to)
     if cursor:
-        query = query.where(Report.id < decode_cursor(cursor))
+        (last_id,) = decode_cursor(cursor)
+        if len(last_id) != 26:  # a ULID
+            raise invalid_cursor()
+        query = query.where(Report.id < last_id)
     pairs = session.exec(query.order_by(Report.id.desc()).limit(limit + 1)).all()
     more = len(pairs) > limit
     pairs = pairs[:limit]
