@@ -61,13 +61,16 @@ def make_engine(url: str, *, pool_size: int = 10, write_wait_seconds: float | No
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, max_overflow=pool_size
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, max_overflow=pool_size,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         if write_wait_seconds is not None:
             set_write_wait(engine, write_wait_seconds)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: a database error's message never carries bound values (webhook secrets,
+    # report texts) into logs or tracebacks
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True)
 
 
 _BUSY_TIMEOUT_MS = 30_000

@@ -92,3 +92,18 @@ def test_a_writer_waits_for_another_process_and_then_gets_the_lock(tmp_path):
         session.commit()
     released.join()
     other.close()
+
+
+def test_database_errors_do_not_carry_bound_values(tmp_path):
+    # A failing statement's message goes to logs and tracebacks: it must not hold the values
+    # bound to it (webhook secrets, report texts).
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (secret TEXT UNIQUE)"))
+        connection.execute(text("INSERT INTO t VALUES (:s)"), {"s": "whsec_do-not-log"})
+    with pytest.raises(IntegrityError) as caught, engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (:s)"), {"s": "whsec_do-not-log"})
+    assert "whsec_do-not-log" not in str(caught.value)
