@@ -1239,19 +1239,21 @@ class Classifier:
     # -- compilation
 
     def _compile_named(self, rule: Rule) -> None:
-        keys_of_rule: set[str] = set()
-        # substances_file rows carry their parent's InChIKey (no standardisation at start-up); an
-        # entry written in the TOML comes first and a file row with the same key adds nothing
-        for substance in (*rule.substances, *rule.file_substances()):
+        written: set[str] = set()
+        for substance in rule.substances:
             if substance.smiles is None:  # defined by plant or preparation: listed, not matched
                 continue
-            inchikey = getattr(substance, "inchikey", None) or identify(substance.smiles).inchikey
+            inchikey = identify(substance.smiles).inchikey
             stereo = rule.stereoisomers_included if substance.stereoisomers_included is None else substance.stereoisomers_included
             key = _connectivity(inchikey) if stereo else inchikey
-            if key in keys_of_rule:
-                continue
-            keys_of_rule.add(key)
+            written.add(key)
             self._named[key].append((rule, substance))
+        # substances_file rows carry their parent's InChIKey (no standardisation at start-up); an
+        # entry written in the TOML takes precedence over a row with the same key
+        for row in rule.file_substances():
+            key = _connectivity(row.inchikey) if rule.stereoisomers_included else row.inchikey
+            if key not in written:
+                self._named[key].append((rule, row))
 
     def _pattern(self, smarts: str) -> _Pattern:
         pattern = self._patterns.get(smarts)
