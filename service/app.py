@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +26,7 @@ from service.schema import head_revisions
 from service.settings import Settings, get_settings
 from service.subscriptions.routes import router as subscriptions_router
 from service.substances.routes import router as substances_router
+from service.validation import refuse_unstorable_parameters
 
 DESCRIPTION = """
 Early warning and rapid alerts for new psychoactive substances.
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         yield
         engine.dispose()
 
-    app = FastAPI(title="Varsel", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Varsel", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(refuse_unstorable_parameters)])
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_heads = head_revisions(settings.database_url)

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from alerts.model import Alert
 from service.db import UTCDateTime, utcnow
+from service.validation import RequestModel
 
 
 class AlertRow(SQLModel, table=True):
@@ -153,7 +154,7 @@ class DeliveryPage(BaseModel):
     next_cursor: str | None
 
 
-class ReplayRequest(BaseModel):
+class ReplayRequest(RequestModel):
     delivery_ids: list[str] = Field(default=[], max_length=1000, description="Deliveries to send again")
     dead_lettered: bool = Field(default=False, description="Also every dead-lettered delivery of the subscription")
 

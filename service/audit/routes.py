@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from service.audit import service
@@ -13,6 +13,7 @@ from service.audit.redact import redact_detail
 from service.auth.deps import AuditReader
 from service.db import SessionDep
 from service.pagination import PageLimit
+from service.validation import DATABASE_INT_MAX
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 
@@ -42,7 +43,8 @@ class AuditPage(BaseModel):
 
 
 @router.get("/audit", response_model=AuditPage)
-def read_audit_log(principal: AuditReader, session: SessionDep, limit: PageLimit, cursor: int | None = None) -> AuditPage:
+def read_audit_log(principal: AuditReader, session: SessionDep, limit: PageLimit,
+                   cursor: Annotated[int | None, Query(ge=0, le=DATABASE_INT_MAX)] = None) -> AuditPage:
     """Every write, newest first."""
     rows = service.recent(session, before_id=cursor, limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]

@@ -6,12 +6,13 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from service.db import UTCDateTime, utcnow
+from service.validation import RequestModel
 
 
 class Role(str, enum.Enum):
@@ -47,11 +48,11 @@ class Principal:
     organisation_country: str
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    label: str | None = None
+    label: str | None = Field(default=None, max_length=200)  # the column's width
 
 
 class ApiKeyRead(BaseModel):

@@ -22,6 +22,7 @@ from service.families.models import (
 from service.pagination import PageLimit
 from service.problems import Problem
 from service.substances import service as registry
+from service.validation import PathId
 
 router = APIRouter(prefix="/v1", tags=["families"])
 
@@ -80,7 +81,7 @@ def recompute_families(request: Request, principal: Admin, session: SessionDep, 
 
 
 @router.get("/families/recomputes/{job_id}", response_model=RecomputeJobRead)
-def get_recompute(job_id: int, principal: Admin, session: SessionDep) -> RecomputeJobRead:
+def get_recompute(job_id: PathId, principal: Admin, session: SessionDep) -> RecomputeJobRead:
     job = service.get_job(session, job_id)
     if job is None:
         raise Problem(404, "not-found", f"no recompute job {job_id}")

@@ -12,6 +12,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from service.db import UTCDateTime, utcnow
+from service.validation import RequestModel
 
 
 class OrganisationKind(str, enum.Enum):
@@ -42,7 +43,7 @@ class Organisation(SQLModel, table=True):
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class OrganisationCreate(BaseModel):
+class OrganisationCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=2, max_length=200)

@@ -10,6 +10,7 @@ from service.db import SessionDep
 from service.organisations import service
 from service.organisations.models import OrganisationCreate, OrganisationRead
 from service.problems import Problem
+from service.validation import PathId
 
 router = APIRouter(prefix="/v1", tags=["organisations and keys"])
 
@@ -32,14 +33,14 @@ def _organisation(session: SessionDep, organisation_id: int):  # noqa: ANN202
 
 
 @router.post("/organisations/{organisation_id}/keys", status_code=201, response_model=ApiKeyCreated)
-def create_key(organisation_id: int, data: ApiKeyCreate, principal: Admin, session: SessionDep) -> ApiKeyCreated:
+def create_key(organisation_id: PathId, data: ApiKeyCreate, principal: Admin, session: SessionDep) -> ApiKeyCreated:
     """Issue a key. The plaintext key is in this answer only; store it now."""
     org = _organisation(session, organisation_id)
     return service.issue_key(session, organisation=org, role=data.role, label=data.label, principal=principal)
 
 
 @router.get("/organisations/{organisation_id}/keys", response_model=list[ApiKeyRead])
-def list_keys(organisation_id: int, principal: Admin, session: SessionDep) -> list[ApiKeyRead]:
+def list_keys(organisation_id: PathId, principal: Admin, session: SessionDep) -> list[ApiKeyRead]:
     _organisation(session, organisation_id)
     return [ApiKeyRead.model_validate(k) for k in service.keys_of(session, organisation_id=organisation_id)]
 

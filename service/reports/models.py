@@ -16,6 +16,7 @@ from chemistry.identity import StructureFormat
 from service.db import UTCDateTime, utcnow
 from service.organisations.models import check_country
 from service.substances.models import SubstanceSummary
+from service.validation import RequestModel
 
 # A lab on UTC+14 is a calendar day ahead of UTC; later than that is a typing error.
 LATEST_TIMEZONE_OFFSET = dt.timedelta(hours=14)
@@ -57,7 +58,7 @@ class QuantityUnit(str, enum.Enum):
     mg_per_l = "mg/l"
 
 
-class Quantity(BaseModel):
+class Quantity(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     value: float = Field(gt=0)
@@ -100,7 +101,7 @@ class Report(SQLModel, table=True):
     submitted_by_key_id: str = SQLField(sa_column=Column(String(32), nullable=False))
 
 
-class ReportCreate(BaseModel):
+class ReportCreate(RequestModel):
     """One detection, as a laboratory or focal point submits it."""
 
     model_config = ConfigDict(

@@ -15,6 +15,7 @@ from service.db import SessionDep
 from service.pagination import PageLimit
 from service.problems import Problem, validation_errors
 from service.reports import service
+from service.validation import DATABASE_INT_MAX
 from service.reports.models import (
     BatchItem, BatchResponse, BatchResult, ReportCreate, ReportPage, ReportRead, SampleType,
 )
@@ -104,7 +105,7 @@ def list_reports(
     limit: PageLimit,
     substance: Annotated[str | None, Query(description="InChIKey, or its first block for all stereoisomers")] = None,
     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    organisation: Annotated[int | None, Query(description="Organisation id")] = None,
+    organisation: Annotated[int | None, Query(ge=1, le=DATABASE_INT_MAX, description="Organisation id")] = None,
     sample_type: SampleType | None = None,
     sampled_from: dt.date | None = None,
     sampled_to: dt.date | None = None,

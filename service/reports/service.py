@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -279,7 +280,9 @@ def _to_read(row: dict, substance: Substance | None, names: dict[int, list[str]]
         summary = SubstanceSummary(inchikey=substance.inchikey, connectivity_key=substance.connectivity_key,
                                    smiles=substance.smiles, formula=substance.formula,
                                    names=names.get(substance.id, []))
-    quantity = Quantity(value=row["quantity_value"], unit=row["quantity_unit"]) if row["quantity_value"] else None
+    # a non-finite value, stored before intake refused them, has no JSON form: read as no quantity
+    value = row["quantity_value"]
+    quantity = Quantity(value=value, unit=row["quantity_unit"]) if value and math.isfinite(value) else None
     return ReportRead.model_validate(
         {**row, "substance": summary, "substance_is_new": row["substance_was_new"], "quantity": quantity}
     )

@@ -25,6 +25,7 @@ from sqlmodel import SQLModel
 from alerts.model import AlertType, Severity, SubscriptionFilter
 from service.db import UTCDateTime, utcnow
 from service.organisations.models import check_country
+from service.validation import RequestModel
 
 
 class Mode(str, enum.Enum):
@@ -91,7 +92,7 @@ def _jurisdiction(value: str) -> str:
     return code
 
 
-class Filters(BaseModel):
+class Filters(RequestModel):
     """Which alerts: an empty list means any; criteria combine with AND (see alerts.model.matches)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -141,7 +142,7 @@ class Filters(BaseModel):
         )
 
 
-class DigestSchedule(BaseModel):
+class DigestSchedule(RequestModel):
     """When a digest goes out: every day (or one weekday) at a local wall-clock time."""
 
     model_config = ConfigDict(extra="forbid")
@@ -178,7 +179,7 @@ class DigestSchedule(BaseModel):
         return self
 
 
-class SubscriptionCreate(BaseModel):
+class SubscriptionCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -209,7 +210,7 @@ class SubscriptionCreate(BaseModel):
         return self
 
 
-class SubscriptionUpdate(BaseModel):
+class SubscriptionUpdate(RequestModel):
     """Only the fields given change; ``filters`` and ``digest`` are replaced as a whole."""
 
     model_config = ConfigDict(extra="forbid")

@@ -14,6 +14,7 @@ from service.problems import Problem
 from service.reports.service import structure_problem
 from service.substances import service
 from service.substances.models import SubstanceDetail, SubstancePage
+from service.validation import DATABASE_INT_MAX
 
 router = APIRouter(prefix="/v1", tags=["substances"])
 
@@ -26,7 +27,7 @@ def search_substances(
     q: Annotated[str | None, Query(min_length=2, max_length=300, description="Name or synonym (substring)")] = None,
     inchikey: Annotated[str | None, Query(description="Full InChIKey, or its first block for all stereoisomers")] = None,
     structure: Annotated[str | None, Query(max_length=5000, description="Exact structure: SMILES or InChI")] = None,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=DATABASE_INT_MAX)] = None,
 ) -> SubstancePage:
     """Search the registry by name, InChIKey or exact structure (salts and charges are ignored)."""
     exact = None

@@ -9,10 +9,12 @@ does (a server error becomes a response instead of an exception in the test).
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 PROBLEM = "application/problem+json"
 
@@ -90,3 +92,130 @@ def test_issued_cursors_still_page_through_reports_and_alerts(wire, reporter, au
         second = wire.get(f"{route}?limit=1&cursor={first['next_cursor']}", headers=authority.headers).json()
         assert first["items"] and second["items"]
         assert first["items"][0]["id"] != second["items"][0]["id"]
+
+
+# --- integers wider than the database's --------------------------------------------------------
+
+BEYOND_INT64 = "99999999999999999999"
+BEYOND_INT32 = str(2**31)
+
+WIDE_INTEGERS = [
+    ("admin", "GET", "/v1/organisations/{n}/keys"),
+    ("admin", "POST", "/v1/organisations/{n}/keys"),
+    ("admin", "GET", "/v1/families/recomputes/{n}"),
+    ("admin", "GET", "/v1/audit?cursor={n}"),
+    ("authority", "GET", "/v1/substances?cursor={n}"),
+    ("authority", "GET", "/v1/reports?organisation={n}"),
+    ("authority", "GET", "/v1/alerts/{n}"),
+    ("authority", "GET", "/v1/alerts/{n}.cap"),
+    ("authority", "GET", "/v1/subscriptions/{n}"),
+    ("authority", "GET", "/v1/reports/{n}"),
+    ("authority", "GET", "/v1/families/{n}"),
+]
+
+
+@pytest.mark.parametrize(("role", "method", "route"), WIDE_INTEGERS)
+def test_integers_beyond_the_database_are_404_or_422(wire, make_caller, role, method, route):
+    caller = make_caller(role)
+    body = {"role": "reporter"} if method == "POST" else None
+    for number in (BEYOND_INT64, BEYOND_INT32, "-" + BEYOND_INT64):
+        response = wire.request(method, route.format(n=number), json=body, headers=caller.headers)
+        assert_problem(response, (404, 422))
+
+
+# --- NUL characters ----------------------------------------------------------------------------
+
+
+def test_a_nul_in_a_report_field_is_a_422_naming_it(wire, reporter, report_body, row_counts):
+    before = row_counts()
+    for field in ("context", "substance_name", "region", "structure", "organisation"):
+        response = wire.post("/v1/reports", json=report_body(**{field: "mephedrone\x00"}), headers=reporter.headers)
+        assert_problem(response, 422, field)
+    assert row_counts() == before
+
+
+def test_a_nul_fails_only_its_own_batch_item(wire, reporter, report_body):
+    items = [report_body(), report_body(context="seized at\x00the border"), report_body(idempotency_key="k\x00"),
+             report_body(country="SE")]
+    response = wire.post("/v1/reports:batch", json={"items": items}, headers=reporter.headers)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 422, 422, 201]
+    assert results[1]["problem"]["errors"][0]["pointer"] == "#/items/1/context"
+    assert results[2]["problem"]["errors"][0]["pointer"] == "#/items/2/idempotency_key"
+
+
+NUL_BODIES = [
+    ("admin", "POST", "/v1/organisations", {"name": "Lab\x00", "kind": "forensic_lab", "country": "DK"}, "name"),
+    ("admin", "POST", "/v1/organisations/1/keys", {"role": "reporter", "label": "\x00"}, "label"),
+    ("authority", "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "name": "a\x00"}, "name"),
+    ("authority", "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook\x00"}, "url"),
+    ("authority", "POST", "/v1/subscriptions",
+     {"url": "http://127.0.0.1:9/hook", "filters": {"family_ids": ["f\x00"]}}, "filters.family_ids"),
+]
+
+
+def test_a_nul_in_other_bodies_is_a_422_naming_the_field(wire, make_caller):
+    for role, method, route, body, field in NUL_BODIES:
+        response = wire.request(method, route, json=body, headers=make_caller(role).headers)
+        assert_problem(response, 422, field)
+
+
+def test_an_unpaired_surrogate_is_a_422_naming_the_field(wire, reporter, report_body):
+    content = json.dumps(report_body(context="x")).replace('"context": "x"', '"context": "\\ud800"')
+    response = wire.post("/v1/reports", content=content,
+                         headers={**reporter.headers, "Content-Type": "application/json"})
+    assert_problem(response, 422, "context")
+
+
+NUL_PARAMETERS = [
+    ("authority", "/v1/reports?substance=a%00b", "substance"),
+    ("authority", "/v1/reports?country=D%00", "country"),
+    ("authority", "/v1/alerts?substance=%00", "substance"),
+    ("authority", "/v1/alerts?country=%00", "country"),
+    ("authority", "/v1/substances?q=ab%00", "q"),
+    ("authority", "/v1/substances?inchikey=%00", "inchikey"),
+    ("regulator", "/v1/drafts?cursor=%00", "cursor"),
+    ("regulator", "/v1/drafts?rule_id=%00", "rule_id"),
+    ("authority", "/v1/reports/a%00b", "report_id"),
+    ("authority", "/v1/substances/a%00b", "inchikey"),
+    ("authority", "/v1/alerts/a%00b", "alert_id"),
+    ("authority", "/v1/subscriptions/a%00b", "subscription_id"),
+    ("authority", "/v1/families/a%00b", "family_id"),
+    ("regulator", "/v1/drafts/a%00b", "draft_id"),
+    ("regulator", "/v1/groups/a%00b", "rule_id"),
+]
+
+
+def test_a_nul_in_a_query_or_path_parameter_is_a_422_naming_it(wire, authority, regulator):
+    callers = {"authority": authority, "regulator": regulator}
+    for role, url, field in NUL_PARAMETERS:
+        assert_problem(wire.get(url, headers=callers[role].headers), 422, field)
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("template", "pointer"), [
+    ('"quantity": {{"value": {n}, "unit": "g"}}', "#/quantity/value"),
+    ('"purity_percent": {n}', "#/purity_percent"),
+])
+def test_non_finite_numbers_are_a_422(wire, reporter, report_body, row_counts, template, pointer):
+    before = row_counts()
+    for number in ("Infinity", "-Infinity", "NaN", "1e309"):
+        content = json.dumps(report_body())[:-1] + ", " + template.format(n=number) + "}"
+        response = wire.post("/v1/reports", content=content,
+                             headers={**reporter.headers, "Content-Type": "application/json"})
+        body = assert_problem(response, 422)
+        assert pointer in [e["pointer"] for e in body["errors"]], (number, body)
+    assert row_counts() == before
+
+
+def test_a_non_finite_quantity_stored_before_it_was_refused_reads_as_no_quantity(wire, engine, reporter, report_body):
+    created = wire.post("/v1/reports", json=report_body(quantity={"value": 2.5, "unit": "g"}), headers=reporter.headers)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE report SET quantity_value = :inf WHERE id = :id"),
+                           {"inf": float("inf"), "id": created.json()["id"]})
+    response = wire.get(f"/v1/reports/{created.json()['id']}", headers=reporter.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["quantity"] is None
