@@ -142,6 +142,15 @@ _HISTORY_ALERTS = select(_A.dedup_key).where(
 )
 
 
+def _window_start(day: dt.date, window: dt.timedelta) -> dt.date:
+    """``day - window``, or the first date there is: one report sampled near year 1 (intake
+    refuses those; a stored or imported row may hold one) must not fail its whole batch."""
+    try:
+        return day - window
+    except OverflowError:
+        return dt.date.min
+
+
 class DatabaseSignalHistory:
     """:class:`alerts.signals.SignalHistory` on the report and alert tables.
 
@@ -180,7 +189,7 @@ class DatabaseSignalHistory:
         # read, on first use, for the substances still below it whose reporters are diverse
         # enough to reach it (may_reach), not for busy substances that escalated long ago or
         # that one laboratory keeps reporting.
-        self._since = min(row["sampled_on"] for row, _ in batch) - thresholds.escalation_window
+        self._since = _window_start(min(row["sampled_on"] for row, _ in batch), thresholds.escalation_window)
         self._until = max(row["sampled_on"] for row, _ in batch)
         self._thresholds = thresholds
         self._unescalated = [(substance_id, inchikey) for inchikey, substance_id in self._substance_ids.items()

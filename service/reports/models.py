@@ -20,6 +20,9 @@ from service.validation import RequestModel
 
 # A lab on UTC+14 is a calendar day ahead of UTC; later than that is a typing error.
 LATEST_TIMEZONE_OFFSET = dt.timedelta(hours=14)
+# Earlier than this is a typing error too (0026 for 2026, an empty date read as 0001-01-01), not
+# an archived sample; it would also take the signal windows before the first representable date.
+EARLIEST_SAMPLING_DATE = dt.date(1900, 1, 1)
 
 
 class Technique(str, enum.Enum):
@@ -135,7 +138,9 @@ class ReportCreate(RequestModel):
     sample_type: SampleType
     country: str = Field(description="ISO 3166-1 alpha-2 code of the country of sampling", examples=["DK"])
     region: str | None = Field(default=None, max_length=100)
-    sampled_on: dt.date = Field(description="Date of sampling (ISO 8601), not in the future")
+    sampled_on: dt.date = Field(
+        description=f"Date of sampling (ISO 8601): from {EARLIEST_SAMPLING_DATE.isoformat()}, not in the future"
+    )
     techniques: list[Technique] = Field(min_length=1, max_length=20)
     confidence: Confidence
     quantity: Quantity | None = None
@@ -146,10 +151,13 @@ class ReportCreate(RequestModel):
 
     @field_validator("sampled_on")
     @classmethod
-    def _not_in_future(cls, value: dt.date) -> dt.date:
+    def _plausible(cls, value: dt.date) -> dt.date:
         latest = (utcnow() + LATEST_TIMEZONE_OFFSET).date()
         if value > latest:
             raise ValueError(f"sampling date {value.isoformat()} is in the future; the latest accepted is {latest}")
+        if value < EARLIEST_SAMPLING_DATE:
+            raise ValueError(f"sampling date {value.isoformat()} is before {EARLIEST_SAMPLING_DATE.isoformat()}, "
+                             "the earliest accepted; check the year")
         return value
 
     @field_validator("techniques")

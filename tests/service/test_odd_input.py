@@ -9,12 +9,18 @@ does (a server error becomes a response instead of an exception in the test).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlmodel import Session
+
+from service.auth.models import Principal, Role
+from service.reports import service as reports
+from service.reports.models import ReportCreate
 
 PROBLEM = "application/problem+json"
 
@@ -219,3 +225,43 @@ def test_a_non_finite_quantity_stored_before_it_was_refused_reads_as_no_quantity
     response = wire.get(f"/v1/reports/{created.json()['id']}", headers=reporter.headers)
     assert response.status_code == 200, response.text
     assert response.json()["quantity"] is None
+
+
+# --- sampling dates ----------------------------------------------------------------------------
+
+
+def test_implausible_sampling_dates_are_a_422_naming_the_field(wire, reporter, report_body, row_counts):
+    before = row_counts()
+    for sampled_on in ("0001-01-01", "0001-01-05", "0001-01-30", "1899-12-31"):
+        response = wire.post("/v1/reports", json=report_body(sampled_on=sampled_on), headers=reporter.headers)
+        body = assert_problem(response, 422, "sampled_on")
+        assert "1900-01-01" in body["errors"][0]["detail"]
+    assert row_counts() == before
+
+
+def test_the_earliest_accepted_sampling_date_is_stored(wire, reporter, report_body):
+    response = wire.post("/v1/reports", json=report_body(sampled_on="1900-01-01"), headers=reporter.headers)
+    assert response.status_code == 201, response.text
+
+
+def test_an_ancient_sampling_date_fails_only_its_own_batch_item(wire, reporter, report_body):
+    items = [report_body(), report_body(sampled_on="0001-01-05"), report_body(country="SE")]
+    response = wire.post("/v1/reports:batch", json={"items": items}, headers=reporter.headers)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 422, 201]
+    assert results[1]["problem"]["errors"][0]["pointer"] == "#/items/1/sampled_on"
+
+
+def test_a_stored_date_near_year_one_does_not_fail_the_outbox_for_its_batch(engine, reporter, report_body):
+    """Intake refuses such dates, but one that reaches the store another way (an import, a row
+    from before the rule) must not make the signal window arithmetic overflow for every report."""
+    principal = Principal(key_id=reporter.key_id, role=Role.reporter, organisation_id=reporter.organisation_id,
+                          organisation_name=reporter.organisation_name, organisation_country="DK")
+    valid = ReportCreate.model_validate(report_body())
+    items = [valid, valid.model_copy(update={"sampled_on": dt.date(1, 1, 5)}), valid]
+    prepared = [reports.prepare(item, principal=principal, idempotency_key=None) for item in items]
+    with Session(engine, expire_on_commit=False) as session:
+        outcomes = reports.store(session, prepared, principal=principal)
+    assert [o.status for o in outcomes] == ["created"] * 3
+    assert outcomes[1].report.sampled_on == dt.date(1, 1, 5)
