@@ -7,6 +7,7 @@ import asyncio
 import shutil
 import ssl
 import subprocess
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -339,3 +340,189 @@ def test_an_idle_connection_is_reused_only_for_a_request_allowed_to_reach_its_ad
 
     server, first = run(lambda n: ok(), scenario)
     assert first[0] == 200 and len(server.requests) == 1
+
+
+# --- one answer per request, never another's ------------------------------------------------
+
+
+INJECTED = b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ninjected!"
+EMPTY_500 = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
+
+
+def test_a_second_answer_in_the_same_read_is_not_left_for_the_next_request():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        return [await post(client, server.url()) for _ in range(2)]
+
+    server, answers = run(lambda n: EMPTY_500 + INJECTED if n == 1 else ok(b"genuine"), scenario)
+    assert answers == [(500, b""), (200, b"genuine")]
+    assert server.connections == 2
+
+
+def test_bytes_that_arrive_while_a_connection_is_idle_close_it():
+    connections = 0
+
+    async def serve(reader, writer):  # noqa: ANN001, ANN202
+        nonlocal connections
+        connections += 1
+        first = connections == 1
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(10)
+            if first:
+                writer.write(EMPTY_500)
+                await writer.drain()
+                await asyncio.sleep(0.05)  # the client has put the connection back in its pool
+                writer.write(INJECTED)
+                await writer.drain()
+                await reader.read(1 << 16)  # wait for the next request, never answer it
+            else:
+                writer.write(ok(b"genuine"))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def main():  # noqa: ANN202
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook"
+        async with httpx.AsyncClient(transport=Http1Transport(), timeout=httpx.Timeout(2.0)) as client:
+            first = await post(client, url)
+            await asyncio.sleep(0.2)
+            second = await post(client, url)
+        server.close()
+        return first, second
+
+    first, second = asyncio.run(main())
+    assert first == (500, b"") and second == (200, b"genuine")
+    assert connections == 2
+
+
+def test_another_subscribers_delivery_never_gets_the_answer_one_receiver_queued(make_delivery):
+    from alerts.delivery import WebhookSender
+
+    def answer(n: int) -> bytes:
+        return EMPTY_500 + INJECTED if n == 1 else b"HTTP/1.1 202 Accepted\r\nContent-Length: 7\r\n\r\ngenuine"
+
+    async def main():  # noqa: ANN202
+        async with Server(answer) as server:
+            async with WebhookSender(allow_private=True, max_concurrency=1) as sender:
+                first = await sender.send(make_delivery(server.url("/tenant-a"), delivery_id="a", endpoint_id="ea"))
+                second = await sender.send(make_delivery(server.url("/tenant-b"), delivery_id="b", endpoint_id="eb"))
+            return server, first, second
+
+    server, first, second = asyncio.run(main())
+    assert first.status_code == 500 and not first.succeeded
+    assert (second.status_code, second.response_excerpt) == (202, "genuine")
+    assert server.requests[1].startswith(b"POST /tenant-b ")
+
+
+# --- framing, RFC 9112 section 6.3 --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("coding", [b"chunked", b"gzip"])
+def test_transfer_encoding_with_content_length_is_an_error_and_the_connection_is_closed(coding):
+    reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + coding + b"\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post(client, server.url())
+        return await post(client, server.url())
+
+    server, second = run(lambda n: reply if n == 1 else ok(b"next"), scenario)
+    assert second == (200, b"next") and server.connections == 2
+
+
+@pytest.mark.parametrize("coding", [b"xchunked", b"chunked, gzip", b"gzip"])
+def test_a_body_whose_final_coding_is_not_chunked_ends_when_the_connection_closes(coding):
+    reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + coding + b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    server, answer = run(lambda n: (reply, CLOSE), lambda client, server: post(client, server.url()))
+    assert answer == (200, b"5\r\nhello\r\n0\r\n\r\n")
+
+
+def test_an_unasked_for_101_is_a_protocol_error():
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post(client, server.url())
+
+    run(lambda n: b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n", scenario)
+
+
+def test_trailers_are_read_but_not_returned_as_headers():
+    reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-Trailer: yes\r\n\r\n"
+
+    async def scenario(client, server):  # noqa: ANN001, ANN202
+        response = await client.post(server.url(), content=b"x")
+        return response.content, "x-trailer" in response.headers, await post(client, server.url())
+
+    server, (content, has_trailer, second) = run(lambda n: reply, scenario)
+    assert content == b"ok" and not has_trailer and second == (200, b"ok") and server.connections == 1
+
+
+# --- bounded memory -------------------------------------------------------------------------------
+
+
+def test_an_endless_head_is_refused_after_max_header_bytes_without_buffering_it():
+    sent = 0
+
+    async def endless(reader, writer):  # noqa: ANN001, ANN202
+        nonlocal sent
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+        try:
+            while sent < 64 << 20:
+                writer.write(b"a" * 65536)
+                sent += 65536
+                await writer.drain()
+        except ConnectionError:
+            pass
+        writer.close()
+
+    async def main():  # noqa: ANN202
+        server = await asyncio.start_server(endless, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook"
+        tracemalloc.start()
+        try:
+            async with httpx.AsyncClient(transport=Http1Transport(max_header_bytes=16384)) as client:
+                with pytest.raises(httpx.RemoteProtocolError, match="16384"):
+                    await post(client, url)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        server.close()
+        return peak
+
+    peak = asyncio.run(main())
+    assert peak < 4 << 20 and sent < 32 << 20
+
+
+def test_a_body_the_caller_does_not_read_stops_the_socket_instead_of_filling_memory():
+    async def flood(reader, writer):  # noqa: ANN001, ANN202
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\n\r\n")  # ends when the connection closes
+        try:
+            for _ in range(1024):  # 64 MiB
+                writer.write(b"x" * 65536)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        writer.close()
+
+    async def main():  # noqa: ANN202
+        server = await asyncio.start_server(flood, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook"
+        tracemalloc.start()
+        try:
+            async with httpx.AsyncClient(transport=Http1Transport()) as client:
+                async with client.stream("POST", url, content=b"x") as response:
+                    chunks = response.aiter_raw()
+                    first = await anext(chunks)
+                    await asyncio.sleep(0.3)  # the receiver keeps sending; nobody reads
+                    peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        server.close()
+        return first, peak
+
+    first, peak = asyncio.run(main())
+    assert first and peak < 4 << 20
