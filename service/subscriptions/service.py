@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
@@ -18,7 +20,7 @@ from ulid import ULID
 from alerts.cloudevents import source_for, to_json_bytes
 from alerts.model import rfc3339_utc
 from alerts.signing import generate_secret
-from alerts.ssrf import UnsafeURL, check_webhook_url
+from alerts.ssrf import UnsafeURL, check_webhook_url, system_resolver
 from service.alerting.digests import next_digest_time
 from service.alerting.models import Delivery, DeliveryKind, DeliveryState
 from service.audit.redact import redact_url
@@ -35,10 +37,23 @@ from service.subscriptions.secret_box import SecretBox, SecretUnreadable
 TEST_EVENT_TYPE = "eu.varsel.test"
 
 
+# The subscribe-time lookup runs in a small pool of its own with a bound, so a resolver that
+# never answers costs the request this long and never holds a request thread for good.
+RESOLVE_TIMEOUT_SECONDS = 5.0
+_lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="varsel-dns")
+
+
+def _bounded_resolver(host: str, port: int) -> list[str]:
+    try:
+        return _lookups.submit(system_resolver, host, port).result(timeout=RESOLVE_TIMEOUT_SECONDS)
+    except FutureTimeout:
+        raise OSError(f"no answer from the resolver within {RESOLVE_TIMEOUT_SECONDS:g} s") from None
+
+
 def check_url(url: str, *, allow_private: bool) -> None:
     """Refuse URLs that point into our own network (see alerts.ssrf); raises a 422 Problem."""
     try:
-        check_webhook_url(url, allow_private=allow_private)
+        check_webhook_url(url, allow_private=allow_private, resolver=_bounded_resolver)
     except UnsafeURL as refusal:
         raise Problem(422, "validation", f"url: {refusal}",
                       errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": str(refusal)}]) from None

@@ -169,3 +169,21 @@ def test_a_failing_endpoint_is_disabled_with_a_reason_and_can_be_re_enabled(clie
     enabled = client.post(f"{base}/enable", headers=authority.headers).json()
     assert enabled["enabled"] is True and enabled["disabled_reason"] is None
     assert dispatch(settings, engine).delivered == 2
+
+
+def test_a_resolver_that_never_answers_gives_a_bounded_422(client, authority, monkeypatch):
+    # The subscribe-time lookup is bounded: a hung resolver must not hold the request for good.
+    import threading
+
+    from service.subscriptions import service as subscriptions
+
+    release = threading.Event()
+    monkeypatch.setattr(subscriptions, "RESOLVE_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(subscriptions, "system_resolver", lambda host, port: release.wait(30) and [])
+    try:
+        answer = client.post("/v1/subscriptions", json={"url": "https://hooks.example.org/varsel"},
+                             headers=authority.headers)
+    finally:
+        release.set()
+    assert answer.status_code == 422, answer.text
+    assert "within 0.2 s" in answer.json()["detail"]
