@@ -14,7 +14,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import TracebackType
 
@@ -58,7 +58,7 @@ class OutgoingDelivery:
     url: str
     message_id: str
     body: bytes
-    secrets: tuple[str, ...]
+    secrets: tuple[str, ...] = field(repr=False)  # never in a log line or a traceback's locals repr
     attempts_made: int = 0
     first_attempt_at: datetime | None = None
     endpoint_failing_since: datetime | None = None

@@ -285,3 +285,11 @@ def test_a_lookup_that_hangs_ends_within_the_total_timeout_without_blocking_the_
     assert "did not resolve within 0.3 s" in result.error
     assert result.latency_ms < 2000
     assert ticks >= 5  # the event loop kept running while the lookup waited
+
+
+def test_an_outgoing_delivery_never_shows_its_secrets_in_its_repr():
+    from alerts.delivery import OutgoingDelivery
+
+    delivery = OutgoingDelivery(id="d1", endpoint_id="e1", url="https://hooks.example.org/x", message_id="m1",
+                                body=b"{}", secrets=("whsec_c2VjcmV0LXRoYXQtbXVzdC1ub3QtbGVhaw==",))
+    assert "whsec_" not in repr(delivery)
