@@ -19,7 +19,7 @@ import pytest
 
 from chemistry.classify import Classifier
 from chemistry.identity import identify
-from chemistry.rulebook import CHEMISTRY_DIR, RULES_DIR, load_rulebook
+from chemistry.rulebook import CHEMISTRY_DIR, load_rulebook
 
 MEDICINES_CSV = CHEMISTRY_DIR / "data" / "approved_medicines.csv"
 HELD_OUT_CSV = CHEMISTRY_DIR / "data" / "reference_medicines.csv"
@@ -63,11 +63,6 @@ def test_only_the_npsg_yields_to_a_register_that_controls_nothing(classifier):
 MDPV = "CCCC(C(=O)c1ccc2c(c1)OCO2)N1CCCC1"
 
 
-@pytest.mark.xfail(
-    not (RULES_DIR / "de_btmg.toml").exists(),
-    reason="MDPV (BtMG Anlage II) is listed once chemistry/rules/de_btmg.toml (de-btmg-anlage-i/ii/iii) lands",
-    strict=False,
-)
 def test_mdpv_is_controlled_by_name_under_the_btmg_and_its_npsg_match_is_set_aside(classifier):
     result = _de(classifier, MDPV)
     assert result.status == "controlled_by_name"
@@ -180,14 +175,9 @@ def test_no_held_out_medicine_is_controlled_by_the_npsg(classifier):
         name, smiles = param.values
         result = _de(classifier, smiles)
         groups = _npsg(m.rule_id for m in result.matches)
-        if groups and name not in BTMG_PENDING:
+        if groups:
             captured.append((name, groups))
     assert not captured, f"medicines controlled by the NpSG: {captured}"
-
-
-# BtMG Anlage III substances that the partial de-btmg-named of de.toml does not list yet; the
-# complete BtMG (chemistry/rules/de_btmg.toml) controls them by name, and then they must pass.
-BTMG_PENDING = set() if (RULES_DIR / "de_btmg.toml").exists() else {"flunitrazepam", "nordazepam"}
 
 
 def test_a_register_file_row_with_a_bad_key_fails_the_load(tmp_path: Path):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chemistry.rulebook import NOT_RECORDED, RULES_DIR, load_jurisdictions, load_rulebook
+from chemistry.rulebook import NOT_RECORDED, load_jurisdictions, load_rulebook
 
 CAFFEINE = "Cn1cnc2c1c(=O)n(C)c(=O)n2C"
 MIDODRINE = "COc1ccc(OC)c(C(O)CNC(=O)CN)c1"  # an approved medicine inside NpSG group 1
@@ -77,8 +77,6 @@ def test_a_medicine_inside_an_npsg_group_is_not_controlled_and_its_group_match_i
     assert register["controls"] is False
 
 
-@pytest.mark.xfail(not (RULES_DIR / "de_btmg.toml").exists(), strict=False,
-                   reason="MDPV is listed once chemistry/rules/de_btmg.toml (BtMG Anlagen I-III) lands")
 def test_mdpv_is_controlled_by_name_under_the_btmg_with_the_npsg_set_aside(client, authority):
     de = _classify(client, authority, MDPV, ["DE"])["DE"]
     assert de["status"] == "controlled_by_name"
