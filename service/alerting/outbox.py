@@ -48,6 +48,7 @@ _CONTROL = {
     "controlled_by_group": ControlStatus.controlled,
     "controlled_by_name": ControlStatus.controlled,
     "not_controlled": ControlStatus.uncontrolled,
+    "undetermined": ControlStatus.unknown,  # a rule's search ran out of the per-molecule budget
 }
 
 

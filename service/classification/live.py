@@ -108,4 +108,8 @@ def compile_rulebook(key: tuple, drafts: list[ClassificationDraft]) -> LiveRuleb
         sources[draft.rule_id] = f"draft {draft.id} (version {draft.version})"
     hashes = sorted(_shipped_hashes() + tuple((d.rule_id, d.content_hash) for d in drafts))
     version = hashlib.sha256(json.dumps(hashes).encode()).hexdigest()
-    return LiveRulebook(Classifier(Rulebook(rules=tuple(rules), sources=sources)), version, key, sources)
+    # A draft's patterns passed the stress gate (costs.py) but are still searched with the
+    # deadline check: the budget then bounds them on any molecule, not just the stress set.
+    guarded = [draft.rule_id for draft in drafts]
+    return LiveRulebook(Classifier(Rulebook(rules=tuple(rules), sources=sources), guarded_rules=guarded),
+                        version, key, sources)

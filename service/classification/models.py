@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from chemistry.identity import MAX_STRUCTURE_CHARS, StructureFormat
 from service.db import UTCDateTime, utcnow
 
-Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled"]
+Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled", "undetermined"]
 JurisdictionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
@@ -180,6 +180,10 @@ class JurisdictionRead(BaseModel):
         default=[], description="Matches of registers that control nothing themselves (e.g. authorised medicines)"
     )
     near_misses: list[NearMissRead]
+    undetermined: list[NearMissRead] = Field(
+        default=[], description="Rules whose search for this compound ran out of the per-molecule budget: "
+                                "whether they capture it is not known (status 'undetermined' if nothing else did)",
+    )
     instruments: list[InstrumentRef] = Field(
         default=[], description="Every encoded instrument of the jurisdiction in force on as_of: what was consulted"
     )

@@ -22,6 +22,7 @@ from chemistry.rulebook import Rule, expand_core
 from service.audit.service import record
 from service.auth.models import Principal
 from service.classification import impact as impact_worker
+from service.classification.costs import refuse_costly_patterns
 from service.classification.live import (
     LiveRulebook,
     content_hash,
@@ -166,6 +167,12 @@ def _answer(found: JurisdictionResult, instruments: list[InstrumentRef], notes: 
             f"{'; '.join(acts) or 'none in force'}). That is not a statement that it is lawful: see the caveats "
             "for what a structure cannot decide."
         )
+    if found.undetermined:
+        cut = ", ".join(u.rule_id for u in found.undetermined)
+        why = (f"rule(s) {cut} could not be evaluated: their search for this compound ran out of the "
+               "per-molecule time budget, so whether they capture it is not known.")
+        text = (f"Undetermined: {why} No other encoded instrument captured it; do not read this as "
+                "'not controlled'." if found.status == "undetermined" else f"{text} Also undetermined: {why}")
     if notes:
         text += " Set aside: " + " ".join(notes)
     return text
@@ -220,6 +227,7 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
             set_aside=set_aside,
             notices=[_match_read(m) for m in found.notices],
             near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in found.near_misses],
+            undetermined=[NearMissRead(rule_id=u.rule_id, reason=u.reason) for u in found.undetermined],
             instruments=instruments, caveats=caveats,
         ))
     svg = svg_with_highlight(identity.mol, highlighted) if depict else None
@@ -468,6 +476,7 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
     controls. Matching runs in a child process killed after ``timeout`` seconds (422 then)."""
     live = current(session)
     rule = Rule.model_validate(draft.body)
+    refuse_costly_patterns(rule, label=f"draft {draft.id} ({rule.id} version {draft.version})")
     substances = session.exec(select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)).all()
     examples = [
         (other.id, expectation, example.name, example.smiles)
