@@ -12,7 +12,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # SQLite at ./var/varsel.db, demo organisations, keys and reports; API and scheduler together.
+# The demo lets webhooks reach loopback and private addresses (a receiver on this laptop, as in
+# the README); cloud metadata addresses stay refused. Production leaves this false.
+run: export VARSEL_WEBHOOK_ALLOW_PRIVATE ?= true
 run: $(STAMP)
+	@echo "demo: VARSEL_WEBHOOK_ALLOW_PRIVATE=$$VARSEL_WEBHOOK_ALLOW_PRIVATE (webhook receivers on loopback allowed)"
 	$(VENV)/bin/varsel migrate
 	$(VENV)/bin/varsel seed-demo
 	@$(VENV)/bin/varsel worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -84,6 +84,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhook_echo(args: argparse.Namespace) -> int:
+    from service.webhook_echo import serve
+
+    serve(host=args.host, port=args.port, secret=args.secret)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from service.scheduled import build_scheduler
 
@@ -178,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)").set_defaults(func=cmd_worker)
     sub.add_parser("seed-demo", help="demo organisations, keys and reports").set_defaults(func=cmd_seed_demo)
+    echo = sub.add_parser("webhook-echo", help="a demo webhook receiver that prints each delivery")
+    echo.add_argument("--host", default="127.0.0.1")
+    echo.add_argument("--port", type=int, default=9000)
+    echo.add_argument("--secret", help="the subscription's whsec_ secret: check each signature")
+    echo.set_defaults(func=cmd_webhook_echo)
     classify = sub.add_parser("classify", help="classify every structure of a .smi, .csv or .sdf file")
     classify_cli.add_arguments(classify)
     classify.set_defaults(func=cmd_classify)
