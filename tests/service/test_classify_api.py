@@ -145,7 +145,7 @@ def test_a_registered_substance_carries_its_classification(client, reporter, aut
     assert client.post("/v1/reports", json=report_body(), headers=reporter.headers).status_code == 201
     detail = client.get(f"/v1/substances/{MEPHEDRONE_KEY}", headers=authority.headers).json()
     by_code = {c["jurisdiction"]: c for c in detail["classification"]}
-    assert set(by_code) == {"DE", "DK", "EU", "GB", "UN", "US"}
+    assert set(by_code) == {"CN", "DE", "DK", "EU", "GB", "UN", "US"}
     assert by_code["DK"]["status"] == "controlled_by_group" and by_code["DK"]["rule_ids"] == ["dk-bek-cathinones"]
     assert by_code["US"]["status"] == "controlled_by_name"  # Schedule I since 2012 (Pub. L. 112-144)
 
@@ -170,4 +170,4 @@ def test_reclassify_recomputes_stale_and_missing_rows(client, reporter, authorit
     assert reclassify_stale(engine, today=tomorrow) == 2  # a new day: rules may have come into force
     detail = client.get(f"/v1/substances/{MEPHEDRONE_KEY}", headers=authority.headers).json()
     assert {c["jurisdiction"]: c["status"] for c in detail["classification"]}["DK"] == "controlled_by_group"
-    assert len(detail["classification"]) == 6  # DE, DK, EU, GB, UN, US
+    assert len(detail["classification"]) == 7  # CN, DE, DK, EU, GB, UN, US
