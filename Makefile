@@ -2,14 +2,29 @@
 VENV   := .venv
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed
+# Every package with its version and hashes: runtime and the `test` extra (requirements.lock), the
+# runtime alone for the container (requirements-runtime.lock, the same versions). `make lock` after
+# changing dependencies in pyproject.toml; a changed lock reinstalls through the stamp.
+LOCK         := requirements.lock
+RUNTIME_LOCK := requirements-runtime.lock
+# uv resolves the locks from its own virtualenv, never from the service's.
+LOCK_TOOLS   := build/lock-tools
+UV_VERSION   := 0.13.9
+UV_COMPILE    = $(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
+                --python-version 3.11 --custom-compile-command 'make lock'
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q --require-hashes -r $(LOCK)
+	$(VENV)/bin/pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+lock:
+	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install -q uv==$(UV_VERSION); }
+	$(UV_COMPILE) --extra test --output-file $(LOCK)
+	$(UV_COMPILE) --constraints $(LOCK) --output-file $(RUNTIME_LOCK)
 
 # SQLite at ./var/varsel.db, demo organisations, keys and reports; API and scheduler together.
 # The demo lets webhooks reach loopback and private addresses (a receiver on this laptop, as in
