@@ -145,7 +145,7 @@ class WebhookSender:
         allow_private: bool = False,
         resolver: Resolver = system_resolver,
         clock: Callable[[], datetime] = _utc_now,
-        user_agent: str = "Varsel-Webhooks/0.1",
+        user_agent: str = "Varsel-Webhooks",  # the service adds its version
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if max_concurrency < 1:

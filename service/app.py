@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from service import health, problems
+from service import __version__, health, problems
 from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
 from service.classification.routes import router as classification_router
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         yield
         engine.dispose()
 
-    app = FastAPI(title="Varsel", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+    app = FastAPI(title="Varsel", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   dependencies=[Depends(refuse_unstorable_parameters)])
     app.state.settings = settings
     app.state.engine = engine

@@ -11,7 +11,7 @@ import sys
 
 from sqlmodel import Session
 
-from service import classify_cli
+from service import __version__, classify_cli
 from service.auth.models import Role
 from service.db import make_engine
 from service.organisations import service as organisations
@@ -160,6 +160,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="varsel", description="Varsel: early warning for new psychoactive substances")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("migrate", help="upgrade the database to the latest schema (as VARSEL_MIGRATE_DATABASE_URL)"

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from alerts.delivery import OutgoingDelivery, WebhookSender
 from alerts.dispatch import DispatchPolicy, DispatchStats, dispatch_claimed
 from alerts.retry import RetryPolicy
+from service import __version__
 from service.alerting.store import SqlDeliveryStore
 from service.settings import Settings
 from service.subscriptions.secret_box import secret_box
@@ -87,6 +88,7 @@ class Dispatcher:
             timeout=httpx.Timeout(min(10.0, total), connect=min(5.0, total)),
             total_timeout_seconds=total,
             allow_private=self._settings.webhook_allow_private,
+            user_agent=f"Varsel-Webhooks/{__version__}",
         )
 
     def _call(self, coroutine):  # noqa: ANN001, ANN202
