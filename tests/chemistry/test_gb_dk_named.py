@@ -174,7 +174,7 @@ def test_gb_cannabis_is_listed_class_b_with_its_history():
 def test_gb_cathinone_exclusions_point_at_where_the_substance_is_governed(everything):
     # A named exclusion must say truthfully where the excluded substance is governed: an entry
     # named in its reason exists and captures it; one said to be missing is indeed missing.
-    cathinones = load_rulebook([RULES_DIR / "gb.toml"]).rule("gb-mda-cathinones")
+    cathinones = load_rulebook([RULES_DIR / "gb.toml", RULES_DIR / "gb_named.toml"]).rule("gb-mda-cathinones")
     for exclusion in cathinones.exclusions:
         listed = _lists(everything.classify(exclusion.smiles, jurisdictions=["GB"], as_of=TODAY).results["GB"])
         if "not in gb_named.toml" in exclusion.reason:

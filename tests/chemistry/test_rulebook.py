@@ -64,8 +64,9 @@ def _draft(**overrides) -> dict:
 
 @pytest.fixture(scope="module")
 def gb_dk() -> Classifier:
-    # Only the files this test is about, so that other rule files cannot change its answers.
-    return Classifier(load_rulebook([RULES_DIR / "gb.toml", RULES_DIR / "dk.toml"]))
+    # Only the files this test is about, so that other rule files cannot change its answers
+    # (gb_named.toml comes along: GB group rules yield to its Class A list).
+    return Classifier(load_rulebook([RULES_DIR / "gb.toml", RULES_DIR / "gb_named.toml", RULES_DIR / "dk.toml"]))
 
 
 # --- validation ------------------------------------------------------------------------------
