@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from service import __version__, health, problems
+from service import __version__, health, openapi, problems
 from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
 from service.classification.routes import router as classification_router
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (health.router, reports_router, substances_router, organisations_router, audit_router,
                    subscriptions_router, alerts_router, families_router, classification_router):
         app.include_router(router)
+    openapi.install(app)
 
     @app.get("/problems/{slug}", response_class=PlainTextResponse, include_in_schema=False)
     def describe_problem(slug: str) -> str:

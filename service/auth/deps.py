@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Callable
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +15,11 @@ from service.auth.service import authenticate
 from service.problems import Problem
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="varsel"'}
+# Declares the scheme in the OpenAPI document (Swagger's Authorize button, `security` on each
+# operation that needs a key); auto_error=False because the answers below are ours: problem+json
+# that says what was wrong with the header.
+_BEARER = HTTPBearer(auto_error=False, scheme_name="apiKey", bearerFormat="API key",
+                     description="An API key: `Authorization: Bearer <key>`")
 
 
 def _authenticate(engine: Engine, token: str) -> Principal | None:
@@ -21,16 +27,16 @@ def _authenticate(engine: Engine, token: str) -> Principal | None:
         return authenticate(session, token)
 
 
-async def get_principal(request: Request) -> Principal:
+async def get_principal(
+    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)]
+) -> Principal:
     """The caller's principal. Async: a key checked a moment ago is answered from the cache on
     the event loop; only a lookup in the database costs a hop to the thread pool."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not header:
-        raise Problem(401, "unauthenticated", "no API key: send 'Authorization: Bearer <key>'", headers=_CHALLENGE)
-    if scheme.lower() != "bearer" or not token.strip():
+    if bearer is None:
+        if not request.headers.get("authorization"):
+            raise Problem(401, "unauthenticated", "no API key: send 'Authorization: Bearer <key>'", headers=_CHALLENGE)
         raise Problem(401, "unauthenticated", "the Authorization header must be 'Bearer <key>'", headers=_CHALLENGE)
-    token = token.strip()
+    token = bearer.credentials
     cache = request.app.state.principals
     principal = cache.get(token)
     if principal is None:

@@ -29,6 +29,7 @@ from service.classification.models import (
     InstrumentPage,
 )
 from service.db import SessionDep
+from service.openapi import problem_responses
 from service.pagination import PageLimit
 from service.problems import Problem, validation_errors
 from service.reports.service import structure_problem
@@ -128,7 +129,7 @@ def get_group(rule_id: str, principal: ClassifyReader, session: SessionDep) -> G
 # --- drafts ----------------------------------------------------------------------------------
 
 
-@router.post("/drafts", status_code=201, response_model=DraftRead)
+@router.post("/drafts", status_code=201, response_model=DraftRead, responses=problem_responses(409))
 def create_draft(body: Annotated[dict[str, Any], Body(description="A rule, as chemistry/rules/FORMAT.md, in JSON")],
                  principal: RegulatorOnly, session: SessionDep) -> DraftRead:
     """Post a draft rule. The same rule id posted again becomes its next version."""
@@ -156,7 +157,7 @@ def draft_impact(draft_id: str, request: Request, principal: RegulatorOnly, sess
     return service.impact(session, draft, timeout=request.app.state.settings.draft_impact_timeout_seconds)
 
 
-@router.post("/drafts/{draft_id}:activate", response_model=ActivationRead)
+@router.post("/drafts/{draft_id}:activate", response_model=ActivationRead, responses=problem_responses(409))
 def activate_draft(draft_id: str, request: Request, principal: RegulatorOnly, session: SessionDep) -> ActivationRead:
     """Add the draft to the rulebook from its in_force_from date; an earlier active version of
     the same rule is superseded (kept in the history). The registry is reclassified."""

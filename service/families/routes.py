@@ -11,6 +11,7 @@ from service.auth.deps import Admin, RegistryReader, RegulatorOnly
 from service.classification import service as drafts
 from service.classification.models import DraftRead
 from service.db import SessionDep
+from service.openapi import problem_responses
 from service.families import service
 from service.families.models import (
     FamilyDetail,
@@ -119,7 +120,8 @@ def family_svg(
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.post("/families/{family_id}/proposal:draft", status_code=201, response_model=DraftRead)
+@router.post("/families/{family_id}/proposal:draft", status_code=201, response_model=DraftRead,
+             responses=problem_responses(409))
 def draft_from_proposal(request: Request, family_id: str, principal: RegulatorOnly, session: SessionDep,
                         response: Response) -> DraftRead:
     """Turn the family's proposal into a draft group definition in one call (regulators).

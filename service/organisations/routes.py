@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from service.auth.deps import Admin, AuditReader
 from service.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from service.db import SessionDep
+from service.openapi import problem_responses
 from service.organisations import service
 from service.organisations.models import OrganisationCreate, OrganisationRead
 from service.problems import Problem
@@ -15,7 +16,7 @@ from service.validation import PathId
 router = APIRouter(prefix="/v1", tags=["organisations and keys"])
 
 
-@router.post("/organisations", status_code=201, response_model=OrganisationRead)
+@router.post("/organisations", status_code=201, response_model=OrganisationRead, responses=problem_responses(409))
 def create_organisation(data: OrganisationCreate, principal: Admin, session: SessionDep) -> OrganisationRead:
     return OrganisationRead.model_validate(service.create(session, data=data, principal=principal))
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from service.auth.deps import Reporter, ReportReader
 from service.auth.models import Role
 from service.db import SessionDep
+from service.openapi import problem_responses
 from service.pagination import PageLimit
 from service.problems import Problem, validation_errors
 from service.reports import service
@@ -30,7 +31,7 @@ IdempotencyKey = Annotated[
 
 
 @router.post("/reports", status_code=201, response_model=ReportRead,
-             responses={200: {"description": "Idempotent replay of a stored report"}})
+             responses={200: {"description": "Idempotent replay of a stored report"}, **problem_responses(409)})
 async def create_report(data: ReportCreate, principal: Reporter, request: Request, response: Response,
                         idempotency_key: IdempotencyKey = None) -> ReportRead:
     """File one detection. The answer says whether its substance is new to the registry."""
