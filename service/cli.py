@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -96,7 +97,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
-    scheduler = build_scheduler(settings, make_engine(settings.database_url, pool_size=4))
+    scheduler = build_scheduler(settings, make_engine(settings.database_url, pool_size=4), heartbeat=args.heartbeat)
     print("Varsel worker: scheduler started (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         scheduler.start()
@@ -184,7 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(func=cmd_serve)
-    sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)").set_defaults(func=cmd_worker)
+    worker = sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)")
+    worker.add_argument("--heartbeat", type=Path, metavar="FILE",
+                        help="touch FILE while the scheduler runs and the database answers (container health)")
+    worker.set_defaults(func=cmd_worker)
     sub.add_parser("seed-demo", help="demo organisations, keys and reports").set_defaults(func=cmd_seed_demo)
     echo = sub.add_parser("webhook-echo", help="a demo webhook receiver that prints each delivery")
     echo.add_argument("--host", default="127.0.0.1")

@@ -1,9 +1,19 @@
-"""docker-compose.yml and the Makefile: no Docker engine runs here, so their structure is checked."""
+"""The Dockerfile, docker-compose.yml and the Makefile: no Docker engine runs here, so their structure
+is checked, and the health checks' commands are run as the containers would run them."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 import yaml
 
@@ -26,7 +36,7 @@ def test_migrate_runs_as_the_owner_and_grants_the_app_role_before_anything_serve
     assert migrate["environment"]["VARSEL_MIGRATE_DATABASE_URL"].startswith("postgresql+psycopg://varsel:")
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert COMPOSE["services"]["api"]["command"][:2] == ["varsel", "serve"]
-    assert COMPOSE["services"]["worker"]["command"] == ["varsel", "worker"]
+    assert COMPOSE["services"]["worker"]["command"][:2] == ["varsel", "worker"]
     for name in ("api", "worker"):
         assert COMPOSE["services"][name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
@@ -62,3 +72,119 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+# -- the image ---------------------------------------------------------------------------------
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+# Instructions with continuation lines joined; comments dropped.
+INSTRUCTIONS = [
+    line.strip()
+    for line in re.sub(r"\\\n\s*", " ", DOCKERFILE).splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
+]
+STAGES: list[list[str]] = []
+for _instruction in INSTRUCTIONS:
+    if _instruction.startswith("FROM "):
+        STAGES.append([])
+    STAGES[-1].append(_instruction)
+FINAL = STAGES[-1]
+NO_SUCH_TOOLS = re.compile(r"\b(curl|wget|pgrep|pidof|ps|nc)\b")
+
+
+def _exec_form(instruction: str) -> list[str]:
+    """The JSON array of an exec-form CMD/HEALTHCHECK instruction."""
+    return json.loads(instruction[instruction.index("["):])
+
+
+def test_the_image_is_built_in_stages_and_installs_the_hashed_runtime_lock():
+    assert len(STAGES) >= 2
+    build = "\n".join(STAGES[0])
+    assert "COPY requirements-runtime.lock" in build
+    assert re.search(r"pip install --require-hashes -r \S*requirements-runtime\.lock", build)
+    assert "pip install --no-deps -e ." in build
+    assert any(i.startswith("COPY --from=") for i in FINAL)
+    assert not any("pip install" in i for i in FINAL), "the final stage installs nothing from PyPI"
+    assert (ROOT / "requirements-runtime.lock").is_file()
+
+
+def test_the_service_runs_as_an_unprivileged_user_that_can_write_the_default_database():
+    (user,) = [i.split()[1] for i in FINAL if i.startswith("USER ")]
+    assert user.split(":")[0] not in ("root", "0")
+    assert FINAL.index(next(i for i in FINAL if i.startswith("USER "))) > max(
+        FINAL.index(i) for i in FINAL if i.startswith("RUN ")), "USER comes after every RUN"
+    # The default database is relative to the working directory; its directory is the user's.
+    default = Settings.model_fields["database_url"].default
+    assert default.startswith("sqlite:///./")
+    (workdir,) = [i.split()[1] for i in FINAL if i.startswith("WORKDIR ")]
+    data_dir = str(Path(workdir) / Path(default.removeprefix("sqlite:///./")).parent)
+    assert any(f"mkdir -p {data_dir}" in i and f"chown varsel:varsel {data_dir}" in i for i in FINAL)
+    uid = re.search(r"useradd .*--uid (\d+)", DOCKERFILE)[1]
+    gid = re.search(r"groupadd .*--gid (\d+)", DOCKERFILE)[1]
+    assert user == f"{uid}:{gid}"
+    assert any(i.startswith("VOLUME") and data_dir in i for i in FINAL)
+
+
+def test_the_image_has_the_libraries_rdkit_draws_with():
+    # rdMolDraw2D's bundled cairo links these from the system; python:*-slim has none of them.
+    assert re.search(r"apt-get install .*libxrender1.*libxext6", "\n".join(FINAL))
+
+
+def test_the_image_health_check_uses_python_and_answers_readiness():
+    (check,) = [i for i in FINAL if i.startswith("HEALTHCHECK ")]
+    command = _exec_form(check.split(" CMD ", 1)[1])
+    assert command[:2] == ["python", "-c"] and "/readyz" in command[2]
+    assert not NO_SUCH_TOOLS.search(command[2])
+    compile(command[2], "HEALTHCHECK", "exec")
+
+
+def test_the_build_context_leaves_out_the_virtualenv_and_local_data():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", "var", ".git"} <= set(ignored)
+
+
+# -- compose health checks ---------------------------------------------------------------------
+
+
+def test_no_health_check_needs_a_tool_the_slim_image_lacks():
+    for name in ("api", "worker"):
+        test = COMPOSE["services"][name]["healthcheck"]["test"]
+        assert test[0] == "CMD" and test[1:3] == ["python", "-c"], name
+        assert not NO_SUCH_TOOLS.search(test[3]), name
+        compile(test[3], f"{name} healthcheck", "exec")
+
+
+def _worker_health(heartbeat: Path) -> int:
+    worker = COMPOSE["services"]["worker"]
+    container_path = worker["command"][worker["command"].index("--heartbeat") + 1]
+    code = worker["healthcheck"]["test"][3]
+    assert container_path in code, "the check reads the file the worker touches"
+    return subprocess.run([sys.executable, "-c", code.replace(container_path, str(heartbeat))]).returncode
+
+
+def test_the_worker_is_healthy_while_its_heartbeat_is_fresh(tmp_path: Path):
+    from service.scheduled import HEARTBEAT_SECONDS, write_heartbeat
+
+    heartbeat = tmp_path / "heartbeat"
+    assert _worker_health(heartbeat) != 0, "no heartbeat yet: unhealthy"
+    write_heartbeat(create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), heartbeat)
+    assert _worker_health(heartbeat) == 0
+    stale = time.time() - 10 * HEARTBEAT_SECONDS
+    os.utime(heartbeat, (stale, stale))
+    assert _worker_health(heartbeat) != 0
+
+
+def test_no_heartbeat_when_the_database_does_not_answer(tmp_path: Path):
+    from service.scheduled import write_heartbeat
+
+    heartbeat = tmp_path / "heartbeat"
+    with pytest.raises(OperationalError):
+        write_heartbeat(create_engine(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}"), heartbeat)
+    assert not heartbeat.exists()
+
+
+def test_the_worker_command_line_accepts_the_heartbeat():
+    from service.cli import build_parser
+
+    args = build_parser().parse_args(COMPOSE["services"]["worker"]["command"][1:])
+    assert str(args.heartbeat) == "/tmp/varsel-worker.heartbeat"
