@@ -682,6 +682,7 @@ _CLASS_TESTS = {
     "aryl": _is_aryl,
     "oxo": _is_oxo,
     "univalent": lambda p: p.single_attachment is not None,
+    "ring": lambda p: p.single_attachment is not None and p.atom(p.single_attachment).IsInRing(),
     "any": lambda p: True,
 }
 IMPLEMENTED_CLASSES = frozenset(_CLASS_TESTS)
@@ -704,7 +705,7 @@ class _CompiledSpec:
     __slots__ = (
         "spec", "key", "label", "test", "class_name", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
         "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "measures_chain",
-        "pattern_elements", "plain",
+        "pattern_elements", "plain", "elements", "min_ring_size", "max_ring_size",
     )
 
     def __init__(self, spec: SubstituentSpec):
@@ -721,10 +722,16 @@ class _CompiledSpec:
         self.max_chain = spec.max_chain
         self.measures_chain = spec.min_chain is not None or spec.max_chain is not None
         self.substituted = spec.substituted or spec.substituted_with is not None
+        self.elements = (
+            frozenset(Chem.GetPeriodicTable().GetAtomicNumber(e) for e in spec.elements) if spec.elements else None
+        )
+        self.min_ring_size = spec.min_ring_size
+        self.max_ring_size = spec.max_ring_size
         # a class and nothing else (no bounds): the spec accepts exactly what the class does
         self.plain = self.test is not None and (
             self.max_heavy_atoms is None and self.min_carbons is None and self.max_carbons is None
-            and not self.measures_chain
+            and not self.measures_chain and not self.substituted and self.elements is None
+            and self.min_ring_size is None and self.max_ring_size is None
         )
         self.leftover_tests = (
             [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
@@ -764,6 +771,14 @@ class _CompiledSpec:
         size = len(piece.atoms)
         if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
             return False
+        if self.elements is not None and not self.elements.issuperset(piece.element_counts()):
+            return False
+        if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
+            piece, self.min_ring_size or 3, self.max_ring_size or 10**6
+        ):
+            return False
+        if self.substituted and self.test is not None:
+            return self._substituted_class(piece)
         min_carbons, max_carbons = self.min_carbons, self.max_carbons
         if min_carbons is not None and size < min_carbons:
             return False
@@ -791,6 +806,39 @@ class _CompiledSpec:
                 return False
         return test is not None or self._pattern_covers(piece)
 
+    def _substituted_class(self, piece: _Piece) -> bool:
+        """A class "further substituted": the listed group, read at its smallest (the attaching
+        atom(s) with what hangs on them by multiple bonds and their ring systems, grown a bond at
+        a time until the class accepts it: O-CH2 for alkoxy), passes the class and the carbon bounds; the rest of the piece hangs on it by single bonds (each
+        passing `substituted_with`, if given); chain bounds hold for the whole piece."""
+        core_atoms = {core for core, _, _ in piece.attachments}
+        base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
+        for _ in range(_LISTED_GROUP_LAYERS):  # alkoxy needs the O and the carbon after it
+            listed = piece if len(base) == len(piece.atoms) else _Piece(
+                piece.mol, piece.links, sorted(base), piece.attachments, piece._cache
+            )
+            if self.test(listed):
+                break
+            grown = _listed_group(piece, base | {j for i in base for j in piece.neighbours_inside(i)})
+            if len(grown) == len(base):
+                return False
+            base = grown
+        else:
+            return False
+        if self.min_carbons is not None or self.max_carbons is not None:
+            carbons = listed.element_counts().get(6, 0)
+            if (self.min_carbons is not None and carbons < self.min_carbons) or (
+                self.max_carbons is not None and carbons > self.max_carbons
+            ):
+                return False
+        if self.measures_chain:
+            chain = piece.longest_chain()
+            if (self.min_chain is not None and chain < self.min_chain) or (
+                self.max_chain is not None and chain > self.max_chain
+            ):
+                return False
+        return listed is piece or _univalent_leftovers(piece, base, core_atoms, self.leftover_tests)
+
     def _pattern_covers(self, piece: _Piece) -> bool:
         """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
         (or, with ``substituted``, part of it, the rest being univalent groups on the pattern)."""
@@ -810,11 +858,51 @@ class _CompiledSpec:
             outside = {match[q] for q in self.pattern_attachments}
             if not outside <= core_atoms or not inside <= piece.atom_set:
                 continue
+            if substituted and inside != piece.atom_set:
+                inside = _listed_group(piece, inside)  # a ring the pattern enters is the pattern's
             if inside == piece.atom_set or (
                 substituted and _univalent_leftovers(piece, inside, core_atoms, self.leftover_tests)
             ):
                 return True
         return False
+
+
+# how far (in bonds from the attachment) the listed group of a "further substituted" class is
+# looked for: the smallest group that passes the class is taken
+_LISTED_GROUP_LAYERS = 3
+
+
+def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
+    """The seeds with every piece atom joined to them by a multiple bond or a ring bond, to
+    closure: a listed group together with its own double bonds and whole ring systems, so that
+    what is left of the piece hangs on it by single bonds ("further substituted")."""
+    inside = set(seeds)
+    stack = list(seeds)
+    atom_set = piece.atom_set
+    mol = piece.mol
+    while stack:
+        i = stack.pop()
+        for j, kind in piece.links[i]:
+            if j in atom_set and j not in inside and (
+                kind != _SINGLE or mol.GetBondBetweenAtoms(i, j).IsInRing()
+            ):
+                inside.add(j)
+                stack.append(j)
+    return inside
+
+
+def _ring_sizes_within(piece: _Piece, smallest: int, largest: int) -> bool:
+    """Rings closed across the core (a piece bonded to two or more different core atoms): each
+    smallest ring through a piece atom and one of those core atoms has smallest..largest atoms.
+    A piece bonded to one core atom only (a pyrrolidine on the nitrogen) is not measured."""
+    core_atoms = {core for core, _, _ in piece.attachments}
+    if len(core_atoms) < 2:
+        return True
+    for ring in piece.mol.GetRingInfo().AtomRings():
+        if not core_atoms.isdisjoint(ring) and not piece.atom_set.isdisjoint(ring):
+            if not smallest <= len(ring) <= largest:
+                return False
+    return True
 
 
 def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], tests=None) -> bool:

@@ -98,6 +98,7 @@ SUBSTITUENT_CLASSES: frozenset[str] = frozenset(
         "hydroxy_ether_or_ester",
         "acyl",
         "aryl",
+        "ring",
         "oxo",
         "univalent",
         "any",
@@ -390,6 +391,14 @@ class SubstituentSpec(_Model):
     # any extent with alkyl, alkenyl, alkoxy, halide, haloalkyl or cyano substituents"
     # (SI 2019/1323). Implies `substituted`.
     substituted_with: list[SubstituentSpec] | None = None
+    # Heavy-atom elements the whole substituent may contain ("weiterhin mit ... Kohlenstoff,
+    # Wasserstoff, Stickstoff und Sauerstoff substituiert"), element symbols.
+    elements: list[str] | None = None
+    # Ring closures across the core (a substituent bonded to two or more different core atoms):
+    # every smallest ring through the substituent and those core atoms has this many atoms
+    # ("Diese Ringsysteme dürfen vier bis sechs Atome umfassen").
+    min_ring_size: int | None = Field(default=None, ge=3)
+    max_ring_size: int | None = Field(default=None, ge=3)
 
     @field_validator("substituted_with", mode="before")
     @classmethod
@@ -405,10 +414,10 @@ class SubstituentSpec(_Model):
         if self.substituted_with is not None:
             if not self.substituted_with:
                 raise ValueError("'substituted_with' needs at least one class or pattern (or leave it out)")
-        if (self.substituted or self.substituted_with is not None) and self.smarts is None:
-            raise ValueError(
-                "'substituted'/'substituted_with' apply to named patterns ('smarts'); for classes list 'further' substituents"
-            )
+        if self.elements is not None and (not self.elements or not all(_is_element(e) for e in self.elements)):
+            raise ValueError(f"'elements' must be element symbols such as 'C', 'N', 'Cl'; got {self.elements!r}")
+        if (self.min_ring_size or 0) > (self.max_ring_size or 10**6):
+            raise ValueError(f"min_ring_size {self.min_ring_size} is greater than max_ring_size {self.max_ring_size}")
         if self.class_ is not None and self.class_ not in SUBSTITUENT_CLASSES:
             raise ValueError(
                 f"unknown substituent class {self.class_!r}; known classes: {', '.join(sorted(SUBSTITUENT_CLASSES))}"
@@ -432,10 +441,23 @@ class SubstituentSpec(_Model):
             base += f" (substituted with {', '.join(item.label for item in self.substituted_with)})"
         elif self.substituted:
             base += " (substituted)"
+        if self.elements:
+            base += f" (of {', '.join(self.elements)})"
+        if self.min_ring_size is not None or self.max_ring_size is not None:
+            base += f" (ring of {self.min_ring_size or 3}-{self.max_ring_size or ''} atoms)"
         if self.min_chain is not None or self.max_chain is not None:
             lo = self.min_chain if self.min_chain is not None else 0
             base += f" (chain {lo}-{self.max_chain})" if self.max_chain is not None else f" (chain {lo}+)"
         return base
+
+
+def _is_element(symbol: object) -> bool:
+    if not isinstance(symbol, str) or not symbol[:1].isupper():
+        return False
+    try:
+        return Chem.GetPeriodicTable().GetAtomicNumber(symbol) > 0
+    except RuntimeError:
+        return False
 
 
 def _is_attachment_atom(atom: Chem.Atom) -> bool:

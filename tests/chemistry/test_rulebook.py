@@ -579,3 +579,67 @@ def test_chain_limits_are_validated_and_labelled():
         SubstituentSpec.model_validate({"class": "univalent", "min_chain": 5, "max_chain": 3})
     assert "min_chain 5 is greater than max_chain 3" in str(caught.value)
     assert SubstituentSpec.model_validate({"class": "univalent", "max_chain": 10}).label == "univalent (chain 0-10)"
+
+
+# --- "further substituted" on a listed group; ring sizes of ring closures ------------------------
+
+
+def _cathinone_with_nitrogen(allowed, **position):
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][1] = {"name": "nitrogen", "atoms": [4], "allowed": allowed, **position}
+    return Classifier(Rulebook((Rule.model_validate(draft),)))
+
+
+@pytest.mark.parametrize(
+    ("n_substituent", "captured"),
+    [
+        ("CCO", True),  # 2-hydroxyethyl: ethyl, further substituted with OH
+        ("Cc1ccccc1OC", True),  # 2-methoxybenzyl alone on N: methyl further substituted with a ring
+        ("CCCCCCCCCC", True),  # decyl: methyl + nonyl, chain 10
+        ("CCCCCCCCCCC", False),  # undecyl: chain 11
+        ("CCOCCCCCCCCC", False),  # chain of 12 through the ether oxygen
+        ("CCF", False),  # fluorine is not among the elements
+        ("c1ccccc1", False),  # phenyl: the attaching atom is no alkyl carbon
+        ("C(=O)C", False),  # acetyl: the listed group must be alkyl, not acyl
+    ],
+)
+def test_a_class_further_substituted_reads_the_listed_group_at_the_attachment(n_substituent, captured):
+    classifier = _cathinone_with_nitrogen(
+        [{"class": "alkyl", "max_carbons": 6, "substituted": True, "elements": ["C", "N", "O"], "max_chain": 10}]
+    )
+    status = classifier.classify(f"CC(N{n_substituent})C(=O)c1ccc(C)cc1", as_of=date(2020, 1, 1)).status("GB")
+    assert (status == "controlled_by_group") == captured, n_substituent
+
+
+def test_alkoxy_further_substituted_and_its_carbon_bound_on_the_listed_group():
+    from chemistry.rulebook import SubstituentSpec
+
+    spec = SubstituentSpec.model_validate({"class": "alkoxy", "max_carbons": 1, "substituted": True, "max_chain": 8})
+    assert spec.label == "alkoxy (C1-C1) (substituted) (chain 0-8)"
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][0]["allowed"] = [spec.model_dump(by_alias=True, exclude_none=True)]
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    on = date(2020, 1, 1)
+    assert classifier.classify("CNC(C)C(=O)c1ccc(OCCF)cc1", as_of=on).status("GB") == "controlled_by_group"
+    assert classifier.classify("CNC(C)C(=O)c1ccc(OCCCCCCCC)cc1", as_of=on).status("GB") == "not_controlled"  # chain 9
+    assert classifier.classify("CNC(C)C(=O)c1ccc(Oc2ccccc2)cc1", as_of=on).status("GB") == "not_controlled"  # phenoxy
+
+
+def test_ring_size_of_a_ring_closed_across_the_core():
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"].append({"name": "3-position", "atoms": [3], "allowed": ["alkyl"]})
+    draft["cores"][0]["positions"][1].update(
+        allowed=["alkyl", {"class": "ring_closure", "min_ring_size": 5, "max_ring_size": 6}], bridges_to=["3-position"]
+    )
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    on = date(2020, 1, 1)
+    assert classifier.classify("O=C(c1ccccc1)C1CCCN1C", as_of=on).status("GB") == "controlled_by_group"  # 5 atoms
+    assert classifier.classify("O=C(c1ccccc1)C1CCCCN1C", as_of=on).status("GB") == "controlled_by_group"  # 6
+    assert classifier.classify("O=C(c1ccccc1)C1CCCCCN1C", as_of=on).status("GB") == "not_controlled"  # 7
+    assert classifier.classify("O=C(c1ccccc1)C1CCN1C", as_of=on).status("GB") == "not_controlled"  # 4
+    with pytest.raises(Exception, match="min_ring_size 7 is greater than max_ring_size 5"):
+        Rule.model_validate(
+            {**draft, "cores": [{**draft["cores"][0], "positions": [
+                {"name": "n", "atoms": [4], "allowed": [{"class": "ring_closure", "min_ring_size": 7, "max_ring_size": 5}]}
+            ]}]}
+        )
