@@ -809,8 +809,25 @@ class _CompiledSpec:
     def _substituted_class(self, piece: _Piece) -> bool:
         """A class "further substituted": the listed group, read at its smallest (the attaching
         atom(s) with what hangs on them by multiple bonds and their ring systems, grown a bond at
-        a time until the class accepts it: O-CH2 for alkoxy), passes the class and the carbon bounds; the rest of the piece hangs on it by single bonds (each
-        passing `substituted_with`, if given); chain bounds hold for the whole piece."""
+        a time until the class accepts it: O-CH2 for alkoxy), passes the class and the carbon
+        bounds; the rest of the piece hangs on it by single bonds (each passing
+        `substituted_with`, if given); chain bounds hold for the whole piece."""
+        if self.measures_chain:  # the cheapest check that reads the whole piece
+            chain = piece.longest_chain()
+            if (self.min_chain is not None and chain < self.min_chain) or (
+                self.max_chain is not None and chain > self.max_chain
+            ):
+                return False
+        verdicts = piece.verdicts
+        fits = verdicts.get(self.class_name)
+        if fits is None:
+            fits = verdicts[self.class_name] = self.test(piece)
+        if fits:  # the piece may be the listed group itself, not further substituted
+            carbons = piece.element_counts().get(6, 0)
+            if (self.min_carbons is None or carbons >= self.min_carbons) and (
+                self.max_carbons is None or carbons <= self.max_carbons
+            ):
+                return True
         core_atoms = {core for core, _, _ in piece.attachments}
         base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
         for _ in range(_LISTED_GROUP_LAYERS):  # alkoxy needs the O and the carbon after it
@@ -829,12 +846,6 @@ class _CompiledSpec:
             carbons = listed.element_counts().get(6, 0)
             if (self.min_carbons is not None and carbons < self.min_carbons) or (
                 self.max_carbons is not None and carbons > self.max_carbons
-            ):
-                return False
-        if self.measures_chain:
-            chain = piece.longest_chain()
-            if (self.min_chain is not None and chain < self.min_chain) or (
-                self.max_chain is not None and chain > self.max_chain
             ):
                 return False
         return listed is piece or _univalent_leftovers(piece, base, core_atoms, self.leftover_tests)
@@ -882,12 +893,17 @@ def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
     mol = piece.mol
     while stack:
         i = stack.pop()
+        i_in_ring = None
         for j, kind in piece.links[i]:
-            if j in atom_set and j not in inside and (
-                kind != _SINGLE or mol.GetBondBetweenAtoms(i, j).IsInRing()
-            ):
-                inside.add(j)
-                stack.append(j)
+            if j not in atom_set or j in inside:
+                continue
+            if kind == _SINGLE:
+                if i_in_ring is None:
+                    i_in_ring = piece.atom(i).IsInRing()
+                if not (i_in_ring and piece.atom(j).IsInRing() and mol.GetBondBetweenAtoms(i, j).IsInRing()):
+                    continue
+            inside.add(j)
+            stack.append(j)
     return inside
 
 
