@@ -829,17 +829,12 @@ class _CompiledSpec:
             ):
                 return True
         core_atoms = {core for core, _, _ in piece.attachments}
-        base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
-        for _ in range(_LISTED_GROUP_LAYERS):  # alkoxy needs the O and the carbon after it
-            listed = piece if len(base) == len(piece.atoms) else _Piece(
-                piece.mol, piece.links, sorted(base), piece.attachments, piece._cache
-            )
-            if self.test(listed):
+        for base, listed in _listed_group_layers(piece):  # alkoxy needs the O and the carbon after it
+            fits = listed.verdicts.get(self.class_name)
+            if fits is None:
+                fits = listed.verdicts[self.class_name] = self.test(listed)
+            if fits:
                 break
-            grown = _listed_group(piece, base | {j for i in base for j in piece.neighbours_inside(i)})
-            if len(grown) == len(base):
-                return False
-            base = grown
         else:
             return False
         if self.min_carbons is not None or self.max_carbons is not None:
@@ -881,6 +876,29 @@ class _CompiledSpec:
 # how far (in bonds from the attachment) the listed group of a "further substituted" class is
 # looked for: the smallest group that passes the class is taken
 _LISTED_GROUP_LAYERS = 3
+
+
+def _listed_group_layers(piece: _Piece) -> list:
+    """The candidate listed groups of a piece, smallest first, each as (atoms, piece): computed
+    once per piece and shared by every class asked about it."""
+    layers = piece.verdicts.get(_LAYERS_KEY)
+    if layers is None:
+        layers = []
+        base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
+        for _ in range(_LISTED_GROUP_LAYERS):
+            listed = piece if len(base) == len(piece.atoms) else _Piece(
+                piece.mol, piece.links, sorted(base), piece.attachments, piece._cache
+            )
+            layers.append((base, listed))
+            grown = _listed_group(piece, base | {j for i in base for j in piece.neighbours_inside(i)})
+            if len(grown) == len(base):
+                break
+            base = grown
+        piece.verdicts[_LAYERS_KEY] = layers
+    return layers
+
+
+_LAYERS_KEY = "\0listed group layers"  # a key no spec's JSON can be
 
 
 def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
