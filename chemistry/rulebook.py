@@ -850,6 +850,10 @@ class Caveat(_Model):
 class JurisdictionInfo(_Model):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     name: NonEmpty
+    # false where the jurisdiction's named schedules are not encoded (only some generic clause
+    # is): "not captured" there says nothing about the substance, so alerts must not read it as
+    # "uncontrolled" (an advisory "uncontrolled in CN" for mephedrone would be false).
+    named_lists_encoded: bool = True
     caveats: list[Caveat] = []
 
 

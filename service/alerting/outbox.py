@@ -27,6 +27,7 @@ from alerts.signals import (
     escalation_dedup_key, evaluate_placement, evaluate_report,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
+from service.classification.live import shipped_jurisdictions
 from service.classification.models import SubstanceClassification
 from service.reports.models import Report
 from service.settings import Settings, get_settings
@@ -52,6 +53,11 @@ _CONTROL = {
 }
 
 
+def _PARTIALLY_ENCODED() -> frozenset[str]:  # noqa: N802 - read like a constant
+    """Jurisdictions whose named schedules are not encoded: 'not captured' is 'unknown' there."""
+    return frozenset(code for code, info in shipped_jurisdictions().items() if not info.named_lists_encoded)
+
+
 def classify_substance(session: Session, substance: Substance) -> Classification:
     """Legal status per jurisdiction from the stored classification; see classify_substances."""
     return classify_substances(session, [substance])[substance.id]
@@ -74,8 +80,11 @@ def classify_substances(session: Session, substances: Iterable[Substance]) -> di
     statuses: dict[int, dict[str, LegalStatus]] = {s.id: {} for s in substances}
     if statuses:
         for substance_id, jurisdiction, status, rule_ids in session.execute(_CLASSIFICATIONS, {"ids": list(statuses)}):
+            control = _CONTROL.get(status, ControlStatus.unknown)
+            if control is ControlStatus.uncontrolled and jurisdiction in _PARTIALLY_ENCODED():
+                control = ControlStatus.unknown
             statuses[substance_id][jurisdiction] = LegalStatus(
-                status=_CONTROL.get(status, ControlStatus.unknown),
+                status=control,
                 matched_group_ids=tuple(rule_ids) if status == "controlled_by_group" else (),
             )
     return {substance_id: Classification(legal_status=legal) for substance_id, legal in statuses.items()}

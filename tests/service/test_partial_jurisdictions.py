@@ -1,0 +1,23 @@
+"""A jurisdiction encoded only in part never yields an 'uncontrolled in X' advisory."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from service.classification.live import shipped_jurisdictions
+
+
+def test_china_is_marked_as_partially_encoded():
+    # only the 2019 fentanyl-related class is encoded for CN, none of its named lists
+    assert shipped_jurisdictions()["CN"].named_lists_encoded is False
+    assert shipped_jurisdictions()["DK"].named_lists_encoded is True
+
+
+def test_no_uncontrolled_advisory_for_a_partially_encoded_jurisdiction(client, reporter, report_body, engine):
+    # mephedrone: controlled by the encoded UK/DK/DE texts, and listed in China too (not encoded
+    # here), so "uncontrolled in CN" would be false
+    assert client.post("/v1/reports", json=report_body(), headers=reporter.headers).status_code == 201
+    with engine.connect() as connection:
+        keys = [row[0] for row in connection.execute(text("SELECT dedup_key FROM alert"))]
+    assert keys, "the report raised no alert at all"
+    assert not [k for k in keys if k.startswith("substance.uncontrolled_advisory") and k.endswith(":CN")], keys
