@@ -324,7 +324,10 @@ def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalTh
     if not history.may_reach(facts.substance_inchikey, organisations=thresholds.escalation_min_organisations - 1,
                              countries=thresholds.escalation_min_countries - 1):
         return
-    window_start = facts.sampled_on - thresholds.escalation_window
+    try:
+        window_start = facts.sampled_on - thresholds.escalation_window
+    except OverflowError:  # a stored or imported row sampled near year 1 must not fail its batch
+        window_start = date.min
     before = history.activity_between(
         facts.substance_inchikey, sampled_from=window_start, sampled_to=facts.sampled_on
     )

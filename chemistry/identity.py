@@ -221,6 +221,9 @@ def to_mol(text: str, *, fmt: StructureFormat | str | None = None) -> tuple[Chem
         raise StructureError(
             "too_large", f"the structure has {len(text)} characters; at most {MAX_STRUCTURE_CHARS} are accepted"
         )
+    if "\x00" in text:
+        # RDKit's C++ parsers stop at a NUL and would read "CCO\x00junk" as ethanol
+        raise StructureError("unparseable", "the structure contains a NUL character (\\u0000)")
     fmt = StructureFormat(fmt) if fmt is not None else detect_format(text)
     if fmt is StructureFormat.smiles and any(ch.isspace() for ch in text.strip()):
         # A SMILES ends at the first blank; what follows would be silently taken as a title.

@@ -26,6 +26,14 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _UNSTORABLE_DETAIL = "text must not hold NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)"
 
 
+def holds_unstorable_text(value: Any) -> bool:
+    """True if ``value`` (a string, or a dict/list of them at any depth) holds a NUL or a surrogate."""
+    return _holds_unstorable_text(value)
+
+
+UNSTORABLE_DETAIL = _UNSTORABLE_DETAIL
+
+
 def _holds_unstorable_text(value: Any) -> bool:
     if isinstance(value, str):
         return _UNSTORABLE.search(value) is not None

@@ -61,6 +61,7 @@ from service.classification.models import (
 )
 from service.db import begin_write, utcnow
 from service.problems import Problem, validation_errors
+from service.validation import UNSTORABLE_DETAIL, holds_unstorable_text
 from service.substances import service as registry
 from service.substances.models import Substance
 
@@ -407,6 +408,9 @@ def reclassify_job(engine: Engine) -> None:
 
 def validate_rule(body: dict) -> Rule:
     """The draft as a Rule, or a 422 problem with a JSON pointer per offending field and RDKit's reason."""
+    if holds_unstorable_text(body):  # PostgreSQL cannot store a NUL: refused here, not as a 500
+        raise Problem(422, "invalid-rule", f"the draft rule: {UNSTORABLE_DETAIL}",
+                      errors=[{"in": "body", "pointer": "#", "field": None, "detail": UNSTORABLE_DETAIL}])
     try:
         rule = Rule.model_validate(body)
     except ValidationError as exc:

@@ -126,3 +126,10 @@ def test_inchi_and_molfile_bounds():
         check_size_before_parsing(v3000, StructureFormat.molfile)
     v2000 = "\n  x\n\n999  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n"  # 999 fits hydrogens
     check_size_before_parsing(v2000, StructureFormat.molfile)
+
+
+def test_a_nul_in_a_structure_is_refused_not_truncated():
+    # RDKit stops at the NUL and would read "CCO\x00..." as ethanol
+    with pytest.raises(StructureError) as caught:
+        identify("CCO\x00c1ccccc1")
+    assert caught.value.code == "unparseable" and "NUL" in caught.value.message
