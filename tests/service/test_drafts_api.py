@@ -133,7 +133,10 @@ def test_impact_names_captured_newly_controlled_and_examples(client, regulator, 
     assert all(c["current_status"] == "not_controlled" for c in impact["captured"])
     assert all(check["as_expected"] for check in impact["own_examples"])
     assert len(impact["own_examples"]) == 3
-    assert impact["shipped_examples_captured"] == []  # no shipped example is a 2-aminoindane
+    # the shipped 2-aminoindane examples are NpSG 1.2 b's ring closures onto ring A: 2-AI and MDAI
+    shipped = impact["shipped_examples_captured"]
+    assert {(e["rule_id"], e["smiles"]) for e in shipped} == {("de-npsg-phenethylamines", AMINOINDANE),
+                                                              ("de-npsg-phenethylamines", MDAI)}
 
 
 def test_impact_lists_the_shipped_examples_a_draft_captures(client, regulator):
