@@ -129,7 +129,8 @@ class RuleMatch:
     in_force_to: date | None
     explanation: CoreExplanation | None = None  # groups
     substance: str | None = None  # named rules: the name under which it is listed
-    matched_on: Literal["inchikey", "connectivity", "structure"] = "structure"
+    # "unspecified_stereo": a stereo-specific named entry, and the structure gave no stereochemistry
+    matched_on: Literal["inchikey", "connectivity", "unspecified_stereo", "structure"] = "structure"
     # False for a named entry added on a date the encoder could not establish: in_force_from is
     # then the instrument's own date, and the answer must say "date not recorded".
     date_recorded: bool = True
@@ -1289,6 +1290,9 @@ class Classifier:
         self._groups: list[_CompiledGroupRule] = []
         # named substances: lookup key -> [(rule, substance)]
         self._named: dict[str, list[tuple[Rule, object]]] = defaultdict(list)
+        # stereo-specific named entries ("levomethorphan", "(+)-lysergide") by connectivity, for
+        # input that gives no stereochemistry at all
+        self._named_stereo_specific: dict[str, list[tuple[Rule, object]]] = defaultdict(list)
         for rule in self.rulebook.rules:
             if rule.kind == "named":
                 self._compile_named(rule)
@@ -1370,6 +1374,9 @@ class Classifier:
             key = _connectivity(inchikey) if stereo else inchikey
             written.add(key)
             self._named[key].append((rule, substance))
+            if not stereo:
+                # a structure drawn without stereochemistry may be this listed stereoisomer
+                self._named_stereo_specific[_connectivity(inchikey)].append((rule, substance))
         # substances_file rows carry their parent's InChIKey (no standardisation at start-up); an
         # entry written in the TOML takes precedence over a row with the same key
         for row in rule.file_substances():
@@ -1611,9 +1618,14 @@ class Classifier:
         near: dict[str, list[NearMiss]] = {j: [] for j in wanted}
         notices: dict[str, list[RuleMatch]] = {j: [] for j in wanted}
 
-        # named substances: two dictionary look-ups
-        for key, how in ((inchikey, "inchikey"), (_connectivity(inchikey), "connectivity")):
-            for rule, substance in self._named.get(key, ()):
+        # named substances: two dictionary look-ups, and a third when the structure gives no
+        # stereochemistry (the InChIKey's second block then has no stereo layer: "UHFFFAOY"): a
+        # stereo-specific entry is then a possible reading of it, reported as "unspecified_stereo"
+        lookups = [(self._named.get(inchikey, ()), "inchikey"), (self._named.get(_connectivity(inchikey), ()), "connectivity")]
+        if inchikey[15:23] == "UHFFFAOY":
+            lookups.append((self._named_stereo_specific.get(_connectivity(inchikey), ()), "unspecified_stereo"))
+        for entries, how in lookups:
+            for rule, substance in entries:
                 if rule.jurisdiction not in wanted_set or not rule.in_force(on):
                     continue
                 start = substance.start or rule.in_force_from

@@ -128,7 +128,7 @@ class MatchRead(BaseModel):
     in_force_to: dt.date | None
     date_recorded: bool = Field(default=True, description="False: the entry's date of listing was not recorded")
     date_note: str | None = Field(default=None, description="Why in_force_from is null, in words")
-    matched_on: str = Field(description="structure (group), inchikey or connectivity (named)")
+    matched_on: str = Field(description="structure (group); inchikey or connectivity (named); unspecified_stereo: a named entry listed as one stereoisomer, and the structure gave no stereochemistry, so it may be that isomer")
     substance: str | None = Field(default=None, description="Named rules: the name it is listed under")
     explanation: ExplanationRead | None = None
 

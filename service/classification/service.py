@@ -222,8 +222,17 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
                                           reason=aside.reason, note=note))
         instruments = instruments_consulted(live, code, result.as_of)
         name, caveats = _caveats(code)
+        status, answer = found.status, _answer(found, instruments, notes)
+        info = shipped_jurisdictions().get(code)
+        if status == "not_controlled" and info is not None and not info.named_lists_encoded:
+            # only some generic clause of this jurisdiction is encoded: "not captured" says
+            # nothing about its named schedules (fentanyl is not "not controlled" in China)
+            acts = "; ".join(sorted({i.act for i in instruments if i.controls})) or "none in force"
+            status = "undetermined"
+            answer = (f"Undetermined: not captured by the encoded instruments of {name} ({acts}), but its named "
+                      "schedules are not encoded, so whether the compound is listed there by name is not known.")
         jurisdictions.append(JurisdictionRead(
-            jurisdiction=code, name=name, status=found.status, answer=_answer(found, instruments, notes),
+            jurisdiction=code, name=name, status=status, answer=answer,
             matches=[_match_read(m, highlighted) for m in found.matches],
             set_aside=set_aside,
             notices=[_match_read(m) for m in found.notices],

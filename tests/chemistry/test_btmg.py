@@ -54,8 +54,10 @@ def de() -> Classifier:
 
 
 def _controlled(de: Classifier, smiles: str) -> set[str]:
+    """The Anlagen listing this exact structure (a structure drawn without stereochemistry is also
+    shown as possibly each stereo-specific entry, matched_on "unspecified_stereo": not counted here)."""
     result = de.classify(identify(smiles), jurisdictions=["DE"], as_of=ON).results["DE"]
-    return {m.rule_id for m in result.matches}
+    return {m.rule_id for m in result.matches if m.matched_on != "unspecified_stereo"}
 
 
 # --- completeness --------------------------------------------------------------------------------
@@ -205,3 +207,16 @@ def test_no_entry_claims_a_date_it_cannot_show(raw_rules):
     for rule in raw_rules.values():
         assert rule["in_force_from"] == date(1982, 1, 1)  # BtMG 1981 in force
         assert all(entry["in_force_from"] == "not recorded" for entry in rule["substances"])
+
+
+def test_a_structure_without_stereochemistry_may_be_a_listed_stereoisomer(de):
+    # methylphenidate drawn without stereo: the threo racemate (Anlage III, as printed without
+    # centres) exactly, and possibly the erythro (RS;SR) form of Anlage II
+    result = de.classify(identify("COC(=O)C(c1ccccc1)C1CCCCN1"), jurisdictions=["DE"], as_of=ON).results["DE"]
+    how = {(m.rule_id, m.matched_on) for m in result.matches}
+    assert (ANLAGE_IDS["III"], "inchikey") in how or (ANLAGE_IDS["III"], "connectivity") in how
+    assert (ANLAGE_IDS["II"], "unspecified_stereo") in how
+    # cocaine drawn without stereo: Cocain (III) and d-Cocain (II) are both stereo-specific entries
+    plain = de.classify(identify("COC(=O)C1C(OC(=O)c2ccccc2)CC2CCC1N2C"), jurisdictions=["DE"], as_of=ON).results["DE"]
+    assert plain.status == "controlled_by_name"
+    assert {m.rule_id for m in plain.matches} == {ANLAGE_IDS["II"], ANLAGE_IDS["III"]}
