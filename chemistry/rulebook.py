@@ -1,7 +1,7 @@
 """Legal definitions of controlled substances, read from data files and validated.
 
 Rule files live in ``chemistry/rules/*.toml``; their format is documented in
-``chemistry/rules/FORMAT.md``. This module only reads and checks them; ``chemistry/classify.py``
+``chemistry/rules/FORMAT.md``. This module only reads and checks them; ``chemistry/classify/``
 compiles and applies them. A regulator's draft posted as JSON is validated by the same model:
 ``Rule.model_validate(payload)``.
 
@@ -71,7 +71,7 @@ RULES_DIR = CHEMISTRY_DIR / "rules"
 JURISDICTIONS_FILE = RULES_DIR / "jurisdictions.toml"
 
 # The vocabulary of substituent classes the engine understands (FORMAT.md, "Substituent
-# classes"). classify.py implements each one; a test checks the two lists agree.
+# classes"). chemistry/classify/vocabulary.py implements each one; a test checks the two lists agree.
 SUBSTITUENT_CLASSES: frozenset[str] = frozenset(
     {
         "alkyl",
@@ -106,7 +106,7 @@ SUBSTITUENT_CLASSES: frozenset[str] = frozenset(
 )
 
 # Bounds on regulators' SMARTS. RDKit's matcher has no time-out, so the cost of one match is
-# bounded by the size and recursion of the query (here) and by maxMatches (classify.py).
+# bounded by the size and recursion of the query (here) and by maxMatches (chemistry/classify/bounds.py).
 MAX_SMARTS_CHARS = 1000
 MAX_QUERY_ATOMS = 80
 MAX_RECURSIVE_SMARTS = 8

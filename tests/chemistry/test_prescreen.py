@@ -15,7 +15,8 @@ import tomllib
 import pytest
 from rdkit import Chem
 
-from chemistry.classify import Classifier, _aliphatic_ring_carbons, _atom_type_counts
+from chemistry.classify import Classifier
+from chemistry.classify.prescreen import _aliphatic_ring_carbons, _atom_type_counts
 from chemistry.identity import StructureError, identify
 from chemistry.rulebook import RULES_DIR
 

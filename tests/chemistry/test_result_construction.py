@@ -1,4 +1,4 @@
-"""The classifier builds its frozen result objects through ``chemistry.classify._constructor``
+"""The classifier builds its frozen result objects through ``chemistry.classify.results._constructor``
 (filling ``__dict__`` in one step instead of the dataclass ``__init__``). Those objects must be
 indistinguishable from ones the dataclass builds: equal, same hash and repr, still frozen."""
 
@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from chemistry import classify
+from chemistry.classify import results as classify
 from chemistry.classify import Classifier
 from chemistry.rulebook import load_rulebook
 

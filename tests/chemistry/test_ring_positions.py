@@ -49,7 +49,7 @@ def test_both_ortho_positions_may_carry_listed_substituents(classifier, name, sm
 def test_each_ring_labelling_is_evaluated_once(classifier, monkeypatch):
     """The ring read clockwise and anticlockwise labels the same atoms the same way once the side
     chain hangs on the unlabelled ipso carbon: one evaluation per rule, not two."""
-    import chemistry.classify as engine
+    import chemistry.classify.evaluate as engine
 
     calls: list[str] = []
     evaluate = engine._evaluate_match

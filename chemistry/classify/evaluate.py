@@ -1,0 +1,327 @@
+"""Match evaluation: read the atoms around a core match as substituents and check them against
+the positions of the definition."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from rdkit import Chem
+from rdkit.Chem import Descriptors, rdMolDescriptors
+
+from chemistry.classify.compiled import _CompiledCore, _CompiledGroupRule, _key_for
+from chemistry.classify.pieces import _DOUBLE, _SINGLE, _TRIPLE, _AtomCache, _Piece
+from chemistry.classify.results import (
+    CoreExplanation,
+    _new_explanation,
+    _new_substituent,
+)
+from chemistry.classify.vocabulary import describe_piece
+
+_FORMULA_TERM = re.compile(r"([A-Z][a-z]?)(\d*)")
+_BOND_TYPE_OF_ORDER = {1.0: _SINGLE, 1.5: Chem.BondType.AROMATIC, 2.0: _DOUBLE, 3.0: _TRIPLE}
+
+
+def _neighbour_table(mol: Chem.Mol) -> list[list[tuple[int, Chem.BondType]]]:
+    """(neighbour, bond type) per atom. One call to RDKit's (cached, C++) bond-order matrix
+    instead of a Python walk over Bond objects, which costs several times more per molecule."""
+    orders = Chem.GetAdjacencyMatrix(mol, useBO=True)
+    n_atoms = len(orders)
+    # the flattened matrix: numpy's 1-D nonzero is several times cheaper than its 2-D one, and
+    # the cells come in the same (row, then column) order
+    flat = orders.ravel()
+    cells = flat.nonzero()[0]
+    try:
+        kinds = list(map(_BOND_TYPE_OF_ORDER.__getitem__, flat[cells].tolist()))
+    except KeyError:
+        kinds = None
+    if kinds is not None and len(kinds) == 2 * mol.GetNumBonds():
+        table: list[list[tuple[int, Chem.BondType]]] = [[] for _ in range(n_atoms)]
+        for cell, kind in zip(cells.tolist(), kinds):
+            row, col = divmod(cell, n_atoms)
+            table[row].append((col, kind))
+        return table
+    table = [[] for _ in range(mol.GetNumAtoms())]
+    for bond in mol.GetBonds():  # zero-order, dative or unusual bonds: read them one by one
+        a, b, kind = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetBondType()
+        table[a].append((b, kind))
+        table[b].append((a, kind))
+    return table
+
+
+class _MoleculeFacts:
+    """Per-molecule values computed at most once, whichever rules ask for them."""
+
+    def __init__(self, mol: Chem.Mol, inchikey: str, *, formula: str | None = None, mass: float | None = None):
+        # formula and average mass come with an Identity, which has already computed them (its
+        # mass is rounded to 0.001 u: a legal mass limit is never read that finely)
+        self.mol = mol
+        self.inchikey = inchikey
+        self._formula = formula
+        self._mass: float | None = mass
+        self._elements: dict[int, int] | None = None
+        self.verdicts: dict[tuple, CoreExplanation | list] = {}  # (evaluation key, labelling) -> verdict
+        self._neighbours: list[list[tuple[int, Chem.BondType]]] | None = None
+        self._decompositions: dict[frozenset[int], tuple[list[tuple[int, int]], list[_Piece]]] = {}
+        self._pieces: dict[tuple, _Piece] = {}
+        self._atom_cache: _AtomCache | None = None
+
+    @property
+    def neighbours(self) -> list[list[tuple[int, Chem.BondType]]]:
+        """Per atom: (neighbour, bond type), read from RDKit once per molecule."""
+        if self._neighbours is None:
+            self._neighbours = _neighbour_table(self.mol)
+        return self._neighbours
+
+    @property
+    def atom_cache(self) -> _AtomCache:
+        if self._atom_cache is None:
+            self._atom_cache = _AtomCache(self.mol, len(self.neighbours))
+        return self._atom_cache
+
+    def decompose(self, match: tuple[int, ...]) -> tuple[int, list[_Piece]]:
+        """The number of bonds among the matched atoms and the pieces hanging on them. Every core
+        that matches the same atoms (the same scaffold in several rules) shares one decomposition."""
+        core_atoms = frozenset(match)
+        known = self._decompositions.get(core_atoms)
+        if known is not None:
+            return known
+        neighbours = self.neighbours
+        pieces: list[_Piece] = []
+        seen: set[int] = set(match)
+        # bonds from a core atom: to another core atom (counted from both ends) or to a piece
+        # (one attachment of that piece each)
+        bond_ends = sum(map(len, map(neighbours.__getitem__, match)))
+        for atom_idx in match:
+            for start, _ in neighbours[atom_idx]:
+                if start in seen:
+                    continue
+                atoms, attachments, stack = [], [], [start]
+                seen.add(start)
+                while stack:
+                    i = stack.pop()
+                    atoms.append(i)
+                    for j, kind in neighbours[i]:
+                        if j in core_atoms:
+                            attachments.append((j, i, kind))
+                        elif j not in seen:
+                            seen.add(j)
+                            stack.append(j)
+                # the same substituent hanging the same way is one piece, whichever core found it:
+                # its class verdicts (a function of its atoms and attachments) are then reused
+                key = (frozenset(atoms), tuple(sorted(attachments)))
+                piece = self._pieces.get(key)
+                if piece is None:
+                    piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments, self.atom_cache)
+                pieces.append(piece)
+                bond_ends -= len(attachments)
+        known = self._decompositions[core_atoms] = (bond_ends // 2, pieces)
+        return known
+
+    @property
+    def mass(self) -> float:
+        if self._mass is None:
+            self._mass = Descriptors.MolWt(self.mol)
+        return self._mass
+
+    @property
+    def elements(self) -> dict[int, int]:
+        if self._elements is None:
+            # from the molecular formula (one C++ call) rather than a Python walk over the atoms
+            counts: dict[int, int] = defaultdict(int)
+            table = Chem.GetPeriodicTable()
+            formula = self._formula or rdMolDescriptors.CalcMolFormula(self.mol)
+            for symbol, number in _FORMULA_TERM.findall(formula):
+                counts[table.GetAtomicNumber(symbol)] += int(number or 1)
+            self._elements = counts
+        return self._elements
+
+
+def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], core_hits: dict, facts: _MoleculeFacts):
+    """A CoreExplanation if the rule captures the molecule, else the near-miss reason (a string)."""
+    rule = group.rule
+    best_failure: tuple[int, str] | None = None
+    explanation = None
+    verdicts = facts.verdicts
+    for core in hit_cores:
+        labellings_seen: set[frozenset] = set()
+        position_of_query_atom = core.position_of_query_atom
+        for match in core_hits[core.smarts]:
+            # which parent atom sits on which position: a set of (atom, position) pairs, hashed once
+            labelling = frozenset(zip(match, position_of_query_atom))
+            if labelling in labellings_seen:
+                continue
+            labellings_seen.add(labelling)
+            memo_key = (core.evaluation_key, labelling)
+            result = verdicts.get(memo_key)
+            if result is None:
+                result = verdicts[memo_key] = _evaluate_match(core, match, facts)
+            if isinstance(result, CoreExplanation):
+                explanation = result
+                break
+            if best_failure is None or len(result) < best_failure[0]:
+                label = core.core.title or core.core.id
+                if core.ring_systems:
+                    label += " (" + ", ".join(core.ring_systems.values()) + ")"
+                best_failure = (len(result), label, result)
+        if explanation is not None:
+            break
+    if explanation is None:
+        if best_failure is None:
+            return f"core of {rule.id} matched, no match passes"
+        _, label, reasons = best_failure
+
+        def reason() -> str:
+            text = [item() if callable(item) else item for item in reasons]
+            return f"core {label!r} of {rule.id} matched; " + "; ".join(text)
+
+        return reason
+
+    # rule-wide checks, in the order a person would read them in the legal text
+    limits = rule.limits
+    prefix = f"core of {rule.id} matched; "
+    if limits.max_parent_mass is not None and facts.mass > limits.max_parent_mass:
+        return prefix + f"parent mass {facts.mass:.1f} u exceeds {limits.max_parent_mass:g} u"
+    if limits.max_heavy_atoms is not None and facts.mol.GetNumHeavyAtoms() > limits.max_heavy_atoms:
+        return prefix + f"{facts.mol.GetNumHeavyAtoms()} heavy atoms exceed {limits.max_heavy_atoms}"
+    table = Chem.GetPeriodicTable()
+    if group.elements is not None:
+        foreign = sorted({table.GetElementSymbol(z) for z in facts.elements if z not in group.elements and z != 1})
+        if foreign:
+            return prefix + f"element(s) {', '.join(foreign)} outside the allowed {', '.join(limits.elements)}"
+    for z, most in group.max_atoms.items():
+        if facts.elements.get(z, 0) > most:
+            return prefix + f"{facts.elements[z]} {table.GetElementSymbol(z)} atoms exceed {most}"
+    for name, query, reason in group.forbid:
+        if facts.mol.HasSubstructMatch(query):
+            return prefix + f"forbidden feature {name}: {reason}"
+    excluded = group.exclusion_keys.get(_key_for(rule, facts.inchikey))
+    if excluded:
+        return f"named exclusion: {excluded}"
+    return explanation
+
+
+def _first_accepting(specs, piece) -> str | None:  # noqa: ANN001
+    """Label of the first spec that accepts the piece; each class is tested once per piece."""
+    verdicts = piece.verdicts
+    for spec in specs:
+        verdict = verdicts.get(spec.key)
+        if verdict is None:
+            verdict = verdicts[spec.key] = spec._accepts(piece)
+        if verdict:
+            return spec.label
+    return None
+
+
+def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _MoleculeFacts) -> CoreExplanation | list:
+    """Read the substituents around one core match; the explanation, or the reasons it fails."""
+    mol = facts.mol
+    failures: list = []  # reasons: strings, or callables that write one when it is reported
+    n_inner_bonds, pieces = facts.decompose(match)
+    position_of = dict(zip(match, core.position_at))  # parent atom -> its compiled position, or None
+
+    # an extra bond between two core atoms (a ring the core does not have); every query bond
+    # lies on a distinct bond between matched atoms, so there is one only if they share more
+    if n_inner_bonds > core.query_bond_count:
+        core_index = dict(zip(match, range(len(match))))
+        neighbours = facts.neighbours
+        for atom_idx in match:
+            for other, _ in neighbours[atom_idx]:
+                if other in core_index and atom_idx < other:
+                    if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
+                        failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
+
+    by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
+    n_allowed_at: dict[str, int] = defaultdict(int)
+    failed_positions: set[str] = set()
+    for piece in pieces:
+        attachments = piece.attachments
+        if len(attachments) == 1:  # most substituents hang by one bond
+            position = position_of[attachments[0][0]]
+            closed = [] if position is not None else [attachments[0][0]]
+        else:
+            positions = set()
+            closed = []
+            for core_atom, _, _ in attachments:
+                position = position_of[core_atom]
+                if position is None:
+                    closed.append(core_atom)
+                else:
+                    positions.add(position)
+        if closed:
+            element = mol.GetAtomWithIdx(closed[0]).GetSymbol()
+            failures.append(
+                lambda piece=piece, atom=closed[0], element=element: f"substituent {describe_piece(piece)} at core atom "
+                f"{atom} ({element}), where the definition allows none"
+            )
+            continue
+        if len(attachments) > 1:
+            if len(positions) > 1:
+                names = {p.name for p in positions}
+                owner = next(
+                    (p for p in sorted(positions, key=lambda p: p.name)
+                     if names - {p.name} <= set(p.position.bridges_to)),
+                    None,
+                )
+                if owner is None:
+                    failures.append(
+                        lambda piece=piece, names=names: f"substituent {describe_piece(piece)} bridges positions "
+                        f"{' and '.join(sorted(names))}"
+                    )
+                    continue
+                positions = {owner}
+            position = positions.pop()
+        label = _first_accepting(position.allowed, piece)
+        if label is not None:
+            by_position[position.name].append((piece, label, True))
+            n_allowed_at[position.name] += 1
+            continue
+        label = _first_accepting(position.further, piece)
+        if label is not None:
+            by_position[position.name].append((piece, label, False))
+            continue
+        allowed = position.all_labels
+        failed_positions.add(position.name)
+        failures.append(
+            lambda piece=piece, name=position.name, allowed=allowed: f"substituent at {name}: {describe_piece(piece)} "
+            f"is not an allowed {allowed}"
+        )
+
+    total = 0
+    for position in core.positions:
+        name = position.name
+        found = by_position.get(name, ())
+        n_allowed = n_allowed_at.get(name, 0)
+        n_found = len(found)
+        total += n_found
+        if found and n_allowed == 0:
+            failed_positions.add(name)
+            failures.append(
+                lambda piece=found[0][0], label=found[0][1], position=position: f"substituent at {position.name}: "
+                f"{describe_piece(piece)} is allowed only as a further ({label}) substituent alongside "
+                f"{', '.join(s.label for s in position.allowed)}"
+            )
+        if n_allowed < position.min and name not in failed_positions:
+            failures.append(
+                lambda position=position, n_allowed=n_allowed: f"{position.name} needs at least "
+                f"{position.position.min} substituent(s) from {', '.join(s.label for s in position.allowed)}; "
+                f"found {n_allowed}"
+            )
+        if position.max is not None and n_found > position.max:
+            failures.append(f"{name} allows at most {position.max} substituent(s); found {n_found}")
+    minimum = core.rule.limits.min_substituents
+    if minimum and total < minimum and not failures:
+        failures.append(
+            f"the definition requires at least {minimum} modification(s) of the core; found {total}"
+        )
+    if failures:
+        return failures
+
+    get = match.__getitem__
+    parts = {name: tuple(map(get, indices)) for name, indices in core.part_indices}
+    substituents = tuple(
+        _new_substituent(name, label, tuple(sorted(piece.atoms)), piece)
+        for name, found in by_position.items()
+        for piece, label, _ in found
+    )
+    return _new_explanation(core.core.id, core.core.title, dict(core.ring_systems), parts, substituents)

@@ -1,0 +1,294 @@
+"""A position's specification compiled: the allowed classes, and "further substituted with any
+combination of C, H, N, O, S and halogens, continuous chain of at most N atoms, ring atoms not
+counted" as one mechanism, with its ring-size and listed-group checks."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rdkit import Chem
+
+from chemistry.classify.bounds import MAX_MATCHES_PER_CORE
+from chemistry.classify.pieces import _SINGLE, _Piece
+from chemistry.classify.query_atoms import _fixed_element
+from chemistry.classify.vocabulary import _CLASS_TESTS
+from chemistry.rulebook import (
+    SubstituentSpec,
+    parse_smarts,
+)
+
+_PIECE_PARAMS = Chem.SubstructMatchParameters()
+_PIECE_PARAMS.uniquify = False
+_PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
+
+
+class _CompiledSpec:
+    __slots__ = (
+        "spec", "key", "label", "test", "class_name", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
+        "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "measures_chain",
+        "pattern_elements", "plain", "elements", "min_ring_size", "max_ring_size",
+    )
+
+    def __init__(self, spec: SubstituentSpec):
+        self.spec = spec
+        self.key = spec.model_dump_json(by_alias=True)
+        self.label = spec.label
+        self.test = _CLASS_TESTS[spec.class_] if spec.class_ else None
+        self.class_name = spec.class_  # a piece's verdicts are keyed by it too (spec keys are JSON objects)
+        # the spec's bounds, read once here rather than from the model per piece
+        self.max_heavy_atoms = spec.max_heavy_atoms
+        self.min_carbons = spec.min_carbons
+        self.max_carbons = spec.max_carbons
+        self.min_chain = spec.min_chain
+        self.max_chain = spec.max_chain
+        self.measures_chain = spec.min_chain is not None or spec.max_chain is not None
+        self.substituted = spec.substituted or spec.substituted_with is not None
+        self.elements = (
+            frozenset(Chem.GetPeriodicTable().GetAtomicNumber(e) for e in spec.elements) if spec.elements else None
+        )
+        self.min_ring_size = spec.min_ring_size
+        self.max_ring_size = spec.max_ring_size
+        # a class and nothing else (no bounds): the spec accepts exactly what the class does
+        self.plain = self.test is not None and (
+            self.max_heavy_atoms is None and self.min_carbons is None and self.max_carbons is None
+            and not self.measures_chain and not self.substituted and self.elements is None
+            and self.min_ring_size is None and self.max_ring_size is None
+        )
+        self.leftover_tests = (
+            [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
+        )
+        self.pattern = parse_smarts(spec.smarts) if spec.smarts else None
+        if self.pattern is not None:
+            self.pattern_attachments = frozenset(
+                atom.GetIdx() for atom in self.pattern.GetAtoms() if atom.GetSmarts() in ("*", "[*]", "[#0]")
+            )
+            self.pattern_size = self.pattern.GetNumAtoms() - len(self.pattern_attachments)
+            # elements the pattern's own atoms (not its '*') certainly need in the piece
+            needed: Counter = Counter()
+            for atom in self.pattern.GetAtoms():
+                if atom.GetIdx() in self.pattern_attachments:
+                    continue
+                fixed = _fixed_element(atom)
+                if fixed is not None:
+                    needed[fixed[0]] += 1
+            self.pattern_elements = tuple(needed.items())
+
+    def accepts(self, piece: _Piece) -> bool:
+        verdict = piece.verdicts.get(self.key)
+        if verdict is None:
+            verdict = piece.verdicts[self.key] = self._accepts(piece)
+        return verdict
+
+    def _accepts(self, piece: _Piece) -> bool:
+        # every condition must hold; the cheap ones go first: bounds read off the piece's size (a
+        # piece has no more carbons than atoms), then the class test, which fails at the first
+        # atom that does not fit, then the counts and the chain, which walk every atom
+        if self.plain:
+            verdicts = piece.verdicts
+            fits = verdicts.get(self.class_name)
+            if fits is None:
+                fits = verdicts[self.class_name] = self.test(piece)
+            return fits
+        size = len(piece.atoms)
+        if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
+            return False
+        if self.elements is not None and not self.elements.issuperset(piece.element_counts()):
+            return False
+        if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
+            piece, self.min_ring_size or 3, self.max_ring_size or 10**6
+        ):
+            return False
+        if self.substituted and self.test is not None:
+            return self._substituted_class(piece)
+        min_carbons, max_carbons = self.min_carbons, self.max_carbons
+        if min_carbons is not None and size < min_carbons:
+            return False
+        test = self.test
+        if test is not None:
+            # one class test per piece, whatever limits the specs asking for it add ("alkyl" in one
+            # rule, "alkyl of at most 2 carbons" in the next)
+            verdicts = piece.verdicts
+            fits = verdicts.get(self.class_name)
+            if fits is None:
+                fits = verdicts[self.class_name] = test(piece)
+            if not fits:
+                return False
+        if min_carbons or (max_carbons is not None and size > max_carbons):
+            carbons = piece.element_counts().get(6, 0)
+            if min_carbons is not None and carbons < min_carbons:
+                return False
+            if max_carbons is not None and carbons > max_carbons:
+                return False
+        if self.measures_chain:
+            chain = piece.longest_chain()
+            if self.min_chain is not None and chain < self.min_chain:
+                return False
+            if self.max_chain is not None and chain > self.max_chain:
+                return False
+        return test is not None or self._pattern_covers(piece)
+
+    def _substituted_class(self, piece: _Piece) -> bool:
+        """A class "further substituted": the listed group, read at its smallest (the attaching
+        atom(s) with what hangs on them by multiple bonds and their ring systems, grown a bond at
+        a time until the class accepts it: O-CH2 for alkoxy), passes the class and the carbon
+        bounds; the rest of the piece hangs on it by single bonds (each passing
+        `substituted_with`, if given); chain bounds hold for the whole piece."""
+        if self.measures_chain:  # the cheapest check that reads the whole piece
+            chain = piece.longest_chain()
+            if (self.min_chain is not None and chain < self.min_chain) or (
+                self.max_chain is not None and chain > self.max_chain
+            ):
+                return False
+        verdicts = piece.verdicts
+        fits = verdicts.get(self.class_name)
+        if fits is None:
+            fits = verdicts[self.class_name] = self.test(piece)
+        if fits:  # the piece may be the listed group itself, not further substituted
+            carbons = piece.element_counts().get(6, 0)
+            if (self.min_carbons is None or carbons >= self.min_carbons) and (
+                self.max_carbons is None or carbons <= self.max_carbons
+            ):
+                return True
+        core_atoms = {core for core, _, _ in piece.attachments}
+        for base, listed in _listed_group_layers(piece):  # alkoxy needs the O and the carbon after it
+            fits = listed.verdicts.get(self.class_name)
+            if fits is None:
+                fits = listed.verdicts[self.class_name] = self.test(listed)
+            if fits:
+                break
+        else:
+            return False
+        if self.min_carbons is not None or self.max_carbons is not None:
+            carbons = listed.element_counts().get(6, 0)
+            if (self.min_carbons is not None and carbons < self.min_carbons) or (
+                self.max_carbons is not None and carbons > self.max_carbons
+            ):
+                return False
+        return listed is piece or _univalent_leftovers(piece, base, core_atoms, self.leftover_tests)
+
+    def _pattern_covers(self, piece: _Piece) -> bool:
+        """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
+        (or, with ``substituted``, part of it, the rest being univalent groups on the pattern)."""
+        substituted = self.substituted
+        if len(self.pattern_attachments) != len(piece.attachments):
+            return False
+        if self.pattern_size > len(piece.atoms) or (not substituted and self.pattern_size != len(piece.atoms)):
+            return False
+        if self.pattern_elements:
+            counts = piece.element_counts()
+            for z, n in self.pattern_elements:
+                if counts.get(z, 0) < n:
+                    return False  # the piece lacks atoms the pattern's own atoms need
+        core_atoms = {core for core, _, _ in piece.attachments}
+        for match in piece.mol.GetSubstructMatches(self.pattern, _PIECE_PARAMS):
+            inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
+            outside = {match[q] for q in self.pattern_attachments}
+            if not outside <= core_atoms or not inside <= piece.atom_set:
+                continue
+            if substituted and inside != piece.atom_set:
+                inside = _listed_group(piece, inside)  # a ring the pattern enters is the pattern's
+            if inside == piece.atom_set or (
+                substituted and _univalent_leftovers(piece, inside, core_atoms, self.leftover_tests)
+            ):
+                return True
+        return False
+
+
+# how far (in bonds from the attachment) the listed group of a "further substituted" class is
+# looked for: the smallest group that passes the class is taken
+_LISTED_GROUP_LAYERS = 3
+
+
+def _listed_group_layers(piece: _Piece) -> list:
+    """The candidate listed groups of a piece, smallest first, each as (atoms, piece): computed
+    once per piece and shared by every class asked about it."""
+    layers = piece.verdicts.get(_LAYERS_KEY)
+    if layers is None:
+        layers = []
+        base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
+        for _ in range(_LISTED_GROUP_LAYERS):
+            listed = piece if len(base) == len(piece.atoms) else _Piece(
+                piece.mol, piece.links, sorted(base), piece.attachments, piece._cache
+            )
+            layers.append((base, listed))
+            grown = _listed_group(piece, base | {j for i in base for j in piece.neighbours_inside(i)})
+            if len(grown) == len(base):
+                break
+            base = grown
+        piece.verdicts[_LAYERS_KEY] = layers
+    return layers
+
+
+_LAYERS_KEY = "\0listed group layers"  # a key no spec's JSON can be
+
+
+def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
+    """The seeds with every piece atom joined to them by a multiple bond or a ring bond, to
+    closure: a listed group together with its own double bonds and whole ring systems, so that
+    what is left of the piece hangs on it by single bonds ("further substituted")."""
+    inside = set(seeds)
+    stack = list(seeds)
+    atom_set = piece.atom_set
+    mol = piece.mol
+    while stack:
+        i = stack.pop()
+        i_in_ring = None
+        for j, kind in piece.links[i]:
+            if j not in atom_set or j in inside:
+                continue
+            if kind == _SINGLE:
+                if i_in_ring is None:
+                    i_in_ring = piece.atom(i).IsInRing()
+                if not (i_in_ring and piece.atom(j).IsInRing() and mol.GetBondBetweenAtoms(i, j).IsInRing()):
+                    continue
+            inside.add(j)
+            stack.append(j)
+    return inside
+
+
+def _ring_sizes_within(piece: _Piece, smallest: int, largest: int) -> bool:
+    """Rings closed across the core (a piece bonded to two or more different core atoms): each
+    smallest ring through a piece atom and one of those core atoms has smallest..largest atoms.
+    A piece bonded to one core atom only (a pyrrolidine on the nitrogen) is not measured."""
+    core_atoms = {core for core, _, _ in piece.attachments}
+    if len(core_atoms) < 2:
+        return True
+    for ring in piece.mol.GetRingInfo().AtomRings():
+        if not core_atoms.isdisjoint(ring) and not piece.atom_set.isdisjoint(ring):
+            if not smallest <= len(ring) <= largest:
+                return False
+    return True
+
+
+def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], tests=None) -> bool:
+    """Every group of piece atoms outside ``inside`` hangs on it by exactly one single bond (and,
+    with ``tests``, passes one of them, read as a substituent of the pattern atom it hangs on)."""
+    left = piece.atom_set - inside
+    seen: set[int] = set()
+    for start in left:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, group, hook = [start], [start], None
+        while stack:
+            i = stack.pop()
+            for j, kind in piece.links[i]:
+                if j in core_atoms:
+                    return False
+                if j in inside:
+                    if kind != _SINGLE or hook is not None:
+                        return False
+                    hook = (j, i, _SINGLE)
+                elif j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+                    group.append(j)
+        if hook is None:
+            return False
+        if tests is not None:
+            leftover = _Piece(piece.mol, piece.links, group, [hook], piece._cache)
+            if not any(test(leftover) for test in tests):
+                return False
+    return True
+
+
