@@ -51,6 +51,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Matching the draft against the registry and the examples did not finish within the time bound "
         "(VARSEL_DRAFT_IMPACT_TIMEOUT_SECONDS); such a pattern would stall classification. Make it more specific.",
     ),
+    "activation-refused": (
+        "Draft cannot be activated yet",
+        "A draft goes live only when every one of its own examples passes and a second regulator of its "
+        "jurisdiction, not its author, approved that version; each entry of `errors` names what is missing.",
+    ),
     "internal": (
         "Internal error",
         "The service failed on its side; nothing about the cause is sent. The server's log holds it, under the "

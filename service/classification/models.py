@@ -71,6 +71,10 @@ class ClassificationDraft(SQLModel, table=True):
     status: str = SQLField(sa_column=Column(String(12), nullable=False, index=True))
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     created_by_key_id: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
+    created_by_organisation_id: int | None = SQLField(default=None, sa_column=Column(Integer, nullable=True))
+    # four-eyes: a regulator other than the author approved this version (migration 0008)
+    approved_by_key_id: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
+    approved_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     activated_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     activated_by_key_id: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
     superseded_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
@@ -342,11 +346,27 @@ class DraftSummary(BaseModel):
     activated_at: dt.datetime | None
 
 
+class DraftChange(BaseModel):
+    """One difference between a draft version and the version before it (RFC 6902 vocabulary)."""
+
+    op: Literal["add", "remove", "replace"]
+    path: str = Field(description="JSON pointer (RFC 6901) into the rule")
+    old: Any = Field(default=None, description="The previous version's value (remove, replace)")
+    new: Any = Field(default=None, description="This version's value (add, replace)")
+
+
 class DraftRead(DraftSummary):
     created_by_key_id: str | None
+    approved_by_key_id: str | None = Field(default=None, description="The second regulator who approved this version")
+    approved_at: dt.datetime | None = None
     activated_by_key_id: str | None
     superseded_at: dt.datetime | None
     rule: dict[str, Any] = Field(description="The rule, in the format of chemistry/rules/FORMAT.md")
+    previous_version: int | None = Field(default=None, description="The version `changes` compares against")
+    changes: list[DraftChange] = Field(default=[], description="What this version changed against the previous one")
+    activation_blockers: list[str] = Field(
+        default=[], description="What still stands between this version and activation (approval; its examples are "
+                                "checked at activation)")
 
 
 class DraftPage(BaseModel):
@@ -391,6 +411,8 @@ class DraftImpact(BaseModel):
     )
     shipped_examples_captured: list[CapturedExample]
     own_examples: list[ExampleCheck] = Field(description="The draft's must_match / must_not_match, checked")
+    own_examples_pass: bool = Field(default=True, description="Every one of the draft's own examples is as expected "
+                                                              "(required for activation)")
     seconds: float
 
 

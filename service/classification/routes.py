@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import ValidationError
 
 from chemistry.identity import StructureError
-from service.auth.deps import ClassifyReader, RegulatorOnly
+from service.auth.deps import ClassifyReader, RegulatorOnly, require
+from service.auth.models import Principal, Role
 from service.classification import service
 from service.classification.live import LiveRulebook, current
 from service.classification.models import (
@@ -128,38 +129,72 @@ def get_group(rule_id: str, principal: ClassifyReader, session: SessionDep) -> G
 
 # --- drafts ----------------------------------------------------------------------------------
 
+# Admins see every draft (and activate none); regulators see and act on their jurisdiction's.
+DraftReader = Annotated[Principal, Depends(require(Role.regulator, Role.admin))]
+
 
 @router.post("/drafts", status_code=201, response_model=DraftRead, responses=problem_responses(409))
 def create_draft(body: Annotated[dict[str, Any], Body(description="A rule, as chemistry/rules/FORMAT.md, in JSON")],
                  principal: RegulatorOnly, session: SessionDep) -> DraftRead:
-    """Post a draft rule. The same rule id posted again becomes its next version."""
-    return service.draft_read(service.create_draft(session, body=body, principal=principal))
+    """Post a draft rule for your organisation's jurisdiction. The same rule id posted again
+    becomes its next version. Every validation error comes back at once (422, one per field)."""
+    return service.draft_read(service.create_draft(session, body=body, principal=principal), session)
 
 
 @router.get("/drafts", response_model=DraftPage)
-def list_drafts(principal: RegulatorOnly, session: SessionDep, limit: PageLimit,
+def list_drafts(principal: DraftReader, session: SessionDep, limit: PageLimit,
                 rule_id: str | None = None, status: DraftStatus | None = None,
                 cursor: str | None = None) -> DraftPage:
-    rows, next_cursor = service.list_drafts(session, rule_id=rule_id, status=status, cursor=cursor, limit=limit)
+    """Drafts, newest first: a regulator's own jurisdiction's; an admin's, all."""
+    rows, next_cursor = service.list_drafts(session, rule_id=rule_id, status=status, cursor=cursor, limit=limit,
+                                            principal=principal)
     return DraftPage(items=[DraftSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftRead)
-def get_draft(draft_id: str, principal: RegulatorOnly, session: SessionDep) -> DraftRead:
-    return service.draft_read(service.get_draft(session, draft_id))
+def get_draft(draft_id: str, principal: DraftReader, session: SessionDep) -> DraftRead:
+    """One version, with its changes against the previous version and what blocks its activation."""
+    return service.draft_read(service.get_draft(session, draft_id, principal), session)
+
+
+@router.patch("/drafts/{draft_id}", response_model=DraftRead, status_code=200, responses=problem_responses(409))
+def patch_draft(draft_id: str,
+                patch: Annotated[dict[str, Any], Body(
+                    description="RFC 7396 merge patch on the rule (application/merge-patch+json or application/json)",
+                    media_type="application/merge-patch+json")],
+                principal: RegulatorOnly, session: SessionDep, response: Response) -> DraftRead:
+    """Edit a draft: the latest version with the patch applied becomes the next version (it needs
+    its own approval); the answer lists its `changes` against the version patched. A patch that
+    changes nothing returns that version unchanged."""
+    draft = service.patch_draft(session, draft_id=draft_id, patch=patch, principal=principal)
+    response.headers["Location"] = f"/v1/drafts/{draft.id}"
+    return service.draft_read(draft, session)
 
 
 @router.get("/drafts/{draft_id}/impact", response_model=DraftImpact)
-def draft_impact(draft_id: str, request: Request, principal: RegulatorOnly, session: SessionDep) -> DraftImpact:
-    """Which registry substances and shipped examples the draft would capture, and which it would
-    newly control. Bounded in time (VARSEL_DRAFT_IMPACT_TIMEOUT_SECONDS): 422 when exceeded."""
-    draft = service.get_draft(session, draft_id)
+def draft_impact(draft_id: str, request: Request, principal: DraftReader, session: SessionDep) -> DraftImpact:
+    """Which registry substances and shipped examples the draft would capture, which it would
+    newly control, and whether its own examples pass. The only place an inactive draft is
+    applied: classification answers never see it. Bounded in time
+    (VARSEL_DRAFT_IMPACT_TIMEOUT_SECONDS): 422 when exceeded."""
+    draft = service.get_draft(session, draft_id, principal)
     return service.impact(session, draft, timeout=request.app.state.settings.draft_impact_timeout_seconds)
+
+
+@router.post("/drafts/{draft_id}:approve", response_model=DraftRead, responses=problem_responses(409))
+def approve_draft(draft_id: str, principal: RegulatorOnly, session: SessionDep) -> DraftRead:
+    """Four-eyes: a regulator of the draft's jurisdiction other than its author approves this
+    version (audited). Activation requires it."""
+    return service.draft_read(service.approve(session, draft_id=draft_id, principal=principal), session)
 
 
 @router.post("/drafts/{draft_id}:activate", response_model=ActivationRead, responses=problem_responses(409))
 def activate_draft(draft_id: str, request: Request, principal: RegulatorOnly, session: SessionDep) -> ActivationRead:
     """Add the draft to the rulebook from its in_force_from date; an earlier active version of
-    the same rule is superseded (kept in the history). The registry is reclassified."""
+    the same rule is superseded (kept in the history). The registry is reclassified.
+
+    Only a regulator of the draft's jurisdiction, and only when every one of the draft's own
+    examples passes and a second regulator approved it: otherwise 422 `activation-refused`
+    listing every reason. Audited."""
     return service.activate(session, draft_id=draft_id, principal=principal, engine=request.app.state.engine,
                             timeout=request.app.state.settings.draft_impact_timeout_seconds)

@@ -20,7 +20,7 @@ from chemistry.depict import svg_of_smarts, svg_with_highlight
 from chemistry.identity import Identity, StructureError, identify
 from chemistry.rulebook import Rule, expand_core
 from service.audit.service import record
-from service.auth.models import Principal
+from service.auth.models import Principal, Role
 from service.classification import impact as impact_worker
 from service.classification.costs import refuse_costly_patterns
 from service.classification.live import (
@@ -60,6 +60,7 @@ from service.classification.models import (
     SubstituentRead,
 )
 from service.db import begin_write, utcnow
+from service.observability.metrics import CLASSIFICATION_SECONDS
 from service.problems import Problem, validation_errors
 from service.validation import UNSTORABLE_DETAIL, holds_unstorable_text
 from service.substances import service as registry
@@ -94,7 +95,8 @@ def classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#"
     """Raises StructureError for an unreadable structure, Problem for an unknown jurisdiction."""
     check_jurisdictions(live, request.jurisdictions, pointer=f"{pointer}/jurisdictions")
     identity = identify(request.structure, fmt=request.structure_format)
-    result = live.classifier.classify(identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc())
+    with CLASSIFICATION_SECONDS.labels("request").time():
+        result = live.classifier.classify(identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc())
     return to_response(result, identity=identity, live=live, depict=request.depict)
 
 
@@ -332,7 +334,8 @@ def _insert(session: Session, table):  # noqa: ANN001, ANN202 - a SQLAlchemy Tab
 
 
 def _rows(live: LiveRulebook, substance_id: int, subject, *, on: dt.date, at: dt.datetime) -> list[dict]:  # noqa: ANN001
-    result = live.classifier.classify(subject, as_of=on)
+    with CLASSIFICATION_SECONDS.labels("stored").time():
+        result = live.classifier.classify(subject, as_of=on)
     return [
         {"substance_id": substance_id, "jurisdiction": code, "status": found.status,
          "rule_ids": sorted({m.rule_id for m in found.matches}), "rulebook_version": live.version, "computed_at": at}
@@ -413,30 +416,61 @@ def reclassify_job(engine: Engine) -> None:
 
 
 # --- drafts ----------------------------------------------------------------------------------
+#
+# Governance (issue 17): a regulator drafts only for the jurisdiction of their organisation; a
+# draft is read only by regulators of that jurisdiction and by admins; a version is activated
+# only when every one of its own examples passes and a regulator other than its author approved
+# that version (four-eyes), by a regulator of its jurisdiction. Admins read, never activate.
 
 
-def validate_rule(body: dict) -> Rule:
-    """The draft as a Rule, or a 422 problem with a JSON pointer per offending field and RDKit's reason."""
+def _error(pointer: str, field: str | None, code: str, detail: str) -> dict:
+    return {"in": "body", "pointer": pointer, "field": field, "code": code, "detail": detail}
+
+
+def validate_rule(body: dict, *, session: Session | None = None, principal: Principal | None = None) -> Rule:
+    """The draft as a Rule, or one 422 problem listing every error at once, each with a JSON
+    pointer: the format's (RDKit's reason for a SMARTS), a shipped rule's id, a jurisdiction
+    that is not the regulator's own, an id that drafts of another jurisdiction already use."""
     if holds_unstorable_text(body):  # PostgreSQL cannot store a NUL: refused here, not as a 500
         raise Problem(422, "invalid-rule", f"the draft rule: {UNSTORABLE_DETAIL}",
                       errors=[{"in": "body", "pointer": "#", "field": None, "detail": UNSTORABLE_DETAIL}])
+    errors: list[dict] = []
+    rule = None
     try:
         rule = Rule.model_validate(body)
     except ValidationError as exc:
-        errors = validation_errors(exc.errors(include_url=False))
-        fields = ", ".join(e["pointer"] for e in errors[:5])
-        raise Problem(422, "invalid-rule", f"the draft rule has {len(errors)} problem(s) at {fields}",
-                      errors=errors) from None
-    if rule.id in shipped_rulebook().sources:
-        raise Problem(422, "invalid-rule", f"rule id {rule.id!r} is a shipped rule ({shipped_rulebook().sources[rule.id]}); "
-                      "amend shipped rules in chemistry/rules, or draft a new rule under a new id",
-                      errors=[{"in": "body", "pointer": "#/id", "field": "id", "code": "shipped_rule",
-                               "detail": "choose an id that no shipped rule uses"}])
+        errors.extend(validation_errors(exc.errors(include_url=False)))
+    raw = body if isinstance(body, dict) else {}
+    rule_id, jurisdiction = raw.get("id"), raw.get("jurisdiction")
+    if isinstance(rule_id, str) and rule_id in shipped_rulebook().sources:
+        errors.append(_error("#/id", "id", "shipped_rule",
+                             f"rule id {rule_id!r} is a shipped rule ({shipped_rulebook().sources[rule_id]}); amend "
+                             "shipped rules in chemistry/rules, or draft a new rule under a new id"))
+    pointers = {e["pointer"] for e in errors}
+    if principal is not None and jurisdiction != principal.organisation_country and "#/jurisdiction" not in pointers:
+        errors.append(_error("#/jurisdiction", "jurisdiction", "not_your_jurisdiction",
+                             f"a regulator of {principal.organisation_name} drafts rules for "
+                             f"{principal.organisation_country} only; got {jurisdiction!r}"))
+    if session is not None and isinstance(rule_id, str):
+        taken = session.exec(select(ClassificationDraft.jurisdiction)
+                             .where(ClassificationDraft.rule_id == rule_id).limit(1)).first()
+        if taken is not None and taken != jurisdiction:
+            errors.append(_error("#/id", "id", "rule_id_taken",
+                                 f"rule id {rule_id!r} belongs to drafts of {taken}; choose another id"))
+    if errors:
+        fields = ", ".join(dict.fromkeys(e["pointer"] for e in errors[:8]))
+        raise Problem(422, "invalid-rule", f"the draft rule has {len(errors)} problem(s) at {fields}", errors=errors)
+    assert rule is not None
     return rule
 
 
 def create_draft(session: Session, *, body: dict, principal: Principal) -> ClassificationDraft:
-    rule = validate_rule(body)
+    rule = validate_rule(body, session=session, principal=principal)
+    return _insert_version(session, rule=rule, principal=principal, action="draft.create")
+
+
+def _insert_version(session: Session, *, rule: Rule, principal: Principal, action: str,
+                    detail: dict | None = None) -> ClassificationDraft:
     try:
         begin_write(session)
         latest = session.exec(
@@ -446,11 +480,12 @@ def create_draft(session: Session, *, body: dict, principal: Principal) -> Class
             id=str(ULID()), rule_id=rule.id, version=(latest or 0) + 1, kind=rule.kind, jurisdiction=rule.jurisdiction,
             title=rule.title, in_force_from=rule.in_force_from, body=rule_json(rule), content_hash=content_hash(rule),
             status=DraftStatus.draft.value, created_at=utcnow(), created_by_key_id=principal.key_id,
+            created_by_organisation_id=principal.organisation_id,
         )
         session.add(draft)
         session.flush()
-        record(session, principal=principal, action="draft.create", entity="classification_draft", entity_id=draft.id,
-               detail={"rule_id": rule.id, "version": draft.version})
+        record(session, principal=principal, action=action, entity="classification_draft", entity_id=draft.id,
+               detail={"rule_id": rule.id, "version": draft.version, "jurisdiction": rule.jurisdiction, **(detail or {})})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -458,17 +493,27 @@ def create_draft(session: Session, *, body: dict, principal: Principal) -> Class
     return draft
 
 
-def get_draft(session: Session, draft_id: str) -> ClassificationDraft:
+def may_read(draft: ClassificationDraft, principal: Principal) -> bool:
+    """Admins read every draft; a regulator only those of their organisation's jurisdiction."""
+    return principal.role == Role.admin or draft.jurisdiction == principal.organisation_country
+
+
+def get_draft(session: Session, draft_id: str, principal: Principal | None = None) -> ClassificationDraft:
     draft = session.get(ClassificationDraft, draft_id)
-    if draft is None:
-        raise Problem(404, "not-found", f"no draft {draft_id!r}")
+    if draft is None or (principal is not None and not may_read(draft, principal)):
+        scope = "" if principal is None or principal.role == Role.admin else \
+            f" among the drafts of {principal.organisation_country}"
+        raise Problem(404, "not-found", f"no draft {draft_id!r}{scope}")
     return draft
 
 
 def list_drafts(session: Session, *, rule_id: str | None, status: DraftStatus | None, cursor: str | None,
-                limit: int) -> tuple[list[ClassificationDraft], str | None]:
-    """Newest first; the cursor is the last draft id (a ULID) seen."""
+                limit: int, principal: Principal | None = None) -> tuple[list[ClassificationDraft], str | None]:
+    """Newest first; the cursor is the last draft id (a ULID) seen. Regulators see their
+    jurisdiction's drafts only."""
     query = select(ClassificationDraft)
+    if principal is not None and principal.role != Role.admin:
+        query = query.where(ClassificationDraft.jurisdiction == principal.organisation_country)
     if rule_id:
         query = query.where(ClassificationDraft.rule_id == rule_id)
     if status:
@@ -480,8 +525,129 @@ def list_drafts(session: Session, *, rule_id: str | None, status: DraftStatus | 
     return rows, rows[-1].id if more and rows else None
 
 
-def draft_read(draft: ClassificationDraft) -> DraftRead:
-    return DraftRead.model_validate({**draft.model_dump(exclude={"body"}), "rule": draft.body})
+def _escape(key: object) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def json_diff(old: object, new: object, path: str = "") -> list[dict]:
+    """The changes from ``old`` to ``new`` as RFC 6902-style operations with both values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[dict] = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            where = f"{path}/{_escape(key)}"
+            if key not in new:
+                out.append({"op": "remove", "path": where, "old": old[key]})
+            elif key not in old:
+                out.append({"op": "add", "path": where, "new": new[key]})
+            else:
+                out.extend(json_diff(old[key], new[key], where))
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        out = []
+        for index in range(max(len(old), len(new))):
+            where = f"{path}/{index}"
+            if index >= len(new):
+                out.append({"op": "remove", "path": where, "old": old[index]})
+            elif index >= len(old):
+                out.append({"op": "add", "path": where, "new": new[index]})
+            else:
+                out.extend(json_diff(old[index], new[index], where))
+        return out
+    return [] if old == new else [{"op": "replace", "path": path or "/", "old": old, "new": new}]
+
+
+def merge_patch(target: object, patch: object) -> object:
+    """RFC 7396 JSON Merge Patch: objects merge, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _previous(session: Session, draft: ClassificationDraft) -> ClassificationDraft | None:
+    if draft.version <= 1:
+        return None
+    return session.exec(select(ClassificationDraft).where(ClassificationDraft.rule_id == draft.rule_id,
+                                                          ClassificationDraft.version == draft.version - 1)).first()
+
+
+def blockers(draft: ClassificationDraft) -> list[str]:
+    if draft.status != DraftStatus.draft.value:
+        return []
+    found = []
+    if draft.approved_by_key_id is None:
+        found.append(f"approval by a second regulator of {draft.jurisdiction} (not the author): "
+                     f"POST /v1/drafts/{draft.id}:approve")
+    found.append("every one of its own must_match / must_not_match examples passes (checked at activation; "
+                 f"see GET /v1/drafts/{draft.id}/impact)")
+    return found
+
+
+def draft_read(draft: ClassificationDraft, session: Session | None = None) -> DraftRead:
+    data = {**draft.model_dump(exclude={"body"}), "rule": draft.body, "activation_blockers": blockers(draft)}
+    previous = _previous(session, draft) if session is not None else None
+    if previous is not None:
+        data["previous_version"] = previous.version
+        data["changes"] = json_diff(previous.body, draft.body)
+    return DraftRead.model_validate(data)
+
+
+def patch_draft(session: Session, *, draft_id: str, patch: object, principal: Principal) -> ClassificationDraft:
+    """A new version of the rule: the latest version with an RFC 7396 merge patch applied."""
+    base = get_draft(session, draft_id, principal)
+    latest = session.exec(select(func.max(ClassificationDraft.version))
+                          .where(ClassificationDraft.rule_id == base.rule_id)).one()
+    if latest != base.version:
+        raise Problem(409, "conflict", f"draft {draft_id} is version {base.version} of {base.rule_id!r}, but version "
+                      f"{latest} is newer: patch the latest version")
+    if not isinstance(patch, dict):
+        raise Problem(422, "invalid-rule", "a merge patch (RFC 7396) is a JSON object",
+                      errors=[_error("#", None, "not_an_object", "send a JSON object with the fields to change")])
+    body = merge_patch(base.body, patch)
+    if body.get("id") != base.rule_id:
+        raise Problem(422, "invalid-rule", "a draft's rule id cannot change",
+                      errors=[_error("#/id", "id", "id_changed",
+                                     f"keep {base.rule_id!r}; post a new draft for a new rule id")])
+    rule = validate_rule(body, session=session, principal=principal)
+    if content_hash(rule) == base.content_hash:
+        session.rollback()
+        return base
+    session.rollback()  # end the reads: the version is inserted in its own write transaction
+    return _insert_version(session, rule=rule, principal=principal, action="draft.patch",
+                           detail={"previous_version": base.version, "changes": len(json_diff(base.body, rule_json(rule)))})
+
+
+def approve(session: Session, *, draft_id: str, principal: Principal) -> ClassificationDraft:
+    """The second pair of eyes: a regulator of the draft's jurisdiction, not its author."""
+    draft = get_draft(session, draft_id, principal)
+    if draft.jurisdiction != principal.organisation_country:
+        raise Problem(403, "forbidden", f"draft {draft_id} is for {draft.jurisdiction}; your organisation's "
+                      f"jurisdiction is {principal.organisation_country}")
+    if draft.created_by_key_id == principal.key_id:
+        raise Problem(403, "forbidden", f"you wrote draft {draft_id}; a second regulator of {draft.jurisdiction} must "
+                      "approve it (four-eyes)")
+    begin_write(session)
+    draft = session.exec(select(ClassificationDraft).where(ClassificationDraft.id == draft_id)
+                         .with_for_update().execution_options(populate_existing=True)).one()
+    if draft.status != DraftStatus.draft.value:
+        session.rollback()
+        raise Problem(409, "conflict", f"draft {draft_id} is {draft.status}; only a draft awaiting activation is approved")
+    if draft.approved_by_key_id is not None:
+        session.rollback()
+        raise Problem(409, "conflict", f"draft {draft_id} was already approved by key {draft.approved_by_key_id}")
+    draft.approved_by_key_id, draft.approved_at = principal.key_id, utcnow()
+    session.add(draft)
+    session.flush()
+    record(session, principal=principal, action="draft.approve", entity="classification_draft", entity_id=draft.id,
+           detail={"rule_id": draft.rule_id, "version": draft.version, "jurisdiction": draft.jurisdiction,
+                   "content_hash": draft.content_hash, "author_key_id": draft.created_by_key_id})
+    session.commit()
+    return draft
 
 
 def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> DraftImpact:
@@ -523,6 +689,7 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
         status = live.classifier.classify(smiles, jurisdictions=[rule.jurisdiction], as_of=today).status(rule.jurisdiction)
         captured.append(CapturedSubstance(inchikey=key, smiles=smiles, names=names.get(substance_id, []),
                                           current_status=status, matched_on=matched_on))
+    own = [ExampleCheck(**check) for check in out.own_examples]
     return DraftImpact(
         draft_id=draft.id, rule_id=rule.id, version=draft.version, jurisdiction=rule.jurisdiction,
         evaluated_on=rule.in_force_from, registry_size=len(substances), captured=captured,
@@ -531,18 +698,49 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
             CapturedExample(rule_id=examples[i][0], expectation=examples[i][1], name=examples[i][2], smiles=examples[i][3])
             for i in out.examples_captured
         ],
-        own_examples=[ExampleCheck(**check) for check in out.own_examples],
+        own_examples=own, own_examples_pass=all(check.as_expected for check in own),
         seconds=out.seconds,
     )
 
 
+def _activation_errors(draft: ClassificationDraft, evaluated: DraftImpact) -> list[dict]:
+    """Every reason the draft may not go live, each pointing at what to fix."""
+    errors = []
+    index = {"must_match": 0, "must_not_match": 0}
+    for check in evaluated.own_examples:
+        at = index[check.expectation]
+        index[check.expectation] += 1
+        if not check.as_expected:
+            expected = "captured" if check.expectation == "must_match" else "not captured"
+            why = f" (near miss: {check.near_miss})" if check.near_miss else ""
+            errors.append(_error(f"#/{check.expectation}/{at}", check.expectation, "example_fails",
+                                 f"{check.name} must be {expected} by the draft, and is not{why}"))
+    if draft.kind == "group" and index["must_match"] == 0:
+        errors.append(_error("#/must_match", "must_match", "no_examples",
+                             "a group definition goes live only with at least one must_match example that it captures"))
+    if draft.approved_by_key_id is None:
+        errors.append(_error("#", None, "approval_missing",
+                             f"a second regulator of {draft.jurisdiction}, not the author, must approve this version "
+                             f"first: POST /v1/drafts/{draft.id}:approve"))
+    return errors
+
+
 def activate(session: Session, *, draft_id: str, principal: Principal, engine: Engine, timeout: float) -> ActivationRead:
     """Add the draft to the live rulebook (from its in_force_from), replacing the rule's active
-    version; only after its impact was computed within the time bound. History stays in the table."""
-    draft = get_draft(session, draft_id)
+    version; only when its impact was computed within the time bound, every one of its own
+    examples passes and a second regulator approved it. History stays in the table."""
+    draft = get_draft(session, draft_id, principal)
+    if draft.jurisdiction != principal.organisation_country:
+        raise Problem(403, "forbidden", f"draft {draft_id} is for {draft.jurisdiction}; a regulator activates only for "
+                      f"their organisation's jurisdiction ({principal.organisation_country})")
     if draft.status == DraftStatus.active.value:
         raise Problem(409, "conflict", f"draft {draft_id} ({draft.rule_id} version {draft.version}) is already active")
     evaluated = impact(session, draft, timeout=timeout)
+    errors = _activation_errors(draft, evaluated)
+    if errors:
+        raise Problem(422, "activation-refused",
+                      f"draft {draft_id} ({draft.rule_id} version {draft.version}) cannot be activated: "
+                      + "; ".join(e["detail"] for e in errors), errors=errors)
 
     begin_write(session)
     # Lock every version of the rule (PostgreSQL; SQLite's writer lock already serialises), so
@@ -563,12 +761,14 @@ def activate(session: Session, *, draft_id: str, principal: Principal, engine: E
     session.add(draft)
     session.flush()
     record(session, principal=principal, action="draft.activate", entity="classification_draft", entity_id=draft.id,
-           detail={"rule_id": draft.rule_id, "version": draft.version, "in_force_from": draft.in_force_from.isoformat(),
+           detail={"rule_id": draft.rule_id, "version": draft.version, "jurisdiction": draft.jurisdiction,
+                   "in_force_from": draft.in_force_from.isoformat(), "author_key_id": draft.created_by_key_id,
+                   "approved_by_key_id": draft.approved_by_key_id,
                    "superseded": [old.id for old in replaced], "captured": len(evaluated.captured),
                    "newly_controlled": [c.inchikey for c in evaluated.newly_controlled]})
     session.commit()
 
     live = current(session)  # compiles the new rulebook in this process; other replicas follow
     reclassified = reclassify_stale(engine)
-    return ActivationRead(draft=draft_read(draft), superseded=[old.id for old in replaced],
+    return ActivationRead(draft=draft_read(draft, session), superseded=[old.id for old in replaced],
                           rulebook_version=live.version, impact=evaluated, reclassified=reclassified)

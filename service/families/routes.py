@@ -120,14 +120,21 @@ def family_svg(
     return Response(svg, media_type="image/svg+xml")
 
 
+def for_jurisdiction(rule: dict, country: str) -> dict:
+    """The proposal as a draft of ``country``: its jurisdiction and an id under that country."""
+    suffix = rule["id"].split("-", 1)[1] if "-" in rule["id"] else rule["id"]
+    return {**rule, "id": f"{country.lower()}-{suffix}", "jurisdiction": country}
+
+
 @router.post("/families/{family_id}/proposal:draft", status_code=201, response_model=DraftRead,
              responses=problem_responses(409))
 def draft_from_proposal(request: Request, family_id: str, principal: RegulatorOnly, session: SessionDep,
                         response: Response) -> DraftRead:
     """Turn the family's proposal into a draft group definition in one call (regulators).
 
-    The draft goes through the classification domain's draft service (validation, versioning,
-    audit), so its impact can be measured and it can be activated like any other draft. A
+    The draft is for the regulator's own jurisdiction (never a placeholder code) and goes through
+    the classification domain's draft service (validation, versioning, audit, four-eyes
+    activation), so its impact can be measured and it can be activated like any other draft. A
     flagged proposal (it captures a reference medicine or chemical) is refused.
     """
     family = _family_or_404(session, family_id)
@@ -136,8 +143,9 @@ def draft_from_proposal(request: Request, family_id: str, principal: RegulatorOn
         reason = problem or f"it captures {', '.join(proposal.offenders)}; narrow it by hand as a draft"
         raise Problem(409, "conflict", f"family {family_id} has no proposal that can be offered: {reason}")
     session.rollback()  # end the reads: the draft service opens its own write transaction
-    draft = drafts.create_draft(session, body=proposal.rule, principal=principal)
-    read = drafts.draft_read(draft)
+    draft = drafts.create_draft(session, body=for_jurisdiction(proposal.rule, principal.organisation_country),
+                                principal=principal)
+    read = drafts.draft_read(draft, session)
     response.headers["Location"] = f"/v1/drafts/{draft.id}"
     return read
 

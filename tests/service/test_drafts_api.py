@@ -61,6 +61,17 @@ def _count(engine, table: str) -> int:
         return connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
 
 
+@pytest.fixture
+def second_regulator(make_caller):
+    """Another regulator of the same jurisdiction: the second pair of eyes."""
+    return make_caller("regulator", org="Danish Health Authority, legal office", kind="regulator", country="DK")
+
+
+def approve(client, approver, draft_id: str) -> None:
+    response = client.post(f"/v1/drafts/{draft_id}:approve", headers=approver.headers)
+    assert response.status_code == 200, response.text
+
+
 def _dk(client, caller, structure: str, **extra) -> dict:
     body = client.post("/v1/classify", json={"structure": structure, "jurisdictions": ["DK"], **extra},
                        headers=caller.headers).json()
@@ -153,11 +164,13 @@ def test_impact_lists_the_shipped_examples_a_draft_captures(client, regulator):
     assert ("gb-mda-cathinones", "must_match", "mephedrone") in captured
 
 
-def test_activation_adds_the_rule_and_reclassifies_the_registry(client, regulator, reporter, authority, report_body, engine):
+def test_activation_adds_the_rule_and_reclassifies_the_registry(client, regulator, second_regulator, reporter, authority,
+                                                               report_body, engine):
     client.post("/v1/reports", json=report_body(structure=MDAI, substance_name="MDAI"), headers=reporter.headers)
     assert _dk(client, authority, MDAI)["status"] == "not_controlled"
     old_version = client.get("/v1/groups", headers=authority.headers).json()["rulebook_version"]
     first = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    approve(client, second_regulator, first["id"])
 
     response = client.post(f"/v1/drafts/{first['id']}:activate", headers=regulator.headers)
     assert response.status_code == 200, response.text
@@ -179,7 +192,9 @@ def test_activation_adds_the_rule_and_reclassifies_the_registry(client, regulato
     # version 2 narrows the rule to ring-substituted compounds and replaces version 1; history stays
     narrow = draft(in_force_from="2021-01-01")
     narrow["cores"][0]["positions"][0]["min"] = 1
+    narrow["must_match"] = [DRAFT["must_match"][1]]  # 2-aminoindane itself is no longer captured
     second = client.post("/v1/drafts", json=narrow, headers=regulator.headers).json()
+    approve(client, second_regulator, second["id"])
     assert client.post(f"/v1/drafts/{second['id']}:activate", headers=regulator.headers).json()["superseded"] == [first["id"]]
     history = client.get("/v1/drafts", params={"rule_id": DRAFT["id"]}, headers=regulator.headers).json()["items"]
     assert [(d["version"], d["status"]) for d in history] == [(2, "active"), (1, "superseded")]
@@ -189,12 +204,13 @@ def test_activation_adds_the_rule_and_reclassifies_the_registry(client, regulato
     with engine.connect() as connection:
         actions = [r[0] for r in connection.execute(text(
             "SELECT action FROM audit_log WHERE entity = 'classification_draft' ORDER BY id"))]
-    assert actions == ["draft.create", "draft.activate", "draft.create", "draft.activate"]
+    assert actions == ["draft.create", "draft.approve", "draft.activate"] * 2
 
 
-def test_a_rule_with_a_future_in_force_date(client, regulator, authority):
+def test_a_rule_with_a_future_in_force_date(client, regulator, second_regulator, authority):
     future = (dt.date.today() + dt.timedelta(days=365)).isoformat()
     created = client.post("/v1/drafts", json=draft(in_force_from=future), headers=regulator.headers).json()
+    approve(client, second_regulator, created["id"])
     assert client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers).status_code == 200
     assert _dk(client, authority, MDAI)["status"] == "not_controlled"
     assert _dk(client, authority, MDAI, as_of=future)["status"] == "controlled_by_group"

@@ -274,7 +274,10 @@ def test_a_regulator_turns_a_proposal_into_a_draft_and_a_flagged_one_is_refused(
     created = client.post(f"/v1/families/{families['cathinones']['id']}/proposal:draft", headers=regulator.headers)
     assert created.status_code == 201, created.text
     draft = created.json()
-    assert draft["rule_id"] == families["cathinones"]["proposal"]["rule"]["id"]
+    proposed = families["cathinones"]["proposal"]["rule"]["id"]
+    # a draft of the regulator's own jurisdiction, never the proposal's placeholder code
+    assert draft["jurisdiction"] == draft["rule"]["jurisdiction"] == "DK"
+    assert draft["rule_id"] == "dk-" + proposed.split("-", 1)[1] and draft["rule_id"] != proposed
     assert created.headers["location"].endswith(draft["id"])
 
     before = row_counts()

@@ -1,0 +1,199 @@
+"""Drafts a regulator can trust (issue 17): own jurisdiction only, invisible until active,
+four-eyes activation with every own example passing, audited approval and activation, versions
+edited by PATCH with a diff, and every validation error at once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from tests.service.test_drafts_api import AMINOINDANE, DRAFT, MDAI, approve, draft
+
+STRUCTURES = (MDAI, AMINOINDANE)
+
+
+@pytest.fixture
+def second_regulator(make_caller):
+    return make_caller("regulator", org="Danish Health Authority, legal office", kind="regulator", country="DK")
+
+
+@pytest.fixture
+def swedish_regulator(make_caller):
+    return make_caller("regulator", org="Swedish Medical Products Agency", kind="regulator", country="SE")
+
+
+def _audit(engine, draft_id: str) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(text(
+            "SELECT action, actor_key_id FROM audit_log WHERE entity = 'classification_draft' AND entity_id = :id "
+            "ORDER BY id"), {"id": draft_id})]
+
+
+def _status(client, caller, draft_id: str) -> str:
+    return client.get(f"/v1/drafts/{draft_id}", headers=caller.headers).json()["status"]
+
+
+def test_two_regulators_of_one_country_take_a_draft_to_activation(client, regulator, second_regulator, authority,
+                                                                  engine):
+    created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    assert any("approval" in b for b in created["activation_blockers"])
+
+    refused = client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["type"] == "/problems/activation-refused"
+    assert [e["code"] for e in refused.json()["errors"]] == ["approval_missing"]
+
+    own = client.post(f"/v1/drafts/{created['id']}:approve", headers=regulator.headers)
+    assert own.status_code == 403 and "four-eyes" in own.json()["detail"]
+    assert _status(client, regulator, created["id"]) == "draft"
+
+    approved = client.post(f"/v1/drafts/{created['id']}:approve", headers=second_regulator.headers)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approved_by_key_id"] == second_regulator.key_id
+    assert not any("approval" in b for b in approved.json()["activation_blockers"])
+    assert client.post(f"/v1/drafts/{created['id']}:approve", headers=second_regulator.headers).status_code == 409
+
+    activated = client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers)
+    assert activated.status_code == 200, activated.text
+    assert activated.json()["draft"]["status"] == "active"
+    assert activated.json()["impact"]["own_examples_pass"] is True
+    answer = client.post("/v1/classify", json={"structure": MDAI, "jurisdictions": ["DK"]},
+                         headers=authority.headers).json()["results"][0]
+    assert answer["status"] == "controlled_by_group" and answer["matches"][0]["rule_id"] == DRAFT["id"]
+    assert _audit(engine, created["id"]) == [("draft.create", regulator.key_id), ("draft.approve", second_regulator.key_id),
+                                             ("draft.activate", regulator.key_id)]
+
+
+def test_a_regulator_of_another_country_and_an_admin_cannot_activate(client, regulator, second_regulator,
+                                                                    swedish_regulator, admin, engine):
+    created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    draft_id = created["id"]
+    # Sweden sees nothing of a Danish draft, and can neither approve nor activate it
+    assert client.get(f"/v1/drafts/{draft_id}", headers=swedish_regulator.headers).status_code == 404
+    assert client.get(f"/v1/drafts/{draft_id}/impact", headers=swedish_regulator.headers).status_code == 404
+    assert client.get("/v1/drafts", headers=swedish_regulator.headers).json()["items"] == []
+    assert client.post(f"/v1/drafts/{draft_id}:approve", headers=swedish_regulator.headers).status_code == 404
+    approve(client, second_regulator, draft_id)
+    assert client.post(f"/v1/drafts/{draft_id}:activate", headers=swedish_regulator.headers).status_code == 404
+    # nor draft for Denmark: every error at once, the jurisdiction among them
+    posted = client.post("/v1/drafts", json=draft(id="se-draft-x"), headers=swedish_regulator.headers)
+    assert posted.status_code == 422
+    assert "#/jurisdiction" in [e["pointer"] for e in posted.json()["errors"]]
+    # ... nor take over a Danish rule id with a Swedish draft
+    taken = client.post("/v1/drafts", json=draft(jurisdiction="SE"), headers=swedish_regulator.headers)
+    assert taken.status_code == 422 and [e["code"] for e in taken.json()["errors"]] == ["rule_id_taken"]
+
+    # an admin reads every draft, its impact too, and activates nothing
+    assert client.get(f"/v1/drafts/{draft_id}", headers=admin.headers).status_code == 200
+    assert [d["id"] for d in client.get("/v1/drafts", headers=admin.headers).json()["items"]] == [draft_id]
+    assert client.get(f"/v1/drafts/{draft_id}/impact", headers=admin.headers).status_code == 200
+    assert client.post(f"/v1/drafts/{draft_id}:activate", headers=admin.headers).status_code == 403
+    assert client.post(f"/v1/drafts/{draft_id}:approve", headers=admin.headers).status_code == 403
+
+    assert _status(client, regulator, draft_id) == "draft"
+    assert [a for a, _ in _audit(engine, draft_id)] == ["draft.create", "draft.approve"]
+
+
+def test_an_inactive_draft_is_in_no_classification_answer_only_in_its_impact(client, regulator, second_regulator,
+                                                                           swedish_regulator, authority, reporter):
+    created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    approve(client, second_regulator, created["id"])  # approved, still not active
+    for caller in (reporter, authority, regulator, second_regulator, swedish_regulator):
+        for structure in STRUCTURES:
+            answer = client.post("/v1/classify", json={"structure": structure}, headers=caller.headers)
+            assert answer.status_code == 200
+            assert DRAFT["id"] not in answer.text
+            dk = next(r for r in answer.json()["results"] if r["jurisdiction"] == "DK")
+            assert dk["status"] == "not_controlled"
+        batch = client.post("/v1/classify:batch", json={"items": [{"structure": s} for s in STRUCTURES]},
+                            headers=caller.headers)
+        assert batch.status_code == 200 and DRAFT["id"] not in batch.text
+        groups = client.get("/v1/groups", headers=caller.headers).json()["items"]
+        assert DRAFT["id"] not in {g["id"] for g in groups}
+        assert client.get(f"/v1/groups/{DRAFT['id']}", headers=caller.headers).status_code == 404
+    impact = client.get(f"/v1/drafts/{created['id']}/impact", headers=regulator.headers).json()
+    assert {(c["name"], c["captured"]) for c in impact["own_examples"] if c["expectation"] == "must_match"} == {
+        ("2-aminoindane", True), ("MDAI", True)}
+
+
+def test_a_draft_whose_own_example_fails_is_not_activated(client, regulator, second_regulator, engine):
+    body = draft()
+    body["must_match"].append({"name": "2-aminotetralin", "smiles": "NC1CCc2ccccc2C1", "source": "test"})
+    body["must_not_match"].append({"name": "N-methyl-MDAI", "smiles": "CNC1Cc2cc3OCOc3cc2C1", "source": "test"})
+    created = client.post("/v1/drafts", json=body, headers=regulator.headers).json()
+    approve(client, second_regulator, created["id"])
+    impact = client.get(f"/v1/drafts/{created['id']}/impact", headers=regulator.headers).json()
+    assert impact["own_examples_pass"] is False
+
+    refused = client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers)
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["type"] == "/problems/activation-refused"
+    assert {(e["pointer"], e["code"]) for e in problem["errors"]} == {
+        ("#/must_match/2", "example_fails"), ("#/must_not_match/1", "example_fails")}
+    assert "2-aminotetralin" in problem["detail"] and "N-methyl-MDAI" in problem["detail"]
+    assert _status(client, regulator, created["id"]) == "draft"
+    assert [a for a, _ in _audit(engine, created["id"])] == ["draft.create", "draft.approve"]
+
+
+def test_patch_makes_a_new_version_with_its_diff_and_its_own_approval(client, regulator, second_regulator,
+                                                                     swedish_regulator, engine):
+    first = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    approve(client, second_regulator, first["id"])
+    patch = {"title": "2-Aminoindaner (udkast 2)", "must_not_match": None,
+             "cores": [{**DRAFT["cores"][0], "positions": [DRAFT["cores"][0]["positions"][0]]}]}
+    response = client.patch(f"/v1/drafts/{first['id']}", content=json.dumps(patch),
+                            headers={**regulator.headers, "Content-Type": "application/merge-patch+json"})
+    assert response.status_code == 200, response.text
+    second = response.json()
+    assert (second["version"], second["previous_version"], second["status"]) == (2, 1, "draft")
+    assert response.headers["location"] == f"/v1/drafts/{second['id']}"
+    changes = {(c["op"], c["path"]): c for c in second["changes"]}
+    assert changes[("replace", "/title")]["old"] == DRAFT["title"]
+    assert changes[("replace", "/title")]["new"] == "2-Aminoindaner (udkast 2)"
+    assert changes[("remove", "/must_not_match/0")]["old"]["name"] == "indane"
+    assert changes[("remove", "/cores/0/positions/1")]["old"]["name"] == "nitrogen"
+    assert len(second["changes"]) == 3
+    # the approval was of version 1: version 2 needs its own
+    assert second["approved_by_key_id"] is None and any("approval" in b for b in second["activation_blockers"])
+    assert client.get(f"/v1/drafts/{second['id']}", headers=regulator.headers).json()["changes"] == second["changes"]
+
+    stale = client.patch(f"/v1/drafts/{first['id']}", json={"title": "x"}, headers=regulator.headers)
+    assert stale.status_code == 409
+    renamed = client.patch(f"/v1/drafts/{second['id']}", json={"id": "dk-other"}, headers=regulator.headers)
+    assert renamed.status_code == 422 and renamed.json()["errors"][0]["pointer"] == "#/id"
+    assert client.patch(f"/v1/drafts/{second['id']}", json={"title": "x"},
+                        headers=swedish_regulator.headers).status_code == 404
+    same = client.patch(f"/v1/drafts/{second['id']}", json={"title": second["title"]}, headers=regulator.headers)
+    assert same.status_code == 200 and same.json()["id"] == second["id"]
+
+    broken = client.patch(f"/v1/drafts/{second['id']}",
+                          json={"in_force_from": "someday", "jurisdiction": "SE",
+                                "cores": [{**DRAFT["cores"][0], "smarts": "[NX3:2][CH1"}]},
+                          headers=regulator.headers)
+    assert broken.status_code == 422
+    pointers = {e["pointer"] for e in broken.json()["errors"]}
+    assert {"#/in_force_from", "#/jurisdiction"} <= pointers
+    assert any(p.startswith("#/cores/0") for p in pointers)
+    with engine.connect() as connection:
+        versions = connection.execute(text("SELECT COUNT(*) FROM classification_draft")).scalar_one()
+    assert versions == 2
+    assert [a for a, _ in _audit(engine, second["id"])] == ["draft.patch"]
+
+
+def test_every_validation_error_at_once(client, regulator, engine):
+    body = draft(in_force_from="not a date", jurisdiction="SE", surprise=1)
+    body["cores"][0]["smarts"] = "[NX3:2][CH1"
+    body["must_match"][0]["smiles"] = "C1CC"
+    response = client.post("/v1/drafts", json=body, headers=regulator.headers)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"] == "/problems/invalid-rule"
+    pointers = {e["pointer"] for e in problem["errors"]}
+    assert {"#/in_force_from", "#/jurisdiction", "#/surprise", "#/must_match/0/smiles"} <= pointers
+    assert any(p.startswith("#/cores/0") for p in pointers)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM classification_draft")).scalar_one() == 0
