@@ -19,6 +19,13 @@ COPY migrations ./migrations
 RUN /opt/venv/bin/pip install --no-deps -e . \
     && /opt/venv/bin/python -m compileall -q service chemistry alerts migrations
 
+# The pages' browser assets (htmx, JSME, ReDoc) from npm, at the versions of the lock file; only
+# the copied static/vendor reaches the final image, not node or node_modules.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY service/web/package.json service/web/package-lock.json service/web/vendor.mjs ./
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm run --silent vendor
+
 FROM python:3.11-slim
 # RDKit's wheel bundles cairo for depictions (members.svg) but links the system's X11 render
 # libraries, which the slim image lacks.
@@ -29,6 +36,7 @@ RUN groupadd --system --gid 10001 varsel \
     && useradd --system --uid 10001 --gid varsel --home-dir /app --no-create-home varsel
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+COPY --from=web /web/static/vendor /app/service/web/static/vendor
 WORKDIR /app
 # The default database (VARSEL_DATABASE_URL=sqlite:///./var/varsel.db) lives in /app/var: the only
 # place the service writes, owned by its user; the code stays root's and read-only.

@@ -13,7 +13,22 @@ UV_VERSION   := 0.13.9
 UV_COMPILE    = $(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
                 --python-version 3.11 --custom-compile-command 'make lock'
 
-.PHONY: run test bench clean lock
+.PHONY: run test bench clean lock web-assets browser
+
+# The pages' npm assets (htmx, JSME, ReDoc), installed from service/web/package-lock.json and
+# copied to service/web/static/vendor, which the app serves: no CDN at run time.
+WEB        := service/web
+WEB_VENDOR := $(WEB)/static/vendor/.installed
+$(WEB_VENDOR): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/vendor.mjs
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund && npm run --silent vendor
+	@touch $@
+
+web-assets: $(WEB_VENDOR)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -30,7 +45,7 @@ lock:
 # The demo lets webhooks reach loopback and private addresses (a receiver on this laptop, as in
 # the README); cloud metadata addresses stay refused. Production leaves this false.
 run: export VARSEL_WEBHOOK_ALLOW_PRIVATE ?= true
-run: $(STAMP)
+run: $(STAMP) $(WEB_VENDOR)
 	@echo "demo: VARSEL_WEBHOOK_ALLOW_PRIVATE=$$VARSEL_WEBHOOK_ALLOW_PRIVATE (webhook receivers on loopback allowed)"
 	$(VENV)/bin/varsel migrate
 	$(VENV)/bin/varsel seed-demo
@@ -38,11 +53,11 @@ run: $(STAMP)
 	$(VENV)/bin/varsel serve --host $${VARSEL_HOST:-127.0.0.1} --port $${VARSEL_PORT:-8000}
 
 # The whole suite on SQLite, and again on PostgreSQL when VARSEL_TEST_POSTGRES_URL is set.
-test: $(STAMP)
+test: $(STAMP) $(WEB_VENDOR) browser
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info $(WEB)/node_modules $(WEB)/static/vendor

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from service import __version__, health, openapi, problems
+from service import __version__, health, openapi, problems, web
 from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
 from service.classification.routes import router as classification_router
@@ -58,8 +58,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         yield
         engine.dispose()
 
+    # docs_url/redoc_url: /docs and /redoc come from service.web, with assets served locally
     app = FastAPI(title="Varsel", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(refuse_unstorable_parameters)])
+                  dependencies=[Depends(refuse_unstorable_parameters)], docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_heads = head_revisions(settings.database_url)
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    subscriptions_router, alerts_router, families_router, classification_router):
         app.include_router(router)
     openapi.install(app)
+    web.install(app)  # the pages, after the API: its problem handler defers to the API's for /v1
 
     @app.get("/problems/{slug}", response_class=PlainTextResponse, include_in_schema=False)
     def describe_problem(slug: str) -> str:

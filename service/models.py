@@ -9,9 +9,10 @@ from service.organisations.models import Organisation
 from service.reports.models import Report
 from service.subscriptions.models import Subscription
 from service.substances.models import Substance, SubstanceName
+from service.web.models import WebSession
 
 __all__ = [
     "AlertRow", "ApiKey", "AuditEntry", "ClassificationDraft", "Delivery", "DeliveryAttempt", "DigestEntry", "Family", "FamilyJob",
     "FamilyMember", "Organisation", "Report",
-    "Subscription", "Substance", "SubstanceClassification", "SubstanceName",
+    "Subscription", "Substance", "SubstanceClassification", "SubstanceName", "WebSession",
 ]

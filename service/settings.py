@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     family_interval_seconds: float = Field(default=1.0, gt=0, description="How often the worker places new substances")
     family_mcs_timeout_seconds: int = Field(default=2, ge=1, description="Bound on one family core (rdFMCS) search")
 
+    # the web pages (service.web): a browser session lasts this long after signing in
+    web_session_minutes: int = Field(default=480, ge=1, description="Lifetime of a web sign-in session")
+
     @property
     def migrations_url(self) -> str:
         """The URL schema changes run with: migrate_database_url, else database_url."""
