@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -74,11 +73,19 @@ def cmd_secrets_rotate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from service.observability.logs import uvicorn_log_config
+    from service.observability.metrics import MULTIPROCESS_DIR_VARIABLE
+
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
+    if args.workers > 1 and not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        # each uvicorn process counts in its own files there; /metrics in any of them sums them all
+        import tempfile
+
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="varsel-metrics-")
     print(f"Varsel API on http://{host}:{port}  (docs: http://{host}:{port}/docs)", file=sys.stderr, flush=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level,
-                workers=args.workers, access_log=False,
+                workers=args.workers, access_log=False, log_config=uvicorn_log_config(settings.log_level),
                 # SIGTERM ends the server even if a client holds a request open: in-flight
                 # requests get this long (every database wait is bounded well within it).
                 timeout_graceful_shutdown=30)
@@ -93,11 +100,22 @@ def cmd_webhook_echo(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from service.scheduled import build_scheduler
+    from service.observability.logs import configure_logging
+    from service.observability.worker import WorkerHealth, serve_worker_http
+    from service.scheduled import HEARTBEAT_SECONDS, build_scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
-    scheduler = build_scheduler(settings, make_engine(settings.database_url, pool_size=4), heartbeat=args.heartbeat)
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url, pool_size=4)
+    health = WorkerHealth(stale_after=4 * HEARTBEAT_SECONDS)
+    scheduler = build_scheduler(settings, engine, heartbeat=args.heartbeat, health=health)
+    port = settings.worker_http_port if args.http_port is None else args.http_port
+    if port:
+        try:
+            serve_worker_http(host=settings.worker_http_host, port=port, health=health, engine=engine)
+        except OSError as error:  # the port is taken: the jobs matter more than their metrics
+            print(f"error: the worker's /healthz and /metrics are not served: {settings.worker_http_host}:{port}: "
+                  f"{error.strerror or error}", file=sys.stderr, flush=True)
     print("Varsel worker: scheduler started (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         scheduler.start()
@@ -188,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)")
     worker.add_argument("--heartbeat", type=Path, metavar="FILE",
                         help="touch FILE while the scheduler runs and the database answers (container health)")
+    worker.add_argument("--http-port", type=int, metavar="PORT",
+                        help="port of the worker's /healthz and /metrics (default VARSEL_WORKER_HTTP_PORT, 9101; "
+                             "0: none)")
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("seed-demo", help="demo organisations, keys and reports").set_defaults(func=cmd_seed_demo)
     echo = sub.add_parser("webhook-echo", help="a demo webhook receiver that prints each delivery")

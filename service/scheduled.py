@@ -19,6 +19,7 @@ from service.alerting.digests import build_due_digests
 from service.alerting.dispatcher import Dispatcher
 from service.classification.service import reclassify_job
 from service.families.scheduled import update_families
+from service.observability.worker import WorkerHealth, instrument_jobs
 from service.reports.models import Report
 from service.settings import Settings
 from service.substances.models import Substance
@@ -29,12 +30,16 @@ log = logging.getLogger("varsel.worker")
 HEARTBEAT_SECONDS = 15
 
 
-def write_heartbeat(engine: Engine, path: Path) -> None:
-    """Touch ``path`` when the scheduler still runs jobs and the database answers: a container's
-    health check reads its age (docker-compose.yml), with no process tools in the image."""
+def write_heartbeat(engine: Engine, path: Path | None, health: WorkerHealth | None = None) -> None:
+    """Record that the scheduler still runs jobs and the database answers: in ``health`` (the
+    worker's /healthz, which docker-compose.yml asks) and by touching ``path`` (for a check that
+    reads the file's age)."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
-    path.touch()
+    if path is not None:
+        path.touch()
+    if health is not None:
+        health.beat()
 
 
 def log_registry_size(engine: Engine) -> None:
@@ -44,7 +49,8 @@ def log_registry_size(engine: Engine) -> None:
     log.info("registry: %d substances, %d reports", substances, reports)
 
 
-def build_scheduler(settings: Settings, engine: Engine, *, heartbeat: Path | None = None) -> BlockingScheduler:
+def build_scheduler(settings: Settings, engine: Engine, *, heartbeat: Path | None = None,
+                    health: WorkerHealth | None = None) -> BlockingScheduler:
     # "Running job ..." every second would drown the worker's own log lines.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # A one-second job that sometimes runs longer is skipped for one tick, by design (coalesce,
@@ -66,7 +72,8 @@ def build_scheduler(settings: Settings, engine: Engine, *, heartbeat: Path | Non
     # stored classifications go stale when drafts are activated or a rule comes into force
     scheduler.add_job(reclassify_job, "interval", minutes=5, args=[engine], id="reclassify",
                       misfire_grace_time=None)
-    if heartbeat is not None:
-        scheduler.add_job(write_heartbeat, "interval", seconds=HEARTBEAT_SECONDS, args=[engine, heartbeat],
+    if heartbeat is not None or health is not None:
+        scheduler.add_job(write_heartbeat, "interval", seconds=HEARTBEAT_SECONDS, args=[engine, heartbeat, health],
                           id="heartbeat", next_run_time=dt.datetime.now(dt.timezone.utc))
+    instrument_jobs(scheduler)  # every job's duration and failures, as metrics
     return scheduler

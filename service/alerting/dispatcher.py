@@ -28,6 +28,7 @@ from alerts.dispatch import DispatchPolicy, DispatchStats, dispatch_claimed
 from alerts.retry import RetryPolicy
 from service import __version__
 from service.alerting.store import SqlDeliveryStore
+from service.observability.metrics import record_dispatch
 from service.settings import Settings
 from service.subscriptions.secret_box import secret_box
 
@@ -118,6 +119,7 @@ class Dispatcher:
                 if len(claimed) == self.policy.batch_size and self._loop.time() < deadline and self._prefetch:
                     next_claim = asyncio.ensure_future(self._claim())
                 stats = await dispatch_claimed(self.store, self._sender, claimed, now=now, policy=self.policy)
+                record_dispatch(stats)
                 for name in ("claimed", "delivered", "retry_scheduled", "dead_lettered", "endpoints_disabled"):
                     setattr(total, name, getattr(total, name) + getattr(stats, name))
                 if writing is not None:

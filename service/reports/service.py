@@ -24,6 +24,7 @@ from service.audit.service import record_many
 from service.classification import service as classification
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
+from service.observability.metrics import record_reports
 from service.pagination import decode_cursor, encode_cursor, invalid_cursor
 from service.problems import Problem
 from service.reports.models import Quantity, Report, ReportCreate, ReportRead
@@ -105,6 +106,7 @@ def store_groups(session: Session, groups: list[tuple[Principal, list[PreparedRe
             begin_write(session)
             outcomes = [_store_once(session, items, principal=principal) for principal, items in groups]
             session.commit()
+            record_reports(o.status for group in outcomes for o in group if isinstance(o, Outcome))
             return outcomes
         except (IntegrityError, OperationalError) as error:
             session.rollback()
