@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from service import __version__, health, openapi, problems, web
+from service import __version__, health, observability, openapi, problems, web
 from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
 from service.classification.routes import router as classification_router
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    observability.install(app)  # request ids and metrics: outermost, so every answer is counted
     for router in (health.router, reports_router, substances_router, organisations_router, audit_router,
                    subscriptions_router, alerts_router, families_router, classification_router):
         app.include_router(router)

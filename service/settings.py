@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     signal_advisory_min_similarity: float = Field(default=0.7, gt=0, le=1)
     signal_family_growth_step: int = Field(default=5, ge=2)
 
+    # the worker's own HTTP server: /healthz, and /metrics for an admin key (service.observability.worker)
+    worker_http_host: str = Field(default="127.0.0.1", description="Address the worker's /healthz and /metrics listen on")
+    worker_http_port: int = Field(default=9101, ge=0, le=65535, description="Their port; 0: no HTTP server")
+
     # dispatch (varsel worker)
     dispatch_interval_seconds: float = Field(default=1.0, gt=0, description="How often a worker claims due deliveries")
     # at most 5,000: a batch travels as one IN list, and SQLite takes at most 32,766 parameters
