@@ -104,15 +104,26 @@ _worker: dict[str, Any] = {}
 
 def init_worker(jurisdictions: list[str] | None, as_of: dt.date, extra_rules: list[dict],
                 near_misses: bool = True) -> None:
-    """Compile the rulebook once per process."""
+    """Compile the rulebook once per process: the shipped rules and the active drafts, as the
+    API compiles them (service.classification.live): drafts in rule-id order, searched with the
+    per-molecule deadline."""
     from chemistry.classify import Classifier
-    from chemistry.rulebook import Rule, Rulebook, load_rulebook
+    from chemistry.rulebook import Rule, Rulebook, load_jurisdictions, load_rulebook
 
     shipped = load_rulebook()
-    rules = shipped.rules + tuple(Rule.model_validate(body) for body in extra_rules)
-    classifier = Classifier(Rulebook(rules=rules))
+    drafts = sorted((Rule.model_validate(body) for body in extra_rules), key=lambda rule: rule.id)
+    sources = {**shipped.sources, **{rule.id: "draft" for rule in drafts}}
+    classifier = Classifier(Rulebook(rules=shipped.rules + tuple(drafts), sources=sources),
+                            guarded_rules=[rule.id for rule in drafts])
+    partial = {code for code, info in load_jurisdictions().items() if not info.named_lists_encoded}
     _worker.update(classifier=classifier, jurisdictions=jurisdictions or list(classifier.rulebook.jurisdictions),
-                   as_of=as_of, near_misses=near_misses)
+                   as_of=as_of, near_misses=near_misses, partial=partial)
+
+
+def _status(code: str, status: str) -> str:
+    """As the API answers: 'not captured' where a jurisdiction's named schedules are not encoded
+    (service.classification.service.to_response) is 'undetermined'."""
+    return "undetermined" if status == "not_controlled" and code in _worker.get("partial", ()) else status
 
 
 def classify_record(record: tuple[str, str, str | None]) -> dict[str, Any]:
@@ -131,7 +142,7 @@ def classify_record(record: tuple[str, str, str | None]) -> dict[str, Any]:
         row["error"] = f"{type(error).__name__}: {error}"
         return row
     row["inchikey"], row["smiles"] = result.inchikey, result.smiles
-    row["results"] = {code: {"status": found.status, "rules": sorted({m.rule_id for m in found.matches})}
+    row["results"] = {code: {"status": _status(code, found.status), "rules": sorted({m.rule_id for m in found.matches})}
                       for code, found in result.results.items()}
     if _worker["near_misses"]:  # JSON only: writing a near miss's reason costs more than finding it
         for code, found in result.results.items():
@@ -187,24 +198,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jurisdictions", help="comma-separated, e.g. DK,DE (default: all)")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, help="apply the law of this date (default: today, UTC)")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
-    parser.add_argument("--with-drafts", action="store_true",
-                        help="add the drafts regulators activated in the configured database to the shipped rules")
+    parser.add_argument("--database-url",
+                        help="the database whose active drafts join the shipped rules, as in the API "
+                             "(default: VARSEL_DATABASE_URL)")
+    parser.add_argument("--shipped-only", action="store_true",
+                        help="the shipped rule files alone: no database, no drafts (answers may differ from the API's)")
+    parser.add_argument("--with-drafts", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for scripts
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
-def _active_draft_rules() -> list[dict]:
+class RulebookError(RuntimeError):
+    pass
+
+
+def live_draft_rules(database_url: str) -> tuple[list[dict], str]:
+    """The bodies of the drafts active in the database, and the live rulebook's version as the
+    API reports it (``rulebook_version``). Raises RulebookError when the database cannot be read:
+    classifying without its drafts would answer differently from the API."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session, select
 
+    from service.classification.live import compile_rulebook
     from service.classification.models import ClassificationDraft, DraftStatus
-    from service.db import make_engine
-    from service.settings import get_settings
+    from service.db import make_engine, normalise_url
 
-    engine = make_engine(get_settings().database_url, pool_size=1)
-    with Session(engine) as session:
-        rows = session.exec(select(ClassificationDraft.body)
-                            .where(ClassificationDraft.status == DraftStatus.active.value)).all()
-    engine.dispose()
-    return list(rows)
+    url = make_url(normalise_url(database_url))
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).is_file():
+        raise RulebookError(f"no database at {shown} (run 'varsel migrate', give --database-url, or --shipped-only)")
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with Session(engine) as session:
+            drafts = list(session.exec(select(ClassificationDraft)
+                                       .where(ClassificationDraft.status == DraftStatus.active.value)
+                                       .order_by(ClassificationDraft.id)).all())
+    except SQLAlchemyError as error:
+        raise RulebookError(f"cannot read the active drafts from {shown}: {type(error).__name__} "
+                            "(is it migrated? give --database-url, or --shipped-only)") from None
+    finally:
+        engine.dispose()
+    key = tuple((d.id, d.content_hash) for d in drafts)
+    return [d.body for d in drafts], compile_rulebook(key, drafts).version
 
 
 def run(args: argparse.Namespace) -> int:
@@ -217,7 +253,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     fmt = args.format or ("json" if args.output and args.output.suffix.lower() == ".json" else "csv")
     as_of = args.as_of or dt.datetime.now(dt.UTC).date()
-    extra = _active_draft_rules() if args.with_drafts else []
+    extra: list[dict] = []
+    if not args.shipped_only:
+        from service.settings import get_settings
+
+        try:
+            extra, version = live_draft_rules(args.database_url or get_settings().database_url)
+        except RulebookError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        if not args.quiet:
+            print(f"rulebook {version[:12]}: the shipped rules and {len(extra)} active draft(s)", file=sys.stderr)
 
     from chemistry.rulebook import load_rulebook  # validates the shipped rules before any worker starts
 
