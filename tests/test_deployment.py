@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -154,24 +155,46 @@ def test_no_health_check_needs_a_tool_the_slim_image_lacks():
         compile(test[3], f"{name} healthcheck", "exec")
 
 
-def _worker_health(heartbeat: Path) -> int:
+def _worker_health(port: int) -> int:
+    """The compose file's worker check, run as the container runs it, against ``port``."""
     worker = COMPOSE["services"]["worker"]
-    container_path = worker["command"][worker["command"].index("--heartbeat") + 1]
+    container_port = worker["environment"]["VARSEL_WORKER_HTTP_PORT"]
     code = worker["healthcheck"]["test"][3]
-    assert container_path in code, "the check reads the file the worker touches"
-    return subprocess.run([sys.executable, "-c", code.replace(container_path, str(heartbeat))]).returncode
+    assert f"127.0.0.1:{container_port}/healthz" in code, "the check asks the port the worker serves on"
+    return subprocess.run([sys.executable, "-c", code.replace(f":{container_port}/", f":{port}/")],
+                          stderr=subprocess.DEVNULL).returncode
 
 
-def test_the_worker_is_healthy_while_its_heartbeat_is_fresh(tmp_path: Path):
-    from service.scheduled import HEARTBEAT_SECONDS, write_heartbeat
+def test_the_compose_check_asks_the_running_worker_for_its_health(tmp_path: Path):
+    from service.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'varsel.db'}"
+    upgrade(url)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert _worker_health(port) != 0, "no worker yet: unhealthy"
+    worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT,
+                              env={**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_WORKER_HTTP_PORT": str(port)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while _worker_health(port) != 0:
+            assert worker.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, "the worker did not become healthy within 60 s"
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert _worker_health(port) != 0, "a stopped worker is unhealthy"
+
+
+def test_the_heartbeat_file_is_touched_while_the_database_answers(tmp_path: Path):
+    from service.scheduled import write_heartbeat
 
     heartbeat = tmp_path / "heartbeat"
-    assert _worker_health(heartbeat) != 0, "no heartbeat yet: unhealthy"
     write_heartbeat(create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), heartbeat)
-    assert _worker_health(heartbeat) == 0
-    stale = time.time() - 10 * HEARTBEAT_SECONDS
-    os.utime(heartbeat, (stale, stale))
-    assert _worker_health(heartbeat) != 0
+    assert heartbeat.exists()
 
 
 def test_no_heartbeat_when_the_database_does_not_answer(tmp_path: Path):
@@ -183,8 +206,8 @@ def test_no_heartbeat_when_the_database_does_not_answer(tmp_path: Path):
     assert not heartbeat.exists()
 
 
-def test_the_worker_command_line_accepts_the_heartbeat():
+def test_the_worker_command_line_parses():
     from service.cli import build_parser
 
     args = build_parser().parse_args(COMPOSE["services"]["worker"]["command"][1:])
-    assert str(args.heartbeat) == "/tmp/varsel-worker.heartbeat"
+    assert args.func.__name__ == "cmd_worker"
