@@ -19,8 +19,8 @@ __all__ = ["svg_with_highlight", "svg_of_smarts"]
 def _draw(mol: Chem.Mol, *, width: int, height: int, atoms=(), bonds=(), prepare: bool = True) -> str:
     drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
     options = drawer.drawOptions()
-    options.addAtomIndices = False
-    options.clearBackground = False
+    options.addAtomIndices = False  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
+    options.clearBackground = False  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
     if prepare:
         rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol, highlightAtoms=list(atoms), highlightBonds=list(bonds))
     else:

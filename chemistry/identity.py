@@ -103,7 +103,8 @@ _rdkit_logger.setLevel(logging.WARNING)
 
 @contextmanager
 def collect_rdkit_messages() -> Iterator[list[str]]:
-    _capture.messages = messages = []
+    messages: list[str] = []
+    _capture.messages = messages
     try:
         yield messages
     finally:
@@ -175,7 +176,7 @@ def check_size_before_parsing(text: str, fmt: StructureFormat) -> None:
         formula = text.strip().split("/", 2)[1] if text.count("/") >= 1 else ""
         heavy = 0
         for part in formula.split("."):
-            multiplier, body = re.match(r"^(\d*)(.*)$", part).group(1, 2)
+            multiplier, body = re.fullmatch(r"(\d*)(.*)", part, re.S).group(1, 2)  # type: ignore[union-attr]  # always matches
             terms = sum(int(n or 1) for element, n in _INCHI_FORMULA_TERM.findall(body) if element != "H")
             heavy += terms * int(multiplier or 1)
         fragments = formula.count(".") + 1
@@ -311,8 +312,8 @@ def _identify_cached(text: str, fmt: StructureFormat | None) -> Identity:
         inchi=inchi,
         smiles=Chem.MolToSmiles(parent),
         formula=rdMolDescriptors.CalcMolFormula(parent),
-        monoisotopic_mass=round(Descriptors.ExactMolWt(parent), 5),
-        average_mass=round(Descriptors.MolWt(parent), 3),
+        monoisotopic_mass=round(Descriptors.ExactMolWt(parent), 5),  # type: ignore[attr-defined]  # not in RDKit's stub
+        average_mass=round(Descriptors.MolWt(parent), 3),  # type: ignore[attr-defined]
         input_format=fmt,
         mol=parent,
     )

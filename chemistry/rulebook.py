@@ -328,7 +328,8 @@ def _read_substances_file(path: Path, _mtime_ns: int, _size: int) -> tuple[Regis
         missing = [c for c in SUBSTANCES_FILE_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"{path.name}: missing column(s) {missing}; needs {list(SUBSTANCES_FILE_COLUMNS)}")
-        entries, errors, seen = [], [], {}
+        entries, errors = [], []
+        seen: dict[str, int] = {}
         for line, row in enumerate(reader, start=2):
             name, smiles, key = ((row.get(c) or "").strip() for c in ("name", "smiles", "parent_inchikey"))
             if not name or not smiles:

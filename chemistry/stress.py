@@ -69,8 +69,8 @@ def pattern_costs(queries: dict[str, Chem.Mol], *, budget_seconds: float, max_ma
         return time.perf_counter() < deadline[0]
 
     params = Chem.SubstructMatchParameters()
-    params.uniquify = False
-    params.maxMatches = max_matches
+    params.uniquify = False  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
+    params.maxMatches = max_matches  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
     params.setExtraAtomCheckFunc(before_deadline)
     out = []
     for text, query in queries.items():

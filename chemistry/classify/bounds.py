@@ -15,9 +15,9 @@ MAX_RECURSIVE_MATCHES = 1000
 
 def _match_params() -> Chem.SubstructMatchParameters:
     params = Chem.SubstructMatchParameters()
-    params.uniquify = False  # symmetric mappings can put different atoms on different positions
-    params.maxMatches = MAX_MATCHES_PER_CORE
-    params.maxRecursiveMatches = MAX_RECURSIVE_MATCHES
+    params.uniquify = False  # type: ignore[assignment]  # symmetric mappings can put different atoms on different positions
+    params.maxMatches = MAX_MATCHES_PER_CORE  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
+    params.maxRecursiveMatches = MAX_RECURSIVE_MATCHES  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
     return params
 
 

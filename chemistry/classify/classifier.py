@@ -71,6 +71,8 @@ from chemistry.classify.results import (
 )
 from chemistry.identity import Identity, StructureError, identify, standardize_parent
 from chemistry.rulebook import (
+    NamedSubstance,
+    RegisterEntry,
     Rule,
     Rulebook,
     expand_core,
@@ -106,16 +108,16 @@ class Classifier:
         self._guarded_params = _match_params()
         self._guarded_params.setExtraAtomCheckFunc(self._before_deadline)
         self._has_params = _match_params()
-        self._has_params.maxMatches = 1
+        self._has_params.maxMatches = 1  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
         self._needed_by_rules: dict[tuple[str, ...], set[int] | None] = {}
         self._groups_cache: dict[tuple, tuple[list, set[int] | None, frozenset[int]]] = {}
         self._patterns: dict[str, _Pattern] = {}
         self._groups: list[_CompiledGroupRule] = []
         # named substances: lookup key -> [(rule, substance)]
-        self._named: dict[str, list[tuple[Rule, object]]] = defaultdict(list)
+        self._named: dict[str, list[tuple[Rule, NamedSubstance | RegisterEntry]]] = defaultdict(list)
         # stereo-specific named entries ("levomethorphan", "(+)-lysergide") by connectivity, for
         # input that gives no stereochemistry at all
-        self._named_stereo_specific: dict[str, list[tuple[Rule, object]]] = defaultdict(list)
+        self._named_stereo_specific: dict[str, list[tuple[Rule, NamedSubstance | RegisterEntry]]] = defaultdict(list)
         for rule in self.rulebook.rules:
             if rule.kind == "named":
                 self._compile_named(rule)
@@ -408,7 +410,7 @@ class Classifier:
     ) -> tuple[dict[str, tuple], list[str]]:
         """core_matches, stopping at ``deadline`` (time.perf_counter()): also returns the
         patterns whose presence was not decided in time."""
-        found = {}
+        found: dict[str, tuple] = {}
         params, guarded_params, guarded = self._params, self._guarded_params, self._guarded_patterns
         candidates = self._candidates(parent, wanted, smiles)
         self._deadline.at = deadline
@@ -455,11 +457,11 @@ class Classifier:
                 end = substance.in_force_to or rule.in_force_to
                 if on < start or (end is not None and on > end):
                     continue
-                found = _rule_match(
+                named_match = _rule_match(
                     rule, substance=substance.name, matched_on=how, start=start, end=end,
                     citation=self._citations.get(id(rule)), date_recorded=substance.date_recorded,
                 )
-                (matches if rule.controls else notices)[rule.jurisdiction].append(found)
+                (matches if rule.controls else notices)[rule.jurisdiction].append(named_match)
 
         # groups
         groups, wanted_patterns, in_force = self._groups_in_force(tuple(wanted), on)
@@ -479,17 +481,17 @@ class Classifier:
                 for smarts in core_hits:
                     for index, place, core in cores_of_pattern[smarts]:
                         if index in in_force:
-                            entries = hit_groups.get(index)
-                            if entries is None:
+                            group_hits = hit_groups.get(index)
+                            if group_hits is None:
                                 hit_groups[index] = [(place, core)]
                             else:
-                                entries.append((place, core))
+                                group_hits.append((place, core))
                 for index in sorted(hit_groups):  # in rulebook order, as the rules are listed
                     group = self._groups[index]
-                    entries = hit_groups[index]
-                    if len(entries) > 1:
-                        entries.sort(key=_first)  # the group's cores in their order
-                    hit_cores = [core for _, core in entries]
+                    group_hits = hit_groups[index]
+                    if len(group_hits) > 1:
+                        group_hits.sort(key=_first)  # the group's cores in their order
+                    hit_cores = [core for _, core in group_hits]
                     outcome = _evaluate_group(group, hit_cores, core_hits, facts)
                     if isinstance(outcome, CoreExplanation):
                         matches[group.rule.jurisdiction].append(

@@ -62,7 +62,7 @@ class _MoleculeFacts:
         self._elements: dict[int, int] | None = None
         self.verdicts: dict[tuple, CoreExplanation | list] = {}  # (evaluation key, labelling) -> verdict
         self._neighbours: list[list[tuple[int, Chem.BondType]]] | None = None
-        self._decompositions: dict[frozenset[int], tuple[list[tuple[int, int]], list[_Piece]]] = {}
+        self._decompositions: dict[frozenset[int], tuple[int, list[_Piece]]] = {}
         self._pieces: dict[tuple, _Piece] = {}
         self._atom_cache: _AtomCache | None = None
 
@@ -121,7 +121,7 @@ class _MoleculeFacts:
     @property
     def mass(self) -> float:
         if self._mass is None:
-            self._mass = Descriptors.MolWt(self.mol)
+            self._mass = Descriptors.MolWt(self.mol)  # type: ignore[attr-defined]  # not in RDKit's stub
         return self._mass
 
     @property
@@ -140,7 +140,7 @@ class _MoleculeFacts:
 def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], core_hits: dict, facts: _MoleculeFacts):
     """A CoreExplanation if the rule captures the molecule, else the near-miss reason (a string)."""
     rule = group.rule
-    best_failure: tuple[int, str] | None = None
+    best_failure: tuple[int, str, list] | None = None
     explanation = None
     verdicts = facts.verdicts
     for core in hit_cores:
@@ -188,13 +188,13 @@ def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], c
     if group.elements is not None:
         foreign = sorted({table.GetElementSymbol(z) for z in facts.elements if z not in group.elements and z != 1})
         if foreign:
-            return prefix + f"element(s) {', '.join(foreign)} outside the allowed {', '.join(limits.elements)}"
+            return prefix + f"element(s) {', '.join(foreign)} outside the allowed {', '.join(limits.elements or ())}"
     for z, most in group.max_atoms.items():
         if facts.elements.get(z, 0) > most:
             return prefix + f"{facts.elements[z]} {table.GetElementSymbol(z)} atoms exceed {most}"
-    for name, query, reason in group.forbid:
+    for name, query, why in group.forbid:
         if facts.mol.HasSubstructMatch(query):
-            return prefix + f"forbidden feature {name}: {reason}"
+            return prefix + f"forbidden feature {name}: {why}"
     excluded = group.exclusion_keys.get(_key_for(rule, facts.inchikey))
     if excluded:
         return f"named exclusion: {excluded}"

@@ -22,7 +22,7 @@ class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
     __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "single_attachment", "_internal",
-                 "_internal_kinds", "_smiles", "verdicts", "_counts", "_cache")
+                 "_internal_kinds", "_smiles", "verdicts", "listed_layers", "_counts", "_cache")
 
     def __init__(self, mol: Chem.Mol, links: list[list[tuple[int, Chem.BondType]]], atoms: list[int],
                  attachments: list[tuple[int, int, Chem.BondType]], cache: "_AtomCache | None" = None):
@@ -48,6 +48,9 @@ class _Piece:
         # spec key -> accepted?  The same piece is read by every rule whose core matches the same
         # atoms (GB, DK and DE phenethylamines), so each class is tested once per piece.
         self.verdicts: dict[str, bool] = {}
+        # the candidate listed groups of a "further substituted" class, smallest first, as
+        # (atoms, piece): computed when first asked for, shared by every class (see specs.py)
+        self.listed_layers: list[tuple[set[int], _Piece]] | None = None
 
     # facts, computed when a class asks
     @property

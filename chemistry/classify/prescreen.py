@@ -55,7 +55,7 @@ def _aliphatic_ring_carbons_needed(query: Chem.Mol) -> int:
 
 _ALIPHATIC_RING_CARBON = Chem.MolFromSmarts("[C;R]")
 _EVERY_MATCH = Chem.SubstructMatchParameters()
-_EVERY_MATCH.maxMatches = 1_000_000  # a count, never capped below the parent's atoms
+_EVERY_MATCH.maxMatches = 1_000_000  # type: ignore[assignment]  # a count, never capped below the parent's atoms
 
 
 def _aliphatic_ring_carbons(parent: Chem.Mol) -> int:

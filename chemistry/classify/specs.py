@@ -5,6 +5,7 @@ counted" as one mechanism, with its ring-size and listed-group checks."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from rdkit import Chem
 
@@ -18,8 +19,8 @@ from chemistry.rulebook import (
 )
 
 _PIECE_PARAMS = Chem.SubstructMatchParameters()
-_PIECE_PARAMS.uniquify = False
-_PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE
+_PIECE_PARAMS.uniquify = False  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
+_PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
 
 
 class _CompiledSpec:
@@ -33,8 +34,9 @@ class _CompiledSpec:
         self.spec = spec
         self.key = spec.model_dump_json(by_alias=True)
         self.label = spec.label
-        self.test = _CLASS_TESTS[spec.class_] if spec.class_ else None
-        self.class_name = spec.class_  # a piece's verdicts are keyed by it too (spec keys are JSON objects)
+        self.test: Callable[[_Piece], bool] | None = _CLASS_TESTS[spec.class_] if spec.class_ else None
+        # a piece's verdicts are keyed by it too (spec keys are JSON objects, never empty)
+        self.class_name: str = spec.class_ or ""
         # the spec's bounds, read once here rather than from the model per piece
         self.max_heavy_atoms = spec.max_heavy_atoms
         self.min_carbons = spec.min_carbons
@@ -83,11 +85,12 @@ class _CompiledSpec:
         # every condition must hold; the cheap ones go first: bounds read off the piece's size (a
         # piece has no more carbons than atoms), then the class test, which fails at the first
         # atom that does not fit, then the counts and the chain, which walk every atom
-        if self.plain:
+        test = self.test
+        if self.plain and test is not None:
             verdicts = piece.verdicts
             fits = verdicts.get(self.class_name)
             if fits is None:
-                fits = verdicts[self.class_name] = self.test(piece)
+                fits = verdicts[self.class_name] = test(piece)
             return fits
         size = len(piece.atoms)
         if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
@@ -98,12 +101,11 @@ class _CompiledSpec:
             piece, self.min_ring_size or 3, self.max_ring_size or 10**6
         ):
             return False
-        if self.substituted and self.test is not None:
-            return self._substituted_class(piece)
+        if self.substituted and test is not None:
+            return self._substituted_class(piece, test)
         min_carbons, max_carbons = self.min_carbons, self.max_carbons
         if min_carbons is not None and size < min_carbons:
             return False
-        test = self.test
         if test is not None:
             # one class test per piece, whatever limits the specs asking for it add ("alkyl" in one
             # rule, "alkyl of at most 2 carbons" in the next)
@@ -127,7 +129,7 @@ class _CompiledSpec:
                 return False
         return test is not None or self._pattern_covers(piece)
 
-    def _substituted_class(self, piece: _Piece) -> bool:
+    def _substituted_class(self, piece: _Piece, test: Callable[[_Piece], bool]) -> bool:
         """A class "further substituted": the listed group, read at its smallest (the attaching
         atom(s) with what hangs on them by multiple bonds and their ring systems, grown a bond at
         a time until the class accepts it: O-CH2 for alkoxy), passes the class and the carbon
@@ -142,7 +144,7 @@ class _CompiledSpec:
         verdicts = piece.verdicts
         fits = verdicts.get(self.class_name)
         if fits is None:
-            fits = verdicts[self.class_name] = self.test(piece)
+            fits = verdicts[self.class_name] = test(piece)
         if fits:  # the piece may be the listed group itself, not further substituted
             carbons = piece.element_counts().get(6, 0)
             if (self.min_carbons is None or carbons >= self.min_carbons) and (
@@ -153,7 +155,7 @@ class _CompiledSpec:
         for base, listed in _listed_group_layers(piece):  # alkoxy needs the O and the carbon after it
             fits = listed.verdicts.get(self.class_name)
             if fits is None:
-                fits = listed.verdicts[self.class_name] = self.test(listed)
+                fits = listed.verdicts[self.class_name] = test(listed)
             if fits:
                 break
         else:
@@ -169,8 +171,8 @@ class _CompiledSpec:
     def _pattern_covers(self, piece: _Piece) -> bool:
         """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
         (or, with ``substituted``, part of it, the rest being univalent groups on the pattern)."""
-        substituted = self.substituted
-        if len(self.pattern_attachments) != len(piece.attachments):
+        substituted, pattern = self.substituted, self.pattern
+        if pattern is None or len(self.pattern_attachments) != len(piece.attachments):
             return False
         if self.pattern_size > len(piece.atoms) or (not substituted and self.pattern_size != len(piece.atoms)):
             return False
@@ -180,7 +182,7 @@ class _CompiledSpec:
                 if counts.get(z, 0) < n:
                     return False  # the piece lacks atoms the pattern's own atoms need
         core_atoms = {core for core, _, _ in piece.attachments}
-        for match in piece.mol.GetSubstructMatches(self.pattern, _PIECE_PARAMS):
+        for match in piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS):
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
             outside = {match[q] for q in self.pattern_attachments}
             if not outside <= core_atoms or not inside <= piece.atom_set:
@@ -199,10 +201,10 @@ class _CompiledSpec:
 _LISTED_GROUP_LAYERS = 3
 
 
-def _listed_group_layers(piece: _Piece) -> list:
+def _listed_group_layers(piece: _Piece) -> list[tuple[set[int], _Piece]]:
     """The candidate listed groups of a piece, smallest first, each as (atoms, piece): computed
     once per piece and shared by every class asked about it."""
-    layers = piece.verdicts.get(_LAYERS_KEY)
+    layers = piece.listed_layers
     if layers is None:
         layers = []
         base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
@@ -215,11 +217,8 @@ def _listed_group_layers(piece: _Piece) -> list:
             if len(grown) == len(base):
                 break
             base = grown
-        piece.verdicts[_LAYERS_KEY] = layers
+        piece.listed_layers = layers
     return layers
-
-
-_LAYERS_KEY = "\0listed group layers"  # a key no spec's JSON can be
 
 
 def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
