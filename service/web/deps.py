@@ -105,3 +105,13 @@ async def csrf_checked(request: Request, user: Annotated[PageUser, Depends(_requ
 SignedInUser = Annotated[PageUser, Depends(_require_signed_in)]
 OptionalUser = Annotated[PageUser | None, Depends(signed_in)]
 CsrfChecked = Annotated[PageUser, Depends(csrf_checked)]
+
+
+async def with_session(request: Request, work: Any) -> Any:
+    """``work(session)`` in the thread pool with a session of its own (the service functions are
+    synchronous, as behind the API routes)."""
+    def run() -> Any:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import RunningServer, start_server
+from e2e.conftest import RunningServer, launch, start_server  # noqa: F401 (launch: a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("VARSEL_TEST_CHROMIUM", "/usr/bin/chromium")
