@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -13,6 +13,7 @@ from service.classification.models import DraftRead
 from service.db import SessionDep
 from service.openapi import problem_responses
 from service.families import service
+from service.families.gaps import GapReport, as_csv, gap_report
 from service.families.models import (
     FamilyDetail,
     FamilyPage,
@@ -148,6 +149,41 @@ def draft_from_proposal(request: Request, family_id: str, principal: RegulatorOn
     read = drafts.draft_read(draft, session)
     response.headers["Location"] = f"/v1/drafts/{draft.id}"
     return read
+
+
+@router.get("/gaps", response_model=GapReport, tags=["families"],
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV (Accept: text/csv or ?format=csv)"},
+                       **problem_responses(403)})
+def gaps(
+    request: Request,
+    principal: RegulatorOnly,
+    session: SessionDep,
+    jurisdiction: Annotated[str | None, Query(
+        pattern=r"^[A-Z]{2}$", description="Your organisation's jurisdiction (the default); no other")] = None,
+    since: Annotated[dt.date | None, Query(description="First day of the period (reports received); default 30 days ago")] = None,
+    until: Annotated[dt.date | None, Query(description="Last day of the period, included; default today (UTC)")] = None,
+    as_of: Annotated[dt.date | None, Query(description="Apply the law in force on this day; default: until")] = None,
+    format: Annotated[Literal["json", "csv"] | None, Query(description="csv: the same as Accept: text/csv")] = None,
+) -> GapReport | Response:
+    """The gap report of your jurisdiction: substances reported in the period that none of its
+    encoded instruments captures, grouped by family (largest gap first), each with its near
+    misses. Regulators only, and only for their organisation's jurisdiction."""
+    code = jurisdiction or principal.organisation_country
+    if code != principal.organisation_country:
+        raise Problem(403, "forbidden", f"a regulator of {principal.organisation_name} reads the gap report of "
+                      f"{principal.organisation_country} only, not of {code}")
+    today = dt.datetime.now(dt.UTC).date()
+    until = until or today
+    since = since or until - dt.timedelta(days=30)
+    if since > until:
+        raise Problem(422, "validation", f"since ({since}) is after until ({until})",
+                      errors=[{"in": "query", "pointer": "#/since", "field": "since", "detail": "on or before until"}])
+    report = gap_report(session, jurisdiction=code, since=since, until=until, as_of=as_of or until)
+    wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+    if wants_csv:
+        return Response(as_csv(report), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="gaps-{code}-{since}-{until}.csv"'})
+    return report
 
 
 @router.get("/substances/{inchikey}/neighbours", response_model=NeighbourList, tags=["substances"])
