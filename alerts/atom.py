@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from alerts.content import alert_html
 from alerts.model import Alert, headline, rfc3339_utc
 
 __all__ = ["ATOM_NAMESPACE", "alerts_feed"]
@@ -59,9 +60,15 @@ def alerts_feed(
         _child(entry, "title", headline(alert))
         _child(entry, "updated", rfc3339_utc(alert.created_at))
         _child(entry, "published", rfc3339_utc(alert.created_at))
-        _child(entry, "link", rel="alternate", href=alert_url(alert))
+        # a feed reader opens "alternate": the substance's page when there is one, for a person
+        _child(entry, "link", rel="alternate", href=alert.links.substance_page or alert_url(alert), type="text/html")
+        _child(entry, "link", rel="related", href=alert_url(alert), type="application/json")
+        if alert.links.substance_api:
+            _child(entry, "link", rel="related", href=alert.links.substance_api, type="application/json")
         _child(entry, "category", term=alert.type.value, scheme=ALERT_TYPE_SCHEME)
         _child(entry, "category", term=alert.severity.value, scheme=SEVERITY_SCHEME)
         _child(entry, "summary", alert.summary, type="text")
+        # the whole alert for the reader's pane: identity, status per jurisdiction, evidence, links
+        _child(entry, "content", alert_html(alert, image_src=alert.links.depiction), type="html")
 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

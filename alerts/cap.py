@@ -9,6 +9,8 @@ requires a ``<restriction>`` text saying who may receive the message.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
@@ -71,9 +73,14 @@ def alert_to_cap(
     alert_url: str | None = None,
     sender_name: str = "Varsel",
     restriction: str = DEFAULT_RESTRICTION,
+    depiction: bytes | None = None,
 ) -> bytes:
     """A CAP 1.2 ``<alert>`` as UTF-8 XML; ``sender`` is the installation's address, e.g.
-    ``varsel@health.example``, without spaces, commas, ``<`` or ``&``."""
+    ``varsel@health.example``, without spaces, commas, ``<`` or ``&``.
+
+    The structure's drawing is a ``<resource>``: its ``<uri>`` (alert.links.depiction) and, when
+    ``depiction`` (PNG bytes) is given, the picture itself in ``<derefUri>`` with its SHA-1
+    ``<digest>``, so a CAP client without access to the API still shows it."""
     if not sender or _FORBIDDEN_IN_IDS.intersection(sender):
         raise ValueError(f"CAP sender {sender!r} must be non-empty without spaces, commas, '<' or '&'")
 
@@ -98,10 +105,23 @@ def alert_to_cap(
     _child(info, "senderName", sender_name)
     _child(info, "headline", headline(alert))
     _child(info, "description", alert.summary)
-    if alert_url is not None:
-        _child(info, "web", alert_url)
+    _child(info, "instruction", _instruction(alert))
+    web = alert.links.substance_page or alert_url
+    if web is not None:
+        _child(info, "web", web)
     for name, value in _parameters(alert):
         _pair(info, "parameter", name, value)
+    if alert.links.depiction or depiction is not None:
+        resource = _child(info, "resource")
+        _child(resource, "resourceDesc", "Structure depiction")
+        _child(resource, "mimeType", "image/png")
+        if depiction is not None:
+            _child(resource, "size", str(len(depiction)))
+        if alert.links.depiction:
+            _child(resource, "uri", alert.links.depiction)
+        if depiction is not None:
+            _child(resource, "derefUri", base64.b64encode(depiction).decode("ascii"))
+            _child(resource, "digest", hashlib.sha1(depiction).hexdigest())  # CAP 1.2 names SHA-1
 
     countries = alert.evidence.countries
     if countries:
@@ -113,6 +133,12 @@ def alert_to_cap(
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NAMESPACE)
 
 
+def _instruction(alert: Alert) -> str:
+    if alert.links.substance_page:
+        return f"Open the substance's page for its structure, evidence and legal status: {alert.links.substance_page}"
+    return "See the description and parameters for the evidence behind this alert."
+
+
 def _parameters(alert: Alert) -> list[tuple[str, str]]:
     evidence = alert.evidence
     parameters: list[tuple[str, str]] = [("severity", alert.severity.value)]
@@ -120,8 +146,23 @@ def _parameters(alert: Alert) -> list[tuple[str, str]]:
         parameters.append(("InChIKey", alert.substance_inchikey))
     if alert.substance_name:
         parameters.append(("substanceName", alert.substance_name))
+    if alert.substance is not None:
+        if alert.substance.smiles:
+            parameters.append(("SMILES", alert.substance.smiles))
+        if alert.substance.formula:
+            parameters.append(("formula", alert.substance.formula))
+    for entry in alert.legal_status:
+        groups = f" ({', '.join(entry.group_ids)})" if entry.group_ids else ""
+        parameters.append(("legalStatus", f"{entry.jurisdiction}: {entry.status}{groups}"))
+    if alert.links.substance_api:
+        parameters.append(("substanceResource", alert.links.substance_api))
+    for country, reports in sorted(evidence.reports_by_country.items()):
+        parameters.append(("reportsInCountry", f"{country}: {reports}"))
+    parameters += [("sampleType", kind) for kind in evidence.sample_types]
     if alert.family_id:
         parameters.append(("familyId", alert.family_id))
+    else:
+        parameters.append(("familyId", "not placed yet"))
     parameters += [("groupId", group) for group in alert.group_ids]
     parameters += [("uncontrolledIn", jurisdiction) for jurisdiction in alert.uncontrolled_in]
     parameters += [("reportId", report) for report in evidence.report_ids]

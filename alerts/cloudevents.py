@@ -57,8 +57,20 @@ def alert_event(alert: Alert, *, instance: str) -> dict[str, Any]:
     return event
 
 
-def digest_event(alerts: Sequence[Alert], *, instance: str, time: datetime) -> dict[str, Any]:
+def digest_event(
+    alerts: Sequence[Alert],
+    *,
+    instance: str,
+    time: datetime,
+    period_start: datetime | None = None,
+    left_out: int = 0,
+    left_out_query: str | None = None,
+) -> dict[str, Any]:
     """One event carrying several alerts, for subscribers who asked for a digest.
+
+    The digest states its period (``period_start`` to ``time``), how many alerts of each type it
+    holds, and what it leaves out: ``left_out`` alerts beyond its size limit (the oldest, findable
+    at ``left_out_query``), and, always, alerts the subscription's filters did not match.
 
     Its id is derived from the alert ids, so rebuilding the same digest after a crash gives the
     same event id and a receiver that deduplicates on ``id`` stores it once.
@@ -67,6 +79,16 @@ def digest_event(alerts: Sequence[Alert], *, instance: str, time: datetime) -> d
         raise ValueError("a digest needs at least one alert")
     ordered = sorted(alerts, key=lambda a: (a.created_at, str(a.id)))
     digest_id = uuid.uuid5(ALERT_ID_NAMESPACE, "digest:" + ",".join(sorted(str(a.id) for a in alerts)))
+    counts: dict[str, int] = {}
+    for alert in ordered:
+        counts[alert.type.value] = counts.get(alert.type.value, 0) + 1
+    omitted: dict[str, Any] = {
+        "count": left_out,
+        "not_included": "Alerts that do not match this subscription's filters are not included; "
+                        "the full list is at /v1/alerts.",
+    }
+    if left_out:
+        omitted["see"] = left_out_query or "/v1/alerts"
     return {
         "specversion": "1.0",
         "id": str(digest_id),
@@ -74,7 +96,12 @@ def digest_event(alerts: Sequence[Alert], *, instance: str, time: datetime) -> d
         "type": DIGEST_EVENT_TYPE,
         "time": rfc3339_utc(time),
         "datacontenttype": "application/json",
-        "data": {"alerts": [a.model_dump(mode="json") for a in ordered]},
+        "data": {
+            "period": {"from": rfc3339_utc(period_start or ordered[0].created_at), "to": rfc3339_utc(time)},
+            "counts_by_type": dict(sorted(counts.items())),
+            "left_out": omitted,
+            "alerts": [a.model_dump(mode="json") for a in ordered],
+        },
     }
 
 

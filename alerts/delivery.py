@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 
 import httpx
@@ -25,7 +26,7 @@ from alerts.signing import headers_for
 from alerts.ssrf import Resolver, UnsafeURL, WebhookOrigin, checked_addresses, system_resolver, webhook_origin
 from alerts.transport import CONNECT_TO, Http1Transport
 
-__all__ = ["DeliveryResult", "OutgoingDelivery", "WebhookSender"]
+__all__ = ["DeliveryResult", "OutgoingDelivery", "WebhookSender", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Per-read timeouts do not stop a receiver that trickles one byte every few seconds.
 DEFAULT_TOTAL_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_RESPONSE_BYTES = 4096
+# status code, response excerpt, error, and (on 429 and 503 only) the Retry-After in seconds
+_Answer = tuple[int | None, bytes, str | None] | tuple[int | None, bytes, str | None, float | None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,17 +66,26 @@ class OutgoingDelivery:
     first_attempt_at: datetime | None = None
     endpoint_failing_since: datetime | None = None
     content_type: str = CONTENT_TYPE
+    channel: str = "webhook"  # or "email" (alerts.email), whose url is mailto:<address>
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryResult:
+    """``status_code`` is the HTTP status (or, for e-mail, the SMTP reply code); ``accepted``,
+    when a channel sets it, decides success instead of the code. ``retry_after_seconds`` is
+    the receiver's own ``Retry-After`` on a 429 or 503."""
+
     status_code: int | None
     latency_ms: float
     error: str | None
     response_excerpt: str = ""
+    accepted: bool | None = None
+    retry_after_seconds: float | None = None
 
     @property
     def succeeded(self) -> bool:
+        if self.accepted is not None:
+            return self.accepted and self.error is None
         return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
 
     @property
@@ -200,13 +212,15 @@ class WebhookSender:
         # the origin's slot first: a delivery queued behind its busy origin holds no global slot
         async with origin_slots, self._slots:
             started = time.perf_counter()
-            status_code, excerpt, error = await self._attempt(delivery, target, {} if checks is None else checks)
+            status_code, excerpt, error, *retry_after = await self._attempt(
+                delivery, target, {} if checks is None else checks)
             latency_ms = (time.perf_counter() - started) * 1000.0
         return DeliveryResult(
             status_code=status_code,
             latency_ms=latency_ms,
             error=error,
             response_excerpt=excerpt.decode("utf-8", errors="replace") if excerpt else "",
+            retry_after_seconds=retry_after[0] if retry_after else None,
         )
 
     def _target(self, url: str) -> _Target:
@@ -255,7 +269,7 @@ class WebhookSender:
 
     async def _attempt(
         self, delivery: OutgoingDelivery, target: _Target, checks: dict
-    ) -> tuple[int | None, bytes, str | None]:
+    ) -> _Answer:
         if target.url is None:
             return None, b"", f"refused before sending: {target.refusal}"
         resolving = True
@@ -273,7 +287,7 @@ class WebhookSender:
             return None, b"", f"no complete response {within}"
 
     async def _post(self, delivery: OutgoingDelivery, target: _Target,
-                    addresses: tuple[str, ...]) -> tuple[int | None, bytes, str | None]:
+                    addresses: tuple[str, ...]) -> _Answer:
         body = delivery.body
         signed = headers_for(secrets=delivery.secrets, msg_id=delivery.message_id, timestamp=self._clock(), body=body)
         # The request is built here rather than by client.stream(), whose merging of URL,
@@ -308,7 +322,27 @@ class WebhookSender:
             return None, b"", f"timed out ({type(timeout).__name__})"
         except (httpx.HTTPError, httpx.InvalidURL) as failure:
             return None, b"", f"{type(failure).__name__}: {failure}"
+        if response.status_code in (429, 503):
+            return (response.status_code, excerpt, _error_for_status(response),
+                    retry_after_seconds(response.headers.get("retry-after"), now=self._clock()))
         return response.status_code, excerpt, _error_for_status(response)
+
+
+def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
+    """RFC 9110 ``Retry-After``: delay-seconds or an HTTP-date; None when absent or unreadable
+    (the retry policy's own backoff applies then)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # an HTTP-date is GMT
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - now).total_seconds())
 
 
 async def _read_at_most(response: httpx.Response, limit: int) -> bytes:

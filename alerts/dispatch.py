@@ -6,21 +6,52 @@ store's leases keep two workers from sending the same delivery at the same time.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from alerts.delivery import DeliveryResult, OutgoingDelivery
 from alerts.retry import RetryPolicy, next_attempt_at, should_disable_endpoint
 from alerts.storage import DeliveryOutcome, DeliveryStore
 
-__all__ = ["DeliverySender", "DispatchPolicy", "DispatchStats", "dispatch_claimed", "dispatch_once"]
+__all__ = ["ChannelSenders", "DeliverySender", "DispatchPolicy", "DispatchStats", "dispatch_claimed",
+           "dispatch_once"]
 
 
 class DeliverySender(Protocol):
     async def send_many(self, deliveries: Sequence[OutgoingDelivery]) -> list[DeliveryResult]: ...
+
+
+class ChannelSenders:
+    """One sender per channel (``webhook``, ``email``) behind the one interface the dispatcher
+    uses: a batch is split by channel, each part sent by its own sender concurrently, and the
+    results come back in the batch's order. A channel without a sender fails its deliveries with
+    a reason (they are retried, and dead-lettered at the horizon, like any failure)."""
+
+    def __init__(self, senders: Mapping[str, DeliverySender]) -> None:
+        self._senders = dict(senders)
+
+    async def send_many(self, deliveries: Sequence[OutgoingDelivery]) -> list[DeliveryResult]:
+        by_channel: dict[str, list[int]] = {}
+        for index, delivery in enumerate(deliveries):
+            by_channel.setdefault(delivery.channel, []).append(index)
+        results: list[DeliveryResult | None] = [None] * len(deliveries)
+
+        async def send(channel: str, indexes: list[int]) -> None:
+            sender = self._senders.get(channel)
+            if sender is None:
+                answers = [DeliveryResult(status_code=None, latency_ms=0.0,
+                                          error=f"no sender configured for channel {channel!r}")] * len(indexes)
+            else:
+                answers = await sender.send_many([deliveries[i] for i in indexes])
+            for index, answer in zip(indexes, answers, strict=True):
+                results[index] = answer
+
+        await asyncio.gather(*(send(channel, indexes) for channel, indexes in by_channel.items()))
+        return [result for result in results if result is not None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,18 +94,28 @@ def _decide(
     if result.endpoint_gone:
         # The receiver said the URL is gone for good; retrying would only be noise. The delivery
         # stays in the dead-letter queue for replay to a corrected URL.
-        return _Decision(DeliveryOutcome.dead_lettered, None, "endpoint answered 410 Gone")
+        said = f": {result.response_excerpt.strip()[:200]}" if result.response_excerpt.strip() else ""
+        return _Decision(DeliveryOutcome.dead_lettered, None, f"endpoint answered 410 Gone at {now.isoformat()}{said}")
 
     attempts = delivery.attempts_made + 1
-    retry_at = next_attempt_at(
-        attempts,
-        now=now,
-        base=retry.base,
-        cap=retry.cap,
-        horizon=retry.horizon,
-        first_attempt_at=delivery.first_attempt_at or now,
-        rng=rng,
-    )
+    first_attempt_at = delivery.first_attempt_at or now
+    if result.retry_after_seconds is not None:
+        # The receiver said when it can take more (429, 503): wait that long, never longer than
+        # the policy's bound, and never past the horizon.
+        wait = min(timedelta(seconds=result.retry_after_seconds), retry.max_retry_after)
+        retry_at: datetime | None = now + wait
+        if retry_at > first_attempt_at + retry.horizon:
+            retry_at = None
+    else:
+        retry_at = next_attempt_at(
+            attempts,
+            now=now,
+            base=retry.base,
+            cap=retry.cap,
+            horizon=retry.horizon,
+            first_attempt_at=first_attempt_at,
+            rng=rng,
+        )
     failing_since = delivery.endpoint_failing_since
     disable_reason = None
     if failing_since is not None and should_disable_endpoint(

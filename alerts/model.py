@@ -19,9 +19,12 @@ __all__ = [
     "ALERT_ID_NAMESPACE",
     "EVENT_NAMES",
     "Alert",
+    "AlertLinks",
     "AlertType",
     "Evidence",
+    "JurisdictionStatus",
     "Severity",
+    "SubstanceInfo",
     "SubscriptionFilter",
     "alert_id_for",
     "headline",
@@ -91,6 +94,47 @@ class Evidence(BaseModel):
     organisation_ids: SortedStrings = ()
     first_sampled_on: date | None = None
     last_sampled_on: date | None = None
+    reports_by_country: dict[str, int] = Field(
+        default_factory=dict, description="How many of the reports behind the alert came from each country")
+    sample_types: SortedStrings = Field(
+        default=(), description="Kinds of sample: seizure, test_purchase, biological_fatal, wastewater, ...")
+
+    @property
+    def report_count(self) -> int:
+        return len(self.report_ids)
+
+
+class SubstanceInfo(BaseModel):
+    """Who the alert is about, readable without another look-up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    inchikey: str
+    name: str | None = Field(default=None, description="Best known name: as reported, else the registry's first")
+    smiles: str | None = None
+    formula: str | None = None
+
+
+class JurisdictionStatus(BaseModel):
+    """The substance's legal status in one jurisdiction when the alert was raised."""
+
+    model_config = ConfigDict(frozen=True)
+
+    jurisdiction: str
+    name: str | None = Field(default=None, description="The jurisdiction's name, e.g. Denmark")
+    status: str = Field(description="controlled, uncontrolled or unknown (not fully encoded, or undecided)")
+    group_ids: tuple[str, ...] = Field(default=(), description="Group definitions that capture it there")
+
+
+class AlertLinks(BaseModel):
+    """Absolute links, from the installation's public URL (VARSEL_PUBLIC_URL)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert: str | None = Field(default=None, description="This alert in the API")
+    substance_page: str | None = Field(default=None, description="The substance's page, for a person")
+    substance_api: str | None = Field(default=None, description="The substance in the API")
+    depiction: str | None = Field(default=None, description="A PNG drawing of the structure")
 
 
 class Alert(BaseModel):
@@ -116,8 +160,12 @@ class Alert(BaseModel):
         default=(), description="Group definitions that capture the substance, in any jurisdiction."
     )
     evidence: Evidence = Evidence()
-    summary: str
+    summary: str = Field(description="One paragraph for a person: what was found, where, and its legal status")
     created_at: UtcDatetime
+    substance: SubstanceInfo | None = None
+    legal_status: tuple[JurisdictionStatus, ...] = Field(
+        default=(), description="Status per jurisdiction, as far as the encoded legal texts decide it")
+    links: AlertLinks = AlertLinks()
 
     @classmethod
     def raise_for(cls, *, dedup_key: str, **fields: object) -> Alert:
@@ -140,8 +188,10 @@ EVENT_NAMES: dict[AlertType, str] = {
 
 
 def headline(alert: Alert) -> str:
-    """A one-line title for feeds and CAP: what happened, to which substance or family."""
+    """A one-line title for feeds, CAP and e-mail: what happened, to which substance or family."""
     subject = alert.substance_name or alert.substance_inchikey or alert.family_id
+    if alert.type is AlertType.uncontrolled_advisory and alert.jurisdictions:
+        subject = f"{subject} ({', '.join(alert.jurisdictions)})"
     event = EVENT_NAMES[alert.type]
     return f"{event}: {subject}" if subject else event
 

@@ -27,10 +27,14 @@ class RetryPolicy:
     cap: timedelta = timedelta(hours=1)
     horizon: timedelta = timedelta(hours=24)
     disable_endpoint_after: timedelta = timedelta(days=5)
+    # A receiver's Retry-After is honoured up to this; one asking for a week waits this long.
+    max_retry_after: timedelta = timedelta(hours=1)
 
     def __post_init__(self) -> None:
         if not timedelta(0) < self.base <= self.cap:
             raise ValueError("retry base must be positive and no larger than cap")
+        if self.max_retry_after < timedelta(0):
+            raise ValueError("max_retry_after must not be negative")
         if self.horizon <= timedelta(0) or self.disable_endpoint_after <= timedelta(0):
             raise ValueError("retry horizon and disable_endpoint_after must be positive")
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from alerts.model import Alert, AlertType, Evidence, Severity
+from alerts.content import describe
+from alerts.model import Alert, AlertType, Evidence, JurisdictionStatus, Severity, SubstanceInfo
 
 __all__ = [
     "ControlStatus",
@@ -28,6 +29,7 @@ __all__ = [
     "SignalHistory",
     "SignalThresholds",
     "SubstanceActivity",
+    "NOT_A_PLACE",
     "escalation_dedup_key",
     "evaluate_placement",
     "evaluate_report",
@@ -57,6 +59,7 @@ class LegalStatus:
 
     status: ControlStatus
     matched_group_ids: tuple[str, ...] = ()
+    jurisdiction_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ class ReportFacts:
     nearest_controlled: NearestControlled | None = None
     family_id: str | None = None
     family_size: int | None = None
+    substance_smiles: str | None = None
+    substance_formula: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,8 @@ class SubstanceActivity:
     countries: frozenset[str]
     report_ids: frozenset[str]
     earliest_sampled_on: date | None = None
+    reports_by_country: Mapping[str, int] = field(default_factory=dict)
+    sample_types: frozenset[str] = frozenset()
 
 
 class SignalHistory(Protocol):
@@ -139,6 +146,9 @@ class SignalThresholds:
     escalation_window: timedelta = timedelta(days=30)
     advisory_min_similarity: float = 0.7
     family_growth_step: int = 5
+    # Jurisdictions an uncontrolled-substance advisory may be raised for: those with authorities
+    # that subscribed. None: every jurisdiction but treaty systems (see NOT_A_PLACE).
+    advisory_jurisdictions: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.escalation_min_organisations < 1 or self.escalation_min_countries < 1:
@@ -200,6 +210,8 @@ def _report_evidence(facts: ReportFacts) -> Evidence:
         organisation_ids=(facts.organisation_id,),
         first_sampled_on=facts.sampled_on,
         last_sampled_on=facts.sampled_on,
+        reports_by_country={facts.country: 1},
+        sample_types=(facts.sample_type.value,),
     )
 
 
@@ -242,7 +254,7 @@ def _build_alert(
     known_jurisdictions = tuple(
         j for j, s in facts.legal_status.items() if s.status is not ControlStatus.unknown
     )
-    return Alert.raise_for(
+    alert = Alert.raise_for(
         dedup_key=dedup_key,
         type=alert_type,
         severity=severity,
@@ -257,7 +269,16 @@ def _build_alert(
         evidence=_report_evidence(facts) if evidence is None else evidence,
         summary=summary,
         created_at=facts.received_at,
+        substance=SubstanceInfo(inchikey=facts.substance_inchikey, name=facts.substance_name,
+                                smiles=facts.substance_smiles, formula=facts.substance_formula),
+        legal_status=tuple(
+            JurisdictionStatus(jurisdiction=code, name=status.jurisdiction_name, status=status.status.value,
+                               group_ids=status.matched_group_ids)
+            for code, status in sorted(facts.legal_status.items())
+        ),
     )
+    # the event's own sentence first, then what a duty officer needs to act without a look-up
+    return alert.model_copy(update={"summary": describe(alert)})
 
 
 def _all_matched_groups(facts: ReportFacts) -> tuple[str, ...]:
@@ -350,11 +371,28 @@ def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalTh
             organisation_ids=tuple(organisations),
             first_sampled_on=earliest,
             last_sampled_on=facts.sampled_on,
+            reports_by_country=_add_one(before.reports_by_country, facts.country),
+            sample_types=tuple(before.sample_types | {facts.sample_type.value}),
         ),
         summary=f"{_substance_label(facts)} reported by {len(organisations)} organisations in "
         f"{len(countries)} countries ({', '.join(sorted(countries))}) within "
         f"{thresholds.escalation_window.days} days.",
     )
+
+
+def _add_one(counts: Mapping[str, int], key: str) -> dict[str, int]:
+    return {**counts, key: counts.get(key, 0) + 1}
+
+
+# Treaty systems: the UN conventions bind states, which control substances in their own law; no
+# authority acts on "not controlled in UN", so no advisory is raised for it.
+NOT_A_PLACE = frozenset({"UN"})
+
+
+def _advisable(jurisdiction: str, thresholds: SignalThresholds) -> bool:
+    if thresholds.advisory_jurisdictions is not None:
+        return jurisdiction in thresholds.advisory_jurisdictions and jurisdiction not in NOT_A_PLACE
+    return jurisdiction not in NOT_A_PLACE
 
 
 def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -> Iterator[_Candidate]:
@@ -365,7 +403,7 @@ def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -
             f"similarity {nearest.similarity:.2f} to controlled {nearest.name or nearest.inchikey}"
         )
     for jurisdiction, status in sorted(facts.legal_status.items()):
-        if status.status is not ControlStatus.uncontrolled:
+        if status.status is not ControlStatus.uncontrolled or not _advisable(jurisdiction, thresholds):
             continue
         captured_elsewhere = {
             other: other_status.matched_group_ids

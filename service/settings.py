@@ -96,6 +96,20 @@ class Settings(BaseSettings):
     endpoint_disable_after_hours: float = Field(default=120.0, gt=0, description="Continuous failure before disabling")
     digest_interval_seconds: float = Field(default=30.0, gt=0, description="How often due digests are built")
     cap_sender: str = Field(default="varsel@varsel.invalid", description="CAP <sender>: this installation's address")
+    retry_after_max_seconds: float = Field(
+        default=3600.0, ge=0, description="Longest wait honoured from a receiver's Retry-After (429, 503)")
+    digest_max_alerts: int = Field(
+        default=200, ge=1, description="Most alerts one digest carries; it says how many it left out")
+
+    # e-mail deliveries (alerts.email): the SMTP server the worker hands messages to
+    smtp_host: str = Field(default="", description="SMTP server; empty: e-mail deliveries wait and are retried")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = Field(default="", description="SMTP AUTH user; empty: no login")
+    smtp_password: SecretStr = Field(default=SecretStr(""))
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS")
+    smtp_ssl: bool = Field(default=False, description="Implicit TLS from the first byte (usually port 465)")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    smtp_from: str = Field(default="varsel@varsel.invalid", description="From: address of alert e-mails")
 
     # families of related substances (service.families)
     family_threshold: float = Field(

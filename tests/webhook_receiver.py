@@ -37,6 +37,7 @@ class WebhookReceiver:
         self.fail_status = 503
         self.status = 200
         self.redirect_to: str | None = None
+        self.response_headers: dict[str, str] = {}  # sent with every status answer (Retry-After, ...)
         self.huge_body_bytes = 0
         self.huge_body_sent = 0
         self.hold_seconds = 0.0
@@ -110,6 +111,8 @@ class WebhookReceiver:
                     return
                 payload = b"received"
                 self.send_response(receiver._next_status())
+                for name, value in receiver.response_headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

@@ -14,23 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import os
 import socket
 import threading
 import uuid
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import Engine
 
 from alerts.delivery import OutgoingDelivery, WebhookSender
-from alerts.dispatch import DispatchPolicy, DispatchStats, dispatch_claimed
+from alerts.dispatch import ChannelSenders, DispatchPolicy, DispatchStats, dispatch_claimed
+from alerts.email import EmailSender, SmtpSettings, compose
 from alerts.retry import RetryPolicy
 from service import __version__
-from service.alerting.store import SqlDeliveryStore
+from service.alerting.depiction import png_of_smiles
+from service.alerting.outbox import public_base
+from service.alerting.store import RenderEmail, SqlDeliveryStore
 from service.observability.metrics import record_dispatch
 from service.settings import Settings
-from service.subscriptions.secret_box import secret_box
+from service.subscriptions.secret_box import SecretBox, secret_box
 
 log = logging.getLogger("varsel.dispatch")
 
@@ -62,24 +67,59 @@ def policy_from(settings: Settings, *, worker_id: str) -> DispatchPolicy:
             cap=dt.timedelta(seconds=max(settings.retry_cap_seconds, settings.retry_base_seconds)),
             horizon=dt.timedelta(hours=settings.retry_horizon_hours),
             disable_endpoint_after=dt.timedelta(hours=settings.endpoint_disable_after_hours),
+            max_retry_after=dt.timedelta(seconds=settings.retry_after_max_seconds),
         ),
+    )
+
+
+def unsubscribe_url(settings: Settings, subscription_id: str, *, box: SecretBox) -> str:
+    from service.subscriptions.service import unsubscribe_token  # the domain that owns the route
+
+    token = unsubscribe_token(subscription_id, secret_box=box)
+    return f"{public_base(settings)}/v1/subscriptions/unsubscribe?token={quote(token, safe='')}"
+
+
+def email_renderer(settings: Settings, *, box: SecretBox) -> RenderEmail:
+    """Composes an e-mail delivery's message from its CloudEvent (alerts.email.compose)."""
+
+    def render(subscription_id: str, address: str, message_id: str, event: bytes) -> bytes:
+        message = compose(json.loads(event), sender=settings.smtp_from, recipient=address, message_id=message_id,
+                          unsubscribe_url=unsubscribe_url(settings, subscription_id, box=box), depict=png_of_smiles)
+        return message.as_bytes()
+
+    return render
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    if not settings.smtp_host:
+        return None
+    return SmtpSettings(
+        host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username or None,
+        password=settings.smtp_password.get_secret_value() or None, starttls=settings.smtp_starttls,
+        ssl=settings.smtp_ssl, timeout_seconds=settings.smtp_timeout_seconds, sender=settings.smtp_from,
     )
 
 
 class Dispatcher:
     def __init__(self, settings: Settings, engine: Engine, *, worker_id: str | None = None) -> None:
         self.worker_id = worker_id or default_worker_id()
-        self.store = SqlDeliveryStore(engine, secret_box=secret_box(settings))
+        box = secret_box(settings)
+        self.store = SqlDeliveryStore(engine, secret_box=box, render_email=email_renderer(settings, box=box))
         self.policy = policy_from(settings, worker_id=self.worker_id)
         self._settings = settings
         self._loop = _new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="varsel-dispatch", daemon=True)
         self._thread.start()
-        self._sender = self._call(self._make_sender())
+        self._webhooks = self._call(self._make_sender())
+        # e-mail goes through the same claim, retry, log and dead letter; without an SMTP server
+        # configured, e-mail deliveries fail with that reason and are retried until one is
+        smtp = smtp_settings(settings)
+        self._sender = ChannelSenders({"webhook": self._webhooks,
+                                       **({"email": EmailSender(smtp)} if smtp is not None else {})})
         # A batch claimed ahead waits for the current one (at most one total timeout) before its
         # own sends begin; only claim ahead when its lease outlasts both, or a second worker
         # could take it over mid-send.
-        self._prefetch = self.policy.lease_seconds > 2 * self._sender.total_timeout_seconds + PREFETCH_MARGIN_SECONDS
+        self._prefetch = self.policy.lease_seconds > 2 * self._webhooks.total_timeout_seconds + PREFETCH_MARGIN_SECONDS
 
     async def _make_sender(self) -> WebhookSender:
         total = self._settings.webhook_timeout_seconds
@@ -138,6 +178,6 @@ class Dispatcher:
         return total
 
     def close(self) -> None:
-        self._call(self._sender.aclose())
+        self._call(self._webhooks.aclose())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)

@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import (
     JSON, Column, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, UniqueConstraint,
 )
@@ -73,7 +73,9 @@ class Delivery(SQLModel, table=True):
         default=None, sa_column=Column(String(36), ForeignKey("alert.id", ondelete="RESTRICT"), nullable=True)
     )
     kind: str = SQLField(sa_column=Column(String(10), nullable=False))
-    message_id: str = SQLField(sa_column=Column(String(64), nullable=False))  # webhook-id, same on every retry
+    channel: str = SQLField(default="webhook", sa_column=Column(String(10), nullable=False, server_default="webhook"))
+    # webhook-id (or the e-mail's Message-ID), the same on every retry
+    message_id: str = SQLField(sa_column=Column(String(64), nullable=False))
     body: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))  # None: the alert's event
     state: str = SQLField(sa_column=Column(String(15), nullable=False))
     next_attempt_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
@@ -138,6 +140,7 @@ class DeliveryRead(BaseModel):
     id: str
     subscription_id: str
     kind: DeliveryKind
+    channel: str = Field(description="webhook or email")
     alert_id: str | None
     message_id: str = Field(description="The webhook-id header: the same on every retry and replay")
     state: DeliveryState
@@ -155,8 +158,18 @@ class DeliveryPage(BaseModel):
 
 
 class ReplayRequest(RequestModel):
+    """Name deliveries, ask for every dead-lettered one, or both; a request asking for neither is
+    refused (422) rather than answered with an empty list."""
+
     delivery_ids: list[str] = Field(default=[], max_length=1000, description="Deliveries to send again")
     dead_lettered: bool = Field(default=False, description="Also every dead-lettered delivery of the subscription")
+
+    @model_validator(mode="after")
+    def _asks_for_something(self) -> "ReplayRequest":
+        if not self.delivery_ids and not self.dead_lettered:
+            raise ValueError("name the deliveries to replay in 'delivery_ids', or set 'dead_lettered': true "
+                             "to replay every dead-lettered delivery")
+        return self
 
 
 class ReplayResult(BaseModel):

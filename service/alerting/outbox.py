@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from ulid import ULID
 
 from alerts.cloudevents import alert_event, to_json_bytes
-from alerts.model import Alert, AlertType, SubscriptionFilter, matches
+from alerts.model import Alert, AlertLinks, AlertType, SubscriptionFilter, matches
 from alerts.signals import (
     ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
     escalation_dedup_key, evaluate_placement, evaluate_report,
@@ -31,8 +31,10 @@ from service.classification.live import shipped_jurisdictions
 from service.classification.models import SubstanceClassification
 from service.reports.models import Report
 from service.settings import Settings, get_settings
-from service.subscriptions.models import Filters, Mode, Subscription
+from service.organisations.models import Organisation
+from service.subscriptions.models import Channel, Filters, Mode, Subscription
 from service.substances.models import Substance
+from service.substances.service import names_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Classification:
     nearest_controlled: NearestControlled | None = None
     family_id: str | None = None
     family_size: int | None = None
+    names: tuple[str, ...] = ()
 
 
 _CONTROL = {
@@ -83,21 +86,43 @@ def classify_substances(session: Session, substances: Iterable[Substance]) -> di
             control = _CONTROL.get(status, ControlStatus.unknown)
             if control is ControlStatus.uncontrolled and jurisdiction in _PARTIALLY_ENCODED():
                 control = ControlStatus.unknown
+            known = shipped_jurisdictions().get(jurisdiction)
             statuses[substance_id][jurisdiction] = LegalStatus(
                 status=control,
                 matched_group_ids=tuple(rule_ids) if status == "controlled_by_group" else (),
+                jurisdiction_name=known.name if known is not None else None,
             )
-    return {substance_id: Classification(legal_status=legal) for substance_id, legal in statuses.items()}
+    names = names_for(session, statuses) if statuses else {}
+    return {substance_id: Classification(legal_status=legal, names=tuple(names.get(substance_id, ())))
+            for substance_id, legal in statuses.items()}
 
 
-def thresholds_from(settings: Settings) -> SignalThresholds:
+def thresholds_from(settings: Settings, *, advisory_jurisdictions: frozenset[str] | None = None) -> SignalThresholds:
     return SignalThresholds(
         escalation_min_organisations=settings.signal_escalation_min_organisations,
         escalation_min_countries=settings.signal_escalation_min_countries,
         escalation_window=dt.timedelta(days=settings.signal_escalation_window_days),
         advisory_min_similarity=settings.signal_advisory_min_similarity,
         family_growth_step=settings.signal_family_growth_step,
+        advisory_jurisdictions=advisory_jurisdictions,
     )
+
+
+def public_base(settings: Settings) -> str:
+    """The base of every link an alert carries: VARSEL_PUBLIC_URL, else the address served on."""
+    return settings.public_url.rstrip("/") or f"http://{settings.host}:{settings.port}"
+
+
+def with_links(alert: Alert, *, base: str) -> Alert:
+    """The alert with absolute links to itself, its substance's page, API resource and depiction."""
+    links = AlertLinks(alert=f"{base}/v1/alerts/{alert.id}")
+    if alert.substance_inchikey:
+        ik = alert.substance_inchikey
+        links = links.model_copy(update={
+            "substance_page": f"{base}/substances/{ik}", "substance_api": f"{base}/v1/substances/{ik}",
+            "depiction": f"{base}/v1/alerts/{alert.id}/depiction.png",
+        })
+    return alert.model_copy(update={"links": links})
 
 
 # Built once: intake runs these for every report, and a prebuilt statement skips SQLAlchemy's
@@ -110,7 +135,8 @@ _A = AlertRow.__table__.c
 _HISTORY_REPORTERS = select(_R.substance_id, _R.organisation_id, _R.country).distinct().where(
     _R.substance_id.in_(bindparam("ids", expanding=True))
 )
-_HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on).where(
+_HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on,
+                         _R.sample_type).where(
     _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
     _R.sampled_on <= bindparam("until"),
 )
@@ -205,7 +231,7 @@ class DatabaseSignalHistory:
         self._unescalated = [(substance_id, inchikey) for inchikey, substance_id in self._substance_ids.items()
                              if escalation_dedup_key(inchikey, thresholds) not in self._existing]
         # stored reports of the substances read so far, then the batch's as they are evaluated
-        self._recent: dict[int, list[tuple[str, str, str, dt.date]]] = defaultdict(list)
+        self._recent: dict[int, list[tuple[str, str, str, dt.date, str]]] = defaultdict(list)
         self._fetched: set[int] = set()
 
     def _require_new_reports(self) -> None:
@@ -223,7 +249,7 @@ class DatabaseSignalHistory:
         seen_organisations, seen_countries = self._reporters[self._substance_ids[inchikey]]
         return len(seen_organisations) >= organisations and len(seen_countries) >= countries
 
-    def _recent_reports(self, substance_id: int) -> list[tuple[str, str, str, dt.date]]:
+    def _recent_reports(self, substance_id: int) -> list[tuple[str, str, str, dt.date, str]]:
         if substance_id not in self._fetched:
             # on first use, for every substance that may still escalate, in one query
             wanted = {substance_id} | {
@@ -232,21 +258,26 @@ class DatabaseSignalHistory:
                                   countries=self._thresholds.escalation_min_countries - 1)
             }
             wanted -= self._fetched
-            for sid, report_id, organisation_id, country, sampled_on in self._session.execute(
+            for sid, report_id, organisation_id, country, sampled_on, sample_type in self._session.execute(
                 _HISTORY_RECENT, {"ids": list(wanted), "since": self._since, "until": self._until}
             ):
-                self._recent[sid].append((report_id, str(organisation_id), country, sampled_on))
+                self._recent[sid].append((report_id, str(organisation_id), country, sampled_on, sample_type))
             self._fetched |= wanted
         return self._recent[substance_id]
 
     def activity_between(self, inchikey: str, *, sampled_from: dt.date, sampled_to: dt.date) -> SubstanceActivity:
         self._require_new_reports()
         rows = [r for r in self._recent_reports(self._substance_ids[inchikey]) if sampled_from <= r[3] <= sampled_to]
+        by_country: dict[str, int] = defaultdict(int)
+        for row in rows:
+            by_country[row[2]] += 1
         return SubstanceActivity(
             organisation_ids=frozenset(r[1] for r in rows),
             countries=frozenset(r[2] for r in rows),
             report_ids=frozenset(r[0] for r in rows),
             earliest_sampled_on=min((r[3] for r in rows), default=None),
+            reports_by_country=dict(by_country),
+            sample_types=frozenset(r[4] for r in rows),
         )
 
     def alert_exists(self, dedup_key: str) -> bool:
@@ -260,7 +291,8 @@ class DatabaseSignalHistory:
     def evaluated(self, substance_id: int, row: dict) -> None:
         """The report is now part of the past for the reports after it in the batch."""
         self._countries[substance_id].add(row["country"])
-        self._recent[substance_id].append((row["id"], str(row["organisation_id"]), row["country"], row["sampled_on"]))
+        self._recent[substance_id].append((row["id"], str(row["organisation_id"]), row["country"], row["sampled_on"],
+                                          row["sample_type"]))
 
 
 def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | None]],
@@ -275,7 +307,7 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
     with_substance = [(row, s) for row, s in stored if s is not None]
     if not with_substance:
         return []
-    thresholds = thresholds_from(settings)
+    thresholds = thresholds_from(settings, advisory_jurisdictions=advisory_jurisdictions(session))
     history = DatabaseSignalHistory(session, batch=with_substance, thresholds=thresholds)
     classifications = classify_substances(session, {s.id: s for _, s in with_substance}.values())
     raised: list[Alert] = []
@@ -287,15 +319,17 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
         history.evaluated(substance.id, row)
     if not raised:
         return []
-    return _store_and_queue(session, raised, instance=settings.instance_name)
+    return _store_and_queue(session, raised, settings=settings)
 
 
 def _facts(row: dict, substance: Substance, known: Classification) -> ReportFacts:
-    names = [row["substance_name"]] if row.get("substance_name") else []
+    names = [row["substance_name"]] if row.get("substance_name") else list(known.names)
     return ReportFacts(
         report_id=row["id"],
         substance_inchikey=substance.inchikey,
         substance_name=names[0] if names else None,
+        substance_smiles=substance.smiles,
+        substance_formula=substance.formula,
         country=row["country"],
         organisation_id=str(row["organisation_id"]),
         sample_type=SampleType(row["sample_type"]),
@@ -331,23 +365,65 @@ def alert_row(alert: Alert, *, instance: str, stored_at: dt.datetime) -> dict:
 # the stamp (every write sets updated_at to now), so a stale list is never used. One aggregate
 # query per transaction replaces reading and parsing every subscription for every report.
 _SUBSCRIPTION_STAMP = select(func.count(), func.max(Subscription.updated_at))
-_SUBSCRIPTIONS: dict[str, tuple[tuple, list[tuple[str, Mode, SubscriptionFilter]]]] = {}
 
 
-def _subscriptions(session: Session) -> list[tuple[str, Mode, SubscriptionFilter]]:
+@dataclass(frozen=True, slots=True)
+class _Subscriber:
+    id: str
+    mode: Mode
+    wanted: SubscriptionFilter
+    channels: tuple[Channel, ...]
+    country: str  # the subscribing organisation's
+
+
+_SUBSCRIPTIONS: dict[str, tuple[tuple, list[_Subscriber]]] = {}
+
+
+def _subscriptions(session: Session) -> list[_Subscriber]:
     database = session.get_bind().url.render_as_string(hide_password=True)
     stamp = tuple(session.execute(_SUBSCRIPTION_STAMP).one())
     known = _SUBSCRIPTIONS.get(database)
     if known is None or known[0] != stamp:
-        rows = session.exec(select(Subscription.id, Subscription.mode, Subscription.filters)).all()
-        known = _SUBSCRIPTIONS[database] = (
-            stamp, [(s.id, Mode(s.mode), Filters.model_validate(s.filters).to_domain()) for s in rows])
+        rows = session.exec(
+            select(Subscription, Organisation.country).join(Organisation, Organisation.id == Subscription.organisation_id)
+        ).all()
+        known = _SUBSCRIPTIONS[database] = (stamp, [
+            _Subscriber(s.id, Mode(s.mode), Filters.model_validate(s.filters).to_domain(), s.channels(), country)
+            for s, country in rows
+        ])
     return known[1]
 
 
-def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str) -> list[Alert]:
+def advisory_jurisdictions(session: Session) -> frozenset[str]:
+    """Jurisdictions that have subscribers, so an advisory about them reaches someone who can act:
+    each one a subscription names (``jurisdictions``, ``uncontrolled_in``), and each subscribing
+    organisation's own country. An advisory for a jurisdiction nobody watches is only noise."""
+    wanted: set[str] = set()
+    for subscriber in _subscriptions(session):
+        wanted |= subscriber.wanted.jurisdictions
+        if subscriber.wanted.uncontrolled_in:
+            wanted.add(subscriber.wanted.uncontrolled_in)
+        wanted.add(subscriber.country)
+    return frozenset(wanted)
+
+
+def delivery_row(*, subscription_id: str, channel: Channel, kind: DeliveryKind, message_id: str, now: dt.datetime,
+                 alert_id: str | None = None, body: str | None = None) -> dict:
+    """One queued delivery. An e-mail's message id carries its channel, so an alert reaches a
+    subscription that has both channels once by webhook and once by e-mail."""
+    return {
+        "id": str(ULID()), "subscription_id": subscription_id, "alert_id": alert_id, "kind": kind.value,
+        "channel": channel.value, "message_id": message_id if channel is Channel.webhook else f"email:{message_id}",
+        "body": body, "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
+        "created_at": now,
+    }
+
+
+def _store_and_queue(session: Session, alerts: Iterable[Alert], *, settings: Settings) -> list[Alert]:
     now = dt.datetime.now(dt.UTC)
-    ordered = sorted(alerts, key=lambda a: a.dedup_key)  # one lock order across writers
+    instance = settings.instance_name
+    base = public_base(settings)
+    ordered = sorted((with_links(a, base=base) for a in alerts), key=lambda a: a.dedup_key)  # one lock order
     if not ordered:
         return []
     # Only the alerts this transaction stores queue deliveries: one that another transaction
@@ -373,18 +449,17 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, instance: str
     digest_entries: list[dict] = []
     for alert in stored:
         alert_id = str(alert.id)
-        for subscription_id, mode, wanted in subscriptions:
-            if not matches(wanted, alert):
+        for subscriber in subscriptions:
+            if not matches(subscriber.wanted, alert):
                 continue
-            if mode is Mode.immediate:
-                deliveries.append({
-                    "id": str(ULID()), "subscription_id": subscription_id, "alert_id": alert_id,
-                    "kind": DeliveryKind.alert.value, "message_id": alert_id, "body": None,
-                    "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
-                    "created_at": now,
-                })
+            if subscriber.mode is Mode.immediate:
+                deliveries.extend(
+                    delivery_row(subscription_id=subscriber.id, channel=channel, kind=DeliveryKind.alert,
+                                 message_id=alert_id, alert_id=alert_id, now=now)
+                    for channel in subscriber.channels
+                )
             else:
-                digest_entries.append({"subscription_id": subscription_id, "alert_id": alert_id,
+                digest_entries.append({"subscription_id": subscriber.id, "alert_id": alert_id,
                                        "delivery_id": None, "added_at": now})
     if deliveries:
         session.execute(Delivery.__table__.insert(), deliveries)
@@ -432,7 +507,7 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
         report.substance_id: report
         for report in session.exec(select(Report).where(Report.id.in_(first_report_ids))).all()
     }
-    thresholds = thresholds_from(settings)
+    thresholds = thresholds_from(settings, advisory_jurisdictions=advisory_jurisdictions(session))
     reported = [(report.model_dump(), p.substance) for p in placed
                 if (report := first_reports.get(p.substance.id)) is not None]
     if not reported:
@@ -454,4 +529,4 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
             raised.append(alert)
     if not raised:
         return []
-    return _store_and_queue(session, raised, instance=settings.instance_name)
+    return _store_and_queue(session, raised, settings=settings)

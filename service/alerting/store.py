@@ -17,16 +17,19 @@ import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
+from alerts.cloudevents import CONTENT_TYPE
 from alerts.delivery import DeliveryResult, OutgoingDelivery
+from alerts.email import EMAIL_SCHEME
 from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt, DeliveryState
 from service.db import begin_write
-from service.subscriptions.models import Subscription
+from service.subscriptions.models import Channel, Subscription
 from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
 
 log = logging.getLogger("varsel.dispatch")
@@ -73,11 +76,11 @@ _HELD = (
 )
 _CLAIMED = select(
     _deliveries.c.id, _deliveries.c.subscription_id, _deliveries.c.alert_id, _deliveries.c.message_id,
-    _deliveries.c.body, _deliveries.c.attempts_made, _deliveries.c.first_attempt_at,
+    _deliveries.c.body, _deliveries.c.attempts_made, _deliveries.c.first_attempt_at, _deliveries.c.channel,
 ).where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
 _ENDPOINTS = select(
     _subscriptions.c.id, _subscriptions.c.url, _subscriptions.c.secret, _subscriptions.c.previous_secret,
-    _subscriptions.c.previous_secret_expires_at, _subscriptions.c.failing_since,
+    _subscriptions.c.previous_secret_expires_at, _subscriptions.c.failing_since, _subscriptions.c.email,
 ).where(_subscriptions.c.id.in_(bindparam("ids", expanding=True)))
 _EVENTS = select(_alerts.c.id, _alerts.c.event).where(_alerts.c.id.in_(bindparam("ids", expanding=True)))
 
@@ -126,13 +129,24 @@ class _Record:
     next_attempt_at: dt.datetime | None
 
 
+# Composes an e-mail delivery's message: (subscription id, address, message id, CloudEvent bytes)
+# to the RFC 5322 bytes the SMTP server receives.
+RenderEmail = Callable[[str, str, str, bytes], bytes]
+
+
 class SqlDeliveryStore:
     """Attempts are queued by :meth:`record_attempt` and written by :meth:`flush`, one
-    transaction per batch (service.alerting.dispatcher flushes after each)."""
+    transaction per batch (service.alerting.dispatcher flushes after each).
 
-    def __init__(self, engine: Engine, *, secret_box: SecretBox | None = None) -> None:
+    E-mail deliveries are claimed, leased, logged and dead-lettered exactly like webhooks; only
+    their message differs, composed at claim time by ``render_email`` from the same CloudEvent.
+    """
+
+    def __init__(self, engine: Engine, *, secret_box: SecretBox | None = None,
+                 render_email: RenderEmail | None = None) -> None:
         self._engine = engine
         self._secret_box = secret_box  # opens sealed secrets; without one, only unsealed ones sign
+        self._render_email = render_email
         self._pending: list[_Record] = []
 
     def _open_secrets(self, endpoint, *, now: dt.datetime) -> tuple[str, ...] | None:  # noqa: ANN001
@@ -176,6 +190,7 @@ class SqlDeliveryStore:
             endpoints = {row.id: row for row in connection.execute(
                 _ENDPOINTS, {"ids": sorted({row.subscription_id for row in rows})})}
             alert_ids = sorted({row.alert_id for row in rows if row.body is None and row.alert_id is not None})
+            emails = {endpoint.id: endpoint.email for endpoint in endpoints.values()}
             events = {alert_id: event.encode("utf-8") for alert_id, event in connection.execute(
                 _EVENTS, {"ids": alert_ids})} if alert_ids else {}
             session.commit()
@@ -189,17 +204,26 @@ class SqlDeliveryStore:
                 endpoint_facts[endpoint.id] = (endpoint.url, secrets, endpoint.failing_since)
         position = {delivery_id: index for index, delivery_id in enumerate(due_ids)}  # due order
         claimed = []
-        for delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at in sorted(
+        for delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at, channel in sorted(
             rows, key=lambda row: position[row[0]]
         ):
             if subscription_id not in endpoint_facts:
                 continue
             url, secrets, failing_since = endpoint_facts[subscription_id]
+            payload = body.encode("utf-8") if body is not None else events[alert_id]
+            content_type = CONTENT_TYPE
+            if channel == Channel.email.value:
+                address = emails.get(subscription_id)
+                if not address or self._render_email is None:
+                    continue  # the channel was removed (its pending deliveries go with it) or is not served here
+                url = EMAIL_SCHEME + address
+                payload = self._render_email(subscription_id, address, message_id, payload)
+                content_type = "message/rfc822"
             claimed.append(OutgoingDelivery(
                 id=delivery_id, endpoint_id=subscription_id, url=url, message_id=message_id,
-                body=body.encode("utf-8") if body is not None else events[alert_id], secrets=secrets,
+                body=payload, secrets=secrets,
                 attempts_made=attempts_made, first_attempt_at=first_attempt_at,
-                endpoint_failing_since=failing_since,
+                endpoint_failing_since=failing_since, channel=channel, content_type=content_type,
             ))
         return claimed
 

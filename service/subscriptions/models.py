@@ -28,6 +28,11 @@ from service.organisations.models import check_country
 from service.validation import RequestModel
 
 
+class Channel(str, enum.Enum):
+    webhook = "webhook"  # a signed CloudEvent POSTed to ``url``
+    email = "email"  # an HTML and plain-text message to ``email``
+
+
 class Mode(str, enum.Enum):
     immediate = "immediate"  # one webhook per alert, as soon as a worker claims it
     digest = "digest"  # one webhook per period carrying every matching alert
@@ -60,7 +65,10 @@ class Subscription(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True)
     )
     name: str | None = SQLField(default=None, sa_column=Column(String(200), nullable=True))
+    # '' when the subscription has no webhook (e-mail only): the column predates e-mail and stays
+    # NOT NULL rather than rebuild the table on SQLite; the API shows null.
     url: str = SQLField(sa_column=Column(Text, nullable=False))
+    email: str | None = SQLField(default=None, sa_column=Column(String(320), nullable=True))
     # sealed (Fernet tokens of ~160-210 characters); a value starting whsec_ is not yet sealed
     secret: str = SQLField(sa_column=Column(Text, nullable=False))
     previous_secret: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
@@ -69,6 +77,7 @@ class Subscription(SQLModel, table=True):
     mode: str = SQLField(sa_column=Column(String(10), nullable=False))
     digest: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON, nullable=True))
     next_digest_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+    last_digest_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     enabled: bool = SQLField(sa_column=Column(Boolean, nullable=False))
     failing_since: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
@@ -79,10 +88,24 @@ class Subscription(SQLModel, table=True):
     def subscription_filter(self) -> SubscriptionFilter:
         return Filters.model_validate(self.filters).to_domain()
 
+    def channels(self) -> tuple[Channel, ...]:
+        return tuple(c for c, there in ((Channel.webhook, bool(self.url)), (Channel.email, bool(self.email))) if there)
+
 
 # --- request and response bodies -------------------------------------------------------------
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$|^EU$|^UN$")
+
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+
+
+def check_email(value: str) -> str:
+    """One plain address (``duty@health.example``): no display name, no list, no header breaks."""
+    address = value.strip()
+    if not _EMAIL.match(address):
+        raise ValueError(f"{value!r} is not an e-mail address such as duty-officer@health.example")
+    return address
 
 
 def _jurisdiction(value: str) -> str:
@@ -196,13 +219,23 @@ class SubscriptionCreate(RequestModel):
     )
 
     name: str | None = Field(default=None, max_length=200)
-    url: str = Field(min_length=8, max_length=2000, description="HTTPS (or HTTP) URL that receives the webhooks")
+    url: str | None = Field(default=None, min_length=8, max_length=2000,
+                            description="HTTPS (or HTTP) URL that receives the webhooks; give it, `email`, or both")
+    email: str | None = Field(default=None, max_length=320,
+                              description="Address that receives each alert (or digest) as an e-mail")
     filters: Filters = Filters()
     mode: Mode = Mode.immediate
     digest: DigestSchedule | None = Field(default=None, description="Required when mode is 'digest'")
 
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else check_email(value)
+
     @model_validator(mode="after")
     def _digest_needs_schedule(self) -> "SubscriptionCreate":
+        if not self.url and not self.email:
+            raise ValueError("give a webhook 'url', an 'email' address, or both")
         if self.mode is Mode.digest and self.digest is None:
             raise ValueError("mode 'digest' needs a 'digest' schedule (frequency, at, timezone)")
         if self.mode is Mode.immediate and self.digest is not None:
@@ -216,17 +249,25 @@ class SubscriptionUpdate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=200)
-    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    url: str | None = Field(default=None, min_length=8, max_length=2000, description="null removes the webhook")
+    email: str | None = Field(default=None, max_length=320, description="null removes the e-mail channel")
     filters: Filters | None = None
     mode: Mode | None = None
     digest: DigestSchedule | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else check_email(value)
 
 
 class SubscriptionRead(BaseModel):
     id: str
     organisation_id: int
     name: str | None
-    url: str
+    url: str | None = Field(description="The webhook, if the subscription has one")
+    email: str | None = Field(description="The e-mail address, if the subscription has one")
+    channels: list[Channel]
     filters: Filters
     mode: Mode
     digest: DigestSchedule | None
@@ -248,3 +289,47 @@ class SubscriptionWithSecret(SubscriptionRead):
 
 class SubscriptionPage(BaseModel):
     items: list[SubscriptionRead]
+
+
+class FeedToken(SQLModel, table=True):
+    """A token that opens one subscription's Atom feed and nothing else.
+
+    Feed readers cannot send an Authorization header, so the token travels in the URL
+    (``?token=``), where proxies and browser histories may keep it: that is why it is a separate
+    credential from the API keys, stored only as its SHA-256, revocable on its own, and accepted
+    by the feed route alone.
+    """
+
+    __tablename__ = "feed_token"
+
+    id: str = SQLField(sa_column=Column(String(26), primary_key=True))  # ULID
+    subscription_id: str = SQLField(
+        sa_column=Column(String(26), ForeignKey("subscription.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    token_hash: str = SQLField(sa_column=Column(String(64), nullable=False, unique=True))
+    label: str | None = SQLField(default=None, sa_column=Column(String(200), nullable=True))
+    created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    revoked_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class FeedTokenCreate(RequestModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(default=None, max_length=200, description="Which reader or person uses it")
+
+
+class FeedTokenRead(BaseModel):
+    id: str
+    subscription_id: str
+    label: str | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class FeedTokenWithSecret(FeedTokenRead):
+    token: str = Field(description="Shown once: it opens this subscription's feed, and nothing else")
+    feed_url: str = Field(description="The feed's address with the token in it, for a feed reader")
+
+
+class FeedTokenPage(BaseModel):
+    items: list[FeedTokenRead]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+import html
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse
 
 from service.alerting import service as alerting
 from service.alerting.models import DeliveryPage, DeliveryState, ReplayRequest, ReplayResult, TestSendResult
@@ -14,8 +18,10 @@ from service.db import SessionDep
 from service.pagination import PageLimit
 from service.subscriptions import service
 from service.problems import Problem
+from service.alerting.outbox import public_base
 from service.subscriptions.models import (
-    SubscriptionCreate, SubscriptionPage, SubscriptionRead, SubscriptionUpdate, SubscriptionWithSecret,
+    FeedTokenCreate, FeedTokenPage, FeedTokenRead, FeedTokenWithSecret, SubscriptionCreate, SubscriptionPage,
+    SubscriptionRead, SubscriptionUpdate, SubscriptionWithSecret,
 )
 from service.subscriptions.secret_box import SecretBox, SecretKeysError, secret_box
 
@@ -29,10 +35,48 @@ def _secret_box(request: Request) -> SecretBox:
         raise Problem(503, "unavailable", f"webhook secrets cannot be stored: {error}") from None
 
 
+# --- the unsubscribe link of every alert e-mail: no API key, only the link's own token ---------
+# Declared before /{subscription_id} so that "unsubscribe" is not read as an id.
+
+_UNSUBSCRIBE_TOKEN = Annotated[str, Query(min_length=1, max_length=1000,
+                                          description="The token from the e-mail's unsubscribe link")]
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
+                        f"</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=True)
+def unsubscribe_page(request: Request, token: _UNSUBSCRIBE_TOKEN, session: SessionDep) -> HTMLResponse:
+    """A page asking to confirm: link checkers that open every link in a message must not
+    unsubscribe anyone, so only the form's POST (or a mail client's one-click POST) does."""
+    row = service.subscription_for_unsubscribe(session, token=token, secret_box=_secret_box(request))
+    name = html.escape(row.name or row.id)
+    if row.email is None:
+        return _page("Already unsubscribed", f"<p>Subscription <b>{name}</b> sends no more e-mail.</p>")
+    return _page("Unsubscribe from Varsel alerts", (
+        f"<p>Stop the alert e-mails of subscription <b>{name}</b> to {html.escape(row.email)}? "
+        "Other subscriptions are not affected.</p>"
+        f"<form method='post' action='?token={quote(token, safe='')}'>"
+        "<button type='submit'>Unsubscribe</button></form>"))
+
+
+@router.post("/unsubscribe", response_class=HTMLResponse)
+def unsubscribe(request: Request, session: SessionDep, token: _UNSUBSCRIBE_TOKEN,
+                one_click: Annotated[str | None, Form(alias="List-Unsubscribe",
+                                                      description="RFC 8058: 'One-Click'")] = None) -> HTMLResponse:
+    """Stop one subscription's e-mails. The token is the link's own: a mail client's RFC 8058
+    one-click POST goes to the link itself, and the confirmation page's form posts to it too."""
+    row = service.unsubscribe_email(session, token=token, secret_box=_secret_box(request))
+    return _page("Unsubscribed", f"<p>Subscription <b>{html.escape(row.name or row.id)}</b> sends no more e-mail.</p>")
+
+
 @router.post("", status_code=201, response_model=SubscriptionWithSecret)
 def create_subscription(request: Request, data: SubscriptionCreate, principal: Subscriber, session: SessionDep,
                         response: Response) -> SubscriptionWithSecret:
-    """Subscribe a webhook. The answer carries the signing secret, once: store it now."""
+    """Subscribe by webhook (``url``), by e-mail (``email``), or both. The answer carries the
+    webhook signing secret, once: store it now."""
     settings = request.app.state.settings
     created = service.create(session, data=data, principal=principal, allow_private=settings.webhook_allow_private,
                              secret_box=_secret_box(request))
@@ -111,3 +155,26 @@ def replay_deliveries(subscription_id: str, data: ReplayRequest, principal: Subs
     replayed = alerting.replay(session, subscription_id=subscription_id, delivery_ids=data.delivery_ids,
                                dead_lettered=data.dead_lettered, principal=principal)
     return ReplayResult(replayed=replayed)
+
+
+@router.post("/{subscription_id}/feed-tokens", status_code=201, response_model=FeedTokenWithSecret)
+def create_feed_token(request: Request, subscription_id: str, principal: Subscriber, session: SessionDep,
+                      response: Response, data: FeedTokenCreate | None = None) -> FeedTokenWithSecret:
+    """A token for a feed reader: ``feed_url`` opens this subscription's Atom feed (the alerts its
+    filters match) and nothing else. Shown once; revoke it on its own when it leaks."""
+    response.headers["Cache-Control"] = "no-store"
+    return service.create_feed_token(session, subscription_id=subscription_id, label=data.label if data else None,
+                                     principal=principal, base_url=public_base(request.app.state.settings))
+
+
+@router.get("/{subscription_id}/feed-tokens", response_model=FeedTokenPage)
+def list_feed_tokens(subscription_id: str, principal: Subscriber, session: SessionDep) -> FeedTokenPage:
+    return FeedTokenPage(items=service.list_feed_tokens(session, subscription_id=subscription_id, principal=principal))
+
+
+@router.delete("/{subscription_id}/feed-tokens/{token_id}", response_model=FeedTokenRead)
+def revoke_feed_token(subscription_id: str, token_id: str, principal: Subscriber,
+                      session: SessionDep) -> FeedTokenRead:
+    """Revoke a feed token at once; the feed answers 401 to it from now on."""
+    return service.revoke_feed_token(session, subscription_id=subscription_id, token_id=token_id,
+                                     principal=principal)

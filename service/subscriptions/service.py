@@ -8,12 +8,15 @@ so ids do not leak across organisations.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, select
 from ulid import ULID
 
@@ -28,11 +31,13 @@ from service.audit.service import record
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
 from service.problems import Problem
+from service.classification import live
+from service.families.models import Family
 from service.subscriptions.models import (
-    DigestSchedule, Filters, Mode, Subscription, SubscriptionCreate, SubscriptionRead, SubscriptionUpdate,
-    SubscriptionWithSecret,
+    Channel, DigestSchedule, FeedToken, FeedTokenRead, FeedTokenWithSecret, Filters, Mode, Subscription,
+    SubscriptionCreate, SubscriptionRead, SubscriptionUpdate, SubscriptionWithSecret,
 )
-from service.subscriptions.secret_box import SecretBox, SecretUnreadable
+from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
 
 TEST_EVENT_TYPE = "eu.varsel.test"
 
@@ -59,6 +64,43 @@ def check_url(url: str, *, allow_private: bool) -> None:
                       errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": str(refusal)}]) from None
 
 
+def known_jurisdictions() -> dict[str, str]:
+    """Code to name of every jurisdiction the rulebook encodes (chemistry/rules/jurisdictions.toml)."""
+    return {code: info.name for code, info in sorted(live.shipped_jurisdictions().items())}
+
+
+def _unknown(field: str, unknown: Sequence[str], known: Sequence[str], what: str) -> dict:
+    shown = ", ".join(known[:50]) + (f" and {len(known) - 50} more" if len(known) > 50 else "")
+    return {"in": "body", "pointer": f"#/filters/{field}", "field": f"filters.{field}",
+            "detail": f"unknown {what}: {', '.join(unknown)}; known: {shown or 'none yet'}",
+            "known": list(known)}
+
+
+def check_filters(session: Session, filters: Filters) -> None:
+    """Refuse (422) a filter naming a jurisdiction, group or family that does not exist: it would
+    match nothing, silently, for ever. The error lists the values that exist."""
+    errors = []
+    jurisdictions = sorted(known_jurisdictions())
+    for field, values in (("jurisdictions", filters.jurisdictions),
+                          ("uncontrolled_in", [filters.uncontrolled_in] if filters.uncontrolled_in else [])):
+        unknown = sorted(set(values) - set(jurisdictions))
+        if unknown:
+            errors.append(_unknown(field, unknown, jurisdictions, "jurisdiction"))
+    if filters.group_ids:
+        groups = sorted(rule.id for rule in live.current(session).rulebook.rules if rule.kind == "group")
+        unknown = sorted(set(filters.group_ids) - set(groups))
+        if unknown:
+            errors.append(_unknown("group_ids", unknown, groups, "group definition"))
+    if filters.family_ids:
+        found = set(session.exec(select(Family.id).where(Family.id.in_(filters.family_ids))).all())
+        unknown = sorted(set(filters.family_ids) - found)
+        if unknown:
+            families = list(session.exec(select(Family.id).order_by(Family.id).limit(51)).all())
+            errors.append(_unknown("family_ids", unknown, families, "family"))
+    if errors:
+        raise Problem(422, "validation", "; ".join(e["detail"] for e in errors), errors=errors)
+
+
 def get(session: Session, *, subscription_id: str, principal: Principal) -> Subscription:
     row = session.get(Subscription, subscription_id)
     if row is None or row.organisation_id != principal.organisation_id:
@@ -74,7 +116,8 @@ def get_all(session: Session, *, principal: Principal) -> Sequence[Subscription]
 
 def to_read(row: Subscription) -> SubscriptionRead:
     return SubscriptionRead(
-        id=row.id, organisation_id=row.organisation_id, name=row.name, url=row.url,
+        id=row.id, organisation_id=row.organisation_id, name=row.name, url=row.url or None, email=row.email,
+        channels=list(row.channels()),
         filters=Filters.model_validate(row.filters), mode=Mode(row.mode),
         digest=DigestSchedule.model_validate(row.digest) if row.digest else None,
         next_digest_at=row.next_digest_at, enabled=row.enabled, failing_since=row.failing_since,
@@ -92,17 +135,21 @@ def _audit(session: Session, principal: Principal, action: str, row: Subscriptio
     # Never the secret, nor the URL's credentials or query: regulators read every organisation's
     # audit entries and must not be able to forge or redirect another's webhooks.
     record(session, principal=principal, action=action, entity="subscription", entity_id=row.id,
-           detail={"url": redact_url(row.url), "mode": row.mode, **detail})
+           detail={"url": redact_url(row.url) if row.url else None, "email": bool(row.email), "mode": row.mode,
+                   **detail})
 
 
 def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
            allow_private: bool, secret_box: SecretBox) -> SubscriptionWithSecret:
-    check_url(data.url, allow_private=allow_private)
+    if data.url:
+        check_url(data.url, allow_private=allow_private)
+    check_filters(session, data.filters)
     now = utcnow()
-    secret = generate_secret()
+    secret = generate_secret()  # an e-mail-only subscription has one too, for a webhook added later
     begin_write(session)
     row = Subscription(
-        id=str(ULID()), organisation_id=principal.organisation_id, name=data.name, url=data.url,
+        id=str(ULID()), organisation_id=principal.organisation_id, name=data.name, url=data.url or "",
+        email=data.email,
         secret=secret_box.seal(secret), filters=data.filters.model_dump(mode="json"), mode=data.mode.value,
         digest=data.digest.model_dump(mode="json") if data.digest else None,
         next_digest_at=next_digest_time(data.digest, after=now) if data.digest else None,
@@ -120,8 +167,15 @@ def update_subscription(session: Session, *, subscription_id: str, data: Subscri
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes and data.url is not None:
         check_url(data.url, allow_private=allow_private)
+    if data.filters is not None:
+        check_filters(session, data.filters)
     begin_write(session)
     row = get(session, subscription_id=subscription_id, principal=principal)
+    url = (data.url or "") if "url" in changes else row.url
+    email = data.email if "email" in changes else row.email
+    if not url and not email:
+        raise Problem(422, "validation", "a subscription needs a webhook 'url', an 'email' address, or both",
+                      errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": "nothing left to deliver to"}])
     mode = data.mode if data.mode is not None else Mode(row.mode)
     digest = data.digest if "digest" in changes else (DigestSchedule.model_validate(row.digest) if row.digest else None)
     if mode is Mode.digest and digest is None:
@@ -132,8 +186,11 @@ def update_subscription(session: Session, *, subscription_id: str, data: Subscri
     now = utcnow()
     if "name" in changes:
         row.name = data.name
-    if data.url is not None:
-        row.url = data.url
+    if row.url and not url:
+        drop_pending(session, subscription_id=row.id, channel=Channel.webhook)
+    if row.email and not email:
+        drop_pending(session, subscription_id=row.id, channel=Channel.email)
+    row.url, row.email = url, email
     if data.filters is not None:
         row.filters = data.filters.model_dump(mode="json")
     row.mode = mode.value
@@ -251,3 +308,119 @@ def queue_test(session: Session, *, subscription_id: str, principal: Principal, 
     _audit(session, principal, "subscription.test", row, delivery_id=delivery["id"])
     session.commit()
     return Delivery.model_validate(delivery)
+
+
+# --- e-mail unsubscribe links ------------------------------------------------------------------
+
+UNSUBSCRIBE_PREFIX = "unsubscribe:"
+
+
+def unsubscribe_token(subscription_id: str, *, secret_box: SecretBox) -> str:
+    """The token in every e-mail's unsubscribe link: the subscription's id sealed with the
+    operator's keys, so it names that one subscription, cannot be forged, and needs no API key
+    (the person reading the e-mail may have none). It opens nothing else."""
+    return secret_box.seal(UNSUBSCRIBE_PREFIX + subscription_id)
+
+
+def subscription_for_unsubscribe(session: Session, *, token: str, secret_box: SecretBox) -> Subscription:
+    try:
+        opened = secret_box.open(token) if is_sealed(token) else ""
+    except SecretUnreadable:
+        opened = ""
+    row = session.get(Subscription, opened.removeprefix(UNSUBSCRIBE_PREFIX)) if opened.startswith(
+        UNSUBSCRIBE_PREFIX) else None
+    if row is None:
+        raise Problem(404, "not-found", "this unsubscribe link is not valid, or its subscription no longer exists")
+    return row
+
+
+def drop_pending(session: Session, *, subscription_id: str, channel: Channel) -> None:
+    """Pending deliveries of a channel the subscription no longer has go with it."""
+    session.execute(sql_delete(Delivery).where(Delivery.subscription_id == subscription_id,
+                                           Delivery.channel == channel.value,
+                                           Delivery.state == DeliveryState.pending.value))
+
+
+def unsubscribe_email(session: Session, *, token: str, secret_box: SecretBox) -> Subscription:
+    """Stop this subscription's e-mails (and only this subscription's). Its webhook, if it has one,
+    keeps running; a subscription left with no channel is disabled, with the reason."""
+    begin_write(session)
+    row = subscription_for_unsubscribe(session, token=token, secret_box=secret_box)
+    if row.email is not None:
+        now = utcnow()
+        row.email = None
+        if not row.channels():
+            row.enabled, row.disabled_at, row.disabled_reason = False, now, "unsubscribed through the e-mail link"
+        row.updated_at = now
+        session.add(row)
+        drop_pending(session, subscription_id=row.id, channel=Channel.email)
+        session.flush()
+        record(session, principal=None, action="subscription.unsubscribe_email", entity="subscription",
+               entity_id=row.id, detail={"channels_left": [c.value for c in row.channels()]})
+    session.commit()
+    return row
+
+
+# --- Atom feed tokens --------------------------------------------------------------------------
+
+FEED_TOKEN_PREFIX = "vfeed_"
+
+
+def _feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _feed_read(row: FeedToken) -> FeedTokenRead:
+    return FeedTokenRead(id=row.id, subscription_id=row.subscription_id, label=row.label,
+                         created_at=row.created_at, revoked_at=row.revoked_at)
+
+
+def create_feed_token(session: Session, *, subscription_id: str, label: str | None, principal: Principal,
+                      base_url: str) -> FeedTokenWithSecret:
+    """A new token for the subscription's feed; the token itself is returned once and stored
+    only as its SHA-256 (it has 256 random bits, so a fast hash is enough)."""
+    begin_write(session)
+    subscription = get(session, subscription_id=subscription_id, principal=principal)
+    token = FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = FeedToken(id=str(ULID()), subscription_id=subscription.id, token_hash=_feed_token_hash(token),
+                    label=label, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    record(session, principal=principal, action="feed_token.create", entity="subscription",
+           entity_id=subscription.id, detail={"feed_token": row.id})
+    session.commit()
+    return FeedTokenWithSecret(**_feed_read(row).model_dump(), token=token,
+                               feed_url=f"{base_url}/v1/alerts/feed.atom?token={token}")
+
+
+def list_feed_tokens(session: Session, *, subscription_id: str, principal: Principal) -> list[FeedTokenRead]:
+    get(session, subscription_id=subscription_id, principal=principal)
+    rows = session.exec(select(FeedToken).where(FeedToken.subscription_id == subscription_id)
+                        .order_by(FeedToken.id)).all()
+    return [_feed_read(row) for row in rows]
+
+
+def revoke_feed_token(session: Session, *, subscription_id: str, token_id: str, principal: Principal) -> FeedTokenRead:
+    begin_write(session)
+    get(session, subscription_id=subscription_id, principal=principal)
+    row = session.get(FeedToken, token_id)
+    if row is None or row.subscription_id != subscription_id:
+        raise Problem(404, "not-found", f"no feed token {token_id!r} for this subscription")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        record(session, principal=principal, action="feed_token.revoke", entity="subscription",
+               entity_id=subscription_id, detail={"feed_token": row.id})
+    session.commit()
+    return _feed_read(row)
+
+
+def subscription_for_feed_token(session: Session, *, token: str) -> Subscription | None:
+    """The subscription whose feed ``token`` opens, or None (unknown, revoked, or not a feed token)."""
+    if not token.startswith(FEED_TOKEN_PREFIX):
+        return None
+    found = session.exec(select(FeedToken).where(FeedToken.token_hash == _feed_token_hash(token))).first()
+    if found is None or found.revoked_at is not None:
+        return None
+    subscription = session.get(Subscription, found.subscription_id)
+    return subscription

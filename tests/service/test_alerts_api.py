@@ -212,11 +212,24 @@ def test_the_atom_feed(client, reporter, authority, report_body):
     atom = "{http://www.w3.org/2005/Atom}"
     entries = feed.findall(f"{atom}entry")
     assert len(entries) == 2
-    assert all(e.find(f"{atom}link").get("href").startswith("http://testserver/v1/alerts/") for e in entries)
+    alerts = {f"urn:uuid:{a['id']}": a for a in client.get("/v1/alerts", headers=authority.headers).json()["items"]}
+    for entry in entries:
+        alert = alerts[entry.findtext(f"{atom}id")]
+        links = {(link.get("rel"), link.get("href")) for link in entry.findall(f"{atom}link")}
+        # a reader opens the substance's page; the API resources are related links
+        assert ("alternate", f"http://127.0.0.1:8000/substances/{alert['substance_inchikey']}") in links
+        assert ("related", f"http://testserver/v1/alerts/{alert['id']}") in links
+        assert ("related", f"http://127.0.0.1:8000/v1/substances/{alert['substance_inchikey']}") in links
+        content = entry.findtext(f"{atom}content")
+        assert alert["substance"]["smiles"] in content and alert["substance_inchikey"] in content
 
 
 def test_a_substance_captured_by_a_group_elsewhere_raises_an_advisory_where_it_is_uncontrolled(
-        client, reporter, authority, report_body):
+        client, reporter, authority, report_body, receiver):
+    # advisories are raised for jurisdictions someone watches: a US authority's subscription
+    us_authority = client.post("/v1/subscriptions", json={"url": receiver.url(), "filters": {"jurisdictions": ["US"]}},
+                               headers=authority.headers)
+    assert us_authority.status_code == 201, us_authority.text
     # 1-(4-ethylphenyl)-2-(propylamino)propan-1-one, a constructed cathinone: ring-alkyl and
     # N-alkyl derivative of 2-amino-1-phenyl-1-propanone, so inside the UK cathinone clause
     # (SI 2010/1207) and the Danish list B cathinone group; the US has no generic cathinone clause
