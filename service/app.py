@@ -26,7 +26,9 @@ from service.schema import head_revisions
 from service.settings import Settings, get_settings
 from service.subscriptions.routes import router as subscriptions_router
 from service.substances.routes import router as substances_router
-from service.validation import refuse_unstorable_parameters
+from service.validation import (
+    refuse_unknown_query_parameters, refuse_unstorable_parameters, refuse_unsupported_media_type,
+)
 
 DESCRIPTION = """
 Early warning and rapid alerts for new psychoactive substances.
@@ -60,7 +62,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     # docs_url/redoc_url: /docs and /redoc come from service.web, with assets served locally
     app = FastAPI(title="Varsel", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(refuse_unstorable_parameters)], docs_url=None, redoc_url=None)
+                  dependencies=[Depends(refuse_unstorable_parameters), Depends(refuse_unknown_query_parameters),
+                                Depends(refuse_unsupported_media_type)],
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_heads = head_revisions(settings.database_url)

@@ -2,8 +2,8 @@
 
 FastAPI documents a 422 with its own ``HTTPValidationError`` body and no other error. Here each
 operation's error answers are documented with one ``Problem`` schema: 401 and 403 where a key is
-needed, 404 where the path names a resource, 413 where there is a body, 422 everywhere under /v1
-(query parameters are checked on every route), 503 where a write may wait for the database, and
+needed, 404 where the path names a resource, 413 and 415 where there is a body, 422 everywhere
+(query parameters are checked on every route, unknown ones refused), 503 where a write may wait for the database, and
 what a route declares itself with :func:`problem_responses` (409).
 """
 
@@ -31,6 +31,7 @@ _WHEN: dict[int, str] = {
 }
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "`Bearer realm=\"varsel\"`", "schema": {"type": "string"}}},
+    415: {"Accept": {"description": "The media type(s) the route reads", "schema": {"type": "string"}}},
     503: {"Retry-After": {"description": "Seconds to wait before sending again", "schema": {"type": "integer"}}},
 }
 
@@ -70,14 +71,13 @@ def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[in
     statuses = {int(code) for code in operation.get("responses", {}) if code.isdigit() and int(code) >= 400}
     if operation.get("security"):
         statuses |= {401, 403}
-    if path.startswith("/v1/"):
-        statuses.add(422)
-        if method in _WRITES:
-            statuses.add(503)
+    statuses.add(422)  # every route refuses query parameters it does not declare
+    if path.startswith("/v1/") and method in _WRITES:
+        statuses.add(503)
     if "{" in path:
         statuses.add(404)
     if "requestBody" in operation:
-        statuses.add(413)
+        statuses |= {413, 415}
     return statuses
 
 

@@ -32,6 +32,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Idempotency key reused with a different body",
         "An Idempotency-Key identifies one request; send a new key for a different report.",
     ),
+    "unsupported-media-type": (
+        "Body media type not accepted",
+        "The route reads its body as another media type (the problem's detail and the Accept header say which): "
+        "JSON routes take application/json, uploads multipart/form-data.",
+    ),
     "payload-too-large": ("Request body too large", "The body exceeds the configured limit (VARSEL_MAX_BODY_BYTES)."),
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
     "unavailable": ("Service not ready", "A dependency (database, migrations) is not ready."),
@@ -180,7 +185,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 413: "payload-too-large"}.get(
+        slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 413: "payload-too-large",
+                415: "unsupported-media-type"}.get(
             exc.status_code, "http"
         )
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase

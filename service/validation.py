@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import Path, Request
+from fastapi import Path, Request, params
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from service.problems import Problem
@@ -70,3 +71,78 @@ async def refuse_unstorable_parameters(request: Request) -> None:
     if errors:
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
         raise Problem(422, "validation", f"{len(errors)} invalid parameter(s): {fields}", errors=errors)
+
+
+# --- strict edges: unknown query parameters (422) and body media types (415) -----------------
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _body_media_type(route: APIRoute) -> str | None:
+    """What a route's body must be sent as: JSON, a form (Form and File fields), or None (no body)."""
+    if route.body_field is None:
+        return None
+    return "form" if isinstance(route.body_field.field_info, params.Form) else "json"
+
+
+def _expectations(route: APIRoute) -> tuple[frozenset[str], str | None]:
+    # computed once per route, on its first request: the route's declared parameters never change
+    known = route.__dict__.get("_varsel_edges")
+    if known is None:
+        known = route.__dict__["_varsel_edges"] = (frozenset(_query_names(route.dependant)), _body_media_type(route))
+    return known
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    """App-wide dependency: a query parameter the route does not declare is a 422 that lists the
+    ones it does (a misspelt filter would otherwise be ignored, and the answer look filtered)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    accepted, _ = _expectations(route)
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in accepted]
+    if not unknown:
+        return
+    takes = f"accepted: {', '.join(sorted(accepted))}" if accepted else "this route takes no query parameters"
+    raise Problem(
+        422, "validation", f"unknown query parameter(s) {', '.join(map(repr, unknown))}; {takes}",
+        errors=[{"in": "query", "pointer": f"#/{name}", "field": name, "code": "unknown_parameter",
+                 "detail": f"unknown query parameter; {takes}"} for name in unknown],
+        accepted=sorted(accepted),
+    )
+
+
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _accepts(expected: str, media_type: str) -> bool:
+    if expected == "json":
+        return media_type == "application/json" or media_type.endswith("+json")
+    return media_type in _FORM_TYPES
+
+
+async def refuse_unsupported_media_type(request: Request) -> None:
+    """App-wide dependency: a body sent as something the route does not read is a 415 that says
+    what it reads. A request without a body is left to validation ("field required")."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    _, expected = _expectations(route)
+    if expected is None:
+        return
+    declared = request.headers.get("content-type")
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if declared is None and not has_body:
+        return
+    media_type = (declared or "").split(";", 1)[0].strip().lower()
+    if _accepts(expected, media_type):
+        return
+    wanted = "application/json" if expected == "json" else " or ".join(_FORM_TYPES)
+    raise Problem(415, "unsupported-media-type",
+                  f"the body is sent as {media_type or 'no declared type'!r}; this route reads {wanted}",
+                  headers={"Accept": wanted if expected == "json" else ", ".join(_FORM_TYPES)})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Annotated
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Column, String
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
@@ -31,6 +32,10 @@ def check_country(value: str) -> str:
         suggestion = f"; did you mean {hint}?" if hint else ""
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code{suggestion}")
     return code
+
+
+# The one way a country code is read, in a body or a query: trimmed, upper case, checked (DK, dk, " dk ").
+CountryCode = Annotated[str, AfterValidator(check_country)]
 
 
 class Organisation(SQLModel, table=True):

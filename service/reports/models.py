@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -183,6 +183,13 @@ class ReportRead(BaseModel):
     organisation_id: int
     substance: SubstanceSummary | None
     substance_is_new: bool = Field(description="True when this report added the substance to the registry")
+    identified_by: Literal["structure", "name"] | None = Field(
+        default=None,
+        description="How the substance was found: from the structure, or by the name in the registry (a report "
+                    "without a structure); null when no substance could be linked (see substance_note)",
+    )
+    substance_note: str | None = Field(
+        default=None, description="When no substance is linked: why, and what to send to identify it")
     structure: str | None
     structure_format: str | None
     substance_name: str | None

@@ -13,6 +13,7 @@ from service.auth.deps import Reporter, ReportReader
 from service.auth.models import Role
 from service.db import SessionDep
 from service.openapi import problem_responses
+from service.organisations.models import CountryCode
 from service.pagination import PageLimit
 from service.problems import Problem, validation_errors
 from service.reports import service
@@ -105,7 +106,7 @@ def list_reports(
     session: SessionDep,
     limit: PageLimit,
     substance: Annotated[str | None, Query(description="InChIKey, or its first block for all stereoisomers")] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    country: Annotated[CountryCode | None, Query(description="ISO 3166-1 alpha-2 of the sampling country")] = None,
     organisation: Annotated[int | None, Query(ge=1, le=DATABASE_INT_MAX, description="Organisation id")] = None,
     sample_type: SampleType | None = None,
     sampled_from: dt.date | None = None,

@@ -286,8 +286,20 @@ def _to_read(row: dict, substance: Substance | None, names: dict[int, list[str]]
     value = row["quantity_value"]
     quantity = Quantity(value=value, unit=row["quantity_unit"]) if value and math.isfinite(value) else None
     return ReportRead.model_validate(
-        {**row, "substance": summary, "substance_is_new": row["substance_was_new"], "quantity": quantity}
+        {**row, "substance": summary, "substance_is_new": row["substance_was_new"], "quantity": quantity,
+         **_identification(row, substance)}
     )
+
+
+def _identification(row: dict, substance: Substance | None) -> dict:
+    """How the report's substance was found, and, when it was not, a reason the reporter can act on."""
+    if substance is not None:
+        return {"identified_by": "structure" if row["structure"] else "name", "substance_note": None}
+    return {"identified_by": None, "substance_note": (
+        f"the registry knows no substance by the name {row['substance_name']!r}, or more than one: the report is "
+        "stored without a substance, so it counts for no substance and raises no alert. Send the structure "
+        "(SMILES, InChI or Molfile) with the name to identify it"
+    )}
 
 
 @dataclass(frozen=True, slots=True)
