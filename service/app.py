@@ -25,6 +25,7 @@ from service.reports.routes import router as reports_router
 from service.schema import head_revisions
 from service.settings import Settings, get_settings
 from service.subscriptions.routes import router as subscriptions_router
+from service.subscriptions.routes import unsubscribe_router
 from service.substances.routes import router as substances_router
 from service.validation import (
     refuse_unknown_query_parameters, refuse_unstorable_parameters, refuse_unsupported_media_type,
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     observability.install(app)  # request ids and metrics: outermost, so every answer is counted
     for router in (health.router, reports_router, substances_router, organisations_router, audit_router,
-                   subscriptions_router, alerts_router, families_router, classification_router):
+                   subscriptions_router, unsubscribe_router, alerts_router, families_router,
+                   classification_router):
         app.include_router(router)
     openapi.install(app)
     web.install(app)  # the pages, after the API: its problem handler defers to the API's for /v1

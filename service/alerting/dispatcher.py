@@ -76,7 +76,7 @@ def unsubscribe_url(settings: Settings, subscription_id: str, *, box: SecretBox)
     from service.subscriptions.service import unsubscribe_token  # the domain that owns the route
 
     token = unsubscribe_token(subscription_id, secret_box=box)
-    return f"{public_base(settings)}/v1/subscriptions/unsubscribe?token={quote(token, safe='')}"
+    return f"{public_base(settings)}/unsubscribe?token={quote(token, safe='')}"
 
 
 def email_renderer(settings: Settings, *, box: SecretBox) -> RenderEmail:

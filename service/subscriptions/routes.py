@@ -26,6 +26,8 @@ from service.subscriptions.models import (
 from service.subscriptions.secret_box import SecretBox, SecretKeysError, secret_box
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
+# Outside /v1: the person who clicks an e-mail's link has no API key, and needs none.
+unsubscribe_router = APIRouter(prefix="/unsubscribe", tags=["subscriptions"])
 
 
 def _secret_box(request: Request) -> SecretBox:
@@ -36,7 +38,6 @@ def _secret_box(request: Request) -> SecretBox:
 
 
 # --- the unsubscribe link of every alert e-mail: no API key, only the link's own token ---------
-# Declared before /{subscription_id} so that "unsubscribe" is not read as an id.
 
 _UNSUBSCRIBE_TOKEN = Annotated[str, Query(min_length=1, max_length=1000,
                                           description="The token from the e-mail's unsubscribe link")]
@@ -47,7 +48,7 @@ def _page(title: str, body: str) -> HTMLResponse:
                         f"</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
 
 
-@router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=True)
+@unsubscribe_router.get("", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, token: _UNSUBSCRIBE_TOKEN, session: SessionDep) -> HTMLResponse:
     """A page asking to confirm: link checkers that open every link in a message must not
     unsubscribe anyone, so only the form's POST (or a mail client's one-click POST) does."""
@@ -62,7 +63,7 @@ def unsubscribe_page(request: Request, token: _UNSUBSCRIBE_TOKEN, session: Sessi
         "<button type='submit'>Unsubscribe</button></form>"))
 
 
-@router.post("/unsubscribe", response_class=HTMLResponse)
+@unsubscribe_router.post("", response_class=HTMLResponse)
 def unsubscribe(request: Request, session: SessionDep, token: _UNSUBSCRIBE_TOKEN,
                 one_click: Annotated[str | None, Form(alias="List-Unsubscribe",
                                                       description="RFC 8058: 'One-Click'")] = None) -> HTMLResponse:

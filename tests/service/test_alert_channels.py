@@ -146,14 +146,14 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
     assert f'cid:{image["Content-ID"].strip("<>")}' in html  # shown inline, not only attached
 
     # the unsubscribe link works without an API key and stops that subscription's e-mail only
-    link = re.search(r"http://\S+/v1/subscriptions/unsubscribe\?token=[^\s\"'<>]+", plain).group(0)
+    link = re.search(r"http://\S+/unsubscribe\?token=[^\s\"'<>]+", plain).group(0)
     assert first["List-Unsubscribe"] == f"<{link}>"
     path = urlsplit(link)
     token = parse_qs(path.query)["token"][0]
-    page = client.get("/v1/subscriptions/unsubscribe", params={"token": token})
+    page = client.get("/unsubscribe", params={"token": token})
     assert page.status_code == 200 and "duty@health.example" in page.text
     assert client.get(f"/v1/subscriptions/{by_mail['id']}", headers=authority.headers).json()["email"]  # GET alone
-    done = client.post("/v1/subscriptions/unsubscribe", params={"token": token},  # RFC 8058 one-click
+    done = client.post("/unsubscribe", params={"token": token},  # RFC 8058 one-click
                        data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
     after = client.get(f"/v1/subscriptions/{by_mail['id']}", headers=authority.headers).json()
@@ -161,8 +161,8 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
     other = client.get(f"/v1/subscriptions/{both['id']}", headers=authority.headers).json()
     assert other["email"] == "desk@health.example" and other["enabled"] is True
     # a forged or altered token unsubscribes nothing
-    assert client.post("/v1/subscriptions/unsubscribe", params={"token": token[:-4] + "AAAA"}).status_code == 404
-    assert client.post("/v1/subscriptions/unsubscribe", params={"token": both["id"]}).status_code == 404
+    assert client.post("/unsubscribe", params={"token": token[:-4] + "AAAA"}).status_code == 404
+    assert client.post("/unsubscribe", params={"token": both["id"]}).status_code == 404
 
     smtp.messages.clear()
     post(client, reporter, report_body(structure=CATHINONE, country="SE", sample_type="biological_fatal"))

@@ -34,7 +34,7 @@ def test_varsel_version(capsys: pytest.CaptureFixture[str]):
 def test_webhooks_name_the_version_in_their_user_agent(settings, engine):  # noqa: ANN001
     dispatcher = Dispatcher(settings, engine, worker_id="version-test")
     try:
-        assert dispatcher._sender._client.headers["user-agent"] == f"Varsel-Webhooks/{DECLARED}"
+        assert dispatcher._webhooks._client.headers["user-agent"] == f"Varsel-Webhooks/{DECLARED}"
     finally:
         dispatcher.close()
 
