@@ -56,6 +56,12 @@ __all__ = [
 ]
 
 REFERENCE_CSV = Path(__file__).parent / "data" / "reference_medicines.csv"
+# The register of authorised medicines (ChEMBL, chemistry/data/README.md) the NpSG rule reads:
+# no proposal may capture one of them either.
+APPROVED_MEDICINES_CSV = Path(__file__).parent / "data" / "approved_medicines.csv"
+# A family smaller than this gets no proposal: one or two molecules say nothing about which
+# variation a group definition should allow (a one-member "generalisation" is the molecule itself).
+MIN_PROPOSAL_MEMBERS = 3
 DRAFT_JURISDICTION = "XX"  # a user-assigned ISO 3166-1 code: never a real country's law
 DRAFT_LIST = "draft"
 Generalisation = Literal["generalised", "observed"]
@@ -90,12 +96,24 @@ class ReferenceCompound:
 
 @lru_cache(maxsize=1)
 def reference_compounds() -> tuple[ReferenceCompound, ...]:
-    """Approved medicines and common chemicals no proposal may capture (parsed once)."""
+    """Approved medicines and common chemicals no proposal may capture (parsed once): the
+    reference list, then every authorised medicine of the register not already on it."""
+    found: dict[str, ReferenceCompound] = {}
     with REFERENCE_CSV.open(newline="", encoding="utf-8") as handle:
-        return tuple(
-            ReferenceCompound(row["name"], row["source"], identify(row["smiles"]))
-            for row in csv.DictReader(handle)
-        )
+        for row in csv.DictReader(handle):
+            compound = ReferenceCompound(row["name"], row["source"], identify(row["smiles"]))
+            found.setdefault(compound.identity.inchikey, compound)
+    with APPROVED_MEDICINES_CSV.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["parent_inchikey"] in found or not row["smiles"]:
+                continue
+            try:
+                compound = ReferenceCompound(row["name"], f"authorised medicine ({row['source_id']})",
+                                             identify(row["smiles"]))
+            except StructureError:
+                continue
+            found.setdefault(compound.identity.inchikey, compound)
+    return tuple(found.values())
 
 
 @dataclass(frozen=True)
@@ -410,8 +428,9 @@ def propose_group(
     (``FamilyIndex.core``), else it is computed. ``registry`` is the rest of the registry, for
     "which registered substances outside the family would this capture".
     """
-    if len(members) < 1:
-        raise ValueError("a proposal needs at least one member")
+    if len(members) < MIN_PROPOSAL_MEMBERS:
+        raise ValueError(f"family {family_id} has {len(members)} member(s); a proposal needs at least "
+                         f"{MIN_PROPOSAL_MEMBERS}, or it would only restate the molecules")
     as_of = as_of or datetime.now(timezone.utc).date()
     screen = screen or default_screen()
     identities = [(name, _as_identity(structure)) for name, structure in members]
@@ -431,6 +450,7 @@ def propose_group(
     ]
     analogues = virtual_analogues([identity.mol for _, identity in identities]) if count_virtual else []
 
+    legal_keys = {c.identity.inchikey for c in screen.legal_negatives}
     attempt: Proposal | None = None
     for generalisation in ("generalised", "observed"):
         positions = [
@@ -452,7 +472,12 @@ def propose_group(
         engine = Classifier(Rulebook(rules=(draft,)))
         captured_members = _captured(engine, identities, as_of)
         reference_hits = _captured(engine, ((c.name, c.identity) for c in screen.reference), as_of)
-        negative_hits = _captured(engine, ((c.name, c.identity) for c in screen.negatives), as_of)
+        # a member that some rule lists as its negative but another rule controls (25I-NBOMe:
+        # outside the 2C clause, inside the NBOMe one) is what this group is for; every other
+        # shipped negative it reaches makes it unsafe, a member the law keeps legal included
+        negative_hits = _captured(engine, ((c.name, c.identity) for c in screen.negatives
+                                           if c.identity.inchikey not in member_keys
+                                           or c.identity.inchikey in legal_keys), as_of)
         virtual_hits = _captured(engine, ((s, Chem.MolFromSmiles(s)) for s in analogues), as_of)
         coverage = Coverage(
             members=len(identities),
@@ -464,13 +489,11 @@ def propose_group(
             virtual_analogues=len(analogues),
             virtual_captured=len(virtual_hits),
         )
-        # The reference set flags a proposal, and so does a shipped must_not_match example that no
-        # rule controls (the law keeps it legal). A negative that is an NPS of *another* group
-        # (25I-NBOMe sits outside the 2C phenethylamine clause) is only reported in the coverage.
-        legal_names = {c.name for c in screen.legal_negatives}
-        offenders = tuple(reference_hits) + tuple(
-            name for name in negative_hits if name in legal_names and name not in set(reference_hits)
-        )
+        # Safe means none of: a reference medicine or chemical, an authorised medicine, a shipped
+        # must_not_match example other than a member (whether or not another rule controls it: a
+        # draft that reaches what a legal text deliberately left out needs a human), hence nothing
+        # the law keeps legal. Members that are medicines still count (fentanyl).
+        offenders = tuple(dict.fromkeys((*reference_hits, *negative_hits)))
         examples_in = [
             {"name": name, "smiles": identity.smiles, "source": f"member of family {family_id} (reported detection)"}
             for name, identity in identities

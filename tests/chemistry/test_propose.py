@@ -6,7 +6,8 @@ import pytest
 
 from chemistry.propose import Proposal, default_screen, propose_group, virtual_analogues
 from chemistry.identity import identify
-from chemistry.rulebook import Rule
+from chemistry.classify import Classifier
+from chemistry.rulebook import Rule, Rulebook
 
 from nps_series import all_series, psychoactives
 
@@ -133,3 +134,55 @@ def test_a_proposal_that_reaches_a_negative_the_law_keeps_legal_is_flagged():
     proposal = propose_group("fam-bupropion-like", members, screen=only_legal_negatives, count_virtual=False)
     assert not proposal.safe
     assert any("bupropion" in name.lower() for name in proposal.offenders)
+
+
+# --- issue 17: proposals a regulator can trust -------------------------------------------------
+
+
+def test_no_proposal_for_a_family_of_fewer_than_three():
+    members = list(SERIES["cathinones"].items())
+    for size in (1, 2):
+        with pytest.raises(ValueError, match="at least 3"):
+            propose_group("fam-small", members[:size], as_of=AS_OF, count_virtual=False)
+    assert propose_group("fam-three", members[:3], as_of=AS_OF, count_virtual=False).coverage.members == 3
+
+
+SOLRIAMFETOL = "NC(=O)OC[C@H](N)Cc1ccccc1"  # an authorised medicine not on the reference list
+
+
+def test_an_authorised_medicine_of_the_register_flags_a_proposal():
+    from chemistry.propose import REFERENCE_CSV
+
+    assert "solriamfetol" not in REFERENCE_CSV.read_text()
+    members = [("4-F", "NC(=O)OC[C@H](N)Cc1ccc(F)cc1"), ("4-Cl", "NC(=O)OC[C@H](N)Cc1ccc(Cl)cc1"),
+               ("4-Me", "NC(=O)OC[C@H](N)Cc1ccc(C)cc1"), ("3-F", "NC(=O)OC[C@H](N)Cc1cccc(F)c1")]
+    proposal = propose_group("fam-carbamates", members, as_of=AS_OF, count_virtual=False)
+    engine = Classifier(Rulebook(rules=(proposal.rule,)))
+    captures_it = engine.classify(identify(SOLRIAMFETOL), jurisdictions=["XX"], as_of=AS_OF).results["XX"].matches
+    assert bool(captures_it) == ("solriamfetol" in proposal.offenders)
+    assert proposal.safe == (not captures_it)
+    if proposal.generalisation == "generalised":
+        pytest.fail("the generalised draft (any halogen or alkyl on the ring, or none) reaches solriamfetol")
+
+
+def _reaches(rule: Rule, compounds) -> set[str]:
+    engine = Classifier(Rulebook(rules=(rule,)))
+    return {c.name for c in compounds
+            if engine.classify(c.identity, jurisdictions=[rule.jurisdiction], as_of=AS_OF).results[rule.jurisdiction].matches}
+
+
+@pytest.mark.parametrize("series", list(SERIES))
+def test_the_safe_flag_and_the_coverage_agree(proposals, series):
+    """Measured again here, outside propose_group: the rule against every reference compound and
+    authorised medicine and every shipped negative (members another rule controls aside)."""
+    proposal = proposals[series]
+    screen = default_screen()
+    members = {identify(smiles).inchikey for smiles in SERIES[series].values()}
+    legal = {c.identity.inchikey for c in screen.legal_negatives}
+    reference = _reaches(proposal.rule, screen.reference)
+    negatives = _reaches(proposal.rule, [c for c in screen.negatives
+                                         if c.identity.inchikey not in members or c.identity.inchikey in legal])
+    assert set(proposal.coverage.reference_captured) == reference
+    assert set(proposal.coverage.negatives_captured) == negatives
+    assert proposal.safe == (not reference and not negatives)
+    assert set(proposal.offenders) == reference | negatives
