@@ -213,6 +213,7 @@ class ReportPage(BaseModel):
 
 class BatchResult(BaseModel):
     index: int
+    row: str | None = Field(default=None, description="Uploads: where the row is in the file (`line 3`, `record 2`)")
     status: int = Field(description="201 stored, 200 idempotent replay, 4xx rejected (see problem)")
     report: ReportRead | None = None
     problem: dict[str, Any] | None = None

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+import json
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service.auth.deps import Reporter, ReportReader
-from service.auth.models import Role
+from service.auth.models import Principal, Role
 from service.db import SessionDep
 from service.openapi import problem_responses
 from service.organisations.models import CountryCode
 from service.pagination import PageLimit
 from service.problems import Problem, validation_errors
-from service.reports import service
+from service.reports import service, upload
 from service.validation import DATABASE_INT_MAX
 from service.reports.models import (
     BatchItem, BatchResponse, BatchResult, ReportCreate, ReportPage, ReportRead, SampleType,
@@ -63,18 +64,37 @@ _item_adapter = TypeAdapter(BatchItem)
 @router.post("/reports:batch", response_model=BatchResponse)
 def create_reports_batch(request: Request, batch: BatchRequest, principal: Reporter, session: SessionDep) -> BatchResponse:
     """File up to 1,000 detections. Each item gets its own status; a bad item never rejects the rest."""
+    _check_item_count(request, len(batch.items), "items")
+    return _answer_items(session, batch.items, principal=principal)
+
+
+def _check_item_count(request: Request, count: int, what: str) -> None:
     limit = request.app.state.settings.max_batch_items
-    if len(batch.items) > limit:
-        raise Problem(422, "validation", f"a batch holds at most {limit} items; this one has {len(batch.items)}",
-                      errors=[{"in": "body", "pointer": "#/items", "field": "items", "detail": f"at most {limit} items"}])
-    results: list[BatchResult | None] = [None] * len(batch.items)
+    if count > limit:
+        raise Problem(422, "validation", f"at most {limit} {what} at once; this one has {count}",
+                      errors=[{"in": "body", "pointer": f"#/{what}", "field": what, "detail": f"at most {limit}"}])
+
+
+def _answer_items(session: SessionDep, raw_items: list[dict[str, Any] | Problem], *, principal: Principal,
+                  sources: list[str] | None = None, key_by_content: bool = False) -> BatchResponse:
+    """Validate, identify and store items, each with its own answer (the one batch-result shape).
+
+    ``key_by_content``: an item without an idempotency key gets one derived from its content, so
+    sending the same row again replays it instead of storing it twice (uploads).
+    """
+    results: list[BatchResult | None] = [None] * len(raw_items)
     prepared, positions = [], []
-    for index, raw in enumerate(batch.items):
+    for index, raw in enumerate(raw_items):
         try:
+            if isinstance(raw, Problem):
+                raise raw
             item = _item_adapter.validate_python(raw)
             # already validated as a BatchItem (a ReportCreate plus its key): no second validation
             data = ReportCreate.model_construct(**{name: getattr(item, name) for name in ReportCreate.model_fields})
-            prepared.append(service.prepare(data, principal=principal, idempotency_key=item.idempotency_key))
+            key = item.idempotency_key
+            if key is None and key_by_content:
+                key = f"upload:{service.request_hash(data)}"
+            prepared.append(service.prepare(data, principal=principal, idempotency_key=key))
             positions.append(index)
         except ValidationError as error:
             errors = validation_errors(error.errors(), prefix=("items", index))
@@ -92,12 +112,66 @@ def create_reports_batch(request: Request, batch: BatchRequest, principal: Repor
             status = 201 if outcome.status == "created" else 200
             results[index] = BatchResult(index=index, status=status, report=outcome.report)
     done = [r for r in results if r is not None]
+    if sources is not None:
+        for result in done:
+            result.row = sources[result.index]
     return BatchResponse(
         stored=sum(r.status == 201 for r in done),
         replayed=sum(r.status == 200 for r in done),
         rejected=sum(r.status >= 400 for r in done),
         results=done,
     )
+
+
+def _json_object(text: str | None, what: str) -> dict[str, Any] | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        value = error
+    if not isinstance(value, dict):
+        raise Problem(422, "validation", f"{what} must be a JSON object, e.g. {_EXAMPLES[what]}",
+                      errors=[{"in": "body", "pointer": f"#/{what}", "field": what, "detail": "a JSON object"}])
+    return value
+
+
+_EXAMPLES = {"mapping": '{"structure": "SMILES", "sampled_on": "Date"}', "defaults": '{"country": "DK"}'}
+
+
+@router.post("/reports:upload", response_model=BatchResponse, openapi_extra={
+    "requestBody": {"content": {"multipart/form-data": {"encoding": {"file": {"contentType": (
+        "text/csv, chemical/x-mdl-sdfile, application/octet-stream")}}}}}})
+def upload_reports(
+    request: Request,
+    principal: Reporter,
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="A CSV file (header row) or an SD file, UTF-8")],
+    mapping: Annotated[str | None, Form(description=(
+        "JSON object {report field: column or SDF data field}, e.g. " + _EXAMPLES["mapping"]
+        + "; columns named like report fields need no mapping"))] = None,
+    defaults: Annotated[str | None, Form(description=(
+        "JSON object {report field: value} for fields no column gives, e.g. " + _EXAMPLES["defaults"]))] = None,
+    format: Annotated[Literal["csv", "sdf"] | None, Form(description="Default: from the file name")] = None,
+) -> BatchResponse:
+    """File the detections of a CSV or SD file, one report per row, answered row by row as
+    `POST /v1/reports:batch` answers items (`row` says where each is: `line 3`, `record 2`).
+
+    Columns named like report fields are read as those (`smiles` and `inchi` as `structure`, `name`
+    as `substance_name`; an SD file's Molfile is the structure and its title the name); `mapping`
+    says otherwise, `defaults` fills what no column gives, and columns that feed no field are kept
+    in the report's `context`. Sending the same file again stores nothing twice: a row without an
+    `idempotency_key` column is keyed by its content, so a repeated row is a replay (status 200).
+    """
+    fmt = format or upload.detect_format(file.filename, file.content_type)
+    rows = upload.parse_upload(file.file.read(), fmt=fmt, mapping=_json_object(mapping, "mapping"),
+                               defaults=_json_object(defaults, "defaults"))
+    if not rows:
+        raise Problem(422, "validation", "the file holds no rows",
+                      errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "no rows"}])
+    _check_item_count(request, len(rows), "rows")
+    return _answer_items(session, [row.problem or row.item for row in rows], principal=principal,
+                         sources=[row.source for row in rows], key_by_content=True)
 
 
 @router.get("/reports", response_model=ReportPage)
