@@ -44,6 +44,12 @@ AMENDMENTS = [
         "GB", "gb-mda-cathinones", "mephedrone", "CNC(C)C(=O)c1ccc(C)cc1", date(2010, 4, 16),
     ),
     Amendment(
+        "SI 2003/3201, The Misuse of Drugs Act 1971 (Modification) (No. 2) Order 2003, art. 1: in force "
+        "29 January 2004 (cannabinol derivatives moved from Part I to Part III, art. 2(2) and (4))",
+        "GB", "gb-mda-cannabinol-derivatives-class-c", "delta-9-THC",
+        "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21", date(2004, 1, 29),
+    ),
+    Amendment(
         "85 FR 51342, temporary scheduling order for isotonitazene, effective 20 August 2020 "
         "(21 CFR 1308.11(h))",
         "US", "us-csa-schedule-i", "isotonitazene",

@@ -41,6 +41,9 @@ PREGABALIN = "CC(C)CC(CN)CC(=O)O"
 CAFFEINE = "Cn1cnc2c1c(=O)n(C)c(=O)n2C"
 PARACETAMOL = "CC(=O)Nc1ccc(O)cc1"
 MIDODRINE = "COc1ccc(OC)c(C(O)CNC(=O)CN)c1"  # an NpSG-shaped medicine
+DELTA9_THC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21"
+DELTA8_THC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CC=C(C)CC21"
+THCV = "CCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)=CC21"
 
 NAMED, GROUP, NOT = "controlled_by_name", "controlled_by_group", "not_controlled"
 
@@ -77,6 +80,8 @@ KNOWN = [
     ("pregabalin", PREGABALIN, "US", NAMED, "us-csa-schedule-v", "1308.15(e)"),
     ("acetylfentanyl", ACETYLFENTANYL, "US", NAMED, "us-csa-schedule-i", "1308.11(b)"),
     ("caffeine", CAFFEINE, "US", NOT, None, "in no schedule"),
+    ("delta-8-THC", DELTA8_THC, "US", NAMED, "us-csa-schedule-i",
+     "1308.11(d)(31)(i) names '6 cis or trans tetrahydrocannabinol' (monoterpene numbering) among the THCs"),
     ("paracetamol", PARACETAMOL, "US", NOT, None, "in no schedule"),
     # --- Germany: BtMG Anlagen I-III; NpSG (which does not apply to BtMG substances or medicines)
     ("MDMA", MDMA, "DE", NAMED, "de-btmg-anlage-i", "BtMG Anlage I"),
@@ -102,6 +107,10 @@ KNOWN = [
     ("mephedrone", MEPHEDRONE, "GB", GROUP, "gb-mda-cathinones", "Part II cathinone clause (SI 2010/1207)"),
     ("diazepam", DIAZEPAM, "GB", NAMED, "gb-mda-class-c", "Part III"),
     ("caffeine", CAFFEINE, "GB", NOT, None, "in no Part"),
+    ("delta-9-THC", DELTA9_THC, "GB", GROUP, "gb-mda-cannabinol-derivatives-class-c",
+     "Part IV: 'cannabinol derivatives' are the tetrahydro derivatives of cannabinol (Part III since SI 2003/3201)"),
+    ("THCV", THCV, "GB", GROUP, "gb-mda-cannabinol-derivatives-class-c",
+     "Part IV: a 3-alkyl (propyl) homologue of a tetrahydro derivative of cannabinol"),
     # --- Denmark: bekendtgørelse om euforiserende stoffer, bilag 1
     ("mephedrone", MEPHEDRONE, "DK", GROUP, "dk-bek-cathinones", "list B cathinone group (2012)"),
     ("MDPV", MDPV, "DK", GROUP, "dk-bek-cathinones", "list B cathinone group (2012)"),
