@@ -18,7 +18,6 @@ from service.db import SessionDep
 from service.pagination import PageLimit
 from service.subscriptions import service
 from service.problems import Problem
-from service.alerting.outbox import public_base
 from service.subscriptions.models import (
     FeedTokenCreate, FeedTokenPage, FeedTokenRead, FeedTokenWithSecret, SubscriptionCreate, SubscriptionPage,
     SubscriptionRead, SubscriptionUpdate, SubscriptionWithSecret,
@@ -158,6 +157,11 @@ def replay_deliveries(subscription_id: str, data: ReplayRequest, principal: Subs
     return ReplayResult(replayed=replayed)
 
 
+def _base_url(request: Request) -> str:
+    """VARSEL_PUBLIC_URL, else the address this request reached (what the caller can reach)."""
+    return request.app.state.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+
 @router.post("/{subscription_id}/feed-tokens", status_code=201, response_model=FeedTokenWithSecret)
 def create_feed_token(request: Request, subscription_id: str, principal: Subscriber, session: SessionDep,
                       response: Response, data: FeedTokenCreate | None = None) -> FeedTokenWithSecret:
@@ -165,7 +169,7 @@ def create_feed_token(request: Request, subscription_id: str, principal: Subscri
     filters match) and nothing else. Shown once; revoke it on its own when it leaks."""
     response.headers["Cache-Control"] = "no-store"
     return service.create_feed_token(session, subscription_id=subscription_id, label=data.label if data else None,
-                                     principal=principal, base_url=public_base(request.app.state.settings))
+                                     principal=principal, base_url=_base_url(request))
 
 
 @router.get("/{subscription_id}/feed-tokens", response_model=FeedTokenPage)

@@ -92,3 +92,10 @@ def test_the_webhook_example_delivers_to_the_demo_receiver(demo):
     assert "webhook-echo listening" in out, out
     assert "type=eu.varsel.test" in out, out
     assert '"state":"delivered"' in out, out
+
+
+def test_the_feed_token_example_opens_the_feed_without_a_key(demo):
+    cwd, port = demo
+    feed = next(b for b in _shell_blocks() if "feed-tokens" in b)
+    out = _run(feed, cwd, port, free_port())
+    assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in out and "Varsel alerts: reader" in out, out
