@@ -173,6 +173,12 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reports_upload(args: argparse.Namespace) -> int:
+    from service.reports import upload_cli
+
+    return upload_cli.run(args)
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     return classify_cli.run(args)
 
@@ -219,6 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     classify = sub.add_parser("classify", help="classify every structure of a .smi, .csv or .sdf file")
     classify_cli.add_arguments(classify)
     classify.set_defaults(func=cmd_classify)
+
+    reports = sub.add_parser("reports", help="detection reports").add_subparsers(dest="reports_command", required=True)
+    upload = reports.add_parser("upload", help="send a CSV or SD file of detections to the API (key in $VARSEL_API_KEY)")
+    from service.reports import upload_cli
+
+    upload_cli.add_arguments(upload)
+    upload.set_defaults(func=cmd_reports_upload)
 
     orgs = sub.add_parser("orgs", help="organisations").add_subparsers(dest="orgs_command", required=True)
     create = orgs.add_parser("create", help="add an organisation")

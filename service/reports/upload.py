@@ -225,3 +225,54 @@ def _item(fields: dict[str, Any], kept: dict[str, str]) -> dict[str, Any]:
             context = context[: MAX_CONTEXT - 1] + "…"
         item["context"] = context
     return item
+
+
+# --- splitting a file into parts (the CLI sends a large file as several uploads) ---------------
+
+
+@dataclass(slots=True)
+class FilePart:
+    """A piece of a file, itself a complete CSV (with the header) or SD file, and where its rows start."""
+
+    content: bytes
+    rows: int
+    first_row: int  # 0-based position of its first row in the whole file
+    sources: list[str]  # where each row is in the whole file: "line 7", "record 3"
+
+
+def split_file(data: bytes, *, fmt: FileFormat, rows_per_part: int) -> list[FilePart]:
+    text = _decode(data)
+    return _split_sdf(text, rows_per_part) if fmt == "sdf" else _split_csv(text, rows_per_part)
+
+
+def _split_csv(text: str, size: int) -> list[FilePart]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return []
+    rows: list[tuple[str, list[str]]] = []
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            rows.append((f"line {reader.line_num}", record))
+    parts = []
+    for start in range(0, len(rows), size):
+        chunk = rows[start: start + size]
+        out = io.StringIO(newline="")
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(record for _, record in chunk)
+        parts.append(FilePart(out.getvalue().encode(), len(chunk), start, [source for source, _ in chunk]))
+    return parts
+
+
+def _split_sdf(text: str, size: int) -> list[FilePart]:
+    supplier = Chem.SDMolSupplier()
+    supplier.SetData(text, sanitize=False, removeHs=False, strictParsing=False)
+    records = [supplier.GetItemText(i) for i in range(len(supplier))]
+    parts = []
+    for start in range(0, len(records), size):
+        chunk = records[start: start + size]
+        content = "".join(r if r.rstrip().endswith("$$$$") else r.rstrip("\n") + "\n$$$$\n" for r in chunk)
+        parts.append(FilePart(content.encode(), len(chunk), start,
+                              [f"record {start + i + 1}" for i in range(len(chunk))]))
+    return parts
