@@ -84,6 +84,8 @@ def recompute_families(request: Request, principal: Admin, session: SessionDep, 
 
 @router.get("/families/recomputes/{job_id}", response_model=RecomputeJobRead)
 def get_recompute(job_id: PathId, principal: Admin, session: SessionDep) -> RecomputeJobRead:
+    """A recompute job: queued, running, succeeded or failed, when, and its result (the URL the request
+    answered with in Location)."""
     job = service.get_job(session, job_id)
     if job is None:
         raise Problem(404, "not-found", f"no recompute job {job_id}")
@@ -115,6 +117,7 @@ def family_svg(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Members drawn (placement order)")] = 24,
 ) -> Response:
+    """The family's members drawn as one SVG grid, in placement order, with the shared core highlighted."""
     family = _family_or_404(session, family_id)
     svg = service.members_svg(session, family, limit=limit,
                               mcs_timeout=request.app.state.settings.family_mcs_timeout_seconds)

@@ -202,6 +202,8 @@ def list_reports(
 
 @router.get("/reports/{report_id}", response_model=ReportRead)
 def get_report(report_id: str, principal: ReportReader, session: SessionDep) -> ReportRead:
+    """One report. A reporter reads its own organisation's reports only; another organisation's is a 404,
+    as if it did not exist."""
     report = service.read_many(session, [report_id]).get(report_id)
     # another organisation's report is "not found" to a reporter: its existence is not theirs to know
     if report is None or (principal.role is Role.reporter and report.organisation_id != principal.organisation_id):

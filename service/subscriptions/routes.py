@@ -87,6 +87,7 @@ def create_subscription(request: Request, data: SubscriptionCreate, principal: S
 
 @router.get("", response_model=SubscriptionPage)
 def list_subscriptions(principal: Subscriber, session: SessionDep) -> SubscriptionPage:
+    """Your organisation's subscriptions, with their filters, channels and endpoint health."""
     return SubscriptionPage(items=[service.to_read(r) for r in service.get_all(session, principal=principal)])
 
 
@@ -99,6 +100,8 @@ def get_subscription(subscription_id: str, principal: Subscriber, session: Sessi
 @router.patch("/{subscription_id}", response_model=SubscriptionRead)
 def update_subscription(request: Request, subscription_id: str, data: SubscriptionUpdate, principal: Subscriber,
                         session: SessionDep) -> SubscriptionRead:
+    """Change a subscription: only the fields sent change (`filters` and `digest` as a whole); a new URL
+    is checked as a new subscription's is."""
     settings = request.app.state.settings
     return service.update_subscription(session, subscription_id=subscription_id, data=data, principal=principal,
                                        allow_private=settings.webhook_allow_private)
@@ -106,6 +109,8 @@ def update_subscription(request: Request, subscription_id: str, data: Subscripti
 
 @router.delete("/{subscription_id}", status_code=204)
 def delete_subscription(subscription_id: str, principal: Subscriber, session: SessionDep) -> Response:
+    """Delete a subscription with its deliveries and their log; nothing more is sent to it. The alerts
+    stay."""
     service.delete(session, subscription_id=subscription_id, principal=principal)
     return Response(status_code=204)
 
@@ -174,6 +179,7 @@ def create_feed_token(request: Request, subscription_id: str, principal: Subscri
 
 @router.get("/{subscription_id}/feed-tokens", response_model=FeedTokenPage)
 def list_feed_tokens(subscription_id: str, principal: Subscriber, session: SessionDep) -> FeedTokenPage:
+    """The subscription's feed tokens: ids, labels, when made and revoked; never a token itself."""
     return FeedTokenPage(items=service.list_feed_tokens(session, subscription_id=subscription_id, principal=principal))
 
 

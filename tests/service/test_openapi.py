@@ -86,3 +86,89 @@ def test_swagger_sends_the_key_it_was_given(client, reporter):  # noqa: ANN001
         answer = client.get("/v1/reports", headers={"Authorization": header} if header else {})
         assert answer.status_code == 401 and detail in answer.json()["detail"], header
         assert answer.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_every_operation_documents_its_errors_and_says_what_it_does(spec):  # noqa: ANN001
+    """Every route, not only /v1: each can refuse an unknown query parameter (422), a keyed one
+    answers 401 and 403, one naming a resource 404, one with a body 413 and 415."""
+    for path, method, operation in _operations(spec):
+        assert (operation.get("description") or "").strip(), f"{method} {path} has no description"
+        expected = {"422"}
+        if operation.get("security"):
+            expected |= {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if "requestBody" in operation:
+            expected |= {"413", "415"}
+        missing = expected - set(operation["responses"])
+        assert not missing, f"{method} {path} does not document {sorted(missing)}"
+        for status in expected:
+            content = operation["responses"][status]["content"]
+            assert content == {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}, f"{method} {path} {status}"
+
+
+def test_the_statuses_a_route_answers_are_documented(client, reporter, spec):  # noqa: ANN001
+    """What the service really answers for each kind of error is what the document lists."""
+    documented = spec["paths"]["/v1/reports"]["post"]["responses"]
+    answers = {
+        client.post("/v1/reports", json={}).status_code,  # no key
+        client.post("/v1/reports?x=1", json={}, headers=reporter.headers).status_code,
+        client.post("/v1/reports", content=b"{}", headers={**reporter.headers, "Content-Type": "text/plain"}).status_code,
+        client.post("/v1/reports", json={}, headers=reporter.headers).status_code,
+    }
+    assert answers == {401, 415, 422}
+    assert {str(status) for status in answers} <= set(documented)
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+def test_every_event_type_is_a_documented_webhook_with_its_signature_headers(spec):  # noqa: ANN001
+    from alerts.model import AlertType
+
+    expected = {f"eu.varsel.alert.{t.value}" for t in AlertType} | {"eu.varsel.alert.digest", "eu.varsel.test"}
+    assert set(spec["webhooks"]) == expected
+    for name, item in spec["webhooks"].items():
+        operation = item["post"]
+        assert operation["description"].strip() and operation["summary"].strip(), name
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert set(headers) == {"webhook-id", "webhook-timestamp", "webhook-signature"}, name
+        assert all(p["required"] for p in headers.values()), name
+        assert "HMAC-SHA256" in headers["webhook-signature"]["description"]
+        (media_type,) = operation["requestBody"]["content"]
+        assert media_type == "application/cloudevents+json", name
+
+
+def _webhook_validator(spec: dict, event_type: str):  # noqa: ANN202
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry = Registry().with_resource("urn:varsel:openapi", Resource.from_contents(spec, DRAFT202012))
+    pointer = f"/webhooks/{event_type.replace('~', '~0').replace('/', '~1')}/post/requestBody/content/" \
+              "application~1cloudevents+json/schema"
+    return Draft202012Validator({"$ref": f"urn:varsel:openapi#{pointer}"}, registry=registry)
+
+
+def test_what_a_subscriber_receives_is_what_the_webhooks_section_says(client, spec, reporter, authority, report_body,
+                                                                       engine, settings, receiver):  # noqa: ANN001
+    from standardwebhooks.webhooks import Webhook
+
+    from alerting_helpers import dispatch
+
+    subscription = client.post("/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers).json()
+    client.post(f"/v1/subscriptions/{subscription['id']}/test", headers=authority.headers)
+    client.post("/v1/reports", json=report_body(sample_type="biological_fatal"), headers=reporter.headers)
+    dispatch(settings, engine)
+    import json
+
+    received = {json.loads(r.body)["type"]: r for r in receiver.requests}
+    assert {"eu.varsel.test", "eu.varsel.alert.substance.first_detection",
+            "eu.varsel.alert.report.intoxication"} <= set(received)
+    for event_type, request in received.items():
+        event = json.loads(request.body)
+        errors = list(_webhook_validator(spec, event_type).iter_errors(event))
+        assert not errors, (event_type, [e.message for e in errors])
+        Webhook(subscription["secret"]).verify(request.body, request.headers)  # the documented signature
+    wrong = dict(json.loads(received["eu.varsel.test"].body), type="eu.varsel.alert.digest")
+    assert list(_webhook_validator(spec, "eu.varsel.test").iter_errors(wrong))  # the schema does check
