@@ -855,6 +855,9 @@ class JurisdictionInfo(_Model):
     # is): "not captured" there says nothing about the substance, so alerts must not read it as
     # "uncontrolled" (an advisory "uncontrolled in CN" for mephedrone would be false).
     named_lists_encoded: bool = True
+    # with named_lists_encoded = false: what is missing, in words a regulator can check ("lists C
+    # and D of bilag 1 are not encoded"); the answer quotes it
+    named_lists_gap: NonEmpty | None = None
     caveats: list[Caveat] = []
 
 

@@ -231,8 +231,9 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
             # nothing about its named schedules (fentanyl is not "not controlled" in China)
             acts = "; ".join(sorted({i.act for i in instruments if i.controls})) or "none in force"
             status = "undetermined"
-            answer = (f"Undetermined: not captured by the encoded instruments of {name} ({acts}), but its named "
-                      "schedules are not encoded, so whether the compound is listed there by name is not known.")
+            gap = info.named_lists_gap or "its named schedules are not encoded"
+            answer = (f"Undetermined: not captured by the encoded instruments of {name} ({acts}), but {gap}, "
+                      "so whether the compound is listed there by name is not known.")
         jurisdictions.append(JurisdictionRead(
             jurisdiction=code, name=name, status=status, answer=answer,
             matches=[_match_read(m, highlighted) for m in found.matches],
