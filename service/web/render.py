@@ -12,8 +12,9 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from service import __version__
-from service.auth.deps import AlertReader, ClassifyReader, RegistryReader, RegulatorOnly, Reporter, Subscriber
+from service.auth.deps import AlertReader, ClassifyReader, RegistryReader, Reporter, Subscriber
 from service.auth.models import Principal
+from service.classification.routes import DraftReader
 from service.problems import Problem
 from service.web.deps import PageUser
 
@@ -26,7 +27,7 @@ NAV: tuple[tuple[str, str, Any], ...] = (
     ("/classify", "Is it controlled?", ClassifyReader),
     ("/substances", "Substances", RegistryReader),
     ("/families", "Families", RegistryReader),
-    ("/drafts", "Drafts", RegulatorOnly),
+    ("/drafts", "Drafts", DraftReader),
     ("/alerts", "Alerts", AlertReader),
     ("/subscriptions", "Subscriptions", Subscriber),
     ("/reports", "My reports", Reporter),

@@ -120,7 +120,7 @@ def test_alerts_inbox_substance_page_and_downloads(database_url, web_server, lau
     shoot(page, "substance")
 
 
-@pytest.mark.parametrize("path", ["/substances", "/alerts", "/subscriptions"])
+@pytest.mark.parametrize("path", ["/substances", "/families", "/drafts", "/alerts", "/subscriptions"])
 def test_a_reporter_cannot_open_regulators_or_authorities_pages(path, make_caller, open_page, sign_in):
     page = open_page(width=390, height=844)  # a phone's width, too
     sign_in(page, make_caller("reporter").key)
