@@ -89,9 +89,11 @@ def alert_to_cap(
     _child(root, "sender", sender)
     _child(root, "sent", cap_datetime(alert.created_at))
     _child(root, "status", "Actual")
-    _child(root, "msgType", "Alert")
+    _child(root, "msgType", "Alert" if alert.updates is None else "Update")
     _child(root, "scope", "Restricted")
     _child(root, "restriction", restriction)
+    if alert.updates is not None:
+        _child(root, "references", f"{sender},urn:uuid:{alert.updates.id},{cap_datetime(alert.updates.created_at)}")
 
     # Element order inside <info> is fixed by the schema's xs:sequence.
     info = _child(root, "info")

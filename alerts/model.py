@@ -20,6 +20,7 @@ __all__ = [
     "EVENT_NAMES",
     "Alert",
     "AlertLinks",
+    "AlertReference",
     "AlertType",
     "Evidence",
     "JurisdictionStatus",
@@ -137,6 +138,15 @@ class AlertLinks(BaseModel):
     depiction: str | None = Field(default=None, description="A PNG drawing of the structure")
 
 
+class AlertReference(BaseModel):
+    """An earlier alert this one updates (CAP ``msgType`` Update, ``<references>``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    created_at: UtcDatetime
+
+
 class Alert(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -166,6 +176,8 @@ class Alert(BaseModel):
     legal_status: tuple[JurisdictionStatus, ...] = Field(
         default=(), description="Status per jurisdiction, as far as the encoded legal texts decide it")
     links: AlertLinks = AlertLinks()
+    updates: AlertReference | None = Field(
+        default=None, description="The earlier alert this one completes, e.g. with the family found after placement")
 
     @classmethod
     def raise_for(cls, *, dedup_key: str, **fields: object) -> Alert:
@@ -193,6 +205,8 @@ def headline(alert: Alert) -> str:
     if alert.type is AlertType.uncontrolled_advisory and alert.jurisdictions:
         subject = f"{subject} ({', '.join(alert.jurisdictions)})"
     event = EVENT_NAMES[alert.type]
+    if alert.updates is not None:
+        return f"Update: {subject} is in family {alert.family_id}"
     return f"{event}: {subject}" if subject else event
 
 

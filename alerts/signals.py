@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from alerts.content import describe
-from alerts.model import Alert, AlertType, Evidence, JurisdictionStatus, Severity, SubstanceInfo
+from alerts.model import Alert, AlertReference, AlertType, Evidence, JurisdictionStatus, Severity, SubstanceInfo
 
 __all__ = [
     "ControlStatus",
@@ -32,6 +32,7 @@ __all__ = [
     "NOT_A_PLACE",
     "escalation_dedup_key",
     "evaluate_placement",
+    "family_update",
     "evaluate_report",
 ]
 
@@ -195,6 +196,26 @@ def evaluate_placement(
     advisories = _uncontrolled_advisories(facts, thresholds) if facts.nearest_controlled is not None else ()
     candidates = [*advisories, *_family_growth(facts, thresholds)]
     return [candidate.build() for candidate in candidates if not history.alert_exists(candidate.dedup_key)]
+
+
+def family_update(original: Alert, *, family_id: str, family_size: int, at: datetime) -> Alert:
+    """An update of a substance's first alert, naming the family the worker placed it in.
+
+    The first alert goes out at intake, before placement, with no family; this one completes it
+    (same type and severity, so it reaches the same subscribers; ``updates`` references it).
+    Raised once per original alert (its dedup key extends the original's).
+    """
+    label = original.substance_name or original.substance_inchikey
+    alert = Alert.raise_for(
+        dedup_key=f"{original.dedup_key}:family",
+        **original.model_dump(exclude={"id", "dedup_key", "family_id", "summary", "created_at", "links", "updates"}),
+        family_id=family_id,
+        summary=f"Update: {label} has been placed in family {family_id} of related substances "
+                f"({family_size} members with it).",
+        created_at=at,
+        updates=AlertReference(id=original.id, created_at=original.created_at),
+    )
+    return alert.model_copy(update={"summary": describe(alert)})
 
 
 def _substance_label(facts: ReportFacts) -> str:

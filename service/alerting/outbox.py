@@ -24,7 +24,7 @@ from alerts.cloudevents import alert_event, to_json_bytes
 from alerts.model import Alert, AlertLinks, AlertType, SubscriptionFilter, matches
 from alerts.signals import (
     ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
-    escalation_dedup_key, evaluate_placement, evaluate_report,
+    escalation_dedup_key, evaluate_placement, evaluate_report, family_update,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.live import shipped_jurisdictions
@@ -311,15 +311,17 @@ def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | N
     history = DatabaseSignalHistory(session, batch=with_substance, thresholds=thresholds)
     classifications = classify_substances(session, {s.id: s for _, s in with_substance}.values())
     raised: list[Alert] = []
+    caused_by: dict[str, str | None] = {}  # alert -> the request that filed its report
     for row, substance in with_substance:
         facts = _facts(row, substance, classifications[substance.id])
         for alert in evaluate_report(facts, history=history, thresholds=thresholds):
             history.raised.add(alert.dedup_key)
             raised.append(alert)
+            caused_by[alert.dedup_key] = row.get("request_id")
         history.evaluated(substance.id, row)
     if not raised:
         return []
-    return _store_and_queue(session, raised, settings=settings)
+    return _store_and_queue(session, raised, settings=settings, request_ids=caused_by)
 
 
 def _facts(row: dict, substance: Substance, known: Classification) -> ReportFacts:
@@ -408,18 +410,20 @@ def advisory_jurisdictions(session: Session) -> frozenset[str]:
 
 
 def delivery_row(*, subscription_id: str, channel: Channel, kind: DeliveryKind, message_id: str, now: dt.datetime,
-                 alert_id: str | None = None, body: str | None = None) -> dict:
+                 alert_id: str | None = None, body: str | None = None, request_id: str | None = None) -> dict:
     """One queued delivery. An e-mail's message id carries its channel, so an alert reaches a
     subscription that has both channels once by webhook and once by e-mail."""
     return {
         "id": str(ULID()), "subscription_id": subscription_id, "alert_id": alert_id, "kind": kind.value,
         "channel": channel.value, "message_id": message_id if channel is Channel.webhook else f"email:{message_id}",
         "body": body, "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
-        "created_at": now,
+        "created_at": now, "request_id": request_id,
     }
 
 
-def _store_and_queue(session: Session, alerts: Iterable[Alert], *, settings: Settings) -> list[Alert]:
+def _store_and_queue(session: Session, alerts: Iterable[Alert], *, settings: Settings,
+                     request_ids: dict[str, str | None] | None = None) -> list[Alert]:
+    """``request_ids``: the X-Request-ID behind each alert (by dedup key), carried by its deliveries."""
     now = dt.datetime.now(dt.UTC)
     instance = settings.instance_name
     base = public_base(settings)
@@ -455,7 +459,8 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, settings: Set
             if subscriber.mode is Mode.immediate:
                 deliveries.extend(
                     delivery_row(subscription_id=subscriber.id, channel=channel, kind=DeliveryKind.alert,
-                                 message_id=alert_id, alert_id=alert_id, now=now)
+                                 message_id=alert_id, alert_id=alert_id, now=now,
+                                 request_id=(request_ids or {}).get(alert.dedup_key))
                     for channel in subscriber.channels
                 )
             else:
@@ -527,6 +532,26 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
         for alert in evaluate_placement(facts, history=history, thresholds=thresholds):
             history.raised.add(alert.dedup_key)
             raised.append(alert)
+    raised += _family_updates(session, placed, history=history)
     if not raised:
         return []
     return _store_and_queue(session, raised, settings=settings)
+
+
+def _family_updates(session: Session, placed: Sequence[Placement], *, history: DatabaseSignalHistory) -> list[Alert]:
+    """Updates of first-detection alerts, naming the family each substance was placed in. Only
+    for a family of relatives (two members or more): "a family of one" tells nobody anything."""
+    wanted = {f"{AlertType.first_detection.value}:{p.substance.inchikey}": p for p in placed if p.family_size >= 2}
+    if not wanted:
+        return []
+    now = dt.datetime.now(dt.UTC)
+    updates = []
+    for row in session.exec(select(AlertRow).where(AlertRow.dedup_key.in_(sorted(wanted)))).all():
+        original = row.to_alert()
+        placement = wanted[row.dedup_key]
+        if original.family_id is not None or history.alert_exists(f"{original.dedup_key}:family"):
+            continue
+        update = family_update(original, family_id=placement.family_id, family_size=placement.family_size, at=now)
+        history.raised.add(update.dedup_key)
+        updates.append(update)
+    return updates

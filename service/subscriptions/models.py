@@ -121,11 +121,13 @@ class Filters(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     event_types: list[AlertType] = Field(default=[], description="Alert types, e.g. substance.first_detection")
-    jurisdictions: list[str] = Field(default=[], description="Jurisdictions the alert speaks about (DK, DE, GB, EU)")
+    jurisdictions: list[str] = Field(
+        default=[], description="Jurisdictions the alert speaks about; those encoded: CN, DE, DK, EU, GB, UN, US")
     countries: list[str] = Field(default=[], description="ISO 3166-1 countries of the reports behind the alert")
     family_ids: list[str] = Field(default=[], description="Families of related substances")
     group_ids: list[str] = Field(default=[], description="Group definitions (generic bans) that capture the substance")
-    uncontrolled_in: str | None = Field(default=None, description="Only substances uncontrolled in this jurisdiction")
+    uncontrolled_in: str | None = Field(
+        default=None, description="Only substances uncontrolled in this jurisdiction (CN, DE, DK, EU, GB, UN, US)")
     min_severity: Severity = Severity.info
 
     @field_validator("countries")

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +22,12 @@ from sqlalchemy import text
 
 from alerting_helpers import count, dispatch, events
 from service.alerting.digests import build_due_digests
+from service.classification.live import shipped_jurisdictions
+from service.families.placement import place_pending
 from smtp_receiver import smtp  # noqa: F401 - the fixture
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chemistry"))
+from nps_series import series  # noqa: E402
 
 CAP_XSD = Path(__file__).resolve().parents[1] / "alerts" / "data" / "CAP-v1.2.xsd"
 CAP = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
@@ -108,6 +114,39 @@ def test_cap_carries_the_content_and_the_depiction_as_a_resource(client, reporte
     picture = client.get(f"/v1/alerts/{fatal['id']}/depiction.png", headers=regulator.headers)
     assert picture.headers["content-type"] == "image/png" and picture.content == png
     assert client.get(f"/v1/alerts/{fatal['id']}/depiction.png").status_code == 401
+
+
+def test_the_first_alert_is_not_held_back_and_an_update_names_the_family(
+        client, reporter, authority, report_body, receiver, settings, engine):
+    subscribe(client, authority, url=receiver.url(), filters={"event_types": ["substance.first_detection"]})
+    members = list(series("cathinones").items())[:3]
+    for name, smiles in members:
+        post(client, reporter, report_body(structure=smiles, substance_name=name))
+    firsts = alerts_of(client, authority, type="substance.first_detection")
+    assert len(firsts) == 3 and all(a["family_id"] is None and a["updates"] is None for a in firsts)
+    assert dispatch(settings, engine).delivered == 3  # sent before any placement
+
+    place_pending(engine, settings=settings)
+    families = {m["inchikey"]: f["id"] for f in client.get("/v1/families", params={"limit": 100},
+                                                          headers=authority.headers).json()["items"]
+                for m in client.get(f"/v1/families/{f['id']}", headers=authority.headers).json()["members"]}
+    updates = [a for a in alerts_of(client, authority, type="substance.first_detection") if a["updates"]]
+    assert updates, "placing relatives together updates their first alerts with the family"
+    by_id = {a["id"]: a for a in firsts}
+    for update in updates:
+        original = by_id[update["updates"]["id"]]
+        assert update["substance_inchikey"] == original["substance_inchikey"]
+        assert update["family_id"] == families[update["substance_inchikey"]]
+        assert f"family {update['family_id']}" in update["summary"]
+        cap = etree.fromstring(client.get(f"/v1/alerts/{update['id']}.cap", headers=authority.headers).content)
+        etree.XMLSchema(etree.parse(str(CAP_XSD))).assertValid(cap)
+        assert cap.findtext("cap:msgType", namespaces=CAP) == "Update"
+        assert f"urn:uuid:{original['id']}" in cap.findtext("cap:references", namespaces=CAP)
+    assert dispatch(settings, engine).delivered == len(updates)
+    # placing again raises no second update
+    place_pending(engine, settings=settings)
+    assert len([a for a in alerts_of(client, authority, type="substance.first_detection") if a["updates"]]) == len(
+        updates)
 
 
 # --- 2. e-mail ----------------------------------------------------------------------------------
@@ -290,6 +329,17 @@ def test_filters_naming_what_does_not_exist_are_refused_with_the_known_values(cl
     ok = client.post("/v1/subscriptions", json={"url": receiver.url(), "filters": {
         "jurisdictions": ["dk"], "group_ids": ["gb-mda-cathinones"]}}, headers=authority.headers)
     assert ok.status_code == 201, ok.text
+
+
+def test_the_documentation_lists_the_jurisdictions_that_exist(client):
+    shipped = sorted(shipped_jurisdictions())
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = re.search(r"jurisdictions: ((?:[A-Z]{2}, )+[A-Z]{2})\)", readme).group(1).split(", ")
+    assert listed == shipped
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    filters = next(v for k, v in schema.items() if k.startswith("Filters"))
+    for field in ("jurisdictions", "uncontrolled_in"):
+        assert ", ".join(shipped) in filters["properties"][field]["description"], field
 
 
 # --- 5. feed tokens -----------------------------------------------------------------------------
