@@ -85,6 +85,8 @@ class Delivery(SQLModel, table=True):
     leased_by: str | None = SQLField(default=None, sa_column=Column(String(100), nullable=True))
     lease_until: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # the X-Request-ID of the report that raised its alert (none for digests, tests, family alerts)
+    request_id: str | None = SQLField(default=None, sa_column=Column(String(64), nullable=True))
 
 
 class DeliveryAttempt(SQLModel, table=True):

@@ -16,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
@@ -29,10 +30,12 @@ from alerts.email import EMAIL_SCHEME
 from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt, DeliveryState
 from service.db import begin_write
+from service.observability.logs import bound_request_id
 from service.subscriptions.models import Channel, Subscription
 from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
 
 log = logging.getLogger("varsel.dispatch")
+request_log = structlog.get_logger("varsel.dispatch")
 
 _STATE_FOR = {
     DeliveryOutcome.delivered: DeliveryState.delivered,
@@ -77,6 +80,7 @@ _HELD = (
 _CLAIMED = select(
     _deliveries.c.id, _deliveries.c.subscription_id, _deliveries.c.alert_id, _deliveries.c.message_id,
     _deliveries.c.body, _deliveries.c.attempts_made, _deliveries.c.first_attempt_at, _deliveries.c.channel,
+    _deliveries.c.request_id,
 ).where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
 _ENDPOINTS = select(
     _subscriptions.c.id, _subscriptions.c.url, _subscriptions.c.secret, _subscriptions.c.previous_secret,
@@ -148,6 +152,8 @@ class SqlDeliveryStore:
         self._secret_box = secret_box  # opens sealed secrets; without one, only unsealed ones sign
         self._render_email = render_email
         self._pending: list[_Record] = []
+        # the X-Request-ID behind each claimed delivery, named in the log line its attempt ends in
+        self._request_ids: dict[str, str] = {}
 
     def _open_secrets(self, endpoint, *, now: dt.datetime) -> tuple[str, ...] | None:  # noqa: ANN001
         """The endpoint's active secrets, opened; None (and the reason logged) if a key is missing."""
@@ -204,9 +210,10 @@ class SqlDeliveryStore:
                 endpoint_facts[endpoint.id] = (endpoint.url, secrets, endpoint.failing_since)
         position = {delivery_id: index for index, delivery_id in enumerate(due_ids)}  # due order
         claimed = []
-        for delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at, channel in sorted(
-            rows, key=lambda row: position[row[0]]
-        ):
+        for (delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at, channel,
+             request_id) in sorted(rows, key=lambda row: position[row[0]]):
+            if request_id:
+                self._request_ids[delivery_id] = request_id
             if subscription_id not in endpoint_facts:
                 continue
             url, secrets, failing_since = endpoint_facts[subscription_id]
@@ -315,6 +322,19 @@ class SqlDeliveryStore:
                                                                     _subscriptions.c.failing_since.is_(None))
                                        .values(failing_since=since))
             session.commit()
+        self._log_by_request(records)
+
+    def _log_by_request(self, records: list[_Record]) -> None:
+        """One line per request whose deliveries were attempted, with that request's id: a report's
+        X-Request-ID leads from the API's log to what the worker did with its alerts."""
+        by_request: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for record in records:
+            request_id = self._request_ids.pop(record.delivery_id, None)
+            if request_id is not None:
+                by_request[request_id][record.outcome.value] += 1
+        for request_id, outcomes in by_request.items():
+            with bound_request_id(request_id):
+                request_log.info("deliveries attempted", **outcomes)
 
     async def disable_endpoint(self, *, endpoint_id: str, reason: str, at: dt.datetime) -> None:
         await asyncio.to_thread(self.disable_sync, endpoint_id=endpoint_id, reason=reason, at=at)

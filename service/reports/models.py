@@ -102,6 +102,8 @@ class Report(SQLModel, table=True):
     idempotency_key: str | None = SQLField(default=None, sa_column=Column(String(255), nullable=True))
     request_hash: str = SQLField(sa_column=Column(String(64), nullable=False))
     submitted_by_key_id: str = SQLField(sa_column=Column(String(32), nullable=False))
+    # X-Request-ID of the request that filed it; its alerts' deliveries carry it to the worker's logs
+    request_id: str | None = SQLField(default=None, sa_column=Column(String(64), nullable=True))
 
 
 class ReportCreate(RequestModel):

@@ -24,6 +24,7 @@ from service.audit.service import record_many
 from service.classification import service as classification
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
+from service.observability.logs import current_request_id
 from service.observability.metrics import record_reports
 from service.pagination import decode_cursor, encode_cursor, invalid_cursor
 from service.problems import Problem
@@ -40,6 +41,7 @@ class PreparedReport:
     identity: Identity | None
     request_hash: str
     idempotency_key: str | None
+    request_id: str | None = None  # X-Request-ID of the request that sent it
 
 
 @dataclass(slots=True)
@@ -80,7 +82,8 @@ def prepare(data: ReportCreate, *, principal: Principal, idempotency_key: str | 
             identity = identify(data.structure, fmt=data.structure_format)
         except StructureError as error:
             raise structure_problem(error) from None
-    return PreparedReport(data=data, identity=identity, request_hash=request_hash(data), idempotency_key=idempotency_key)
+    return PreparedReport(data=data, identity=identity, request_hash=request_hash(data), idempotency_key=idempotency_key,
+                          request_id=current_request_id())
 
 
 def store(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
@@ -254,6 +257,7 @@ def _row(item: PreparedReport, substance: Substance | None, is_new: bool, *, pri
         "idempotency_key": item.idempotency_key,
         "request_hash": item.request_hash,
         "submitted_by_key_id": principal.key_id,
+        "request_id": item.request_id,
     }
 
 

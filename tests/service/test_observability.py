@@ -278,3 +278,31 @@ def test_a_failing_job_is_counted_and_a_stale_worker_is_unhealthy(settings, engi
     with pytest.raises(AttributeError):  # a str is no engine
         digests.func("not an engine", instance="x")
     assert WORKER_JOB_FAILURES.labels("digests")._value.get() == failures + 1
+
+
+# --- a request's id travels with what it causes ---------------------------------------------
+
+
+def test_the_request_id_reaches_the_worker_log_lines_of_the_deliveries_it_caused(
+        client, reporter, authority, report_body, engine, settings, receiver, log_lines):
+    client.post("/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers)
+    batch = {"items": [report_body(), report_body(structure="CCN(CC)C(=O)C1CN(C)C2CC3=CNC4=CC=CC(=C34)C2=C1")]}
+    response = client.post("/v1/reports:batch", json=batch, headers={**reporter.headers, "X-Request-ID": "lab-run-77"})
+    assert response.status_code == 200 and response.json()["stored"] == 2
+    single = client.post("/v1/reports", json=report_body(sample_type="biological_fatal"),
+                         headers={**reporter.headers, "X-Request-ID": "lab-run-78"})
+    assert single.status_code == 201
+    with engine.connect() as connection:
+        reports = dict(connection.execute(text("SELECT id, request_id FROM report")).all())
+        deliveries = connection.execute(text("SELECT request_id, COUNT(*) FROM delivery GROUP BY request_id")).all()
+    assert sorted(reports.values()) == ["lab-run-77", "lab-run-77", "lab-run-78"]
+    per_request = dict(deliveries)
+    assert set(per_request) == {"lab-run-77", "lab-run-78"} and per_request["lab-run-77"] == 2
+
+    delivered = dispatch(settings, engine).delivered
+    assert delivered == sum(per_request.values())
+    worker_lines = {line["request_id"]: line for line in log_lines()
+                    if line["event"] == "deliveries attempted" and line["logger"] == "varsel.dispatch"}
+    assert set(worker_lines) == {"lab-run-77", "lab-run-78"}
+    assert worker_lines["lab-run-77"]["delivered"] == per_request["lab-run-77"]
+    assert worker_lines["lab-run-78"]["delivered"] == per_request["lab-run-78"]
