@@ -21,10 +21,10 @@ import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 from typing import Any
 
 from alerts.content import alert_html, alert_text
@@ -95,7 +95,7 @@ def compose(
     message["Subject"] = _subject(event, alerts)
     message["From"] = sender
     message["To"] = recipient
-    message["Date"] = format_datetime(now or datetime.now(timezone.utc))
+    message["Date"] = format_datetime(now or datetime.now(UTC))
     domain = sender.rpartition("@")[2] or "varsel.invalid"
     message["Message-ID"] = f"<{message_id.replace(':', '.')}@{domain}>"
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"

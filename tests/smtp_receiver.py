@@ -26,10 +26,10 @@ class ReceivedMail:
 
 
 class _Handler:
-    def __init__(self, receiver: "SmtpReceiver") -> None:
+    def __init__(self, receiver: SmtpReceiver) -> None:
         self._receiver = receiver
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         receiver = self._receiver
         with receiver.lock:
             receiver.attempts += 1

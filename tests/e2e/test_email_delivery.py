@@ -11,11 +11,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
-from standardwebhooks.webhooks import Webhook
-
 from alert_load import wait_until
+from cryptography.fernet import Fernet
 from smtp_receiver import smtp  # noqa: F401 - the fixture
+from standardwebhooks.webhooks import Webhook
 
 pytestmark = pytest.mark.e2e
 

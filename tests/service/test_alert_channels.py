@@ -17,17 +17,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from alerting_helpers import count, dispatch, events
 from lxml import etree
+from smtp_receiver import smtp  # noqa: F401 - the fixture
 from sqlalchemy import text
 
-from alerting_helpers import count, dispatch, events
 from service.alerting.digests import build_due_digests
 from service.classification.live import shipped_jurisdictions
 from service.families.placement import place_pending
-from smtp_receiver import smtp  # noqa: F401 - the fixture
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chemistry"))
-from nps_series import series  # noqa: E402
+from nps_series import series
 
 CAP_XSD = Path(__file__).resolve().parents[1] / "alerts" / "data" / "CAP-v1.2.xsd"
 CAP = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
@@ -37,23 +37,23 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 CATHINONE = "CCCNC(C)C(=O)c1ccc(CC)cc1"
 
 
-def post(client, caller, body) -> dict:  # noqa: ANN001
+def post(client, caller, body) -> dict:
     response = client.post("/v1/reports", json=body, headers=caller.headers)
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def subscribe(client, caller, **body) -> dict:  # noqa: ANN001, ANN003
+def subscribe(client, caller, **body) -> dict:
     response = client.post("/v1/subscriptions", json=body, headers=caller.headers)
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def smtp_settings(smtp) -> dict:  # noqa: ANN001
+def smtp_settings(smtp) -> dict:
     return {"smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_from": "alerts@varsel.example"}
 
 
-def alerts_of(client, caller, **params) -> list[dict]:  # noqa: ANN001, ANN003
+def alerts_of(client, caller, **params) -> list[dict]:
     response = client.get("/v1/alerts", params={"limit": 100, **params}, headers=caller.headers)
     assert response.status_code == 200, response.text
     return response.json()["items"]
@@ -152,7 +152,7 @@ def test_the_first_alert_is_not_held_back_and_an_update_names_the_family(
 # --- 2. e-mail ----------------------------------------------------------------------------------
 
 
-def _parts(message):  # noqa: ANN001, ANN202
+def _parts(message):
     plain = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     images = [part for part in message.walk() if part.get_content_type() == "image/png"]
