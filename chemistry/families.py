@@ -40,6 +40,7 @@ Everything here is pure RDKit + numpy: no database, no web. State round-trips th
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -54,10 +55,13 @@ __all__ = [
     "FamilyIndex",
     "DEFAULT_THRESHOLD",
     "DEFAULT_SCAFFOLD_THRESHOLD",
+    "DEFAULT_MIN_SHARED",
     "FINGERPRINT_BITS",
     "FINGERPRINT_RADIUS",
     "butina_clusters",
     "family_core",
+    "is_trivial_core",
+    "modular_class",
     "fingerprint",
     "generic_scaffold",
     "recluster",
@@ -115,20 +119,141 @@ def scaffold_of(mol: Chem.Mol) -> tuple[str, bool]:
         return Chem.MolToSmiles(MurckoScaffold.MakeScaffoldGeneric(core)), distinctive
 
 
-def family_core(mols: Sequence[Chem.Mol], *, timeout: int = MCS_TIMEOUT_SECONDS) -> str | None:
+# Joining a family takes more than fingerprint similarity: the newcomer and the member it is
+# nearest to must share a meaningful part (a ring system plus linker, see is_trivial_core) that
+# covers at least this fraction of the newcomer's heavy atoms. ECFP4 Tanimoto counts atom
+# environments, so a large molecule that carries a typical NPS fragment (a pentyl-indole, a
+# fluorophenyl ketone) can reach 0.45 while sharing only that fragment. The default, 0.5, is
+# measured in bench/families.py --quality on psychoactives.csv: see the README's table.
+DEFAULT_MIN_SHARED = 0.5
+# Above this Tanimoto two substances are analogues whatever their MCS: no MCS is computed.
+SURE_SIMILARITY = 0.7
+PAIR_MCS_TIMEOUT_SECONDS = 1
+# Families tried, best first, before the newcomer founds its own.
+MAX_CANDIDATE_FAMILIES = 3
+
+# A core must be shared by at least this fraction of the members it is computed on. With every
+# member required (1.0), one outlier the similarity chain let in (melatonin among 40 tryptamines,
+# a thiophene among amphetamines) shrinks the core to a benzene ring or a bare chain. 0.75: on
+# psychoactives.csv every family of three or more then has a ring-system-plus-linker core (see
+# bench/families.py --quality), and the members outside it are few and named by the API.
+DEFAULT_CORE_SHARE = 0.75
+# A core needs this many acyclic atoms next to a single ring to say more than "a benzene".
+MIN_LINKER_ATOMS = 2
+
+
+# Synthetic cannabinoids by their modular parts, the way the generic clauses describe them (NpSG
+# group 3: an indole or indazole core, a bridge at its 3-position, a head group, and the N1 side
+# chain that varies; UK 2009/2013/2016 alike): the class is core + linker + head group, the tail
+# is free. Checked in this order (the naphthoyl pattern before the benzoyl one it contains). A
+# synthetic cannabinoid joins only a family of its own class.
+_AZOLE_N1 = "c1[c,n]n([#6])c2ccccc12"  # the 3-position first: indole (C2) or indazole (N2)
+_MODULAR = [
+    ("indole/indazole-3-carboxamides", f"[#6;!R](=O)([NX3]){_AZOLE_N1}"),
+    ("indole/indazole-3-carboxylates", f"[#6;!R](=O)(O[#6]){_AZOLE_N1}"),
+    ("3-naphthoylindoles/indazoles", f"[#6;!R](=O)(c1cccc2ccccc12){_AZOLE_N1}"),
+    ("3-phenylacetylindoles/indazoles", f"[#6;!R](=O)([CH2]c1ccccc1){_AZOLE_N1}"),
+    ("3-benzoylindoles/indazoles", f"[#6;!R](=O)(c1ccccc1){_AZOLE_N1}"),
+    ("3-(cycloalkanoyl)indoles/indazoles", f"[#6;!R](=O)([#6;R;!a]){_AZOLE_N1}"),
+]
+_MODULAR_QUERIES = [(name, Chem.MolFromSmarts(smarts)) for name, smarts in _MODULAR]
+
+
+def modular_class(mol: Chem.Mol) -> str | None:
+    """The synthetic-cannabinoid class of ``mol`` by core, linker and head group (e.g.
+    "indazole-3-carboxamides"), or None for anything else."""
+    for name, query in _MODULAR_QUERIES:
+        if mol.HasSubstructMatch(query):
+            return name
+    return None
+
+
+def is_trivial_core(smarts: str | None) -> bool:
+    """True for no core, a bare chain (no ring), or a single ring with less than a linker on it.
+
+    A meaningful core is a ring system plus the linker the members share: indole-3-ethylamine,
+    phenyl-2-aminopropan-1-one, fused ring systems. Benzene, toluene, ethylbenzene or ``CCCCCF``
+    say nothing about a family.
+    """
+    if not smarts:
+        return True
+    query = Chem.MolFromSmarts(smarts)
+    if query is None:
+        return True
+    query.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(query)
+    rings = query.GetRingInfo()
+    if rings.NumRings() == 0:
+        return True
+    if rings.NumRings() > 1:
+        return False
+    in_ring = {i for ring in rings.AtomRings() for i in ring}
+    return query.GetNumAtoms() - len(in_ring) < MIN_LINKER_ATOMS + 1  # + the ring's own substituent atom
+
+
+def family_core(mols: Sequence[Chem.Mol], *, timeout: int = MCS_TIMEOUT_SECONDS,
+                share: float = DEFAULT_CORE_SHARE) -> str | None:
     """SMARTS of the maximum common substructure of ``mols`` (whole rings only), or None.
 
     Rings match rings only and only complete rings are kept, so a core never contains half an
-    indole. A timed-out search still returns the best core found so far.
+    indole. A timed-out search still returns the best core found so far. When what *every*
+    member shares is trivial (:func:`is_trivial_core`), the core is what at least ``share`` of
+    them share; if that too is trivial there is no core (None), never a lone ring or a chain.
     """
     if not mols:
         return None
     if len(mols) == 1:
         return Chem.MolToSmarts(mols[0])
+    # aromatic C and N compared alike: an indole and an indazole share their bicycle ([#6,#7] at
+    # N2); where every member has the same element the core says that element
+    core = _mcs_aromatic_cn(mols, timeout=timeout)
+    if is_trivial_core(core) and len(mols) >= 3 and share < 1.0:
+        core = _mcs(mols, timeout=timeout, threshold=share)
+    return None if is_trivial_core(core) else core
+
+
+_AROMATIC_CN = 200  # isotope label shared by aromatic C and N during the search
+
+
+def _mcs_aromatic_cn(mols: Sequence[Chem.Mol], *, timeout: int) -> str | None:
+    """The MCS of every member with aromatic carbon and nitrogen compared alike; each such core
+    atom becomes the elements the members actually have there (``[#6,#7]`` or one of them)."""
+    copies = []
+    for mol in mols:
+        copy = Chem.Mol(mol)
+        for atom in copy.GetAtoms():
+            aromatic_cn = atom.GetIsAromatic() and atom.GetAtomicNum() in (6, 7)
+            atom.SetIsotope(_AROMATIC_CN if aromatic_cn else atom.GetAtomicNum())
+        copies.append(copy)
+    with rdBase.BlockLogs():
+        result = rdFMCS.FindMCS(copies, timeout=timeout, ringMatchesRingOnly=True, completeRingsOnly=True,
+                                atomCompare=rdFMCS.AtomCompare.CompareIsotopes,
+                                bondCompare=rdFMCS.BondCompare.CompareOrder)
+        if not result.smartsString or result.numAtoms < 3:
+            return None
+        query = Chem.MolFromSmarts(result.smartsString)
+        elements: list[set[int]] = [set() for _ in range(query.GetNumAtoms())]
+        for copy in copies:
+            match = copy.GetSubstructMatch(query)
+            if not match:
+                return None
+            for q, m in enumerate(match):
+                elements[q].add(copy.GetAtomWithIdx(m).GetAtomicNum())
+    tokens = iter(range(query.GetNumAtoms()))
+
+    def element(found: re.Match) -> str:
+        return "[" + ",".join(f"#{z}" for z in sorted(elements[next(tokens)]))
+
+    smarts = re.sub(r"\[\d+\*", element, result.smartsString)
+    return _without_ring_fragments(smarts.replace(",#", ",#"))
+
+
+def _mcs(mols: Sequence[Chem.Mol], *, timeout: int, threshold: float) -> str | None:
     with rdBase.BlockLogs():
         result = rdFMCS.FindMCS(
             list(mols),
             timeout=timeout,
+            threshold=threshold,
             ringMatchesRingOnly=True,
             completeRingsOnly=True,
             atomCompare=rdFMCS.AtomCompare.CompareElements,
@@ -137,6 +262,15 @@ def family_core(mols: Sequence[Chem.Mol], *, timeout: int = MCS_TIMEOUT_SECONDS)
     if not result.smartsString or result.numAtoms < 3:
         return None
     return _without_ring_fragments(result.smartsString)
+
+
+def shared_fraction(newcomer: Chem.Mol, member: Chem.Mol, *, timeout: int = PAIR_MCS_TIMEOUT_SECONDS) -> float:
+    """The share of ``newcomer``'s heavy atoms in a meaningful common part with ``member``
+    (whole rings only); 0.0 when what they share is trivial (a lone ring, a chain)."""
+    core = _mcs([newcomer, member], timeout=timeout, threshold=1.0)
+    if is_trivial_core(core):
+        return 0.0
+    return Chem.MolFromSmarts(core).GetNumAtoms() / max(1, newcomer.GetNumAtoms())
 
 
 def _without_ring_fragments(smarts: str) -> str | None:
@@ -213,7 +347,11 @@ class FamilyIndex:
         threshold: float = DEFAULT_THRESHOLD,
         scaffold_threshold: float = DEFAULT_SCAFFOLD_THRESHOLD,
         mcs_timeout: int = MCS_TIMEOUT_SECONDS,
+        min_shared: float = DEFAULT_MIN_SHARED,
+        modular: bool = True,
     ) -> None:
+        if not 0.0 <= min_shared <= 1.0:
+            raise ValueError(f"min_shared must lie in [0, 1], not {min_shared}")
         if not 0.0 < threshold <= 1.0 or not 0.0 < scaffold_threshold <= threshold:
             raise ValueError(
                 f"thresholds must satisfy 0 < scaffold_threshold ({scaffold_threshold}) <= threshold ({threshold}) <= 1"
@@ -221,12 +359,16 @@ class FamilyIndex:
         self.threshold = threshold
         self.scaffold_threshold = scaffold_threshold
         self.mcs_timeout = mcs_timeout
+        self.min_shared = min_shared
+        self.modular = modular  # False: synthetic cannabinoids are placed like anything else (bench baseline)
         self._keys: list[str] = []
         self._position: dict[str, int] = {}
         self._fps: list[DataStructs.ExplicitBitVect] = []
         self._smiles: list[str] = []
         self._scaffolds: list[str] = []
         self._distinctive: list[bool] = []
+        self._modular: list[str | None] = []
+        self._modular_families: dict[str, dict[str, int]] = {}
         self._family_of: list[str] = []
         self._families: dict[str, Family] = {}
         self._family_positions: dict[str, list[int]] = {}
@@ -279,31 +421,60 @@ class FamilyIndex:
 
         sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self._fps)) if self._fps else np.zeros(0)
         nearest = self._nearest(sims)
-        family_id, reason = self._choose_family(sims, scaffold if distinctive else "")
+        modular = modular_class(mol) if self.modular else None
+        family_id, reason = self._choose_family(sims, scaffold if distinctive else "", mol, modular)
         is_new = family_id is None
         if is_new:
             family_id = family_id_for(key)
             self._families[family_id] = Family(family_id=family_id, founder=key)
             self._family_positions[family_id] = []
-        self._append(key, fp, Chem.MolToSmiles(mol), scaffold, family_id, distinctive=distinctive)
+        self._append(key, fp, Chem.MolToSmiles(mol), scaffold, family_id, distinctive=distinctive, modular=modular)
         return Assignment(family_id, is_new, nearest, scaffold, "new" if is_new else reason)
 
-    def _choose_family(self, sims: np.ndarray, scaffold: str) -> tuple[str | None, str]:
+    def _choose_family(self, sims: np.ndarray, scaffold: str, mol: Chem.Mol | None = None,
+                       modular: str | None = None) -> tuple[str | None, str]:
         if sims.size == 0:
             return None, "new"
-        best = int(np.argmax(sims))  # first registered wins a tie: deterministic
-        if sims[best] >= self.threshold:
-            return self._family_of[best], "similarity"
-        candidates = self._scaffold_families.get(scaffold) if scaffold else None
-        if candidates:
-            # Highest similarity wins; the alphabetically first family id breaks a tie.
-            best_score, best_family = min(
-                (-float(sims[self._family_positions[family_id]].max()), family_id) for family_id in candidates
-            )
-            best_score = -best_score
-            if best_score >= self.scaffold_threshold:
-                return best_family, "scaffold"
+        if modular is not None:
+            # a synthetic cannabinoid joins the family of its own class, or founds one
+            return self._best_of(self._modular_families.get(modular), sims, self.scaffold_threshold, "modular")
+        if sims.max() >= self.threshold:
+            joined = self._similar_family(sims, mol)
+            if joined is not None:
+                return joined, "similarity"
+        if scaffold:
+            return self._best_of(self._scaffold_families.get(scaffold), sims, self.scaffold_threshold, "scaffold")
         return None, "new"
+
+    def _best_of(self, candidates: dict[str, int] | None, sims: np.ndarray, floor: float,
+                 reason: str) -> tuple[str | None, str]:
+        if not candidates:
+            return None, "new"
+        # Highest similarity wins; the alphabetically first family id breaks a tie.
+        best_score, best_family = min(
+            (-float(sims[self._family_positions[family_id]].max()), family_id) for family_id in candidates
+        )
+        return (best_family, reason) if -best_score >= floor else (None, "new")
+
+    def _similar_family(self, sims: np.ndarray, mol: Chem.Mol | None) -> str | None:
+        """The family of the most similar member that shares a meaningful part with ``mol``
+        (``min_shared``); families are tried by their best member, at most a few."""
+        above = np.flatnonzero(sims >= self.threshold)
+        order = above[np.lexsort((above, -sims[above]))]  # most similar first, then first registered
+        tried: set[str] = set()
+        for position in order.tolist():
+            family_id = self._family_of[position]
+            if family_id in tried or self._modular[position] is not None:
+                continue
+            tried.add(family_id)
+            if mol is None or self.min_shared <= 0.0 or sims[position] >= SURE_SIMILARITY:
+                return family_id
+            member = Chem.MolFromSmiles(self._smiles[position])
+            if member is not None and shared_fraction(mol, member) >= self.min_shared:
+                return family_id
+            if len(tried) >= MAX_CANDIDATE_FAMILIES:
+                break
+        return None
 
     def _nearest(self, sims: np.ndarray, count: int = NEAREST_COUNT) -> list[tuple[str, float]]:
         valid = sims.size
@@ -314,7 +485,8 @@ class FamilyIndex:
         ordered = sorted(top.tolist(), key=lambda i: (-sims[i], i))
         return [(self._keys[i], round(float(sims[i]), 4)) for i in ordered if sims[i] >= 0.0]
 
-    def _append(self, key: str, fp, smiles: str, scaffold: str, family_id: str, *, distinctive: bool) -> None:
+    def _append(self, key: str, fp, smiles: str, scaffold: str, family_id: str, *, distinctive: bool,
+                modular: str | None | bool = False) -> None:
         position = len(self._keys)
         self._keys.append(key)
         self._position[key] = position
@@ -322,6 +494,13 @@ class FamilyIndex:
         self._smiles.append(smiles)
         self._scaffolds.append(scaffold)
         self._distinctive.append(distinctive)
+        if modular is False:  # not given (a reloaded or reclustered index): read it off the structure
+            parsed = Chem.MolFromSmiles(smiles) if self.modular else None
+            modular = modular_class(parsed) if parsed is not None else None
+        self._modular.append(modular)
+        if modular is not None:
+            per_class = self._modular_families.setdefault(modular, {})
+            per_class[family_id] = per_class.get(family_id, 0) + 1
         self._family_of.append(family_id)
         self._families[family_id].members.append(key)
         self._family_positions[family_id].append(position)
@@ -370,6 +549,7 @@ class FamilyIndex:
             "format": STATE_FORMAT,
             "threshold": self.threshold,
             "scaffold_threshold": self.scaffold_threshold,
+            "min_shared": self.min_shared,
             "fingerprint": {"kind": "morgan", "radius": FINGERPRINT_RADIUS, "bits": FINGERPRINT_BITS},
             "families": [
                 {
@@ -389,7 +569,8 @@ class FamilyIndex:
             raise ValueError(f"unknown family state format {state.get('format')!r}; expected {STATE_FORMAT!r}")
         fp_spec = state.get("fingerprint", {})
         same_fingerprint = fp_spec.get("radius") == FINGERPRINT_RADIUS and fp_spec.get("bits") == FINGERPRINT_BITS
-        index = cls(threshold=state["threshold"], scaffold_threshold=state["scaffold_threshold"])
+        index = cls(threshold=state["threshold"], scaffold_threshold=state["scaffold_threshold"],
+                    min_shared=state.get("min_shared", DEFAULT_MIN_SHARED))
         for row in state["families"]:
             index._families[row["family_id"]] = Family(
                 family_id=row["family_id"],

@@ -54,7 +54,7 @@ from chemistry.classify import Classification
 from chemistry.families import FINGERPRINT_BITS, FINGERPRINT_RADIUS, MCS_SAMPLE_SIZE, STATE_FORMAT, FamilyIndex
 from chemistry.families import Family as IndexFamily
 from chemistry.families import scaffold_of
-from chemistry.families import family_core, fingerprint, recluster
+from chemistry.families import family_core, fingerprint, is_trivial_core, recluster
 from chemistry.identity import Identity, StructureFormat
 from chemistry.propose import propose_group
 from alerts.signals import NearestControlled
@@ -367,7 +367,7 @@ def compute_core(family: Family, members: list[tuple[int, Identity]], *, timeout
     """The family core, recomputed only when membership changed enough (chemistry's own rule)."""
     stored = IndexFamily(family_id=family.id, founder="", members=[i.inchikey for _, i in members],
                          core_smarts=family.core_smarts, core_member_count=family.core_member_count)
-    if not stored.core_is_stale() and family.core_smarts is not None:
+    if not stored.core_is_stale() and not is_trivial_core(family.core_smarts):  # a trivial core stored earlier is redone
         return family.core_smarts
     sample = _spread(members, MCS_SAMPLE_SIZE)  # members come sorted by InChIKey: deterministic
     return family_core([identity.mol for _, identity in sample], timeout=timeout)
