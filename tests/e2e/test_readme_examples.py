@@ -99,3 +99,13 @@ def test_the_feed_token_example_opens_the_feed_without_a_key(demo):
     feed = next(b for b in _shell_blocks() if "feed-tokens" in b)
     out = _run(feed, cwd, port, free_port())
     assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in out and "Varsel alerts: reader" in out, out
+
+
+def test_the_operations_example_scrapes_metrics_and_uploads_a_file_once(demo):
+    cwd, port = demo
+    operations = next(b for b in _shell_blocks() if "reports:upload" in b)
+    out = _run(operations, cwd, port, free_port())
+    assert "varsel_http_requests_total{" in out, out[:3000]
+    assert "x-request-id: lab-upload-1" in out.lower(), out[:3000]
+    assert '"stored":1,"replayed":0,"rejected":0' in out, out[:3000]
+    assert '"status": 200' in out and "0 stored, 1 already there, 0 rejected" in out, out[-2000:]
