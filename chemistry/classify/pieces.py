@@ -22,7 +22,7 @@ class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
     __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "single_attachment", "_internal",
-                 "_internal_kinds", "_smiles", "verdicts", "listed_layers", "_counts", "_cache")
+                 "_internal_kinds", "_smiles", "verdicts", "listed_layers", "_counts", "_chain", "_cache")
 
     def __init__(self, mol: Chem.Mol, links: list[list[tuple[int, Chem.BondType]]], atoms: list[int],
                  attachments: list[tuple[int, int, Chem.BondType]], cache: "_AtomCache | None" = None):
@@ -45,6 +45,7 @@ class _Piece:
         self._internal_kinds: list[Chem.BondType] | None = None
         self._smiles: str | None = None
         self._counts: dict[int, int] | None = None
+        self._chain: int | None = None
         # spec key -> accepted?  The same piece is read by every rule whose core matches the same
         # atoms (GB, DK and DE phenethylamines), so each class is tested once per piece.
         self.verdicts: dict[str, bool] = {}
@@ -118,7 +119,13 @@ class _Piece:
 
     def longest_chain(self) -> int:
         """Heavy atoms on the longest path through atoms in no ring ("durchgehende Kette", ring
-        atoms not counted): the diameter of the acyclic part of the piece."""
+        atoms not counted): the diameter of the acyclic part of the piece. Computed once per
+        piece: every "further substituted" class of every rule asks for it."""
+        if self._chain is None:
+            self._chain = self._longest_chain()
+        return self._chain
+
+    def _longest_chain(self) -> int:
         chain = [i for i in self.atoms if not self.atom(i).IsInRing()]
         if len(chain) <= 1:
             return len(chain)
