@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -62,6 +63,7 @@ __all__ = [
     "family_core",
     "is_trivial_core",
     "modular_class",
+    "family_name",
     "fingerprint",
     "generic_scaffold",
     "recluster",
@@ -701,3 +703,88 @@ def recluster(
             scaffold, distinctive = scaffolds[p]
             index._append(keys[p], fps[p], smiles[p], scaffold, family_id, distinctive=distinctive)
     return index
+
+
+# --- names -------------------------------------------------------------------------------------
+
+# Ring systems a reader knows by name, keyed by their canonical SMILES as cut out of a member.
+_RING_SYSTEM_NAMES = {
+    "c1ccccc1": "benzene", "c1ccc2[nH]ccc2c1": "indole", "c1ccc2ccccc2c1": "naphthalene",
+    "c1ccc2[nH]ncc2c1": "indazole", "c1ccc2occc2c1": "benzofuran", "c1ccc2c(c1)OCO2": "1,3-benzodioxole",
+    "C1CCNCC1": "piperidine", "C1CCNC1": "pyrrolidine", "C1CCCCC1": "cyclohexane", "c1ccsc1": "thiophene",
+    "c1ccc2[nH]cnc2c1": "benzimidazole", "c1ccc2ncnc2c1": "benzimidazole", "c1ccc2ncccc2c1": "quinoline", "C1C2CC3CC1CC(C2)C3": "adamantane",
+    "c1ccc2c(c1)CCC2": "indane", "C1CNCCN1": "piperazine", "c1ccc2c(c1)CCO2": "2,3-dihydrobenzofuran",
+    "C1CC1": "cyclopropane", "c1ccncc1": "pyridine", "C1COCCN1": "morpholine",
+}
+_INDAZOLE_N1 = Chem.MolFromSmarts("c1nn([#6])c2ccccc12")
+_INDOLE_N1 = Chem.MolFromSmarts("c1cn([#6])c2ccccc12")
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyName:
+    name: str
+    source: str  # "modular class", "legal group", "scaffold class" or "no core"
+
+
+def family_name(mols: Sequence[Chem.Mol], core_smarts: str | None,
+                groups: Sequence[Iterable[str]] = ()) -> FamilyName:
+    """A readable name: the synthetic-cannabinoid class most members share; else the legal group
+    that captures most members (``groups``: per member, the titles of the group rules that
+    capture it), if it captures at least half; else the core's ring systems."""
+    if not mols:
+        return FamilyName("empty family", "no core")
+    classes = [modular_class(mol) for mol in mols]
+    top = Counter(c for c in classes if c).most_common(1)
+    if top and top[0][1] * 2 >= len(mols):
+        name = top[0][0]
+        members = [mol for mol, c in zip(mols, classes) if c == name]
+        if all(mol.HasSubstructMatch(_INDAZOLE_N1) for mol in members):
+            name = name.replace("indole/indazole", "indazole").replace("indoles/indazoles", "indazoles")
+        elif all(mol.HasSubstructMatch(_INDOLE_N1) for mol in members):
+            name = name.replace("indole/indazole", "indole").replace("indoles/indazoles", "indoles")
+        return FamilyName(f"{name}, N1 tail", "modular class")
+    counts = Counter(title for titles in groups for title in set(titles))
+    if counts:
+        title, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+        if count * 2 >= len(mols):
+            return FamilyName(title, "legal group")
+    if core_smarts is None:
+        return FamilyName("no shared core", "no core")
+    rings = _core_ring_systems(mols[0], core_smarts)
+    if not rings:
+        return FamilyName("no shared core", "no core")
+    return FamilyName(" + ".join(rings) + " core with linker", "scaffold class")
+
+
+def _core_ring_systems(mol: Chem.Mol, core_smarts: str) -> list[str]:
+    """Names (or SMILES) of the ring systems of ``mol`` that the core covers, in atom order."""
+    query = Chem.MolFromSmarts(core_smarts)
+    match = set(mol.GetSubstructMatch(query)) if query is not None else set()
+    if not match:
+        return []
+    rings = [set(ring) for ring in mol.GetRingInfo().AtomRings() if set(ring) <= match]
+    systems: list[set[int]] = []
+    for ring in rings:
+        joined = [s for s in systems if len(s & ring) >= 2]
+        merged = set(ring).union(*joined)
+        systems = [s for s in systems if s not in joined] + [merged]
+    names = []
+    for atoms in sorted(systems, key=min):
+        smiles = Chem.MolFragmentToSmiles(mol, sorted(atoms), kekuleSmiles=False)
+        fragment = _parse_ring_system(smiles)
+        canonical = Chem.MolToSmiles(fragment) if fragment is not None else smiles
+        names.append(_RING_SYSTEM_NAMES.get(canonical, canonical))
+    return names
+
+
+def _parse_ring_system(smiles: str) -> Chem.Mol | None:
+    """A ring system cut out of a molecule: an aromatic N that lost its substituent gets its H."""
+    with rdBase.BlockLogs():
+        found = Chem.MolFromSmiles(smiles)
+        if found is not None:
+            return found
+        for at in [i for i, ch in enumerate(smiles) if ch == "n"]:
+            found = Chem.MolFromSmiles(smiles[:at] + "[nH]" + smiles[at + 1:])
+            if found is not None:
+                return found
+    return None

@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     )
     family_interval_seconds: float = Field(default=1.0, gt=0, description="How often the worker places new substances")
     family_mcs_timeout_seconds: int = Field(default=2, ge=1, description="Bound on one family core (rdFMCS) search")
+    family_min_shared: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of a new substance's heavy atoms that its common part (ring system plus linker) with "
+                    "the nearest member must cover for it to join that family below Tanimoto 0.7 (0: similarity "
+                    "alone); 0.5 is measured in bench/families.py --quality",
+    )
 
     # the web pages (service.web): a browser session lasts this long after signing in
     web_session_minutes: int = Field(default=480, ge=1, description="Lifetime of a web sign-in session")

@@ -190,6 +190,10 @@ class ProposalRead(BaseModel):
 
 
 class FamilyDetail(FamilySummary):
+    name: str = Field(description="A readable name: the synthetic-cannabinoid class (core, linker, head group), the "
+                                  "legal group capturing most members, or the core's ring systems")
+    name_source: str = Field(description="'modular class', 'legal group', 'scaffold class' or 'no core'")
+    core_svg: str | None = Field(default=None, description="A drawing of the family core")
     as_of: dt.date
     members: list[MemberRead]
     members_total: int

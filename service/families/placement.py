@@ -182,6 +182,7 @@ def _load(session: Session, settings: Settings, epoch: int) -> LiveIndex:
         "format": STATE_FORMAT,
         "threshold": settings.family_threshold,
         "scaffold_threshold": settings.family_scaffold_threshold,
+        "min_shared": settings.family_min_shared,
         "fingerprint": {"kind": "morgan", "radius": FINGERPRINT_RADIUS, "bits": FINGERPRINT_BITS},
         "families": [
             {"family_id": fid, "founder": founder, "core_smarts": core, "core_member_count": core_count}

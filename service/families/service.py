@@ -11,6 +11,7 @@ and marked as such.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from rdkit.Chem import Draw
 from sqlalchemy import and_, case, func, literal, not_
 from sqlmodel import Session, select
 
-from chemistry.families import fingerprint
+from chemistry.depict import svg_of_smarts
+from chemistry.families import family_name, fingerprint, is_trivial_core
 from chemistry.identity import StructureError, identify
 from service.audit.service import record
 from service.auth.models import Principal
@@ -324,10 +326,29 @@ def detail(
         gap.append(JurisdictionGap(jurisdiction=jurisdiction, controlled=controlled, uncontrolled=uncontrolled))
 
     proposal, problem = _proposal(session, family, version=live.version, mcs_timeout=settings.family_mcs_timeout_seconds)
+    core = summary.core_smarts
+    if is_trivial_core(core) and family.member_count > 1:  # not refreshed by the worker yet, or stored before 0.x
+        core = compute_core(family, member_identities(session, family.id), timeout=settings.family_mcs_timeout_seconds)
+    core = None if is_trivial_core(core) else core
+    named = family_name(
+        [identity_of(substance).mol for _, substance in rows], core,
+        [[f"{m.title} ({code})" for code, result in classified[s.id].results.items() for m in result.matches
+          if m.kind == "group"] for _, s in rows])
     return FamilyDetail(
-        **summary.model_dump(), as_of=as_of, members=members, members_total=family.member_count, gap=gap,
+        **(summary.model_dump() | {"core_smarts": core}), name=named.name, name_source=named.source, core_svg=_family_core_svg(core),
+        as_of=as_of, members=members, members_total=family.member_count, gap=gap,
         proposal=proposal, proposal_problem=problem, svg_url=f"/v1/families/{family.id}/members.svg",
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _family_core_svg(core: str | None) -> str | None:
+    if core is None:
+        return None
+    try:
+        return svg_of_smarts(core, width=360, height=240)
+    except Exception:  # noqa: BLE001 - a drawing is a courtesy; the SMARTS is in core_smarts
+        return None
 
 
 def members_svg(session: Session, family: Family, *, limit: int, mcs_timeout: int) -> str:

@@ -1,0 +1,58 @@
+"""Family names, core drawings and the membership setting through the API (issue 17)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.families.placement import forget, place_pending
+from tests.service.test_families_api import SERIES, _detail, _families, _stream
+
+CARBOXAMIDES = {
+    "ADB-PINACA": "CCCCCn1nc(C(=O)NC(C(N)=O)C(C)(C)C)c2ccccc21",
+    "AB-PINACA": "CCCCCn1nc(C(=O)NC(C(N)=O)C(C)C)c2ccccc21",
+    "5F-ADB": "COC(=O)C(NC(=O)c1nn(CCCCCF)c2ccccc12)C(C)(C)C",
+    "AB-FUBINACA": "NC(=O)C(NC(=O)c1nn(Cc2ccc(F)cc2)c2ccccc12)C(C)C",
+}
+
+
+def test_families_are_named_and_their_core_drawn(client, engine, settings, reporter, regulator, report_body):
+    cathinones = [("cathinones", m, s) for m, s in SERIES["cathinones"].items()]
+    cannabinoids = [("cannabinoids", m, s) for m, s in CARBOXAMIDES.items()]
+    _stream(client, reporter, report_body, cathinones + cannabinoids)
+    place_pending(engine, settings=settings)
+    details = [_detail(client, regulator, f["id"]) for f in _families(client, regulator)]
+    by_member = {name: d for d in details for m in d["members"] for name in m["names"]}
+
+    sc = by_member["ADB-PINACA"]
+    assert {n for m in sc["members"] for n in m["names"]} == set(CARBOXAMIDES)
+    assert (sc["name"], sc["name_source"]) == ("indazole-3-carboxamides, N1 tail", "modular class")
+    cathinone = by_member["Mephedrone"]
+    assert cathinone["name_source"] == "legal group"
+    # the legal group named is one that captures most members, as /v1/classify says
+    captured = 0
+    for member in cathinone["members"]:
+        answer = client.post("/v1/classify", json={"structure": member["smiles"], "depict": False},
+                             headers=regulator.headers).json()
+        titles = {f"{m['title']} ({r['jurisdiction']})" for r in answer["results"] for m in r["matches"]
+                  if m["kind"] == "group"}
+        captured += cathinone["name"] in titles
+    assert captured * 2 >= len(cathinone["members"])
+    for detail in (sc, cathinone):
+        assert detail["core_smarts"] and "<svg" in detail["core_svg"]
+
+
+DMT = "CN(C)CCc1c[nH]c2ccccc12"
+INDOMETACIN = "COc1ccc2n(C(=O)c3ccc(Cl)cc3)c(C)c(CC(=O)O)c2c1"
+
+
+@pytest.mark.parametrize(("min_shared", "families"), [(0.0, 1), (0.5, 2)])
+def test_the_membership_setting_keeps_out_a_substance_sharing_a_small_fragment(
+    client, engine, settings, reporter, regulator, report_body, min_shared, families
+):
+    forget(engine)  # the worker's index is per process: start from this database
+    loose = settings.model_copy(update={"family_threshold": 0.05, "family_scaffold_threshold": 0.05,
+                                        "family_min_shared": min_shared})
+    _stream(client, reporter, report_body, [("x", "DMT", DMT), ("x", "indometacin", INDOMETACIN)])
+    assert place_pending(engine, settings=loose) == 2
+    assert len(_families(client, regulator)) == families
+    forget(engine)
