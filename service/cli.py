@@ -78,11 +78,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
+    metrics_dir = None
     if args.workers > 1 and not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
         # each uvicorn process counts in its own files there; /metrics in any of them sums them all
         import tempfile
 
-        os.environ[MULTIPROCESS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="varsel-metrics-")
+        metrics_dir = os.environ[MULTIPROCESS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="varsel-metrics-")
     print(f"Varsel on http://{host}:{port}/  (open it in a browser and sign in with an API key; "
           f"API docs: http://{host}:{port}/docs)", file=sys.stderr, flush=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level,
@@ -90,6 +91,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 # SIGTERM ends the server even if a client holds a request open: in-flight
                 # requests get this long (every database wait is bounded well within it).
                 timeout_graceful_shutdown=30)
+    if metrics_dir is not None:
+        import shutil
+
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
