@@ -172,3 +172,19 @@ def test_what_a_subscriber_receives_is_what_the_webhooks_section_says(client, sp
         Webhook(subscription["secret"]).verify(request.body, request.headers)  # the documented signature
     wrong = dict(json.loads(received["eu.varsel.test"].body), type="eu.varsel.alert.digest")
     assert list(_webhook_validator(spec, "eu.varsel.test").iter_errors(wrong))  # the schema does check
+
+
+def test_a_digest_event_is_what_the_webhooks_section_says(client, spec, reporter, authority, report_body):  # noqa: ANN001
+    import datetime as dt
+
+    from alerts.cloudevents import digest_event
+    from alerts.model import Alert
+
+    client.post("/v1/reports", json=report_body(), headers=reporter.headers)
+    alerts = [Alert.model_validate(a) for a in client.get("/v1/alerts", headers=authority.headers).json()["items"]]
+    assert alerts
+    event = digest_event(alerts, instance="test", time=dt.datetime.now(dt.UTC), left_out=2,
+                         left_out_query="/v1/alerts?until=2026-01-01T00:00:00Z")
+    validator = _webhook_validator(spec, "eu.varsel.alert.digest")
+    assert not [e.message for e in validator.iter_errors(event)]
+    assert list(validator.iter_errors({**event, "data": {**event["data"], "alerts": "none"}}))
