@@ -171,6 +171,11 @@ class Coverage:
     reference_captured: tuple[str, ...]  # reference medicines / chemicals it would capture
     virtual_analogues: int
     virtual_captured: int
+    # per jurisdiction of the rulebook consulted (``law``), what the proposal captures that no
+    # rule of that jurisdiction controls today: registry substances by name, virtual analogues
+    # counted; empty when no rulebook was given
+    registry_newly_controlled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    virtual_newly_controlled: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -421,6 +426,7 @@ def propose_group(
     screen: SafetyScreen | None = None,
     as_of: date | None = None,
     count_virtual: bool = True,
+    law: Classifier | None = None,
 ) -> Proposal:
     """Draft a group definition for one family and measure what it would capture.
 
@@ -479,15 +485,21 @@ def propose_group(
                                            if c.identity.inchikey not in member_keys
                                            or c.identity.inchikey in legal_keys), as_of)
         virtual_hits = _captured(engine, ((s, Chem.MolFromSmiles(s)) for s in analogues), as_of)
+        registry_hits = _captured(engine, registry_subjects, as_of)
+        newly_registry, newly_virtual = _newly_controlled(
+            law, as_of, [(n, i) for n, i in identities if n in set(captured_members)]
+            + [(n, i) for n, i in registry_subjects if n in set(registry_hits)], virtual_hits)
         coverage = Coverage(
             members=len(identities),
             members_captured=tuple(captured_members),
             members_missed=tuple(name for name, _ in identities if name not in set(captured_members)),
-            registry_captured=tuple(_captured(engine, registry_subjects, as_of)),
+            registry_captured=tuple(registry_hits),
             negatives_captured=tuple(negative_hits),
             reference_captured=tuple(reference_hits),
             virtual_analogues=len(analogues),
             virtual_captured=len(virtual_hits),
+            registry_newly_controlled=newly_registry,
+            virtual_newly_controlled=newly_virtual,
         )
         # Safe means none of: a reference medicine or chemical, an authorised medicine, a shipped
         # must_not_match example other than a member (whether or not another rule controls it: a
@@ -507,6 +519,31 @@ def propose_group(
         if attempt.safe:
             return attempt
     return attempt
+
+
+def _newly_controlled(law: Classifier | None, as_of: date, registry: list[tuple[str, Identity]],
+                      virtual: list[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+    """Of what the proposal captures, what each jurisdiction of ``law`` does not control yet."""
+    if law is None:
+        return {}, {}
+    codes = list(law.rulebook.jurisdictions)
+
+    def uncontrolled_in(subject: Identity | str) -> list[str]:
+        try:
+            found = law.classify(subject, as_of=as_of)
+        except StructureError:
+            return []
+        return [code for code in codes if code in found.results and not found.results[code].matches]
+
+    registry_out: dict[str, list[str]] = {code: [] for code in codes}
+    for name, identity in registry:
+        for code in uncontrolled_in(identity):
+            registry_out[code].append(name)
+    virtual_out = dict.fromkeys(codes, 0)
+    for smiles in virtual:
+        for code in uncontrolled_in(smiles):
+            virtual_out[code] += 1
+    return {code: tuple(names) for code, names in registry_out.items()}, virtual_out
 
 
 def _nearest_uncaptured(screen: SafetyScreen, identities, offenders: set[str], count: int = 3) -> list[dict]:

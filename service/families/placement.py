@@ -390,7 +390,7 @@ def compute_proposal(
     named = [(names.get(sid, identity.inchikey), identity) for sid, identity in chosen]
     try:
         proposal = propose_group(family_id, named, core_smarts=core_smarts, registry=registry,
-                                 count_virtual=count_virtual)
+                                 count_virtual=count_virtual, law=live_rulebook(session).classifier)
     except ValueError as error:  # no common core of three atoms: nothing to define a group on
         return {"error": str(error), "rulebook_version": version, "member_count": len(members),
                 "computed_at": utcnow().isoformat()}
@@ -409,6 +409,9 @@ def compute_proposal(
             "reference_captured": list(coverage.reference_captured),
             "virtual_analogues": coverage.virtual_analogues if count_virtual else None,
             "virtual_captured": coverage.virtual_captured if count_virtual else None,
+            # per jurisdiction: captured but not controlled there today (the live rulebook)
+            "registry_newly_controlled": {k: list(v) for k, v in coverage.registry_newly_controlled.items()},
+            "virtual_newly_controlled": coverage.virtual_newly_controlled if count_virtual else None,
         },
         "rule": proposal.as_dict(),
         "rulebook_version": version,

@@ -186,3 +186,23 @@ def test_the_safe_flag_and_the_coverage_agree(proposals, series):
     assert set(proposal.coverage.negatives_captured) == negatives
     assert proposal.safe == (not reference and not negatives)
     assert set(proposal.offenders) == reference | negatives
+
+
+def test_the_proposal_says_what_it_would_newly_control_per_jurisdiction(registry):
+    from chemistry.rulebook import load_rulebook
+
+    law = Classifier(load_rulebook())
+    members = list(SERIES["cathinones"].items())
+    proposal = propose_group("cathinones", members, registry=registry, as_of=AS_OF, law=law)
+    coverage = proposal.coverage
+    structures = dict(registry) | dict(members)
+    captured = [*coverage.members_captured, *coverage.registry_captured]
+    assert set(coverage.registry_newly_controlled) == set(law.rulebook.jurisdictions)
+    for code, names in coverage.registry_newly_controlled.items():
+        expected = {n for n in captured
+                    if not law.classify(structures[n], jurisdictions=[code], as_of=AS_OF).results[code].matches}
+        assert set(names) == expected, code
+        assert 0 <= coverage.virtual_newly_controlled[code] <= coverage.virtual_captured
+    # mephedrone is controlled by name nearly everywhere: never "newly controlled" in Denmark
+    assert "Mephedrone" not in coverage.registry_newly_controlled["DK"]
+    assert any(coverage.registry_newly_controlled.values())

@@ -39,6 +39,9 @@ def test_families_are_named_and_their_core_drawn(client, engine, settings, repor
     assert captured * 2 >= len(cathinone["members"])
     for detail in (sc, cathinone):
         assert detail["core_smarts"] and "<svg" in detail["core_svg"]
+    # the proposal says what it would newly control, per jurisdiction of the live rulebook
+    newly = cathinone["proposal"]["coverage"]["registry_newly_controlled"]
+    assert "DK" in newly and "Mephedrone" not in newly["DK"]
 
 
 DMT = "CN(C)CCc1c[nH]c2ccccc12"
