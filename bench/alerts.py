@@ -11,7 +11,14 @@ arrival time minus the alert's creation time (the report's receipt).
 Baseline, same run: the receiver's raw request rate from a plain httpx.AsyncClient at the
 worker's concurrency, and how long 1,000 plain POSTs take; the fan-out is shown as a ratio.
 
+With --knee, phase 2 searches instead for the knee: the highest sustained webhook rate at which
+p99 delivery latency stays at or below 2 s with nothing lost or sent twice. Rates double from
+--knee-start webhooks/s until a step fails, then are bisected; each step runs --knee-step
+seconds and drains before the next. The worker's CPU per webhook at the knee is printed next to
+a bare httpx client's CPU per request, measured in the same run.
+
     .venv/bin/python bench/alerts.py [--duration 60] [--rate 50] [--workers 1] [--postgres]
+    .venv/bin/python bench/alerts.py --knee [--knee-start 250] [--knee-step 20] [--workers 2 --postgres]
 
 Prints a table; asserts nothing about time.
 """
@@ -103,6 +110,13 @@ async def subscribe(api: str, key: str, receiver: str, *, count: int, prefix: st
                 r.raise_for_status()
 
         await asyncio.gather(*(one(i) for i in range(count)))
+
+
+async def bare_client_cpu(receiver: str, n: int = 3000) -> float:
+    """CPU seconds per request of a bare httpx.AsyncClient posting to the receiver (this process)."""
+    cpu = time.process_time()
+    await baseline(receiver, n)
+    return (time.process_time() - cpu) / n
 
 
 async def baseline(receiver: str, n: int, concurrency: int = CONCURRENCY) -> float:
@@ -333,6 +347,11 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
         rows.append((backend, "fan-out: lost / duplicated",
                      f"{FANOUT_SUBSCRIBERS - fan['unique']} / {fan['total'] - fan['unique']} (target 0 / 0)"))
 
+        if args.knee:
+            bare = asyncio.run(bare_client_cpu(receiver))
+            rows += knee(url, api, receiver, reporter_key, [w.pid for w in workers], args, bare_cpu=bare)
+            return rows
+
         progress("steady state")
         httpx.post(f"{receiver}/reset")
         roles = {"worker(s)": [w.pid for w in workers], "API": [processes[1].pid], "receiver": [processes[0].pid]}
@@ -394,6 +413,63 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
     return rows
 
 
+def knee_step(url: str, api: str, receiver: str, key: str, worker_pids: list[int], *, webhooks_per_second: float,
+              duration: float) -> dict:
+    """One sustained step: reports at webhooks_per_second / STEADY_SUBSCRIBERS a second, then drain."""
+    httpx.post(f"{receiver}/reset")
+    cpu_before = sum(cpu_seconds(pid) for pid in worker_pids)
+    started_at = dt.datetime.now(dt.UTC)
+    asyncio.run(steady(api, key, rate=webhooks_per_second / STEADY_SUBSCRIBERS, duration=duration))
+    time.sleep(2)
+    expected = reports_received_since(url, started_at) * STEADY_SUBSCRIBERS
+    wait_for(receiver, expected, quiet_for=10, timeout=duration * 10 + 60)
+    worker_cpu = sum(cpu_seconds(pid) for pid in worker_pids) - cpu_before
+    result = stats(receiver, latency=True)
+    span = (result["last_at"] - result["first_at"]) if result["first_at"] else float("nan")
+    p99 = (result["latency_ms"]["p99"] or float("inf")) / 1000
+    lost, duplicated = expected - result["unique"], result["total"] - result["unique"]
+    return {"offered": webhooks_per_second, "delivered": result["total"] / span if span else 0.0, "p99": p99,
+            "lost": lost, "duplicated": duplicated, "ok": p99 <= 2.0 and lost == 0 and duplicated == 0,
+            "worker_cpu": worker_cpu / result["unique"] if result["unique"] else float("nan")}
+
+
+def knee(url: str, api: str, receiver: str, key: str, worker_pids: list[int], args: argparse.Namespace, *,
+         bare_cpu: float) -> list[tuple[str, str, str]]:
+    """Double the rate until a step fails, then bisect: the highest rate that held p99 ≤ 2 s."""
+    backend = "postgresql" if args.postgres else "sqlite"
+    rows, steps = [], []
+
+    def step(rate: float) -> dict:
+        progress(f"knee: {rate:,.0f} webhooks/s for {args.knee_step:g} s")
+        found = knee_step(url, api, receiver, key, worker_pids, webhooks_per_second=rate, duration=args.knee_step)
+        steps.append(found)
+        rows.append((backend, f"knee step: {rate:,.0f} webhooks/s offered",
+                     f"delivered {found['delivered']:,.0f}/s, p99 {found['p99']:.2f} s, lost {found['lost']}, "
+                     f"twice {found['duplicated']}, worker {found['worker_cpu'] * 1e6:,.0f} µs a webhook "
+                     f"-> {'holds' if found['ok'] else 'fails'} ({load()})"))
+        return found
+
+    good, bad, rate = None, None, args.knee_start
+    while bad is None and rate <= args.knee_max:
+        found = step(rate)
+        good, bad = (found, None) if found["ok"] else (good, found)
+        rate *= 2
+    for _ in range(args.knee_bisections):
+        if good is None or bad is None or bad["offered"] - good["offered"] <= args.knee_start / 4:
+            break
+        found = step((good["offered"] + bad["offered"]) / 2)
+        good, bad = (found, bad) if found["ok"] else (good, found)
+    if good is None:
+        rows.append((backend, "knee", f"none: even {args.knee_start:,.0f} webhooks/s missed p99 ≤ 2 s"))
+        return rows
+    rows.append((backend, f"knee: highest sustained rate with p99 ≤ 2 s, {args.workers} worker(s)",
+                 f"**{good['offered']:,.0f} webhooks/s** (p99 {good['p99']:.2f} s; target ≥ 1,500)"))
+    rows.append((backend, "knee: CPU per webhook, worker (at the knee) vs bare httpx client (same run)",
+                 f"{good['worker_cpu'] * 1e6:,.0f} µs vs {bare_cpu * 1e6:,.0f} µs a request "
+                 f"= {good['worker_cpu'] / bare_cpu:.1f}×"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=60.0, help="steady-state seconds")
@@ -403,6 +479,11 @@ def main() -> None:
     parser.add_argument("--per-origin", type=int, default=PER_ORIGIN,
                         help="VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN (every subscription here shares one origin)")
     parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
+    parser.add_argument("--knee", action="store_true", help="search for the knee instead of one steady rate")
+    parser.add_argument("--knee-start", type=float, default=250.0, help="first webhooks/s of the search")
+    parser.add_argument("--knee-max", type=float, default=8000.0, help="highest webhooks/s tried")
+    parser.add_argument("--knee-step", type=float, default=20.0, help="seconds each rate is sustained")
+    parser.add_argument("--knee-bisections", type=int, default=3, help="bisections after the first failure")
     args = parser.parse_args()
     if args.postgres:
         admin = postgres_url()

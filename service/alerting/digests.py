@@ -96,6 +96,7 @@ def build_due_digests(engine: Engine, *, instance: str, now: dt.datetime | None 
                     update(DigestEntry)
                     .where(DigestEntry.subscription_id == subscription.id,
                            DigestEntry.alert_id.in_([a.id for a in entries]))
+                    # a subscription left without a channel (unsubscribed) still closes its period
                     .values(delivery_id=rows[0]["id"] if rows else "none")
                 )
                 queued += 1
