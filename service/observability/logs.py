@@ -108,7 +108,11 @@ def _redact_value(name: str, value: Any) -> Any:
 
 def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """structlog processor: no secret leaves in a log line (see the module's docstring)."""
-    return {key: _redact_value(key, value) for key, value in event_dict.items()}
+    return {key: _redact_value(key, value) for key, value in event_dict.items() if key not in _TERMINAL_ONLY}
+
+
+# extras other libraries attach for terminals: uvicorn's message with ANSI colour codes
+_TERMINAL_ONLY = frozenset({"color_message"})
 
 
 _SHARED: list[Any] = [
@@ -173,6 +177,7 @@ def uvicorn_log_config(level: str) -> dict[str, Any]:
             "uvicorn": {"handlers": [], "propagate": True, "level": level.upper()},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False},  # the middleware logs each request
+            "alembic": {"level": "WARNING"},  # reading the migrations' heads at start-up is not news
         },
     }
 
