@@ -64,7 +64,12 @@ APPROVED_MEDICINES_CSV = Path(__file__).parent / "data" / "approved_medicines.cs
 MIN_PROPOSAL_MEMBERS = 3
 DRAFT_JURISDICTION = "XX"  # a user-assigned ISO 3166-1 code: never a real country's law
 DRAFT_LIST = "draft"
-Generalisation = Literal["generalised", "observed"]
+# Tried in this order until one captures nothing it must not: "generalised" (every position in
+# the law's own terms: classes with carbon and chain limits, and any other observed group as
+# "a univalent group of these elements, at most this long"), "classes" (classes with limits, other
+# groups exactly as observed), "observed" (only what was seen).
+Generalisation = Literal["generalised", "classes", "observed"]
+LADDER: tuple[Generalisation, ...] = ("generalised", "classes", "observed")
 
 # Most specific first: the probe reports the first class a substituent satisfies.
 _PROBE_CLASSES = (
@@ -293,22 +298,58 @@ def _carbons(smiles: str) -> int:
     return sum(1 for atom in mol.GetAtoms() if atom.GetAtomicNum() == 6) if mol is not None else 0
 
 
+def _chain(smiles: str) -> int:
+    """The substituent's continuous chain as the rule format counts it (FORMAT.md, max_chain):
+    heavy atoms on the longest path through atoms in no ring; the attachment '*' not counted."""
+    mol = Chem.MolFromSmiles(smiles, sanitize=False)
+    if mol is None:
+        return 0
+    mol.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(mol)
+    chain = {a.GetIdx() for a in mol.GetAtoms() if a.GetAtomicNum() and not a.IsInRing()}
+    best = 0
+    for start in chain:  # substituents are small: a search from every atom is cheap
+        seen, frontier, depth = {start}, [start], 0
+        while frontier:
+            depth += 1
+            frontier = [n.GetIdx() for i in frontier for n in mol.GetAtomWithIdx(i).GetNeighbors()
+                        if n.GetIdx() in chain and n.GetIdx() not in seen and not seen.add(n.GetIdx())]
+        best = max(best, depth)
+    return best
+
+
+def _heavy(smiles: str) -> tuple[int, set[str]]:
+    mol = Chem.MolFromSmiles(smiles, sanitize=False)
+    atoms = [a for a in mol.GetAtoms() if a.GetAtomicNum() > 1] if mol is not None else []
+    return len(atoms), {a.GetSymbol() for a in atoms}
+
+
 def _allowed(observed: list[tuple[str, str]], generalisation: Generalisation) -> list[dict]:
     specs: list[dict] = []
     exact: dict[str, None] = {}
-    by_class: dict[str, int] = {}
+    by_class: dict[str, tuple[int, int]] = {}  # class -> (max carbons, max chain) seen
     for class_, smiles in observed:
-        if generalisation == "generalised" and class_ in _CLASSES_WITHOUT_SIZE:
-            by_class.setdefault(class_, 0)
-        elif generalisation == "generalised" and class_ in _CLASSES_WITH_CARBON_LIMIT:
-            by_class[class_] = max(by_class.get(class_, 0), _carbons(smiles))
+        if generalisation != "observed" and class_ in _CLASSES_WITHOUT_SIZE:
+            by_class.setdefault(class_, (0, 0))
+        elif generalisation != "observed" and class_ in _CLASSES_WITH_CARBON_LIMIT:
+            carbons, chain = by_class.get(class_, (0, 0))
+            by_class[class_] = (max(carbons, _carbons(smiles)), max(chain, _chain(smiles)))
         else:
             exact[smiles] = None
-    for class_, carbons in sorted(by_class.items()):
+    for class_, (carbons, chain) in sorted(by_class.items()):
         if class_ in _CLASSES_WITH_CARBON_LIMIT:
-            specs.append({"class": class_, "max_carbons": carbons})
+            specs.append({"class": class_, "max_carbons": carbons, "max_chain": chain})
         else:
             specs.append({"class": class_})
+    single = [smiles for smiles in exact if smiles.count("*") == 1]
+    if generalisation == "generalised" and single:
+        # the way the NpSG words it: a group of these elements with a continuous chain of at
+        # most N atoms (and no bigger than the biggest seen), wherever members differ
+        sizes = [_heavy(smiles) for smiles in single]
+        specs.append({"class": "univalent", "max_heavy_atoms": max(n for n, _ in sizes) - 1,  # '*' is no atom
+                      "max_chain": max(_chain(smiles) for smiles in single),
+                      "elements": sorted(set().union(*(e for _, e in sizes)) - {"*"})})
+        exact = {smiles: None for smiles in exact if smiles not in single}
     for smiles in exact:
         specs.append({"name": f"observed {smiles}", "smarts": smiles})
     return specs
@@ -445,7 +486,7 @@ def propose_group(
     if core_smarts is None:
         raise ValueError(f"family {family_id} has no common core of at least three atoms")
     core = _label_core(core_smarts)
-    seen, max_counts, _ = _probe(core, identities, as_of, family_id)
+    seen, max_counts, decomposed = _probe(core, identities, as_of, family_id)
     elements = sorted(
         {atom.GetSymbol() for _, identity in identities for atom in identity.mol.GetAtoms()}
     )
@@ -458,7 +499,8 @@ def propose_group(
 
     legal_keys = {c.identity.inchikey for c in screen.legal_negatives}
     attempt: Proposal | None = None
-    for generalisation in ("generalised", "observed"):
+    fallback: Proposal | None = None
+    for generalisation in LADDER:
         positions = [
             {"name": name, "atoms": list(atoms), "allowed": _allowed(seen[name], generalisation),
              "max": max_counts[name]}
@@ -516,9 +558,12 @@ def propose_group(
             {**draft.model_dump(by_alias=True), "must_match": examples_in, "must_not_match": examples_out}
         )
         attempt = Proposal(family_id, final, coverage, generalisation, safe=not offenders, offenders=offenders)
-        if attempt.safe:
+        # a wider rung is taken only if it is safe and still captures every member the core fits
+        if attempt.safe and len(captured_members) >= len(decomposed):
             return attempt
-    return attempt
+        if attempt.safe and fallback is None:
+            fallback = attempt
+    return fallback or attempt
 
 
 def _newly_controlled(law: Classifier | None, as_of: date, registry: list[tuple[str, Identity]],
@@ -563,13 +608,16 @@ def _nearest_uncaptured(screen: SafetyScreen, identities, offenders: set[str], c
 
 
 def _notes(family_id: str, size: int, generalisation: Generalisation) -> str:
-    how = (
-        "Observed substituents were generalised to vocabulary classes (a halogen seen at a position "
-        "allows any halogen; an alkyl chain allows alkyl up to the longest chain seen)."
-        if generalisation == "generalised"
-        else "Only the substituents actually observed are allowed (the generalised draft captured a "
-        "reference medicine or common chemical)."
-    )
+    how = {
+        "generalised": "Observed substituents were generalised the way the laws word them: vocabulary classes "
+                       "with carbon and chain limits (a halogen seen at a position allows any halogen; an alkyl "
+                       "chain allows alkyl up to the longest chain seen), and any other group seen as 'a "
+                       "univalent group of the elements seen, with a continuous chain no longer than seen'.",
+        "classes": "Observed substituents were generalised to vocabulary classes with carbon and chain limits; "
+                   "other groups are allowed only as observed (the wider draft captured something it must not).",
+        "observed": "Only the substituents actually observed are allowed (the generalised drafts captured a "
+                    "reference medicine, an authorised medicine or a shipped negative example).",
+    }[generalisation]
     return (
         f"MACHINE-PROPOSED, NOT LAW. Drafted by Varsel from family {family_id} ({size} reported "
         f"substances; ECFP4 families at Tanimoto {DEFAULT_THRESHOLD}). The core is their maximum "
