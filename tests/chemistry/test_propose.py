@@ -206,3 +206,14 @@ def test_the_proposal_says_what_it_would_newly_control_per_jurisdiction(registry
     # mephedrone is controlled by name nearly everywhere: never "newly controlled" in Denmark
     assert "Mephedrone" not in coverage.registry_newly_controlled["DK"]
     assert any(coverage.registry_newly_controlled.values())
+
+
+@pytest.mark.parametrize("series", SAFE_SERIES)
+def test_positions_carry_carbon_and_chain_limits_as_the_laws_do(proposals, series):
+    from chemistry.propose import _CLASSES_WITH_CARBON_LIMIT
+
+    for position in proposals[series].rule.cores[0].positions:
+        for spec in position.allowed:
+            if spec.class_ in _CLASSES_WITH_CARBON_LIMIT:
+                assert spec.max_carbons is not None and spec.max_chain is not None, (position.name, spec)
+            assert not (spec.name or "").startswith("observed") or proposals[series].generalisation != "generalised"
