@@ -103,9 +103,8 @@ def _decide(
         # The receiver said when it can take more (429, 503): wait that long, never longer than
         # the policy's bound, and never past the horizon.
         wait = min(timedelta(seconds=result.retry_after_seconds), retry.max_retry_after)
-        retry_at: datetime | None = now + wait
-        if retry_at > first_attempt_at + retry.horizon:
-            retry_at = None
+        asked_for = now + wait
+        retry_at: datetime | None = asked_for if asked_for <= first_attempt_at + retry.horizon else None
     else:
         retry_at = next_attempt_at(
             attempts,

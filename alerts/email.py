@@ -132,10 +132,12 @@ def compose(
     message.set_content("\n".join(text))
     message.add_alternative("<!doctype html><html><body>" + "\n".join(body_html) + "</body></html>",
                             subtype="html")
-    if picture is not None:
+    html_part = message.get_body(preferencelist=("html",))
+    if picture is not None and isinstance(html_part, EmailMessage):
         cid, png = picture
-        message.get_payload()[1].add_related(png, maintype="image", subtype="png", cid=cid,
-                                             filename="structure.png", disposition="inline")
+        # multipart/related inside the alternative: the HTML shows it by its cid
+        html_part.add_related(png, maintype="image", subtype="png", cid=cid, filename="structure.png",
+                              disposition="inline")
     return message
 
 
