@@ -109,3 +109,13 @@ def test_the_operations_example_scrapes_metrics_and_uploads_a_file_once(demo):
     assert "x-request-id: lab-upload-1" in out.lower(), out[:3000]
     assert '"stored":1,"replayed":0,"rejected":0' in out, out[:3000]
     assert '"status": 200' in out and "0 stored, 1 already there, 0 rejected" in out, out[-2000:]
+
+
+def test_the_drafts_example_takes_two_regulators_to_activation(demo):
+    cwd, port = demo
+    drafts = next(b for b in _shell_blocks() if ":approve" in b)
+    out = _run(drafts, cwd, port, free_port())
+    assert '"type":"/problems/activation-refused"' in out and "approval_missing" in out, out[:3000]
+    assert '"status":"active"' in out, out[:3000]
+    assert "line 1,MDAI,NC1Cc2cc3OCOc3cc2C1" in out and ",controlled_by_group,dk-draft-aminoindanes" in out, out[-3000:]
+    assert "family_id,inchikey,names,smiles,status" in out, out[-2000:]
