@@ -27,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import percentile, start_server  # noqa: E402
+from bench.ingest import percentile, start_server
 
 MEPHEDRONE = "CNC(C)C(=O)c1ccc(C)cc1"
 MEPHEDRONE_KEY = "YELGFTGWJGBAQU-UHFFFAOYSA-N"

@@ -21,8 +21,17 @@ from service.web.render import HERE, render
 
 
 def install(app: FastAPI) -> None:
-    from service.web import (account, alerts, classify, docs, drafts, families, reports, subscriptions,
-                             substances)
+    from service.web import (
+        account,
+        alerts,
+        classify,
+        docs,
+        drafts,
+        families,
+        reports,
+        subscriptions,
+        substances,
+    )
 
     # the more specific mount first: Starlette matches in order
     app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger-assets")

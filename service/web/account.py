@@ -7,13 +7,18 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from service.web import sessions
-from service.web.deps import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, CsrfChecked, OptionalUser
+from service.web.deps import (
+    SESSION_COOKIE,
+    SIGNIN_CSRF_COOKIE,
+    CsrfChecked,
+    OptionalUser,
+)
 from service.web.render import nav_for, render
 
 router = APIRouter(include_in_schema=False)

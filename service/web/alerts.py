@@ -4,11 +4,9 @@ answer (service.alerting.routes._cap), so the two can never differ."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from alerts.model import AlertType, Severity
@@ -16,8 +14,6 @@ from service.alerting import routes as alert_routes
 from service.alerting import service
 from service.auth.deps import AlertReader
 from service.db import utcnow
-from service.problems import Problem
-from service.substances import service as registry
 from service.web import sessions
 from service.web.deps import page, with_session
 from service.web.render import render
@@ -27,7 +23,7 @@ Page = page(AlertReader)
 INBOX_SIZE = 100
 
 
-def _choice(enum, value: str, field: str, errors: dict) -> object | None:  # noqa: ANN001
+def _choice(enum, value: str, field: str, errors: dict) -> object | None:
     if not value:
         return None
     try:
@@ -54,7 +50,7 @@ async def inbox(request: Request, user: Page,
     seen_before = user.alerts_seen_at
     now = utcnow()
 
-    def load(session):  # noqa: ANN001, ANN202
+    def load(session):
         items, _ = service.list_alerts(session, flt, cursor=None, limit=INBOX_SIZE)
         sessions.mark_alerts_seen(session, user.session_id, at=now)
         return items
@@ -66,7 +62,7 @@ async def inbox(request: Request, user: Page,
                         types=list(AlertType), severities=list(Severity))
 
 
-def _get(request: Request, alert_id: str):  # noqa: ANN202
+def _get(request: Request, alert_id: str):
     return with_session(request, lambda session: service.get_alert(session, alert_id=alert_id).to_alert())
 
 

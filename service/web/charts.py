@@ -35,8 +35,9 @@ def reports_by_country_over_time(samples: list[tuple[dt.date, str]], *, months: 
     peak = max(sum(counts[(k, c)] for c in countries) for k in keys) or 1
     width, height, left, bottom = 640, 200, 30, 30
     bar = (width - left - 10) / len(keys)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Reports per month by country, {keys[0]} to {keys[-1]}">']
+    opening = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+               f'aria-label="Reports per month by country, {keys[0]} to {keys[-1]}">')
+    parts = [opening]
     plot = height - bottom - 10
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#57606a"/>')
     parts.append(f'<text x="2" y="16" font-size="11" fill="#57606a">{peak}</text>')

@@ -20,7 +20,12 @@ from chemistry.identity import StructureError
 from service.auth.deps import ClassifyReader
 from service.classification import service
 from service.classification.live import LiveRulebook, current, shipped_jurisdictions
-from service.classification.models import ClassifyRequest, ClassifyResponse, MatchRead, NearMissRead
+from service.classification.models import (
+    ClassifyRequest,
+    ClassifyResponse,
+    MatchRead,
+    NearMissRead,
+)
 from service.problems import Problem
 from service.substances import service as registry
 from service.web.depiction import PALETTE, hex_colour, svg_of_parts
@@ -30,8 +35,8 @@ from service.web.render import render
 router = APIRouter(include_in_schema=False)
 Page = page(ClassifyReader)
 
-_NEAR_MISS = re.compile(r"^core '(?P<core>.*?)' of (?P<rule>\S+) matched; (?P<why>.*)$", re.S)
-SHORT_REASON = 200
+_NEAR_MISS = re.compile(r"^core '(?P<core>.*?)' of (?P<rule>\S+) matched; (?P<why>.*)$", re.DOTALL)
+SHORT_REASON = 240  # characters of the one sentence shown; the whole reason is one click away
 
 
 @dataclass
@@ -59,13 +64,9 @@ def near_miss_sentence(live: LiveRulebook, jurisdiction: str, miss: NearMissRead
     except KeyError:
         title = miss.rule_id
     found = _NEAR_MISS.match(miss.reason)
-    if found:
-        why = found["why"].strip()
-        if len(why) > SHORT_REASON:
-            why = why[:SHORT_REASON].rsplit(" ", 1)[0] + " …"
-        sentence = f"The core “{found['core']}” matches, but {why.rstrip('.')}."
-    else:
-        sentence = miss.reason if len(miss.reason) <= SHORT_REASON else miss.reason[:SHORT_REASON].rsplit(" ", 1)[0] + " …"
+    sentence = (f"The core “{found['core']}” matches, but {found['why'].strip().rstrip('.')}" if found
+                else miss.reason.strip().rstrip("."))
+    sentence = sentence + "." if len(sentence) <= SHORT_REASON else sentence[:SHORT_REASON].rsplit(" ", 1)[0] + " …"
     return NearMissView(jurisdiction, miss.rule_id, title, sentence, miss.reason)
 
 
@@ -105,7 +106,7 @@ async def classify_page(request: Request, user: Page) -> Response:
                         errors={}, **_form_defaults(live))
 
 
-def _run(request: Request, *, structure: str, name: str, as_of: str, jurisdictions: list[str]):  # noqa: ANN202
+def _run(request: Request, *, structure: str, name: str, as_of: str, jurisdictions: list[str]):
     """(answer, live, looked-up name, field errors)."""
     with Session(request.app.state.engine) as session:
         live = current(session)

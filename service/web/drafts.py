@@ -47,7 +47,7 @@ async def drafts_page(request: Request, user: Reader) -> Response:
     return await render(request, "drafts.html", user, items=items)
 
 
-async def _workbench(request: Request, user, draft_id: str, *, errors: dict | None = None,  # noqa: ANN001
+async def _workbench(request: Request, user, draft_id: str, *, errors: dict | None = None,
                      form: dict | None = None, notice: str | None = None, status_code: int = 200) -> Response:
     draft = await with_session(request, lambda session: api.get_draft(draft_id, user.principal, session))
     rule = {k: v for k, v in draft.rule.items() if k not in ("title", "in_force_from")}
@@ -107,8 +107,8 @@ async def impact_page(request: Request, draft_id: str, user: Reader) -> Response
     return await render(request, "draft_impact.html", user, i=found, pictures=pictures, newly=newly)
 
 
-async def _act(request: Request, user, draft_id: str, action: str) -> Response:  # noqa: ANN001
-    def run(session):  # noqa: ANN001, ANN202
+async def _act(request: Request, user, draft_id: str, action: str) -> Response:
+    def run(session):
         if action == "approve":
             return api.approve_draft(draft_id, user.principal, session)
         return api.activate_draft(draft_id, request, user.principal, session)

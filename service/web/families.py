@@ -31,7 +31,7 @@ async def families_page(request: Request, user: Page,
     except ValueError:
         chosen, errors["sort"] = FamilySort.growth, f"sort by one of: {', '.join(s.value for s in FamilySort)}"
 
-    def load(session):  # noqa: ANN001, ANN202
+    def load(session):
         known = api.service.jurisdictions(session)
         code = jurisdiction.upper() or None
         if code and code not in known:

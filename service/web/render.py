@@ -12,7 +12,13 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from service import __version__
-from service.auth.deps import AlertReader, ClassifyReader, RegistryReader, Reporter, Subscriber
+from service.auth.deps import (
+    AlertReader,
+    ClassifyReader,
+    RegistryReader,
+    Reporter,
+    Subscriber,
+)
 from service.auth.models import Principal
 from service.classification.routes import DraftReader
 from service.problems import Problem

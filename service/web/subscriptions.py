@@ -14,11 +14,11 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from alerts.model import AlertType, Severity
+from service.auth.deps import Subscriber
 from service.classification.live import current, shipped_jurisdictions
 from service.problems import Problem, validation_errors
 from service.subscriptions import routes as api
 from service.subscriptions.models import Filters, SubscriptionCreate, SubscriptionUpdate
-from service.auth.deps import Subscriber
 from service.web.deps import CsrfChecked, page, with_session
 from service.web.render import render
 
@@ -27,7 +27,7 @@ Page = page(Subscriber)
 LOG_SIZE = 50
 
 
-def _jurisdictions(session) -> list[tuple[str, str]]:  # noqa: ANN001
+def _jurisdictions(session) -> list[tuple[str, str]]:
     names = shipped_jurisdictions()
     return [(c, names[c].name if c in names else c) for c in current(session).rulebook.jurisdictions]
 
@@ -47,8 +47,8 @@ def _filters(event_types: list[str], min_severity: str, countries: str, jurisdic
             "jurisdictions": jurisdictions}
 
 
-async def _list(request: Request, user, *, form: dict, errors: dict, status_code: int = 200) -> Response:  # noqa: ANN001
-    def load(session):  # noqa: ANN001, ANN202
+async def _list(request: Request, user, *, form: dict, errors: dict, status_code: int = 200) -> Response:
+    def load(session):
         return api.list_subscriptions(user.principal, session).items, _jurisdictions(session)
 
     items, jurisdictions = await with_session(request, load)
@@ -87,9 +87,9 @@ async def create(request: Request, user: Page, _: CsrfChecked,
     return await _detail(request, user, created.id, secret=created.secret, notice="Subscription created.")
 
 
-async def _detail(request: Request, user, subscription_id: str, *, secret: str | None = None,  # noqa: ANN001
+async def _detail(request: Request, user, subscription_id: str, *, secret: str | None = None,
                   notice: str | None = None, errors: dict | None = None, status_code: int = 200) -> Response:
-    def load(session):  # noqa: ANN001, ANN202
+    def load(session):
         found = api.get_subscription(subscription_id, user.principal, session)
         log = api.list_deliveries(subscription_id, user.principal, session, LOG_SIZE, None, None).items
         return found, log, _jurisdictions(session)

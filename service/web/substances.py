@@ -32,7 +32,7 @@ async def search_page(request: Request, user: Page,
     query = q.strip()
     error = None
 
-    def search(session):  # noqa: ANN001, ANN202
+    def search(session):
         exact = None
         if not query:
             rows = registry.search(session, name=None, inchikey=None, exact=None, after_id=None, limit=50)
@@ -59,7 +59,7 @@ async def search_page(request: Request, user: Page,
 
 @router.get("/substances/{inchikey}")
 async def substance_page(request: Request, inchikey: str, user: Page) -> Response:
-    def load(session):  # noqa: ANN001, ANN202
+    def load(session):
         substance = registry.get_by_inchikey(session, inchikey)
         if substance is None:
             raise Problem(404, "not-found", f"no substance with InChIKey {inchikey!r}")

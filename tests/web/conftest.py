@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from e2e.conftest import RunningServer, launch, start_server  # noqa: F401 (launch: a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,11 +46,11 @@ def web_server(database_url: str, tmp_path: Path) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def open_page(browser, web_server):  # noqa: ANN001, ANN201
+def open_page(browser, web_server):
     """open_page(width=1280) -> a fresh browser context's page, closed at the end of the test."""
     contexts = []
 
-    def make(width: int = 1280, height: int = 900):  # noqa: ANN202
+    def make(width: int = 1280, height: int = 900):
         context = browser.new_context(base_url=web_server.url, viewport={"width": width, "height": height})
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -63,14 +62,14 @@ def open_page(browser, web_server):  # noqa: ANN001, ANN201
         context.close()
 
 
-def _sign_in(page, key: str) -> None:  # noqa: ANN001
+def _sign_in(page, key: str) -> None:
     page.goto("/signin")
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/signin" not in url)
 
 
-def _screenshot(page, name: str) -> Path:  # noqa: ANN001
+def _screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -78,12 +77,12 @@ def _screenshot(page, name: str) -> Path:  # noqa: ANN001
 
 
 @pytest.fixture
-def sign_in():  # noqa: ANN201
+def sign_in():
     """sign_in(page, key): through the sign-in form, as a person would."""
     return _sign_in
 
 
 @pytest.fixture
-def shoot():  # noqa: ANN201
+def shoot():
     """shoot(page, name): a full-page screenshot, build/screenshots/<name>.png (a test artifact)."""
     return _screenshot

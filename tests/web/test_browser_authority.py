@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -110,7 +111,7 @@ def test_alerts_inbox_substance_page_and_downloads(database_url, web_server, lau
     assert page.get_by_test_id("summary").inner_text()
     with page.expect_download() as download:
         page.get_by_role("link", name="CAP").click()
-    assert b"urn:oasis:names:tc:emergency:cap:1.2" in open(download.value.path(), "rb").read()
+    assert b"urn:oasis:names:tc:emergency:cap:1.2" in Path(download.value.path()).read_bytes()
     shoot(page, "alert")
     page.get_by_role("link", name="4-MeO-test-one").first.click()
     assert "First seen" in page.get_by_test_id("seen").inner_text()

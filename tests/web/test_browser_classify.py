@@ -45,7 +45,7 @@ def test_a_wrong_key_is_refused_at_the_field(open_page):
     assert page.get_by_label("API key").get_attribute("aria-invalid") == "true"
 
 
-def _answer_row(page, code: str):  # noqa: ANN001, ANN202
+def _answer_row(page, code: str):
     return page.locator(f"#answer_table tr[data-jurisdiction='{code}']")
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chemistry"))
-from nps_series import all_series  # noqa: E402
+from nps_series import all_series
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

@@ -22,7 +22,7 @@ PAGES = {
 }
 
 
-def _sign_in(client, key: str) -> None:  # noqa: ANN001
+def _sign_in(client, key: str) -> None:
     form = client.get("/signin").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
     assert client.post("/signin", data={"api_key": key, "csrf_token": token}, follow_redirects=False).status_code == 303
@@ -64,7 +64,7 @@ def test_every_form_carries_the_csrf_token(client, make_caller):
             if role not in allowed:
                 continue
             html = client.get(path).text
-            forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.S)
+            forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.DOTALL)
             assert forms, path  # at least the sign-out form
             for form in forms:
                 assert 'name="csrf_token"' in form, (role, path)

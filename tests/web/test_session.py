@@ -21,7 +21,7 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
 
 
-def sign_in(client, key: str, *, next_: str = "/"):  # noqa: ANN001, ANN201
+def sign_in(client, key: str, *, next_: str = "/"):
     form = client.get("/signin")
     return client.post("/signin", data={"api_key": key, "csrf_token": _csrf(form.text), "next": next_},
                        follow_redirects=False)
