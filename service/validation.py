@@ -93,7 +93,7 @@ def _body_media_type(route: APIRoute) -> str | None:
 def _expectations(route: APIRoute) -> tuple[frozenset[str], str | None]:
     # Computed once per route, on its first request: the route's declared parameters never change.
     # The route's own dependant: a router included with dependencies that read query parameters
-    # would need those added (none is; test_strict_edges sends every route its declared ones).
+    # would need those added (none is; the Schemathesis run sends API routes their declared ones).
     known = route.__dict__.get("_varsel_edges")
     if known is None:
         known = route.__dict__["_varsel_edges"] = (frozenset(_query_names(route.dependant)), _body_media_type(route))
