@@ -18,6 +18,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from wsgiref.simple_server import WSGIServer, make_server
 
@@ -84,8 +85,6 @@ def instrument_jobs(scheduler: BaseScheduler) -> None:
 
 def _answer(start_response: Callable[..., Any], status: int, body: bytes, content_type: str,
             headers: Iterable[tuple[str, str]] = ()) -> list[bytes]:
-    from http import HTTPStatus
-
     start_response(f"{status} {HTTPStatus(status).phrase}",
                    [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
     return [body]
