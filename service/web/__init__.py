@@ -2,8 +2,8 @@
 
 One module per domain (account, classify, substances, alerts, subscriptions, families, drafts,
 reports), each calling the same service functions and the same role checks as the API routes.
-Assets come from PyPI (Swagger UI) and npm (htmx, JSME, ReDoc; `make web-assets`) and are served
-from here: nothing is loaded from another origin.
+Assets come from npm (htmx, JSME, Swagger UI, ReDoc; `make web-assets`) and are served from
+here: nothing is loaded from another origin.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
-from swagger_ui_bundle import swagger_ui_path
 
 from service.problems import Problem, problem_response
 from service.web.deps import CsrfRefused, PageForbidden, SignInRequired
@@ -33,8 +32,6 @@ def install(app: FastAPI) -> None:
         substances,
     )
 
-    # the more specific mount first: Starlette matches in order
-    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static")
     for module in (docs, account, classify, substances, alerts, subscriptions, families, drafts, reports):
         app.include_router(module.router)

@@ -1,4 +1,9 @@
-"""/docs and /redoc with assets served by Varsel itself (Swagger UI from PyPI, ReDoc from npm)."""
+"""/docs and /redoc with assets served by Varsel itself, from npm (swagger-ui-dist 5, redoc).
+
+Swagger UI comes from npm rather than PyPI's swagger-ui-bundle: that package's newest release
+ships Swagger UI 4.15, which refuses the OpenAPI 3.1 document FastAPI writes ("Unable to render
+this definition").
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,14 @@ router = APIRouter(include_in_schema=False)
 def swagger(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url=request.app.openapi_url, title=f"{request.app.title} — API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/vendor/swagger/favicon-32x32.png",
     )
 
 
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     return get_redoc_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} — API reference",
-                          redoc_js_url="/static/vendor/redoc.standalone.js", redoc_favicon_url="/static/swagger/favicon-32x32.png",
+                          redoc_js_url="/static/vendor/redoc.standalone.js", redoc_favicon_url="/static/vendor/swagger/favicon-32x32.png",
                           with_google_fonts=False)

@@ -46,3 +46,14 @@ def test_main_pages_fit_the_width_without_sideways_scrolling(width, make_caller,
             assert page.evaluate(FITS), f"{path} scrolls sideways at {width} px"
             if width < 500 and path in ("/classify", "/alerts", "/upload"):
                 shoot(page, f"phone{path.replace('/', '-')}")
+
+
+@pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])
+def test_the_api_docs_render_without_any_other_origin(path, ready, open_page, web_server):
+    page = open_page()
+    elsewhere = []
+    ours = (web_server.url, f"blob:{web_server.url}", "data:")  # a worker from a same-origin blob is ours
+    page.on("request", lambda request: None if request.url.startswith(ours) else elsewhere.append(request.url))
+    page.goto(path)
+    assert page.locator(ready).first.inner_text().startswith("Varsel")
+    assert elsewhere == []

@@ -110,7 +110,7 @@ def test_sign_in_returns_only_to_a_path_on_this_site(client, regulator):
     assert sign_in(client, regulator.key, next_="/classify").headers["location"] == "/classify"
 
 
-@pytest.mark.parametrize("path, asset", [("/docs", "/static/swagger/swagger-ui-bundle.js"),
+@pytest.mark.parametrize("path, asset", [("/docs", "/static/vendor/swagger/swagger-ui-bundle.js"),
                                          ("/redoc", "/static/vendor/redoc.standalone.js")])
 def test_api_docs_load_their_assets_from_this_service(client, path, asset):
     page = client.get(path)
