@@ -674,12 +674,15 @@ def recluster(
     """Rebuild every family from scratch with Butina; returns a fresh index to replace the live one.
 
     Each cluster's id derives from its centroid's key, so the same substances and threshold give
-    the same ids whatever the input order. Members are stored centroid first.
+    the same ids whatever the input order. Members are stored centroid first. Synthetic
+    cannabinoids are not clustered by similarity: each modular class (:func:`modular_class`) is
+    one family, founded by its first key, as incremental placement groups them.
     """
     keys: list[str] = []
     smiles: list[str] = []
     fps: list = []
     scaffolds: list[tuple[str, bool]] = []
+    modular: list[str | None] = []
     seen: set[str] = set()
     for key, mol in items:
         if key in seen:
@@ -689,19 +692,23 @@ def recluster(
         smiles.append(Chem.MolToSmiles(mol))
         fps.append(fingerprint(mol))
         scaffolds.append(scaffold_of(mol))
+        modular.append(modular_class(mol))
     # Order-independence: cluster in key order, so ties resolve the same way for any input order.
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    clusters = butina_clusters([fps[i] for i in order], threshold=threshold)
+    order = sorted((i for i in range(len(keys)) if modular[i] is None), key=keys.__getitem__)
+    clusters = [[order[i] for i in cluster] for cluster in butina_clusters([fps[i] for i in order], threshold=threshold)]
+    by_class: dict[str, list[int]] = {}
+    for i in sorted((i for i in range(len(keys)) if modular[i] is not None), key=keys.__getitem__):
+        by_class.setdefault(modular[i], []).append(i)
+    clusters += [by_class[name] for name in sorted(by_class)]
     index = FamilyIndex(threshold=threshold, scaffold_threshold=scaffold_threshold)
-    for cluster in clusters:
-        positions = [order[i] for i in cluster]
+    for positions in clusters:
         founder = keys[positions[0]]
         family_id = family_id_for(founder)
         index._families[family_id] = Family(family_id=family_id, founder=founder)
         index._family_positions[family_id] = []
         for p in positions:
             scaffold, distinctive = scaffolds[p]
-            index._append(keys[p], fps[p], smiles[p], scaffold, family_id, distinctive=distinctive)
+            index._append(keys[p], fps[p], smiles[p], scaffold, family_id, distinctive=distinctive, modular=modular[p])
     return index
 
 

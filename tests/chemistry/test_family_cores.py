@@ -143,3 +143,19 @@ def test_the_core_is_what_most_members_share_when_all_share_only_a_ring():
     assert is_trivial_core(family_core(members, share=1.0) or "")  # with the amphetamine: a benzene at best
     core = family_core(members)
     assert core is not None and _rings(core) == 2
+
+
+def test_a_recluster_groups_synthetic_cannabinoids_by_their_modular_class_too():
+    from chemistry.families import recluster
+
+    items = [(identify(s).inchikey, identify(s).mol) for s in [*CANNABINOIDS.values(), DMT, "CCN(CC)CCc1c[nH]c2ccccc12"]]
+    index = recluster(items)
+    family_of = {name: index.family_of(identify(smiles).inchikey) for name, smiles in CANNABINOIDS.items()}
+    classes = {name: modular_class(identify(smiles).mol) for name, smiles in CANNABINOIDS.items()}
+    for a in CANNABINOIDS:
+        for b in CANNABINOIDS:
+            assert (family_of[a] == family_of[b]) == (classes[a] == classes[b]), (a, b)
+    assert index.family_of(identify(DMT).inchikey) not in set(family_of.values())
+    # the same families whatever the input order
+    again = recluster(list(reversed(items)))
+    assert again.families() == index.families()
