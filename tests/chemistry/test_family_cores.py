@@ -4,12 +4,17 @@ by their modular parts, and no joining on a small shared fragment."""
 from __future__ import annotations
 
 import pytest
+from nps_series import psychoactives
 from rdkit import Chem
 
-from chemistry.families import FamilyIndex, family_core, is_trivial_core, modular_class, shared_fraction
+from chemistry.families import (
+    FamilyIndex,
+    family_core,
+    is_trivial_core,
+    modular_class,
+    shared_fraction,
+)
 from chemistry.identity import StructureError, identify
-
-from nps_series import psychoactives
 
 # written here from the published structures (not in psychoactives.csv)
 CANNABINOIDS = {
@@ -69,7 +74,7 @@ def _family(placed, name: str) -> str:
 
 
 def _core_matches(placed, family_id: str, name: str) -> bool:
-    index, key_of = placed
+    index, _ = placed
     query = Chem.MolFromSmarts(index.core(family_id))
     return Chem.MolFromSmiles(psychoactives().get(name) or CANNABINOIDS[name]).HasSubstructMatch(query)
 
