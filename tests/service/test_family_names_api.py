@@ -59,3 +59,17 @@ def test_the_membership_setting_keeps_out_a_substance_sharing_a_small_fragment(
     assert place_pending(engine, settings=loose) == 2
     assert len(_families(client, regulator)) == families
     forget(engine)
+
+
+def test_a_family_of_two_gets_no_proposal_and_cannot_be_drafted(client, engine, settings, reporter, regulator,
+                                                                report_body):
+    two = [("cathinones", m, s) for m, s in list(SERIES["cathinones"].items())[:2]]
+    _stream(client, reporter, report_body, two)
+    place_pending(engine, settings=settings)
+    (family,) = _families(client, regulator)
+    assert family["member_count"] == 2
+    detail = _detail(client, regulator, family["id"])
+    assert detail["proposal"] is None and "at least 3" in detail["proposal_problem"]
+    refused = client.post(f"/v1/families/{family['id']}/proposal:draft", headers=regulator.headers)
+    assert refused.status_code == 409 and "at least 3" in refused.json()["detail"]
+    assert client.get("/v1/drafts", headers=regulator.headers).json()["items"] == []
