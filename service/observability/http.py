@@ -11,7 +11,11 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.auth.deps import Admin
-from service.observability.logs import bound_request_id, is_well_formed_request_id, new_request_id
+from service.observability.logs import (
+    bound_request_id,
+    is_well_formed_request_id,
+    new_request_id,
+)
 from service.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS, exposition
 from service.problems import Problem, problem_response
 

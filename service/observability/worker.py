@@ -31,7 +31,11 @@ from sqlmodel import Session
 
 from service.auth.models import Role
 from service.auth.service import authenticate
-from service.observability.metrics import WORKER_JOB_FAILURES, WORKER_JOB_SECONDS, exposition
+from service.observability.metrics import (
+    WORKER_JOB_FAILURES,
+    WORKER_JOB_SECONDS,
+    exposition,
+)
 from service.problems import PROBLEM_MEDIA_TYPE, Problem
 
 log = structlog.get_logger("varsel.worker")

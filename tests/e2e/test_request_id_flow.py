@@ -17,7 +17,7 @@ from tests.e2e.conftest import ROOT, free_port, start_server
 pytestmark = pytest.mark.e2e
 
 
-def json_lines(path) -> list[dict]:  # noqa: ANN001
+def json_lines(path) -> list[dict]:
     lines = []
     for line in path.read_text().splitlines():
         if line.startswith("{"):

@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import text
 
 from tests.e2e.conftest import ROOT
-from tests.service.test_upload import SDF_MAPPING, csv_file, lab_rows, reference_molecules, sd_file
+from tests.service.test_upload import (
+    SDF_MAPPING,
+    csv_file,
+    lab_rows,
+    reference_molecules,
+    sd_file,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +25,10 @@ pytestmark = pytest.mark.e2e
 def run_upload(server_url: str, key: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "VARSEL_API_KEY": key}
     return subprocess.run([sys.executable, "-m", "service.cli", "reports", "upload", *args, "--url", server_url],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
-def reports(engine) -> int:  # noqa: ANN001
+def reports(engine) -> int:
     with engine.connect() as connection:
         return connection.execute(text("SELECT COUNT(*) FROM report")).scalar_one()
 
@@ -63,7 +69,7 @@ def test_without_a_key_or_with_a_wrong_one_nothing_is_sent(server, tmp_path):
     path.write_bytes(csv_file(lab_rows(reference_molecules(1))))
     env = {k: v for k, v in os.environ.items() if k != "VARSEL_API_KEY"}
     missing = subprocess.run([sys.executable, "-m", "service.cli", "reports", "upload", str(path), "--url", server.url],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert missing.returncode == 2 and "VARSEL_API_KEY" in missing.stderr
     wrong = run_upload(server.url, "vsl_0000_nope", str(path))
     assert wrong.returncode == 2 and "401" in wrong.stderr and "vsl_0000_nope" not in wrong.stderr

@@ -11,17 +11,17 @@ import re
 import httpx
 import pytest
 import structlog
+from alerting_helpers import count, dispatch
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from alerting_helpers import count, dispatch
 from service.families.placement import place_pending
 from service.observability.logs import configure_logging, redact_event
 from service.observability.worker import WorkerHealth, serve_worker_http
 from service.scheduled import HEARTBEAT_SECONDS, build_scheduler, write_heartbeat
 
 
-def scrape(client, caller) -> dict[tuple[str, tuple], float]:  # noqa: ANN001
+def scrape(client, caller) -> dict[tuple[str, tuple], float]:
     response = client.get("/metrics", headers=caller.headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
@@ -62,9 +62,9 @@ def test_requests_are_counted_per_route_template_not_per_path(client, admin, rep
     for report_id in ("01J00000000000000000000000", "01J00000000000000000000001", "01J00000000000000000000002"):
         assert client.get(f"/v1/reports/{report_id}", headers=reporter.headers).status_code == 404
     after = scrape(client, admin)
-    labels = dict(method="GET", route="/v1/reports/{report_id}", status="404")
+    labels = {"method": "GET", "route": "/v1/reports/{report_id}", "status": "404"}
     assert value(after, "varsel_http_requests_total", **labels) - value(before, "varsel_http_requests_total", **labels) == 3
-    latency = dict(method="GET", route="/v1/reports/{report_id}")
+    latency = {"method": "GET", "route": "/v1/reports/{report_id}"}
     assert (value(after, "varsel_http_request_duration_seconds_count", **latency)
             - value(before, "varsel_http_request_duration_seconds_count", **latency)) == 3
     assert not any("01J0000000000000000000000" in str(labels) for _, labels in after)
@@ -75,7 +75,7 @@ def test_a_path_that_matches_no_route_is_counted_under_one_label(client, admin):
     for path in ("/nothing-here", "/v1/nothing/1", "/v1/nothing/2"):
         client.get(path)
     after = scrape(client, admin)
-    labels = dict(method="GET", route="(unmatched)", status="404")
+    labels = {"method": "GET", "route": "(unmatched)", "status": "404"}
     assert value(after, "varsel_http_requests_total", **labels) - value(before, "varsel_http_requests_total", **labels) == 3
 
 
@@ -154,7 +154,7 @@ def test_errors_carry_the_request_id_too(client):
 
 
 @pytest.fixture
-def log_lines():  # noqa: ANN201
+def log_lines():
     stream = io.StringIO()
     handler = configure_logging("info", stream=stream)
 
@@ -184,7 +184,7 @@ def test_stdlib_log_lines_inside_a_request_carry_its_id(app, admin, log_lines, m
 
     from service.observability import http
 
-    def failing(engine):  # noqa: ANN001, ANN202
+    def failing(engine):
         logging.getLogger("varsel.test").warning("about to fail")
         raise RuntimeError("boom")
 
@@ -211,7 +211,7 @@ def test_secrets_are_redacted_from_log_lines(log_lines):
     out = json.dumps(log_lines())
     for leaked in ("S3cr3t", webhook_secret, "MfKQ9r8", fernet_key, "hunter2", "pass@", "token=abc"):
         assert leaked not in out
-    structured = [line for line in log_lines() if line["event"].startswith("calling with")][0]
+    structured = next(line for line in log_lines() if line["event"].startswith("calling with"))
     assert structured["event"] == "calling with vsl_0123456789abcdef_[redacted]"  # the key id stays
     assert structured["url"] == "https://hooks.example/in?…"
 

@@ -16,7 +16,7 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
-def api_routes(routes):  # noqa: ANN001, ANN201
+def api_routes(routes):
     """Every APIRoute, also those of included routers (FastAPI keeps those in the router)."""
     for route in routes:
         if isinstance(route, APIRoute):

@@ -60,12 +60,12 @@ SDF_MAPPING = {"sample_type": "SAMPLE", "country": "COUNTRY", "sampled_on": "SAM
                "confidence": "CERTAINTY", "purity_percent": "PURITY"}
 
 
-def upload(client, caller, content: bytes, filename: str, **form: object):  # noqa: ANN001, ANN201
+def upload(client, caller, content: bytes, filename: str, **form: object):
     data = {name: json.dumps(value) if isinstance(value, dict) else value for name, value in form.items()}
     return client.post("/v1/reports:upload", files={"file": (filename, content)}, data=data, headers=caller.headers)
 
 
-def report_count(engine) -> int:  # noqa: ANN001
+def report_count(engine) -> int:
     from sqlalchemy import text
 
     with engine.connect() as connection:
