@@ -44,6 +44,8 @@ class AlertType(str, enum.Enum):
     escalation = "substance.escalation"
     uncontrolled_advisory = "substance.uncontrolled_advisory"
     family_growth = "family.growth"
+    # the update of a substance's first alert once the worker has placed it among relatives
+    family_placement = "substance.family_placement"
 
 
 class Severity(str, enum.Enum):
@@ -196,6 +198,7 @@ EVENT_NAMES: dict[AlertType, str] = {
     AlertType.escalation: "Rapid spread of a new psychoactive substance",
     AlertType.uncontrolled_advisory: "Uncontrolled relative of controlled substances",
     AlertType.family_growth: "Growing family of related substances",
+    AlertType.family_placement: "New psychoactive substance placed in a family of related substances",
 }
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "NOT_A_PLACE",
     "escalation_dedup_key",
     "evaluate_placement",
+    "family_placement_dedup_key",
     "family_update",
     "evaluate_report",
 ]
@@ -198,17 +199,24 @@ def evaluate_placement(
     return [candidate.build() for candidate in candidates if not history.alert_exists(candidate.dedup_key)]
 
 
+def family_placement_dedup_key(inchikey: str) -> str:
+    return f"{AlertType.family_placement.value}:{inchikey}"
+
+
 def family_update(original: Alert, *, family_id: str, family_size: int, at: datetime) -> Alert:
     """An update of a substance's first alert, naming the family the worker placed it in.
 
     The first alert goes out at intake, before placement, with no family; this one completes it
-    (same type and severity, so it reaches the same subscribers; ``updates`` references it).
-    Raised once per original alert (its dedup key extends the original's).
+    (``updates`` references it; its own type, so a subscription to first detections keeps
+    receiving one alert per substance; the same severity, so a severity filter treats both alike).
+    Raised once per substance.
     """
     label = original.substance_name or original.substance_inchikey
     alert = Alert.raise_for(
-        dedup_key=f"{original.dedup_key}:family",
-        **original.model_dump(exclude={"id", "dedup_key", "family_id", "summary", "created_at", "links", "updates"}),
+        dedup_key=family_placement_dedup_key(original.substance_inchikey or str(original.id)),
+        type=AlertType.family_placement,
+        **original.model_dump(exclude={"id", "dedup_key", "type", "family_id", "summary", "created_at", "links",
+                                       "updates"}),
         family_id=family_id,
         summary=f"Update: {label} has been placed in family {family_id} of related substances "
                 f"({family_size} members with it).",

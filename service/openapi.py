@@ -217,6 +217,10 @@ _ALERT_EVENTS: dict[AlertType, tuple[str, str]] = {
         "An uncontrolled substance close to a controlled one",
         "A substance not controlled in a jurisdiction that someone watches is captured elsewhere, or is similar "
         "to a controlled substance."),
+    AlertType.family_placement: (
+        "A new substance is placed among relatives",
+        "An update of a first detection (`data.updates` names it), once the worker has placed the substance "
+        "in a family of two or more related substances: `data.family_id`."),
     AlertType.family_growth: (
         "A family of related substances grows",
         "A family of structurally related substances reaches another step of VARSEL_SIGNAL_FAMILY_GROWTH_STEP "

@@ -24,7 +24,7 @@ from alerts.cloudevents import alert_event, to_json_bytes
 from alerts.model import Alert, AlertLinks, AlertType, SubscriptionFilter, matches
 from alerts.signals import (
     ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
-    escalation_dedup_key, evaluate_placement, evaluate_report, family_update,
+    escalation_dedup_key, evaluate_placement, evaluate_report, family_placement_dedup_key, family_update,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.live import shipped_jurisdictions
@@ -549,7 +549,8 @@ def _family_updates(session: Session, placed: Sequence[Placement], *, history: D
     for row in session.exec(select(AlertRow).where(AlertRow.dedup_key.in_(sorted(wanted)))).all():
         original = row.to_alert()
         placement = wanted[row.dedup_key]
-        if original.family_id is not None or history.alert_exists(f"{original.dedup_key}:family"):
+        if original.family_id is not None or history.alert_exists(
+                family_placement_dedup_key(placement.substance.inchikey)):
             continue
         update = family_update(original, family_id=placement.family_id, family_size=placement.family_size, at=now)
         history.raised.add(update.dedup_key)

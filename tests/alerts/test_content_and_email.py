@@ -93,7 +93,8 @@ def test_a_family_update_references_the_first_alert_once(make_alert):
     again = family_update(original, family_id="F-00012", family_size=5, at=NOW + timedelta(hours=1))
     assert update.id == again.id != original.id  # one condition, one id
     assert update.updates.id == original.id and update.updates.created_at == original.created_at
-    assert (update.type, update.severity, update.family_id) == (original.type, original.severity, "F-00012")
+    assert (update.type, update.severity, update.family_id) == (AlertType.family_placement, original.severity,
+                                                                "F-00012")
     assert "placed in family F-00012" in update.summary
 
 
