@@ -65,9 +65,11 @@ class GapReport(BaseModel):
 
 
 def _window(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in UTC; the last day is included (date.max too, without overflowing)."""
     start = dt.datetime.combine(since, dt.time(0), tzinfo=dt.UTC)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
-    return start, end
+    if until == dt.date.max:
+        return start, dt.datetime.max.replace(tzinfo=dt.UTC)
+    return start, dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
 
 
 def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt.date, as_of: dt.date) -> GapReport:

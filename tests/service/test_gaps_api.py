@@ -107,3 +107,6 @@ def test_only_regulators_of_the_jurisdiction_read_its_gap_report(client, regulat
     backwards = _gaps(client, regulator, since=TODAY.isoformat(), until=(TODAY - dt.timedelta(days=1)).isoformat())
     assert backwards.status_code == 422 and backwards.json()["errors"][0]["pointer"] == "#/since"
     assert _gaps(client, regulator, jurisdiction="dk").status_code == 422
+    # the widest period the dates allow: an answer, not an overflow
+    widest = _gaps(client, regulator, since="0001-01-01", until="9999-12-31")
+    assert widest.status_code == 200 and widest.json()["substances_reported"] == 0
