@@ -177,7 +177,7 @@ def gaps(
                       f"{principal.organisation_country} only, not of {code}")
     today = dt.datetime.now(dt.UTC).date()
     until = until or today
-    since = since or until - dt.timedelta(days=30)
+    since = since or max(dt.date.min + dt.timedelta(days=30), until) - dt.timedelta(days=30)
     if since > until:
         raise Problem(422, "validation", f"since ({since}) is after until ({until})",
                       errors=[{"in": "query", "pointer": "#/since", "field": "since", "detail": "on or before until"}])

@@ -110,3 +110,5 @@ def test_only_regulators_of_the_jurisdiction_read_its_gap_report(client, regulat
     # the widest period the dates allow: an answer, not an overflow
     widest = _gaps(client, regulator, since="0001-01-01", until="9999-12-31")
     assert widest.status_code == 200 and widest.json()["substances_reported"] == 0
+    earliest = _gaps(client, regulator, until="0001-01-02")  # the default 30 days before it do not exist
+    assert earliest.status_code == 200 and earliest.json()["since"] == "0001-01-01"
