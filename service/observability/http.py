@@ -45,7 +45,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if is_well_formed_request_id(incoming) else new_request_id()
+        request_id = incoming if incoming is not None and is_well_formed_request_id(incoming) else new_request_id()
         started = time.perf_counter()
         status = 500
         response_started = False

@@ -20,7 +20,7 @@ import logging
 import re
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TextIO
@@ -106,7 +106,7 @@ def _redact_value(name: str, value: Any) -> Any:
     return value
 
 
-def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_event(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
     """structlog processor: no secret leaves in a log line (see the module's docstring)."""
     return {key: _redact_value(key, value) for key, value in event_dict.items() if key not in _TERMINAL_ONLY}
 

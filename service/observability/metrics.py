@@ -88,17 +88,19 @@ class StoreCollector(Collector):
         from service.families.models import FamilyMember
         from service.substances.models import Substance
 
+        deliveries_c = Delivery.__table__.c  # Core columns: typed, and cheaper than the ORM's
+        substances_c, members_c = Substance.__table__.c, FamilyMember.__table__.c
         with Session(self._engine) as session:
-            counts = dict(session.execute(
-                select(Delivery.state, func.count()).where(
-                    Delivery.state.in_([DeliveryState.pending.value, DeliveryState.dead_lettered.value]))
-                .group_by(Delivery.state)
-            ).all())
+            counts: dict[str, int] = {state: count for state, count in session.execute(
+                select(deliveries_c.state, func.count()).where(
+                    deliveries_c.state.in_([DeliveryState.pending.value, DeliveryState.dead_lettered.value]))
+                .group_by(deliveries_c.state)
+            ).all()}
             unplaced = (
-                select(func.count(), func.min(Substance.created_at))
-                .select_from(Substance)
-                .outerjoin(FamilyMember, FamilyMember.substance_id == Substance.id)
-                .where(FamilyMember.id.is_(None))
+                select(func.count(), func.min(substances_c.created_at))
+                .select_from(Substance.__table__)
+                .outerjoin(FamilyMember.__table__, members_c.substance_id == substances_c.id)
+                .where(members_c.id.is_(None))
             )
             waiting, oldest = session.execute(unplaced).one()
         deliveries = GaugeMetricFamily("varsel_deliveries", "Deliveries in the outbox, by state (read at scrape)",
