@@ -52,7 +52,7 @@ def test_subscribe_trigger_an_alert_and_see_its_delivery(database_url, web_serve
 
     _report(web_server.url, reporter.key, NEW_SUBSTANCE, country="DK", days_ago=2)
     deadline_rows = page.locator("#deliveries tr[data-state='delivered']")
-    for _ in range(40):  # the worker places, alerts and delivers within seconds; bounded polling
+    for _ in range(120):  # the worker alerts and delivers within seconds; bounded polling (about a minute)
         page.goto(subscription_url)
         if deadline_rows.count():
             break
@@ -92,9 +92,9 @@ def test_alerts_inbox_substance_page_and_downloads(database_url, web_server, lau
     page = open_page()
     sign_in(page, authority.key)
     rows = page.locator("#alerts tbody tr[data-new='true']")
-    for _ in range(40):
+    for _ in range(120):  # bounded: about a minute
         page.goto("/alerts")
-        if rows.count():
+        if rows.count() and "substance.first_in_country" in page.locator("#alerts").inner_text():
             break
         page.wait_for_timeout(500)
     assert rows.count() >= 1

@@ -34,7 +34,7 @@ def test_a_proposal_becomes_an_active_draft_with_four_eyes(database_url, web_ser
     page = open_page()
     sign_in(page, author.key)
     rows = page.locator("#families tbody tr a")
-    for _ in range(60):  # the worker places the new substances into a family within seconds; bounded
+    for _ in range(120):  # the worker places the new substances into a family within seconds; bounded
         page.goto("/families?sort=size")
         if rows.count():
             break
