@@ -8,7 +8,7 @@ import re
 LSD = "CCN(CC)C(=O)C1CN(C)C2Cc3c[nH]c4cccc(C2=C1)c34"
 
 
-def _signed_in(client, key: str) -> str:  # noqa: ANN001
+def _signed_in(client, key: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
     client.post("/signin", data={"api_key": key, "csrf_token": token})
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/classify").text)[1]
@@ -28,9 +28,9 @@ def test_a_name_known_to_the_registry_is_classified(client, reporter, regulator,
 def test_near_misses_read_as_one_short_sentence_with_the_full_reason_behind_it(client, regulator):
     csrf = _signed_in(client, regulator.key)
     page = client.post("/classify", data={"structure": LSD, "csrf_token": csrf})
-    items = re.findall(r"<li><strong>[^<]*</strong> \([A-Z]{2}\): (.*?)\n\s*<details>", page.text, flags=re.S)
+    items = re.findall(r"<li><strong>[^<]*</strong> \([A-Z]{2}\): (.*?)\n\s*<details>", page.text, flags=re.DOTALL)
     assert items, "LSD is a near miss of several tryptamine and cannabinoid clauses"
-    full = re.findall(r'<p class="hint">(core .*?)</p></details>', page.text, flags=re.S)
+    full = re.findall(r'<p class="hint">(core .*?)</p></details>', page.text, flags=re.DOTALL)
     assert max(len(f) for f in full) > 700  # the reasons as the classifier words them
     for sentence in items:
         assert len(sentence) <= 245 and sentence.endswith((".", "…")), sentence

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import text
 
 
-def _signed_in(client, key: str) -> str:  # noqa: ANN001
+def _signed_in(client, key: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
     client.post("/signin", data={"api_key": key, "csrf_token": token})
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/subscriptions").text)[1]
