@@ -21,7 +21,10 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 TIMEOUT_MS = 20_000  # the longest any one browser step may wait
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: Playwright's sync API keeps an asyncio loop running
+# in the main thread while it is started, and every later test that calls asyncio.run() (the group
+# committer's) would then fail with "cannot be called from a running event loop".
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
