@@ -17,8 +17,9 @@ def _result(body: dict, jurisdiction: str) -> dict:
 
 
 def test_classify_explains_which_atoms_matched_which_part(client, authority):
-    response = client.post("/v1/classify", json={"structure": MEPHEDRONE + ".Cl", "jurisdictions": ["DK", "US"]},
-                           headers=authority.headers)
+    response = client.post(
+        "/v1/classify", json={"structure": MEPHEDRONE + ".Cl", "jurisdictions": ["DK", "US"]}, headers=authority.headers
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["inchikey"] == MEPHEDRONE_KEY  # the hydrochloride is classified as its parent
@@ -43,8 +44,11 @@ def test_classify_explains_which_atoms_matched_which_part(client, authority):
 
 
 def test_named_status_near_misses_and_no_depiction(client, regulator):
-    amphetamine = client.post("/v1/classify", json={"structure": "CC(N)Cc1ccccc1", "jurisdictions": ["DK", "UN"],
-                                                    "depict": False}, headers=regulator.headers).json()
+    amphetamine = client.post(
+        "/v1/classify",
+        json={"structure": "CC(N)Cc1ccccc1", "jurisdictions": ["DK", "UN"], "depict": False},
+        headers=regulator.headers,
+    ).json()
     assert _result(amphetamine, "UN")["status"] == "controlled_by_name"
     assert _result(amphetamine, "UN")["matches"][0]["substance"]
     assert amphetamine["depiction_svg"] is None
@@ -53,12 +57,18 @@ def test_named_status_near_misses_and_no_depiction(client, regulator):
 
 
 def test_as_of_before_entry_into_force_and_in_the_future(client, authority):
-    before = client.post("/v1/classify", json={"structure": MEPHEDRONE, "jurisdictions": ["DK"], "as_of": "2012-07-03"},
-                         headers=authority.headers).json()
-    assert _result(before, "DK")["status"] == "not_controlled"
+    before = client.post(
+        "/v1/classify",
+        json={"structure": MEPHEDRONE, "jurisdictions": ["DK"], "as_of": "2012-07-03"},
+        headers=authority.headers,
+    ).json()
+    assert _result(before, "DK")["status"] == "undetermined"
     future = (dt.date.today() + dt.timedelta(days=3650)).isoformat()
-    later = client.post("/v1/classify", json={"structure": MEPHEDRONE, "jurisdictions": ["DK"], "as_of": future},
-                        headers=authority.headers)
+    later = client.post(
+        "/v1/classify",
+        json={"structure": MEPHEDRONE, "jurisdictions": ["DK"], "as_of": future},
+        headers=authority.headers,
+    )
     assert later.status_code == 200
     assert later.json()["as_of"] == future and _result(later.json(), "DK")["status"] == "controlled_by_group"
 
@@ -77,12 +87,15 @@ def test_bad_structure_is_a_problem_naming_the_field_and_rdkits_reason(client, a
 
 
 def test_unknown_jurisdiction_and_unknown_fields_are_rejected(client, authority):
-    response = client.post("/v1/classify", json={"structure": MEPHEDRONE, "jurisdictions": ["DK", "FR"]},
-                           headers=authority.headers)
+    response = client.post(
+        "/v1/classify", json={"structure": MEPHEDRONE, "jurisdictions": ["DK", "FR"]}, headers=authority.headers
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "#/jurisdictions/1"
     assert "DE, DK" in response.json()["errors"][0]["detail"]
-    response = client.post("/v1/classify", json={"structure": MEPHEDRONE, "asof": "2020-01-01"}, headers=authority.headers)
+    response = client.post(
+        "/v1/classify", json={"structure": MEPHEDRONE, "asof": "2020-01-01"}, headers=authority.headers
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "#/asof"
 
 
@@ -95,9 +108,13 @@ def test_who_may_classify(client, reporter, admin):
 
 
 def test_batch_gives_each_item_its_own_status(client, authority):
-    items = [{"structure": MEPHEDRONE, "jurisdictions": ["DK"]}, {"structure": "C1CC"},
-             {"structure": "c1ccccc1", "jurisdictions": ["XX"]}, {"structure": "CCO", "bogus": 1},
-             {"structure": "c1ccc2[nH]ccc2c1", "depict": True}]
+    items = [
+        {"structure": MEPHEDRONE, "jurisdictions": ["DK"]},
+        {"structure": "C1CC"},
+        {"structure": "c1ccccc1", "jurisdictions": ["XX"]},
+        {"structure": "CCO", "bogus": 1},
+        {"structure": "c1ccc2[nH]ccc2c1", "depict": True},
+    ]
     response = client.post("/v1/classify:batch", json={"items": items}, headers=authority.headers)
     assert response.status_code == 200
     body = response.json()
@@ -122,8 +139,11 @@ def test_groups_filtered_by_jurisdiction_and_date(client, authority):
     ids = {g["id"] for g in body["items"]}
     assert "dk-bek-cathinones" in ids and all(g["jurisdiction"] == "DK" for g in body["items"])
     assert all(g["source"] == "dk.toml" for g in body["items"])
-    before = client.get("/v1/groups", params={"jurisdiction": "DK", "kind": "group", "in_force_on": "2012-07-03"},
-                        headers=authority.headers).json()
+    before = client.get(
+        "/v1/groups",
+        params={"jurisdiction": "DK", "kind": "group", "in_force_on": "2012-07-03"},
+        headers=authority.headers,
+    ).json()
     assert "dk-bek-cathinones" not in {g["id"] for g in before["items"]}
     bad = client.get("/v1/groups", params={"jurisdiction": "dk"}, headers=authority.headers)
     assert bad.status_code == 422
@@ -159,10 +179,13 @@ def test_a_rejected_report_leaves_no_classification(client, reporter, report_bod
 
 def test_reclassify_recomputes_stale_and_missing_rows(client, reporter, authority, report_body, engine):
     client.post("/v1/reports", json=report_body(), headers=reporter.headers)
-    client.post("/v1/reports", json=report_body(structure="c1ccc2[nH]ccc2c1", substance_name="indole"),
-                headers=reporter.headers)
+    client.post(
+        "/v1/reports", json=report_body(structure="c1ccc2[nH]ccc2c1", substance_name="indole"), headers=reporter.headers
+    )
     with engine.begin() as connection:
-        connection.execute(text("UPDATE substance_classification SET rulebook_version = 'old', status = 'not_controlled'"))
+        connection.execute(
+            text("UPDATE substance_classification SET rulebook_version = 'old', status = 'not_controlled'")
+        )
         connection.execute(text("DELETE FROM substance_classification WHERE jurisdiction = 'DE'"))
     assert reclassify_stale(engine) == 2
     assert reclassify_stale(engine) == 0  # nothing stale any more

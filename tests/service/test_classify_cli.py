@@ -25,13 +25,29 @@ def test_smi_to_csv_reports_bad_rows_and_goes_on(tmp_path, capsys):
     source = tmp_path / "seized.smi"
     source.write_text(f"# a comment\n{MEPHEDRONE} mephedrone\nC1CC broken\n\nc1ccccc1\tbenzene\n")
     out = tmp_path / "out.csv"
-    assert main(["classify", "--shipped-only", str(source), "--output", str(out), "--jobs", "1", "--jurisdictions", "DK,US", "-q"]) == 0
+    assert (
+        main(
+            [
+                "classify",
+                "--shipped-only",
+                str(source),
+                "--output",
+                str(out),
+                "--jobs",
+                "1",
+                "--jurisdictions",
+                "DK,US",
+                "-q",
+            ]
+        )
+        == 0
+    )
     rows = _csv(out)
     assert [r["record"] for r in rows] == ["line 2", "line 3", "line 5"]
     assert rows[0]["name"] == "mephedrone" and rows[0]["DK_status"] == "controlled_by_group"
     assert rows[0]["DK_rules"] == "dk-bek-cathinones" and rows[0]["US_status"] == "controlled_by_name"
     assert "unclosed ring" in rows[1]["error"] and rows[1]["DK_status"] == ""
-    assert rows[2]["name"] == "benzene" and rows[2]["DK_status"] == "not_controlled"
+    assert rows[2]["name"] == "benzene" and rows[2]["DK_status"] == "undetermined"
     assert "GB_status" not in rows[0]
     assert "3 record(s), 1 could not be read" in capsys.readouterr().err
 
@@ -40,10 +56,27 @@ def test_csv_with_name_column_to_json_as_of_a_date(tmp_path):
     source = tmp_path / "list.csv"
     source.write_text(f"Name,SMILES,note\nmephedrone,{MEPHEDRONE},x\nnothing,,y\n")
     out = tmp_path / "out.json"
-    assert main(["classify", "--shipped-only", str(source), "-o", str(out), "--jobs", "1", "--as-of", "2012-07-03",
-                 "--jurisdictions", "DK", "-q"]) == 0
+    assert (
+        main(
+            [
+                "classify",
+                "--shipped-only",
+                str(source),
+                "-o",
+                str(out),
+                "--jobs",
+                "1",
+                "--as-of",
+                "2012-07-03",
+                "--jurisdictions",
+                "DK",
+                "-q",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(out.read_text())
-    assert rows[0]["name"] == "mephedrone" and rows[0]["results"]["DK"]["status"] == "not_controlled"
+    assert rows[0]["name"] == "mephedrone" and rows[0]["results"]["DK"]["status"] == "undetermined"
     assert rows[1]["error"] == "the structure is empty"
 
 
@@ -81,8 +114,25 @@ def test_two_worker_processes_give_the_same_rows_in_order(tmp_path):
     source.write_text("\n".join(f"{s} n{i}" for i, s in enumerate(structures)) + "\n")
     single, double = tmp_path / "one.csv", tmp_path / "two.csv"
     assert main(["classify", "--shipped-only", str(source), "-o", str(single), "--jobs", "1", "-q"]) == 0
-    finished = subprocess.run([sys.executable, "-m", "service.cli", "classify", "--shipped-only", str(source), "-o", str(double),
-                               "--jobs", "2"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "classify",
+            "--shipped-only",
+            str(source),
+            "-o",
+            str(double),
+            "--jobs",
+            "2",
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert finished.returncode == 0, finished.stderr
     assert "mol/s" in finished.stderr or "%|" in finished.stderr  # the progress bar, on stderr
     assert _csv(single) == _csv(double) and len(_csv(double)) == 200

@@ -26,18 +26,22 @@ def _api(client, caller) -> dict[str, dict[str, tuple[str, list[str]]]]:
     answers = {}
     for name, smiles in STRUCTURES.items():
         body = client.post("/v1/classify", json={"structure": smiles, "depict": False}, headers=caller.headers).json()
-        answers[name] = {r["jurisdiction"]: (r["status"], sorted({m["rule_id"] for m in r["matches"]}))
-                         for r in body["results"]}
+        answers[name] = {
+            r["jurisdiction"]: (r["status"], sorted({m["rule_id"] for m in r["matches"]})) for r in body["results"]
+        }
     return answers
 
 
 def _cli_rows(path: Path) -> dict[str, dict[str, tuple[str, list[str]]]]:
-    return {row["name"]: {code: (found["status"], found["rules"]) for code, found in row["results"].items()}
-            for row in json.loads(path.read_text())}
+    return {
+        row["name"]: {code: (found["status"], found["rules"]) for code, found in row["results"].items()}
+        for row in json.loads(path.read_text())
+    }
 
 
-def test_the_cli_and_the_api_agree_once_a_draft_is_active(client, regulator, make_caller, authority, database_url,
-                                                          tmp_path):
+def test_the_cli_and_the_api_agree_once_a_draft_is_active(
+    client, regulator, make_caller, authority, database_url, tmp_path
+):
     second = make_caller("regulator", org="Danish Health Authority, legal office", kind="regulator", country="DK")
     created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
     approve(client, second, created["id"])
@@ -47,8 +51,24 @@ def test_the_cli_and_the_api_agree_once_a_draft_is_active(client, regulator, mak
     source = tmp_path / "seized.smi"
     source.write_text("".join(f"{smiles} {name}\n" for name, smiles in STRUCTURES.items()))
     out = tmp_path / "out.json"
-    assert main(["classify", str(source), "--database-url", database_url, "--format", "json", "-o", str(out),
-                 "--jobs", "1", "-q"]) == 0
+    assert (
+        main(
+            [
+                "classify",
+                str(source),
+                "--database-url",
+                database_url,
+                "--format",
+                "json",
+                "-o",
+                str(out),
+                "--jobs",
+                "1",
+                "-q",
+            ]
+        )
+        == 0
+    )
     cli = _cli_rows(out)
     api = _api(client, authority)
     assert cli == api
@@ -57,9 +77,15 @@ def test_the_cli_and_the_api_agree_once_a_draft_is_active(client, regulator, mak
     # the database from the settings, in a process of its own with two workers: the same rows
     env = {**os.environ, "VARSEL_DATABASE_URL": database_url}
     other = tmp_path / "other.json"
-    finished = subprocess.run([sys.executable, "-m", "service.cli", "classify", str(source), "-o", str(other),
-                               "--jobs", "2"], check=False, cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
+    finished = subprocess.run(
+        [sys.executable, "-m", "service.cli", "classify", str(source), "-o", str(other), "--jobs", "2"],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stderr
     assert "1 active draft(s)" in finished.stderr
     assert _cli_rows(other) == api
@@ -67,7 +93,7 @@ def test_the_cli_and_the_api_agree_once_a_draft_is_active(client, regulator, mak
     # asked for the shipped rules alone, it says so and does not apply the draft
     shipped = tmp_path / "shipped.json"
     assert main(["classify", str(source), "--shipped-only", "-o", str(shipped), "--jobs", "1", "-q"]) == 0
-    assert _cli_rows(shipped)["MDAI"]["DK"] == ("not_controlled", [])
+    assert _cli_rows(shipped)["MDAI"]["DK"] == ("undetermined", [])
 
 
 def test_an_inactive_draft_is_not_applied_by_the_cli(client, regulator, database_url, tmp_path):
@@ -77,7 +103,7 @@ def test_an_inactive_draft_is_not_applied_by_the_cli(client, regulator, database
     source.write_text(f"{MDAI} MDAI\n")
     out = tmp_path / "out.json"
     assert main(["classify", str(source), "--database-url", database_url, "-o", str(out), "--jobs", "1", "-q"]) == 0
-    assert _cli_rows(out)["MDAI"]["DK"] == ("not_controlled", [])
+    assert _cli_rows(out)["MDAI"]["DK"] == ("undetermined", [])
 
 
 def test_a_database_that_cannot_be_read_is_an_error_not_a_silent_fallback(tmp_path, capsys):

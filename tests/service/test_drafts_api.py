@@ -21,18 +21,23 @@ DRAFT = {
     "title": "2-Aminoindaner (udkast)",
     "jurisdiction": "DK",
     "list": "liste B",
-    "citation": {"act": "Bekendtgørelse om euforiserende stoffer", "part": "Bilag 1, liste B (udkast)",
-                 "reference": "udkast 2026"},
+    "citation": {
+        "act": "Bekendtgørelse om euforiserende stoffer",
+        "part": "Bilag 1, liste B (udkast)",
+        "reference": "udkast 2026",
+    },
     "in_force_from": "2020-01-01",
     "notes": "2-aminoindane and its ring- and N-substituted derivatives; a draft for the tests.",
-    "cores": [{
-        "id": "2-aminoindane",
-        "smarts": "[NX3:2][CH1]1[CH2]c2[c:1][c:1][c:1][c:1]c2[CH2]1",
-        "positions": [
-            {"name": "benzene ring", "atoms": [1], "allowed": ["alkyl", "alkoxy", "alkylenedioxy", "halogen"]},
-            {"name": "nitrogen", "atoms": [2], "allowed": ["alkyl"], "max": 2},
-        ],
-    }],
+    "cores": [
+        {
+            "id": "2-aminoindane",
+            "smarts": "[NX3:2][CH1]1[CH2]c2[c:1][c:1][c:1][c:1]c2[CH2]1",
+            "positions": [
+                {"name": "benzene ring", "atoms": [1], "allowed": ["alkyl", "alkoxy", "alkylenedioxy", "halogen"]},
+                {"name": "nitrogen", "atoms": [2], "allowed": ["alkyl"], "max": 2},
+            ],
+        }
+    ],
     "must_match": [
         {"name": "2-aminoindane", "smiles": AMINOINDANE, "source": "test"},
         {"name": "MDAI", "smiles": MDAI, "source": "test"},
@@ -73,8 +78,9 @@ def approve(client, approver, draft_id: str) -> None:
 
 
 def _dk(client, caller, structure: str, **extra) -> dict:
-    body = client.post("/v1/classify", json={"structure": structure, "jurisdictions": ["DK"], **extra},
-                       headers=caller.headers).json()
+    body = client.post(
+        "/v1/classify", json={"structure": structure, "jurisdictions": ["DK"], **extra}, headers=caller.headers
+    ).json()
     return body["results"][0]
 
 
@@ -89,13 +95,17 @@ def test_post_versions_and_history(client, regulator, engine):
     assert [d["version"] for d in listing["items"]] == [2, 1]
     page = client.get("/v1/drafts", params={"limit": 1}, headers=regulator.headers).json()
     assert len(page["items"]) == 1 and page["next_cursor"]
-    rest = client.get("/v1/drafts", params={"limit": 1, "cursor": page["next_cursor"]}, headers=regulator.headers).json()
+    rest = client.get(
+        "/v1/drafts", params={"limit": 1, "cursor": page["next_cursor"]}, headers=regulator.headers
+    ).json()
     assert rest["items"][0]["version"] == 1 and rest["next_cursor"] is None
     got = client.get(f"/v1/drafts/{first.json()['id']}", headers=regulator.headers)
     assert got.json()["title"] == DRAFT["title"]
     assert client.get("/v1/drafts/nope", headers=regulator.headers).status_code == 404
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT COUNT(*) FROM audit_log WHERE action = 'draft.create'")).scalar_one() == 2
+        assert (
+            connection.execute(text("SELECT COUNT(*) FROM audit_log WHERE action = 'draft.create'")).scalar_one() == 2
+        )
 
 
 def test_invalid_smarts_points_at_the_field_with_rdkits_reason(client, regulator, engine):
@@ -118,7 +128,9 @@ def test_other_validation_errors(client, regulator):
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "#/must_match/0/smiles"
     assert "unclosed ring" in response.json()["errors"][0]["detail"]
-    missing = client.post("/v1/drafts", json={k: v for k, v in DRAFT.items() if k != "citation"}, headers=regulator.headers)
+    missing = client.post(
+        "/v1/drafts", json={k: v for k, v in DRAFT.items() if k != "citation"}, headers=regulator.headers
+    )
     assert missing.json()["errors"][0]["pointer"] == "#/citation"
     shipped = client.post("/v1/drafts", json=draft(id="dk-bek-cathinones"), headers=regulator.headers)
     assert shipped.status_code == 422 and shipped.json()["errors"][0]["pointer"] == "#/id"
@@ -132,8 +144,12 @@ def test_only_regulators_draft(client, authority, reporter):
 
 def test_impact_names_captured_newly_controlled_and_examples(client, regulator, reporter, report_body):
     for structure, name in ((AMINOINDANE, "2-AI"), (MDAI, "MDAI"), ("CNC(C)C(=O)c1ccc(C)cc1", "mephedrone")):
-        assert client.post("/v1/reports", json=report_body(structure=structure, substance_name=name),
-                           headers=reporter.headers).status_code == 201
+        assert (
+            client.post(
+                "/v1/reports", json=report_body(structure=structure, substance_name=name), headers=reporter.headers
+            ).status_code
+            == 201
+        )
     created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
     response = client.get(f"/v1/drafts/{created['id']}/impact", headers=regulator.headers)
     assert response.status_code == 200, response.text
@@ -146,17 +162,30 @@ def test_impact_names_captured_newly_controlled_and_examples(client, regulator, 
     assert len(impact["own_examples"]) == 3
     # the shipped 2-aminoindane examples are NpSG 1.2 b's ring closures onto ring A: 2-AI and MDAI
     shipped = impact["shipped_examples_captured"]
-    assert {(e["rule_id"], e["smiles"]) for e in shipped} == {("de-npsg-phenethylamines", AMINOINDANE),
-                                                              ("de-npsg-phenethylamines", MDAI)}
+    assert {(e["rule_id"], e["smiles"]) for e in shipped} == {
+        ("de-npsg-phenethylamines", AMINOINDANE),
+        ("de-npsg-phenethylamines", MDAI),
+    }
 
 
 def test_impact_lists_the_shipped_examples_a_draft_captures(client, regulator):
     any_ = ["any"]
-    wide = draft(id="dk-draft-aryl-ketoamines", must_match=[], must_not_match=[], cores=[{
-        "id": "aryl-ketoamine", "smarts": "[c:1]1[c:1][c:1][c:1][c:1]c1C(=O)[CX4:2][NX3:3]",
-        "positions": [{"name": "ring", "atoms": [1], "allowed": any_}, {"name": "alpha", "atoms": [2], "allowed": any_},
-                      {"name": "nitrogen", "atoms": [3], "allowed": any_}],
-    }])
+    wide = draft(
+        id="dk-draft-aryl-ketoamines",
+        must_match=[],
+        must_not_match=[],
+        cores=[
+            {
+                "id": "aryl-ketoamine",
+                "smarts": "[c:1]1[c:1][c:1][c:1][c:1]c1C(=O)[CX4:2][NX3:3]",
+                "positions": [
+                    {"name": "ring", "atoms": [1], "allowed": any_},
+                    {"name": "alpha", "atoms": [2], "allowed": any_},
+                    {"name": "nitrogen", "atoms": [3], "allowed": any_},
+                ],
+            }
+        ],
+    )
     created = client.post("/v1/drafts", json=wide, headers=regulator.headers).json()
     impact = client.get(f"/v1/drafts/{created['id']}/impact", headers=regulator.headers).json()
     captured = {(e["rule_id"], e["expectation"], e["name"]) for e in impact["shipped_examples_captured"]}
@@ -164,10 +193,11 @@ def test_impact_lists_the_shipped_examples_a_draft_captures(client, regulator):
     assert ("gb-mda-cathinones", "must_match", "mephedrone") in captured
 
 
-def test_activation_adds_the_rule_and_reclassifies_the_registry(client, regulator, second_regulator, reporter, authority,
-                                                               report_body, engine):
+def test_activation_adds_the_rule_and_reclassifies_the_registry(
+    client, regulator, second_regulator, reporter, authority, report_body, engine
+):
     client.post("/v1/reports", json=report_body(structure=MDAI, substance_name="MDAI"), headers=reporter.headers)
-    assert _dk(client, authority, MDAI)["status"] == "not_controlled"
+    assert _dk(client, authority, MDAI)["status"] == "undetermined"
     old_version = client.get("/v1/groups", headers=authority.headers).json()["rulebook_version"]
     first = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
     approve(client, second_regulator, first["id"])
@@ -195,15 +225,21 @@ def test_activation_adds_the_rule_and_reclassifies_the_registry(client, regulato
     narrow["must_match"] = [DRAFT["must_match"][1]]  # 2-aminoindane itself is no longer captured
     second = client.post("/v1/drafts", json=narrow, headers=regulator.headers).json()
     approve(client, second_regulator, second["id"])
-    assert client.post(f"/v1/drafts/{second['id']}:activate", headers=regulator.headers).json()["superseded"] == [first["id"]]
+    assert client.post(f"/v1/drafts/{second['id']}:activate", headers=regulator.headers).json()["superseded"] == [
+        first["id"]
+    ]
     history = client.get("/v1/drafts", params={"rule_id": DRAFT["id"]}, headers=regulator.headers).json()["items"]
     assert [(d["version"], d["status"]) for d in history] == [(2, "active"), (1, "superseded")]
-    assert _dk(client, authority, AMINOINDANE)["status"] == "not_controlled"
+    assert _dk(client, authority, AMINOINDANE)["status"] == "undetermined"
     assert _dk(client, authority, MDAI)["status"] == "controlled_by_group"
-    assert _dk(client, authority, MDAI, as_of="2020-06-01")["status"] == "not_controlled"
+    assert _dk(client, authority, MDAI, as_of="2020-06-01")["status"] == "undetermined"
     with engine.connect() as connection:
-        actions = [r[0] for r in connection.execute(text(
-            "SELECT action FROM audit_log WHERE entity = 'classification_draft' ORDER BY id"))]
+        actions = [
+            r[0]
+            for r in connection.execute(
+                text("SELECT action FROM audit_log WHERE entity = 'classification_draft' ORDER BY id")
+            )
+        ]
     assert actions == ["draft.create", "draft.approve", "draft.activate"] * 2
 
 
@@ -212,15 +248,17 @@ def test_a_rule_with_a_future_in_force_date(client, regulator, second_regulator,
     created = client.post("/v1/drafts", json=draft(in_force_from=future), headers=regulator.headers).json()
     approve(client, second_regulator, created["id"])
     assert client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers).status_code == 200
-    assert _dk(client, authority, MDAI)["status"] == "not_controlled"
+    assert _dk(client, authority, MDAI)["status"] == "undetermined"
     assert _dk(client, authority, MDAI, as_of=future)["status"] == "controlled_by_group"
 
 
 def test_another_replica_activating_is_noticed_on_the_next_request(client, regulator, authority, engine):
     created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
-    assert _dk(client, authority, MDAI)["status"] == "not_controlled"
+    assert _dk(client, authority, MDAI)["status"] == "undetermined"
     with engine.begin() as connection:  # what another replica's activation leaves in the database
-        connection.execute(text("UPDATE classification_draft SET status = 'active' WHERE id = :id"), {"id": created["id"]})
+        connection.execute(
+            text("UPDATE classification_draft SET status = 'active' WHERE id = :id"), {"id": created["id"]}
+        )
     assert _dk(client, authority, MDAI)["status"] == "controlled_by_group"
 
 
@@ -233,10 +271,12 @@ def impatient_client(settings, engine):
 
 def test_a_pathological_smarts_is_bounded_in_time_and_never_activated(impatient_client, regulator, authority, engine):
     client = impatient_client
-    body = draft(id="dk-draft-ring-walk",
-                 cores=[{"id": "walk", "smarts": PATHOLOGICAL_SMARTS, "positions": []}],
-                 must_match=[{"name": "aza-oxa ring network", "smiles": RING_NETWORK, "source": "test"}],
-                 must_not_match=[])
+    body = draft(
+        id="dk-draft-ring-walk",
+        cores=[{"id": "walk", "smarts": PATHOLOGICAL_SMARTS, "positions": []}],
+        must_match=[{"name": "aza-oxa ring network", "smiles": RING_NETWORK, "source": "test"}],
+        must_not_match=[],
+    )
     created = client.post("/v1/drafts", json=body, headers=regulator.headers)
     assert created.status_code == 201, created.text  # it passes every syntactic bound
     draft_id = created.json()["id"]

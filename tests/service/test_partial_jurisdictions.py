@@ -7,10 +7,24 @@ from sqlalchemy import text
 from service.classification.live import shipped_jurisdictions
 
 
-def test_china_is_marked_as_partially_encoded():
-    # only the 2019 fentanyl-related class is encoded for CN, none of its named lists
-    assert shipped_jurisdictions()["CN"].named_lists_encoded is False
-    assert shipped_jurisdictions()["DK"].named_lists_encoded is True
+def test_china_denmark_and_the_uk_are_marked_as_partially_encoded():
+    # CN: only the 2019 fentanyl-related class, none of its named lists; DK: lists C and D of
+    # bilag 1 not read, A, B and E in part; GB: Schedule 2 read only in part. Their answers must
+    # never read "not controlled" (morphine is on a Danish list the encoding lacks).
+    jurisdictions = shipped_jurisdictions()
+    assert {code for code, info in jurisdictions.items() if not info.named_lists_encoded} == {"CN", "DK", "GB"}
+    assert jurisdictions["DE"].named_lists_encoded and jurisdictions["US"].named_lists_encoded
+    assert "lists C and D" in jurisdictions["DK"].named_lists_gap
+
+
+def test_morphine_in_denmark_is_undetermined_not_uncontrolled(client, authority):
+    morphine = "CN1CCC23C4Oc5c(O)ccc(CC1C2C=CC4O)c35"
+    answer = client.post(
+        "/v1/classify", json={"structure": morphine, "jurisdictions": ["DK"]}, headers=authority.headers
+    ).json()
+    (dk,) = answer["results"]
+    assert dk["status"] == "undetermined"
+    assert "lists C and D of bilag 1 are not encoded" in dk["answer"]
 
 
 def test_no_uncontrolled_advisory_for_a_partially_encoded_jurisdiction(client, reporter, report_body, engine):
@@ -26,11 +40,17 @@ def test_no_uncontrolled_advisory_for_a_partially_encoded_jurisdiction(client, r
 def test_not_captured_in_a_partially_encoded_jurisdiction_is_undetermined(client, authority):
     # fentanyl is a named exclusion of China's 2019 class because it is listed by name, which is
     # not encoded: the answer must not be "not controlled"
-    fentanyl = client.post("/v1/classify", json={"structure": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
-                                                 "jurisdictions": ["CN"]}, headers=authority.headers).json()
+    fentanyl = client.post(
+        "/v1/classify",
+        json={"structure": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "jurisdictions": ["CN"]},
+        headers=authority.headers,
+    ).json()
     (cn,) = fentanyl["results"]
     assert cn["status"] == "undetermined"
     assert "named schedules are not encoded" in cn["answer"]
-    acetyl = client.post("/v1/classify", json={"structure": "CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
-                                               "jurisdictions": ["CN"]}, headers=authority.headers).json()
+    acetyl = client.post(
+        "/v1/classify",
+        json={"structure": "CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "jurisdictions": ["CN"]},
+        headers=authority.headers,
+    ).json()
     assert acetyl["results"][0]["status"] == "controlled_by_group"
