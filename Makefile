@@ -13,7 +13,7 @@ UV_VERSION   := 0.13.9
 UV_COMPILE    = $(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
                 --python-version 3.11 --custom-compile-command 'make lock'
 
-.PHONY: run test bench clean lock web-assets browser
+.PHONY: run test lint bench clean lock web-assets browser
 
 # The pages' npm assets (htmx, JSME, ReDoc), installed from service/web/package-lock.json and
 # copied to service/web/static/vendor, which the app serves: no CDN at run time.
@@ -55,6 +55,12 @@ run: $(STAMP) $(WEB_VENDOR)
 # The whole suite on SQLite, and again on PostgreSQL when VARSEL_TEST_POSTGRES_URL is set.
 test: $(STAMP) $(WEB_VENDOR) browser
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format) over the whole tree; mypy over the packages [tool.mypy] lists.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/ingest.py

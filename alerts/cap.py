@@ -40,9 +40,7 @@ _CAP_URGENCY = {
     Severity.info: "Future",
 }
 # A report is an observation; an advisory infers risk from group membership or similarity.
-_CAP_CERTAINTY = {alert_type: "Observed" for alert_type in AlertType} | {
-    AlertType.uncontrolled_advisory: "Likely"
-}
+_CAP_CERTAINTY = {alert_type: "Observed" for alert_type in AlertType} | {AlertType.uncontrolled_advisory: "Likely"}
 
 _FORBIDDEN_IN_IDS = frozenset(" ,<&")
 

@@ -85,7 +85,7 @@ def digest_event(
     omitted: dict[str, Any] = {
         "count": left_out,
         "not_included": "Alerts that do not match this subscription's filters are not included; "
-                        "the full list is at /v1/alerts.",
+        "the full list is at /v1/alerts.",
     }
     if left_out:
         omitted["see"] = left_out_query or "/v1/alerts"

@@ -44,7 +44,8 @@ def status_sentence(legal_status: Sequence[JurisdictionStatus]) -> str:
         return "Its legal status has not been determined yet."
     controlled = [
         _jurisdiction(e) + (f" (group {', '.join(e.group_ids)})" if e.group_ids else "")
-        for e in legal_status if e.status == "controlled"
+        for e in legal_status
+        if e.status == "controlled"
     ]
     uncontrolled = [_jurisdiction(e) for e in legal_status if e.status == "uncontrolled"]
     unknown = [_jurisdiction(e) for e in legal_status if e.status not in ("controlled", "uncontrolled")]
@@ -82,9 +83,15 @@ def describe(alert: Alert) -> str:
     sentences = [alert.summary.strip()]
     substance = alert.substance
     if substance is not None and (substance.formula or substance.smiles):
-        identity = ", ".join(part for part in (
-            substance.formula, f"SMILES {substance.smiles}" if substance.smiles else None,
-            f"InChIKey {substance.inchikey}") if part)
+        identity = ", ".join(
+            part
+            for part in (
+                substance.formula,
+                f"SMILES {substance.smiles}" if substance.smiles else None,
+                f"InChIKey {substance.inchikey}",
+            )
+            if part
+        )
         sentences.append(f"Substance: {substance.name or 'unnamed'} ({identity}).")
     evidence = evidence_sentence(alert.evidence)
     if evidence:
@@ -94,8 +101,10 @@ def describe(alert: Alert) -> str:
     if alert.family_id is not None:
         sentences.append(f"Family of related substances: {alert.family_id}.")
     elif alert.substance_inchikey is not None and alert.type is not AlertType.family_growth:
-        sentences.append("Its family of related substances is not known yet: substances are placed after "
-                         "intake, and a later alert names the family.")
+        sentences.append(
+            "Its family of related substances is not known yet: substances are placed after "
+            "intake, and a later alert names the family."
+        )
     return " ".join(sentences)
 
 
@@ -113,19 +122,23 @@ def alert_text(alert: Alert) -> list[str]:
         lines.append("Status:")
         for entry in alert.legal_status:
             groups = f" by {', '.join(entry.group_ids)}" if entry.group_ids else ""
-            lines.append(f"  {entry.jurisdiction:4} {entry.status}{groups}" + (f" ({entry.name})" if entry.name else ""))
+            lines.append(
+                f"  {entry.jurisdiction:4} {entry.status}{groups}" + (f" ({entry.name})" if entry.name else "")
+            )
     evidence = alert.evidence
     if evidence.report_ids:
         counts = ", ".join(f"{c}: {n}" for c, n in sorted(evidence.reports_by_country.items())) or ", ".join(
-            evidence.countries)
+            evidence.countries
+        )
         kinds = ", ".join(SAMPLE_TYPE_WORDS.get(k, k) for k in evidence.sample_types)
-        lines.append(f"Evidence:  {evidence.report_count} report(s); countries {counts}" + (f"; {kinds}" if kinds else ""))
+        lines.append(
+            f"Evidence:  {evidence.report_count} report(s); countries {counts}" + (f"; {kinds}" if kinds else "")
+        )
         if evidence.first_sampled_on:
             lines.append(f"Sampled:   {evidence.first_sampled_on} to {evidence.last_sampled_on}")
     lines.append(f"Family:    {alert.family_id or 'not placed yet (a later alert names it)'}")
     links = alert.links
-    for label, url in (("Substance page", links.substance_page), ("API", links.substance_api),
-                       ("Alert", links.alert)):
+    for label, url in (("Substance page", links.substance_page), ("API", links.substance_api), ("Alert", links.alert)):
         if url:
             lines.append(f"{label}: {url}")
     return lines
@@ -137,25 +150,39 @@ def alert_html(alert: Alert, *, image_src: str | None = None) -> str:
     substance = alert.substance
     parts = [f"<h2>{e(headline(alert))}</h2>", f"<p>{e(alert.summary)}</p>"]
     if image_src is not None:
-        parts.append(f'<p><img src="{e(image_src)}" alt="Structure of '
-                     f'{e(substance.name or substance.inchikey) if substance else ""}" width="300" height="200"></p>')
+        parts.append(
+            f'<p><img src="{e(image_src)}" alt="Structure of '
+            f'{e(substance.name or substance.inchikey) if substance else ""}" width="300" height="200"></p>'
+        )
     rows = []
     if substance is not None:
-        rows += [("Name", substance.name or "unnamed"), ("InChIKey", substance.inchikey),
-                 ("Formula", substance.formula or ""), ("SMILES", substance.smiles or "")]
+        rows += [
+            ("Name", substance.name or "unnamed"),
+            ("InChIKey", substance.inchikey),
+            ("Formula", substance.formula or ""),
+            ("SMILES", substance.smiles or ""),
+        ]
     rows.append(("Family", alert.family_id or "not placed yet (a later alert names it)"))
     table = "".join(f"<tr><th align='left'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v)
     parts.append(f"<table>{table}</table>")
     if alert.legal_status:
         items = "".join(
             f"<li><b>{e(s.jurisdiction)}</b> {e(s.name or '')}: {e(s.status)}"
-            + (f" ({e(', '.join(s.group_ids))})" if s.group_ids else "") + "</li>"
-            for s in alert.legal_status)
+            + (f" ({e(', '.join(s.group_ids))})" if s.group_ids else "")
+            + "</li>"
+            for s in alert.legal_status
+        )
         parts.append(f"<p>{e(status_sentence(alert.legal_status))}</p><ul>{items}</ul>")
     links = alert.links
-    anchors = [f'<a href="{e(url)}">{e(label)}</a>' for label, url in (
-        ("Open the substance's page", links.substance_page), ("API resource", links.substance_api),
-        ("This alert", links.alert)) if url]
+    anchors = [
+        f'<a href="{e(url)}">{e(label)}</a>'
+        for label, url in (
+            ("Open the substance's page", links.substance_page),
+            ("API resource", links.substance_api),
+            ("This alert", links.alert),
+        )
+        if url
+    ]
     if anchors:
         parts.append("<p>" + " · ".join(anchors) + "</p>")
     return "\n".join(parts)

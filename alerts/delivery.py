@@ -167,7 +167,8 @@ class WebhookSender:
         per_origin = min(max_connections_per_origin, max_concurrency)
         self._slots = asyncio.Semaphore(max_concurrency)
         self._origin_slots: defaultdict[WebhookOrigin | str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(per_origin))
+            lambda: asyncio.Semaphore(per_origin)
+        )
         self._total_timeout_seconds = total_timeout_seconds
         self._max_response_bytes = max_response_bytes
         self._allow_private = allow_private
@@ -213,7 +214,8 @@ class WebhookSender:
         async with origin_slots, self._slots:
             started = time.perf_counter()
             status_code, excerpt, error, *retry_after = await self._attempt(
-                delivery, target, {} if checks is None else checks)
+                delivery, target, {} if checks is None else checks
+            )
             latency_ms = (time.perf_counter() - started) * 1000.0
         return DeliveryResult(
             status_code=status_code,
@@ -246,8 +248,9 @@ class WebhookSender:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             return DeliveryResult(status_code=None, latency_ms=0.0, error=f"internal error: {error!r}")
 
-    async def _addresses(self, origin: WebhookOrigin,
-                         checks: dict[WebhookOrigin, asyncio.Future[tuple[str, ...] | str]]) -> tuple[str, ...] | str:
+    async def _addresses(
+        self, origin: WebhookOrigin, checks: dict[WebhookOrigin, asyncio.Future[tuple[str, ...] | str]]
+    ) -> tuple[str, ...] | str:
         """The addresses ``origin`` may be called on, or why it must not be called. The check runs
         at send time, not only at subscription time, because the name may now resolve somewhere
         else, and the request then goes to exactly these addresses (no second lookup for DNS to
@@ -267,9 +270,7 @@ class WebhookSender:
         except UnsafeURL as refusal:
             return str(refusal)
 
-    async def _attempt(
-        self, delivery: OutgoingDelivery, target: _Target, checks: dict
-    ) -> _Answer:
+    async def _attempt(self, delivery: OutgoingDelivery, target: _Target, checks: dict) -> _Answer:
         if target.url is None:
             return None, b"", f"refused before sending: {target.refusal}"
         resolving = True
@@ -286,8 +287,7 @@ class WebhookSender:
                 return None, b"", f"host {target.origin.host!r} did not resolve {within}"
             return None, b"", f"no complete response {within}"
 
-    async def _post(self, delivery: OutgoingDelivery, target: _Target,
-                    addresses: tuple[str, ...]) -> _Answer:
+    async def _post(self, delivery: OutgoingDelivery, target: _Target, addresses: tuple[str, ...]) -> _Answer:
         body = delivery.body
         signed = headers_for(secrets=delivery.secrets, msg_id=delivery.message_id, timestamp=self._clock(), body=body)
         # The request is built here rather than by client.stream(), whose merging of URL,
@@ -323,8 +323,12 @@ class WebhookSender:
         except (httpx.HTTPError, httpx.InvalidURL) as failure:
             return None, b"", f"{type(failure).__name__}: {failure}"
         if response.status_code in (429, 503):
-            return (response.status_code, excerpt, _error_for_status(response),
-                    retry_after_seconds(response.headers.get("retry-after"), now=self._clock()))
+            return (
+                response.status_code,
+                excerpt,
+                _error_for_status(response),
+                retry_after_seconds(response.headers.get("retry-after"), now=self._clock()),
+            )
         return response.status_code, excerpt, _error_for_status(response)
 
 

@@ -17,8 +17,7 @@ from alerts.delivery import DeliveryResult, OutgoingDelivery
 from alerts.retry import RetryPolicy, next_attempt_at, should_disable_endpoint
 from alerts.storage import DeliveryOutcome, DeliveryStore
 
-__all__ = ["ChannelSenders", "DeliverySender", "DispatchPolicy", "DispatchStats", "dispatch_claimed",
-           "dispatch_once"]
+__all__ = ["ChannelSenders", "DeliverySender", "DispatchPolicy", "DispatchStats", "dispatch_claimed", "dispatch_once"]
 
 
 class DeliverySender(Protocol):
@@ -43,8 +42,11 @@ class ChannelSenders:
         async def send(channel: str, indexes: list[int]) -> None:
             sender = self._senders.get(channel)
             if sender is None:
-                answers = [DeliveryResult(status_code=None, latency_ms=0.0,
-                                          error=f"no sender configured for channel {channel!r}")] * len(indexes)
+                answers = [
+                    DeliveryResult(
+                        status_code=None, latency_ms=0.0, error=f"no sender configured for channel {channel!r}"
+                    )
+                ] * len(indexes)
             else:
                 answers = await sender.send_many([deliveries[i] for i in indexes])
             for index, answer in zip(indexes, answers, strict=True):

@@ -127,17 +127,19 @@ def compose(
 
     footer = f"Unsubscribe from this subscription's e-mails: {unsubscribe_url}"
     text.append(footer)
-    body_html.append(f'<p style="font-size:small"><a href="{html.escape(unsubscribe_url)}">Unsubscribe</a> '
-                     "from this subscription's e-mails.</p>")
+    body_html.append(
+        f'<p style="font-size:small"><a href="{html.escape(unsubscribe_url)}">Unsubscribe</a> '
+        "from this subscription's e-mails.</p>"
+    )
     message.set_content("\n".join(text))
-    message.add_alternative("<!doctype html><html><body>" + "\n".join(body_html) + "</body></html>",
-                            subtype="html")
+    message.add_alternative("<!doctype html><html><body>" + "\n".join(body_html) + "</body></html>", subtype="html")
     html_part = message.get_body(preferencelist=("html",))
     if picture is not None and isinstance(html_part, EmailMessage):
         cid, png = picture
         # multipart/related inside the alternative: the HTML shows it by its cid
-        html_part.add_related(png, maintype="image", subtype="png", cid=cid, filename="structure.png",
-                              disposition="inline")
+        html_part.add_related(
+            png, maintype="image", subtype="png", cid=cid, filename="structure.png", disposition="inline"
+        )
     return message
 
 
@@ -146,8 +148,9 @@ def _digest_intro(data: dict[str, Any], count: int) -> str:
     counts = data.get("counts_by_type") or {}
     left_out = data.get("left_out") or {}
     by_type = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none"
-    text = (f"Digest for {period.get('from', '?')} to {period.get('to', '?')}: {count} alert(s) here; "
-            f"by type: {by_type}.")
+    text = (
+        f"Digest for {period.get('from', '?')} to {period.get('to', '?')}: {count} alert(s) here; by type: {by_type}."
+    )
     if left_out.get("count"):
         text += f" Left out: {left_out['count']} older alert(s) beyond this digest's limit; {left_out.get('see', '')}"
     if left_out.get("not_included"):
@@ -187,8 +190,9 @@ class EmailSender:
     def _connect(self) -> smtplib.SMTP:
         s = self._settings
         if s.ssl:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds,
-                                                    context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=s.timeout_seconds, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
             if s.starttls:
@@ -204,8 +208,10 @@ class EmailSender:
         except (OSError, smtplib.SMTPException) as error:
             latency = (time.perf_counter() - started) * 1000.0
             reason = f"SMTP server {self._settings.host}:{self._settings.port} unavailable: {_describe(error)}"
-            return [DeliveryResult(status_code=_code(error), latency_ms=latency, error=reason, accepted=False)
-                    for _ in deliveries]
+            return [
+                DeliveryResult(status_code=_code(error), latency_ms=latency, error=reason, accepted=False)
+                for _ in deliveries
+            ]
         results = []
         try:
             for delivery in deliveries:
@@ -223,13 +229,18 @@ class EmailSender:
             refused = client.sendmail(self._settings.sender, [recipient_of(delivery)], delivery.body)
         except (OSError, smtplib.SMTPException) as error:
             latency = (time.perf_counter() - started) * 1000.0
-            return DeliveryResult(status_code=_code(error), latency_ms=latency, error=f"SMTP: {_describe(error)}",
-                                  accepted=False)
+            return DeliveryResult(
+                status_code=_code(error), latency_ms=latency, error=f"SMTP: {_describe(error)}", accepted=False
+            )
         latency = (time.perf_counter() - started) * 1000.0
         if refused:
-            (code, reply), = refused.values()
-            return DeliveryResult(status_code=code, latency_ms=latency, accepted=False,
-                                  error=f"SMTP {code}: {reply.decode('utf-8', 'replace')}")
+            ((code, reply),) = refused.values()
+            return DeliveryResult(
+                status_code=code,
+                latency_ms=latency,
+                accepted=False,
+                error=f"SMTP {code}: {reply.decode('utf-8', 'replace')}",
+            )
         return DeliveryResult(status_code=250, latency_ms=latency, error=None, accepted=True)
 
 
@@ -242,9 +253,13 @@ def _code(error: BaseException) -> int | None:
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{rcpt} refused ({code} {reply.decode('utf-8', 'replace')})"
-                         for rcpt, (code, reply) in error.recipients.items())
+        return "; ".join(
+            f"{rcpt} refused ({code} {reply.decode('utf-8', 'replace')})"
+            for rcpt, (code, reply) in error.recipients.items()
+        )
     if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+        message = (
+            error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+        )
         return f"{error.smtp_code} {message}"
     return f"{type(error).__name__}: {error}"

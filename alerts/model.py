@@ -98,9 +98,11 @@ class Evidence(BaseModel):
     first_sampled_on: date | None = None
     last_sampled_on: date | None = None
     reports_by_country: dict[str, int] = Field(
-        default_factory=dict, description="How many of the reports behind the alert came from each country")
+        default_factory=dict, description="How many of the reports behind the alert came from each country"
+    )
     sample_types: SortedStrings = Field(
-        default=(), description="Kinds of sample: seizure, test_purchase, biological_fatal, wastewater, ...")
+        default=(), description="Kinds of sample: seizure, test_purchase, biological_fatal, wastewater, ..."
+    )
 
     @property
     def report_count(self) -> int:
@@ -176,10 +178,12 @@ class Alert(BaseModel):
     created_at: UtcDatetime
     substance: SubstanceInfo | None = None
     legal_status: tuple[JurisdictionStatus, ...] = Field(
-        default=(), description="Status per jurisdiction, as far as the encoded legal texts decide it")
+        default=(), description="Status per jurisdiction, as far as the encoded legal texts decide it"
+    )
     links: AlertLinks = AlertLinks()
     updates: AlertReference | None = Field(
-        default=None, description="The earlier alert this one completes, e.g. with the family found after placement")
+        default=None, description="The earlier alert this one completes, e.g. with the family found after placement"
+    )
 
     @classmethod
     def raise_for(cls, *, dedup_key: str, **fields: object) -> Alert:

@@ -63,9 +63,7 @@ def next_attempt_at(
     return candidate
 
 
-def should_disable_endpoint(
-    *, failing_since: datetime | None, now: datetime, disable_after: timedelta
-) -> bool:
+def should_disable_endpoint(*, failing_since: datetime | None, now: datetime, disable_after: timedelta) -> bool:
     """An endpoint that has failed every attempt for ``disable_after`` is switched off, so its
     queue stops consuming workers; its owner re-enables it and replays what it missed."""
     return failing_since is not None and now - failing_since >= disable_after

@@ -163,9 +163,7 @@ class SignalThresholds:
             raise ValueError("family_growth_step must be at least 2: a family of one is not growth")
 
 
-def evaluate_report(
-    report_facts: ReportFacts, *, history: SignalHistory, thresholds: SignalThresholds
-) -> list[Alert]:
+def evaluate_report(report_facts: ReportFacts, *, history: SignalHistory, thresholds: SignalThresholds) -> list[Alert]:
     """Alerts this report raises, most urgent kinds first; each condition at most once, ever.
 
     Alerts are stamped with the report's ``received_at``: that is when the condition became
@@ -182,9 +180,7 @@ def evaluate_report(
     return [candidate.build() for candidate in candidates if not history.alert_exists(candidate.dedup_key)]
 
 
-def evaluate_placement(
-    facts: ReportFacts, *, history: SignalHistory, thresholds: SignalThresholds
-) -> list[Alert]:
+def evaluate_placement(facts: ReportFacts, *, history: SignalHistory, thresholds: SignalThresholds) -> list[Alert]:
     """Alerts that need the substance's family, raised when the worker places it (after intake):
     family growth, and the advisory for a substance closely similar to a controlled one.
 
@@ -215,11 +211,12 @@ def family_update(original: Alert, *, family_id: str, family_size: int, at: date
     alert = Alert.raise_for(
         dedup_key=family_placement_dedup_key(original.substance_inchikey or str(original.id)),
         type=AlertType.family_placement,
-        **original.model_dump(exclude={"id", "dedup_key", "type", "family_id", "summary", "created_at", "links",
-                                       "updates"}),
+        **original.model_dump(
+            exclude={"id", "dedup_key", "type", "family_id", "summary", "created_at", "links", "updates"}
+        ),
         family_id=family_id,
         summary=f"Update: {label} has been placed in family {family_id} of related substances "
-                f"({family_size} members with it).",
+        f"({family_size} members with it).",
         created_at=at,
         updates=AlertReference(id=original.id, created_at=original.created_at),
     )
@@ -263,10 +260,19 @@ def _alert(
     jurisdictions: tuple[str, ...] | None = None,
     group_ids: tuple[str, ...] | None = None,
 ) -> _Candidate:
-    return _Candidate(dedup_key, lambda: _build_alert(
-        facts, dedup_key=dedup_key, alert_type=alert_type, severity=severity, summary=summary, evidence=evidence,
-        jurisdictions=jurisdictions, group_ids=group_ids,
-    ))
+    return _Candidate(
+        dedup_key,
+        lambda: _build_alert(
+            facts,
+            dedup_key=dedup_key,
+            alert_type=alert_type,
+            severity=severity,
+            summary=summary,
+            evidence=evidence,
+            jurisdictions=jurisdictions,
+            group_ids=group_ids,
+        ),
+    )
 
 
 def _build_alert(
@@ -280,9 +286,7 @@ def _build_alert(
     jurisdictions: tuple[str, ...] | None,
     group_ids: tuple[str, ...] | None,
 ) -> Alert:
-    known_jurisdictions = tuple(
-        j for j, s in facts.legal_status.items() if s.status is not ControlStatus.unknown
-    )
+    known_jurisdictions = tuple(j for j, s in facts.legal_status.items() if s.status is not ControlStatus.unknown)
     alert = Alert.raise_for(
         dedup_key=dedup_key,
         type=alert_type,
@@ -291,18 +295,24 @@ def _build_alert(
         substance_name=facts.substance_name,
         family_id=facts.family_id,
         jurisdictions=known_jurisdictions if jurisdictions is None else jurisdictions,
-        uncontrolled_in=tuple(
-            j for j, s in facts.legal_status.items() if s.status is ControlStatus.uncontrolled
-        ),
+        uncontrolled_in=tuple(j for j, s in facts.legal_status.items() if s.status is ControlStatus.uncontrolled),
         group_ids=_all_matched_groups(facts) if group_ids is None else group_ids,
         evidence=_report_evidence(facts) if evidence is None else evidence,
         summary=summary,
         created_at=facts.received_at,
-        substance=SubstanceInfo(inchikey=facts.substance_inchikey, name=facts.substance_name,
-                                smiles=facts.substance_smiles, formula=facts.substance_formula),
+        substance=SubstanceInfo(
+            inchikey=facts.substance_inchikey,
+            name=facts.substance_name,
+            smiles=facts.substance_smiles,
+            formula=facts.substance_formula,
+        ),
         legal_status=tuple(
-            JurisdictionStatus(jurisdiction=code, name=status.jurisdiction_name, status=status.status.value,
-                               group_ids=status.matched_group_ids)
+            JurisdictionStatus(
+                jurisdiction=code,
+                name=status.jurisdiction_name,
+                status=status.status.value,
+                group_ids=status.matched_group_ids,
+            )
             for code, status in sorted(facts.legal_status.items())
         ),
     )
@@ -371,16 +381,17 @@ def _escalation(facts: ReportFacts, history: SignalHistory, thresholds: SignalTh
     if history.alert_exists(dedup_key):
         return  # raised once, ever: the substance's recent activity need not be read
     # this report brings one organisation and one country of its own
-    if not history.may_reach(facts.substance_inchikey, organisations=thresholds.escalation_min_organisations - 1,
-                             countries=thresholds.escalation_min_countries - 1):
+    if not history.may_reach(
+        facts.substance_inchikey,
+        organisations=thresholds.escalation_min_organisations - 1,
+        countries=thresholds.escalation_min_countries - 1,
+    ):
         return
     try:
         window_start = facts.sampled_on - thresholds.escalation_window
     except OverflowError:  # a stored or imported row sampled near year 1 must not fail its batch
         window_start = date.min
-    before = history.activity_between(
-        facts.substance_inchikey, sampled_from=window_start, sampled_to=facts.sampled_on
-    )
+    before = history.activity_between(facts.substance_inchikey, sampled_from=window_start, sampled_to=facts.sampled_on)
     organisations = before.organisation_ids | {facts.organisation_id}
     countries = before.countries | {facts.country}
     if (
@@ -428,9 +439,7 @@ def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -
     nearest = facts.nearest_controlled
     similarity_reason = None
     if nearest is not None and nearest.similarity >= thresholds.advisory_min_similarity:
-        similarity_reason = (
-            f"similarity {nearest.similarity:.2f} to controlled {nearest.name or nearest.inchikey}"
-        )
+        similarity_reason = f"similarity {nearest.similarity:.2f} to controlled {nearest.name or nearest.inchikey}"
     for jurisdiction, status in sorted(facts.legal_status.items()):
         if status.status is not ControlStatus.uncontrolled or not _advisable(jurisdiction, thresholds):
             continue
@@ -443,9 +452,7 @@ def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -
         }
         if not captured_elsewhere and similarity_reason is None:
             continue
-        reasons = [
-            f"captured in {other} by {', '.join(groups)}" for other, groups in captured_elsewhere.items()
-        ]
+        reasons = [f"captured in {other} by {', '.join(groups)}" for other, groups in captured_elsewhere.items()]
         if similarity_reason is not None:
             reasons.append(similarity_reason)
         yield _alert(
@@ -455,8 +462,7 @@ def _uncontrolled_advisories(facts: ReportFacts, thresholds: SignalThresholds) -
             severity=Severity.moderate,
             jurisdictions=(jurisdiction,),
             group_ids=tuple(g for groups in captured_elsewhere.values() for g in groups),
-            summary=f"{_substance_label(facts)} is not controlled in {jurisdiction} but is "
-            f"{'; '.join(reasons)}.",
+            summary=f"{_substance_label(facts)} is not controlled in {jurisdiction} but is {'; '.join(reasons)}.",
         )
 
 

@@ -26,8 +26,14 @@ from dataclasses import dataclass
 import httpx
 
 __all__ = [
-    "CLOUD_METADATA_ADDRESSES", "Resolver", "UnsafeURL", "WebhookOrigin", "check_webhook_url", "checked_addresses",
-    "system_resolver", "webhook_origin",
+    "CLOUD_METADATA_ADDRESSES",
+    "Resolver",
+    "UnsafeURL",
+    "WebhookOrigin",
+    "check_webhook_url",
+    "checked_addresses",
+    "system_resolver",
+    "webhook_origin",
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -37,13 +43,16 @@ Resolver = Callable[[str, int], Iterable[str]]
 # receiver in must never open the endpoint that hands out the host's cloud credentials. An explicit
 # list, because what ``ipaddress`` calls private, link-local or global changes between Python
 # versions and none of these is special to it anyway (100.100.100.200 is shared address space).
-CLOUD_METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle Cloud
-    "169.254.170.2",  # AWS ECS task metadata and credentials
-    "100.100.100.200",  # Alibaba Cloud
-    "192.0.0.192",  # Oracle Cloud Classic
-    "fd00:ec2::254",  # AWS IMDS over IPv6
-))
+CLOUD_METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle Cloud
+        "169.254.170.2",  # AWS ECS task metadata and credentials
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud Classic
+        "fd00:ec2::254",  # AWS IMDS over IPv6
+    )
+)
 
 _NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052
 _NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215, a site's own translator
@@ -176,8 +185,9 @@ def _parse_address(raw: str) -> IPAddress:
     return ipaddress.ip_address(raw.split("%", 1)[0])
 
 
-def checked_addresses(origin: WebhookOrigin, *, allow_private: bool,
-                      resolver: Resolver = system_resolver) -> tuple[str, ...]:
+def checked_addresses(
+    origin: WebhookOrigin, *, allow_private: bool, resolver: Resolver = system_resolver
+) -> tuple[str, ...]:
     """Resolve ``origin.host`` once and return every address it resolved to, in the resolver's
     order; :class:`UnsafeURL` if it does not resolve or if *any* address is refused.
 
@@ -208,8 +218,9 @@ def checked_addresses(origin: WebhookOrigin, *, allow_private: bool,
     return tuple(raw_addresses)
 
 
-def check_webhook_url(url: str | httpx.URL, *, allow_private: bool,
-                      resolver: Resolver = system_resolver) -> tuple[str, ...]:
+def check_webhook_url(
+    url: str | httpx.URL, *, allow_private: bool, resolver: Resolver = system_resolver
+) -> tuple[str, ...]:
     """Raise :class:`UnsafeURL` unless ``url`` is http(s), has no credentials, and every address
     its host resolves to is allowed (see :func:`checked_addresses`); the addresses checked."""
     return checked_addresses(webhook_origin(url), allow_private=allow_private, resolver=resolver)

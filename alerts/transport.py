@@ -83,9 +83,26 @@ class _Answer:
     callbacks). The event loop feeds it from :meth:`_Connection.data_received`; the request's
     task waits on :meth:`wait`."""
 
-    __slots__ = ("_connection", "_parser", "_head_room", "_interim", "_in_interim", "_waiter",
-                 "received", "status", "reason", "headers", "http_version", "head_done", "complete",
-                 "keep_alive", "extra", "error", "body", "buffered")
+    __slots__ = (
+        "_connection",
+        "_parser",
+        "_head_room",
+        "_interim",
+        "_in_interim",
+        "_waiter",
+        "received",
+        "status",
+        "reason",
+        "headers",
+        "http_version",
+        "head_done",
+        "complete",
+        "keep_alive",
+        "extra",
+        "error",
+        "body",
+        "buffered",
+    )
 
     def __init__(self, connection: _Connection, max_header_bytes: int) -> None:
         self._connection = connection
@@ -124,10 +141,10 @@ class _Answer:
                 self._parser.feed_data(data)
             else:
                 view = memoryview(data)
-                self._parser.feed_data(view[:self._head_room])
+                self._parser.feed_data(view[: self._head_room])
                 if not self.head_done:
                     raise _ProtocolError(f"response head longer than {self._connection.max_header_bytes} bytes")
-                self._parser.feed_data(view[self._head_room:])
+                self._parser.feed_data(view[self._head_room :])
         except _ProtocolError as error:
             self.error = error
         except (httptools.HttpParserError, httptools.HttpParserUpgrade) as error:
@@ -253,8 +270,17 @@ class _Connection(asyncio.Protocol):
     """One connection. Bytes from the socket go straight to the answer being read; a byte that
     arrives when no answer is being read means the receiver is out of step, and closes it."""
 
-    __slots__ = ("max_header_bytes", "address", "idle_since", "_transport", "_answer", "_lost",
-                 "_reading_paused", "_writing_paused", "_drained")
+    __slots__ = (
+        "max_header_bytes",
+        "address",
+        "idle_since",
+        "_transport",
+        "_answer",
+        "_lost",
+        "_reading_paused",
+        "_writing_paused",
+        "_drained",
+    )
 
     def __init__(self, max_header_bytes: int) -> None:
         self.max_header_bytes = max_header_bytes
@@ -333,8 +359,14 @@ class _Connection(asyncio.Protocol):
     def finish(self) -> bool:
         """The answer was read to its end; True if the connection may carry another request."""
         answer, self._answer = self._answer, None
-        return (answer is not None and answer.complete and answer.keep_alive and not answer.extra
-                and not answer.body and self.usable)
+        return (
+            answer is not None
+            and answer.complete
+            and answer.keep_alive
+            and not answer.extra
+            and not answer.body
+            and self.usable
+        )
 
     async def write(self, message: bytes, timeout: float | None) -> None:
         if not self.usable:
@@ -400,16 +432,20 @@ class Http1Transport(httpx.AsyncBaseTransport):
         try:
             return await self._exchange(connection, origin, request, message, timeouts)
         except _StaleConnection as stale:
-            raise httpx.RemoteProtocolError("the server closed the connection without answering",
-                                            request=request) from stale.__cause__
+            raise httpx.RemoteProtocolError(
+                "the server closed the connection without answering", request=request
+            ) from stale.__cause__
 
     def _take_idle(self, origin: _Origin, addresses: Sequence[str] | None) -> _Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
             connection = idle.pop()
-            if (connection.usable and now - connection.idle_since < self._expiry
-                    and (addresses is None or connection.address in addresses)):
+            if (
+                connection.usable
+                and now - connection.idle_since < self._expiry
+                and (addresses is None or connection.address in addresses)
+            ):
                 return connection
             connection.close()
         return None
@@ -424,8 +460,9 @@ class Http1Transport(httpx.AsyncBaseTransport):
         connection.idle_since = time.monotonic()
         idle.append(connection)
 
-    async def _connect(self, origin: _Origin, addresses: Sequence[str] | None, request: httpx.Request,
-                       timeout: float | None) -> _Connection:
+    async def _connect(
+        self, origin: _Origin, addresses: Sequence[str] | None, request: httpx.Request, timeout: float | None
+    ) -> _Connection:
         scheme, raw_host, port = origin
         host = raw_host.decode("ascii")
         tls = None
@@ -439,8 +476,13 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     connection = _Connection(self._max_header_bytes)
                     try:
                         # the name (not the address) is what the certificate must be valid for
-                        await loop.create_connection(lambda: connection, address or host, port, ssl=tls,
-                                                     server_hostname=host if tls else None)
+                        await loop.create_connection(
+                            lambda connection=connection: connection,  # type: ignore[misc]
+                            address or host,
+                            port,
+                            ssl=tls,
+                            server_hostname=host if tls else None,
+                        )
                     except (OSError, ssl.SSLError) as error:
                         failures.append(error)
                         continue
@@ -454,8 +496,9 @@ class Http1Transport(httpx.AsyncBaseTransport):
         error = failures[-1]
         raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
 
-    async def _exchange(self, connection: _Connection, origin: _Origin, request: httpx.Request, message: bytes,
-                        timeouts: dict) -> httpx.Response:
+    async def _exchange(
+        self, connection: _Connection, origin: _Origin, request: httpx.Request, message: bytes, timeouts: dict
+    ) -> httpx.Response:
         answer = connection.begin()
         try:
             await connection.write(message, timeouts.get("write"))
@@ -487,8 +530,9 @@ class Http1Transport(httpx.AsyncBaseTransport):
         if answer.complete:
             content = answer.take_body()
             self._release(origin, connection)
-            return httpx.Response(answer.status, headers=answer.headers, stream=httpx.ByteStream(content),
-                                  extensions=extensions)
+            return httpx.Response(
+                answer.status, headers=answer.headers, stream=httpx.ByteStream(content), extensions=extensions
+            )
         stream = _ResponseStream(self, origin, connection, answer, read_timeout, request)
         return httpx.Response(answer.status, headers=answer.headers, stream=stream, extensions=extensions)
 
@@ -513,8 +557,15 @@ def _encode(request: httpx.Request, body: bytes) -> bytes:
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, transport: Http1Transport, origin: _Origin, connection: _Connection, answer: _Answer,
-                 read_timeout: float | None, request: httpx.Request) -> None:
+    def __init__(
+        self,
+        transport: Http1Transport,
+        origin: _Origin,
+        connection: _Connection,
+        answer: _Answer,
+        read_timeout: float | None,
+        request: httpx.Request,
+    ) -> None:
         self._transport = transport
         self._origin = origin
         self._connection: _Connection | None = connection

@@ -63,12 +63,16 @@ def prepare(url: str) -> tuple[str, str]:
     engine = make_engine(url, pool_size=1)
     keys = []
     with Session(engine, expire_on_commit=False) as session:
-        for name, kind, role in (("Bench lab", "forensic_lab", Role.reporter),
-                                 ("Bench authority", "authority", Role.authority)):
-            org = organisations.create(session, data=OrganisationCreate(name=name, kind=kind, country="DK"),
-                                       principal=None)
-            keys.append(organisations.issue_key(session, organisation=org, role=role, label="bench",
-                                                principal=None).key)
+        for name, kind, role in (
+            ("Bench lab", "forensic_lab", Role.reporter),
+            ("Bench authority", "authority", Role.authority),
+        ):
+            org = organisations.create(
+                session, data=OrganisationCreate(name=name, kind=kind, country="DK"), principal=None
+            )
+            keys.append(
+                organisations.issue_key(session, organisation=org, role=role, label="bench", principal=None).key
+            )
     engine.dispose()
     return keys[0], keys[1]
 
@@ -78,8 +82,9 @@ def progress(message: str) -> None:
 
 
 def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def wait_ready(url: str) -> None:
@@ -93,9 +98,14 @@ def wait_ready(url: str) -> None:
 
 
 def body(*, structure: str, sample_type: str) -> dict:
-    return {"structure": structure, "sample_type": sample_type, "country": "DK",
-            "sampled_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(), "techniques": ["GC-MS"],
-            "confidence": "confirmed"}
+    return {
+        "structure": structure,
+        "sample_type": sample_type,
+        "country": "DK",
+        "sampled_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "techniques": ["GC-MS"],
+        "confidence": "confirmed",
+    }
 
 
 async def subscribe(api: str, key: str, receiver: str, *, count: int, prefix: str, event_type: str) -> None:
@@ -105,8 +115,10 @@ async def subscribe(api: str, key: str, receiver: str, *, count: int, prefix: st
 
         async def one(i: int) -> None:
             async with semaphore:
-                r = await client.post("/v1/subscriptions", json={
-                    "url": f"{receiver}/{prefix}/{i}", "filters": {"event_types": [event_type]}})
+                r = await client.post(
+                    "/v1/subscriptions",
+                    json={"url": f"{receiver}/{prefix}/{i}", "filters": {"event_types": [event_type]}},
+                )
                 r.raise_for_status()
 
         await asyncio.gather(*(one(i) for i in range(count)))
@@ -140,6 +152,7 @@ async def client_layer_seconds(n: int = 3000) -> tuple[float, float]:
     cookie merging on every call), and through ``client.send()`` of a request built from raw
     headers with the URL parsed once, as alerts.delivery.WebhookSender sends. No transport
     underneath can make a request cheaper than this."""
+
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=httpx.ByteStream(b"ok"))
 
@@ -148,8 +161,9 @@ async def client_layer_seconds(n: int = 3000) -> tuple[float, float]:
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
         started = time.perf_counter()
         for i in range(n):
-            async with client.stream("POST", f"http://receiver.invalid/layer/{i % 100}", content=payload,
-                                     headers=headers) as response:
+            async with client.stream(
+                "POST", f"http://receiver.invalid/layer/{i % 100}", content=payload, headers=headers
+            ) as response:
                 async for _ in response.aiter_raw():
                     pass
         via_stream = (time.perf_counter() - started) / n
@@ -157,9 +171,18 @@ async def client_layer_seconds(n: int = 3000) -> tuple[float, float]:
         started = time.perf_counter()
         for i in range(n):
             url = urls[i % 100]
-            request = httpx.Request("POST", url, stream=httpx.ByteStream(payload), headers=[
-                (b"Host", url.netloc), (b"Content-Length", str(len(payload)).encode()),
-                (b"webhook-id", b"b"), (b"webhook-timestamp", b"0"), (b"webhook-signature", b"v1,x")])
+            request = httpx.Request(
+                "POST",
+                url,
+                stream=httpx.ByteStream(payload),
+                headers=[
+                    (b"Host", url.netloc),
+                    (b"Content-Length", str(len(payload)).encode()),
+                    (b"webhook-id", b"b"),
+                    (b"webhook-timestamp", b"0"),
+                    (b"webhook-signature", b"v1,x"),
+                ],
+            )
             response = await client.send(request, stream=True)
             try:
                 async for _ in response.aiter_raw():
@@ -178,8 +201,11 @@ async def receiver_capacity(port: int, *, connections: int = CONCURRENCY, per_co
     async def one_connection(c: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for i in range(per_connection):
-            writer.write(f"POST /capacity/{c}/{i} HTTP/1.1\r\nHost: bench\r\nwebhook-id: c{c}-{i}\r\n"
-                         f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+            writer.write(
+                f"POST /capacity/{c}/{i} HTTP/1.1\r\nHost: bench\r\nwebhook-id: c{c}-{i}\r\n"
+                f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                + payload
+            )
             head = await reader.readuntil(b"\r\n\r\n")
             length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
             await reader.readexactly(length)
@@ -205,14 +231,24 @@ async def sender_cpu(receiver: str, *, per_origin: int, n: int = 3000) -> tuple[
 
     secret = generate_secret()
     body = b'{"specversion":"1.0","id":"x","created_at":"2026-01-01T00:00:00Z","data":"' + b"x" * 700 + b'"}'
-    batch = [OutgoingDelivery(id=f"s{i}", endpoint_id=f"e{i % 100}", url=f"{receiver}/sender/{i % 100}",
-                              message_id=f"m{i}", body=body, secrets=(secret,)) for i in range(n)]
-    async with WebhookSender(max_concurrency=CONCURRENCY, max_connections_per_origin=per_origin,
-                             allow_private=True) as sender:
+    batch = [
+        OutgoingDelivery(
+            id=f"s{i}",
+            endpoint_id=f"e{i % 100}",
+            url=f"{receiver}/sender/{i % 100}",
+            message_id=f"m{i}",
+            body=body,
+            secrets=(secret,),
+        )
+        for i in range(n)
+    ]
+    async with WebhookSender(
+        max_concurrency=CONCURRENCY, max_connections_per_origin=per_origin, allow_private=True
+    ) as sender:
         await sender.send_many(batch[:200])  # connections up
         cpu, started = time.process_time(), time.perf_counter()
         for start in range(0, n, 200):
-            results = await sender.send_many(batch[start:start + 200])
+            results = await sender.send_many(batch[start : start + 200])
             assert all(r.succeeded for r in results), results[0]
         return (time.process_time() - cpu) / n, n / (time.perf_counter() - started)
 
@@ -251,10 +287,11 @@ def reports_received_since(url: str, since: dt.datetime) -> int:
     engine = make_engine(url, pool_size=1)
     try:
         with engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(Report).where(Report.received_at >= since)).scalar_one()
+            return connection.execute(
+                select(func.count()).select_from(Report).where(Report.received_at >= since)
+            ).scalar_one()
     finally:
         engine.dispose()
-
 
 
 async def steady(api: str, key: str, *, rate: float, duration: float) -> int:
@@ -262,11 +299,13 @@ async def steady(api: str, key: str, *, rate: float, duration: float) -> int:
     headers = {"Authorization": f"Bearer {key}"}
     stored = 0
     async with httpx.AsyncClient(base_url=api, headers=headers, timeout=120) as client:
+
         async def one() -> None:
             nonlocal stored
             try:
-                r = await client.post("/v1/reports", json=body(structure="CNC(C)C(=O)c1ccc(C)cc1",
-                                                                sample_type="biological_nonfatal"))
+                r = await client.post(
+                    "/v1/reports", json=body(structure="CNC(C)C(=O)c1ccc(C)cc1", sample_type="biological_nonfatal")
+                )
             except httpx.HTTPError as error:
                 progress(f"report failed: {error!r}")
                 return
@@ -285,67 +324,136 @@ async def steady(api: str, key: str, *, rate: float, duration: float) -> int:
 
 def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str, str]]:
     reporter_key, authority_key = prepare(url)
-    env = {**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_LOG_LEVEL": "warning",
-           "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true", "VARSEL_DISPATCH_CONCURRENCY": str(CONCURRENCY),
-           "VARSEL_DISPATCH_INTERVAL_SECONDS": str(args.interval),
-           "VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN": str(args.per_origin)}
+    env = {
+        **os.environ,
+        "VARSEL_DATABASE_URL": url,
+        "VARSEL_LOG_LEVEL": "warning",
+        "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+        "VARSEL_DISPATCH_CONCURRENCY": str(CONCURRENCY),
+        "VARSEL_DISPATCH_INTERVAL_SECONDS": str(args.interval),
+        "VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN": str(args.per_origin),
+    }
     receiver_port, api_port = free_port(), free_port()
     receiver = f"http://127.0.0.1:{receiver_port}"
     api = f"http://127.0.0.1:{api_port}"
-    processes = [spawn(["bench/alerts_receiver.py", "--port", str(receiver_port)], env),
-                 spawn(["-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(api_port)], env)]
+    processes = [
+        spawn(["bench/alerts_receiver.py", "--port", str(receiver_port)], env),
+        spawn(["-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(api_port)], env),
+    ]
     rows: list[tuple[str, str, str]] = []
     try:
         wait_ready(f"{receiver}/stats")
         wait_ready(f"{api}/healthz")
         progress("baseline")
         capacity = asyncio.run(receiver_capacity(receiver_port))
-        rows.append((backend, "receiver: raw capacity (bare asyncio client, 16 conns)",
-                     f"{capacity:,.0f} req/s ({load()})"))
+        rows.append(
+            (backend, "receiver: raw capacity (bare asyncio client, 16 conns)", f"{capacity:,.0f} req/s ({load()})")
+        )
         seconds = asyncio.run(baseline(receiver, FANOUT_SUBSCRIBERS))
         client_rate = FANOUT_SUBSCRIBERS / seconds
-        rows.append((backend, "baseline: 1,000 plain POSTs, httpx.AsyncClient",
-                     f"{seconds:.2f} s ({client_rate:,.0f} req/s; {load()})"))
+        rows.append(
+            (
+                backend,
+                "baseline: 1,000 plain POSTs, httpx.AsyncClient",
+                f"{seconds:.2f} s ({client_rate:,.0f} req/s; {load()})",
+            )
+        )
         per_origin = asyncio.run(baseline(receiver, FANOUT_SUBSCRIBERS, concurrency=args.per_origin))
-        rows.append((backend, f"baseline: the same, {args.per_origin} connections (the worker's per-origin cap)",
-                     f"{per_origin:.2f} s ({FANOUT_SUBSCRIBERS / per_origin:,.0f} req/s; {load()})"))
+        rows.append(
+            (
+                backend,
+                f"baseline: the same, {args.per_origin} connections (the worker's per-origin cap)",
+                f"{per_origin:.2f} s ({FANOUT_SUBSCRIBERS / per_origin:,.0f} req/s; {load()})",
+            )
+        )
         layer, layer_send = asyncio.run(client_layer_seconds())
-        rows.append((backend, "baseline: httpx.AsyncClient's own work, no network (MockTransport): client.stream()",
-                     f"{layer * 1e6:,.0f} µs a request: at most {1 / layer:,.0f} requests/s a core ({load()})"))
-        rows.append((backend, "baseline: the same through client.send() of a prebuilt request (the sender's way)",
-                     f"{layer_send * 1e6:,.0f} µs a request: at most {1 / layer_send:,.0f} requests/s a core"))
+        rows.append(
+            (
+                backend,
+                "baseline: httpx.AsyncClient's own work, no network (MockTransport): client.stream()",
+                f"{layer * 1e6:,.0f} µs a request: at most {1 / layer:,.0f} requests/s a core ({load()})",
+            )
+        )
+        rows.append(
+            (
+                backend,
+                "baseline: the same through client.send() of a prebuilt request (the sender's way)",
+                f"{layer_send * 1e6:,.0f} µs a request: at most {1 / layer_send:,.0f} requests/s a core",
+            )
+        )
         sender_seconds, sender_rate = asyncio.run(sender_cpu(receiver, per_origin=args.per_origin))
-        rows.append((backend, "baseline: the worker's sender alone, no database (CPU of its process)",
-                     f"{sender_seconds * 1e6:,.0f} µs a webhook: at most {1 / sender_seconds:,.0f}/s a core; "
-                     f"sent {sender_rate:,.0f}/s ({load()})"))
+        rows.append(
+            (
+                backend,
+                "baseline: the worker's sender alone, no database (CPU of its process)",
+                f"{sender_seconds * 1e6:,.0f} µs a webhook: at most {1 / sender_seconds:,.0f}/s a core; "
+                f"sent {sender_rate:,.0f}/s ({load()})",
+            )
+        )
         httpx.post(f"{receiver}/reset")
 
         progress("subscribing")
-        asyncio.run(subscribe(api, authority_key, receiver, count=FANOUT_SUBSCRIBERS, prefix="fanout",
-                              event_type="substance.first_detection"))
-        asyncio.run(subscribe(api, authority_key, receiver, count=STEADY_SUBSCRIBERS, prefix="steady",
-                              event_type="report.intoxication"))
+        asyncio.run(
+            subscribe(
+                api,
+                authority_key,
+                receiver,
+                count=FANOUT_SUBSCRIBERS,
+                prefix="fanout",
+                event_type="substance.first_detection",
+            )
+        )
+        asyncio.run(
+            subscribe(
+                api,
+                authority_key,
+                receiver,
+                count=STEADY_SUBSCRIBERS,
+                prefix="steady",
+                event_type="report.intoxication",
+            )
+        )
         workers = [spawn(["-m", "service.cli", "worker"], env) for _ in range(args.workers)]
         processes += workers
         time.sleep(3)  # workers up
 
         progress("fan-out")
-        response = httpx.post(f"{api}/v1/reports", json=body(structure="CNC(C)C(=O)c1ccc(C)cc1",
-                                                              sample_type="seizure"),
-                              headers={"Authorization": f"Bearer {reporter_key}"}, timeout=60)
+        response = httpx.post(
+            f"{api}/v1/reports",
+            json=body(structure="CNC(C)C(=O)c1ccc(C)cc1", sample_type="seizure"),
+            headers={"Authorization": f"Bearer {reporter_key}"},
+            timeout=60,
+        )
         answered = time.time()
         assert response.status_code == 201, response.text
         fan = wait_for(receiver, FANOUT_SUBSCRIBERS, quiet_for=10, timeout=120)
         elapsed = (fan["last_at"] - answered) if fan["last_at"] else float("nan")
-        rows.append((backend, "fan-out: report answered → last of 1,000 webhooks",
-                     f"{elapsed:.2f} s ({elapsed / seconds:.2f}× baseline; target ≤3 s; {load()})"))
+        rows.append(
+            (
+                backend,
+                "fan-out: report answered → last of 1,000 webhooks",
+                f"{elapsed:.2f} s ({elapsed / seconds:.2f}× baseline; target ≤3 s; {load()})",
+            )
+        )
         if fan["first_at"]:
-            rows.append((backend, "fan-out: first → last webhook (sending only)",
-                         (f"{fan['last_at'] - fan['first_at']:.2f} s "
-                          f"({FANOUT_SUBSCRIBERS / (fan['last_at'] - fan['first_at']):,.0f}/s), "
-                          f"report answered → first {fan['first_at'] - answered:.2f} s (tick + claim)")))
-        rows.append((backend, "fan-out: lost / duplicated",
-                     f"{FANOUT_SUBSCRIBERS - fan['unique']} / {fan['total'] - fan['unique']} (target 0 / 0)"))
+            rows.append(
+                (
+                    backend,
+                    "fan-out: first → last webhook (sending only)",
+                    (
+                        f"{fan['last_at'] - fan['first_at']:.2f} s "
+                        f"({FANOUT_SUBSCRIBERS / (fan['last_at'] - fan['first_at']):,.0f}/s), "
+                        f"report answered → first {fan['first_at'] - answered:.2f} s (tick + claim)"
+                    ),
+                )
+            )
+        rows.append(
+            (
+                backend,
+                "fan-out: lost / duplicated",
+                f"{FANOUT_SUBSCRIBERS - fan['unique']} / {fan['total'] - fan['unique']} (target 0 / 0)",
+            )
+        )
 
         if args.knee:
             bare = asyncio.run(bare_client_cpu(receiver))
@@ -372,36 +480,71 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
         result = stats(receiver, latency=True)
         latency = result["latency_ms"]
         span = (result["last_at"] - result["first_at"]) if result["first_at"] else float("nan")
-        rows.append((backend, f"steady: {args.rate:g} reports/s × {args.duration:g} s × {STEADY_SUBSCRIBERS} subs",
-                     f"{stored} reports, {expected:,} webhooks expected, {result['unique']:,} arrived "
-                     f"({result['total'] / span if span else 0:,.0f}/s)"))
-        rows.append((backend, "steady: delivery latency p50 / p95 / p99 / max",
-                     " / ".join(f"{(latency[k] or 0) / 1000:.2f}" for k in ("p50", "p95", "p99", "max"))
-                     + " s (target p99 ≤2 s)"))
+        rows.append(
+            (
+                backend,
+                f"steady: {args.rate:g} reports/s × {args.duration:g} s × {STEADY_SUBSCRIBERS} subs",
+                f"{stored} reports, {expected:,} webhooks expected, {result['unique']:,} arrived "
+                f"({result['total'] / span if span else 0:,.0f}/s)",
+            )
+        )
+        rows.append(
+            (
+                backend,
+                "steady: delivery latency p50 / p95 / p99 / max",
+                " / ".join(f"{(latency[k] or 0) / 1000:.2f}" for k in ("p50", "p95", "p99", "max"))
+                + " s (target p99 ≤2 s)",
+            )
+        )
         if result["unique"]:
-            rows.append((backend, "steady: CPU per webhook delivered, by process",
-                         ", ".join(f"{role} {seconds / result['unique'] * 1e6:,.0f} µs"
-                                   for role, seconds in cpu_used.items())
-                         + " (the database server's own, on PostgreSQL, not counted)"))
-        rows.append((backend, "steady: lost / duplicated",
-                     f"{expected - result['unique']} / {result['total'] - result['unique']} ({load()})"))
+            rows.append(
+                (
+                    backend,
+                    "steady: CPU per webhook delivered, by process",
+                    ", ".join(
+                        f"{role} {seconds / result['unique'] * 1e6:,.0f} µs" for role, seconds in cpu_used.items()
+                    )
+                    + " (the database server's own, on PostgreSQL, not counted)",
+                )
+            )
+        rows.append(
+            (
+                backend,
+                "steady: lost / duplicated",
+                f"{expected - result['unique']} / {result['total'] - result['unique']} ({load()})",
+            )
+        )
         # p99 ≤ 2 s needs the workers to keep up with the offered rate; if they cannot, the queue
         # grows for the whole run and the last report waits about duration × (1 − achieved/offered).
         offered = args.rate * STEADY_SUBSCRIBERS
         achieved = result["total"] / span if span else 0.0
-        rows.append((backend, "steady: intake",
-                     (f"{stored} reports answered in {intake_seconds:.1f} s ({stored / intake_seconds:.1f}/s; "
-                      f"latency counts from each report's receipt, so a slow intake hides part of the backlog)")))
+        rows.append(
+            (
+                backend,
+                "steady: intake",
+                (
+                    f"{stored} reports answered in {intake_seconds:.1f} s ({stored / intake_seconds:.1f}/s; "
+                    f"latency counts from each report's receipt, so a slow intake hides part of the backlog)"
+                ),
+            )
+        )
         per_webhook = sum(cpu_used.values()) / result["unique"] if result["unique"] else float("nan")
         worker_share = cpu_used["worker(s)"] / result["unique"] if result["unique"] else float("nan")
-        rows.append((backend, "steady: arithmetic",
-                     (f"offered {offered:,.0f} webhooks/s; delivered {achieved:,.0f}/s by {args.workers} worker(s) "
-                      f"= {achieved / offered:.0%}. At the CPU per webhook measured above, {offered:,.0f}/s needs "
-                      f"{offered * per_webhook:.1f} cores for worker, API and receiver together (the machine has "
-                      f"{os.cpu_count()}; the database server's share comes on top on PostgreSQL), and "
-                      f"{offered * worker_share / args.workers:.1f} cores in each worker process, which runs "
-                      f"Python on one core at a time. httpx's bookkeeping alone, with no network, is "
-                      f"{offered * layer_send:.2f} cores of it.")))
+        rows.append(
+            (
+                backend,
+                "steady: arithmetic",
+                (
+                    f"offered {offered:,.0f} webhooks/s; delivered {achieved:,.0f}/s by {args.workers} worker(s) "
+                    f"= {achieved / offered:.0%}. At the CPU per webhook measured above, {offered:,.0f}/s needs "
+                    f"{offered * per_webhook:.1f} cores for worker, API and receiver together (the machine has "
+                    f"{os.cpu_count()}; the database server's share comes on top on PostgreSQL), and "
+                    f"{offered * worker_share / args.workers:.1f} cores in each worker process, which runs "
+                    f"Python on one core at a time. httpx's bookkeeping alone, with no network, is "
+                    f"{offered * layer_send:.2f} cores of it."
+                ),
+            )
+        )
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -413,8 +556,9 @@ def run(url: str, backend: str, args: argparse.Namespace) -> list[tuple[str, str
     return rows
 
 
-def knee_step(url: str, api: str, receiver: str, key: str, worker_pids: list[int], *, webhooks_per_second: float,
-              duration: float) -> dict:
+def knee_step(
+    url: str, api: str, receiver: str, key: str, worker_pids: list[int], *, webhooks_per_second: float, duration: float
+) -> dict:
     """One sustained step: reports at webhooks_per_second / STEADY_SUBSCRIBERS a second, then drain."""
     httpx.post(f"{receiver}/reset")
     cpu_before = sum(cpu_seconds(pid) for pid in worker_pids)
@@ -428,13 +572,20 @@ def knee_step(url: str, api: str, receiver: str, key: str, worker_pids: list[int
     span = (result["last_at"] - result["first_at"]) if result["first_at"] else float("nan")
     p99 = (result["latency_ms"]["p99"] or float("inf")) / 1000
     lost, duplicated = expected - result["unique"], result["total"] - result["unique"]
-    return {"offered": webhooks_per_second, "delivered": result["total"] / span if span else 0.0, "p99": p99,
-            "lost": lost, "duplicated": duplicated, "ok": p99 <= 2.0 and lost == 0 and duplicated == 0,
-            "worker_cpu": worker_cpu / result["unique"] if result["unique"] else float("nan")}
+    return {
+        "offered": webhooks_per_second,
+        "delivered": result["total"] / span if span else 0.0,
+        "p99": p99,
+        "lost": lost,
+        "duplicated": duplicated,
+        "ok": p99 <= 2.0 and lost == 0 and duplicated == 0,
+        "worker_cpu": worker_cpu / result["unique"] if result["unique"] else float("nan"),
+    }
 
 
-def knee(url: str, api: str, receiver: str, key: str, worker_pids: list[int], args: argparse.Namespace, *,
-         bare_cpu: float) -> list[tuple[str, str, str]]:
+def knee(
+    url: str, api: str, receiver: str, key: str, worker_pids: list[int], args: argparse.Namespace, *, bare_cpu: float
+) -> list[tuple[str, str, str]]:
     """Double the rate until a step fails, then bisect: the highest rate that held p99 ≤ 2 s."""
     backend = "postgresql" if args.postgres else "sqlite"
     rows, steps = [], []
@@ -443,10 +594,15 @@ def knee(url: str, api: str, receiver: str, key: str, worker_pids: list[int], ar
         progress(f"knee: {rate:,.0f} webhooks/s for {args.knee_step:g} s")
         found = knee_step(url, api, receiver, key, worker_pids, webhooks_per_second=rate, duration=args.knee_step)
         steps.append(found)
-        rows.append((backend, f"knee step: {rate:,.0f} webhooks/s offered",
-                     f"delivered {found['delivered']:,.0f}/s, p99 {found['p99']:.2f} s, lost {found['lost']}, "
-                     f"twice {found['duplicated']}, worker {found['worker_cpu'] * 1e6:,.0f} µs a webhook "
-                     f"-> {'holds' if found['ok'] else 'fails'} ({load()})"))
+        rows.append(
+            (
+                backend,
+                f"knee step: {rate:,.0f} webhooks/s offered",
+                f"delivered {found['delivered']:,.0f}/s, p99 {found['p99']:.2f} s, lost {found['lost']}, "
+                f"twice {found['duplicated']}, worker {found['worker_cpu'] * 1e6:,.0f} µs a webhook "
+                f"-> {'holds' if found['ok'] else 'fails'} ({load()})",
+            )
+        )
         return found
 
     good, bad, rate = None, None, args.knee_start
@@ -462,11 +618,21 @@ def knee(url: str, api: str, receiver: str, key: str, worker_pids: list[int], ar
     if good is None:
         rows.append((backend, "knee", f"none: even {args.knee_start:,.0f} webhooks/s missed p99 ≤ 2 s"))
         return rows
-    rows.append((backend, f"knee: highest sustained rate with p99 ≤ 2 s, {args.workers} worker(s)",
-                 f"**{good['offered']:,.0f} webhooks/s** (p99 {good['p99']:.2f} s; target ≥ 1,500)"))
-    rows.append((backend, "knee: CPU per webhook, worker (at the knee) vs bare httpx client (same run)",
-                 f"{good['worker_cpu'] * 1e6:,.0f} µs vs {bare_cpu * 1e6:,.0f} µs a request "
-                 f"= {good['worker_cpu'] / bare_cpu:.1f}×"))
+    rows.append(
+        (
+            backend,
+            f"knee: highest sustained rate with p99 ≤ 2 s, {args.workers} worker(s)",
+            f"**{good['offered']:,.0f} webhooks/s** (p99 {good['p99']:.2f} s; target ≥ 1,500)",
+        )
+    )
+    rows.append(
+        (
+            backend,
+            "knee: CPU per webhook, worker (at the knee) vs bare httpx client (same run)",
+            f"{good['worker_cpu'] * 1e6:,.0f} µs vs {bare_cpu * 1e6:,.0f} µs a request "
+            f"= {good['worker_cpu'] / bare_cpu:.1f}×",
+        )
+    )
     return rows
 
 
@@ -476,8 +642,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="steady-state reports per second")
     parser.add_argument("--workers", type=int, default=1, help="`varsel worker` processes (PostgreSQL for >1)")
     parser.add_argument("--interval", type=float, default=1.0, help="VARSEL_DISPATCH_INTERVAL_SECONDS")
-    parser.add_argument("--per-origin", type=int, default=PER_ORIGIN,
-                        help="VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN (every subscription here shares one origin)")
+    parser.add_argument(
+        "--per-origin",
+        type=int,
+        default=PER_ORIGIN,
+        help="VARSEL_DISPATCH_CONCURRENCY_PER_ORIGIN (every subscription here shares one origin)",
+    )
     parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
     parser.add_argument("--knee", action="store_true", help="search for the knee instead of one steady rate")
     parser.add_argument("--knee-start", type=float, default=250.0, help="first webhooks/s of the search")

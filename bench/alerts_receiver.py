@@ -45,8 +45,12 @@ class Receiver:
             self.last_at = arrived
 
     def stats(self, *, latency: bool) -> dict:
-        found = {"total": len(self.records), "unique": len(self.seen), "first_at": self.first_at,
-                 "last_at": self.last_at}
+        found = {
+            "total": len(self.records),
+            "unique": len(self.seen),
+            "first_at": self.first_at,
+            "last_at": self.last_at,
+        }
         if not latency:
             return found
         latencies = []
@@ -59,8 +63,12 @@ class Receiver:
         def pct(p: float) -> float | None:
             return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] if latencies else None
 
-        found["latency_ms"] = {"p50": pct(50), "p95": pct(95), "p99": pct(99),
-                               "max": latencies[-1] if latencies else None}
+        found["latency_ms"] = {
+            "p50": pct(50),
+            "p95": pct(95),
+            "p99": pct(99),
+            "max": latencies[-1] if latencies else None,
+        }
         return found
 
     def answer(self, method: bytes, path: str, webhook_id: str, body: bytes, arrived: float) -> bytes:
@@ -73,8 +81,12 @@ class Receiver:
             match = CREATED_AT.search(body)
             self.record(path, webhook_id, arrived, match.group(1) if match else None)
             payload = b"ok"
-        return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+        return (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(payload)).encode()
+            + b"\r\n\r\n"
+            + payload
+        )
 
 
 class Connection(asyncio.Protocol):
@@ -114,8 +126,9 @@ class Connection(asyncio.Protocol):
             body = bytes(buffer[end + 4 : total])
             del buffer[:total]
             arrived, self.head_at = self.head_at, None
-            self.transport.write(self.receiver.answer(method.encode(), path, headers.get("webhook-id", ""),
-                                                      body, arrived))
+            self.transport.write(
+                self.receiver.answer(method.encode(), path, headers.get("webhook-id", ""), body, arrived)
+            )
 
 
 async def main(port: int) -> None:

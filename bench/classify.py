@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rdkit import Chem, rdBase  # noqa: E402
 
-from chemistry.classify import Classifier  # noqa: E402
 from chemistry import identity as identity_module  # noqa: E402
+from chemistry.classify import Classifier  # noqa: E402
 from chemistry.identity import StructureError, identify  # noqa: E402
 
 
@@ -49,6 +49,8 @@ def _forget_identities() -> None:
     cached = getattr(identity_module, "_identify_cached", None)
     if cached is not None and hasattr(cached, "cache_clear"):
         cached.cache_clear()
+
+
 from chemistry.rulebook import expand_core, load_rulebook, parse_smarts  # noqa: E402
 
 # the repository's verbatim copy of shared/data/psychoactives.csv (see service/seed/README.md)
@@ -60,15 +62,65 @@ AS_OF = date(2025, 1, 1)
 # ring substitution patterns: position on the phenyl ring (2..6) -> substituent SMILES;
 # "OCO" on 3 means methylenedioxy across 3,4
 RING = [
-    {}, {4: "C"}, {4: "F"}, {4: "Cl"}, {4: "Br"}, {4: "OC"}, {3: "C"}, {2: "F"}, {3: "OCO"}, {4: "CC"},
-    {4: "C(F)(F)F"}, {3: "Cl", 4: "C"}, {2: "OC", 5: "OC", 4: "Br"}, {2: "OC", 5: "OC", 4: "I"},
-    {2: "OC", 5: "OC", 4: "SCCC"}, {4: "O"}, {3: "[N+](=O)[O-]"}, {4: "C#N"}, {2: "C", 4: "C", 6: "C"},
+    {},
+    {4: "C"},
+    {4: "F"},
+    {4: "Cl"},
+    {4: "Br"},
+    {4: "OC"},
+    {3: "C"},
+    {2: "F"},
+    {3: "OCO"},
+    {4: "CC"},
+    {4: "C(F)(F)F"},
+    {3: "Cl", 4: "C"},
+    {2: "OC", 5: "OC", 4: "Br"},
+    {2: "OC", 5: "OC", 4: "I"},
+    {2: "OC", 5: "OC", 4: "SCCC"},
+    {4: "O"},
+    {3: "[N+](=O)[O-]"},
+    {4: "C#N"},
+    {2: "C", 4: "C", 6: "C"},
     {3: "OC", 4: "OC"},
 ]
-N_SUBS = ["N", "NC", "NCC", "N(C)C", "NCCC", "NC(C)C", "N1CCCC1", "N1CCCCC1", "NCc1ccccc1", "NC(=O)C", "N(CC)CC", "N1CCOCC1"]
+N_SUBS = [
+    "N",
+    "NC",
+    "NCC",
+    "N(C)C",
+    "NCCC",
+    "NC(C)C",
+    "N1CCCC1",
+    "N1CCCCC1",
+    "NCc1ccccc1",
+    "NC(=O)C",
+    "N(CC)CC",
+    "N1CCOCC1",
+]
 ALPHA = ["", "C", "CC", "CCC"]
-INDOLE_N = ["CCCCC", "CCCC", "FCCCCC", "CCN1CCOCC1", "CC1CCCCC1", "CCC1CCCCC1", "CC=C", "N#CCCCC", "Cc1ccccc1", "", "CC1CCCCN1C", "OCCCCC"]
-ARYL = ["c1cccc2ccccc12", "c1ccc2ccccc2c1", "c1ccc(OC)cc1", "c1ccccc1I", "c1ccc(Cl)c2ccccc12", "C12CC3CC(CC(C3)C1)C2", "C1(C)(C)C(C)(C)C1"]
+INDOLE_N = [
+    "CCCCC",
+    "CCCC",
+    "FCCCCC",
+    "CCN1CCOCC1",
+    "CC1CCCCC1",
+    "CCC1CCCCC1",
+    "CC=C",
+    "N#CCCCC",
+    "Cc1ccccc1",
+    "",
+    "CC1CCCCN1C",
+    "OCCCCC",
+]
+ARYL = [
+    "c1cccc2ccccc12",
+    "c1ccc2ccccc2c1",
+    "c1ccc(OC)cc1",
+    "c1ccccc1I",
+    "c1ccc(Cl)c2ccccc12",
+    "C12CC3CC(CC(C3)C1)C2",
+    "C1(C)(C)C(C)(C)C1",
+]
 LINK = ["C(=O)", "CC(=O)", "C", "C(=O)N"]
 
 
@@ -86,7 +138,9 @@ def generate_analogues(n: int, seed: int = 20120704) -> list[str]:
     makers = [
         lambda: _phenyl(rng.choice(RING), f"C(=O)C({rng.choice(ALPHA) or '[H]'}){rng.choice(N_SUBS)}"),  # cathinones
         lambda: _phenyl(rng.choice(RING), f"CC({rng.choice(ALPHA) or '[H]'}){rng.choice(N_SUBS)}"),  # phenethylamines
-        lambda: f"{rng.choice(N_SUBS)}CCc1c[nH]c2c{rng.choice(['', '(O)', '(OC)', '(F)', '(C)'])}cc{rng.choice(['', '(O)', '(OC)'])}cc12",  # tryptamines
+        lambda: (
+            f"{rng.choice(N_SUBS)}CCc1c[nH]c2c{rng.choice(['', '(O)', '(OC)', '(F)', '(C)'])}cc{rng.choice(['', '(O)', '(OC)'])}cc12"
+        ),  # tryptamines
         lambda: f"c1ccc2c(c1)c({rng.choice(LINK)}{rng.choice(ARYL)})cn2{rng.choice(INDOLE_N)}",  # indole cannabinoids
         lambda: f"c1cc({rng.choice(LINK)}{rng.choice(ARYL)})cn1{rng.choice(INDOLE_N)}",  # pyrroles
     ]
@@ -101,7 +155,9 @@ def generate_analogues(n: int, seed: int = 20120704) -> list[str]:
         # decorate a random aromatic CH to reach chemical space beyond the templates
         if rng.random() < 0.5:
             editable = Chem.RWMol(mol)
-            candidates = [a.GetIdx() for a in mol.GetAtoms() if a.GetIsAromatic() and a.GetAtomicNum() == 6 and a.GetTotalNumHs()]
+            candidates = [
+                a.GetIdx() for a in mol.GetAtoms() if a.GetIsAromatic() and a.GetAtomicNum() == 6 and a.GetTotalNumHs()
+            ]
             if candidates:
                 extra = editable.AddAtom(Chem.Atom(rng.choice([6, 9, 17, 8])))
                 editable.AddBond(rng.choice(candidates), extra, Chem.BondType.SINGLE)
@@ -132,8 +188,9 @@ def _identities(smiles_list):
     return found
 
 
-def measure(name: str, smiles_list: list[str], classifier: Classifier, naive_queries: list[Chem.Mol],
-            *, min_timed: int = 5000) -> dict:
+def measure(
+    name: str, smiles_list: list[str], classifier: Classifier, naive_queries: list[Chem.Mol], *, min_timed: int = 5000
+) -> dict:
     # warm up both paths (first InChI calls, allocator, the classifier's per-day caches) untimed
     for identity in _identities(smiles_list[:200]):
         classifier.classify(identity, as_of=AS_OF)
@@ -188,9 +245,16 @@ def measure(name: str, smiles_list: list[str], classifier: Classifier, naive_que
         result = classifier.classify(identity, as_of=AS_OF)
         captured += any(r.status != "not_controlled" for r in result.results.values())
     return {
-        "set": name, "n": n, "passes": passes, "identify": t_identify / n, "full": t_full / n,
+        "set": name,
+        "n": n,
+        "passes": passes,
+        "identify": t_identify / n,
+        "full": t_full / n,
         "match": t_match / n,
-        "naive": t_naive / n, "hits": hits_engine, "hits_naive": hits_naive, "captured": captured,
+        "naive": t_naive / n,
+        "hits": hits_engine,
+        "hits_naive": hits_naive,
+        "captured": captured,
     }
 
 
@@ -206,8 +270,10 @@ def main(argv=None) -> int:
     naive_queries = [
         parse_smarts(smarts) for rule in rulebook.rules for core in rule.cores for _, smarts in expand_core(core)
     ]
-    print(f"rules: {len(rulebook)} in {len(rulebook.jurisdictions)} jurisdictions; "
-          f"{len(naive_queries)} core patterns ({len(classifier._patterns)} distinct); load+compile {t_compile:.2f} s")
+    print(
+        f"rules: {len(rulebook)} in {len(rulebook.jurisdictions)} jurisdictions; "
+        f"{len(naive_queries)} core patterns ({len(classifier._patterns)} distinct); load+compile {t_compile:.2f} s"
+    )
 
     sets = [("psychoactives.csv", read_psychoactives()), ("generated analogues", generate_analogues(args.n))]
     rows = []

@@ -63,12 +63,18 @@ def bench_api(requests: int) -> list[tuple[str, list[float]]]:
                 rows = [
                     ("GET /healthz (baseline)", _timed(client, "GET", "/healthz", [None] * requests)),
                     ("POST /v1/classify, one compound, SVG", _timed(client, "POST", "/v1/classify", [one] * requests)),
-                    ("POST /v1/classify, one compound, no SVG",
-                     _timed(client, "POST", "/v1/classify", [{**one, "depict": False}] * requests)),
+                    (
+                        "POST /v1/classify, one compound, no SVG",
+                        _timed(client, "POST", "/v1/classify", [{**one, "depict": False}] * requests),
+                    ),
                 ]
                 distinct = [{"structure": s} for s in read_psychoactives()]
-                rows.append((f"POST /v1/classify, {len(distinct)} distinct, SVG",
-                             _timed(client, "POST", "/v1/classify", distinct)))
+                rows.append(
+                    (
+                        f"POST /v1/classify, {len(distinct)} distinct, SVG",
+                        _timed(client, "POST", "/v1/classify", distinct),
+                    )
+                )
         finally:
             server.terminate()
             server.wait(10)
@@ -88,8 +94,23 @@ def run_cli(source: Path, jobs: int) -> tuple[float, float, float]:
     cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "classify", "--shipped-only", str(source), "-o", os.devnull, "--jobs", str(jobs), "-q"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "classify",
+            "--shipped-only",
+            str(source),
+            "-o",
+            os.devnull,
+            "--jobs",
+            str(jobs),
+            "-q",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     wall = time.perf_counter() - started
     found = re.search(r"classified (\d+) record\(s\).* in ([\d.]+) s", done.stderr)
@@ -105,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"POST /v1/classify, {args.requests} sequential requests, 1 uvicorn worker, SQLite")
     print(f"{'request':<44}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     for name, times in bench_api(args.requests):
-        print(f"{name:<44}{statistics.median(times):>9.2f}{percentile(times, 0.95):>9.2f}{statistics.fmean(times):>9.2f}")
+        print(
+            f"{name:<44}{statistics.median(times):>9.2f}{percentile(times, 0.95):>9.2f}{statistics.fmean(times):>9.2f}"
+        )
     print("target: POST /v1/classify p50 <= 15 ms\n")
 
     smiles = generate_analogues(args.n)
@@ -113,12 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         source = Path(tmp) / "analogues.smi"
         source.write_text("\n".join(smiles) + "\n")
         results = {jobs: run_cli(source, jobs) for jobs in (1, 2)}
-    print(f"varsel classify, {len(smiles)} generated analogues, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f} before the run")
+    print(
+        f"varsel classify, {len(smiles)} generated analogues, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} before the run"
+    )
     print(f"{'jobs':<8}{'mol/s':>10}{'wall s':>9}{'cpu s':>9}{'rate vs 1':>11}{'wall vs 1':>11}")
     for jobs, (rate, wall, cpu) in results.items():
-        print(f"{jobs:<8}{rate:>10.0f}{wall:>9.2f}{cpu:>9.2f}{rate / results[1][0]:>10.2f}x"
-              f"{results[1][1] / wall:>10.2f}x")
+        print(
+            f"{jobs:<8}{rate:>10.0f}{wall:>9.2f}{cpu:>9.2f}{rate / results[1][0]:>10.2f}x{results[1][1] / wall:>10.2f}x"
+        )
     print("target: --jobs 2 >= 1.7 x --jobs 1 (rate)")
     return 0
 

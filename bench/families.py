@@ -44,10 +44,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "chemistry"))
 
+from nps_series import all_series, psychoactives  # noqa: E402
+
 from chemistry.families import DEFAULT_THRESHOLD, FamilyIndex, butina_clusters, fingerprint, recluster  # noqa: E402
 from chemistry.identity import StructureError, identify  # noqa: E402
 from chemistry.propose import virtual_analogues  # noqa: E402
-from nps_series import all_series, psychoactives  # noqa: E402
 
 BASELINE_SAMPLE = 2000
 
@@ -103,7 +104,9 @@ def index_from(registry: list[tuple[str, str, str]]) -> FamilyIndex:
     for key, smiles, family in registry:
         family_id = "fam-" + "".join(ch if ch.isalnum() else "-" for ch in family.lower())
         families.setdefault(family_id, {"family_id": family_id, "founder": key})
-        members.append({"key": key, "family_id": family_id, "smiles": smiles, "scaffold": "", "distinctive_scaffold": False})
+        members.append(
+            {"key": key, "family_id": family_id, "smiles": smiles, "scaffold": "", "distinctive_scaffold": False}
+        )
     state = {
         "format": "varsel.families/1",
         "threshold": DEFAULT_THRESHOLD,
@@ -145,8 +148,13 @@ CANNABINOIDS = {
     "5F-PB-22": ("indole-3-carboxylate", "FCCCCCn1cc(C(=O)Oc2cccc3cccnc23)c2ccccc21"),
     "FUB-PB-22": ("indole-3-carboxylate", "O=C(Oc1cccc2cccnc12)c1cn(Cc2ccc(F)cc2)c2ccccc12"),
 }
-CSV_SCAFFOLDS = {"JWH-018": "3-naphthoylindole", "JWH-073": "3-naphthoylindole", "UR-144":
-                 "3-(tetramethylcyclopropanoyl)indole", "THJ-018": "3-naphthoylindazole", "THJ-2201": "3-naphthoylindazole"}
+CSV_SCAFFOLDS = {
+    "JWH-018": "3-naphthoylindole",
+    "JWH-073": "3-naphthoylindole",
+    "UR-144": "3-(tetramethylcyclopropanoyl)indole",
+    "THJ-018": "3-naphthoylindazole",
+    "THJ-2201": "3-naphthoylindazole",
+}
 
 
 def quality_items() -> list[tuple[str, str, str, str | None]]:
@@ -168,7 +176,7 @@ def measure_quality(items, *, min_shared: float, core_share: float, modular: boo
 
     index = FamilyIndex(min_shared=min_shared, modular=modular)
     label, scaffold_of_key = {}, {}  # scaffold: core + linker + head, indole and indazole alike
-    for name, smiles, klass, scaffold in items:
+    for _name, smiles, klass, scaffold in items:
         try:
             identity = identify(smiles)
         except StructureError:
@@ -192,7 +200,8 @@ def measure_quality(items, *, min_shared: float, core_share: float, modular: boo
     cannabinoid_families = [[scaffold_of_key[k] for k in m if k in scaffold_of_key] for m in families.values()]
     cannabinoid_families = [c for c in cannabinoid_families if c]
     scaffold_purity = sum(Counter(c).most_common(1)[0][1] for c in cannabinoid_families) / max(
-        1, sum(len(c) for c in cannabinoid_families))
+        1, sum(len(c) for c in cannabinoid_families)
+    )
     trivial = missing = 0
     for family_id, members in families.items():
         if len(members) < 3:
@@ -203,18 +212,30 @@ def measure_quality(items, *, min_shared: float, core_share: float, modular: boo
         elif is_trivial_core(core):
             trivial += 1
     # without the share fallback a trivial MCS is still returned by the baseline; count it as such
-    return {"families": len(families), "multi": len(multi), "purity": purity,
-            "concentration": sum(shares) / max(1, len(shares)), "cannabinoid_scaffold_purity": scaffold_purity,
-            "cannabinoid_families": len(cannabinoid_families), "trivial": trivial, "missing": missing}
+    return {
+        "families": len(families),
+        "multi": len(multi),
+        "purity": purity,
+        "concentration": sum(shares) / max(1, len(shares)),
+        "cannabinoid_scaffold_purity": scaffold_purity,
+        "cannabinoid_families": len(cannabinoid_families),
+        "trivial": trivial,
+        "missing": missing,
+    }
 
 
 def baseline_core(mols, share):  # noqa: ANN001, ANN201 - the previous release's core: every member, trivial or not
     from rdkit.Chem import rdFMCS
 
     with rdBase.BlockLogs():
-        result = rdFMCS.FindMCS(list(mols), timeout=2, ringMatchesRingOnly=True, completeRingsOnly=True,
-                                atomCompare=rdFMCS.AtomCompare.CompareElements,
-                                bondCompare=rdFMCS.BondCompare.CompareOrder)
+        result = rdFMCS.FindMCS(
+            list(mols),
+            timeout=2,
+            ringMatchesRingOnly=True,
+            completeRingsOnly=True,
+            atomCompare=rdFMCS.AtomCompare.CompareElements,
+            bondCompare=rdFMCS.BondCompare.CompareOrder,
+        )
     return result.smartsString if result.numAtoms >= 3 else None
 
 
@@ -224,14 +245,22 @@ def quality() -> None:
     items = quality_items()
     print(f"{len(items)} substances: psychoactives.csv and {len(CANNABINOIDS)} synthetic cannabinoids, placed in order")
     print()
-    header = (f"{'configuration':44s} {'families':>8s} {'2+':>4s} {'purity':>7s} {'concentr.':>9s} "
-              f"{'SC scaffold purity':>18s} {'SC families':>11s} {'trivial cores':>13s} {'no core':>7s}")
+    header = (
+        f"{'configuration':44s} {'families':>8s} {'2+':>4s} {'purity':>7s} {'concentr.':>9s} "
+        f"{'SC scaffold purity':>18s} {'SC families':>11s} {'trivial cores':>13s} {'no core':>7s}"
+    )
     print(header)
     print("-" * len(header))
     original = families_module.family_core
     rows = [("baseline: similarity alone, core of all members", 0.0, None)]
-    rows += [(f"Varsel: min_shared {m:.2f}, core share {families_module.DEFAULT_CORE_SHARE:.2f}", m,
-              families_module.DEFAULT_CORE_SHARE) for m in (0.4, 0.5, 0.6)]
+    rows += [
+        (
+            f"Varsel: min_shared {m:.2f}, core share {families_module.DEFAULT_CORE_SHARE:.2f}",
+            m,
+            families_module.DEFAULT_CORE_SHARE,
+        )
+        for m in (0.4, 0.5, 0.6)
+    ]
     for label, min_shared, share in rows:
         if share is None:
             families_module.family_core = lambda mols, share=1.0, **_: baseline_core(mols, share)  # noqa: E731
@@ -239,9 +268,11 @@ def quality() -> None:
             found = measure_quality(items, min_shared=min_shared, core_share=share or 1.0, modular=share is not None)
         finally:
             families_module.family_core = original
-        print(f"{label:44s} {found['families']:8d} {found['multi']:4d} {found['purity']:7.3f} "
-              f"{found['concentration']:9.3f} {found['cannabinoid_scaffold_purity']:18.3f} "
-              f"{found['cannabinoid_families']:11d} {found['trivial']:13d} {found['missing']:7d}")
+        print(
+            f"{label:44s} {found['families']:8d} {found['multi']:4d} {found['purity']:7.3f} "
+            f"{found['concentration']:9.3f} {found['cannabinoid_scaffold_purity']:18.3f} "
+            f"{found['cannabinoid_families']:11d} {found['trivial']:13d} {found['missing']:7d}"
+        )
 
 
 def main() -> None:
@@ -261,8 +292,10 @@ def main() -> None:
     t0 = time.perf_counter()
     index = index_from(registry)
     t_load = time.perf_counter() - t0
-    print(f"registry: {len(registry):,} substances in {len(index.families()):,} seed families "
-          f"(generated in {t_generate:.1f} s, indexed in {t_load:.1f} s); {len(queries)} new substances")
+    print(
+        f"registry: {len(registry):,} substances in {len(index.families()):,} seed families "
+        f"(generated in {t_generate:.1f} s, indexed in {t_load:.1f} s); {len(queries)} new substances"
+    )
 
     # --- one assignment among n -------------------------------------------------------------
     query_mols = [Chem.MolFromSmiles(s) for s in queries]
@@ -279,7 +312,7 @@ def main() -> None:
     for mol in query_mols[:20]:
         fp = fingerprint(mol)
         start = time.perf_counter()
-        best = max(DataStructs.TanimotoSimilarity(fp, other) for other in sample)
+        max(DataStructs.TanimotoSimilarity(fp, other) for other in sample)  # the work timed
         naive.append((time.perf_counter() - start) * len(registry) / len(sample))
     n50, n95, n99 = percentiles(naive)
 
@@ -316,8 +349,10 @@ def main() -> None:
     print()
     print(f"assignment outcomes over {len(query_mols)} new substances: {outcomes}")
     print(f"recluster of {m:,}: {len(sizes):,} families, largest {sizes[:5]}, singletons {sizes.count(1):,}")
-    print("baselines: assign = Python loop of TanimotoSimilarity over a 2,000 subsample, x n/2,000; "
-          "recluster = rdkit Butina.ClusterData on 2,000, x (n/2,000)^2")
+    print(
+        "baselines: assign = Python loop of TanimotoSimilarity over a 2,000 subsample, x n/2,000; "
+        "recluster = rdkit Butina.ClusterData on 2,000, x (n/2,000)^2"
+    )
 
 
 if __name__ == "__main__":

@@ -62,9 +62,18 @@ def substance_rows(smiles_list: list[str]) -> list[dict]:
             if i.inchikey in seen:
                 continue
             seen.add(i.inchikey)
-            rows.append({"inchikey": i.inchikey, "connectivity_key": i.connectivity_key, "inchi": i.inchi,
-                         "smiles": i.smiles, "formula": i.formula, "monoisotopic_mass": i.monoisotopic_mass,
-                         "average_mass": i.average_mass, "created_at": now})
+            rows.append(
+                {
+                    "inchikey": i.inchikey,
+                    "connectivity_key": i.connectivity_key,
+                    "inchi": i.inchi,
+                    "smiles": i.smiles,
+                    "formula": i.formula,
+                    "monoisotopic_mass": i.monoisotopic_mass,
+                    "average_mass": i.average_mass,
+                    "created_at": now,
+                }
+            )
     return rows
 
 
@@ -86,10 +95,12 @@ def main() -> None:
     query_rows = substance_rows(queries)
     known = {r["inchikey"] for r in rows}
     query_rows = [r for r in query_rows if r["inchikey"] not in known][: args.queries]
-    print(f"standardised {len(rows)} registry + {len(query_rows)} query substances in {time.perf_counter() - started:.1f} s")
+    print(
+        f"standardised {len(rows)} registry + {len(query_rows)} query substances in {time.perf_counter() - started:.1f} s"
+    )
     with Session(engine) as session:
         for chunk in range(0, len(rows), 5000):
-            session.execute(insert(Substance), rows[chunk:chunk + 5000])
+            session.execute(insert(Substance), rows[chunk : chunk + 5000])
         session.commit()
 
     started = time.perf_counter()

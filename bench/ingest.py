@@ -23,7 +23,6 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,16 +60,18 @@ def build_reports(n: int, seed: int = 7, *, unique_spellings: bool = False) -> l
         structure = row["smiles"]
         if unique_spellings:
             structure = Chem.MolToSmiles(mols[i % len(rows)], doRandom=True)
-        out.append({
-            "structure": structure,
-            "substance_name": row["name"],
-            "sample_type": rng.choice(SAMPLE_TYPES),
-            "country": rng.choice(COUNTRIES),
-            "sampled_on": (today - dt.timedelta(days=rng.randrange(0, 365))).isoformat(),
-            "techniques": rng.sample(["GC-MS", "LC-HRMS", "NMR", "FTIR"], 2),
-            "confidence": rng.choice(["confirmed", "tentative"]),
-            "purity_percent": round(rng.uniform(5, 99), 1),
-        })
+        out.append(
+            {
+                "structure": structure,
+                "substance_name": row["name"],
+                "sample_type": rng.choice(SAMPLE_TYPES),
+                "country": rng.choice(COUNTRIES),
+                "sampled_on": (today - dt.timedelta(days=rng.randrange(0, 365))).isoformat(),
+                "techniques": rng.sample(["GC-MS", "LC-HRMS", "NMR", "FTIR"], 2),
+                "confidence": rng.choice(["confirmed", "tentative"]),
+                "purity_percent": round(rng.uniform(5, 99), 1),
+            }
+        )
     return out
 
 
@@ -120,8 +121,10 @@ async def _drive_raw(url: str, key: str, requests: list[tuple[str, str, dict | N
     encoded = []
     for method, path, body in requests:
         payload = json.dumps(body).encode() if body is not None else b""
-        head = (f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {key}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
         encoded.append((head.encode() + payload, body is not None and "items" in body))
     latencies: list[float] = []
     failures: dict = {}
@@ -194,8 +197,9 @@ def prepare_database(url: str) -> str:
     upgrade(url)
     engine = make_engine(url, pool_size=1)
     with Session(engine, expire_on_commit=False) as session:
-        org = organisations.create(session, data=OrganisationCreate(name="Bench lab", kind="forensic_lab",
-                                                                     country="DK"), principal=None)
+        org = organisations.create(
+            session, data=OrganisationCreate(name="Bench lab", kind="forensic_lab", country="DK"), principal=None
+        )
         key = organisations.issue_key(session, organisation=org, role=Role.reporter, label="bench", principal=None)
     engine.dispose()
     return key.key
@@ -205,9 +209,22 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_LOG_LEVEL": "warning"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -260,19 +277,28 @@ def measure(backend: str, url: str, args: argparse.Namespace) -> list[dict]:
         singles = build_reports(args.singles)
         baseline = run_client(base, key, [("GET", "/healthz", None)] * args.singles, args.concurrency, args.client)
         rows.append(summarise(backend, "baseline: GET /healthz", baseline, per_request=1))
-        outcome = run_client(base, key, [("POST", "/v1/reports", body) for body in singles], args.concurrency,
-                             args.client)
-        rows.append(summarise(backend, "single POST /v1/reports", outcome, per_request=1,
-                              target="≥300/s, p95 ≤50 ms" if backend == "sqlite" else ""))
+        outcome = run_client(
+            base, key, [("POST", "/v1/reports", body) for body in singles], args.concurrency, args.client
+        )
+        rows.append(
+            summarise(
+                backend,
+                "single POST /v1/reports",
+                outcome,
+                per_request=1,
+                target="≥300/s, p95 ≤50 ms" if backend == "sqlite" else "",
+            )
+        )
         cold = [("POST", "/v1/reports", body) for body in build_reports(args.singles, seed=3, unique_spellings=True)]
         outcome = run_client(base, key, cold, args.concurrency, args.client)
         rows.append(summarise(backend, "single POST, no repeated input", outcome, per_request=1))
         batch_reports = build_reports(args.batches * 500, seed=11)
-        batches = [("POST", "/v1/reports:batch", {"items": batch_reports[i:i + 500]})
-                   for i in range(0, len(batch_reports), 500)]
+        batches = [
+            ("POST", "/v1/reports:batch", {"items": batch_reports[i : i + 500]})
+            for i in range(0, len(batch_reports), 500)
+        ]
         outcome = run_client(base, key, batches, args.batch_concurrency, args.client)
-        rows.append(summarise(backend, "batch of 500 /v1/reports:batch", outcome, per_request=500,
-                              target="≥2000/s"))
+        rows.append(summarise(backend, "batch of 500 /v1/reports:batch", outcome, per_request=500, target="≥2000/s"))
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -293,8 +319,11 @@ def summarise(backend: str, mode: str, outcome: dict, *, per_request: int, targe
         "failed": sum(outcome["failures"].values()),
         "target": target,
     }
-    print(f"  measured {backend} {mode}: {row['per_s']:.0f}/s p95 {row['p95']:.1f} ms, failures {outcome['failures']}",
-          file=sys.stderr, flush=True)
+    print(
+        f"  measured {backend} {mode}: {row['per_s']:.0f}/s p95 {row['p95']:.1f} ms, failures {outcome['failures']}",
+        file=sys.stderr,
+        flush=True,
+    )
     return row
 
 
@@ -306,8 +335,12 @@ def main() -> None:
     parser.add_argument("--batch-concurrency", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
-                        help="load generator: a lean HTTP/1.1 client (default) or httpx.AsyncClient")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="load generator: a lean HTTP/1.1 client (default) or httpx.AsyncClient",
+    )
     args = parser.parse_args()
 
     rows = []
@@ -321,21 +354,29 @@ def main() -> None:
         finally:
             drop()
 
-    print(f"\nIngest benchmark — {os.cpu_count()} cores, concurrency {args.concurrency} (batches: "
-          f"{args.batch_concurrency}), uvicorn workers {args.workers}, {args.client} client, reports from {CSV.name}\n")
-    header = f"{'backend':<11} {'mode':<32} {'reqs':>6} {'reports':>8} {'reports/s':>10} {'p50 ms':>8} " \
-             f"{'p95 ms':>8} {'p99 ms':>8} {'failed':>6}  target"
+    print(
+        f"\nIngest benchmark — {os.cpu_count()} cores, concurrency {args.concurrency} (batches: "
+        f"{args.batch_concurrency}), uvicorn workers {args.workers}, {args.client} client, reports from {CSV.name}\n"
+    )
+    header = (
+        f"{'backend':<11} {'mode':<32} {'reqs':>6} {'reports':>8} {'reports/s':>10} {'p50 ms':>8} "
+        f"{'p95 ms':>8} {'p99 ms':>8} {'failed':>6}  target"
+    )
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['backend']:<11} {r['mode']:<32} {r['requests']:>6} {r['reports']:>8} {r['per_s']:>10.0f} "
-              f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {r['failed']:>6}  {r['target']}")
+        print(
+            f"{r['backend']:<11} {r['mode']:<32} {r['requests']:>6} {r['reports']:>8} {r['per_s']:>10.0f} "
+            f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {r['failed']:>6}  {r['target']}"
+        )
     by = {(r["backend"], r["mode"]): r for r in rows}
     print()
     for backend in dict.fromkeys(r["backend"] for r in rows):
         base, single = by[(backend, "baseline: GET /healthz")], by[(backend, "single POST /v1/reports")]
-        print(f"{backend}: single POST throughput is {single['per_s'] / base['per_s']:.2f}x the /healthz baseline "
-              f"({single['per_s']:.0f} vs {base['per_s']:.0f} requests/s)")
+        print(
+            f"{backend}: single POST throughput is {single['per_s'] / base['per_s']:.2f}x the /healthz baseline "
+            f"({single['per_s']:.0f} vs {base['per_s']:.0f} requests/s)"
+        )
 
 
 if __name__ == "__main__":

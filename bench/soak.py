@@ -50,8 +50,12 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="varsel-soak-"))
-    env = {**os.environ, "VARSEL_DATABASE_URL": f"sqlite:///{tmp / 'soak.db'}",
-           "VARSEL_DEMO_KEYS_FILE": str(tmp / "keys.txt"), "VARSEL_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "VARSEL_DATABASE_URL": f"sqlite:///{tmp / 'soak.db'}",
+        "VARSEL_DEMO_KEYS_FILE": str(tmp / "keys.txt"),
+        "VARSEL_LOG_LEVEL": "warning",
+    }
     cli = [sys.executable, "-m", "service.cli"]
     subprocess.run([*cli, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*cli, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -59,10 +63,14 @@ def main() -> None:
     reporter_key = next(v for k, v in keys.items() if k.startswith("reporter"))
 
     port = free_port()
-    api = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([*cli, "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    api = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen([*cli, "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -96,8 +104,14 @@ def main() -> None:
                 tick = time.monotonic()
                 while time.monotonic() < end:
                     if rng.random() < new_share:
-                        body = {"structure": next(new_structures), "sample_type": "seizure", "country": "DK",
-                                "sampled_on": today, "techniques": ["GC-MS"], "confidence": "tentative"}
+                        body = {
+                            "structure": next(new_structures),
+                            "sample_type": "seizure",
+                            "country": "DK",
+                            "sampled_on": today,
+                            "techniques": ["GC-MS"],
+                            "confidence": "tentative",
+                        }
                         counts["new"] += 1
                     else:
                         body = repeats[counts["sent"] % len(repeats)]
@@ -114,21 +128,25 @@ def main() -> None:
         api.wait(30)
         worker.wait(30)
 
-    print(f"\nsoak: {counts['sent']} reports ({counts['new']} new substances, {counts['errors']} errors) "
-          f"at {args.rate:g}/s; SQLite\n")
+    print(
+        f"\nsoak: {counts['sent']} reports ({counts['new']} new substances, {counts['errors']} errors) "
+        f"at {args.rate:g}/s; SQLite\n"
+    )
     print(f"{'t (s)':>7} {'phase':<9} {'API MB':>8} {'worker MB':>10} {'new subst.':>11}")
     for t, name, a, w, n in samples:
         print(f"{t:7.0f} {name:<9} {a:8.1f} {w:10.1f} {n:11d}")
     mixed = [s for s in samples if s[1] == "mixed"]
     base = [s for s in samples if s[1] == "baseline"]
     if base and len(mixed) >= 3:
-        thirds = [mixed[: len(mixed) // 3], mixed[len(mixed) // 3: 2 * len(mixed) // 3], mixed[2 * len(mixed) // 3:]]
+        thirds = [mixed[: len(mixed) // 3], mixed[len(mixed) // 3 : 2 * len(mixed) // 3], mixed[2 * len(mixed) // 3 :]]
         print("\ngrowth per phase (MB): first sample to last")
         print(f"  baseline (repeats only): API {base[-1][2] - base[0][2]:+.1f}, worker {base[-1][3] - base[0][3]:+.1f}")
         for i, part in enumerate(thirds, 1):
             if len(part) >= 2:
-                print(f"  mixed, third {i}: API {part[-1][2] - part[0][2]:+.1f}, worker {part[-1][3] - part[0][3]:+.1f} "
-                      f"({part[-1][4] - part[0][4]} new substances)")
+                print(
+                    f"  mixed, third {i}: API {part[-1][2] - part[0][2]:+.1f}, worker {part[-1][3] - part[0][3]:+.1f} "
+                    f"({part[-1][4] - part[0][4]} new substances)"
+                )
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ ANSWERS = {
         b"HTTP/1.1 202 Accepted\r\nDate: Tue, 02 Dec 2026 10:00:00 GMT\r\nServer: nginx\r\n"
         b"Content-Type: application/json; charset=utf-8\r\nContent-Length: 26\r\nConnection: keep-alive\r\n"
         b"Vary: Accept-Encoding\r\nX-Request-Id: 5f0c3c1e-8d0a-4b8e-9a51-0e5b8a1c2d3f\r\n"
-        b"Strict-Transport-Security: max-age=63072000\r\n\r\n{\"status\":\"queued\",\"id\":1}"),
+        b'Strict-Transport-Security: max-age=63072000\r\n\r\n{"status":"queued","id":1}'
+    ),
     "chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
 }
 PAYLOAD = b'{"specversion":"1.0","id":"x","data":"' + b"x" * 700 + b'"}'
@@ -67,8 +68,12 @@ def transport_parse(data: bytes) -> httpx.Response:
     connection = transport._Connection(65536)  # no socket: reading cannot be paused, nor needs to be
     answer = connection.begin()
     answer.feed(data)
-    response = httpx.Response(answer.status, headers=answer.headers, stream=httpx.ByteStream(answer.take_body()),
-                              extensions={"http_version": answer.http_version, "reason_phrase": answer.reason})
+    response = httpx.Response(
+        answer.status,
+        headers=answer.headers,
+        stream=httpx.ByteStream(answer.take_body()),
+        extensions={"http_version": answer.http_version, "reason_phrase": answer.reason},
+    )
     connection.finish()
     return response
 
@@ -91,8 +96,7 @@ def parsing(n: int, rounds: int) -> list[tuple[str, float, float]]:
     return rows
 
 
-async def cpu_per_request(url: str, client_transport: httpx.AsyncBaseTransport, n: int,
-                          concurrency: int = 16) -> float:
+async def cpu_per_request(url: str, client_transport: httpx.AsyncBaseTransport, n: int, concurrency: int = 16) -> float:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(transport=client_transport, limits=limits, timeout=30) as client:
         semaphore = asyncio.Semaphore(concurrency)
@@ -100,9 +104,16 @@ async def cpu_per_request(url: str, client_transport: httpx.AsyncBaseTransport, 
 
         async def one(i: int) -> None:
             async with semaphore:
-                request = httpx.Request("POST", request_url, stream=httpx.ByteStream(PAYLOAD), headers=[
-                    (b"Host", request_url.netloc), (b"Content-Length", str(len(PAYLOAD)).encode()),
-                    (b"webhook-id", b"m%d" % i)])
+                request = httpx.Request(
+                    "POST",
+                    request_url,
+                    stream=httpx.ByteStream(PAYLOAD),
+                    headers=[
+                        (b"Host", request_url.netloc),
+                        (b"Content-Length", str(len(PAYLOAD)).encode()),
+                        (b"webhook-id", b"m%d" % i),
+                    ],
+                )
                 response = await client.send(request, stream=True)
                 try:
                     async for _ in response.aiter_raw():
@@ -137,13 +148,18 @@ def main() -> None:
         print(f"{name:<34} {h11_seconds * 1e6:>8.2f} {ours * 1e6:>13.2f} {ours / h11_seconds:>6.2f}")
 
     port = free_port()
-    receiver = subprocess.Popen([sys.executable, str(ROOT / "bench" / "alerts_receiver.py"), "--port", str(port)],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    receiver = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "alerts_receiver.py"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         receiver.stdout.readline()  # "receiver on ..." once it listens
         url = f"http://127.0.0.1:{port}/hook"
-        candidates = {"httpcore (httpx default)": lambda: httpx.AsyncHTTPTransport(),
-                      "alerts.transport": lambda: transport.Http1Transport(max_idle_per_origin=16)}
+        candidates = {
+            "httpcore (httpx default)": lambda: httpx.AsyncHTTPTransport(),
+            "alerts.transport": lambda: transport.Http1Transport(max_idle_per_origin=16),
+        }
         if args.compare:
             compared = load_module(args.compare)
             candidates[f"{args.compare.name}"] = lambda: compared.Http1Transport(max_idle_per_origin=16)

@@ -63,18 +63,26 @@ def main() -> None:
             pages = httpx.Client(base_url=base, timeout=60, follow_redirects=True)
             csrf = _sign_in(pages, regulator)
             pairs = [
-                ("classify mephedrone, all jurisdictions",
-                 lambda: api.post("/v1/classify", json={"structure": MEPHEDRONE}),
-                 lambda: pages.post("/classify", data={"structure": MEPHEDRONE, "csrf_token": csrf})),
-                ("substance page / detail",
-                 lambda: api.get(f"/v1/substances/{MEPHEDRONE_KEY}"),
-                 lambda: pages.get(f"/substances/{MEPHEDRONE_KEY}")),
-                ("alerts inbox / list (100)",
-                 lambda: api.get("/v1/alerts", params={"limit": 100}),
-                 lambda: pages.get("/alerts")),
-                ("families / list (100)",
-                 lambda: api.get("/v1/families", params={"limit": 100}),
-                 lambda: pages.get("/families")),
+                (
+                    "classify mephedrone, all jurisdictions",
+                    lambda: api.post("/v1/classify", json={"structure": MEPHEDRONE}),
+                    lambda: pages.post("/classify", data={"structure": MEPHEDRONE, "csrf_token": csrf}),
+                ),
+                (
+                    "substance page / detail",
+                    lambda: api.get(f"/v1/substances/{MEPHEDRONE_KEY}"),
+                    lambda: pages.get(f"/substances/{MEPHEDRONE_KEY}"),
+                ),
+                (
+                    "alerts inbox / list (100)",
+                    lambda: api.get("/v1/alerts", params={"limit": 100}),
+                    lambda: pages.get("/alerts"),
+                ),
+                (
+                    "families / list (100)",
+                    lambda: api.get("/v1/families", params={"limit": 100}),
+                    lambda: pages.get("/families"),
+                ),
             ]
             print(f"{'request':<40} {'API p50 ms':>11} {'page p50 ms':>12} {'page p90 ms':>12} {'page/API':>9}")
             for name, call_api, call_page in pairs:
@@ -88,8 +96,10 @@ def main() -> None:
                         out.append((time.perf_counter() - started) * 1000)
                         assert response.status_code == 200, (name, response.status_code)
                 api_p50, page_p50 = statistics.median(api_ms), statistics.median(page_ms)
-                print(f"{name:<40} {api_p50:>11.1f} {page_p50:>12.1f} {percentile(page_ms, 0.9):>12.1f} "
-                      f"{page_p50 / api_p50:>9.2f}")
+                print(
+                    f"{name:<40} {api_p50:>11.1f} {page_p50:>12.1f} {percentile(page_ms, 0.9):>12.1f} "
+                    f"{page_p50 / api_p50:>9.2f}"
+                )
         finally:
             process.terminate()
             process.wait(timeout=10)

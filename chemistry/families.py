@@ -47,7 +47,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 from rdkit import Chem, DataStructs, rdBase
-from rdkit.Chem import rdFMCS, rdFingerprintGenerator
+from rdkit.Chem import rdFingerprintGenerator, rdFMCS
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 __all__ = [
@@ -193,8 +193,9 @@ def is_trivial_core(smarts: str | None) -> bool:
     return query.GetNumAtoms() - len(in_ring) < MIN_LINKER_ATOMS + 1  # + the ring's own substituent atom
 
 
-def family_core(mols: Sequence[Chem.Mol], *, timeout: int = MCS_TIMEOUT_SECONDS,
-                share: float = DEFAULT_CORE_SHARE) -> str | None:
+def family_core(
+    mols: Sequence[Chem.Mol], *, timeout: int = MCS_TIMEOUT_SECONDS, share: float = DEFAULT_CORE_SHARE
+) -> str | None:
     """SMARTS of the maximum common substructure of ``mols`` (whole rings only), or None.
 
     Rings match rings only and only complete rings are kept, so a core never contains half an
@@ -228,9 +229,14 @@ def _mcs_aromatic_cn(mols: Sequence[Chem.Mol], *, timeout: int) -> str | None:
             atom.SetIsotope(_AROMATIC_CN if aromatic_cn else atom.GetAtomicNum())
         copies.append(copy)
     with rdBase.BlockLogs():
-        result = rdFMCS.FindMCS(copies, timeout=timeout, ringMatchesRingOnly=True, completeRingsOnly=True,
-                                atomCompare=rdFMCS.AtomCompare.CompareIsotopes,
-                                bondCompare=rdFMCS.BondCompare.CompareOrder)
+        result = rdFMCS.FindMCS(
+            copies,
+            timeout=timeout,
+            ringMatchesRingOnly=True,
+            completeRingsOnly=True,
+            atomCompare=rdFMCS.AtomCompare.CompareIsotopes,
+            bondCompare=rdFMCS.BondCompare.CompareOrder,
+        )
         if not result.smartsString or result.numAtoms < 3:
             return None
         query = Chem.MolFromSmarts(result.smartsString)
@@ -433,8 +439,9 @@ class FamilyIndex:
         self._append(key, fp, Chem.MolToSmiles(mol), scaffold, family_id, distinctive=distinctive, modular=modular)
         return Assignment(family_id, is_new, nearest, scaffold, "new" if is_new else reason)
 
-    def _choose_family(self, sims: np.ndarray, scaffold: str, mol: Chem.Mol | None = None,
-                       modular: str | None = None) -> tuple[str | None, str]:
+    def _choose_family(
+        self, sims: np.ndarray, scaffold: str, mol: Chem.Mol | None = None, modular: str | None = None
+    ) -> tuple[str | None, str]:
         if sims.size == 0:
             return None, "new"
         if modular is not None:
@@ -448,8 +455,9 @@ class FamilyIndex:
             return self._best_of(self._scaffold_families.get(scaffold), sims, self.scaffold_threshold, "scaffold")
         return None, "new"
 
-    def _best_of(self, candidates: dict[str, int] | None, sims: np.ndarray, floor: float,
-                 reason: str) -> tuple[str | None, str]:
+    def _best_of(
+        self, candidates: dict[str, int] | None, sims: np.ndarray, floor: float, reason: str
+    ) -> tuple[str | None, str]:
         if not candidates:
             return None, "new"
         # Highest similarity wins; the alphabetically first family id breaks a tie.
@@ -487,8 +495,17 @@ class FamilyIndex:
         ordered = sorted(top.tolist(), key=lambda i: (-sims[i], i))
         return [(self._keys[i], round(float(sims[i]), 4)) for i in ordered if sims[i] >= 0.0]
 
-    def _append(self, key: str, fp, smiles: str, scaffold: str, family_id: str, *, distinctive: bool,
-                modular: str | None | bool = False) -> None:
+    def _append(
+        self,
+        key: str,
+        fp,
+        smiles: str,
+        scaffold: str,
+        family_id: str,
+        *,
+        distinctive: bool,
+        modular: str | None | bool = False,
+    ) -> None:
         position = len(self._keys)
         self._keys.append(key)
         self._position[key] = position
@@ -571,8 +588,11 @@ class FamilyIndex:
             raise ValueError(f"unknown family state format {state.get('format')!r}; expected {STATE_FORMAT!r}")
         fp_spec = state.get("fingerprint", {})
         same_fingerprint = fp_spec.get("radius") == FINGERPRINT_RADIUS and fp_spec.get("bits") == FINGERPRINT_BITS
-        index = cls(threshold=state["threshold"], scaffold_threshold=state["scaffold_threshold"],
-                    min_shared=state.get("min_shared", DEFAULT_MIN_SHARED))
+        index = cls(
+            threshold=state["threshold"],
+            scaffold_threshold=state["scaffold_threshold"],
+            min_shared=state.get("min_shared", DEFAULT_MIN_SHARED),
+        )
         for row in state["families"]:
             index._families[row["family_id"]] = Family(
                 family_id=row["family_id"],
@@ -590,7 +610,11 @@ class FamilyIndex:
             if row["family_id"] not in index._families:
                 raise ValueError(f"member {row['key']!r} names unknown family {row['family_id']!r}")
             index._append(
-                row["key"], fp, row["smiles"], row["scaffold"], row["family_id"],
+                row["key"],
+                fp,
+                row["smiles"],
+                row["scaffold"],
+                row["family_id"],
                 distinctive=row["distinctive_scaffold"],
             )
         return index
@@ -608,8 +632,7 @@ def _bit_matrix(fps: Sequence[DataStructs.ExplicitBitVect]) -> np.ndarray:
     return matrix
 
 
-def _neighbour_counts(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: float,
-                      block: int = 2048) -> np.ndarray:
+def _neighbour_counts(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: float, block: int = 2048) -> np.ndarray:
     """How many other fingerprints each one reaches at Tanimoto >= threshold.
 
     All-pairs intersections are one matrix product per block of rows (BLAS, on every core)
@@ -633,7 +656,6 @@ def _neighbour_counts(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: 
         hits[np.arange(stop - start), np.arange(start, stop)] = False  # not its own neighbour
         counts[start:stop] = hits.sum(axis=1)
     return counts
-
 
 
 def butina_clusters(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: float) -> list[list[int]]:
@@ -695,7 +717,9 @@ def recluster(
         modular.append(modular_class(mol))
     # Order-independence: cluster in key order, so ties resolve the same way for any input order.
     order = sorted((i for i in range(len(keys)) if modular[i] is None), key=keys.__getitem__)
-    clusters = [[order[i] for i in cluster] for cluster in butina_clusters([fps[i] for i in order], threshold=threshold)]
+    clusters = [
+        [order[i] for i in cluster] for cluster in butina_clusters([fps[i] for i in order], threshold=threshold)
+    ]
     by_class: dict[str, list[int]] = {}
     for i in sorted((i for i in range(len(keys)) if modular[i] is not None), key=keys.__getitem__):
         by_class.setdefault(modular[i], []).append(i)
@@ -716,12 +740,26 @@ def recluster(
 
 # Ring systems a reader knows by name, keyed by their canonical SMILES as cut out of a member.
 _RING_SYSTEM_NAMES = {
-    "c1ccccc1": "benzene", "c1ccc2[nH]ccc2c1": "indole", "c1ccc2ccccc2c1": "naphthalene",
-    "c1ccc2[nH]ncc2c1": "indazole", "c1ccc2occc2c1": "benzofuran", "c1ccc2c(c1)OCO2": "1,3-benzodioxole",
-    "C1CCNCC1": "piperidine", "C1CCNC1": "pyrrolidine", "C1CCCCC1": "cyclohexane", "c1ccsc1": "thiophene",
-    "c1ccc2[nH]cnc2c1": "benzimidazole", "c1ccc2ncnc2c1": "benzimidazole", "c1ccc2ncccc2c1": "quinoline", "C1C2CC3CC1CC(C2)C3": "adamantane",
-    "c1ccc2c(c1)CCC2": "indane", "C1CNCCN1": "piperazine", "c1ccc2c(c1)CCO2": "2,3-dihydrobenzofuran",
-    "C1CC1": "cyclopropane", "c1ccncc1": "pyridine", "C1COCCN1": "morpholine",
+    "c1ccccc1": "benzene",
+    "c1ccc2[nH]ccc2c1": "indole",
+    "c1ccc2ccccc2c1": "naphthalene",
+    "c1ccc2[nH]ncc2c1": "indazole",
+    "c1ccc2occc2c1": "benzofuran",
+    "c1ccc2c(c1)OCO2": "1,3-benzodioxole",
+    "C1CCNCC1": "piperidine",
+    "C1CCNC1": "pyrrolidine",
+    "C1CCCCC1": "cyclohexane",
+    "c1ccsc1": "thiophene",
+    "c1ccc2[nH]cnc2c1": "benzimidazole",
+    "c1ccc2ncnc2c1": "benzimidazole",
+    "c1ccc2ncccc2c1": "quinoline",
+    "C1C2CC3CC1CC(C2)C3": "adamantane",
+    "c1ccc2c(c1)CCC2": "indane",
+    "C1CNCCN1": "piperazine",
+    "c1ccc2c(c1)CCO2": "2,3-dihydrobenzofuran",
+    "C1CC1": "cyclopropane",
+    "c1ccncc1": "pyridine",
+    "C1COCCN1": "morpholine",
 }
 _INDAZOLE_N1 = Chem.MolFromSmarts("c1nn([#6])c2ccccc12")
 _INDOLE_N1 = Chem.MolFromSmarts("c1cn([#6])c2ccccc12")
@@ -733,8 +771,7 @@ class FamilyName:
     source: str  # "modular class", "legal group", "scaffold class" or "no core"
 
 
-def family_name(mols: Sequence[Chem.Mol], core_smarts: str | None,
-                groups: Sequence[Iterable[str]] = ()) -> FamilyName:
+def family_name(mols: Sequence[Chem.Mol], core_smarts: str | None, groups: Sequence[Iterable[str]] = ()) -> FamilyName:
     """A readable name: the synthetic-cannabinoid class most members share; else the legal group
     that captures most members (``groups``: per member, the titles of the group rules that
     capture it), if it captures at least half; else the core's ring systems."""
@@ -791,7 +828,7 @@ def _parse_ring_system(smiles: str) -> Chem.Mol | None:
         if found is not None:
             return found
         for at in [i for i, ch in enumerate(smiles) if ch == "n"]:
-            found = Chem.MolFromSmiles(smiles[:at] + "[nH]" + smiles[at + 1:])
+            found = Chem.MolFromSmiles(smiles[:at] + "[nH]" + smiles[at + 1 :])
             if found is not None:
                 return found
     return None

@@ -236,9 +236,7 @@ def to_mol(text: str, *, fmt: StructureFormat | str | None = None) -> tuple[Chem
         # Parse again with the log captured: failures are rare, so the happy path stays quiet.
         with collect_rdkit_messages() as messages:
             _parse(text, fmt)
-        raise StructureError(
-            "unparseable", rdkit_reason(messages, f"RDKit could not read this {fmt.value}"), fmt=fmt
-        )
+        raise StructureError("unparseable", rdkit_reason(messages, f"RDKit could not read this {fmt.value}"), fmt=fmt)
     if mol.GetNumAtoms() == 0:
         raise StructureError("empty", f"the {fmt.value} describes no atoms", fmt=fmt)
     if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:

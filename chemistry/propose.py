@@ -73,15 +73,46 @@ LADDER: tuple[Generalisation, ...] = ("generalised", "classes", "observed")
 
 # Most specific first: the probe reports the first class a substituent satisfies.
 _PROBE_CLASSES = (
-    "halogen", "hydroxy", "nitro", "cyano", "alkyl", "haloalkyl", "alkenyl", "alkynyl", "cycloalkyl",
-    "cycloalkylmethyl", "cycloalkylethyl", "alkoxy", "alkylthio", "alkylenedioxy", "alkylene", "amino",
-    "acyl", "ester", "ether", "aryl", "ring_closure", "univalent", "any",
+    "halogen",
+    "hydroxy",
+    "nitro",
+    "cyano",
+    "alkyl",
+    "haloalkyl",
+    "alkenyl",
+    "alkynyl",
+    "cycloalkyl",
+    "cycloalkylmethyl",
+    "cycloalkylethyl",
+    "alkoxy",
+    "alkylthio",
+    "alkylenedioxy",
+    "alkylene",
+    "amino",
+    "acyl",
+    "ester",
+    "ether",
+    "aryl",
+    "ring_closure",
+    "univalent",
+    "any",
 )
 # Classes safe to generalise to: each names a small, chemically homogeneous set.
 _CLASSES_WITHOUT_SIZE = frozenset({"halogen", "hydroxy", "nitro", "cyano"})
 _CLASSES_WITH_CARBON_LIMIT = frozenset(
-    {"alkyl", "haloalkyl", "alkenyl", "alkynyl", "cycloalkyl", "cycloalkylmethyl", "alkoxy", "alkylthio",
-     "alkylenedioxy", "alkylene", "amino"}
+    {
+        "alkyl",
+        "haloalkyl",
+        "alkenyl",
+        "alkynyl",
+        "cycloalkyl",
+        "cycloalkylmethyl",
+        "alkoxy",
+        "alkylthio",
+        "alkylenedioxy",
+        "alkylene",
+        "amino",
+    }
 )
 # At most this many virtual analogues are classified per proposal (enumeration is cheap, the
 # engine pass is not).
@@ -113,8 +144,9 @@ def reference_compounds() -> tuple[ReferenceCompound, ...]:
             if row["parent_inchikey"] in found or not row["smiles"]:
                 continue
             try:
-                compound = ReferenceCompound(row["name"], f"authorised medicine ({row['source_id']})",
-                                             identify(row["smiles"]))
+                compound = ReferenceCompound(
+                    row["name"], f"authorised medicine ({row['source_id']})", identify(row["smiles"])
+                )
             except StructureError:
                 continue
             found.setdefault(compound.identity.inchikey, compound)
@@ -137,7 +169,9 @@ class SafetyScreen:
     legal_negatives: tuple[ReferenceCompound, ...] = ()  # those of them no rule controls
 
     @classmethod
-    def build(cls, *, rulebook: Rulebook | None = None, reference: Iterable[ReferenceCompound] | None = None) -> SafetyScreen:
+    def build(
+        cls, *, rulebook: Rulebook | None = None, reference: Iterable[ReferenceCompound] | None = None
+    ) -> SafetyScreen:
         book = rulebook if rulebook is not None else load_rulebook()
         negatives: dict[str, ReferenceCompound] = {}
         for rule in book.rules:
@@ -148,8 +182,7 @@ class SafetyScreen:
                 )
         engine = Classifier(book)
         legal = tuple(
-            compound for compound in negatives.values()
-            if not engine.classify(compound.identity).matched_rule_ids()
+            compound for compound in negatives.values() if not engine.classify(compound.identity).matched_rule_ids()
         )
         return cls(
             reference=tuple(reference) if reference is not None else reference_compounds(),
@@ -254,8 +287,14 @@ def _rule(
             "part": f"family {family_id}",
             "reference": "draft for review by a regulator",
         },
-        "cores": [{"id": "family-core", "title": "maximum common substructure of the family",
-                   "smarts": core.smarts, "positions": positions}],
+        "cores": [
+            {
+                "id": "family-core",
+                "title": "maximum common substructure of the family",
+                "smarts": core.smarts,
+                "positions": positions,
+            }
+        ],
         "must_match": must_match or [],
         "must_not_match": must_not_match or [],
     }
@@ -271,7 +310,9 @@ def _probe(core: _LabelledCore, members: Sequence[tuple[str, Identity]], as_of: 
         title="probe",
         notes="accepts any substituent anywhere; used only to read substituents",
         core=core,
-        positions=[{"name": name, "atoms": list(atoms), "allowed": list(_PROBE_CLASSES)} for name, atoms in core.positions],
+        positions=[
+            {"name": name, "atoms": list(atoms), "allowed": list(_PROBE_CLASSES)} for name, atoms in core.positions
+        ],
         as_of=as_of,
         family_id=family_id,
     )
@@ -312,8 +353,12 @@ def _chain(smiles: str) -> int:
         seen, frontier, depth = {start}, [start], 0
         while frontier:
             depth += 1
-            frontier = [n.GetIdx() for i in frontier for n in mol.GetAtomWithIdx(i).GetNeighbors()
-                        if n.GetIdx() in chain and n.GetIdx() not in seen and not seen.add(n.GetIdx())]
+            frontier = [
+                n.GetIdx()
+                for i in frontier
+                for n in mol.GetAtomWithIdx(i).GetNeighbors()
+                if n.GetIdx() in chain and n.GetIdx() not in seen and not seen.add(n.GetIdx())
+            ]
         best = max(best, depth)
     return best
 
@@ -346,9 +391,14 @@ def _allowed(observed: list[tuple[str, str]], generalisation: Generalisation) ->
         # the way the NpSG words it: a group of these elements with a continuous chain of at
         # most N atoms (and no bigger than the biggest seen), wherever members differ
         sizes = [_heavy(smiles) for smiles in single]
-        specs.append({"class": "univalent", "max_heavy_atoms": max(n for n, _ in sizes) - 1,  # '*' is no atom
-                      "max_chain": max(_chain(smiles) for smiles in single),
-                      "elements": sorted(set().union(*(e for _, e in sizes)) - {"*"})})
+        specs.append(
+            {
+                "class": "univalent",
+                "max_heavy_atoms": max(n for n, _ in sizes) - 1,  # '*' is no atom
+                "max_chain": max(_chain(smiles) for smiles in single),
+                "elements": sorted(set().union(*(e for _, e in sizes)) - {"*"}),
+            }
+        )
         exact = {smiles: None for smiles in exact if smiles not in single}
     for smiles in exact:
         specs.append({"name": f"observed {smiles}", "smarts": smiles})
@@ -476,8 +526,10 @@ def propose_group(
     "which registered substances outside the family would this capture".
     """
     if len(members) < MIN_PROPOSAL_MEMBERS:
-        raise ValueError(f"family {family_id} has {len(members)} member(s); a proposal needs at least "
-                         f"{MIN_PROPOSAL_MEMBERS}, or it would only restate the molecules")
+        raise ValueError(
+            f"family {family_id} has {len(members)} member(s); a proposal needs at least "
+            f"{MIN_PROPOSAL_MEMBERS}, or it would only restate the molecules"
+        )
     as_of = as_of or datetime.now(timezone.utc).date()
     screen = screen or default_screen()
     identities = [(name, _as_identity(structure)) for name, structure in members]
@@ -487,12 +539,11 @@ def propose_group(
         raise ValueError(f"family {family_id} has no common core of at least three atoms")
     core = _label_core(core_smarts)
     seen, max_counts, decomposed = _probe(core, identities, as_of, family_id)
-    elements = sorted(
-        {atom.GetSymbol() for _, identity in identities for atom in identity.mol.GetAtoms()}
-    )
+    elements = sorted({atom.GetSymbol() for _, identity in identities for atom in identity.mol.GetAtoms()})
     member_keys = {identity.inchikey for _, identity in identities}
     registry_subjects = [
-        (name, identity) for name, identity in ((n, _as_identity(s)) for n, s in registry)
+        (name, identity)
+        for name, identity in ((n, _as_identity(s)) for n, s in registry)
         if identity.inchikey not in member_keys
     ]
     analogues = virtual_analogues([identity.mol for _, identity in identities]) if count_virtual else []
@@ -502,8 +553,12 @@ def propose_group(
     fallback: Proposal | None = None
     for generalisation in LADDER:
         positions = [
-            {"name": name, "atoms": list(atoms), "allowed": _allowed(seen[name], generalisation),
-             "max": max_counts[name]}
+            {
+                "name": name,
+                "atoms": list(atoms),
+                "allowed": _allowed(seen[name], generalisation),
+                "max": max_counts[name],
+            }
             for name, atoms in core.positions
             if name in seen
         ]
@@ -523,14 +578,24 @@ def propose_group(
         # a member that some rule lists as its negative but another rule controls (25I-NBOMe:
         # outside the 2C clause, inside the NBOMe one) is what this group is for; every other
         # shipped negative it reaches makes it unsafe, a member the law keeps legal included
-        negative_hits = _captured(engine, ((c.name, c.identity) for c in screen.negatives
-                                           if c.identity.inchikey not in member_keys
-                                           or c.identity.inchikey in legal_keys), as_of)
+        negative_hits = _captured(
+            engine,
+            (
+                (c.name, c.identity)
+                for c in screen.negatives
+                if c.identity.inchikey not in member_keys or c.identity.inchikey in legal_keys
+            ),
+            as_of,
+        )
         virtual_hits = _captured(engine, ((s, Chem.MolFromSmiles(s)) for s in analogues), as_of)
         registry_hits = _captured(engine, registry_subjects, as_of)
         newly_registry, newly_virtual = _newly_controlled(
-            law, as_of, [(n, i) for n, i in identities if n in set(captured_members)]
-            + [(n, i) for n, i in registry_subjects if n in set(registry_hits)], virtual_hits)
+            law,
+            as_of,
+            [(n, i) for n, i in identities if n in set(captured_members)]
+            + [(n, i) for n, i in registry_subjects if n in set(registry_hits)],
+            virtual_hits,
+        )
         coverage = Coverage(
             members=len(identities),
             members_captured=tuple(captured_members),
@@ -566,8 +631,9 @@ def propose_group(
     return fallback or attempt
 
 
-def _newly_controlled(law: Classifier | None, as_of: date, registry: list[tuple[str, Identity]],
-                      virtual: list[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+def _newly_controlled(
+    law: Classifier | None, as_of: date, registry: list[tuple[str, Identity]], virtual: list[str]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
     """Of what the proposal captures, what each jurisdiction of ``law`` does not control yet."""
     if law is None:
         return {}, {}
@@ -610,13 +676,13 @@ def _nearest_uncaptured(screen: SafetyScreen, identities, offenders: set[str], c
 def _notes(family_id: str, size: int, generalisation: Generalisation) -> str:
     how = {
         "generalised": "Observed substituents were generalised the way the laws word them: vocabulary classes "
-                       "with carbon and chain limits (a halogen seen at a position allows any halogen; an alkyl "
-                       "chain allows alkyl up to the longest chain seen), and any other group seen as 'a "
-                       "univalent group of the elements seen, with a continuous chain no longer than seen'.",
+        "with carbon and chain limits (a halogen seen at a position allows any halogen; an alkyl "
+        "chain allows alkyl up to the longest chain seen), and any other group seen as 'a "
+        "univalent group of the elements seen, with a continuous chain no longer than seen'.",
         "classes": "Observed substituents were generalised to vocabulary classes with carbon and chain limits; "
-                   "other groups are allowed only as observed (the wider draft captured something it must not).",
+        "other groups are allowed only as observed (the wider draft captured something it must not).",
         "observed": "Only the substituents actually observed are allowed (the generalised drafts captured a "
-                    "reference medicine, an authorised medicine or a shipped negative example).",
+        "reference medicine, an authorised medicine or a shipped negative example).",
     }[generalisation]
     return (
         f"MACHINE-PROPOSED, NOT LAW. Drafted by Varsel from family {family_id} ({size} reported "

@@ -165,9 +165,7 @@ def parse_smarts(smarts: str) -> Chem.Mol:
     if query.GetNumAtoms() == 0:
         raise ValueError(f"SMARTS {smarts!r} has no atoms")
     if query.GetNumAtoms() > MAX_QUERY_ATOMS:
-        raise ValueError(
-            f"SMARTS {smarts!r} has {query.GetNumAtoms()} atoms; at most {MAX_QUERY_ATOMS} are accepted"
-        )
+        raise ValueError(f"SMARTS {smarts!r} has {query.GetNumAtoms()} atoms; at most {MAX_QUERY_ATOMS} are accepted")
     return query
 
 
@@ -278,11 +276,11 @@ class NamedSubstance(_Model):
         if structureless and self.smiles is not None:
             raise ValueError(f"structure_from = {self.structure_from!r} entries carry no SMILES")
         if not structureless and self.smiles is None:
-            raise ValueError("'smiles' is required unless structure_from is \"plant\" or \"preparation\"")
+            raise ValueError('\'smiles\' is required unless structure_from is "plant" or "preparation"')
         if self.structure_from == "opsin" and self.systematic_name is None:
-            raise ValueError("structure_from = \"opsin\" needs the systematic_name OPSIN parsed")
+            raise ValueError('structure_from = "opsin" needs the systematic_name OPSIN parsed')
         if self.structure_from == "reviewed" and self.structure_note is None:
-            raise ValueError("structure_from = \"reviewed\" needs a structure_note saying why")
+            raise ValueError('structure_from = "reviewed" needs a structure_note saying why')
         return self
 
 
@@ -356,7 +354,9 @@ def _check_substances_file(value: str | None) -> str | None:
         return None
     relative = Path(value)
     if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".csv":
-        raise ValueError(f"substances_file {value!r} must be a .csv path inside chemistry/, e.g. \"data/approved_medicines.csv\"")
+        raise ValueError(
+            f'substances_file {value!r} must be a .csv path inside chemistry/, e.g. "data/approved_medicines.csv"'
+        )
     if not (CHEMISTRY_DIR / relative).is_file():
         raise ValueError(f"substances_file {value!r}: no such file under chemistry/")
     return value
@@ -530,7 +530,9 @@ class Core(_Model):
         for position in self.positions:
             unknown = [name for name in position.bridges_to if name not in names or name == position.name]
             if unknown:
-                raise ValueError(f"position {position.name!r}: bridges_to names {unknown}, which are not other positions of this core")
+                raise ValueError(
+                    f"position {position.name!r}: bridges_to names {unknown}, which are not other positions of this core"
+                )
         seen: dict[int, str] = {}
         for position in self.positions:
             for number in position.atoms:
@@ -633,7 +635,9 @@ class Rule(_Model):
         if self.kind == "group":
             problems = []
             if not (self.notes and self.notes.strip()):
-                problems.append("'notes' is required: say what the legal wording means that the encoding cannot express")
+                problems.append(
+                    "'notes' is required: say what the legal wording means that the encoding cannot express"
+                )
             if not self.cores:
                 problems.append("a group needs at least one entry in 'cores'")
             if self.substances or self.substances_file:
@@ -761,7 +765,14 @@ def _rules_from_file(path: Path, problems: list[RuleProblem]) -> list[Rule]:
         return []
     unknown = set(data) - {"rule"}
     if unknown:
-        problems.append(RuleProblem(path.name, None, ", ".join(sorted(unknown)), "unknown top-level key; a rule file holds [[rule]] tables only"))
+        problems.append(
+            RuleProblem(
+                path.name,
+                None,
+                ", ".join(sorted(unknown)),
+                "unknown top-level key; a rule file holds [[rule]] tables only",
+            )
+        )
     rules = []
     for index, raw in enumerate(data.get("rule", [])):
         rule_id = raw.get("id") if isinstance(raw, dict) else None
@@ -818,7 +829,9 @@ def precedence_problems(rules: Iterable[Rule], sources: dict[str, str] | None = 
             elif other.jurisdiction != rule.jurisdiction:
                 problems.append(
                     RuleProblem(
-                        file, rule.id, f"yields_to[{index}]",
+                        file,
+                        rule.id,
+                        f"yields_to[{index}]",
                         f"{target!r} is a {other.jurisdiction} rule; precedence is between rules of one jurisdiction ({rule.jurisdiction})",
                     )
                 )
@@ -827,7 +840,14 @@ def precedence_problems(rules: Iterable[Rule], sources: dict[str, str] | None = 
         while stack:
             current = stack.pop()
             if current == rule.id:
-                problems.append(RuleProblem((sources or {}).get(rule.id, "(draft)"), rule.id, "yields_to", "precedence goes round in a circle back to this rule"))
+                problems.append(
+                    RuleProblem(
+                        (sources or {}).get(rule.id, "(draft)"),
+                        rule.id,
+                        "yields_to",
+                        "precedence goes round in a circle back to this rule",
+                    )
+                )
                 break
             if current in seen or current not in by_id:
                 continue
@@ -873,7 +893,14 @@ def load_jurisdictions(path: str | Path | None = None) -> dict[str, Jurisdiction
         raise RulebookError([RuleProblem(path.name, None, "", f"not valid TOML: {exc}")]) from None
     unknown = set(data) - {"jurisdiction"}
     if unknown:
-        problems.append(RuleProblem(path.name, None, ", ".join(sorted(unknown)), "unknown top-level key; this file holds [[jurisdiction]] tables only"))
+        problems.append(
+            RuleProblem(
+                path.name,
+                None,
+                ", ".join(sorted(unknown)),
+                "unknown top-level key; this file holds [[jurisdiction]] tables only",
+            )
+        )
     found: dict[str, JurisdictionInfo] = {}
     for index, raw in enumerate(data.get("jurisdiction", [])):
         code = raw.get("code") if isinstance(raw, dict) else None

@@ -15,8 +15,8 @@ from sqlmodel import Session
 from service import __version__, health, observability, openapi, problems, web
 from service.alerting.routes import router as alerts_router
 from service.audit.routes import router as audit_router
-from service.classification.routes import router as classification_router
 from service.auth.service import PrincipalCache
+from service.classification.routes import router as classification_router
 from service.db import make_engine, set_write_wait
 from service.families.routes import router as families_router
 from service.limits import BodySizeLimit
@@ -29,7 +29,9 @@ from service.subscriptions.routes import router as subscriptions_router
 from service.subscriptions.routes import unsubscribe_router
 from service.substances.routes import router as substances_router
 from service.validation import (
-    refuse_unknown_query_parameters, refuse_unstorable_parameters, refuse_unsupported_media_type,
+    refuse_unknown_query_parameters,
+    refuse_unstorable_parameters,
+    refuse_unsupported_media_type,
 )
 
 DESCRIPTION = """
@@ -80,10 +82,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine.dispose()
 
     # docs_url/redoc_url: /docs and /redoc come from service.web, with assets served locally
-    app = FastAPI(title="Varsel", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(refuse_unstorable_parameters), Depends(refuse_unknown_query_parameters),
-                                Depends(refuse_unsupported_media_type)],
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Varsel",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[
+            Depends(refuse_unstorable_parameters),
+            Depends(refuse_unknown_query_parameters),
+            Depends(refuse_unsupported_media_type),
+        ],
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_heads = head_revisions(settings.database_url)
@@ -92,9 +103,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     observability.install(app)  # request ids and metrics: outermost, so every answer is counted
-    for router in (health.router, reports_router, substances_router, organisations_router, audit_router,
-                   subscriptions_router, unsubscribe_router, alerts_router, families_router,
-                   classification_router):
+    for router in (
+        health.router,
+        reports_router,
+        substances_router,
+        organisations_router,
+        audit_router,
+        subscriptions_router,
+        unsubscribe_router,
+        alerts_router,
+        families_router,
+        classification_router,
+    ):
         app.include_router(router)
     openapi.install(app)
     web.install(app)  # the pages, after the API: its problem handler defers to the API's for /v1

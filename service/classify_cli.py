@@ -102,8 +102,9 @@ def count_records(path: Path) -> int:
 _worker: dict[str, Any] = {}
 
 
-def init_worker(jurisdictions: list[str] | None, as_of: dt.date, extra_rules: list[dict],
-                near_misses: bool = True) -> None:
+def init_worker(
+    jurisdictions: list[str] | None, as_of: dt.date, extra_rules: list[dict], near_misses: bool = True
+) -> None:
     """Compile the rulebook once per process: the shipped rules and the active drafts, as the
     API compiles them (service.classification.live): drafts in rule-id order, searched with the
     per-molecule deadline."""
@@ -113,11 +114,17 @@ def init_worker(jurisdictions: list[str] | None, as_of: dt.date, extra_rules: li
     shipped = load_rulebook()
     drafts = sorted((Rule.model_validate(body) for body in extra_rules), key=lambda rule: rule.id)
     sources = {**shipped.sources, **{rule.id: "draft" for rule in drafts}}
-    classifier = Classifier(Rulebook(rules=shipped.rules + tuple(drafts), sources=sources),
-                            guarded_rules=[rule.id for rule in drafts])
+    classifier = Classifier(
+        Rulebook(rules=shipped.rules + tuple(drafts), sources=sources), guarded_rules=[rule.id for rule in drafts]
+    )
     partial = {code for code, info in load_jurisdictions().items() if not info.named_lists_encoded}
-    _worker.update(classifier=classifier, jurisdictions=jurisdictions or list(classifier.rulebook.jurisdictions),
-                   as_of=as_of, near_misses=near_misses, partial=partial)
+    _worker.update(
+        classifier=classifier,
+        jurisdictions=jurisdictions or list(classifier.rulebook.jurisdictions),
+        as_of=as_of,
+        near_misses=near_misses,
+        partial=partial,
+    )
 
 
 def _status(code: str, status: str) -> str:
@@ -130,11 +137,20 @@ def classify_record(record: tuple[str, str, str | None]) -> dict[str, Any]:
     from chemistry.identity import StructureError, identify
 
     where, structure, name = record
-    row: dict[str, Any] = {"record": where, "name": name, "input": structure if "\n" not in structure else None,
-                           "inchikey": None, "smiles": None, "error": None, "results": {}}
+    row: dict[str, Any] = {
+        "record": where,
+        "name": name,
+        "input": structure if "\n" not in structure else None,
+        "inchikey": None,
+        "smiles": None,
+        "error": None,
+        "results": {},
+    }
     try:
         identity = identify(structure)
-        result = _worker["classifier"].classify(identity, jurisdictions=_worker["jurisdictions"], as_of=_worker["as_of"])
+        result = _worker["classifier"].classify(
+            identity, jurisdictions=_worker["jurisdictions"], as_of=_worker["as_of"]
+        )
     except StructureError as error:
         row["error"] = error.message
         return row
@@ -142,11 +158,15 @@ def classify_record(record: tuple[str, str, str | None]) -> dict[str, Any]:
         row["error"] = f"{type(error).__name__}: {error}"
         return row
     row["inchikey"], row["smiles"] = result.inchikey, result.smiles
-    row["results"] = {code: {"status": _status(code, found.status), "rules": sorted({m.rule_id for m in found.matches})}
-                      for code, found in result.results.items()}
+    row["results"] = {
+        code: {"status": _status(code, found.status), "rules": sorted({m.rule_id for m in found.matches})}
+        for code, found in result.results.items()
+    }
     if _worker["near_misses"]:  # JSON only: writing a near miss's reason costs more than finding it
         for code, found in result.results.items():
-            row["results"][code]["near_misses"] = [{"rule_id": n.rule_id, "reason": n.reason} for n in found.near_misses]
+            row["results"][code]["near_misses"] = [
+                {"rule_id": n.rule_id, "reason": n.reason} for n in found.near_misses
+            ]
     return row
 
 
@@ -157,12 +177,20 @@ class CsvWriter:
     def __init__(self, out: IO[str], jurisdictions: list[str]):
         self.jurisdictions = jurisdictions
         self.writer = csv.writer(out)
-        self.writer.writerow(["record", "name", "input", "inchikey", "smiles", "error"]
-                             + [f"{j}_{what}" for j in jurisdictions for what in ("status", "rules")])
+        self.writer.writerow(
+            ["record", "name", "input", "inchikey", "smiles", "error"]
+            + [f"{j}_{what}" for j in jurisdictions for what in ("status", "rules")]
+        )
 
     def write(self, row: dict[str, Any]) -> None:
-        cells = [row["record"], row["name"] or "", row["input"] or "", row["inchikey"] or "", row["smiles"] or "",
-                 row["error"] or ""]
+        cells = [
+            row["record"],
+            row["name"] or "",
+            row["input"] or "",
+            row["inchikey"] or "",
+            row["smiles"] or "",
+            row["error"] or "",
+        ]
         for code in self.jurisdictions:
             found = row["results"].get(code)
             cells += [found["status"], ";".join(found["rules"])] if found else ["", ""]
@@ -192,18 +220,28 @@ class JsonWriter:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help=".smi (SMILES [name]), .csv (a 'smiles' column; 'name' if present) or .sdf")
+    parser.add_argument(
+        "file", type=Path, help=".smi (SMILES [name]), .csv (a 'smiles' column; 'name' if present) or .sdf"
+    )
     parser.add_argument("--format", choices=FORMATS, help="output format (default: from --output's suffix, else csv)")
     parser.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
     parser.add_argument("--jurisdictions", help="comma-separated, e.g. DK,DE (default: all)")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, help="apply the law of this date (default: today, UTC)")
-    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
-    parser.add_argument("--database-url",
-                        help="the database whose active drafts join the shipped rules, as in the API "
-                             "(default: VARSEL_DATABASE_URL)")
-    parser.add_argument("--shipped-only", action="store_true",
-                        help="the shipped rule files alone: no database, no drafts (answers may differ from the API's)")
-    parser.add_argument("--with-drafts", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for scripts
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="the database whose active drafts join the shipped rules, as in the API (default: VARSEL_DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--shipped-only",
+        action="store_true",
+        help="the shipped rule files alone: no database, no drafts (answers may differ from the API's)",
+    )
+    parser.add_argument(
+        "--with-drafts", action="store_true", help=argparse.SUPPRESS
+    )  # the default now; kept for scripts
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -225,18 +263,27 @@ def live_draft_rules(database_url: str) -> tuple[list[dict], str]:
 
     url = make_url(normalise_url(database_url))
     shown = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and not Path(url.database).is_file():
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database).is_file()
+    ):
         raise RulebookError(f"no database at {shown} (run 'varsel migrate', give --database-url, or --shipped-only)")
     engine = make_engine(database_url, pool_size=1)
     try:
         with Session(engine) as session:
-            drafts = list(session.exec(select(ClassificationDraft)
-                                       .where(ClassificationDraft.status == DraftStatus.active.value)
-                                       .order_by(ClassificationDraft.id)).all())
+            drafts = list(
+                session.exec(
+                    select(ClassificationDraft)
+                    .where(ClassificationDraft.status == DraftStatus.active.value)
+                    .order_by(ClassificationDraft.id)
+                ).all()
+            )
     except SQLAlchemyError as error:
-        raise RulebookError(f"cannot read the active drafts from {shown}: {type(error).__name__} "
-                            "(is it migrated? give --database-url, or --shipped-only)") from None
+        raise RulebookError(
+            f"cannot read the active drafts from {shown}: {type(error).__name__} "
+            "(is it migrated? give --database-url, or --shipped-only)"
+        ) from None
     finally:
         engine.dispose()
     key = tuple((d.id, d.content_hash) for d in drafts)
@@ -268,7 +315,9 @@ def run(args: argparse.Namespace) -> int:
     from chemistry.rulebook import load_rulebook  # validates the shipped rules before any worker starts
 
     known = sorted({r.jurisdiction for r in load_rulebook().rules} | {r["jurisdiction"] for r in extra})
-    jurisdictions = [j.strip().upper() for j in args.jurisdictions.split(",") if j.strip()] if args.jurisdictions else known
+    jurisdictions = (
+        [j.strip().upper() for j in args.jurisdictions.split(",") if j.strip()] if args.jurisdictions else known
+    )
     unknown = [j for j in jurisdictions if j not in known]
     if unknown:
         print(f"error: no rules for {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
@@ -291,7 +340,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         # before the progress bar: tqdm's monitor thread must not be running when the pool forks
         pool = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn").Pool(
-            args.jobs, initializer=init_worker, initargs=(jurisdictions, as_of, extra, fmt == "json"))
+            args.jobs, initializer=init_worker, initargs=(jurisdictions, as_of, extra, fmt == "json")
+        )
         results = pool.imap(classify_record, records, chunksize=CHUNK)
     progress = tqdm(total=total, unit="mol", file=sys.stderr, disable=args.quiet, mininterval=0.5, dynamic_ncols=True)
     try:
@@ -314,6 +364,9 @@ def run(args: argparse.Namespace) -> int:
         if args.output:
             out.close()
     seconds = time.perf_counter() - started
-    print(f"classified {done} record(s), {failed} could not be read, in {seconds:.2f} s "
-          f"({done / seconds if seconds else 0:.0f}/s, {args.jobs} job(s))", file=sys.stderr)
+    print(
+        f"classified {done} record(s), {failed} could not be read, in {seconds:.2f} s "
+        f"({done / seconds if seconds else 0:.0f}/s, {args.jobs} job(s))",
+        file=sys.stderr,
+    )
     return 0

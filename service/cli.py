@@ -42,8 +42,11 @@ def cmd_db_grant_app_role(args: argparse.Namespace) -> int:
         grant_app_role(engine, role=args.role, password=password)
     finally:
         engine.dispose()
-    print(f"role {args.role} may read and write the tables (the audit log: read and append only), "
-          "and cannot alter, drop or truncate them", file=sys.stderr)
+    print(
+        f"role {args.role} may read and write the tables (the audit log: read and append only), "
+        "and cannot alter, drop or truncate them",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -65,8 +68,11 @@ def cmd_secrets_rotate(args: argparse.Namespace) -> int:
     except (SecretKeysError, SecretUnreadable) as error:
         print(f"error: {error}; nothing was changed", file=sys.stderr)
         return 1
-    print(f"re-sealed {secrets} secret(s) of {endpoints} subscription(s) with the first key; "
-          "the keys after it can now be removed", file=sys.stderr)
+    print(
+        f"re-sealed {secrets} secret(s) of {endpoints} subscription(s) with the first key; "
+        "the keys after it can now be removed",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -84,13 +90,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import tempfile
 
         metrics_dir = os.environ[MULTIPROCESS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="varsel-metrics-")
-    print(f"Varsel on http://{host}:{port}/  (open it in a browser and sign in with an API key; "
-          f"API docs: http://{host}:{port}/docs)", file=sys.stderr, flush=True)
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level,
-                workers=args.workers, access_log=False, log_config=uvicorn_log_config(settings.log_level),
-                # SIGTERM ends the server even if a client holds a request open: in-flight
-                # requests get this long (every database wait is bounded well within it).
-                timeout_graceful_shutdown=30)
+    print(
+        f"Varsel on http://{host}:{port}/  (open it in a browser and sign in with an API key; "
+        f"API docs: http://{host}:{port}/docs)",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        workers=args.workers,
+        access_log=False,
+        log_config=uvicorn_log_config(settings.log_level),
+        # SIGTERM ends the server even if a client holds a request open: in-flight
+        # requests get this long (every database wait is bounded well within it).
+        timeout_graceful_shutdown=30,
+    )
     if metrics_dir is not None:
         import shutil
 
@@ -120,8 +138,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
         try:
             serve_worker_http(host=settings.worker_http_host, port=port, health=health, engine=engine)
         except OSError as error:  # the port is taken: the jobs matter more than their metrics
-            print(f"error: the worker's /healthz and /metrics are not served: {settings.worker_http_host}:{port}: "
-                  f"{error.strerror or error}", file=sys.stderr, flush=True)
+            print(
+                f"error: the worker's /healthz and /metrics are not served: {settings.worker_http_host}:{port}: "
+                f"{error.strerror or error}",
+                file=sys.stderr,
+                flush=True,
+            )
     print("Varsel worker: scheduler started (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         scheduler.start()
@@ -162,8 +184,9 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
         if org is None:
             print(f"no organisation {args.org!r} (give its name or id)", file=sys.stderr)
             return 2
-        created = organisations.issue_key(session, organisation=org, role=Role(args.role), label=args.label,
-                                          principal=None)
+        created = organisations.issue_key(
+            session, organisation=org, role=Role(args.role), label=args.label, principal=None
+        )
     print(created.key)
     print(f"key {created.id} ({args.role}) for {org.name}; shown once, store it now", file=sys.stderr)
     return 0
@@ -194,33 +217,50 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("migrate", help="upgrade the database to the latest schema (as VARSEL_MIGRATE_DATABASE_URL)"
-                   ).set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "migrate", help="upgrade the database to the latest schema (as VARSEL_MIGRATE_DATABASE_URL)"
+    ).set_defaults(func=cmd_migrate)
     db = sub.add_parser("db", help="database roles").add_subparsers(dest="db_command", required=True)
-    grant = db.add_parser("grant-app-role", help="PostgreSQL: create or update the role the API and worker use; "
-                                                 "run as the owner (VARSEL_MIGRATE_DATABASE_URL)")
+    grant = db.add_parser(
+        "grant-app-role",
+        help="PostgreSQL: create or update the role the API and worker use; "
+        "run as the owner (VARSEL_MIGRATE_DATABASE_URL)",
+    )
     grant.add_argument("--role", required=True, help="e.g. varsel_app; created (LOGIN) if missing")
-    grant.add_argument("--password-env", metavar="NAME",
-                       help="environment variable holding the role's password (never given on the command line)")
+    grant.add_argument(
+        "--password-env",
+        metavar="NAME",
+        help="environment variable holding the role's password (never given on the command line)",
+    )
     grant.add_argument("--url", help="owner's database URL; default VARSEL_MIGRATE_DATABASE_URL")
     grant.set_defaults(func=cmd_db_grant_app_role)
     secrets_cmd = sub.add_parser("secrets", help="webhook signing secrets at rest").add_subparsers(
-        dest="secrets_command", required=True)
+        dest="secrets_command", required=True
+    )
     secrets_cmd.add_parser("new-key", help="print a new key for VARSEL_SECRET_KEYS").set_defaults(
-        func=cmd_secrets_new_key)
-    secrets_cmd.add_parser("rotate", help="re-seal every stored secret with the first key of VARSEL_SECRET_KEYS"
-                           ).set_defaults(func=cmd_secrets_rotate)
+        func=cmd_secrets_new_key
+    )
+    secrets_cmd.add_parser(
+        "rotate", help="re-seal every stored secret with the first key of VARSEL_SECRET_KEYS"
+    ).set_defaults(func=cmd_secrets_rotate)
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", help="run the scheduler (alert dispatch, digests)")
-    worker.add_argument("--heartbeat", type=Path, metavar="FILE",
-                        help="touch FILE while the scheduler runs and the database answers (container health)")
-    worker.add_argument("--http-port", type=int, metavar="PORT",
-                        help="port of the worker's /healthz and /metrics (default VARSEL_WORKER_HTTP_PORT, 9101; "
-                             "0: none)")
+    worker.add_argument(
+        "--heartbeat",
+        type=Path,
+        metavar="FILE",
+        help="touch FILE while the scheduler runs and the database answers (container health)",
+    )
+    worker.add_argument(
+        "--http-port",
+        type=int,
+        metavar="PORT",
+        help="port of the worker's /healthz and /metrics (default VARSEL_WORKER_HTTP_PORT, 9101; 0: none)",
+    )
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("seed-demo", help="demo organisations, keys and reports").set_defaults(func=cmd_seed_demo)
     echo = sub.add_parser("webhook-echo", help="a demo webhook receiver that prints each delivery")
@@ -233,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(func=cmd_classify)
 
     reports = sub.add_parser("reports", help="detection reports").add_subparsers(dest="reports_command", required=True)
-    upload = reports.add_parser("upload", help="send a CSV or SD file of detections to the API (key in $VARSEL_API_KEY)")
+    upload = reports.add_parser(
+        "upload", help="send a CSV or SD file of detections to the API (key in $VARSEL_API_KEY)"
+    )
     from service.reports import upload_cli
 
     upload_cli.add_arguments(upload)

@@ -40,18 +40,21 @@ def grant_app_role(engine: Engine, *, role: str, password: str | None = None) ->
             sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(name),
             sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(name),
             # tables and sequences the owner creates later (the next migrations) get the same
-            sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}")
-            .format(name),
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+            ).format(name),
             sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}").format(name),
         ]
         existing = {row[0] for row in cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         for table in APPEND_ONLY_TABLES:
             if table in existing:
-                statements.append(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
-                    sql.Identifier(table), name))
+                statements.append(
+                    sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(sql.Identifier(table), name)
+                )
         for table in READ_ONLY_TABLES:
             if table in existing:
-                statements.append(sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
-                    sql.Identifier(table), name))
+                statements.append(
+                    sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(sql.Identifier(table), name)
+                )
         for statement in statements:
             cursor.execute(statement)

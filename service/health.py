@@ -31,4 +31,6 @@ def readyz(request: Request) -> JSONResponse:
     except Exception as error:  # noqa: BLE001 - readiness reports any failure, it never raises
         checks["database"] = f"unreachable: {type(error).__name__}"
     ready = all(v == "ok" for v in checks.values()) and "migrations" in checks
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )

@@ -54,6 +54,7 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send, seen)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: int) -> None:
-        problem = Problem(413, "payload-too-large",
-                          f"the body has at least {size} bytes; at most {self.max_bytes} are accepted")
+        problem = Problem(
+            413, "payload-too-large", f"the body has at least {size} bytes; at most {self.max_bytes} are accepted"
+        )
         await problem_response(problem, scope.get("path"))(scope, receive, send)

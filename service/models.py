@@ -12,7 +12,21 @@ from service.substances.models import Substance, SubstanceName
 from service.web.models import WebSession
 
 __all__ = [
-    "AlertRow", "ApiKey", "AuditEntry", "ClassificationDraft", "Delivery", "DeliveryAttempt", "DigestEntry", "Family", "FamilyJob",
-    "FamilyMember", "Organisation", "Report",
-    "Subscription", "Substance", "SubstanceClassification", "SubstanceName", "WebSession",
+    "AlertRow",
+    "ApiKey",
+    "AuditEntry",
+    "ClassificationDraft",
+    "Delivery",
+    "DeliveryAttempt",
+    "DigestEntry",
+    "Family",
+    "FamilyJob",
+    "FamilyMember",
+    "Organisation",
+    "Report",
+    "Subscription",
+    "Substance",
+    "SubstanceClassification",
+    "SubstanceName",
+    "WebSession",
 ]

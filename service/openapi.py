@@ -33,7 +33,7 @@ _WHEN: dict[int, str] = {
     503: "The database was busy for longer than the write wait; nothing was written (`Retry-After`)",
 }
 _HEADERS: dict[int, dict[str, Any]] = {
-    401: {"WWW-Authenticate": {"description": "`Bearer realm=\"varsel\"`", "schema": {"type": "string"}}},
+    401: {"WWW-Authenticate": {"description": '`Bearer realm="varsel"`', "schema": {"type": "string"}}},
     415: {"Accept": {"description": "The media type(s) the route reads", "schema": {"type": "string"}}},
     503: {"Retry-After": {"description": "Seconds to wait before sending again", "schema": {"type": "integer"}}},
 }
@@ -53,10 +53,18 @@ class ProblemFieldError(BaseModel):
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error of this service is sent."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"example": {
-        "type": "/problems/not-found", "title": "Not found", "status": 404,
-        "detail": "no report '01J9...'", "instance": "/v1/reports/01J9...",
-    }})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "example": {
+                "type": "/problems/not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "no report '01J9...'",
+                "instance": "/v1/reports/01J9...",
+            }
+        },
+    )
     type: str = Field(description="URI reference of the problem type; GET it for an explanation")
     title: str = Field(description="Short summary of the problem type")
     status: int = Field(description="The HTTP status code")
@@ -116,8 +124,10 @@ class CloudEvent(BaseModel):
     the bytes sent, compact and key-sorted."""
 
     specversion: str = Field(description="Always `1.0`", examples=["1.0"])
-    id: str = Field(description="The event's id, also sent as `webhook-id`: the same on every retry and replay, "
-                                "so deduplicate on it")
+    id: str = Field(
+        description="The event's id, also sent as `webhook-id`: the same on every retry and replay, "
+        "so deduplicate on it"
+    )
     source: str = Field(description="`urn:varsel:<instance>`: the installation that sent it")
     type: str = Field(description="The event type (this webhook's name)")
     time: str = Field(description="RFC 3339, UTC: when the alert (or digest) was made")
@@ -125,8 +135,10 @@ class CloudEvent(BaseModel):
 
 
 class AlertEvent(CloudEvent):
-    severity: str = Field(description="Extension attribute: the alert's severity (info, low, moderate, high, "
-                                      "critical), so a router can filter without reading `data`")
+    severity: str = Field(
+        description="Extension attribute: the alert's severity (info, low, moderate, high, "
+        "critical), so a router can filter without reading `data`"
+    )
     subject: str | None = Field(None, description="The substance's InChIKey, or the family's id")
     data: Alert
 
@@ -163,68 +175,99 @@ class TestEvent(CloudEvent):
 
 
 _SIGNATURE_HEADERS = [
-    {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "Standard Webhooks message id: the CloudEvent's `id`, the same on every retry and replay. "
-                    "A receiver that has seen it already answers 2xx and does nothing more."},
-    {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
-     "description": "Unix seconds when this attempt was signed. Refuse a delivery more than 5 minutes from your "
-                    "clock (a replay)."},
-    {"name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "`v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the "
-                    "base64-decoded part of the subscription's `whsec_` secret (Standard Webhooks v1). Several, "
-                    "separated by spaces, while a rotated secret's grace period runs: accept if one matches. Any "
-                    "Standard Webhooks library verifies it (`Webhook(secret).verify(body, headers)`)."},
+    {
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Standard Webhooks message id: the CloudEvent's `id`, the same on every retry and replay. "
+        "A receiver that has seen it already answers 2xx and does nothing more.",
+    },
+    {
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "description": "Unix seconds when this attempt was signed. Refuse a delivery more than 5 minutes from your "
+        "clock (a replay).",
+    },
+    {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "`v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the "
+        "base64-decoded part of the subscription's `whsec_` secret (Standard Webhooks v1). Several, "
+        "separated by spaces, while a rotated secret's grace period runs: accept if one matches. Any "
+        "Standard Webhooks library verifies it (`Webhook(secret).verify(body, headers)`).",
+    },
 ]
 _WEBHOOK_RESPONSES = {
     "2XX": {"description": "Received. Any 2xx ends the delivery; the body is not read beyond a few KiB."},
     "410": {"description": "Gone: the delivery is dead-lettered at once and the subscription disabled (no retries)."},
-    "429": {"description": "Sent again later; with a 429 or 503, a `Retry-After` (up to "
-                           "VARSEL_RETRY_AFTER_MAX_SECONDS) says when."},
-    "default": {"description": "Any other answer, a timeout or no connection: sent again with exponential backoff "
-                               "and jitter until VARSEL_RETRY_HORIZON_HOURS, then dead-lettered (replayable)."},
+    "429": {
+        "description": "Sent again later; with a 429 or 503, a `Retry-After` (up to "
+        "VARSEL_RETRY_AFTER_MAX_SECONDS) says when."
+    },
+    "default": {
+        "description": "Any other answer, a timeout or no connection: sent again with exponential backoff "
+        "and jitter until VARSEL_RETRY_HORIZON_HOURS, then dead-lettered (replayable)."
+    },
 }
 
 
 def _webhook(event_type: str, summary: str, description: str, schema_name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = {"allOf": [{"$ref": f"#/components/schemas/{schema_name}"},
-                                        {"type": "object", "properties": {"type": {"const": event_type}}}]}
-    return {"post": {
-        "summary": summary,
-        "description": description,
-        "operationId": f"webhook_{event_type.replace('.', '_')}",
-        "tags": ["webhooks"],
-        "parameters": _SIGNATURE_HEADERS,
-        "requestBody": {"required": True, "content": {CLOUDEVENTS_CONTENT_TYPE: {"schema": schema}}},
-        "responses": _WEBHOOK_RESPONSES,
-    }}
+    schema: dict[str, Any] = {
+        "allOf": [
+            {"$ref": f"#/components/schemas/{schema_name}"},
+            {"type": "object", "properties": {"type": {"const": event_type}}},
+        ]
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "description": description,
+            "operationId": f"webhook_{event_type.replace('.', '_')}",
+            "tags": ["webhooks"],
+            "parameters": _SIGNATURE_HEADERS,
+            "requestBody": {"required": True, "content": {CLOUDEVENTS_CONTENT_TYPE: {"schema": schema}}},
+            "responses": _WEBHOOK_RESPONSES,
+        }
+    }
 
 
 _ALERT_EVENTS: dict[AlertType, tuple[str, str]] = {
     AlertType.first_detection: (
         "A substance is reported for the first time",
-        "The first report anywhere of a substance new to the registry."),
+        "The first report anywhere of a substance new to the registry.",
+    ),
     AlertType.first_in_country: (
         "A substance is reported in a country for the first time",
-        "A known substance is reported in a country where it was not reported before."),
+        "A known substance is reported in a country where it was not reported before.",
+    ),
     AlertType.intoxication: (
         "A report from an intoxication",
-        "A report from a biological sample of a fatal or non-fatal intoxication."),
+        "A report from a biological sample of a fatal or non-fatal intoxication.",
+    ),
     AlertType.escalation: (
         "A substance spreads",
         "A substance is reported by enough organisations in enough countries within the window "
-        "(VARSEL_SIGNAL_ESCALATION_*). Once per substance."),
+        "(VARSEL_SIGNAL_ESCALATION_*). Once per substance.",
+    ),
     AlertType.uncontrolled_advisory: (
         "An uncontrolled substance close to a controlled one",
         "A substance not controlled in a jurisdiction that someone watches is captured elsewhere, or is similar "
-        "to a controlled substance."),
+        "to a controlled substance.",
+    ),
     AlertType.family_placement: (
         "A new substance is placed among relatives",
         "An update of a first detection (`data.updates` names it), once the worker has placed the substance "
-        "in a family of two or more related substances: `data.family_id`."),
+        "in a family of two or more related substances: `data.family_id`.",
+    ),
     AlertType.family_growth: (
         "A family of related substances grows",
-        "A family of structurally related substances reaches another step of VARSEL_SIGNAL_FAMILY_GROWTH_STEP "
-        "members."),
+        "A family of structurally related substances reaches another step of VARSEL_SIGNAL_FAMILY_GROWTH_STEP members.",
+    ),
 }
 
 
@@ -235,25 +278,34 @@ def document_webhooks(schema: dict[str, Any]) -> dict[str, Any]:
 
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in (AlertEvent, DigestEvent, TestEvent):
-        model_schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}",
-                                               mode="serialization")
+        model_schema = model.model_json_schema(
+            by_alias=True, ref_template="#/components/schemas/{model}", mode="serialization"
+        )
         for name, definition in model_schema.pop("$defs", {}).items():
             components.setdefault(name, definition)
         components[model.__name__] = model_schema
-    common = (" Sent as `application/cloudevents+json`, signed per Standard Webhooks; retried until a 2xx. "
-              "Subscriptions in digest mode receive `eu.varsel.alert.digest` instead.")
+    common = (
+        " Sent as `application/cloudevents+json`, signed per Standard Webhooks; retried until a 2xx. "
+        "Subscriptions in digest mode receive `eu.varsel.alert.digest` instead."
+    )
     webhooks: dict[str, Any] = {}
     for alert_type, (summary, description) in _ALERT_EVENTS.items():
         event_type = EVENT_TYPE_PREFIX + alert_type.value
         webhooks[event_type] = _webhook(event_type, summary, description + common, "AlertEvent")
     webhooks[DIGEST_EVENT_TYPE] = _webhook(
-        DIGEST_EVENT_TYPE, "A digest of alerts",
+        DIGEST_EVENT_TYPE,
+        "A digest of alerts",
         "For subscriptions in digest mode: the alerts matching the filters since the last digest, at the "
         "subscription's schedule; its id derives from the alerts', so a rebuilt digest has the same id.",
-        "DigestEvent")
+        "DigestEvent",
+    )
     webhooks[TEST_EVENT_TYPE] = _webhook(
-        TEST_EVENT_TYPE, "A test event", "Sent by `POST /v1/subscriptions/{subscription_id}/test`: proves the URL and the "
-        "secret work. Signed like every other event.", "TestEvent")
+        TEST_EVENT_TYPE,
+        "A test event",
+        "Sent by `POST /v1/subscriptions/{subscription_id}/test`: proves the URL and the "
+        "secret work. Signed like every other event.",
+        "TestEvent",
+    )
     schema["webhooks"] = webhooks
     return schema
 

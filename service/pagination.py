@@ -17,9 +17,14 @@ def page_limit(request: Request, limit: Annotated[int | None, Query(ge=1, descri
     if limit is None:
         return settings.default_page_size
     if limit > settings.max_page_size:
-        raise Problem(422, "validation", f"limit {limit} is above the maximum page size {settings.max_page_size}",
-                      errors=[{"in": "query", "pointer": "#/limit", "field": "limit",
-                               "detail": f"at most {settings.max_page_size}"}])
+        raise Problem(
+            422,
+            "validation",
+            f"limit {limit} is above the maximum page size {settings.max_page_size}",
+            errors=[
+                {"in": "query", "pointer": "#/limit", "field": "limit", "detail": f"at most {settings.max_page_size}"}
+            ],
+        )
     return limit
 
 
@@ -27,9 +32,19 @@ PageLimit = Annotated[int, Depends(page_limit)]
 
 
 def invalid_cursor() -> Problem:
-    return Problem(422, "validation", "cursor is not one this service issued; start again without it",
-                   errors=[{"in": "query", "pointer": "#/cursor", "field": "cursor",
-                            "detail": "invalid cursor; send next_cursor of the previous page unchanged"}])
+    return Problem(
+        422,
+        "validation",
+        "cursor is not one this service issued; start again without it",
+        errors=[
+            {
+                "in": "query",
+                "pointer": "#/cursor",
+                "field": "cursor",
+                "detail": "invalid cursor; send next_cursor of the previous page unchanged",
+            }
+        ],
+    )
 
 
 def encode_cursor(*keys: str) -> str:

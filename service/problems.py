@@ -169,8 +169,9 @@ def install(app: FastAPI) -> None:
         # DatabaseBusy. Any other operational error is not ours to explain: re-raise it.
         if "database is locked" not in str(exc.orig):
             raise exc
-        return problem_response(busy_problem(RuntimeError("the database was locked by another process")),
-                                request.url.path)
+        return problem_response(
+            busy_problem(RuntimeError("the database was locked by another process")), request.url.path
+        )
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -185,15 +186,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 413: "payload-too-large",
-                415: "unsupported-media-type"}.get(
-            exc.status_code, "http"
-        )
+        slug = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not-found",
+            413: "payload-too-large",
+            415: "unsupported-media-type",
+        }.get(exc.status_code, "http")
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route or resource at {request.url.path}"
-        return problem_response(Problem(exc.status_code, slug, detail, headers=getattr(exc, "headers", None)),
-                                request.url.path)
+        return problem_response(
+            Problem(exc.status_code, slug, detail, headers=getattr(exc, "headers", None)), request.url.path
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -49,8 +49,9 @@ def log_registry_size(engine: Engine) -> None:
     log.info("registry: %d substances, %d reports", substances, reports)
 
 
-def build_scheduler(settings: Settings, engine: Engine, *, heartbeat: Path | None = None,
-                    health: WorkerHealth | None = None) -> BlockingScheduler:
+def build_scheduler(
+    settings: Settings, engine: Engine, *, heartbeat: Path | None = None, health: WorkerHealth | None = None
+) -> BlockingScheduler:
     # "Running job ..." every second would drown the worker's own log lines.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # A one-second job that sometimes runs longer is skipped for one tick, by design (coalesce,
@@ -63,17 +64,41 @@ def build_scheduler(settings: Settings, engine: Engine, *, heartbeat: Path | Non
     scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
     dispatcher = Dispatcher(settings, engine)
     log.info("dispatch worker id %s", dispatcher.worker_id)
-    scheduler.add_job(dispatcher.run_once, "interval", seconds=settings.dispatch_interval_seconds,
-                      id="dispatch", misfire_grace_time=None)
-    scheduler.add_job(build_due_digests, "interval", seconds=settings.digest_interval_seconds, id="digests",
-                      args=[engine], kwargs={"instance": settings.instance_name}, misfire_grace_time=None)
-    scheduler.add_job(update_families, "interval", seconds=settings.family_interval_seconds, id="families",
-                      args=[engine], kwargs={"settings": settings}, misfire_grace_time=None)
+    scheduler.add_job(
+        dispatcher.run_once,
+        "interval",
+        seconds=settings.dispatch_interval_seconds,
+        id="dispatch",
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        build_due_digests,
+        "interval",
+        seconds=settings.digest_interval_seconds,
+        id="digests",
+        args=[engine],
+        kwargs={"instance": settings.instance_name},
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        update_families,
+        "interval",
+        seconds=settings.family_interval_seconds,
+        id="families",
+        args=[engine],
+        kwargs={"settings": settings},
+        misfire_grace_time=None,
+    )
     # stored classifications go stale when drafts are activated or a rule comes into force
-    scheduler.add_job(reclassify_job, "interval", minutes=5, args=[engine], id="reclassify",
-                      misfire_grace_time=None)
+    scheduler.add_job(reclassify_job, "interval", minutes=5, args=[engine], id="reclassify", misfire_grace_time=None)
     if heartbeat is not None or health is not None:
-        scheduler.add_job(write_heartbeat, "interval", seconds=HEARTBEAT_SECONDS, args=[engine, heartbeat, health],
-                          id="heartbeat", next_run_time=dt.datetime.now(dt.timezone.utc))
+        scheduler.add_job(
+            write_heartbeat,
+            "interval",
+            seconds=HEARTBEAT_SECONDS,
+            args=[engine, heartbeat, health],
+            id="heartbeat",
+            next_run_time=dt.datetime.now(dt.timezone.utc),
+        )
     instrument_jobs(scheduler)  # every job's duration and failures, as metrics
     return scheduler

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     migrate_database_url: str = Field(
         default="",
         description="URL `varsel migrate` and `varsel db grant-app-role` use: on PostgreSQL the role that owns the "
-                    "schema, while database_url names a role that cannot alter it (see README). Empty: database_url",
+        "schema, while database_url names a role that cannot alter it (see README). Empty: database_url",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -39,13 +39,16 @@ class Settings(BaseSettings):
 
     db_pool_size: int = Field(default=10, ge=1)
     write_wait_seconds: float = Field(
-        default=10.0, gt=0, le=60,
+        default=10.0,
+        gt=0,
+        le=60,
         description="SQLite: longest a write waits for the write lock before a 503 with Retry-After",
     )
     auth_cache_seconds: float = Field(
-        default=1.0, ge=0,
+        default=1.0,
+        ge=0,
         description="How long a checked API key is trusted before the database is asked again (0: every "
-                    "request). A key revoked through this process stops at once; through another, within this time.",
+        "request). A key revoked through this process stops at once; through another, within this time.",
     )
     demo_keys_file: Path = Field(default=Path("var/demo-keys.txt"))
 
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
     secret_keys: SecretStr = Field(
         default=SecretStr(""),
         description="Fernet keys, comma-separated: the first seals webhook secrets, every one opens them "
-                    "(`varsel secrets new-key` makes one). Empty: the keys in secret_keys_file",
+        "(`varsel secrets new-key` makes one). Empty: the keys in secret_keys_file",
     )
     secret_keys_file: Path = Field(
         default=Path("var/secret-keys.txt"),
@@ -75,7 +78,9 @@ class Settings(BaseSettings):
     signal_family_growth_step: int = Field(default=5, ge=2)
 
     # the worker's own HTTP server: /healthz, and /metrics for an admin key (service.observability.worker)
-    worker_http_host: str = Field(default="127.0.0.1", description="Address the worker's /healthz and /metrics listen on")
+    worker_http_host: str = Field(
+        default="127.0.0.1", description="Address the worker's /healthz and /metrics listen on"
+    )
     worker_http_port: int = Field(default=9101, ge=0, le=65535, description="Their port; 0: no HTTP server")
 
     # dispatch (varsel worker)
@@ -84,7 +89,8 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = Field(default=200, ge=1, le=5000, description="Deliveries claimed per claim")
     dispatch_concurrency: int = Field(default=16, ge=1, description="Webhook requests in flight per worker")
     dispatch_concurrency_per_origin: int = Field(
-        default=4, ge=1,
+        default=4,
+        ge=1,
         description="Of those, at most this many (and as many kept-alive connections) to one scheme, host and port",
     )
     dispatch_lease_seconds: int = Field(
@@ -97,9 +103,11 @@ class Settings(BaseSettings):
     digest_interval_seconds: float = Field(default=30.0, gt=0, description="How often due digests are built")
     cap_sender: str = Field(default="varsel@varsel.invalid", description="CAP <sender>: this installation's address")
     retry_after_max_seconds: float = Field(
-        default=3600.0, ge=0, description="Longest wait honoured from a receiver's Retry-After (429, 503)")
+        default=3600.0, ge=0, description="Longest wait honoured from a receiver's Retry-After (429, 503)"
+    )
     digest_max_alerts: int = Field(
-        default=200, ge=1, description="Most alerts one digest carries; it says how many it left out")
+        default=200, ge=1, description="Most alerts one digest carries; it says how many it left out"
+    )
 
     # e-mail deliveries (alerts.email): the SMTP server the worker hands messages to
     smtp_host: str = Field(default="", description="SMTP server; empty: e-mail deliveries wait and are retried")
@@ -113,7 +121,10 @@ class Settings(BaseSettings):
 
     # families of related substances (service.families)
     family_threshold: float = Field(
-        default=0.45, gt=0, le=1, description="ECFP4 Tanimoto to join a family; a change takes effect fully after a recompute"
+        default=0.45,
+        gt=0,
+        le=1,
+        description="ECFP4 Tanimoto to join a family; a change takes effect fully after a recompute",
     )
     family_scaffold_threshold: float = Field(
         default=0.30, gt=0, le=1, description="Lower Tanimoto accepted when a distinctive ring scaffold is shared"
@@ -121,10 +132,12 @@ class Settings(BaseSettings):
     family_interval_seconds: float = Field(default=1.0, gt=0, description="How often the worker places new substances")
     family_mcs_timeout_seconds: int = Field(default=2, ge=1, description="Bound on one family core (rdFMCS) search")
     family_min_shared: float = Field(
-        default=0.5, ge=0, le=1,
+        default=0.5,
+        ge=0,
+        le=1,
         description="Share of a new substance's heavy atoms that its common part (ring system plus linker) with "
-                    "the nearest member must cover for it to join that family below Tanimoto 0.7 (0: similarity "
-                    "alone); 0.5 is measured in bench/families.py --quality",
+        "the nearest member must cover for it to join that family below Tanimoto 0.7 (0: similarity "
+        "alone); 0.5 is measured in bench/families.py --quality",
     )
 
     # the web pages (service.web): a browser session lasts this long after signing in

@@ -112,9 +112,19 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
         return
     takes = f"accepted: {', '.join(sorted(accepted))}" if accepted else "this route takes no query parameters"
     raise Problem(
-        422, "validation", f"unknown query parameter(s) {', '.join(map(repr, unknown))}; {takes}",
-        errors=[{"in": "query", "pointer": f"#/{name}", "field": name, "code": "unknown_parameter",
-                 "detail": f"unknown query parameter; {takes}"} for name in unknown],
+        422,
+        "validation",
+        f"unknown query parameter(s) {', '.join(map(repr, unknown))}; {takes}",
+        errors=[
+            {
+                "in": "query",
+                "pointer": f"#/{name}",
+                "field": name,
+                "code": "unknown_parameter",
+                "detail": f"unknown query parameter; {takes}",
+            }
+            for name in unknown
+        ],
         accepted=sorted(accepted),
     )
 
@@ -145,6 +155,9 @@ async def refuse_unsupported_media_type(request: Request) -> None:
     if _accepts(expected, media_type):
         return
     wanted = "application/json" if expected == "json" else " or ".join(_FORM_TYPES)
-    raise Problem(415, "unsupported-media-type",
-                  f"the body is sent as {media_type or 'no declared type'!r}; this route reads {wanted}",
-                  headers={"Accept": wanted if expected == "json" else ", ".join(_FORM_TYPES)})
+    raise Problem(
+        415,
+        "unsupported-media-type",
+        f"the body is sent as {media_type or 'no declared type'!r}; this route reads {wanted}",
+        headers={"Accept": wanted if expected == "json" else ", ".join(_FORM_TYPES)},
+    )

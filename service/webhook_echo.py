@@ -28,13 +28,21 @@ def serve(*, host: str, port: int, secret: str | None, out=sys.stdout) -> None: 
             signature = "not checked (no --secret)"
             if secret:
                 try:
-                    verify(secret=secret, headers={k.lower(): v for k, v in self.headers.items()}, body=body,
-                           now=datetime.now(UTC))
+                    verify(
+                        secret=secret,
+                        headers={k.lower(): v for k, v in self.headers.items()},
+                        body=body,
+                        now=datetime.now(UTC),
+                    )
                     signature = "valid"
                 except InvalidSignature as error:
                     signature = f"INVALID ({error})"
-            print(f"{datetime.now(UTC):%H:%M:%S} {self.path} webhook-id={self.headers.get('webhook-id')} "
-                  f"type={event_type} signature {signature}", file=out, flush=True)
+            print(
+                f"{datetime.now(UTC):%H:%M:%S} {self.path} webhook-id={self.headers.get('webhook-id')} "
+                f"type={event_type} signature {signature}",
+                file=out,
+                flush=True,
+            )
 
         def log_message(self, *args: object) -> None:  # the line above says what arrived
             pass

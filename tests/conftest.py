@@ -8,15 +8,16 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+from webhook_receiver import WebhookReceiver
 
 from service.app import create_app
 from service.auth.models import Role
@@ -25,7 +26,6 @@ from service.organisations import service as organisations
 from service.organisations.models import OrganisationCreate
 from service.schema import upgrade
 from service.settings import Settings
-from webhook_receiver import WebhookReceiver
 
 POSTGRES_URL = os.environ.get("VARSEL_TEST_POSTGRES_URL")
 NO_POSTGRES = "VARSEL_TEST_POSTGRES_URL is not set: no PostgreSQL to run against (.ci/run sets it when one answers)"
@@ -74,8 +74,12 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
     yield migrated_database
     engine = make_engine(migrated_database, pool_size=1)
     with engine.begin() as connection:
-        tables = [r[0] for r in connection.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        tables = [
+            r[0]
+            for r in connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ]
         if tables:
             # the audit log refuses TRUNCATE (a trigger); as superuser the test may switch triggers off
             connection.execute(text("SET LOCAL session_replication_role = replica"))
@@ -92,8 +96,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, demo_keys_file=tmp_path / "keys.txt", webhook_allow_private=True,
-                    secret_keys_file=tmp_path / "secret-keys.txt")
+    return Settings(
+        database_url=database_url,
+        demo_keys_file=tmp_path / "keys.txt",
+        webhook_allow_private=True,
+        secret_keys_file=tmp_path / "secret-keys.txt",
+    )
 
 
 @pytest.fixture
@@ -133,7 +141,9 @@ def make_caller(engine: Engine) -> Callable[..., Caller]:
                 found = organisations.create(
                     session, data=OrganisationCreate(name=name, kind=kind, country=country), principal=None
                 )
-            created = organisations.issue_key(session, organisation=found, role=Role(role), label="test", principal=None)
+            created = organisations.issue_key(
+                session, organisation=found, role=Role(role), label="test", principal=None
+            )
         return Caller(found.id, found.name, created.id, created.key)
 
     return make

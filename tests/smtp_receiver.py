@@ -36,9 +36,11 @@ class _Handler:
             if receiver.reply is not None:
                 return receiver.reply
             raw = envelope.original_content or envelope.content
-            receiver.messages.append(ReceivedMail(
-                envelope.mail_from, list(envelope.rcpt_tos),
-                message_from_bytes(raw, policy=policy.default), raw))  # type: ignore[arg-type]
+            receiver.messages.append(
+                ReceivedMail(
+                    envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(raw, policy=policy.default), raw
+                )
+            )  # type: ignore[arg-type]
             receiver.arrived.set()
         return "250 OK"
 

@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
-
-import yaml
 
 from service.settings import Settings
 
@@ -95,7 +94,7 @@ NO_SUCH_TOOLS = re.compile(r"\b(curl|wget|pgrep|pidof|ps|nc)\b")
 
 def _exec_form(instruction: str) -> list[str]:
     """The JSON array of an exec-form CMD/HEALTHCHECK instruction."""
-    return json.loads(instruction[instruction.index("["):])
+    return json.loads(instruction[instruction.index("[") :])
 
 
 def test_the_image_is_built_in_stages_and_installs_the_hashed_runtime_lock():
@@ -113,7 +112,8 @@ def test_the_service_runs_as_an_unprivileged_user_that_can_write_the_default_dat
     (user,) = [i.split()[1] for i in FINAL if i.startswith("USER ")]
     assert user.split(":")[0] not in ("root", "0")
     assert FINAL.index(next(i for i in FINAL if i.startswith("USER "))) > max(
-        FINAL.index(i) for i in FINAL if i.startswith("RUN ")), "USER comes after every RUN"
+        FINAL.index(i) for i in FINAL if i.startswith("RUN ")
+    ), "USER comes after every RUN"
     # The default database is relative to the working directory; its directory is the user's.
     default = Settings.model_fields["database_url"].default
     assert default.startswith("sqlite:///./")
@@ -161,8 +161,9 @@ def _worker_health(port: int) -> int:
     container_port = worker["environment"]["VARSEL_WORKER_HTTP_PORT"]
     code = worker["healthcheck"]["test"][3]
     assert f"127.0.0.1:{container_port}/healthz" in code, "the check asks the port the worker serves on"
-    return subprocess.run([sys.executable, "-c", code.replace(f":{container_port}/", f":{port}/")],
-                          stderr=subprocess.DEVNULL).returncode
+    return subprocess.run(
+        [sys.executable, "-c", code.replace(f":{container_port}/", f":{port}/")], stderr=subprocess.DEVNULL
+    ).returncode
 
 
 def test_the_compose_check_asks_the_running_worker_for_its_health(tmp_path: Path):
@@ -174,9 +175,13 @@ def test_the_compose_check_asks_the_running_worker_for_its_health(tmp_path: Path
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     assert _worker_health(port) != 0, "no worker yet: unhealthy"
-    worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT,
-                              env={**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_WORKER_HTTP_PORT": str(port)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        cwd=ROOT,
+        env={**os.environ, "VARSEL_DATABASE_URL": url, "VARSEL_WORKER_HTTP_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while _worker_health(port) != 0:

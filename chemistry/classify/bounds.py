@@ -19,5 +19,3 @@ def _match_params() -> Chem.SubstructMatchParameters:
     params.maxMatches = MAX_MATCHES_PER_CORE  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
     params.maxRecursiveMatches = MAX_RECURSIVE_MATCHES  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
     return params
-
-

@@ -147,7 +147,8 @@ class Classifier:
         wanted = None if rule_ids is None else set(rule_ids)
         return {
             core.smarts: self._patterns[core.smarts].query
-            for group in self._groups if wanted is None or group.rule.id in wanted
+            for group in self._groups
+            if wanted is None or group.rule.id in wanted
             for core in group.cores
         }
 
@@ -166,22 +167,25 @@ class Classifier:
         """
         self._pattern_list = list(self._patterns.values())
         features = sorted({key for p in self._pattern_list for key in p.min_atoms}, key=lambda k: (k[0], str(k[1])))
-        needs = [[pattern.min_atoms.get(key, 0) for key in features]
-                 + [pattern.min_double, pattern.min_aliphatic_ring_carbons]
-                 for pattern in self._pattern_list]
+        needs = [
+            [pattern.min_atoms.get(key, 0) for key in features]
+            + [pattern.min_double, pattern.min_aliphatic_ring_carbons]
+            for pattern in self._pattern_list
+        ]
         self._all_patterns_mask = (1 << len(self._pattern_list)) - 1
         # _feature_masks[k][v]: patterns needing at most v of feature k (the last entry: any count)
         self._feature_masks: list[list[int]] = []
         for column in range(len(features) + 2):
             most = max((need[column] for need in needs), default=0)
-            self._feature_masks.append([
-                sum(1 << row for row, need in enumerate(needs) if need[column] <= count) for count in range(most + 1)
-            ])
+            self._feature_masks.append(
+                [sum(1 << row for row, need in enumerate(needs) if need[column] <= count) for count in range(most + 1)]
+            )
         # which features an atom type (Z, or Z + 1000 when aromatic) counts towards
         self._features_of_type: dict[int, tuple[int, ...]] = defaultdict(tuple)
         for column, (z, aromatic) in enumerate(features):
-            for atom_type in ([z + _AROMATIC_OFFSET] if aromatic else [z] if aromatic is False else
-                              [z, z + _AROMATIC_OFFSET]):
+            for atom_type in (
+                [z + _AROMATIC_OFFSET] if aromatic else [z] if aromatic is False else [z, z + _AROMATIC_OFFSET]
+            ):
                 self._features_of_type[atom_type] += (column,)
         self._double_feature = len(features)
         self._aliphatic_ring_feature = len(features) + 1
@@ -195,7 +199,11 @@ class Classifier:
             if substance.smiles is None:  # defined by plant or preparation: listed, not matched
                 continue
             inchikey = identify(substance.smiles).inchikey
-            stereo = rule.stereoisomers_included if substance.stereoisomers_included is None else substance.stereoisomers_included
+            stereo = (
+                rule.stereoisomers_included
+                if substance.stereoisomers_included is None
+                else substance.stereoisomers_included
+            )
             key = _connectivity(inchikey) if stereo else inchikey
             written.add(key)
             self._named[key].append((rule, substance))
@@ -213,8 +221,9 @@ class Classifier:
         pattern = self._patterns.get(smarts)
         if pattern is None:
             query = _in_matching_order(parse_smarts(smarts))
-            pattern = _Pattern(smarts, query, _atoms_needed(query), _double_bonds_needed(query),
-                               _aliphatic_ring_carbons_needed(query))
+            pattern = _Pattern(
+                smarts, query, _atoms_needed(query), _double_bonds_needed(query), _aliphatic_ring_carbons_needed(query)
+            )
             self._patterns[smarts] = pattern
         return pattern
 
@@ -446,7 +455,10 @@ class Classifier:
         # named substances: two dictionary look-ups, and a third when the structure gives no
         # stereochemistry (the InChIKey's second block then has no stereo layer: "UHFFFAOY"): a
         # stereo-specific entry is then a possible reading of it, reported as "unspecified_stereo"
-        lookups = [(self._named.get(inchikey, ()), "inchikey"), (self._named.get(_connectivity(inchikey), ()), "connectivity")]
+        lookups = [
+            (self._named.get(inchikey, ()), "inchikey"),
+            (self._named.get(_connectivity(inchikey), ()), "connectivity"),
+        ]
         if inchikey[15:23] == "UHFFFAOY":
             lookups.append((self._named_stereo_specific.get(_connectivity(inchikey), ()), "unspecified_stereo"))
         for entries, how in lookups:
@@ -458,8 +470,13 @@ class Classifier:
                 if on < start or (end is not None and on > end):
                     continue
                 named_match = _rule_match(
-                    rule, substance=substance.name, matched_on=how, start=start, end=end,
-                    citation=self._citations.get(id(rule)), date_recorded=substance.date_recorded,
+                    rule,
+                    substance=substance.name,
+                    matched_on=how,
+                    start=start,
+                    end=end,
+                    citation=self._citations.get(id(rule)),
+                    date_recorded=substance.date_recorded,
                 )
                 (matches if rule.controls else notices)[rule.jurisdiction].append(named_match)
 
@@ -468,13 +485,18 @@ class Classifier:
         undetermined: dict[str, list[Undetermined]] = {}
         if groups:
             core_hits, cut_off = self._core_matches_within(
-                parent, wanted_patterns, smiles, deadline=time.perf_counter() + self.budget_seconds)
+                parent, wanted_patterns, smiles, deadline=time.perf_counter() + self.budget_seconds
+            )
             if cut_off:
                 undetermined = self._undetermined(cut_off, in_force)
             if core_hits:
                 known = subject if isinstance(subject, Identity) else None
-                facts = _MoleculeFacts(parent, inchikey, formula=known.formula if known else None,
-                                       mass=known.average_mass if known else None)
+                facts = _MoleculeFacts(
+                    parent,
+                    inchikey,
+                    formula=known.formula if known else None,
+                    mass=known.average_mass if known else None,
+                )
                 # per group rule in force: its cores whose pattern is present, as (place, core)
                 hit_groups: dict[int, list[tuple[int, _CompiledCore]]] = {}
                 cores_of_pattern = self._cores_of_pattern
@@ -524,11 +546,12 @@ class Classifier:
             )
         return _new_classification(inchikey, smiles, on, results)
 
-
     def _undetermined(self, cut_off: list[str], in_force: frozenset[int]) -> dict[str, list[Undetermined]]:
         """Per jurisdiction, the rules in force that use a pattern the budget left undecided."""
-        reason = (f"evaluation stopped: the search for this molecule exceeded the budget of "
-                  f"{self.budget_seconds:g} s per molecule, so whether this rule captures it is not known")
+        reason = (
+            f"evaluation stopped: the search for this molecule exceeded the budget of "
+            f"{self.budget_seconds:g} s per molecule, so whether this rule captures it is not known"
+        )
         out: dict[str, list[Undetermined]] = {}
         seen: set[int] = set()
         for smarts in cut_off:
@@ -548,7 +571,14 @@ def _frozen_citation(rule: Rule) -> Mapping[str, Any]:
 
 
 def _rule_match(
-    rule: Rule, *, explanation=None, substance=None, matched_on="structure", start=None, end=None, citation=None,
+    rule: Rule,
+    *,
+    explanation=None,
+    substance=None,
+    matched_on="structure",
+    start=None,
+    end=None,
+    citation=None,
     date_recorded=True,
 ) -> RuleMatch:
     return _new_rule_match(
@@ -565,5 +595,3 @@ def _rule_match(
         matched_on,
         date_recorded,
     )
-
-

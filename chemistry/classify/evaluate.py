@@ -251,22 +251,28 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         if closed:
             element = mol.GetAtomWithIdx(closed[0]).GetSymbol()
             failures.append(
-                lambda piece=piece, atom=closed[0], element=element: f"substituent {describe_piece(piece)} at core atom "
-                f"{atom} ({element}), where the definition allows none"
+                lambda piece=piece, atom=closed[0], element=element: (
+                    f"substituent {describe_piece(piece)} at core atom "
+                    f"{atom} ({element}), where the definition allows none"
+                )
             )
             continue
         if len(attachments) > 1:
             if len(positions) > 1:
                 names = {p.name for p in positions}
                 owner = next(
-                    (p for p in sorted(positions, key=lambda p: p.name)
-                     if names - {p.name} <= set(p.position.bridges_to)),
+                    (
+                        p
+                        for p in sorted(positions, key=lambda p: p.name)
+                        if names - {p.name} <= set(p.position.bridges_to)
+                    ),
                     None,
                 )
                 if owner is None:
                     failures.append(
-                        lambda piece=piece, names=names: f"substituent {describe_piece(piece)} bridges positions "
-                        f"{' and '.join(sorted(names))}"
+                        lambda piece=piece, names=names: (
+                            f"substituent {describe_piece(piece)} bridges positions {' and '.join(sorted(names))}"
+                        )
                     )
                     continue
                 positions = {owner}
@@ -283,8 +289,9 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         allowed = position.all_labels
         failed_positions.add(position.name)
         failures.append(
-            lambda piece=piece, name=position.name, allowed=allowed: f"substituent at {name}: {describe_piece(piece)} "
-            f"is not an allowed {allowed}"
+            lambda piece=piece, name=position.name, allowed=allowed: (
+                f"substituent at {name}: {describe_piece(piece)} is not an allowed {allowed}"
+            )
         )
 
     total = 0
@@ -297,23 +304,25 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         if found and n_allowed == 0:
             failed_positions.add(name)
             failures.append(
-                lambda piece=found[0][0], label=found[0][1], position=position: f"substituent at {position.name}: "
-                f"{describe_piece(piece)} is allowed only as a further ({label}) substituent alongside "
-                f"{', '.join(s.label for s in position.allowed)}"
+                lambda piece=found[0][0], label=found[0][1], position=position: (
+                    f"substituent at {position.name}: "
+                    f"{describe_piece(piece)} is allowed only as a further ({label}) substituent alongside "
+                    f"{', '.join(s.label for s in position.allowed)}"
+                )
             )
         if n_allowed < position.min and name not in failed_positions:
             failures.append(
-                lambda position=position, n_allowed=n_allowed: f"{position.name} needs at least "
-                f"{position.position.min} substituent(s) from {', '.join(s.label for s in position.allowed)}; "
-                f"found {n_allowed}"
+                lambda position=position, n_allowed=n_allowed: (
+                    f"{position.name} needs at least "
+                    f"{position.position.min} substituent(s) from {', '.join(s.label for s in position.allowed)}; "
+                    f"found {n_allowed}"
+                )
             )
         if position.max is not None and n_found > position.max:
             failures.append(f"{name} allows at most {position.max} substituent(s); found {n_found}")
     minimum = core.rule.limits.min_substituents
     if minimum and total < minimum and not failures:
-        failures.append(
-            f"the definition requires at least {minimum} modification(s) of the core; found {total}"
-        )
+        failures.append(f"the definition requires at least {minimum} modification(s) of the core; found {total}")
     if failures:
         return failures
 

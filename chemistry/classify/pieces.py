@@ -15,17 +15,34 @@ _DOUBLE = Chem.BondType.DOUBLE
 _TRIPLE = Chem.BondType.TRIPLE
 
 
-
-
-
 class _Piece:
     """A connected set of parent atoms outside the core match, and how it hangs on the core."""
 
-    __slots__ = ("mol", "links", "atoms", "atom_set", "attachments", "single_attachment", "_internal",
-                 "_internal_kinds", "_smiles", "verdicts", "listed_layers", "_counts", "_chain", "_cache")
+    __slots__ = (
+        "mol",
+        "links",
+        "atoms",
+        "atom_set",
+        "attachments",
+        "single_attachment",
+        "_internal",
+        "_internal_kinds",
+        "_smiles",
+        "verdicts",
+        "listed_layers",
+        "_counts",
+        "_chain",
+        "_cache",
+    )
 
-    def __init__(self, mol: Chem.Mol, links: list[list[tuple[int, Chem.BondType]]], atoms: list[int],
-                 attachments: list[tuple[int, int, Chem.BondType]], cache: "_AtomCache | None" = None):
+    def __init__(
+        self,
+        mol: Chem.Mol,
+        links: list[list[tuple[int, Chem.BondType]]],
+        atoms: list[int],
+        attachments: list[tuple[int, int, Chem.BondType]],
+        cache: "_AtomCache | None" = None,
+    ):
         self.mol = mol
         # the molecule's atoms and their facts, read from RDKit once per molecule and shared by
         # every piece of it (each RDKit call from Python costs a few thousand instructions)
@@ -191,5 +208,3 @@ class _AtomCache:
 def _atom_tokens(mol: Chem.Mol) -> list[str]:
     """Each atom as SMILES writes it ('c', '[nH]', '[N+]')."""
     return [atom.GetSmarts() for atom in mol.GetAtoms()]
-
-

@@ -18,10 +18,6 @@ from chemistry.classify.query_atoms import _AROMATIC_OFFSET, _fixed_element
 # (bench/classify.py measures both against the naive loop).
 
 
-
-
-
-
 def _atoms_needed(query: Chem.Mol) -> Counter:
     """Atoms a query certainly needs, by (Z, aromatic) and by (Z, None) for either aromaticity.
 
@@ -170,5 +166,3 @@ def _atom_type_counts(parent: Chem.Mol, smiles: str | None) -> dict[int, int]:
             counts[_atom_type_of_symbol(symbol)] = counts.get(_atom_type_of_symbol(symbol), 0) + n
             counts[_atom_type_of_symbol(first)] -= n
     return counts
-
-

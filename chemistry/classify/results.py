@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 Status = Literal["controlled_by_group", "controlled_by_name", "not_controlled", "undetermined"]
 
 
-
-
 @dataclass(frozen=True)
 class SubstituentFound:
     position: str
@@ -154,5 +152,3 @@ _new_rule_match = _constructor(RuleMatch)
 _new_near_miss = _constructor(NearMiss)
 _new_jurisdiction_result = _constructor(JurisdictionResult)
 _new_classification = _constructor(Classification)
-
-

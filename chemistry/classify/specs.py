@@ -25,9 +25,27 @@ _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE  # type: ignore[assignment]  # R
 
 class _CompiledSpec:
     __slots__ = (
-        "spec", "key", "label", "test", "class_name", "pattern", "pattern_attachments", "pattern_size", "substituted", "leftover_tests",
-        "max_heavy_atoms", "min_carbons", "max_carbons", "min_chain", "max_chain", "measures_chain",
-        "pattern_elements", "plain", "elements", "min_ring_size", "max_ring_size",
+        "spec",
+        "key",
+        "label",
+        "test",
+        "class_name",
+        "pattern",
+        "pattern_attachments",
+        "pattern_size",
+        "substituted",
+        "leftover_tests",
+        "max_heavy_atoms",
+        "min_carbons",
+        "max_carbons",
+        "min_chain",
+        "max_chain",
+        "measures_chain",
+        "pattern_elements",
+        "plain",
+        "elements",
+        "min_ring_size",
+        "max_ring_size",
     )
 
     def __init__(self, spec: SubstituentSpec):
@@ -52,9 +70,14 @@ class _CompiledSpec:
         self.max_ring_size = spec.max_ring_size
         # a class and nothing else (no bounds): the spec accepts exactly what the class does
         self.plain = self.test is not None and (
-            self.max_heavy_atoms is None and self.min_carbons is None and self.max_carbons is None
-            and not self.measures_chain and not self.substituted and self.elements is None
-            and self.min_ring_size is None and self.max_ring_size is None
+            self.max_heavy_atoms is None
+            and self.min_carbons is None
+            and self.max_carbons is None
+            and not self.measures_chain
+            and not self.substituted
+            and self.elements is None
+            and self.min_ring_size is None
+            and self.max_ring_size is None
         )
         self.leftover_tests = (
             [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
@@ -152,7 +175,8 @@ class _CompiledSpec:
             ):
                 return True
         core_atoms = {core for core, _, _ in piece.attachments}
-        for base, listed in _listed_group_layers(piece):  # alkoxy needs the O and the carbon after it
+        # the smallest listed group that passes (alkoxy needs the O and the carbon after it)
+        for base, listed in _listed_group_layers(piece):  # noqa: B007 - base is read after the loop
             fits = listed.verdicts.get(self.class_name)
             if fits is None:
                 fits = listed.verdicts[self.class_name] = test(listed)
@@ -209,8 +233,10 @@ def _listed_group_layers(piece: _Piece) -> list[tuple[set[int], _Piece]]:
         layers = []
         base = _listed_group(piece, {atom for _, atom, _ in piece.attachments})
         for _ in range(_LISTED_GROUP_LAYERS):
-            listed = piece if len(base) == len(piece.atoms) else _Piece(
-                piece.mol, piece.links, sorted(base), piece.attachments, piece._cache
+            listed = (
+                piece
+                if len(base) == len(piece.atoms)
+                else _Piece(piece.mol, piece.links, sorted(base), piece.attachments, piece._cache)
             )
             layers.append((base, listed))
             grown = _listed_group(piece, base | {j for i in base for j in piece.neighbours_inside(i)})
@@ -289,5 +315,3 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
             if not any(test(leftover) for test in tests):
                 return False
     return True
-
-

@@ -261,12 +261,7 @@ def _is_aryl(p: _Piece) -> bool:
 
 def _is_oxo(p: _Piece) -> bool:
     """=O on a core atom: one oxygen, attached by one double bond."""
-    return (
-        len(p.atoms) == 1
-        and len(p.attachments) == 1
-        and p.attachments[0][2] == _DOUBLE
-        and p.z(p.atoms[0]) == 8
-    )
+    return len(p.atoms) == 1 and len(p.attachments) == 1 and p.attachments[0][2] == _DOUBLE and p.z(p.atoms[0]) == 8
 
 
 _CLASS_TESTS = {
@@ -304,9 +299,29 @@ IMPLEMENTED_CLASSES = frozenset(_CLASS_TESTS)
 # Order in which a failing substituent is described to a person ("benzyl is not ..." needs a
 # name; we give the most specific class it does satisfy, plus its SMILES).
 _DESCRIBE_ORDER = (
-    "halogen", "hydroxy", "oxo", "nitro", "cyano", "alkyl", "haloalkyl", "alkenyl", "alkynyl", "cycloalkyl",
-    "cycloalkylmethyl", "cycloalkylethyl", "alkoxy", "alkylthio", "alkylenedioxy", "alkylene", "amino",
-    "acyl", "ester", "ether", "aryl", "ring_closure", "univalent",
+    "halogen",
+    "hydroxy",
+    "oxo",
+    "nitro",
+    "cyano",
+    "alkyl",
+    "haloalkyl",
+    "alkenyl",
+    "alkynyl",
+    "cycloalkyl",
+    "cycloalkylmethyl",
+    "cycloalkylethyl",
+    "alkoxy",
+    "alkylthio",
+    "alkylenedioxy",
+    "alkylene",
+    "amino",
+    "acyl",
+    "ester",
+    "ether",
+    "aryl",
+    "ring_closure",
+    "univalent",
 )
 
 
@@ -315,5 +330,3 @@ def describe_piece(piece: _Piece) -> str:
         if _CLASS_TESTS[name](piece):
             return f"{name.replace('_', ' ')} {piece.smiles()}"
     return piece.smiles()
-
-

@@ -56,14 +56,16 @@ def main(source: Path) -> None:
         first, parent_smiles = entries[0]
         others = sorted({row["pref_name"].lower() for row, _ in entries[1:]} - {first["pref_name"].lower()})
         years = [int(row["first_approval"]) for row, _ in entries if row.get("first_approval")]
-        out.append({
-            "name": first["pref_name"].lower(),
-            "smiles": parent_smiles,
-            "parent_inchikey": inchikey,
-            "source_id": first["molecule_chembl_id"],
-            "first_approval": min(years) if years else "",
-            "also_listed_as": "; ".join(others),
-        })
+        out.append(
+            {
+                "name": first["pref_name"].lower(),
+                "smiles": parent_smiles,
+                "parent_inchikey": inchikey,
+                "source_id": first["molecule_chembl_id"],
+                "first_approval": min(years) if years else "",
+                "also_listed_as": "; ".join(others),
+            }
+        )
     out.sort(key=lambda r: (r["name"], r["parent_inchikey"]))
     with OUTPUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")

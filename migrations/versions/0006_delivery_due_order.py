@@ -12,23 +12,24 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 09:05:00
 """
+
 from __future__ import annotations
 
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('delivery') as batch_op:
-        batch_op.drop_index('ix_delivery_due')
-        batch_op.create_index('ix_delivery_due', ['state', 'next_attempt_at', 'id'], unique=False)
+    with op.batch_alter_table("delivery") as batch_op:
+        batch_op.drop_index("ix_delivery_due")
+        batch_op.create_index("ix_delivery_due", ["state", "next_attempt_at", "id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('delivery') as batch_op:
-        batch_op.drop_index('ix_delivery_due')
-        batch_op.create_index('ix_delivery_due', ['state', 'next_attempt_at'], unique=False)
+    with op.batch_alter_table("delivery") as batch_op:
+        batch_op.drop_index("ix_delivery_due")
+        batch_op.create_index("ix_delivery_due", ["state", "next_attempt_at"], unique=False)

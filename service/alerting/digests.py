@@ -45,8 +45,9 @@ def next_digest_time(schedule: DigestSchedule, *, after: dt.datetime) -> dt.date
     raise AssertionError("a daily or weekly schedule always has a time within 8 days")
 
 
-def build_due_digests(engine: Engine, *, instance: str, now: dt.datetime | None = None, limit: int = 100,
-                      settings: Settings | None = None) -> int:
+def build_due_digests(
+    engine: Engine, *, instance: str, now: dt.datetime | None = None, limit: int = 100, settings: Settings | None = None
+) -> int:
     """Build the digests that are due; returns how many digests were built (each queues one
     delivery per channel of its subscription).
 
@@ -79,23 +80,41 @@ def build_due_digests(engine: Engine, *, instance: str, now: dt.datetime | None 
             ).all()
             period_start = subscription.last_digest_at or subscription.created_at
             if entries:
-                kept, left_out = entries[:settings.digest_max_alerts], entries[settings.digest_max_alerts:]
+                kept, left_out = entries[: settings.digest_max_alerts], entries[settings.digest_max_alerts :]
                 query = None
                 if left_out:
-                    query = (f"{public_base(settings)}/v1/alerts?since={rfc3339_utc(left_out[-1].created_at)}"
-                             f"&until={rfc3339_utc(kept[-1].created_at)}")
-                event = digest_event([a.to_alert() for a in kept], instance=instance, time=now,
-                                     period_start=period_start, left_out=len(left_out), left_out_query=query)
+                    query = (
+                        f"{public_base(settings)}/v1/alerts?since={rfc3339_utc(left_out[-1].created_at)}"
+                        f"&until={rfc3339_utc(kept[-1].created_at)}"
+                    )
+                event = digest_event(
+                    [a.to_alert() for a in kept],
+                    instance=instance,
+                    time=now,
+                    period_start=period_start,
+                    left_out=len(left_out),
+                    left_out_query=query,
+                )
                 body = to_json_bytes(event).decode()
-                rows = [delivery_row(subscription_id=subscription.id, channel=channel, kind=DeliveryKind.digest,
-                                     message_id=event["id"], body=body, now=now)
-                        for channel in subscription.channels()]
+                rows = [
+                    delivery_row(
+                        subscription_id=subscription.id,
+                        channel=channel,
+                        kind=DeliveryKind.digest,
+                        message_id=event["id"],
+                        body=body,
+                        now=now,
+                    )
+                    for channel in subscription.channels()
+                ]
                 if rows:
                     session.execute(insert(Delivery), rows)
                 session.execute(
                     update(DigestEntry)
-                    .where(DigestEntry.subscription_id == subscription.id,
-                           DigestEntry.alert_id.in_([a.id for a in entries]))
+                    .where(
+                        DigestEntry.subscription_id == subscription.id,
+                        DigestEntry.alert_id.in_([a.id for a in entries]),
+                    )
                     # a subscription left without a channel (unsubscribed) still closes its period
                     .values(delivery_id=rows[0]["id"] if rows else "none")
                 )

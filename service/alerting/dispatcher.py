@@ -83,8 +83,14 @@ def email_renderer(settings: Settings, *, box: SecretBox) -> RenderEmail:
     """Composes an e-mail delivery's message from its CloudEvent (alerts.email.compose)."""
 
     def render(subscription_id: str, address: str, message_id: str, event: bytes) -> bytes:
-        message = compose(json.loads(event), sender=settings.smtp_from, recipient=address, message_id=message_id,
-                          unsubscribe_url=unsubscribe_url(settings, subscription_id, box=box), depict=png_of_smiles)
+        message = compose(
+            json.loads(event),
+            sender=settings.smtp_from,
+            recipient=address,
+            message_id=message_id,
+            unsubscribe_url=unsubscribe_url(settings, subscription_id, box=box),
+            depict=png_of_smiles,
+        )
         return message.as_bytes()
 
     return render
@@ -94,9 +100,14 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
     if not settings.smtp_host:
         return None
     return SmtpSettings(
-        host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username or None,
-        password=settings.smtp_password.get_secret_value() or None, starttls=settings.smtp_starttls,
-        ssl=settings.smtp_ssl, timeout_seconds=settings.smtp_timeout_seconds, sender=settings.smtp_from,
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password.get_secret_value() or None,
+        starttls=settings.smtp_starttls,
+        ssl=settings.smtp_ssl,
+        timeout_seconds=settings.smtp_timeout_seconds,
+        sender=settings.smtp_from,
     )
 
 
@@ -114,8 +125,9 @@ class Dispatcher:
         # e-mail goes through the same claim, retry, log and dead letter; without an SMTP server
         # configured, e-mail deliveries fail with that reason and are retried until one is
         smtp = smtp_settings(settings)
-        self._sender = ChannelSenders({"webhook": self._webhooks,
-                                       **({"email": EmailSender(smtp)} if smtp is not None else {})})
+        self._sender = ChannelSenders(
+            {"webhook": self._webhooks, **({"email": EmailSender(smtp)} if smtp is not None else {})}
+        )
         # A batch claimed ahead waits for the current one (at most one total timeout) before its
         # own sends begin; only claim ahead when its lease outlasts both, or a second worker
         # could take it over mid-send.
@@ -142,7 +154,8 @@ class Dispatcher:
     async def _claim(self) -> tuple[list[OutgoingDelivery], dt.datetime]:
         now = dt.datetime.now(dt.UTC)
         claimed = await self.store.claim_due_deliveries(
-            now=now, limit=self.policy.batch_size, worker_id=self.worker_id, lease_seconds=self.policy.lease_seconds)
+            now=now, limit=self.policy.batch_size, worker_id=self.worker_id, lease_seconds=self.policy.lease_seconds
+        )
         return claimed, now
 
     async def _drain(self) -> DispatchStats:
@@ -172,9 +185,15 @@ class Dispatcher:
                 await writing
             await self.store.flush()
         if total.claimed:
-            log.info("worker %s: claimed %d, delivered %d, retrying %d, dead-lettered %d, endpoints disabled %d",
-                     self.worker_id, total.claimed, total.delivered, total.retry_scheduled, total.dead_lettered,
-                     total.endpoints_disabled)
+            log.info(
+                "worker %s: claimed %d, delivered %d, retrying %d, dead-lettered %d, endpoints disabled %d",
+                self.worker_id,
+                total.claimed,
+                total.delivered,
+                total.retry_scheduled,
+                total.dead_lettered,
+                total.endpoints_disabled,
+            )
         return total
 
     def close(self) -> None:

@@ -14,7 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import (
-    JSON, Column, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, UniqueConstraint,
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
@@ -169,8 +178,10 @@ class ReplayRequest(RequestModel):
     @model_validator(mode="after")
     def _asks_for_something(self) -> "ReplayRequest":
         if not self.delivery_ids and not self.dead_lettered:
-            raise ValueError("name the deliveries to replay in 'delivery_ids', or set 'dead_lettered': true "
-                             "to replay every dead-lettered delivery")
+            raise ValueError(
+                "name the deliveries to replay in 'delivery_ids', or set 'dead_lettered': true "
+                "to replay every dead-lettered delivery"
+            )
         return self
 
 

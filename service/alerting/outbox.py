@@ -23,15 +23,25 @@ from ulid import ULID
 from alerts.cloudevents import alert_event, to_json_bytes
 from alerts.model import Alert, AlertLinks, AlertType, SubscriptionFilter, matches
 from alerts.signals import (
-    ControlStatus, LegalStatus, NearestControlled, ReportFacts, SampleType, SignalThresholds, SubstanceActivity,
-    escalation_dedup_key, evaluate_placement, evaluate_report, family_placement_dedup_key, family_update,
+    ControlStatus,
+    LegalStatus,
+    NearestControlled,
+    ReportFacts,
+    SampleType,
+    SignalThresholds,
+    SubstanceActivity,
+    escalation_dedup_key,
+    evaluate_placement,
+    evaluate_report,
+    family_placement_dedup_key,
+    family_update,
 )
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.live import shipped_jurisdictions
 from service.classification.models import SubstanceClassification
+from service.organisations.models import Organisation
 from service.reports.models import Report
 from service.settings import Settings, get_settings
-from service.organisations.models import Organisation
 from service.subscriptions.models import Channel, Filters, Mode, Subscription
 from service.substances.models import Substance
 from service.substances.service import names_for
@@ -93,8 +103,10 @@ def classify_substances(session: Session, substances: Iterable[Substance]) -> di
                 jurisdiction_name=known.name if known is not None else None,
             )
     names = names_for(session, statuses) if statuses else {}
-    return {substance_id: Classification(legal_status=legal, names=tuple(names.get(substance_id, ())))
-            for substance_id, legal in statuses.items()}
+    return {
+        substance_id: Classification(legal_status=legal, names=tuple(names.get(substance_id, ())))
+        for substance_id, legal in statuses.items()
+    }
 
 
 def thresholds_from(settings: Settings, *, advisory_jurisdictions: frozenset[str] | None = None) -> SignalThresholds:
@@ -118,10 +130,13 @@ def with_links(alert: Alert, *, base: str) -> Alert:
     links = AlertLinks(alert=f"{base}/v1/alerts/{alert.id}")
     if alert.substance_inchikey:
         ik = alert.substance_inchikey
-        links = links.model_copy(update={
-            "substance_page": f"{base}/substances/{ik}", "substance_api": f"{base}/v1/substances/{ik}",
-            "depiction": f"{base}/v1/alerts/{alert.id}/depiction.png",
-        })
+        links = links.model_copy(
+            update={
+                "substance_page": f"{base}/substances/{ik}",
+                "substance_api": f"{base}/v1/substances/{ik}",
+                "depiction": f"{base}/v1/alerts/{alert.id}/depiction.png",
+            }
+        )
     return alert.model_copy(update={"links": links})
 
 
@@ -132,12 +147,14 @@ _A = AlertRow.__table__.c
 # Who has reported each substance (organisation, country), all time, in one scan of the covering
 # index ix_report_substance_reporters: the countries answer "first in this country", and the
 # pairs bound escalation (may_reach) so that recent reports are read only where they could matter.
-_HISTORY_REPORTERS = select(_R.substance_id, _R.organisation_id, _R.country).distinct().where(
-    _R.substance_id.in_(bindparam("ids", expanding=True))
+_HISTORY_REPORTERS = (
+    select(_R.substance_id, _R.organisation_id, _R.country)
+    .distinct()
+    .where(_R.substance_id.in_(bindparam("ids", expanding=True)))
 )
-_HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on,
-                         _R.sample_type).where(
-    _R.substance_id.in_(bindparam("ids", expanding=True)), _R.sampled_on >= bindparam("since"),
+_HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on, _R.sample_type).where(
+    _R.substance_id.in_(bindparam("ids", expanding=True)),
+    _R.sampled_on >= bindparam("since"),
     _R.sampled_on <= bindparam("until"),
 )
 # PostgreSQL: INSERT ... ON CONFLICT DO NOTHING RETURNING id, one constant single-row statement
@@ -157,10 +174,14 @@ def _insert_alerts_postgresql(session: Session, rows: list[dict]) -> set[str]:
     skipped (PostgreSQL waits for that one to commit)."""
     cursor = session.connection().connection.dbapi_connection.cursor()
     try:
-        cursor.executemany(_INSERT_ALERT_PG, [
-            tuple(json.dumps(row[name]) if name == "document" else row[name] for name in _ALERT_COLUMNS)
-            for row in rows
-        ], returning=True)
+        cursor.executemany(
+            _INSERT_ALERT_PG,
+            [
+                tuple(json.dumps(row[name]) if name == "document" else row[name] for name in _ALERT_COLUMNS)
+                for row in rows
+            ],
+            returning=True,
+        )
         inserted: set[str] = set()
         while True:
             inserted.update(found for (found,) in cursor.fetchall())
@@ -197,8 +218,14 @@ class DatabaseSignalHistory:
     earlier in the same transaction count as existing.
     """
 
-    def __init__(self, session: Session, *, batch: Sequence[tuple[dict, Substance]],
-                 thresholds: SignalThresholds, new_reports: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        batch: Sequence[tuple[dict, Substance]],
+        thresholds: SignalThresholds,
+        new_reports: bool = True,
+    ) -> None:
         # What the batch needs is read up front, in a few queries whatever the batch size;
         # each report then sees the prefetched past plus the batch reports evaluated before it.
         self.raised: set[str] = set()
@@ -228,8 +255,11 @@ class DatabaseSignalHistory:
         self._since = _window_start(min(row["sampled_on"] for row, _ in batch), thresholds.escalation_window)
         self._until = max(row["sampled_on"] for row, _ in batch)
         self._thresholds = thresholds
-        self._unescalated = [(substance_id, inchikey) for inchikey, substance_id in self._substance_ids.items()
-                             if escalation_dedup_key(inchikey, thresholds) not in self._existing]
+        self._unescalated = [
+            (substance_id, inchikey)
+            for inchikey, substance_id in self._substance_ids.items()
+            if escalation_dedup_key(inchikey, thresholds) not in self._existing
+        ]
         # stored reports of the substances read so far, then the batch's as they are evaluated
         self._recent: dict[int, list[tuple[str, str, str, dt.date, str]]] = defaultdict(list)
         self._fetched: set[int] = set()
@@ -253,9 +283,13 @@ class DatabaseSignalHistory:
         if substance_id not in self._fetched:
             # on first use, for every substance that may still escalate, in one query
             wanted = {substance_id} | {
-                i for i, inchikey in self._unescalated
-                if self.may_reach(inchikey, organisations=self._thresholds.escalation_min_organisations - 1,
-                                  countries=self._thresholds.escalation_min_countries - 1)
+                i
+                for i, inchikey in self._unescalated
+                if self.may_reach(
+                    inchikey,
+                    organisations=self._thresholds.escalation_min_organisations - 1,
+                    countries=self._thresholds.escalation_min_countries - 1,
+                )
             }
             wanted -= self._fetched
             for sid, report_id, organisation_id, country, sampled_on, sample_type in self._session.execute(
@@ -291,12 +325,14 @@ class DatabaseSignalHistory:
     def evaluated(self, substance_id: int, row: dict) -> None:
         """The report is now part of the past for the reports after it in the batch."""
         self._countries[substance_id].add(row["country"])
-        self._recent[substance_id].append((row["id"], str(row["organisation_id"]), row["country"], row["sampled_on"],
-                                          row["sample_type"]))
+        self._recent[substance_id].append(
+            (row["id"], str(row["organisation_id"]), row["country"], row["sampled_on"], row["sample_type"])
+        )
 
 
-def raise_alerts(session: Session, *, stored: Sequence[tuple[dict, Substance | None]],
-                 settings: Settings | None = None) -> list[Alert]:
+def raise_alerts(
+    session: Session, *, stored: Sequence[tuple[dict, Substance | None]], settings: Settings | None = None
+) -> list[Alert]:
     """Evaluate the signal rules for reports about to be inserted in ``session``'s transaction
     (call it just before inserting them) and queue what they raise. ``stored`` holds each
     report's column values and its substance.
@@ -387,12 +423,17 @@ def _subscriptions(session: Session) -> list[_Subscriber]:
     known = _SUBSCRIPTIONS.get(database)
     if known is None or known[0] != stamp:
         rows = session.exec(
-            select(Subscription, Organisation.country).join(Organisation, Organisation.id == Subscription.organisation_id)
+            select(Subscription, Organisation.country).join(
+                Organisation, Organisation.id == Subscription.organisation_id
+            )
         ).all()
-        known = _SUBSCRIPTIONS[database] = (stamp, [
-            _Subscriber(s.id, Mode(s.mode), Filters.model_validate(s.filters).to_domain(), s.channels(), country)
-            for s, country in rows
-        ])
+        known = _SUBSCRIPTIONS[database] = (
+            stamp,
+            [
+                _Subscriber(s.id, Mode(s.mode), Filters.model_validate(s.filters).to_domain(), s.channels(), country)
+                for s, country in rows
+            ],
+        )
     return known[1]
 
 
@@ -409,20 +450,38 @@ def advisory_jurisdictions(session: Session) -> frozenset[str]:
     return frozenset(wanted)
 
 
-def delivery_row(*, subscription_id: str, channel: Channel, kind: DeliveryKind, message_id: str, now: dt.datetime,
-                 alert_id: str | None = None, body: str | None = None, request_id: str | None = None) -> dict:
+def delivery_row(
+    *,
+    subscription_id: str,
+    channel: Channel,
+    kind: DeliveryKind,
+    message_id: str,
+    now: dt.datetime,
+    alert_id: str | None = None,
+    body: str | None = None,
+    request_id: str | None = None,
+) -> dict:
     """One queued delivery. An e-mail's message id carries its channel, so an alert reaches a
     subscription that has both channels once by webhook and once by e-mail."""
     return {
-        "id": str(ULID()), "subscription_id": subscription_id, "alert_id": alert_id, "kind": kind.value,
-        "channel": channel.value, "message_id": message_id if channel is Channel.webhook else f"email:{message_id}",
-        "body": body, "state": DeliveryState.pending.value, "next_attempt_at": now, "attempts_made": 0,
-        "created_at": now, "request_id": request_id,
+        "id": str(ULID()),
+        "subscription_id": subscription_id,
+        "alert_id": alert_id,
+        "kind": kind.value,
+        "channel": channel.value,
+        "message_id": message_id if channel is Channel.webhook else f"email:{message_id}",
+        "body": body,
+        "state": DeliveryState.pending.value,
+        "next_attempt_at": now,
+        "attempts_made": 0,
+        "created_at": now,
+        "request_id": request_id,
     }
 
 
-def _store_and_queue(session: Session, alerts: Iterable[Alert], *, settings: Settings,
-                     request_ids: dict[str, str | None] | None = None) -> list[Alert]:
+def _store_and_queue(
+    session: Session, alerts: Iterable[Alert], *, settings: Settings, request_ids: dict[str, str | None] | None = None
+) -> list[Alert]:
     """``request_ids``: the X-Request-ID behind each alert (by dedup key), carried by its deliveries."""
     now = dt.datetime.now(dt.UTC)
     instance = settings.instance_name
@@ -458,14 +517,21 @@ def _store_and_queue(session: Session, alerts: Iterable[Alert], *, settings: Set
                 continue
             if subscriber.mode is Mode.immediate:
                 deliveries.extend(
-                    delivery_row(subscription_id=subscriber.id, channel=channel, kind=DeliveryKind.alert,
-                                 message_id=alert_id, alert_id=alert_id, now=now,
-                                 request_id=(request_ids or {}).get(alert.dedup_key))
+                    delivery_row(
+                        subscription_id=subscriber.id,
+                        channel=channel,
+                        kind=DeliveryKind.alert,
+                        message_id=alert_id,
+                        alert_id=alert_id,
+                        now=now,
+                        request_id=(request_ids or {}).get(alert.dedup_key),
+                    )
                     for channel in subscriber.channels
                 )
             else:
-                digest_entries.append({"subscription_id": subscriber.id, "alert_id": alert_id,
-                                       "delivery_id": None, "added_at": now})
+                digest_entries.append(
+                    {"subscription_id": subscriber.id, "alert_id": alert_id, "delivery_id": None, "added_at": now}
+                )
     if deliveries:
         session.execute(Delivery.__table__.insert(), deliveries)
     if digest_entries:
@@ -491,8 +557,9 @@ class Placement:
     nearest_controlled: NearestControlled | None = None
 
 
-def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
-                           settings: Settings | None = None) -> list[Alert]:
+def raise_placement_alerts(
+    session: Session, *, placed: Sequence[Placement], settings: Settings | None = None
+) -> list[Alert]:
     """Family growth and similar-to-controlled advisories for substances placed in ``session``'s
     transaction, queued through the same outbox as intake's alerts (alerts and deliveries commit
     with the memberships, or not at all).
@@ -513,8 +580,9 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
         for report in session.exec(select(Report).where(Report.id.in_(first_report_ids))).all()
     }
     thresholds = thresholds_from(settings, advisory_jurisdictions=advisory_jurisdictions(session))
-    reported = [(report.model_dump(), p.substance) for p in placed
-                if (report := first_reports.get(p.substance.id)) is not None]
+    reported = [
+        (report.model_dump(), p.substance) for p in placed if (report := first_reports.get(p.substance.id)) is not None
+    ]
     if not reported:
         return []
     # only alert_exists is asked here; the prefetch covers the substances' advisories
@@ -525,10 +593,16 @@ def raise_placement_alerts(session: Session, *, placed: Sequence[Placement],
         if report is None:
             continue
         known = classify_substance(session, placement.substance)
-        facts = _facts(report.model_dump(), placement.substance, Classification(
-            legal_status=known.legal_status, nearest_controlled=placement.nearest_controlled,
-            family_id=placement.family_id, family_size=placement.family_size,
-        ))
+        facts = _facts(
+            report.model_dump(),
+            placement.substance,
+            Classification(
+                legal_status=known.legal_status,
+                nearest_controlled=placement.nearest_controlled,
+                family_id=placement.family_id,
+                family_size=placement.family_size,
+            ),
+        )
         for alert in evaluate_placement(facts, history=history, thresholds=thresholds):
             history.raised.add(alert.dedup_key)
             raised.append(alert)
@@ -550,7 +624,8 @@ def _family_updates(session: Session, placed: Sequence[Placement], *, history: D
         original = row.to_alert()
         placement = wanted[row.dedup_key]
         if original.family_id is not None or history.alert_exists(
-                family_placement_dedup_key(placement.substance.inchikey)):
+            family_placement_dedup_key(placement.substance.inchikey)
+        ):
             continue
         update = family_update(original, family_id=placement.family_id, family_size=placement.family_size, at=now)
         history.raised.add(update.dedup_key)

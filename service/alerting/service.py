@@ -11,14 +11,18 @@ from sqlmodel import Session, select
 
 from alerts.model import Alert, AlertType, Severity
 from service.alerting.models import (
-    AlertRow, AttemptRead, Delivery, DeliveryAttempt, DeliveryRead, DeliveryState,
+    AlertRow,
+    AttemptRead,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryRead,
+    DeliveryState,
 )
 from service.audit.service import record
 from service.auth.models import Principal
 from service.db import begin_write, utcnow
 from service.pagination import decode_cursor, encode_cursor, invalid_cursor
 from service.problems import Problem
-
 
 # --- alerts ------------------------------------------------------------------------------------
 
@@ -40,7 +44,9 @@ def get_alert(session: Session, *, alert_id: str) -> AlertRow:
     return row
 
 
-def list_alerts(session: Session, flt: AlertFilter, *, cursor: str | None, limit: int) -> tuple[list[Alert], str | None]:
+def list_alerts(
+    session: Session, flt: AlertFilter, *, cursor: str | None, limit: int
+) -> tuple[list[Alert], str | None]:
     """Newest first; the cursor holds the last (created_at, id) seen."""
     query = select(AlertRow)
     if flt.types:
@@ -64,8 +70,9 @@ def list_alerts(session: Session, flt: AlertFilter, *, cursor: str | None, limit
             last_at = last_at.astimezone(dt.UTC)  # overflows for an offset at either end of the calendar
         except (ValueError, OverflowError):
             raise invalid_cursor() from None
-        query = query.where(or_(AlertRow.created_at < last_at,
-                                (AlertRow.created_at == last_at) & (AlertRow.id < last_id)))
+        query = query.where(
+            or_(AlertRow.created_at < last_at, (AlertRow.created_at == last_at) & (AlertRow.id < last_id))
+        )
     rows = session.exec(query.order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -76,8 +83,9 @@ def list_alerts(session: Session, flt: AlertFilter, *, cursor: str | None, limit
 # --- deliveries --------------------------------------------------------------------------------
 
 
-def list_deliveries(session: Session, *, subscription_id: str, state: DeliveryState | None, cursor: str | None,
-                    limit: int) -> tuple[list[DeliveryRead], str | None]:
+def list_deliveries(
+    session: Session, *, subscription_id: str, state: DeliveryState | None, cursor: str | None, limit: int
+) -> tuple[list[DeliveryRead], str | None]:
     """Newest first, each with every attempt made (oldest attempt first)."""
     query = select(Delivery).where(Delivery.subscription_id == subscription_id)
     if state is not None:
@@ -91,18 +99,16 @@ def list_deliveries(session: Session, *, subscription_id: str, state: DeliverySt
     attempts: dict[str, list[AttemptRead]] = {r.id: [] for r in rows}
     if rows:
         for attempt in session.exec(
-            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(list(attempts)))
-            .order_by(DeliveryAttempt.id)
+            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(list(attempts))).order_by(DeliveryAttempt.id)
         ):
             attempts[attempt.delivery_id].append(AttemptRead.model_validate(attempt, from_attributes=True))
-    items = [
-        DeliveryRead.model_validate({**row.model_dump(), "attempts": attempts[row.id]}) for row in rows
-    ]
+    items = [DeliveryRead.model_validate({**row.model_dump(), "attempts": attempts[row.id]}) for row in rows]
     return items, encode_cursor(rows[-1].id) if more and rows else None
 
 
-def replay(session: Session, *, subscription_id: str, delivery_ids: Sequence[str], dead_lettered: bool,
-           principal: Principal) -> list[str]:
+def replay(
+    session: Session, *, subscription_id: str, delivery_ids: Sequence[str], dead_lettered: bool, principal: Principal
+) -> list[str]:
     """Make chosen deliveries (and, if asked, every dead-lettered one) due again now.
 
     The message keeps its ``webhook-id``, so a receiver that already processed it can drop it.
@@ -112,13 +118,26 @@ def replay(session: Session, *, subscription_id: str, delivery_ids: Sequence[str
     now = utcnow()
     chosen = set(delivery_ids)
     if chosen:
-        found = set(session.exec(select(Delivery.id).where(Delivery.subscription_id == subscription_id,
-                                                           Delivery.id.in_(chosen))).all())
+        found = set(
+            session.exec(
+                select(Delivery.id).where(Delivery.subscription_id == subscription_id, Delivery.id.in_(chosen))
+            ).all()
+        )
         missing = sorted(chosen - found)
         if missing:
-            raise Problem(404, "not-found", f"no deliveries {', '.join(missing)} for this subscription",
-                          errors=[{"in": "body", "pointer": "#/delivery_ids", "field": "delivery_ids",
-                                   "detail": f"unknown: {', '.join(missing)}"}])
+            raise Problem(
+                404,
+                "not-found",
+                f"no deliveries {', '.join(missing)} for this subscription",
+                errors=[
+                    {
+                        "in": "body",
+                        "pointer": "#/delivery_ids",
+                        "field": "delivery_ids",
+                        "detail": f"unknown: {', '.join(missing)}",
+                    }
+                ],
+            )
     wanted = Delivery.id.in_(chosen) if chosen else None
     if dead_lettered:
         dead = Delivery.state == DeliveryState.dead_lettered.value
@@ -127,17 +146,32 @@ def replay(session: Session, *, subscription_id: str, delivery_ids: Sequence[str
         session.rollback()
         return []
     targets = session.exec(
-        select(Delivery.id).where(Delivery.subscription_id == subscription_id, wanted,
-                                  or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now))
+        select(Delivery.id).where(
+            Delivery.subscription_id == subscription_id,
+            wanted,
+            or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
+        )
     ).all()
     if targets:
         session.execute(
-            update(Delivery).where(Delivery.id.in_(targets)).values(
-                state=DeliveryState.pending.value, next_attempt_at=now, attempts_made=0, first_attempt_at=None,
-                leased_by=None, lease_until=None,
+            update(Delivery)
+            .where(Delivery.id.in_(targets))
+            .values(
+                state=DeliveryState.pending.value,
+                next_attempt_at=now,
+                attempts_made=0,
+                first_attempt_at=None,
+                leased_by=None,
+                lease_until=None,
             )
         )
-        record(session, principal=principal, action="delivery.replay", entity="subscription",
-               entity_id=subscription_id, detail={"deliveries": sorted(targets)})
+        record(
+            session,
+            principal=principal,
+            action="delivery.replay",
+            entity="subscription",
+            entity_id=subscription_id,
+            detail={"deliveries": sorted(targets)},
+        )
     session.commit()
     return sorted(targets)

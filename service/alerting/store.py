@@ -78,13 +78,24 @@ _HELD = (
     .with_for_update()
 )
 _CLAIMED = select(
-    _deliveries.c.id, _deliveries.c.subscription_id, _deliveries.c.alert_id, _deliveries.c.message_id,
-    _deliveries.c.body, _deliveries.c.attempts_made, _deliveries.c.first_attempt_at, _deliveries.c.channel,
+    _deliveries.c.id,
+    _deliveries.c.subscription_id,
+    _deliveries.c.alert_id,
+    _deliveries.c.message_id,
+    _deliveries.c.body,
+    _deliveries.c.attempts_made,
+    _deliveries.c.first_attempt_at,
+    _deliveries.c.channel,
     _deliveries.c.request_id,
 ).where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
 _ENDPOINTS = select(
-    _subscriptions.c.id, _subscriptions.c.url, _subscriptions.c.secret, _subscriptions.c.previous_secret,
-    _subscriptions.c.previous_secret_expires_at, _subscriptions.c.failing_since, _subscriptions.c.email,
+    _subscriptions.c.id,
+    _subscriptions.c.url,
+    _subscriptions.c.secret,
+    _subscriptions.c.previous_secret,
+    _subscriptions.c.previous_secret_expires_at,
+    _subscriptions.c.failing_since,
+    _subscriptions.c.email,
 ).where(_subscriptions.c.id.in_(bindparam("ids", expanding=True)))
 _EVENTS = select(_alerts.c.id, _alerts.c.event).where(_alerts.c.id.in_(bindparam("ids", expanding=True)))
 
@@ -116,8 +127,9 @@ def due_query(*, now: dt.datetime, limit: int):  # noqa: ANN201 - a SQLAlchemy S
     )
 
 
-def active_secrets(subscription_secret: str, previous: str | None, previous_expires_at: dt.datetime | None,
-                   *, now: dt.datetime) -> tuple[str, ...]:
+def active_secrets(
+    subscription_secret: str, previous: str | None, previous_expires_at: dt.datetime | None, *, now: dt.datetime
+) -> tuple[str, ...]:
     if previous and previous_expires_at is not None and previous_expires_at > now:
         return (subscription_secret, previous)
     return (subscription_secret,)
@@ -146,8 +158,9 @@ class SqlDeliveryStore:
     their message differs, composed at claim time by ``render_email`` from the same CloudEvent.
     """
 
-    def __init__(self, engine: Engine, *, secret_box: SecretBox | None = None,
-                 render_email: RenderEmail | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, secret_box: SecretBox | None = None, render_email: RenderEmail | None = None
+    ) -> None:
         self._engine = engine
         self._secret_box = secret_box  # opens sealed secrets; without one, only unsealed ones sign
         self._render_email = render_email
@@ -165,8 +178,11 @@ class SqlDeliveryStore:
                 return stored
             return tuple(self._secret_box.open(secret) for secret in stored)
         except SecretUnreadable as error:
-            log.error("subscription %s: deliveries held until its lease ends, webhook secret unreadable: %s",
-                      endpoint.id, error)
+            log.error(
+                "subscription %s: deliveries held until its lease ends, webhook secret unreadable: %s",
+                endpoint.id,
+                error,
+            )
             return None
 
     # --- claim -------------------------------------------------------------------------------
@@ -174,8 +190,9 @@ class SqlDeliveryStore:
     async def claim_due_deliveries(
         self, *, now: dt.datetime, limit: int, worker_id: str, lease_seconds: int
     ) -> list[OutgoingDelivery]:
-        return await asyncio.to_thread(self.claim_sync, now=now, limit=limit, worker_id=worker_id,
-                                       lease_seconds=lease_seconds)
+        return await asyncio.to_thread(
+            self.claim_sync, now=now, limit=limit, worker_id=worker_id, lease_seconds=lease_seconds
+        )
 
     def claim_sync(self, *, now: dt.datetime, limit: int, worker_id: str, lease_seconds: int) -> list[OutgoingDelivery]:
         with Session(self._engine) as session:
@@ -187,18 +204,24 @@ class SqlDeliveryStore:
                 session.rollback()
                 return []
             connection.execute(
-                update(_deliveries).where(_deliveries.c.id.in_(due_ids))
+                update(_deliveries)
+                .where(_deliveries.c.id.in_(due_ids))
                 .values(leased_by=worker_id, lease_until=now + dt.timedelta(seconds=lease_seconds))
             )
             rows = connection.execute(_CLAIMED, {"ids": due_ids}).all()
             # What a batch shares is read once: its endpoints (a few hundred deliveries go to a
             # few dozen of them) and its alerts' events (often one alert for every delivery).
-            endpoints = {row.id: row for row in connection.execute(
-                _ENDPOINTS, {"ids": sorted({row.subscription_id for row in rows})})}
+            endpoints = {
+                row.id: row
+                for row in connection.execute(_ENDPOINTS, {"ids": sorted({row.subscription_id for row in rows})})
+            }
             alert_ids = sorted({row.alert_id for row in rows if row.body is None and row.alert_id is not None})
             emails = {endpoint.id: endpoint.email for endpoint in endpoints.values()}
-            events = {alert_id: event.encode("utf-8") for alert_id, event in connection.execute(
-                _EVENTS, {"ids": alert_ids})} if alert_ids else {}
+            events = (
+                {alert_id: event.encode("utf-8") for alert_id, event in connection.execute(_EVENTS, {"ids": alert_ids})}
+                if alert_ids
+                else {}
+            )
             session.commit()
         # per endpoint once: its URL, its active secrets, how long it has been failing. An
         # endpoint whose secret no key opens sends nothing: its deliveries stay leased and come
@@ -210,8 +233,17 @@ class SqlDeliveryStore:
                 endpoint_facts[endpoint.id] = (endpoint.url, secrets, endpoint.failing_since)
         position = {delivery_id: index for index, delivery_id in enumerate(due_ids)}  # due order
         claimed = []
-        for (delivery_id, subscription_id, alert_id, message_id, body, attempts_made, first_attempt_at, channel,
-             request_id) in sorted(rows, key=lambda row: position[row[0]]):
+        for (
+            delivery_id,
+            subscription_id,
+            alert_id,
+            message_id,
+            body,
+            attempts_made,
+            first_attempt_at,
+            channel,
+            request_id,
+        ) in sorted(rows, key=lambda row: position[row[0]]):
             if request_id:
                 self._request_ids[delivery_id] = request_id
             if subscription_id not in endpoint_facts:
@@ -226,12 +258,21 @@ class SqlDeliveryStore:
                 url = EMAIL_SCHEME + address
                 payload = self._render_email(subscription_id, address, message_id, payload)
                 content_type = "message/rfc822"
-            claimed.append(OutgoingDelivery(
-                id=delivery_id, endpoint_id=subscription_id, url=url, message_id=message_id,
-                body=payload, secrets=secrets,
-                attempts_made=attempts_made, first_attempt_at=first_attempt_at,
-                endpoint_failing_since=failing_since, channel=channel, content_type=content_type,
-            ))
+            claimed.append(
+                OutgoingDelivery(
+                    id=delivery_id,
+                    endpoint_id=subscription_id,
+                    url=url,
+                    message_id=message_id,
+                    body=payload,
+                    secrets=secrets,
+                    attempts_made=attempts_made,
+                    first_attempt_at=first_attempt_at,
+                    endpoint_failing_since=failing_since,
+                    channel=channel,
+                    content_type=content_type,
+                )
+            )
         return claimed
 
     # --- record ------------------------------------------------------------------------------
@@ -270,10 +311,7 @@ class SqlDeliveryStore:
             # ran out is kept in the log and changes nothing else. FOR UPDATE holds the rows we
             # still lease until commit, so no other worker can claim one in between (SQLite's
             # BEGIN IMMEDIATE already excludes every other writer).
-            held = {
-                (row.id, row.leased_by): row.subscription_id
-                for row in connection.execute(_HELD, {"ids": ids})
-            }
+            held = {(row.id, row.leased_by): row.subscription_id for row in connection.execute(_HELD, {"ids": ids})}
             existing = {delivery_id for delivery_id, _ in held}
             # deliveries that move alike (delivered in the same batch, most of all) move in one
             # statement; the rest (retries, each with its own jittered time) one row each
@@ -286,15 +324,24 @@ class SqlDeliveryStore:
                     continue  # the subscription (and its deliveries) was deleted while we were sending
                 subscription_id = held.get((r.delivery_id, r.worker_id))
                 result = r.result
-                attempts.append({
-                    "delivery_id": r.delivery_id, "worker_id": r.worker_id, "attempted_at": r.attempted_at,
-                    "status_code": result.status_code, "latency_ms": result.latency_ms, "error": result.error,
-                    "response_excerpt": result.response_excerpt[:500] or None, "outcome": r.outcome.value,
-                    "counted": subscription_id is not None,
-                })
+                attempts.append(
+                    {
+                        "delivery_id": r.delivery_id,
+                        "worker_id": r.worker_id,
+                        "attempted_at": r.attempted_at,
+                        "status_code": result.status_code,
+                        "latency_ms": result.latency_ms,
+                        "error": result.error,
+                        "response_excerpt": result.response_excerpt[:500] or None,
+                        "outcome": r.outcome.value,
+                        "counted": subscription_id is not None,
+                    }
+                )
                 if subscription_id is None:
                     continue
-                alike[(r.worker_id, _STATE_FOR[r.outcome].value, r.next_attempt_at, r.attempted_at)].append(r.delivery_id)
+                alike[(r.worker_id, _STATE_FOR[r.outcome].value, r.next_attempt_at, r.attempted_at)].append(
+                    r.delivery_id
+                )
                 if result.succeeded:
                     answered.add(subscription_id)
                 else:
@@ -302,25 +349,44 @@ class SqlDeliveryStore:
             one_by_one = []
             for (worker_id, state, next_at, attempted_at), moved in alike.items():
                 if len(moved) == 1:
-                    one_by_one.append({"b_id": moved[0], "b_worker": worker_id, "b_state": state,
-                                       "b_next": next_at, "b_at": attempted_at})
+                    one_by_one.append(
+                        {
+                            "b_id": moved[0],
+                            "b_worker": worker_id,
+                            "b_state": state,
+                            "b_next": next_at,
+                            "b_at": attempted_at,
+                        }
+                    )
                 else:
-                    connection.execute(_MOVE_ALIKE, {"ids": moved, "b_worker": worker_id, "b_state": state,
-                                                     "b_next": next_at, "b_at": attempted_at})
+                    connection.execute(
+                        _MOVE_ALIKE,
+                        {
+                            "ids": moved,
+                            "b_worker": worker_id,
+                            "b_state": state,
+                            "b_next": next_at,
+                            "b_at": attempted_at,
+                        },
+                    )
             if one_by_one:
                 connection.execute(_MOVE, one_by_one)
             if attempts:
                 connection.execute(_attempts.insert(), attempts)
             # endpoint health: any success in the batch proves the endpoint alive
             if answered:
-                connection.execute(update(_subscriptions).where(_subscriptions.c.id.in_(answered),
-                                                                _subscriptions.c.failing_since.is_not(None))
-                                   .values(failing_since=None))
+                connection.execute(
+                    update(_subscriptions)
+                    .where(_subscriptions.c.id.in_(answered), _subscriptions.c.failing_since.is_not(None))
+                    .values(failing_since=None)
+                )
             for subscription_id, since in failing.items():
                 if subscription_id not in answered:
-                    connection.execute(update(_subscriptions).where(_subscriptions.c.id == subscription_id,
-                                                                    _subscriptions.c.failing_since.is_(None))
-                                       .values(failing_since=since))
+                    connection.execute(
+                        update(_subscriptions)
+                        .where(_subscriptions.c.id == subscription_id, _subscriptions.c.failing_since.is_(None))
+                        .values(failing_since=since)
+                    )
             session.commit()
         self._log_by_request(records)
 
@@ -343,7 +409,8 @@ class SqlDeliveryStore:
         with Session(self._engine) as session:
             begin_write(session)
             session.execute(
-                update(Subscription).where(and_(Subscription.id == endpoint_id, Subscription.enabled.is_(True)))
+                update(Subscription)
+                .where(and_(Subscription.id == endpoint_id, Subscription.enabled.is_(True)))
                 .values(enabled=False, disabled_at=at, disabled_reason=reason)
             )
             session.commit()

@@ -43,9 +43,15 @@ class AuditPage(BaseModel):
 
 
 @router.get("/audit", response_model=AuditPage)
-def read_audit_log(principal: AuditReader, session: SessionDep, limit: PageLimit,
-                   cursor: Annotated[int | None, Query(ge=0, le=DATABASE_INT_MAX)] = None) -> AuditPage:
+def read_audit_log(
+    principal: AuditReader,
+    session: SessionDep,
+    limit: PageLimit,
+    cursor: Annotated[int | None, Query(ge=0, le=DATABASE_INT_MAX)] = None,
+) -> AuditPage:
     """Every write, newest first."""
     rows = service.recent(session, before_id=cursor, limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]
-    return AuditPage(items=[AuditRead.model_validate(r) for r in rows], next_cursor=rows[-1].id if more and rows else None)
+    return AuditPage(
+        items=[AuditRead.model_validate(r) for r in rows], next_cursor=rows[-1].id if more and rows else None
+    )

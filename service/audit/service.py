@@ -41,8 +41,15 @@ def record_many(
     )
 
 
-def record(session: Session, *, principal: Principal | None, action: str, entity: str, entity_id: str,
-           detail: dict[str, Any] | None = None) -> None:
+def record(
+    session: Session,
+    *,
+    principal: Principal | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
     record_many(session, principal=principal, action=action, entity=entity, entries=[(entity_id, detail or {})])
 
 

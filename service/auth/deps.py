@@ -18,8 +18,12 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="varsel"'}
 # Declares the scheme in the OpenAPI document (Swagger's Authorize button, `security` on each
 # operation that needs a key); auto_error=False because the answers below are ours: problem+json
 # that says what was wrong with the header.
-_BEARER = HTTPBearer(auto_error=False, scheme_name="apiKey", bearerFormat="API key",
-                     description="An API key: `Authorization: Bearer <key>`")
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    bearerFormat="API key",
+    description="An API key: `Authorization: Bearer <key>`",
+)
 
 
 def _authenticate(engine: Engine, token: str) -> Principal | None:

@@ -30,7 +30,9 @@ def create_key(session: Session, *, organisation_id: int, role: Role, label: str
     """Add a key to the session; returns the row and the only copy of the plaintext key."""
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    row = ApiKey(id=key_id, organisation_id=organisation_id, role=role.value, secret_hash=hash_secret(secret), label=label)
+    row = ApiKey(
+        id=key_id, organisation_id=organisation_id, role=role.value, secret_hash=hash_secret(secret), label=label
+    )
     session.add(row)
     return row, f"{KEY_PREFIX}_{key_id}_{secret}"
 
@@ -51,8 +53,9 @@ def authenticate(session: Session, token: str) -> Principal | None:
         return None
     # plain columns, not entities: this runs on every request
     row = session.execute(
-        select(ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.role, Organisation.id, Organisation.name,
-               Organisation.country)
+        select(
+            ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.role, Organisation.id, Organisation.name, Organisation.country
+        )
         .join(Organisation, Organisation.id == ApiKey.organisation_id)
         .where(ApiKey.id == key_id)
     ).first()
@@ -61,8 +64,13 @@ def authenticate(session: Session, token: str) -> Principal | None:
     secret_hash, revoked_at, role, org_id, org_name, org_country = row
     if revoked_at is not None or not hmac.compare_digest(secret_hash, hash_secret(secret)):
         return None
-    return Principal(key_id=key_id, role=Role(role), organisation_id=org_id, organisation_name=org_name,
-                     organisation_country=org_country)
+    return Principal(
+        key_id=key_id,
+        role=Role(role),
+        organisation_id=org_id,
+        organisation_name=org_name,
+        organisation_country=org_country,
+    )
 
 
 class PrincipalCache:

@@ -19,10 +19,19 @@ def refuse_costly_patterns(rule: Rule, *, label: str, budget_seconds: float = ST
     if not costly:
         return
     raise Problem(
-        422, "draft-too-costly",
+        422,
+        "draft-too-costly",
         f"{label}: searching its pattern(s) in the stress set ({', '.join(sorted({c.molecule for c in costly}))}) "
         f"did not finish within {budget_seconds:g} s a molecule, which would stall classification for everyone. "
         "Make the SMARTS more specific (fewer '*' and '~', fixed elements, fewer atoms)",
-        errors=[{"in": "body", "pointer": "#/cores", "field": "cores", "code": "too_costly",
-                 "detail": f"pattern {c.smarts!r} ran out of time on {c.molecule}"} for c in costly],
+        errors=[
+            {
+                "in": "body",
+                "pointer": "#/cores",
+                "field": "cores",
+                "code": "too_costly",
+                "detail": f"pattern {c.smarts!r} ran out of time on {c.molecule}",
+            }
+            for c in costly
+        ],
     )

@@ -88,7 +88,9 @@ def evaluate(data: ImpactInput) -> ImpactOutput:
 
     def verdict(smiles: str):  # noqa: ANN202
         try:
-            return classifier.classify(smiles, jurisdictions=[rule.jurisdiction], as_of=data.on).results[rule.jurisdiction]
+            return classifier.classify(smiles, jurisdictions=[rule.jurisdiction], as_of=data.on).results[
+                rule.jurisdiction
+            ]
         except StructureError:
             return None
 
@@ -101,10 +103,16 @@ def evaluate(data: ImpactInput) -> ImpactOutput:
             result = verdict(example.smiles)
             captured = bool(result and result.matches)
             near = result.near_misses[0].reason if result and result.near_misses else None
-            out.own_examples.append({
-                "expectation": expectation, "name": example.name, "smiles": example.smiles, "captured": captured,
-                "as_expected": captured == (expectation == "must_match"), "near_miss": near,
-            })
+            out.own_examples.append(
+                {
+                    "expectation": expectation,
+                    "name": example.name,
+                    "smiles": example.smiles,
+                    "captured": captured,
+                    "as_expected": captured == (expectation == "must_match"),
+                    "near_miss": near,
+                }
+            )
     out.seconds = round(time.perf_counter() - started, 3)
     return out
 

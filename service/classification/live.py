@@ -89,9 +89,11 @@ def current(session: Session) -> LiveRulebook:
     with _lock:
         found = _compiled.get(key)
         if found is None:
-            drafts = session.exec(
-                select(ClassificationDraft).where(ClassificationDraft.id.in_([d for d, _ in key]))
-            ).all() if key else []
+            drafts = (
+                session.exec(select(ClassificationDraft).where(ClassificationDraft.id.in_([d for d, _ in key]))).all()
+                if key
+                else []
+            )
             found = compile_rulebook(key, drafts)
             _compiled[key] = found
             while len(_compiled) > _KEEP:
@@ -111,5 +113,6 @@ def compile_rulebook(key: tuple, drafts: list[ClassificationDraft]) -> LiveRuleb
     # A draft's patterns passed the stress gate (costs.py) but are still searched with the
     # deadline check: the budget then bounds them on any molecule, not just the stress set.
     guarded = [draft.rule_id for draft in drafts]
-    return LiveRulebook(Classifier(Rulebook(rules=tuple(rules), sources=sources), guarded_rules=guarded),
-                        version, key, sources)
+    return LiveRulebook(
+        Classifier(Rulebook(rules=tuple(rules), sources=sources), guarded_rules=guarded), version, key, sources
+    )

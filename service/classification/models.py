@@ -132,7 +132,9 @@ class MatchRead(BaseModel):
     in_force_to: dt.date | None
     date_recorded: bool = Field(default=True, description="False: the entry's date of listing was not recorded")
     date_note: str | None = Field(default=None, description="Why in_force_from is null, in words")
-    matched_on: str = Field(description="structure (group); inchikey or connectivity (named); unspecified_stereo: a named entry listed as one stereoisomer, and the structure gave no stereochemistry, so it may be that isomer")
+    matched_on: str = Field(
+        description="structure (group); inchikey or connectivity (named); unspecified_stereo: a named entry listed as one stereoisomer, and the structure gave no stereochemistry, so it may be that isomer"
+    )
     substance: str | None = Field(default=None, description="Named rules: the name it is listed under")
     explanation: ExplanationRead | None = None
 
@@ -161,7 +163,9 @@ class InstrumentRef(BaseModel):
     act: str
     list: str
     controls: bool = Field(description="False for a register that controls nothing itself (authorised medicines)")
-    consolidated_to: dt.date | None = Field(description="The encoding follows the instrument's amendments up to this date")
+    consolidated_to: dt.date | None = Field(
+        description="The encoding follows the instrument's amendments up to this date"
+    )
     consolidation: str = Field(description="'consolidated to YYYY-MM-DD' or 'consolidation date not recorded'")
 
 
@@ -185,14 +189,16 @@ class JurisdictionRead(BaseModel):
     )
     near_misses: list[NearMissRead]
     undetermined: list[NearMissRead] = Field(
-        default=[], description="Rules whose search for this compound ran out of the per-molecule budget: "
-                                "whether they capture it is not known (status 'undetermined' if nothing else did)",
+        default=[],
+        description="Rules whose search for this compound ran out of the per-molecule budget: "
+        "whether they capture it is not known (status 'undetermined' if nothing else did)",
     )
     instruments: list[InstrumentRef] = Field(
         default=[], description="Every encoded instrument of the jurisdiction in force on as_of: what was consulted"
     )
     caveats: list[CaveatRead] = Field(
-        default=[], description="What the law decides that a structure cannot (analogue and catch-all clauses, preparations)"
+        default=[],
+        description="What the law decides that a structure cannot (analogue and catch-all clauses, preparations)",
     )
 
 
@@ -240,9 +246,13 @@ class GroupSummary(BaseModel):
     source: str = Field(description="The rule file it ships in, or 'draft <id> (version n)'")
     controls: bool = Field(default=True, description="False for a register that controls nothing itself")
     consolidated_to: dt.date | None = Field(default=None, description="The encoding follows amendments up to this date")
-    consolidation: str = Field(default="consolidation date not recorded",
-                               description="'consolidated to YYYY-MM-DD' or 'consolidation date not recorded'")
-    entries: int = Field(default=0, description="Named rules: substances listed (inline and substances_file); groups: cores")
+    consolidation: str = Field(
+        default="consolidation date not recorded",
+        description="'consolidated to YYYY-MM-DD' or 'consolidation date not recorded'",
+    )
+    entries: int = Field(
+        default=0, description="Named rules: substances listed (inline and substances_file); groups: cores"
+    )
 
 
 class CoreDepiction(BaseModel):
@@ -262,7 +272,9 @@ class CoreRead(BaseModel):
 
 class GroupDetail(GroupSummary):
     notes: str | None
-    substances_file: str | None = Field(default=None, description="Further entries of a named register, a CSV under chemistry/")
+    substances_file: str | None = Field(
+        default=None, description="Further entries of a named register, a CSV under chemistry/"
+    )
     stereoisomers_included: bool
     limits: dict[str, Any]
     cores: list[CoreRead]
@@ -365,8 +377,10 @@ class DraftRead(DraftSummary):
     previous_version: int | None = Field(default=None, description="The version `changes` compares against")
     changes: list[DraftChange] = Field(default=[], description="What this version changed against the previous one")
     activation_blockers: list[str] = Field(
-        default=[], description="What still stands between this version and activation (approval; its examples are "
-                                "checked at activation)")
+        default=[],
+        description="What still stands between this version and activation (approval; its examples are "
+        "checked at activation)",
+    )
 
 
 class DraftPage(BaseModel):
@@ -411,8 +425,9 @@ class DraftImpact(BaseModel):
     )
     shipped_examples_captured: list[CapturedExample]
     own_examples: list[ExampleCheck] = Field(description="The draft's must_match / must_not_match, checked")
-    own_examples_pass: bool = Field(default=True, description="Every one of the draft's own examples is as expected "
-                                                              "(required for activation)")
+    own_examples_pass: bool = Field(
+        default=True, description="Every one of the draft's own examples is as expected (required for activation)"
+    )
     seconds: float
 
 

@@ -64,13 +64,18 @@ def classify(body: ClassifyRequest, principal: ClassifyReader, session: SessionD
 
 
 @router.post("/classify:batch", response_model=ClassifyBatchResponse)
-def classify_batch(request: Request, batch: ClassifyBatchRequest, principal: ClassifyReader,
-                   session: SessionDep) -> ClassifyBatchResponse:
+def classify_batch(
+    request: Request, batch: ClassifyBatchRequest, principal: ClassifyReader, session: SessionDep
+) -> ClassifyBatchResponse:
     """Classify up to 1,000 compounds; each item gets its own status, a bad item never rejects the rest."""
     limit = request.app.state.settings.max_batch_items
     if len(batch.items) > limit:
-        raise Problem(422, "validation", f"a batch holds at most {limit} items; this one has {len(batch.items)}",
-                      errors=[{"in": "body", "pointer": "#/items", "field": "items", "detail": f"at most {limit} items"}])
+        raise Problem(
+            422,
+            "validation",
+            f"a batch holds at most {limit} items; this one has {len(batch.items)}",
+            errors=[{"in": "body", "pointer": "#/items", "field": "items", "detail": f"at most {limit} items"}],
+        )
     live = current(session)
     results = []
     for index, raw in enumerate(batch.items):
@@ -84,9 +89,12 @@ def classify_batch(request: Request, batch: ClassifyBatchRequest, principal: Cla
             results.append(ClassifyBatchResult(index=index, status=422, problem=problem.to_dict()))
         except Problem as problem:
             results.append(ClassifyBatchResult(index=index, status=problem.status, problem=problem.to_dict()))
-    return ClassifyBatchResponse(classified=sum(r.status == 200 for r in results),
-                                 rejected=sum(r.status != 200 for r in results),
-                                 rulebook_version=live.version, results=results)
+    return ClassifyBatchResponse(
+        classified=sum(r.status == 200 for r in results),
+        rejected=sum(r.status != 200 for r in results),
+        rulebook_version=live.version,
+        results=results,
+    )
 
 
 @router.get("/groups", response_model=GroupPage)
@@ -99,23 +107,29 @@ def list_groups(
 ) -> GroupPage:
     """Every rule of the live rulebook (shipped files and activated drafts)."""
     live = current(session)
-    return GroupPage(rulebook_version=live.version,
-                     items=service.list_groups(live, jurisdiction=jurisdiction, in_force_on=in_force_on, kind=kind))
+    return GroupPage(
+        rulebook_version=live.version,
+        items=service.list_groups(live, jurisdiction=jurisdiction, in_force_on=in_force_on, kind=kind),
+    )
 
 
 @router.get("/instruments", response_model=InstrumentPage)
 def list_instruments(
     principal: ClassifyReader,
     session: SessionDep,
-    jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, or UN / EU")] = None,
+    jurisdiction: Annotated[
+        str | None, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, or UN / EU")
+    ] = None,
     in_force_on: Annotated[dt.date | None, Query(description="Only rules in force on this date")] = None,
 ) -> InstrumentPage:
     """Every legal instrument encoded (per jurisdiction and act), the rules encoding it, the date
     each is consolidated to ("consolidation date not recorded" when unknown) and its entries:
     substances named, or cores of group definitions."""
     live = current(session)
-    return InstrumentPage(rulebook_version=live.version,
-                          items=service.list_instruments(live, jurisdiction=jurisdiction, in_force_on=in_force_on))
+    return InstrumentPage(
+        rulebook_version=live.version,
+        items=service.list_instruments(live, jurisdiction=jurisdiction, in_force_on=in_force_on),
+    )
 
 
 @router.get("/groups/{rule_id}", response_model=GroupDetail)
@@ -134,20 +148,29 @@ DraftReader = Annotated[Principal, Depends(require(Role.regulator, Role.admin))]
 
 
 @router.post("/drafts", status_code=201, response_model=DraftRead, responses=problem_responses(409))
-def create_draft(body: Annotated[dict[str, Any], Body(description="A rule, as chemistry/rules/FORMAT.md, in JSON")],
-                 principal: RegulatorOnly, session: SessionDep) -> DraftRead:
+def create_draft(
+    body: Annotated[dict[str, Any], Body(description="A rule, as chemistry/rules/FORMAT.md, in JSON")],
+    principal: RegulatorOnly,
+    session: SessionDep,
+) -> DraftRead:
     """Post a draft rule for your organisation's jurisdiction. The same rule id posted again
     becomes its next version. Every validation error comes back at once (422, one per field)."""
     return service.draft_read(service.create_draft(session, body=body, principal=principal), session)
 
 
 @router.get("/drafts", response_model=DraftPage)
-def list_drafts(principal: DraftReader, session: SessionDep, limit: PageLimit,
-                rule_id: str | None = None, status: DraftStatus | None = None,
-                cursor: str | None = None) -> DraftPage:
+def list_drafts(
+    principal: DraftReader,
+    session: SessionDep,
+    limit: PageLimit,
+    rule_id: str | None = None,
+    status: DraftStatus | None = None,
+    cursor: str | None = None,
+) -> DraftPage:
     """Drafts, newest first: a regulator's own jurisdiction's; an admin's, all."""
-    rows, next_cursor = service.list_drafts(session, rule_id=rule_id, status=status, cursor=cursor, limit=limit,
-                                            principal=principal)
+    rows, next_cursor = service.list_drafts(
+        session, rule_id=rule_id, status=status, cursor=cursor, limit=limit, principal=principal
+    )
     return DraftPage(items=[DraftSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -158,11 +181,19 @@ def get_draft(draft_id: str, principal: DraftReader, session: SessionDep) -> Dra
 
 
 @router.patch("/drafts/{draft_id}", response_model=DraftRead, status_code=200, responses=problem_responses(409))
-def patch_draft(draft_id: str,
-                patch: Annotated[dict[str, Any], Body(
-                    description="RFC 7396 merge patch on the rule (application/merge-patch+json or application/json)",
-                    media_type="application/merge-patch+json")],
-                principal: RegulatorOnly, session: SessionDep, response: Response) -> DraftRead:
+def patch_draft(
+    draft_id: str,
+    patch: Annotated[
+        dict[str, Any],
+        Body(
+            description="RFC 7396 merge patch on the rule (application/merge-patch+json or application/json)",
+            media_type="application/merge-patch+json",
+        ),
+    ],
+    principal: RegulatorOnly,
+    session: SessionDep,
+    response: Response,
+) -> DraftRead:
     """Edit a draft: the latest version with the patch applied becomes the next version (it needs
     its own approval); the answer lists its `changes` against the version patched. A patch that
     changes nothing returns that version unchanged."""
@@ -196,5 +227,10 @@ def activate_draft(draft_id: str, request: Request, principal: RegulatorOnly, se
     Only a regulator of the draft's jurisdiction, and only when every one of the draft's own
     examples passes and a second regulator approved it: otherwise 422 `activation-refused`
     listing every reason. Audited."""
-    return service.activate(session, draft_id=draft_id, principal=principal, engine=request.app.state.engine,
-                            timeout=request.app.state.settings.draft_impact_timeout_seconds)
+    return service.activate(
+        session,
+        draft_id=draft_id,
+        principal=principal,
+        engine=request.app.state.engine,
+        timeout=request.app.state.settings.draft_impact_timeout_seconds,
+    )

@@ -62,9 +62,9 @@ from service.classification.models import (
 from service.db import begin_write, utcnow
 from service.observability.metrics import CLASSIFICATION_SECONDS
 from service.problems import Problem, validation_errors
-from service.validation import UNSTORABLE_DETAIL, holds_unstorable_text
 from service.substances import service as registry
 from service.substances.models import Substance
+from service.validation import UNSTORABLE_DETAIL, holds_unstorable_text
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +78,22 @@ def today_utc() -> dt.date:
 # --- "is it controlled?" ---------------------------------------------------------------------
 
 
-def check_jurisdictions(live: LiveRulebook, jurisdictions: list[str] | None, *, pointer: str = "#/jurisdictions") -> None:
+def check_jurisdictions(
+    live: LiveRulebook, jurisdictions: list[str] | None, *, pointer: str = "#/jurisdictions"
+) -> None:
     if not jurisdictions:
         return
     known = live.rulebook.jurisdictions
     errors = [
-        {"in": "body", "pointer": f"{pointer}/{i}", "field": "jurisdictions", "code": "unknown_jurisdiction",
-         "detail": f"no rules for jurisdiction {code!r}; known: {', '.join(known)}"}
-        for i, code in enumerate(jurisdictions) if code not in known
+        {
+            "in": "body",
+            "pointer": f"{pointer}/{i}",
+            "field": "jurisdictions",
+            "code": "unknown_jurisdiction",
+            "detail": f"no rules for jurisdiction {code!r}; known: {', '.join(known)}",
+        }
+        for i, code in enumerate(jurisdictions)
+        if code not in known
     ]
     if errors:
         raise Problem(422, "validation", errors[0]["detail"], errors=errors)
@@ -96,7 +104,9 @@ def classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#"
     check_jurisdictions(live, request.jurisdictions, pointer=f"{pointer}/jurisdictions")
     identity = identify(request.structure, fmt=request.structure_format)
     with CLASSIFICATION_SECONDS.labels("request").time():
-        result = live.classifier.classify(identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc())
+        result = live.classifier.classify(
+            identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc()
+        )
     return to_response(result, identity=identity, live=live, depict=request.depict)
 
 
@@ -115,22 +125,37 @@ def _match_read(match: RuleMatch, highlighted: set[int] | None = None) -> MatchR
         if highlighted is not None:
             highlighted.update(e.atoms)
         explanation = ExplanationRead(
-            core_id=e.core_id, core_title=e.core_title, ring_systems=e.ring_systems,
+            core_id=e.core_id,
+            core_title=e.core_title,
+            ring_systems=e.ring_systems,
             parts=[Part(part=name, atoms=sorted(atoms)) for name, atoms in e.parts.items()],
-            substituents=[SubstituentRead(position=s.position, substituent_class=s.substituent_class,
-                                          atoms=list(s.atoms), smiles=s.smiles) for s in e.substituents],
+            substituents=[
+                SubstituentRead(
+                    position=s.position, substituent_class=s.substituent_class, atoms=list(s.atoms), smiles=s.smiles
+                )
+                for s in e.substituents
+            ],
         )
     recorded = match.date_recorded
     return MatchRead(
-        rule_id=match.rule_id, kind=match.kind, title=match.title, list=match.list, citation=match.citation,
+        rule_id=match.rule_id,
+        kind=match.kind,
+        title=match.title,
+        list=match.list,
+        citation=match.citation,
         # the engine carries the instrument's own date for an undated entry: never show it as the entry's
-        in_force_from=match.in_force_from if recorded else None, in_force_to=match.in_force_to,
+        in_force_from=match.in_force_from if recorded else None,
+        in_force_to=match.in_force_to,
         date_recorded=recorded,
-        date_note=None if recorded else (
+        date_note=None
+        if recorded
+        else (
             f"{DATE_NOT_RECORDED}: '{match.substance}' was added to {match.list} of {match.citation.get('act', match.title)} "
             f"on a date the encoding did not record (the instrument itself applies from {match.in_force_from.isoformat()})"
         ),
-        matched_on=match.matched_on, substance=match.substance, explanation=explanation,
+        matched_on=match.matched_on,
+        substance=match.substance,
+        explanation=explanation,
     )
 
 
@@ -148,7 +173,9 @@ def _since(match: RuleMatch) -> str:
 def _set_aside_note(aside: SetAside, by_id: dict[str, RuleMatch]) -> str:
     takers = [by_id[rule_id] for rule_id in aside.by if rule_id in by_id]
     named = "; ".join(
-        f"{m.rule_id} lists it as '{m.substance}' ({m.title})" if m.substance else f"{m.rule_id} ({m.title}) captures it"
+        f"{m.rule_id} lists it as '{m.substance}' ({m.title})"
+        if m.substance
+        else f"{m.rule_id} ({m.title}) captures it"
         for m in takers
     ) or ", ".join(aside.by)
     return f"{aside.match.title} does not apply: {named}. {aside.reason}"
@@ -159,9 +186,14 @@ def _answer(found: JurisdictionResult, instruments: list[InstrumentRef], notes: 
         named = [m for m in found.matches if m.kind == "named"]
         text = "Controlled by name: " + "; ".join(f"listed in {_listed(m)} ({_since(m)})" for m in named) + "."
     elif found.status == "controlled_by_group":
-        text = "Controlled by group: " + "; ".join(
-            f"{m.title} ({m.citation.get('act', '')}, {m.citation.get('part', m.list)}; {_since(m)})" for m in found.matches
-        ) + "."
+        text = (
+            "Controlled by group: "
+            + "; ".join(
+                f"{m.title} ({m.citation.get('act', '')}, {m.citation.get('part', m.list)}; {_since(m)})"
+                for m in found.matches
+            )
+            + "."
+        )
     else:
         controlling = [i for i in instruments if i.controls]
         acts = sorted({i.act for i in controlling})
@@ -172,10 +204,15 @@ def _answer(found: JurisdictionResult, instruments: list[InstrumentRef], notes: 
         )
     if found.undetermined:
         cut = ", ".join(u.rule_id for u in found.undetermined)
-        why = (f"rule(s) {cut} could not be evaluated: their search for this compound ran out of the "
-               "per-molecule time budget, so whether they capture it is not known.")
-        text = (f"Undetermined: {why} No other encoded instrument captured it; do not read this as "
-                "'not controlled'." if found.status == "undetermined" else f"{text} Also undetermined: {why}")
+        why = (
+            f"rule(s) {cut} could not be evaluated: their search for this compound ran out of the "
+            "per-molecule time budget, so whether they capture it is not known."
+        )
+        text = (
+            f"Undetermined: {why} No other encoded instrument captured it; do not read this as 'not controlled'."
+            if found.status == "undetermined"
+            else f"{text} Also undetermined: {why}"
+        )
     if notes:
         text += " Set aside: " + " ".join(notes)
     return text
@@ -190,9 +227,16 @@ def instruments_consulted(live: LiveRulebook, code: str, on: dt.date) -> list[In
     found = _instrument_cache.get(key)
     if found is None:
         found = [
-            InstrumentRef(rule_id=rule.id, kind=rule.kind, title=rule.title, act=rule.citation.act, list=rule.list_,
-                          controls=rule.controls, consolidated_to=rule.consolidated_to,
-                          consolidation=consolidation(rule.consolidated_to))
+            InstrumentRef(
+                rule_id=rule.id,
+                kind=rule.kind,
+                title=rule.title,
+                act=rule.citation.act,
+                list=rule.list_,
+                controls=rule.controls,
+                consolidated_to=rule.consolidated_to,
+                consolidation=consolidation(rule.consolidated_to),
+            )
             for rule in live.rulebook.rules
             if rule.jurisdiction == code and rule.in_force(on)
         ]
@@ -220,8 +264,11 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
         for aside in found.set_aside:
             note = _set_aside_note(aside, by_id)
             notes.append(note)
-            set_aside.append(SetAsideRead(match=_match_read(aside.match), set_aside_by=list(aside.by),
-                                          reason=aside.reason, note=note))
+            set_aside.append(
+                SetAsideRead(
+                    match=_match_read(aside.match), set_aside_by=list(aside.by), reason=aside.reason, note=note
+                )
+            )
         instruments = instruments_consulted(live, code, result.as_of)
         name, caveats = _caveats(code)
         status, answer = found.status, _answer(found, instruments, notes)
@@ -232,20 +279,34 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
             acts = "; ".join(sorted({i.act for i in instruments if i.controls})) or "none in force"
             status = "undetermined"
             gap = info.named_lists_gap or "its named schedules are not encoded"
-            answer = (f"Undetermined: not captured by the encoded instruments of {name} ({acts}), but {gap}, "
-                      "so whether the compound is listed there by name is not known.")
-        jurisdictions.append(JurisdictionRead(
-            jurisdiction=code, name=name, status=status, answer=answer,
-            matches=[_match_read(m, highlighted) for m in found.matches],
-            set_aside=set_aside,
-            notices=[_match_read(m) for m in found.notices],
-            near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in found.near_misses],
-            undetermined=[NearMissRead(rule_id=u.rule_id, reason=u.reason) for u in found.undetermined],
-            instruments=instruments, caveats=caveats,
-        ))
+            answer = (
+                f"Undetermined: not captured by the encoded instruments of {name} ({acts}), but {gap}, "
+                "so whether the compound is listed there by name is not known."
+            )
+        jurisdictions.append(
+            JurisdictionRead(
+                jurisdiction=code,
+                name=name,
+                status=status,
+                answer=answer,
+                matches=[_match_read(m, highlighted) for m in found.matches],
+                set_aside=set_aside,
+                notices=[_match_read(m) for m in found.notices],
+                near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in found.near_misses],
+                undetermined=[NearMissRead(rule_id=u.rule_id, reason=u.reason) for u in found.undetermined],
+                instruments=instruments,
+                caveats=caveats,
+            )
+        )
     svg = svg_with_highlight(identity.mol, highlighted) if depict else None
-    return ClassifyResponse(inchikey=result.inchikey, smiles=result.smiles, as_of=result.as_of,
-                            rulebook_version=live.version, results=jurisdictions, depiction_svg=svg)
+    return ClassifyResponse(
+        inchikey=result.inchikey,
+        smiles=result.smiles,
+        as_of=result.as_of,
+        rulebook_version=live.version,
+        results=jurisdictions,
+        depiction_svg=svg,
+    )
 
 
 # --- groups ----------------------------------------------------------------------------------
@@ -253,42 +314,71 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
 
 def _summary(live: LiveRulebook, rule: Rule) -> dict:
     return {
-        "id": rule.id, "kind": rule.kind, "title": rule.title, "jurisdiction": rule.jurisdiction, "list": rule.list_,
-        "citation": rule.citation.model_dump(exclude_none=True), "in_force_from": rule.in_force_from,
-        "in_force_to": rule.in_force_to, "source": live.sources.get(rule.id, ""), "controls": rule.controls,
-        "consolidated_to": rule.consolidated_to, "consolidation": consolidation(rule.consolidated_to),
+        "id": rule.id,
+        "kind": rule.kind,
+        "title": rule.title,
+        "jurisdiction": rule.jurisdiction,
+        "list": rule.list_,
+        "citation": rule.citation.model_dump(exclude_none=True),
+        "in_force_from": rule.in_force_from,
+        "in_force_to": rule.in_force_to,
+        "source": live.sources.get(rule.id, ""),
+        "controls": rule.controls,
+        "consolidated_to": rule.consolidated_to,
+        "consolidation": consolidation(rule.consolidated_to),
         "entries": rule.entry_count,
     }
 
 
-def list_instruments(live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None) -> list[InstrumentRead]:
+def list_instruments(
+    live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None
+) -> list[InstrumentRead]:
     """Every instrument (a citation act of one jurisdiction) with the rules that encode it, how far
     each is consolidated, and how many entries it holds."""
     by_act: dict[tuple[str, str], list[Rule]] = {}
     for rule in live.rulebook.rules:
-        if (jurisdiction is None or rule.jurisdiction == jurisdiction) and (in_force_on is None or rule.in_force(in_force_on)):
+        if (jurisdiction is None or rule.jurisdiction == jurisdiction) and (
+            in_force_on is None or rule.in_force(in_force_on)
+        ):
             by_act.setdefault((rule.jurisdiction, rule.citation.act), []).append(rule)
     items = []
     for (code, act), rules in sorted(by_act.items()):
         rules.sort(key=lambda r: r.id)
         dates = [r.consolidated_to for r in rules]
         earliest = None if any(d is None for d in dates) else min(dates)
-        items.append(InstrumentRead(
-            jurisdiction=code, act=act, references=sorted({r.citation.reference for r in rules}),
-            url=next((r.citation.url for r in rules if r.citation.url), None),
-            consolidated_to=earliest, consolidation=consolidation(earliest),
-            entries=sum(r.entry_count for r in rules),
-            rules=[InstrumentRule(rule_id=r.id, kind=r.kind, title=r.title, list=r.list_, controls=r.controls,
-                                  in_force_from=r.in_force_from, in_force_to=r.in_force_to,
-                                  consolidated_to=r.consolidated_to, consolidation=consolidation(r.consolidated_to),
-                                  entries=r.entry_count, source=live.sources.get(r.id, ""))
-                   for r in rules],
-        ))
+        items.append(
+            InstrumentRead(
+                jurisdiction=code,
+                act=act,
+                references=sorted({r.citation.reference for r in rules}),
+                url=next((r.citation.url for r in rules if r.citation.url), None),
+                consolidated_to=earliest,
+                consolidation=consolidation(earliest),
+                entries=sum(r.entry_count for r in rules),
+                rules=[
+                    InstrumentRule(
+                        rule_id=r.id,
+                        kind=r.kind,
+                        title=r.title,
+                        list=r.list_,
+                        controls=r.controls,
+                        in_force_from=r.in_force_from,
+                        in_force_to=r.in_force_to,
+                        consolidated_to=r.consolidated_to,
+                        consolidation=consolidation(r.consolidated_to),
+                        entries=r.entry_count,
+                        source=live.sources.get(r.id, ""),
+                    )
+                    for r in rules
+                ],
+            )
+        )
     return items
 
 
-def list_groups(live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None,
-                kind: str | None) -> list[GroupSummary]:
+def list_groups(
+    live: LiveRulebook, *, jurisdiction: str | None, in_force_on: dt.date | None, kind: str | None
+) -> list[GroupSummary]:
     return [
         GroupSummary(**_summary(live, rule))
         for rule in sorted(live.rulebook.rules, key=lambda r: (r.jurisdiction, r.id))
@@ -311,17 +401,25 @@ def group_detail(live: LiveRulebook, rule_id: str) -> GroupDetail | None:
     data = rule_json(rule)
     cores = [
         CoreRead(
-            id=core.id, title=core.title, smarts=core.smarts, positions=data["cores"][i].get("positions", []),
+            id=core.id,
+            title=core.title,
+            smarts=core.smarts,
+            positions=data["cores"][i].get("positions", []),
             ring_systems=data["cores"][i].get("ring_systems", []),
-            depictions=[CoreDepiction(ring_systems=labels, smarts=smarts, svg=_core_svg(smarts))
-                        for labels, smarts in expand_core(core)[:MAX_DEPICTIONS_PER_CORE]],
+            depictions=[
+                CoreDepiction(ring_systems=labels, smarts=smarts, svg=_core_svg(smarts))
+                for labels, smarts in expand_core(core)[:MAX_DEPICTIONS_PER_CORE]
+            ],
         )
         for i, core in enumerate(rule.cores)
     ]
     return GroupDetail(
-        **_summary(live, rule), notes=rule.notes, substances_file=rule.substances_file,
+        **_summary(live, rule),
+        notes=rule.notes,
+        substances_file=rule.substances_file,
         stereoisomers_included=rule.stereoisomers_included,
-        limits=data.get("limits", {}), cores=cores,
+        limits=data.get("limits", {}),
+        cores=cores,
         **{name: data.get(name, []) for name in ("forbid", "exclusions", "must_match", "must_not_match", "substances")},
     )
 
@@ -338,8 +436,14 @@ def _rows(live: LiveRulebook, substance_id: int, subject, *, on: dt.date, at: dt
     with CLASSIFICATION_SECONDS.labels("stored").time():
         result = live.classifier.classify(subject, as_of=on)
     return [
-        {"substance_id": substance_id, "jurisdiction": code, "status": found.status,
-         "rule_ids": sorted({m.rule_id for m in found.matches}), "rulebook_version": live.version, "computed_at": at}
+        {
+            "substance_id": substance_id,
+            "jurisdiction": code,
+            "status": found.status,
+            "rule_ids": sorted({m.rule_id for m in found.matches}),
+            "rulebook_version": live.version,
+            "computed_at": at,
+        }
         for code, found in result.results.items()
     ]
 
@@ -356,13 +460,16 @@ def _store(session: Session, rows: list[dict], jurisdictions: Iterable[str]) -> 
     )
     session.execute(statement, rows)
     session.execute(
-        table.delete().where(table.c.substance_id.in_({r["substance_id"] for r in rows}),
-                             table.c.jurisdiction.not_in(list(jurisdictions)))
+        table.delete().where(
+            table.c.substance_id.in_({r["substance_id"] for r in rows}),
+            table.c.jurisdiction.not_in(list(jurisdictions)),
+        )
     )
 
 
-def record_for_new(session: Session, *, created: set[str], substances: dict[str, Substance],
-                   identities: Iterable[Identity | None]) -> None:
+def record_for_new(
+    session: Session, *, created: set[str], substances: dict[str, Substance], identities: Iterable[Identity | None]
+) -> None:
     """Classify substances registered in this transaction (report intake calls this)."""
     if not created:
         return
@@ -391,7 +498,8 @@ def reclassify_stale(engine: Engine, *, chunk: int = 500, today: dt.date | None 
             batch = session.exec(
                 select(Substance.id, Substance.smiles)
                 .where(Substance.id > after, Substance.id.not_in(fresh))
-                .order_by(Substance.id).limit(chunk)
+                .order_by(Substance.id)
+                .limit(chunk)
             ).all()
             if not batch:
                 return done
@@ -433,8 +541,12 @@ def validate_rule(body: dict, *, session: Session | None = None, principal: Prin
     pointer: the format's (RDKit's reason for a SMARTS), a shipped rule's id, a jurisdiction
     that is not the regulator's own, an id that drafts of another jurisdiction already use."""
     if holds_unstorable_text(body):  # PostgreSQL cannot store a NUL: refused here, not as a 500
-        raise Problem(422, "invalid-rule", f"the draft rule: {UNSTORABLE_DETAIL}",
-                      errors=[{"in": "body", "pointer": "#", "field": None, "detail": UNSTORABLE_DETAIL}])
+        raise Problem(
+            422,
+            "invalid-rule",
+            f"the draft rule: {UNSTORABLE_DETAIL}",
+            errors=[{"in": "body", "pointer": "#", "field": None, "detail": UNSTORABLE_DETAIL}],
+        )
     errors: list[dict] = []
     rule = None
     try:
@@ -444,20 +556,39 @@ def validate_rule(body: dict, *, session: Session | None = None, principal: Prin
     raw = body if isinstance(body, dict) else {}
     rule_id, jurisdiction = raw.get("id"), raw.get("jurisdiction")
     if isinstance(rule_id, str) and rule_id in shipped_rulebook().sources:
-        errors.append(_error("#/id", "id", "shipped_rule",
-                             f"rule id {rule_id!r} is a shipped rule ({shipped_rulebook().sources[rule_id]}); amend "
-                             "shipped rules in chemistry/rules, or draft a new rule under a new id"))
+        errors.append(
+            _error(
+                "#/id",
+                "id",
+                "shipped_rule",
+                f"rule id {rule_id!r} is a shipped rule ({shipped_rulebook().sources[rule_id]}); amend "
+                "shipped rules in chemistry/rules, or draft a new rule under a new id",
+            )
+        )
     pointers = {e["pointer"] for e in errors}
     if principal is not None and jurisdiction != principal.organisation_country and "#/jurisdiction" not in pointers:
-        errors.append(_error("#/jurisdiction", "jurisdiction", "not_your_jurisdiction",
-                             f"a regulator of {principal.organisation_name} drafts rules for "
-                             f"{principal.organisation_country} only; got {jurisdiction!r}"))
+        errors.append(
+            _error(
+                "#/jurisdiction",
+                "jurisdiction",
+                "not_your_jurisdiction",
+                f"a regulator of {principal.organisation_name} drafts rules for "
+                f"{principal.organisation_country} only; got {jurisdiction!r}",
+            )
+        )
     if session is not None and isinstance(rule_id, str):
-        taken = session.exec(select(ClassificationDraft.jurisdiction)
-                             .where(ClassificationDraft.rule_id == rule_id).limit(1)).first()
+        taken = session.exec(
+            select(ClassificationDraft.jurisdiction).where(ClassificationDraft.rule_id == rule_id).limit(1)
+        ).first()
         if taken is not None and taken != jurisdiction:
-            errors.append(_error("#/id", "id", "rule_id_taken",
-                                 f"rule id {rule_id!r} belongs to drafts of {taken}; choose another id"))
+            errors.append(
+                _error(
+                    "#/id",
+                    "id",
+                    "rule_id_taken",
+                    f"rule id {rule_id!r} belongs to drafts of {taken}; choose another id",
+                )
+            )
     if errors:
         fields = ", ".join(dict.fromkeys(e["pointer"] for e in errors[:8]))
         raise Problem(422, "invalid-rule", f"the draft rule has {len(errors)} problem(s) at {fields}", errors=errors)
@@ -470,27 +601,45 @@ def create_draft(session: Session, *, body: dict, principal: Principal) -> Class
     return _insert_version(session, rule=rule, principal=principal, action="draft.create")
 
 
-def _insert_version(session: Session, *, rule: Rule, principal: Principal, action: str,
-                    detail: dict | None = None) -> ClassificationDraft:
+def _insert_version(
+    session: Session, *, rule: Rule, principal: Principal, action: str, detail: dict | None = None
+) -> ClassificationDraft:
     try:
         begin_write(session)
         latest = session.exec(
             select(func.max(ClassificationDraft.version)).where(ClassificationDraft.rule_id == rule.id)
         ).one()
         draft = ClassificationDraft(
-            id=str(ULID()), rule_id=rule.id, version=(latest or 0) + 1, kind=rule.kind, jurisdiction=rule.jurisdiction,
-            title=rule.title, in_force_from=rule.in_force_from, body=rule_json(rule), content_hash=content_hash(rule),
-            status=DraftStatus.draft.value, created_at=utcnow(), created_by_key_id=principal.key_id,
+            id=str(ULID()),
+            rule_id=rule.id,
+            version=(latest or 0) + 1,
+            kind=rule.kind,
+            jurisdiction=rule.jurisdiction,
+            title=rule.title,
+            in_force_from=rule.in_force_from,
+            body=rule_json(rule),
+            content_hash=content_hash(rule),
+            status=DraftStatus.draft.value,
+            created_at=utcnow(),
+            created_by_key_id=principal.key_id,
             created_by_organisation_id=principal.organisation_id,
         )
         session.add(draft)
         session.flush()
-        record(session, principal=principal, action=action, entity="classification_draft", entity_id=draft.id,
-               detail={"rule_id": rule.id, "version": draft.version, "jurisdiction": rule.jurisdiction, **(detail or {})})
+        record(
+            session,
+            principal=principal,
+            action=action,
+            entity="classification_draft",
+            entity_id=draft.id,
+            detail={"rule_id": rule.id, "version": draft.version, "jurisdiction": rule.jurisdiction, **(detail or {})},
+        )
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Problem(409, "conflict", f"another version of {rule.id!r} was posted at the same moment; post again") from None
+        raise Problem(
+            409, "conflict", f"another version of {rule.id!r} was posted at the same moment; post again"
+        ) from None
     return draft
 
 
@@ -502,14 +651,24 @@ def may_read(draft: ClassificationDraft, principal: Principal) -> bool:
 def get_draft(session: Session, draft_id: str, principal: Principal | None = None) -> ClassificationDraft:
     draft = session.get(ClassificationDraft, draft_id)
     if draft is None or (principal is not None and not may_read(draft, principal)):
-        scope = "" if principal is None or principal.role == Role.admin else \
-            f" among the drafts of {principal.organisation_country}"
+        scope = (
+            ""
+            if principal is None or principal.role == Role.admin
+            else f" among the drafts of {principal.organisation_country}"
+        )
         raise Problem(404, "not-found", f"no draft {draft_id!r}{scope}")
     return draft
 
 
-def list_drafts(session: Session, *, rule_id: str | None, status: DraftStatus | None, cursor: str | None,
-                limit: int, principal: Principal | None = None) -> tuple[list[ClassificationDraft], str | None]:
+def list_drafts(
+    session: Session,
+    *,
+    rule_id: str | None,
+    status: DraftStatus | None,
+    cursor: str | None,
+    limit: int,
+    principal: Principal | None = None,
+) -> tuple[list[ClassificationDraft], str | None]:
     """Newest first; the cursor is the last draft id (a ULID) seen. Regulators see their
     jurisdiction's drafts only."""
     query = select(ClassificationDraft)
@@ -573,8 +732,11 @@ def merge_patch(target: object, patch: object) -> object:
 def _previous(session: Session, draft: ClassificationDraft) -> ClassificationDraft | None:
     if draft.version <= 1:
         return None
-    return session.exec(select(ClassificationDraft).where(ClassificationDraft.rule_id == draft.rule_id,
-                                                          ClassificationDraft.version == draft.version - 1)).first()
+    return session.exec(
+        select(ClassificationDraft).where(
+            ClassificationDraft.rule_id == draft.rule_id, ClassificationDraft.version == draft.version - 1
+        )
+    ).first()
 
 
 def blockers(draft: ClassificationDraft) -> list[str]:
@@ -582,10 +744,14 @@ def blockers(draft: ClassificationDraft) -> list[str]:
         return []
     found = []
     if draft.approved_by_key_id is None:
-        found.append(f"approval by a second regulator of {draft.jurisdiction} (not the author): "
-                     f"POST /v1/drafts/{draft.id}:approve")
-    found.append("every one of its own must_match / must_not_match examples passes (checked at activation; "
-                 f"see GET /v1/drafts/{draft.id}/impact)")
+        found.append(
+            f"approval by a second regulator of {draft.jurisdiction} (not the author): "
+            f"POST /v1/drafts/{draft.id}:approve"
+        )
+    found.append(
+        "every one of its own must_match / must_not_match examples passes (checked at activation; "
+        f"see GET /v1/drafts/{draft.id}/impact)"
+    )
     return found
 
 
@@ -601,52 +767,93 @@ def draft_read(draft: ClassificationDraft, session: Session | None = None) -> Dr
 def patch_draft(session: Session, *, draft_id: str, patch: object, principal: Principal) -> ClassificationDraft:
     """A new version of the rule: the latest version with an RFC 7396 merge patch applied."""
     base = get_draft(session, draft_id, principal)
-    latest = session.exec(select(func.max(ClassificationDraft.version))
-                          .where(ClassificationDraft.rule_id == base.rule_id)).one()
+    latest = session.exec(
+        select(func.max(ClassificationDraft.version)).where(ClassificationDraft.rule_id == base.rule_id)
+    ).one()
     if latest != base.version:
-        raise Problem(409, "conflict", f"draft {draft_id} is version {base.version} of {base.rule_id!r}, but version "
-                      f"{latest} is newer: patch the latest version")
+        raise Problem(
+            409,
+            "conflict",
+            f"draft {draft_id} is version {base.version} of {base.rule_id!r}, but version "
+            f"{latest} is newer: patch the latest version",
+        )
     if not isinstance(patch, dict):
-        raise Problem(422, "invalid-rule", "a merge patch (RFC 7396) is a JSON object",
-                      errors=[_error("#", None, "not_an_object", "send a JSON object with the fields to change")])
+        raise Problem(
+            422,
+            "invalid-rule",
+            "a merge patch (RFC 7396) is a JSON object",
+            errors=[_error("#", None, "not_an_object", "send a JSON object with the fields to change")],
+        )
     body = merge_patch(base.body, patch)
     if body.get("id") != base.rule_id:
-        raise Problem(422, "invalid-rule", "a draft's rule id cannot change",
-                      errors=[_error("#/id", "id", "id_changed",
-                                     f"keep {base.rule_id!r}; post a new draft for a new rule id")])
+        raise Problem(
+            422,
+            "invalid-rule",
+            "a draft's rule id cannot change",
+            errors=[_error("#/id", "id", "id_changed", f"keep {base.rule_id!r}; post a new draft for a new rule id")],
+        )
     rule = validate_rule(body, session=session, principal=principal)
     if content_hash(rule) == base.content_hash:
         session.rollback()
         return base
     session.rollback()  # end the reads: the version is inserted in its own write transaction
-    return _insert_version(session, rule=rule, principal=principal, action="draft.patch",
-                           detail={"previous_version": base.version, "changes": len(json_diff(base.body, rule_json(rule)))})
+    return _insert_version(
+        session,
+        rule=rule,
+        principal=principal,
+        action="draft.patch",
+        detail={"previous_version": base.version, "changes": len(json_diff(base.body, rule_json(rule)))},
+    )
 
 
 def approve(session: Session, *, draft_id: str, principal: Principal) -> ClassificationDraft:
     """The second pair of eyes: a regulator of the draft's jurisdiction, not its author."""
     draft = get_draft(session, draft_id, principal)
     if draft.jurisdiction != principal.organisation_country:
-        raise Problem(403, "forbidden", f"draft {draft_id} is for {draft.jurisdiction}; your organisation's "
-                      f"jurisdiction is {principal.organisation_country}")
+        raise Problem(
+            403,
+            "forbidden",
+            f"draft {draft_id} is for {draft.jurisdiction}; your organisation's "
+            f"jurisdiction is {principal.organisation_country}",
+        )
     if draft.created_by_key_id == principal.key_id:
-        raise Problem(403, "forbidden", f"you wrote draft {draft_id}; a second regulator of {draft.jurisdiction} must "
-                      "approve it (four-eyes)")
+        raise Problem(
+            403,
+            "forbidden",
+            f"you wrote draft {draft_id}; a second regulator of {draft.jurisdiction} must approve it (four-eyes)",
+        )
     begin_write(session)
-    draft = session.exec(select(ClassificationDraft).where(ClassificationDraft.id == draft_id)
-                         .with_for_update().execution_options(populate_existing=True)).one()
+    draft = session.exec(
+        select(ClassificationDraft)
+        .where(ClassificationDraft.id == draft_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     if draft.status != DraftStatus.draft.value:
         session.rollback()
-        raise Problem(409, "conflict", f"draft {draft_id} is {draft.status}; only a draft awaiting activation is approved")
+        raise Problem(
+            409, "conflict", f"draft {draft_id} is {draft.status}; only a draft awaiting activation is approved"
+        )
     if draft.approved_by_key_id is not None:
         session.rollback()
         raise Problem(409, "conflict", f"draft {draft_id} was already approved by key {draft.approved_by_key_id}")
     draft.approved_by_key_id, draft.approved_at = principal.key_id, utcnow()
     session.add(draft)
     session.flush()
-    record(session, principal=principal, action="draft.approve", entity="classification_draft", entity_id=draft.id,
-           detail={"rule_id": draft.rule_id, "version": draft.version, "jurisdiction": draft.jurisdiction,
-                   "content_hash": draft.content_hash, "author_key_id": draft.created_by_key_id})
+    record(
+        session,
+        principal=principal,
+        action="draft.approve",
+        entity="classification_draft",
+        entity_id=draft.id,
+        detail={
+            "rule_id": draft.rule_id,
+            "version": draft.version,
+            "jurisdiction": draft.jurisdiction,
+            "content_hash": draft.content_hash,
+            "author_key_id": draft.created_by_key_id,
+        },
+    )
     session.commit()
     return draft
 
@@ -660,22 +867,35 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
     substances = session.exec(select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)).all()
     examples = [
         (other.id, expectation, example.name, example.smiles)
-        for other in shipped_rulebook().rules if other.id != rule.id
+        for other in shipped_rulebook().rules
+        if other.id != rule.id
         for expectation, found in (("must_match", other.must_match), ("must_not_match", other.must_not_match))
         for example in found
     ]
-    data = impact_worker.ImpactInput(rule=draft.body, on=rule.in_force_from,
-                                     substances=[(key, smiles) for _, key, smiles in substances], examples=examples)
+    data = impact_worker.ImpactInput(
+        rule=draft.body,
+        on=rule.in_force_from,
+        substances=[(key, smiles) for _, key, smiles in substances],
+        examples=examples,
+    )
     try:
         out = impact_worker.run_bounded(data, timeout=timeout)
     except impact_worker.ImpactTimeout as exc:
         raise Problem(
-            422, "draft-too-costly",
+            422,
+            "draft-too-costly",
             f"matching draft {draft.id} ({rule.id} version {draft.version}) against the registry and the examples "
             f"did not finish within {exc.seconds:g} s; a pattern this costly would stall classification. Make the "
             "SMARTS more specific (fewer '*' and '~', fixed elements, fewer atoms)",
-            errors=[{"in": "body", "pointer": "#/cores", "field": "cores", "code": "too_costly",
-                     "detail": f"substructure search exceeded {exc.seconds:g} s"}],
+            errors=[
+                {
+                    "in": "body",
+                    "pointer": "#/cores",
+                    "field": "cores",
+                    "code": "too_costly",
+                    "detail": f"substructure search exceeded {exc.seconds:g} s",
+                }
+            ],
         ) from None
     except impact_worker.ImpactFailed as exc:
         raise Problem(422, "draft-too-costly", f"the draft could not be evaluated: {exc}") from None
@@ -687,19 +907,36 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
     for key, matched_on in out.captured:
         substance_id, smiles = by_key[key]
         # a jurisdiction no live rule covers yet comes back not_controlled
-        status = live.classifier.classify(smiles, jurisdictions=[rule.jurisdiction], as_of=today).status(rule.jurisdiction)
-        captured.append(CapturedSubstance(inchikey=key, smiles=smiles, names=names.get(substance_id, []),
-                                          current_status=status, matched_on=matched_on))
+        status = live.classifier.classify(smiles, jurisdictions=[rule.jurisdiction], as_of=today).status(
+            rule.jurisdiction
+        )
+        captured.append(
+            CapturedSubstance(
+                inchikey=key,
+                smiles=smiles,
+                names=names.get(substance_id, []),
+                current_status=status,
+                matched_on=matched_on,
+            )
+        )
     own = [ExampleCheck(**check) for check in out.own_examples]
     return DraftImpact(
-        draft_id=draft.id, rule_id=rule.id, version=draft.version, jurisdiction=rule.jurisdiction,
-        evaluated_on=rule.in_force_from, registry_size=len(substances), captured=captured,
+        draft_id=draft.id,
+        rule_id=rule.id,
+        version=draft.version,
+        jurisdiction=rule.jurisdiction,
+        evaluated_on=rule.in_force_from,
+        registry_size=len(substances),
+        captured=captured,
         newly_controlled=[c for c in captured if c.current_status == "not_controlled"],
         shipped_examples_captured=[
-            CapturedExample(rule_id=examples[i][0], expectation=examples[i][1], name=examples[i][2], smiles=examples[i][3])
+            CapturedExample(
+                rule_id=examples[i][0], expectation=examples[i][1], name=examples[i][2], smiles=examples[i][3]
+            )
             for i in out.examples_captured
         ],
-        own_examples=own, own_examples_pass=all(check.as_expected for check in own),
+        own_examples=own,
+        own_examples_pass=all(check.as_expected for check in own),
         seconds=out.seconds,
     )
 
@@ -714,40 +951,72 @@ def _activation_errors(draft: ClassificationDraft, evaluated: DraftImpact) -> li
         if not check.as_expected:
             expected = "captured" if check.expectation == "must_match" else "not captured"
             why = f" (near miss: {check.near_miss})" if check.near_miss else ""
-            errors.append(_error(f"#/{check.expectation}/{at}", check.expectation, "example_fails",
-                                 f"{check.name} must be {expected} by the draft, and is not{why}"))
+            errors.append(
+                _error(
+                    f"#/{check.expectation}/{at}",
+                    check.expectation,
+                    "example_fails",
+                    f"{check.name} must be {expected} by the draft, and is not{why}",
+                )
+            )
     if draft.kind == "group" and index["must_match"] == 0:
-        errors.append(_error("#/must_match", "must_match", "no_examples",
-                             "a group definition goes live only with at least one must_match example that it captures"))
+        errors.append(
+            _error(
+                "#/must_match",
+                "must_match",
+                "no_examples",
+                "a group definition goes live only with at least one must_match example that it captures",
+            )
+        )
     if draft.approved_by_key_id is None:
-        errors.append(_error("#", None, "approval_missing",
-                             f"a second regulator of {draft.jurisdiction}, not the author, must approve this version "
-                             f"first: POST /v1/drafts/{draft.id}:approve"))
+        errors.append(
+            _error(
+                "#",
+                None,
+                "approval_missing",
+                f"a second regulator of {draft.jurisdiction}, not the author, must approve this version "
+                f"first: POST /v1/drafts/{draft.id}:approve",
+            )
+        )
     return errors
 
 
-def activate(session: Session, *, draft_id: str, principal: Principal, engine: Engine, timeout: float) -> ActivationRead:
+def activate(
+    session: Session, *, draft_id: str, principal: Principal, engine: Engine, timeout: float
+) -> ActivationRead:
     """Add the draft to the live rulebook (from its in_force_from), replacing the rule's active
     version; only when its impact was computed within the time bound, every one of its own
     examples passes and a second regulator approved it. History stays in the table."""
     draft = get_draft(session, draft_id, principal)
     if draft.jurisdiction != principal.organisation_country:
-        raise Problem(403, "forbidden", f"draft {draft_id} is for {draft.jurisdiction}; a regulator activates only for "
-                      f"their organisation's jurisdiction ({principal.organisation_country})")
+        raise Problem(
+            403,
+            "forbidden",
+            f"draft {draft_id} is for {draft.jurisdiction}; a regulator activates only for "
+            f"their organisation's jurisdiction ({principal.organisation_country})",
+        )
     if draft.status == DraftStatus.active.value:
         raise Problem(409, "conflict", f"draft {draft_id} ({draft.rule_id} version {draft.version}) is already active")
     evaluated = impact(session, draft, timeout=timeout)
     errors = _activation_errors(draft, evaluated)
     if errors:
-        raise Problem(422, "activation-refused",
-                      f"draft {draft_id} ({draft.rule_id} version {draft.version}) cannot be activated: "
-                      + "; ".join(e["detail"] for e in errors), errors=errors)
+        raise Problem(
+            422,
+            "activation-refused",
+            f"draft {draft_id} ({draft.rule_id} version {draft.version}) cannot be activated: "
+            + "; ".join(e["detail"] for e in errors),
+            errors=errors,
+        )
 
     begin_write(session)
     # Lock every version of the rule (PostgreSQL; SQLite's writer lock already serialises), so
     # two activations of one rule cannot both leave a version active.
-    versions = session.exec(select(ClassificationDraft).where(ClassificationDraft.rule_id == draft.rule_id)
-                            .with_for_update().execution_options(populate_existing=True)).all()
+    versions = session.exec(
+        select(ClassificationDraft)
+        .where(ClassificationDraft.rule_id == draft.rule_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     draft = next(v for v in versions if v.id == draft_id)
     if draft.status == DraftStatus.active.value:  # activated by someone else meanwhile
         session.rollback()
@@ -761,15 +1030,32 @@ def activate(session: Session, *, draft_id: str, principal: Principal, engine: E
     draft.superseded_at = None
     session.add(draft)
     session.flush()
-    record(session, principal=principal, action="draft.activate", entity="classification_draft", entity_id=draft.id,
-           detail={"rule_id": draft.rule_id, "version": draft.version, "jurisdiction": draft.jurisdiction,
-                   "in_force_from": draft.in_force_from.isoformat(), "author_key_id": draft.created_by_key_id,
-                   "approved_by_key_id": draft.approved_by_key_id,
-                   "superseded": [old.id for old in replaced], "captured": len(evaluated.captured),
-                   "newly_controlled": [c.inchikey for c in evaluated.newly_controlled]})
+    record(
+        session,
+        principal=principal,
+        action="draft.activate",
+        entity="classification_draft",
+        entity_id=draft.id,
+        detail={
+            "rule_id": draft.rule_id,
+            "version": draft.version,
+            "jurisdiction": draft.jurisdiction,
+            "in_force_from": draft.in_force_from.isoformat(),
+            "author_key_id": draft.created_by_key_id,
+            "approved_by_key_id": draft.approved_by_key_id,
+            "superseded": [old.id for old in replaced],
+            "captured": len(evaluated.captured),
+            "newly_controlled": [c.inchikey for c in evaluated.newly_controlled],
+        },
+    )
     session.commit()
 
     live = current(session)  # compiles the new rulebook in this process; other replicas follow
     reclassified = reclassify_stale(engine)
-    return ActivationRead(draft=draft_read(draft, session), superseded=[old.id for old in replaced],
-                          rulebook_version=live.version, impact=evaluated, reclassified=reclassified)
+    return ActivationRead(
+        draft=draft_read(draft, session),
+        superseded=[old.id for old in replaced],
+        rulebook_version=live.version,
+        impact=evaluated,
+        reclassified=reclassified,
+    )

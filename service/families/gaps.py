@@ -84,7 +84,8 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
     countries: dict[int, set[str]] = defaultdict(set)
     if counts:
         for sid, country in session.exec(
-            select(Report.substance_id, Report.country).distinct()
+            select(Report.substance_id, Report.country)
+            .distinct()
             .where(Report.received_at >= start, Report.received_at < end, Report.substance_id.in_(list(counts)))
         ).all():
             countries[sid].add(country)
@@ -104,18 +105,35 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
         status = "undetermined" if result.undetermined or partial else "not_controlled"
         n, first, last = counts[substance.id]
         gaps[substance.id] = GapSubstance(
-            inchikey=substance.inchikey, names=[], smiles=substance.smiles, status=status, reports=n,
-            countries=sorted(countries[substance.id]), first_reported=first, last_reported=last,
+            inchikey=substance.inchikey,
+            names=[],
+            smiles=substance.smiles,
+            status=status,
+            reports=n,
+            countries=sorted(countries[substance.id]),
+            first_reported=first,
+            last_reported=last,
             near_misses=[GapNearMiss(rule_id=m.rule_id, reason=m.reason) for m in result.near_misses],
         )
     for sid, names in names_for(session, list(gaps)).items():
         gaps[sid].names = names
 
-    membership = dict(session.exec(
-        select(FamilyMember.substance_id, FamilyMember.family_id).where(FamilyMember.substance_id.in_(list(gaps)))
-    ).all()) if gaps else {}
-    families = {f.id: f for f in session.exec(
-        select(Family).where(Family.id.in_(set(membership.values())))).all()} if membership else {}
+    membership = (
+        dict(
+            session.exec(
+                select(FamilyMember.substance_id, FamilyMember.family_id).where(
+                    FamilyMember.substance_id.in_(list(gaps))
+                )
+            ).all()
+        )
+        if gaps
+        else {}
+    )
+    families = (
+        {f.id: f for f in session.exec(select(Family).where(Family.id.in_(set(membership.values())))).all()}
+        if membership
+        else {}
+    )
     grouped: dict[str | None, list[GapSubstance]] = defaultdict(list)
     for sid, gap in gaps.items():
         grouped[membership.get(sid)].append(gap)
@@ -123,15 +141,39 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
     for family_id, members in grouped.items():
         family = families.get(family_id) if family_id else None
         members.sort(key=lambda g: (-g.reports, g.inchikey))
-        out.append(GapFamily(family_id=family_id, core_smarts=family.core_smarts if family else None,
-                             member_count=family.member_count if family else len(members), substances=members))
+        out.append(
+            GapFamily(
+                family_id=family_id,
+                core_smarts=family.core_smarts if family else None,
+                member_count=family.member_count if family else len(members),
+                substances=members,
+            )
+        )
     out.sort(key=lambda f: (-len(f.substances), f.family_id is None, f.family_id or ""))
-    return GapReport(jurisdiction=jurisdiction, since=since, until=until, as_of=as_of, rulebook_version=live.version,
-                     substances_reported=len(counts), uncaptured=len(gaps), families=out)
+    return GapReport(
+        jurisdiction=jurisdiction,
+        since=since,
+        until=until,
+        as_of=as_of,
+        rulebook_version=live.version,
+        substances_reported=len(counts),
+        uncaptured=len(gaps),
+        families=out,
+    )
 
 
-CSV_COLUMNS = ("family_id", "inchikey", "names", "smiles", "status", "reports", "countries", "first_reported",
-               "last_reported", "near_misses")
+CSV_COLUMNS = (
+    "family_id",
+    "inchikey",
+    "names",
+    "smiles",
+    "status",
+    "reports",
+    "countries",
+    "first_reported",
+    "last_reported",
+    "near_misses",
+)
 
 
 def _cell(text: str) -> str:
@@ -146,9 +188,18 @@ def as_csv(report: GapReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for family in report.families:
         for gap in family.substances:
-            writer.writerow([
-                family.family_id or UNPLACED, gap.inchikey, "; ".join(_cell(n) for n in gap.names), gap.smiles, gap.status, gap.reports,
-                "; ".join(gap.countries), gap.first_reported.isoformat(), gap.last_reported.isoformat(),
-                "; ".join(f"{m.rule_id}: {m.reason}" for m in gap.near_misses),
-            ])
+            writer.writerow(
+                [
+                    family.family_id or UNPLACED,
+                    gap.inchikey,
+                    "; ".join(_cell(n) for n in gap.names),
+                    gap.smiles,
+                    gap.status,
+                    gap.reports,
+                    "; ".join(gap.countries),
+                    gap.first_reported.isoformat(),
+                    gap.last_reported.isoformat(),
+                    "; ".join(f"{m.rule_id}: {m.reason}" for m in gap.near_misses),
+                ]
+            )
     return buffer.getvalue()

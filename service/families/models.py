@@ -176,7 +176,9 @@ class JurisdictionGap(BaseModel):
 
 
 class ProposalRead(BaseModel):
-    offered: bool = Field(description="False when the draft captures a reference medicine or chemical: never offered as-is")
+    offered: bool = Field(
+        description="False when the draft captures a reference medicine or chemical: never offered as-is"
+    )
     safe: bool
     generalisation: str
     offenders: list[str]
@@ -190,8 +192,10 @@ class ProposalRead(BaseModel):
 
 
 class FamilyDetail(FamilySummary):
-    name: str = Field(description="A readable name: the synthetic-cannabinoid class (core, linker, head group), the "
-                                  "legal group capturing most members, or the core's ring systems")
+    name: str = Field(
+        description="A readable name: the synthetic-cannabinoid class (core, linker, head group), the "
+        "legal group capturing most members, or the core's ring systems"
+    )
     name_source: str = Field(description="'modular class', 'legal group', 'scaffold class' or 'no core'")
     core_svg: str | None = Field(default=None, description="A drawing of the family core")
     as_of: dt.date

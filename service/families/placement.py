@@ -50,18 +50,27 @@ from rdkit import Chem, DataStructs, rdBase
 from sqlalchemy import Engine, delete, func, insert, or_, text, update
 from sqlmodel import Session, select
 
+from alerts.signals import NearestControlled
 from chemistry.classify import Classification
-from chemistry.families import FINGERPRINT_BITS, FINGERPRINT_RADIUS, MCS_SAMPLE_SIZE, STATE_FORMAT, FamilyIndex
+from chemistry.families import (
+    FINGERPRINT_BITS,
+    FINGERPRINT_RADIUS,
+    MCS_SAMPLE_SIZE,
+    STATE_FORMAT,
+    FamilyIndex,
+    family_core,
+    fingerprint,
+    is_trivial_core,
+    recluster,
+    scaffold_of,
+)
 from chemistry.families import Family as IndexFamily
-from chemistry.families import scaffold_of
-from chemistry.families import family_core, fingerprint, is_trivial_core, recluster
 from chemistry.identity import Identity, StructureFormat
 from chemistry.propose import propose_group
-from alerts.signals import NearestControlled
 from service.alerting.outbox import Placement, raise_placement_alerts
 from service.audit.service import record
-from service.classification.models import SubstanceClassification
 from service.classification.live import LiveRulebook, current
+from service.classification.models import SubstanceClassification
 from service.db import begin_write, utcnow
 from service.families.models import Family, FamilyJob, FamilyMember, JobState
 from service.settings import Settings, get_settings
@@ -100,9 +109,14 @@ def controlled_in(found: Classification) -> list[str]:
 def identity_of(row) -> Identity:  # noqa: ANN001 - a Substance or a row with its columns
     """The registry row as a chemistry Identity (its SMILES is the standardised parent's)."""
     return Identity(
-        inchikey=row.inchikey, inchi=row.inchi, smiles=row.smiles, formula=row.formula,
-        monoisotopic_mass=row.monoisotopic_mass, average_mass=row.average_mass,
-        input_format=StructureFormat.smiles, mol=Chem.MolFromSmiles(row.smiles),
+        inchikey=row.inchikey,
+        inchi=row.inchi,
+        smiles=row.smiles,
+        formula=row.formula,
+        monoisotopic_mass=row.monoisotopic_mass,
+        average_mass=row.average_mass,
+        input_format=StructureFormat.smiles,
+        mol=Chem.MolFromSmiles(row.smiles),
     )
 
 
@@ -169,12 +183,21 @@ def _membership_mark(session: Session) -> tuple[int, int]:
 def _load(session: Session, settings: Settings, epoch: int) -> LiveIndex:
     started = time.perf_counter()
     families = session.execute(
-        select(Family.id, Substance.inchikey, Family.core_smarts, Family.core_member_count)
-        .join(Substance, Substance.id == Family.founder_substance_id)
+        select(Family.id, Substance.inchikey, Family.core_smarts, Family.core_member_count).join(
+            Substance, Substance.id == Family.founder_substance_id
+        )
     ).all()
     rows = session.execute(
-        select(FamilyMember.id, FamilyMember.substance_id, Substance.inchikey, Substance.smiles, FamilyMember.family_id,
-               FamilyMember.scaffold, FamilyMember.distinctive_scaffold, FamilyMember.fingerprint)
+        select(
+            FamilyMember.id,
+            FamilyMember.substance_id,
+            Substance.inchikey,
+            Substance.smiles,
+            FamilyMember.family_id,
+            FamilyMember.scaffold,
+            FamilyMember.distinctive_scaffold,
+            FamilyMember.fingerprint,
+        )
         .join(Substance, Substance.id == FamilyMember.substance_id)
         .order_by(FamilyMember.id)
     ).all()
@@ -189,8 +212,14 @@ def _load(session: Session, settings: Settings, epoch: int) -> LiveIndex:
             for fid, founder, core, core_count in families
         ],
         "members": [
-            {"key": r.inchikey, "family_id": r.family_id, "smiles": r.smiles, "scaffold": r.scaffold,
-             "distinctive_scaffold": r.distinctive_scaffold, "fingerprint": base64.b64encode(r.fingerprint).decode()}
+            {
+                "key": r.inchikey,
+                "family_id": r.family_id,
+                "smiles": r.smiles,
+                "scaffold": r.scaffold,
+                "distinctive_scaffold": r.distinctive_scaffold,
+                "fingerprint": base64.b64encode(r.fingerprint).decode(),
+            }
             for r in rows
         ],
     }
@@ -198,8 +227,12 @@ def _load(session: Session, settings: Settings, epoch: int) -> LiveIndex:
     for r in rows:
         live.append(r.inchikey, r.smiles, r.substance_id)
     live.last_member_id = rows[-1].id if rows else 0
-    log.info("family index loaded: %d substances, %d families in %.2f s", len(rows), len(families),
-             time.perf_counter() - started)
+    log.info(
+        "family index loaded: %d substances, %d families in %.2f s",
+        len(rows),
+        len(families),
+        time.perf_counter() - started,
+    )
     return live
 
 
@@ -242,13 +275,17 @@ def _place_batch(engine: Engine, settings: Settings, batch_size: int) -> int | N
         if not _take_lock(session, wait=False):
             session.rollback()
             return None
-        pending = session.execute(
-            select(Substance)
-            .outerjoin(FamilyMember, FamilyMember.substance_id == Substance.id)
-            .where(FamilyMember.id.is_(None))
-            .order_by(Substance.id)
-            .limit(batch_size)
-        ).scalars().all()
+        pending = (
+            session.execute(
+                select(Substance)
+                .outerjoin(FamilyMember, FamilyMember.substance_id == Substance.id)
+                .where(FamilyMember.id.is_(None))
+                .order_by(Substance.id)
+                .limit(batch_size)
+            )
+            .scalars()
+            .all()
+        )
         if not pending:
             session.rollback()
             return 0
@@ -278,31 +315,43 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[
             mol = identity.mol
             assignment = live.index.assign(substance.inchikey, mol)
             nearest = assignment.nearest[0] if assignment.nearest else None
-            nearest_of.append([(live.id_of[key], similarity) for key, similarity in assignment.nearest
-                               if key in live.id_of])
+            nearest_of.append(
+                [(live.id_of[key], similarity) for key, similarity in assignment.nearest if key in live.id_of]
+            )
             live.append(substance.inchikey, substance.smiles, substance.id)
             if assignment.is_new_family:
                 founders[assignment.family_id] = substance.id
             joined[assignment.family_id] += 1
             _, distinctive = scaffold_of(mol)
-            rows.append({
-                "substance_id": substance.id,
-                "family_id": assignment.family_id,
-                "joined_at": now,
-                "placed_by": assignment.reason,
-                "nearest_similarity": nearest[1] if nearest else None,
-                "nearest_substance_id": live.id_of.get(nearest[0]) if nearest else None,
-                "fingerprint": fingerprint(mol).ToBinary(),
-                "scaffold": assignment.scaffold,
-                "distinctive_scaffold": distinctive,
-            })
+            rows.append(
+                {
+                    "substance_id": substance.id,
+                    "family_id": assignment.family_id,
+                    "joined_at": now,
+                    "placed_by": assignment.reason,
+                    "nearest_similarity": nearest[1] if nearest else None,
+                    "nearest_substance_id": live.id_of.get(nearest[0]) if nearest else None,
+                    "fingerprint": fingerprint(mol).ToBinary(),
+                    "scaffold": assignment.scaffold,
+                    "distinctive_scaffold": distinctive,
+                }
+            )
     sizes = dict(session.execute(select(Family.id, Family.member_count).where(Family.id.in_(list(joined)))).all())
     if founders:
-        session.execute(insert(Family), [
-            {"id": fid, "founder_substance_id": sid, "member_count": 0, "core_member_count": 0,
-             "created_at": now, "updated_at": now}
-            for fid, sid in founders.items()
-        ])
+        session.execute(
+            insert(Family),
+            [
+                {
+                    "id": fid,
+                    "founder_substance_id": sid,
+                    "member_count": 0,
+                    "core_member_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for fid, sid in founders.items()
+            ],
+        )
     for fid, count in joined.items():
         session.execute(
             update(Family).where(Family.id == fid).values(member_count=Family.member_count + count, updated_at=now)
@@ -312,26 +361,50 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[
     return _placements(session, pending, rows, nearest_of, sizes)
 
 
-def _placements(session: Session, pending: list[Substance], rows: list[dict],
-                nearest_of: list[list[tuple[int, float]]], sizes: dict[str, int]) -> list[Placement]:
+def _placements(
+    session: Session,
+    pending: list[Substance],
+    rows: list[dict],
+    nearest_of: list[list[tuple[int, float]]],
+    sizes: dict[str, int],
+) -> list[Placement]:
     neighbour_ids = sorted({sid for nearest in nearest_of for sid, _ in nearest})
-    controlled = set(session.execute(
-        select(SubstanceClassification.substance_id).distinct()
-        .where(SubstanceClassification.substance_id.in_(neighbour_ids),
-               SubstanceClassification.status.in_(CONTROLLED_STATUSES))
-    ).scalars()) if neighbour_ids else set()
-    inchikeys = dict(session.execute(
-        select(Substance.id, Substance.inchikey).where(Substance.id.in_(list(controlled)))).all()) if controlled else {}
+    controlled = (
+        set(
+            session.execute(
+                select(SubstanceClassification.substance_id)
+                .distinct()
+                .where(
+                    SubstanceClassification.substance_id.in_(neighbour_ids),
+                    SubstanceClassification.status.in_(CONTROLLED_STATUSES),
+                )
+            ).scalars()
+        )
+        if neighbour_ids
+        else set()
+    )
+    inchikeys = (
+        dict(session.execute(select(Substance.id, Substance.inchikey).where(Substance.id.in_(list(controlled)))).all())
+        if controlled
+        else {}
+    )
     names = _display_names(session, list(controlled)) if controlled else {}
     placements = []
     for substance, row, nearest in zip(pending, rows, nearest_of, strict=True):
         sizes[row["family_id"]] = sizes.get(row["family_id"], 0) + 1
         relative = next(((sid, similarity) for sid, similarity in nearest if sid in controlled), None)
-        placements.append(Placement(
-            substance=substance, family_id=row["family_id"], family_size=sizes[row["family_id"]],
-            nearest_controlled=NearestControlled(inchikey=inchikeys[relative[0]], name=names.get(relative[0]),
-                                                 similarity=relative[1]) if relative else None,
-        ))
+        placements.append(
+            Placement(
+                substance=substance,
+                family_id=row["family_id"],
+                family_size=sizes[row["family_id"]],
+                nearest_controlled=NearestControlled(
+                    inchikey=inchikeys[relative[0]], name=names.get(relative[0]), similarity=relative[1]
+                )
+                if relative
+                else None,
+            )
+        )
     return placements
 
 
@@ -357,18 +430,31 @@ def _display_names(session: Session, substance_ids: list[int]) -> dict[int, str]
 
 
 def member_identities(session: Session, family_id: str) -> list[tuple[int, Identity]]:
-    rows = session.execute(
-        select(Substance).join(FamilyMember, FamilyMember.substance_id == Substance.id)
-        .where(FamilyMember.family_id == family_id).order_by(Substance.inchikey)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(Substance)
+            .join(FamilyMember, FamilyMember.substance_id == Substance.id)
+            .where(FamilyMember.family_id == family_id)
+            .order_by(Substance.inchikey)
+        )
+        .scalars()
+        .all()
+    )
     return [(row.id, identity_of(row)) for row in rows]
 
 
 def compute_core(family: Family, members: list[tuple[int, Identity]], *, timeout: int) -> str | None:
     """The family core, recomputed only when membership changed enough (chemistry's own rule)."""
-    stored = IndexFamily(family_id=family.id, founder="", members=[i.inchikey for _, i in members],
-                         core_smarts=family.core_smarts, core_member_count=family.core_member_count)
-    if not stored.core_is_stale() and not is_trivial_core(family.core_smarts):  # a trivial core stored earlier is redone
+    stored = IndexFamily(
+        family_id=family.id,
+        founder="",
+        members=[i.inchikey for _, i in members],
+        core_smarts=family.core_smarts,
+        core_member_count=family.core_member_count,
+    )
+    if not stored.core_is_stale() and not is_trivial_core(
+        family.core_smarts
+    ):  # a trivial core stored earlier is redone
         return family.core_smarts
     sample = _spread(members, MCS_SAMPLE_SIZE)  # members come sorted by InChIKey: deterministic
     return family_core([identity.mol for _, identity in sample], timeout=timeout)
@@ -389,11 +475,21 @@ def compute_proposal(
     names = _display_names(session, [sid for sid, _ in chosen])
     named = [(names.get(sid, identity.inchikey), identity) for sid, identity in chosen]
     try:
-        proposal = propose_group(family_id, named, core_smarts=core_smarts, registry=registry,
-                                 count_virtual=count_virtual, law=live_rulebook(session).classifier)
+        proposal = propose_group(
+            family_id,
+            named,
+            core_smarts=core_smarts,
+            registry=registry,
+            count_virtual=count_virtual,
+            law=live_rulebook(session).classifier,
+        )
     except ValueError as error:  # no common core of three atoms: nothing to define a group on
-        return {"error": str(error), "rulebook_version": version, "member_count": len(members),
-                "computed_at": utcnow().isoformat()}
+        return {
+            "error": str(error),
+            "rulebook_version": version,
+            "member_count": len(members),
+            "computed_at": utcnow().isoformat(),
+        }
     coverage = proposal.coverage
     return {
         "safe": proposal.safe,
@@ -420,7 +516,9 @@ def compute_proposal(
     }
 
 
-def _registry_neighbours(live: LiveIndex | None, family_id: str, members: list[tuple[int, Identity]]) -> list[tuple[str, str]]:
+def _registry_neighbours(
+    live: LiveIndex | None, family_id: str, members: list[tuple[int, Identity]]
+) -> list[tuple[str, str]]:
     """Registered substances outside the family and close to it: what a proposal is screened against."""
     if live is None or not live.keys:
         return []
@@ -443,8 +541,9 @@ def _registry_neighbours(live: LiveIndex | None, family_id: str, members: list[t
     return chosen
 
 
-def refresh_families(engine: Engine, *, settings: Settings | None = None, limit: int = 10,
-                     time_budget: float = 5.0) -> int:
+def refresh_families(
+    engine: Engine, *, settings: Settings | None = None, limit: int = 10, time_budget: float = 5.0
+) -> int:
     """Recompute stale cores and proposals (most recently changed families first); returns how many."""
     settings = settings or get_settings()
     started = time.perf_counter()
@@ -452,9 +551,14 @@ def refresh_families(engine: Engine, *, settings: Settings | None = None, limit:
         version = live_rulebook(session).version
         stale = session.exec(
             select(Family)
-            .where(or_(Family.core_member_count != Family.member_count, Family.proposal_member_count.is_(None),
-                       Family.proposal_member_count != Family.member_count,
-                       Family.proposal_rulebook_version != version))
+            .where(
+                or_(
+                    Family.core_member_count != Family.member_count,
+                    Family.proposal_member_count.is_(None),
+                    Family.proposal_member_count != Family.member_count,
+                    Family.proposal_rulebook_version != version,
+                )
+            )
             .order_by(Family.updated_at.desc(), Family.id)
             .limit(limit)
         ).all()
@@ -469,16 +573,22 @@ def refresh_families(engine: Engine, *, settings: Settings | None = None, limit:
                 continue  # placement moved on since we read the row; the next round sees it
             core = compute_core(family, members, timeout=settings.family_mcs_timeout_seconds)
             registry = _registry_neighbours(live, family.id, members)
-            proposal = compute_proposal(session, family.id, version, members, core_smarts=core, registry=registry,
-                                        count_virtual=True)
+            proposal = compute_proposal(
+                session, family.id, version, members, core_smarts=core, registry=registry, count_virtual=True
+            )
             session.rollback()  # end the read transaction before writing
             begin_write(session)
             session.execute(
                 update(Family)
                 .where(Family.id == family.id, Family.member_count == len(members))
-                .values(core_smarts=core, core_member_count=len(members), proposal=proposal,
-                        proposal_member_count=len(members), proposal_rulebook_version=version,
-                        proposal_computed_at=utcnow())
+                .values(
+                    core_smarts=core,
+                    core_member_count=len(members),
+                    proposal=proposal,
+                    proposal_member_count=len(members),
+                    proposal_rulebook_version=version,
+                    proposal_computed_at=utcnow(),
+                )
             )
             session.commit()
             done += 1
@@ -500,8 +610,11 @@ def run_recomputes(engine: Engine, *, settings: Settings | None = None) -> int:
             log.exception("recluster %s failed", job_id)
             with Session(engine) as session:
                 begin_write(session)
-                session.execute(update(FamilyJob).where(FamilyJob.id == job_id).values(
-                    state=JobState.failed.value, finished_at=utcnow(), error=f"{type(error).__name__}: {error}"))
+                session.execute(
+                    update(FamilyJob)
+                    .where(FamilyJob.id == job_id)
+                    .values(state=JobState.failed.value, finished_at=utcnow(), error=f"{type(error).__name__}: {error}")
+                )
                 session.commit()
         else:
             log.info("recluster %s: %s", job_id, result)
@@ -515,8 +628,12 @@ def _claim_job(engine: Engine) -> int | None:
         begin_write(session)
         job_id = session.exec(
             select(FamilyJob.id)
-            .where(or_(FamilyJob.state == JobState.queued.value,
-                       (FamilyJob.state == JobState.running.value) & (FamilyJob.started_at < now - STALE_JOB_AFTER)))
+            .where(
+                or_(
+                    FamilyJob.state == JobState.queued.value,
+                    (FamilyJob.state == JobState.running.value) & (FamilyJob.started_at < now - STALE_JOB_AFTER),
+                )
+            )
             .order_by(FamilyJob.id)
             .limit(1)
         ).first()
@@ -524,8 +641,8 @@ def _claim_job(engine: Engine) -> int | None:
             session.rollback()
             return None
         claimed = session.execute(
-            update(FamilyJob).where(FamilyJob.id == job_id, FamilyJob.state.in_([JobState.queued.value,
-                                                                                  JobState.running.value]))
+            update(FamilyJob)
+            .where(FamilyJob.id == job_id, FamilyJob.state.in_([JobState.queued.value, JobState.running.value]))
             .values(state=JobState.running.value, started_at=now)
         ).rowcount
         session.commit()
@@ -536,10 +653,15 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
     started = time.perf_counter()
     with Session(engine) as session:
         threshold = session.get(FamilyJob, job_id).threshold
-        snapshot = session.execute(select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)).all()
+        snapshot = session.execute(
+            select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)
+        ).all()
     with rdBase.BlockLogs():
-        built = recluster(((row.inchikey, Chem.MolFromSmiles(row.smiles)) for row in snapshot), threshold=threshold,
-                          scaffold_threshold=min(settings.family_scaffold_threshold, threshold))
+        built = recluster(
+            ((row.inchikey, Chem.MolFromSmiles(row.smiles)) for row in snapshot),
+            threshold=threshold,
+            scaffold_threshold=min(settings.family_scaffold_threshold, threshold),
+        )
     computed = time.perf_counter() - started
     id_of = {row.inchikey: row.id for row in snapshot}
     state = built.to_state(include_fingerprints=True)
@@ -547,8 +669,16 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
     now = utcnow()
     family_rows, member_rows = [], []
     for family_id, keys in built.families().items():
-        family_rows.append({"id": family_id, "founder_substance_id": id_of[keys[0]], "member_count": len(keys),
-                            "core_member_count": 0, "created_at": now, "updated_at": now})
+        family_rows.append(
+            {
+                "id": family_id,
+                "founder_substance_id": id_of[keys[0]],
+                "member_count": len(keys),
+                "core_member_count": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         fps = []
         for key in keys:
             fp = DataStructs.ExplicitBitVect(FINGERPRINT_BITS)
@@ -557,13 +687,19 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
         to_centroid = DataStructs.BulkTanimotoSimilarity(fps[0], fps)
         for position, key in enumerate(keys):
             row = per_member[key]
-            member_rows.append({
-                "substance_id": id_of[key], "family_id": family_id, "joined_at": now, "placed_by": "recluster",
-                "nearest_similarity": None if position == 0 else round(to_centroid[position], 4),
-                "nearest_substance_id": None if position == 0 else id_of[keys[0]],
-                "fingerprint": base64.b64decode(row["fingerprint"]), "scaffold": row["scaffold"],
-                "distinctive_scaffold": row["distinctive_scaffold"],
-            })
+            member_rows.append(
+                {
+                    "substance_id": id_of[key],
+                    "family_id": family_id,
+                    "joined_at": now,
+                    "placed_by": "recluster",
+                    "nearest_similarity": None if position == 0 else round(to_centroid[position], 4),
+                    "nearest_substance_id": None if position == 0 else id_of[keys[0]],
+                    "fingerprint": base64.b64decode(row["fingerprint"]),
+                    "scaffold": row["scaffold"],
+                    "distinctive_scaffold": row["distinctive_scaffold"],
+                }
+            )
     with Session(engine) as session:
         begin_write(session)
         _take_lock(session, wait=True)
@@ -572,11 +708,25 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
         if family_rows:
             session.execute(insert(Family), family_rows)
             session.execute(insert(FamilyMember), member_rows)
-        result = {"substances": len(member_rows), "families": len(family_rows), "threshold": threshold,
-                  "recluster_seconds": round(computed, 3), "total_seconds": round(time.perf_counter() - started, 3)}
-        session.execute(update(FamilyJob).where(FamilyJob.id == job_id).values(
-            state=JobState.succeeded.value, finished_at=utcnow(), result=result))
-        record(session, principal=None, action="family.recompute.finish", entity="family_job", entity_id=str(job_id),
-               detail=result)
+        result = {
+            "substances": len(member_rows),
+            "families": len(family_rows),
+            "threshold": threshold,
+            "recluster_seconds": round(computed, 3),
+            "total_seconds": round(time.perf_counter() - started, 3),
+        }
+        session.execute(
+            update(FamilyJob)
+            .where(FamilyJob.id == job_id)
+            .values(state=JobState.succeeded.value, finished_at=utcnow(), result=result)
+        )
+        record(
+            session,
+            principal=None,
+            action="family.recompute.finish",
+            entity="family_job",
+            entity_id=str(job_id),
+            detail=result,
+        )
         session.commit()
     return result

@@ -11,7 +11,6 @@ from service.auth.deps import Admin, RegistryReader, RegulatorOnly
 from service.classification import service as drafts
 from service.classification.models import DraftRead
 from service.db import SessionDep
-from service.openapi import problem_responses
 from service.families import service
 from service.families.gaps import GapReport, as_csv, gap_report
 from service.families.models import (
@@ -21,6 +20,7 @@ from service.families.models import (
     NeighbourList,
     RecomputeJobRead,
 )
+from service.openapi import problem_responses
 from service.pagination import PageLimit
 from service.problems import Problem
 from service.substances import service as registry
@@ -43,9 +43,19 @@ def _check_jurisdiction(session, jurisdiction: str | None) -> str | None:  # noq
         return None
     known = service.jurisdictions(session)
     if jurisdiction.upper() not in known:
-        raise Problem(422, "validation", f"unknown jurisdiction {jurisdiction!r}; the rulebook knows {', '.join(known)}",
-                      errors=[{"in": "query", "pointer": "#/jurisdiction", "field": "jurisdiction",
-                               "detail": f"one of {', '.join(known)}"}])
+        raise Problem(
+            422,
+            "validation",
+            f"unknown jurisdiction {jurisdiction!r}; the rulebook knows {', '.join(known)}",
+            errors=[
+                {
+                    "in": "query",
+                    "pointer": "#/jurisdiction",
+                    "field": "jurisdiction",
+                    "detail": f"one of {', '.join(known)}",
+                }
+            ],
+        )
     return jurisdiction.upper()
 
 
@@ -56,20 +66,32 @@ def list_families(
     limit: PageLimit,
     sort: FamilySort = FamilySort.growth,
     growth_days: GrowthDays = 30,
-    jurisdiction: Annotated[str | None, Query(
-        min_length=2, max_length=2, description="Count members uncontrolled here (default: controlled nowhere)")] = None,
+    jurisdiction: Annotated[
+        str | None,
+        Query(min_length=2, max_length=2, description="Count members uncontrolled here (default: controlled nowhere)"),
+    ] = None,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,9}$", description="next_cursor of the previous page")] = None,
 ) -> FamilyPage:
     """Families ranked by growth, by reporting countries, by uncontrolled members, or by size."""
     offset = int(cursor or 0)
-    items = service.get_all(session, sort=sort, growth_days=growth_days, jurisdiction=_check_jurisdiction(session, jurisdiction),
-                            offset=offset, limit=limit + 1)
+    items = service.get_all(
+        session,
+        sort=sort,
+        growth_days=growth_days,
+        jurisdiction=_check_jurisdiction(session, jurisdiction),
+        offset=offset,
+        limit=limit + 1,
+    )
     more = len(items) > limit
     return FamilyPage(items=items[:limit], next_cursor=str(offset + limit) if more else None)
 
 
-@router.post("/families:recompute", status_code=202, response_model=RecomputeJobRead,
-             responses={202: {"description": "Queued (or the unfinished recompute already queued)"}})
+@router.post(
+    "/families:recompute",
+    status_code=202,
+    response_model=RecomputeJobRead,
+    responses={202: {"description": "Queued (or the unfinished recompute already queued)"}},
+)
 def recompute_families(request: Request, principal: Admin, session: SessionDep, response: Response) -> RecomputeJobRead:
     """Recluster every registered substance from scratch (Butina), in the worker.
 
@@ -104,12 +126,21 @@ def get_family(
 ) -> FamilyDetail:
     """Members with detections; per jurisdiction the controlled members and the gap; the proposal."""
     family = _family_or_404(session, family_id)
-    return service.detail(session, family, as_of=as_of or dt.datetime.now(dt.UTC).date(), members_limit=members_limit,
-                          growth_days=growth_days, settings=request.app.state.settings)
+    return service.detail(
+        session,
+        family,
+        as_of=as_of or dt.datetime.now(dt.UTC).date(),
+        members_limit=members_limit,
+        growth_days=growth_days,
+        settings=request.app.state.settings,
+    )
 
 
-@router.get("/families/{family_id}/members.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}, "description": "SVG grid, core highlighted"}})
+@router.get(
+    "/families/{family_id}/members.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "SVG grid, core highlighted"}},
+)
 def family_svg(
     request: Request,
     family_id: str,
@@ -119,8 +150,9 @@ def family_svg(
 ) -> Response:
     """The family's members drawn as one SVG grid, in placement order, with the shared core highlighted."""
     family = _family_or_404(session, family_id)
-    svg = service.members_svg(session, family, limit=limit,
-                              mcs_timeout=request.app.state.settings.family_mcs_timeout_seconds)
+    svg = service.members_svg(
+        session, family, limit=limit, mcs_timeout=request.app.state.settings.family_mcs_timeout_seconds
+    )
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -130,10 +162,12 @@ def for_jurisdiction(rule: dict, country: str) -> dict:
     return {**rule, "id": f"{country.lower()}-{suffix}", "jurisdiction": country}
 
 
-@router.post("/families/{family_id}/proposal:draft", status_code=201, response_model=DraftRead,
-             responses=problem_responses(409))
-def draft_from_proposal(request: Request, family_id: str, principal: RegulatorOnly, session: SessionDep,
-                        response: Response) -> DraftRead:
+@router.post(
+    "/families/{family_id}/proposal:draft", status_code=201, response_model=DraftRead, responses=problem_responses(409)
+)
+def draft_from_proposal(
+    request: Request, family_id: str, principal: RegulatorOnly, session: SessionDep, response: Response
+) -> DraftRead:
     """Turn the family's proposal into a draft group definition in one call (regulators).
 
     The draft is for the regulator's own jurisdiction (never a placeholder code) and goes through
@@ -142,28 +176,40 @@ def draft_from_proposal(request: Request, family_id: str, principal: RegulatorOn
     flagged proposal (it captures a reference medicine or chemical) is refused.
     """
     family = _family_or_404(session, family_id)
-    proposal, problem = service.current_proposal(session, family, mcs_timeout=request.app.state.settings.family_mcs_timeout_seconds)
+    proposal, problem = service.current_proposal(
+        session, family, mcs_timeout=request.app.state.settings.family_mcs_timeout_seconds
+    )
     if proposal is None or not proposal.offered:
         reason = problem or f"it captures {', '.join(proposal.offenders)}; narrow it by hand as a draft"
         raise Problem(409, "conflict", f"family {family_id} has no proposal that can be offered: {reason}")
     session.rollback()  # end the reads: the draft service opens its own write transaction
-    draft = drafts.create_draft(session, body=for_jurisdiction(proposal.rule, principal.organisation_country),
-                                principal=principal)
+    draft = drafts.create_draft(
+        session, body=for_jurisdiction(proposal.rule, principal.organisation_country), principal=principal
+    )
     read = drafts.draft_read(draft, session)
     response.headers["Location"] = f"/v1/drafts/{draft.id}"
     return read
 
 
-@router.get("/gaps", response_model=GapReport, tags=["families"],
-            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV (Accept: text/csv or ?format=csv)"},
-                       **problem_responses(403)})
+@router.get(
+    "/gaps",
+    response_model=GapReport,
+    tags=["families"],
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "JSON, or CSV (Accept: text/csv or ?format=csv)"},
+        **problem_responses(403),
+    },
+)
 def gaps(
     request: Request,
     principal: RegulatorOnly,
     session: SessionDep,
-    jurisdiction: Annotated[str | None, Query(
-        pattern=r"^[A-Z]{2}$", description="Your organisation's jurisdiction (the default); no other")] = None,
-    since: Annotated[dt.date | None, Query(description="First day of the period (reports received); default 30 days ago")] = None,
+    jurisdiction: Annotated[
+        str | None, Query(pattern=r"^[A-Z]{2}$", description="Your organisation's jurisdiction (the default); no other")
+    ] = None,
+    since: Annotated[
+        dt.date | None, Query(description="First day of the period (reports received); default 30 days ago")
+    ] = None,
     until: Annotated[dt.date | None, Query(description="Last day of the period, included; default today (UTC)")] = None,
     as_of: Annotated[dt.date | None, Query(description="Apply the law in force on this day; default: until")] = None,
     format: Annotated[Literal["json", "csv"] | None, Query(description="csv: the same as Accept: text/csv")] = None,
@@ -173,19 +219,30 @@ def gaps(
     misses. Regulators only, and only for their organisation's jurisdiction."""
     code = jurisdiction or principal.organisation_country
     if code != principal.organisation_country:
-        raise Problem(403, "forbidden", f"a regulator of {principal.organisation_name} reads the gap report of "
-                      f"{principal.organisation_country} only, not of {code}")
+        raise Problem(
+            403,
+            "forbidden",
+            f"a regulator of {principal.organisation_name} reads the gap report of "
+            f"{principal.organisation_country} only, not of {code}",
+        )
     today = dt.datetime.now(dt.UTC).date()
     until = until or today
     since = since or max(dt.date.min + dt.timedelta(days=30), until) - dt.timedelta(days=30)
     if since > until:
-        raise Problem(422, "validation", f"since ({since}) is after until ({until})",
-                      errors=[{"in": "query", "pointer": "#/since", "field": "since", "detail": "on or before until"}])
+        raise Problem(
+            422,
+            "validation",
+            f"since ({since}) is after until ({until})",
+            errors=[{"in": "query", "pointer": "#/since", "field": "since", "detail": "on or before until"}],
+        )
     report = gap_report(session, jurisdiction=code, since=since, until=until, as_of=as_of or until)
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
-        return Response(as_csv(report), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="gaps-{code}-{since}-{until}.csv"'})
+        return Response(
+            as_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="gaps-{code}-{since}-{until}.csv"'},
+        )
     return report
 
 

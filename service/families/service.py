@@ -76,8 +76,11 @@ def _summaries(session: Session, *, growth_days: int, jurisdiction: str | None, 
     classified = select(SubstanceClassification.substance_id)
     controlled = classified.where(SubstanceClassification.status != NOT_CONTROLLED)
     if jurisdiction:
-        uncontrolled = FamilyMember.substance_id.in_(classified.where(
-            SubstanceClassification.jurisdiction == jurisdiction, SubstanceClassification.status == NOT_CONTROLLED))
+        uncontrolled = FamilyMember.substance_id.in_(
+            classified.where(
+                SubstanceClassification.jurisdiction == jurisdiction, SubstanceClassification.status == NOT_CONTROLLED
+            )
+        )
     else:
         uncontrolled = and_(FamilyMember.substance_id.in_(classified), not_(FamilyMember.substance_id.in_(controlled)))
     per_member = (
@@ -125,14 +128,29 @@ def _summaries(session: Session, *, growth_days: int, jurisdiction: str | None, 
 def _summary(row) -> FamilySummary:  # noqa: ANN001 - a result row of _summaries
     family = row[0]
     return FamilySummary(
-        id=family.id, core_smarts=family.core_smarts, member_count=family.member_count, growth=row.growth,
-        countries=row.countries, reports=row.reports, uncontrolled=row.uncontrolled, unclassified=row.unclassified,
-        first_seen=row.first_seen, last_seen=row.last_seen, created_at=family.created_at, updated_at=family.updated_at,
+        id=family.id,
+        core_smarts=family.core_smarts,
+        member_count=family.member_count,
+        growth=row.growth,
+        countries=row.countries,
+        reports=row.reports,
+        uncontrolled=row.uncontrolled,
+        unclassified=row.unclassified,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        created_at=family.created_at,
+        updated_at=family.updated_at,
     )
 
 
 def get_all(
-    session: Session, *, sort: FamilySort, growth_days: int, jurisdiction: str | None, offset: int, limit: int,
+    session: Session,
+    *,
+    sort: FamilySort,
+    growth_days: int,
+    jurisdiction: str | None,
+    offset: int,
+    limit: int,
 ) -> list[FamilySummary]:
     query, columns = _summaries(session, growth_days=growth_days, jurisdiction=jurisdiction)
     order = {
@@ -185,7 +203,11 @@ def _build_controlled_reference(live: LiveRulebook, as_of: dt.date) -> tuple[tup
     with rdBase.BlockLogs():
         for rule in live.rulebook.rules:
             if rule.kind == "named":
-                pool = [(s.name, s.smiles, f"listed in {rule.id}") for s in rule.substances if s.smiles is not None] if rule.controls else []
+                pool = (
+                    [(s.name, s.smiles, f"listed in {rule.id}") for s in rule.substances if s.smiles is not None]
+                    if rule.controls
+                    else []
+                )
             else:
                 pool = [(e.name, e.smiles, f"example of {rule.id}") for e in rule.must_match]
             for name, smiles, source in pool:
@@ -203,17 +225,37 @@ def _build_controlled_reference(live: LiveRulebook, as_of: dt.date) -> tuple[tup
     return references, tuple(fingerprint(mols[r.inchikey]) for r in references)
 
 
-def _nearest_controlled(fp, jurisdiction: str, *, references, reference_sims, family_controlled) -> list[NearestControlled]:  # noqa: ANN001
+def _nearest_controlled(
+    fp, jurisdiction: str, *, references, reference_sims, family_controlled
+) -> list[NearestControlled]:  # noqa: ANN001
     scored: list[tuple[float, str, NearestControlled]] = []
     for ref, sim in zip(references, reference_sims):
         if jurisdiction in ref.controlled_in:
-            scored.append((sim, ref.inchikey, NearestControlled(name=ref.name, inchikey=ref.inchikey, smiles=ref.smiles,
-                                                                similarity=round(float(sim), 4), source=ref.source)))
+            scored.append(
+                (
+                    sim,
+                    ref.inchikey,
+                    NearestControlled(
+                        name=ref.name,
+                        inchikey=ref.inchikey,
+                        smiles=ref.smiles,
+                        similarity=round(float(sim), 4),
+                        source=ref.source,
+                    ),
+                )
+            )
     for name, inchikey, smiles, member_fp, where in family_controlled:
         if jurisdiction in where:
             sim = DataStructs.TanimotoSimilarity(fp, member_fp)
-            scored.append((sim, inchikey, NearestControlled(name=name, inchikey=inchikey, smiles=smiles,
-                                                            similarity=round(sim, 4), source="family member")))
+            scored.append(
+                (
+                    sim,
+                    inchikey,
+                    NearestControlled(
+                        name=name, inchikey=inchikey, smiles=smiles, similarity=round(sim, 4), source="family member"
+                    ),
+                )
+            )
     scored.sort(key=lambda item: (-item[0], item[1]))
     unique: dict[str, NearestControlled] = {}
     for _, inchikey, item in scored:
@@ -223,10 +265,15 @@ def _nearest_controlled(fp, jurisdiction: str, *, references, reference_sims, fa
     return list(unique.values())
 
 
-def _proposal(session: Session, family: Family, *, version: str, mcs_timeout: int) -> tuple[ProposalRead | None, str | None]:
+def _proposal(
+    session: Session, family: Family, *, version: str, mcs_timeout: int
+) -> tuple[ProposalRead | None, str | None]:
     stored = family.proposal
-    cached = stored is not None and family.proposal_member_count == family.member_count \
+    cached = (
+        stored is not None
+        and family.proposal_member_count == family.member_count
         and family.proposal_rulebook_version == version
+    )
     if not cached:
         members = member_identities(session, family.id)
         core = compute_core(family, members, timeout=mcs_timeout)
@@ -235,10 +282,16 @@ def _proposal(session: Session, family: Family, *, version: str, mcs_timeout: in
         return None, stored["error"]
     offered = bool(stored["safe"])
     return ProposalRead(
-        offered=offered, safe=stored["safe"], generalisation=stored["generalisation"], offenders=stored["offenders"],
-        coverage=stored["coverage"], rule=stored["rule"] if offered else None,
-        flagged_rule=None if offered else stored["rule"], rulebook_version=stored["rulebook_version"],
-        member_count=stored["member_count"], computed_at=dt.datetime.fromisoformat(stored["computed_at"]),
+        offered=offered,
+        safe=stored["safe"],
+        generalisation=stored["generalisation"],
+        offenders=stored["offenders"],
+        coverage=stored["coverage"],
+        rule=stored["rule"] if offered else None,
+        flagged_rule=None if offered else stored["rule"],
+        rulebook_version=stored["rulebook_version"],
+        member_count=stored["member_count"],
+        computed_at=dt.datetime.fromisoformat(stored["computed_at"]),
         cached=cached,
     ), None
 
@@ -252,7 +305,13 @@ def get(session: Session, family_id: str) -> Family | None:
 
 
 def detail(
-    session: Session, family: Family, *, as_of: dt.date, members_limit: int, growth_days: int, settings: Settings,
+    session: Session,
+    family: Family,
+    *,
+    as_of: dt.date,
+    members_limit: int,
+    growth_days: int,
+    settings: Settings,
 ) -> FamilyDetail:
     query, _ = _summaries(session, growth_days=growth_days, jurisdiction=None, family_id=family.id)
     summary = _summary(session.execute(query).one())
@@ -267,7 +326,9 @@ def detail(
     names = names_for(session, ids)
     per_country: dict[int, list[CountryCount]] = defaultdict(list)
     for substance_id, country, count, lo, hi in session.execute(
-        select(Report.substance_id, Report.country, func.count(), func.min(Report.sampled_on), func.max(Report.sampled_on))
+        select(
+            Report.substance_id, Report.country, func.count(), func.min(Report.sampled_on), func.max(Report.sampled_on)
+        )
         .where(Report.substance_id.in_(ids))
         .group_by(Report.substance_id, Report.country)
         .order_by(Report.substance_id, func.count().desc(), Report.country)
@@ -287,24 +348,33 @@ def detail(
             classified[substance.id] = found
             fps[substance.id] = DataStructs.ExplicitBitVect(member.fingerprint)
             countries = per_country.get(substance.id, [])
-            members.append(MemberRead(
-                inchikey=substance.inchikey, smiles=substance.smiles, names=names.get(substance.id, []),
-                joined_at=member.joined_at, placed_by=member.placed_by, nearest_similarity=member.nearest_similarity,
-                report_count=sum(c.reports for c in countries),
-                first_seen=min((c.first_seen for c in countries if c.first_seen), default=None),
-                last_seen=max((c.last_seen for c in countries if c.last_seen), default=None),
-                countries=countries, controlled_in=controlled_in(found),
-            ))
+            members.append(
+                MemberRead(
+                    inchikey=substance.inchikey,
+                    smiles=substance.smiles,
+                    names=names.get(substance.id, []),
+                    joined_at=member.joined_at,
+                    placed_by=member.placed_by,
+                    nearest_similarity=member.nearest_similarity,
+                    report_count=sum(c.reports for c in countries),
+                    first_seen=min((c.first_seen for c in countries if c.first_seen), default=None),
+                    last_seen=max((c.last_seen for c in countries if c.last_seen), default=None),
+                    countries=countries,
+                    controlled_in=controlled_in(found),
+                )
+            )
 
     references, reference_fps = _controlled_reference(live, as_of)
     display = {substance.id: (names.get(substance.id) or [None])[0] for _, substance in rows}
     family_controlled = [
         (display[s.id] or s.inchikey, s.inchikey, s.smiles, fps[s.id], set(controlled_in(classified[s.id])))
-        for _, s in rows if controlled_in(classified[s.id])
+        for _, s in rows
+        if controlled_in(classified[s.id])
     ]
     reference_sims = {
         s.id: DataStructs.BulkTanimotoSimilarity(fps[s.id], list(reference_fps)) if reference_fps else []
-        for _, s in rows if len(controlled_in(classified[s.id])) < len(wanted)
+        for _, s in rows
+        if len(controlled_in(classified[s.id])) < len(wanted)
     }
     gap = []
     for jurisdiction in wanted:
@@ -312,32 +382,62 @@ def detail(
         for _, substance in rows:
             result = classified[substance.id].results[jurisdiction]
             if result.status != "not_controlled":
-                controlled.append(ControlledMember(inchikey=substance.inchikey, name=display[substance.id],
-                                                   rules=sorted({m.rule_id for m in result.matches})))
+                controlled.append(
+                    ControlledMember(
+                        inchikey=substance.inchikey,
+                        name=display[substance.id],
+                        rules=sorted({m.rule_id for m in result.matches}),
+                    )
+                )
                 continue
-            uncontrolled.append(UncontrolledMember(
-                inchikey=substance.inchikey, name=display[substance.id],
-                nearest_controlled=_nearest_controlled(
-                    fps[substance.id], jurisdiction, references=references,
-                    reference_sims=reference_sims[substance.id],
-                    family_controlled=[f for f in family_controlled if f[1] != substance.inchikey]),
-                near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in result.near_misses],
-            ))
+            uncontrolled.append(
+                UncontrolledMember(
+                    inchikey=substance.inchikey,
+                    name=display[substance.id],
+                    nearest_controlled=_nearest_controlled(
+                        fps[substance.id],
+                        jurisdiction,
+                        references=references,
+                        reference_sims=reference_sims[substance.id],
+                        family_controlled=[f for f in family_controlled if f[1] != substance.inchikey],
+                    ),
+                    near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in result.near_misses],
+                )
+            )
         gap.append(JurisdictionGap(jurisdiction=jurisdiction, controlled=controlled, uncontrolled=uncontrolled))
 
-    proposal, problem = _proposal(session, family, version=live.version, mcs_timeout=settings.family_mcs_timeout_seconds)
+    proposal, problem = _proposal(
+        session, family, version=live.version, mcs_timeout=settings.family_mcs_timeout_seconds
+    )
     core = summary.core_smarts
     if is_trivial_core(core) and family.member_count > 1:  # not refreshed by the worker yet, or stored before 0.x
         core = compute_core(family, member_identities(session, family.id), timeout=settings.family_mcs_timeout_seconds)
     core = None if is_trivial_core(core) else core
     named = family_name(
-        [identity_of(substance).mol for _, substance in rows], core,
-        [[f"{m.title} ({code})" for code, result in classified[s.id].results.items() for m in result.matches
-          if m.kind == "group"] for _, s in rows])
+        [identity_of(substance).mol for _, substance in rows],
+        core,
+        [
+            [
+                f"{m.title} ({code})"
+                for code, result in classified[s.id].results.items()
+                for m in result.matches
+                if m.kind == "group"
+            ]
+            for _, s in rows
+        ],
+    )
     return FamilyDetail(
-        **(summary.model_dump() | {"core_smarts": core}), name=named.name, name_source=named.source, core_svg=_family_core_svg(core),
-        as_of=as_of, members=members, members_total=family.member_count, gap=gap,
-        proposal=proposal, proposal_problem=problem, svg_url=f"/v1/families/{family.id}/members.svg",
+        **(summary.model_dump() | {"core_smarts": core}),
+        name=named.name,
+        name_source=named.source,
+        core_svg=_family_core_svg(core),
+        as_of=as_of,
+        members=members,
+        members_total=family.member_count,
+        gap=gap,
+        proposal=proposal,
+        proposal_problem=problem,
+        svg_url=f"/v1/families/{family.id}/members.svg",
     )
 
 
@@ -353,10 +453,17 @@ def _family_core_svg(core: str | None) -> str | None:
 
 def members_svg(session: Session, family: Family, *, limit: int, mcs_timeout: int) -> str:
     """A grid of members (placement order) with the family core highlighted in each."""
-    rows = session.execute(
-        select(Substance).join(FamilyMember, FamilyMember.substance_id == Substance.id)
-        .where(FamilyMember.family_id == family.id).order_by(FamilyMember.id).limit(limit)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(Substance)
+            .join(FamilyMember, FamilyMember.substance_id == Substance.id)
+            .where(FamilyMember.family_id == family.id)
+            .order_by(FamilyMember.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     names = names_for(session, [s.id for s in rows])
     core = family.core_smarts
     if core is None and family.member_count > 1:
@@ -366,8 +473,14 @@ def members_svg(session: Session, family: Family, *, limit: int, mcs_timeout: in
     highlights = [list(mol.GetSubstructMatch(query)) if query is not None else [] for mol in mols]
     legends = [(names.get(s.id) or [s.inchikey[:14]])[0][:40] for s in rows]
     with rdBase.BlockLogs():
-        svg = Draw.MolsToGridImage(mols, molsPerRow=min(4, max(1, len(mols))), subImgSize=SVG_CELL, legends=legends,
-                                   highlightAtomLists=highlights, useSVG=True)
+        svg = Draw.MolsToGridImage(
+            mols,
+            molsPerRow=min(4, max(1, len(mols))),
+            subImgSize=SVG_CELL,
+            legends=legends,
+            highlightAtomLists=highlights,
+            useSVG=True,
+        )
     return svg if isinstance(svg, str) else svg.data
 
 
@@ -392,7 +505,8 @@ _fingerprints_guard = threading.Lock()
 def _rows_after(session: Session, member_id: int):  # noqa: ANN202
     return session.execute(
         select(FamilyMember.id, FamilyMember.substance_id, FamilyMember.family_id, FamilyMember.fingerprint)
-        .where(FamilyMember.id > member_id).order_by(FamilyMember.id)
+        .where(FamilyMember.id > member_id)
+        .order_by(FamilyMember.id)
     ).all()
 
 
@@ -432,8 +546,13 @@ def neighbours(session: Session, substance: Substance, *, limit: int, min_simila
         rows = {s.id: s for s in session.exec(select(Substance).where(Substance.id.in_([ids[i] for i in chosen])))}
         names = names_for(session, rows)
         items = [
-            Neighbour(inchikey=rows[ids[i]].inchikey, smiles=rows[ids[i]].smiles, names=names.get(ids[i], []),
-                      similarity=round(float(sims[i]), 4), family_id=families[i])
+            Neighbour(
+                inchikey=rows[ids[i]].inchikey,
+                smiles=rows[ids[i]].smiles,
+                names=names.get(ids[i], []),
+                similarity=round(float(sims[i]), 4),
+                family_id=families[i],
+            )
             for i in chosen
         ]
     return NeighbourList(inchikey=substance.inchikey, family_id=families[own] if own is not None else None, items=items)
@@ -444,8 +563,14 @@ def neighbours(session: Session, substance: Substance, *, limit: int, min_simila
 
 def job_read(job: FamilyJob) -> RecomputeJobRead:
     return RecomputeJobRead(
-        id=job.id, state=JobState(job.state), threshold=job.threshold, created_at=job.created_at,
-        started_at=job.started_at, finished_at=job.finished_at, result=job.result, error=job.error,
+        id=job.id,
+        state=JobState(job.state),
+        threshold=job.threshold,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result=job.result,
+        error=job.error,
         href=f"/v1/families/recomputes/{job.id}",
     )
 
@@ -454,18 +579,29 @@ def request_recompute(session: Session, *, principal: Principal, settings: Setti
     """Queue a full recluster; an unfinished one already queued is returned instead (False)."""
     begin_write(session)
     pending = session.exec(
-        select(FamilyJob).where(FamilyJob.state.in_([JobState.queued.value, JobState.running.value]))
+        select(FamilyJob)
+        .where(FamilyJob.state.in_([JobState.queued.value, JobState.running.value]))
         .order_by(FamilyJob.id)
     ).first()
     if pending is not None:
         session.rollback()
         return pending, False
-    job = FamilyJob(state=JobState.queued.value, requested_by_key_id=principal.key_id,
-                    threshold=settings.family_threshold, created_at=utcnow())
+    job = FamilyJob(
+        state=JobState.queued.value,
+        requested_by_key_id=principal.key_id,
+        threshold=settings.family_threshold,
+        created_at=utcnow(),
+    )
     session.add(job)
     session.flush()
-    record(session, principal=principal, action="family.recompute.request", entity="family_job",
-           entity_id=str(job.id), detail={"threshold": job.threshold})
+    record(
+        session,
+        principal=principal,
+        action="family.recompute.request",
+        entity="family_job",
+        entity_id=str(job.id),
+        detail={"threshold": job.threshold},
+    )
     session.commit()
     return job, True
 

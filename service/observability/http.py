@@ -65,8 +65,9 @@ class RequestContext:
                 # the id a client can quote; the traceback is logged with it, then raised on.
                 log.exception("unhandled error", method=scope["method"], path=scope["path"])
                 if not response_started:
-                    problem = Problem(500, "internal", "the service failed on its side; the request may be sent "
-                                                       "again later")
+                    problem = Problem(
+                        500, "internal", "the service failed on its side; the request may be sent again later"
+                    )
                     await problem_response(problem, scope["path"])(scope, receive, send_with_id)
                 raise
             finally:
@@ -79,8 +80,13 @@ class RequestContext:
         HTTP_REQUESTS.labels(method, route, str(status)).inc()
         HTTP_LATENCY.labels(method, route).observe(seconds)
         principal = scope.get("state", {}).get("principal")
-        fields = {"method": method, "route": route, "path": scope["path"], "status": status,
-                  "duration_ms": round(seconds * 1000, 2)}
+        fields = {
+            "method": method,
+            "route": route,
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        }
         if principal is not None:
             fields.update(key_id=principal.key_id, organisation_id=principal.organisation_id)
         if route in _QUIET_ROUTES and status < 400:
@@ -105,8 +111,12 @@ router = APIRouter(tags=["operations"])
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"description": "Prometheus text exposition format 0.0.4",
-                     "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}},
+    responses={
+        200: {
+            "description": "Prometheus text exposition format 0.0.4",
+            "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}},
+        }
+    },
 )
 def metrics(request: Request, principal: Admin) -> Response:
     """Metrics in the Prometheus text format, for an admin key (Prometheus: `authorization:

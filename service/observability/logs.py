@@ -39,10 +39,25 @@ _WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+/=-]{0,63}")
 _request_id: ContextVar[str | None] = ContextVar("varsel_request_id", default=None)
 
 # Names whose values are secrets whatever they hold (compared in lower case, '-' read as '_').
-_SECRET_NAMES = frozenset({
-    "authorization", "proxy_authorization", "cookie", "set_cookie", "api_key", "apikey", "key", "secret",
-    "secrets", "secret_keys", "password", "passwd", "token", "access_token", "credentials",
-})
+_SECRET_NAMES = frozenset(
+    {
+        "authorization",
+        "proxy_authorization",
+        "cookie",
+        "set_cookie",
+        "api_key",
+        "apikey",
+        "key",
+        "secret",
+        "secrets",
+        "secret_keys",
+        "password",
+        "passwd",
+        "token",
+        "access_token",
+        "credentials",
+    }
+)
 _SECRET_SUFFIXES = ("_secret", "_password", "_token", "_secret_keys")
 _SECRET_PATTERNS = (
     # API keys: vsl_<key id>_<secret>; the key id stays, it is not a credential

@@ -31,32 +31,42 @@ MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 HTTP_REQUESTS = Counter(
-    "varsel_http_requests", "HTTP requests answered, per route template (not per raw path)",
+    "varsel_http_requests",
+    "HTTP requests answered, per route template (not per raw path)",
     ["method", "route", "status"],
 )
 HTTP_LATENCY = Histogram(
-    "varsel_http_request_duration_seconds", "Time to answer a request, per route template",
-    ["method", "route"], buckets=_LATENCY_BUCKETS,
+    "varsel_http_request_duration_seconds",
+    "Time to answer a request, per route template",
+    ["method", "route"],
+    buckets=_LATENCY_BUCKETS,
 )
 REPORTS_INGESTED = Counter(
-    "varsel_reports_ingested", "Reports answered by intake (single, batch and upload): created or replayed",
+    "varsel_reports_ingested",
+    "Reports answered by intake (single, batch and upload): created or replayed",
     ["outcome"],
 )
 CLASSIFICATION_SECONDS = Histogram(
     "varsel_classification_seconds",
     "Time to classify one structure against the rulebook: for a caller (request) or to store it (stored)",
-    ["kind"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    ["kind"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 DELIVERY_OUTCOMES = Counter(
-    "varsel_delivery_outcomes", "Webhook delivery attempts by the worker, by what they led to",
+    "varsel_delivery_outcomes",
+    "Webhook delivery attempts by the worker, by what they led to",
     ["outcome"],
 )
 WORKER_JOB_SECONDS = Histogram(
-    "varsel_worker_job_duration_seconds", "Duration of one run of a worker job", ["job"],
+    "varsel_worker_job_duration_seconds",
+    "Duration of one run of a worker job",
+    ["job"],
     buckets=(0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
 WORKER_JOB_FAILURES = Counter(
-    "varsel_worker_job_failures", "Runs of a worker job that raised", ["job"],
+    "varsel_worker_job_failures",
+    "Runs of a worker job that raised",
+    ["job"],
 )
 
 DELIVERY_OUTCOME_NAMES = ("delivered", "retry_scheduled", "dead_lettered")
@@ -91,11 +101,14 @@ class StoreCollector(Collector):
         deliveries_c = Delivery.__table__.c  # Core columns: typed, and cheaper than the ORM's
         substances_c, members_c = Substance.__table__.c, FamilyMember.__table__.c
         with Session(self._engine) as session:
-            counts: dict[str, int] = {state: count for state, count in session.execute(
-                select(deliveries_c.state, func.count()).where(
-                    deliveries_c.state.in_([DeliveryState.pending.value, DeliveryState.dead_lettered.value]))
-                .group_by(deliveries_c.state)
-            ).all()}
+            counts: dict[str, int] = {
+                state: count
+                for state, count in session.execute(
+                    select(deliveries_c.state, func.count())
+                    .where(deliveries_c.state.in_([DeliveryState.pending.value, DeliveryState.dead_lettered.value]))
+                    .group_by(deliveries_c.state)
+                ).all()
+            }
             unplaced = (
                 select(func.count(), func.min(substances_c.created_at))
                 .select_from(Substance.__table__)
@@ -103,20 +116,26 @@ class StoreCollector(Collector):
                 .where(members_c.id.is_(None))
             )
             waiting, oldest = session.execute(unplaced).one()
-        deliveries = GaugeMetricFamily("varsel_deliveries", "Deliveries in the outbox, by state (read at scrape)",
-                                       labels=["state"])
+        deliveries = GaugeMetricFamily(
+            "varsel_deliveries", "Deliveries in the outbox, by state (read at scrape)", labels=["state"]
+        )
         for state in (DeliveryState.pending.value, DeliveryState.dead_lettered.value):
             deliveries.add_metric([state], counts.get(state, 0))
         yield deliveries
-        yield GaugeMetricFamily("varsel_substances_awaiting_family",
-                                "Registered substances the worker has not placed in a family yet", value=waiting)
+        yield GaugeMetricFamily(
+            "varsel_substances_awaiting_family",
+            "Registered substances the worker has not placed in a family yet",
+            value=waiting,
+        )
         lag = 0.0
         if oldest is not None:
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC)
             lag = max(0.0, (dt.datetime.now(dt.UTC) - oldest).total_seconds())
         yield GaugeMetricFamily(
             "varsel_family_placement_lag_seconds",
-            "Age of the oldest substance not yet placed in a family (0 when every substance is placed)", value=lag)
+            "Age of the oldest substance not yet placed in a family (0 when every substance is placed)",
+            value=lag,
+        )
 
 
 def process_registry() -> CollectorRegistry:

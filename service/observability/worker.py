@@ -57,9 +57,11 @@ class WorkerHealth:
             return 503, {"status": "starting", "detail": "the scheduler has not run its first heartbeat yet"}
         age = self._clock() - self._last_beat
         if age > self.stale_after:
-            return 503, {"status": "stale", "seconds_since_heartbeat": round(age, 1),
-                         "detail": f"no heartbeat for more than {self.stale_after:g} s: the scheduler or the "
-                                   "database is stuck"}
+            return 503, {
+                "status": "stale",
+                "seconds_since_heartbeat": round(age, 1),
+                "detail": f"no heartbeat for more than {self.stale_after:g} s: the scheduler or the database is stuck",
+            }
         return 200, {"status": "ok", "seconds_since_heartbeat": round(age, 1)}
 
 
@@ -87,17 +89,25 @@ def instrument_jobs(scheduler: BaseScheduler) -> None:
         job.modify(func=timed_job(job.id, job.func))
 
 
-def _answer(start_response: Callable[..., Any], status: int, body: bytes, content_type: str,
-            headers: Iterable[tuple[str, str]] = ()) -> list[bytes]:
-    start_response(f"{status} {HTTPStatus(status).phrase}",
-                   [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
+def _answer(
+    start_response: Callable[..., Any],
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: Iterable[tuple[str, str]] = (),
+) -> list[bytes]:
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers],
+    )
     return [body]
 
 
 def _problem(start_response: Callable[..., Any], problem: Problem, path: str) -> list[bytes]:
     headers = list((problem.headers or {}).items())
-    return _answer(start_response, problem.status, json.dumps(problem.to_dict(path)).encode(), PROBLEM_MEDIA_TYPE,
-                   headers)
+    return _answer(
+        start_response, problem.status, json.dumps(problem.to_dict(path)).encode(), PROBLEM_MEDIA_TYPE, headers
+    )
 
 
 def _admin_or_problem(engine: Engine, authorization: str | None) -> Problem | None:
@@ -120,8 +130,11 @@ def worker_app(*, health: WorkerHealth, engine: Engine) -> Callable[..., list[by
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET")
         if path not in ("/healthz", "/metrics"):
-            return _problem(start_response, Problem(404, "not-found", f"no route at {path}; the worker serves "
-                                                                      "/healthz and /metrics"), path)
+            return _problem(
+                start_response,
+                Problem(404, "not-found", f"no route at {path}; the worker serves /healthz and /metrics"),
+                path,
+            )
         if method not in ("GET", "HEAD"):
             return _problem(start_response, Problem(405, "http", f"{method} is not allowed; use GET"), path)
         if path == "/healthz":
@@ -138,8 +151,9 @@ def worker_app(*, health: WorkerHealth, engine: Engine) -> Callable[..., list[by
 
 def serve_worker_http(*, host: str, port: int, health: WorkerHealth, engine: Engine) -> WSGIServer:
     """Start the server in a daemon thread; ``shutdown()`` stops it."""
-    server = make_server(host, port, worker_app(health=health, engine=engine), ThreadingWSGIServer,
-                         handler_class=_SilentHandler)
+    server = make_server(
+        host, port, worker_app(health=health, engine=engine), ThreadingWSGIServer, handler_class=_SilentHandler
+    )
     threading.Thread(target=server.serve_forever, name="varsel-worker-http", daemon=True).start()
     log.info("worker http listening", host=host, port=server.server_port)
     return server

@@ -35,19 +35,32 @@ def create(session: Session, *, data: OrganisationCreate, principal: Principal |
     except IntegrityError:
         session.rollback()
         raise Problem(409, "conflict", f"an organisation named {data.name!r} already exists") from None
-    record(session, principal=principal, action="organisation.create", entity="organisation", entity_id=str(org.id),
-           detail={"name": org.name, "kind": org.kind, "country": org.country})
+    record(
+        session,
+        principal=principal,
+        action="organisation.create",
+        entity="organisation",
+        entity_id=str(org.id),
+        detail={"name": org.name, "kind": org.kind, "country": org.country},
+    )
     session.commit()
     return org
 
 
-def issue_key(session: Session, *, organisation: Organisation, role: Role, label: str | None,
-              principal: Principal | None) -> ApiKeyCreated:
+def issue_key(
+    session: Session, *, organisation: Organisation, role: Role, label: str | None, principal: Principal | None
+) -> ApiKeyCreated:
     begin_write(session)
     row, plaintext = keys.create_key(session, organisation_id=organisation.id, role=role, label=label)
     session.flush()
-    record(session, principal=principal, action="key.create", entity="api_key", entity_id=row.id,
-           detail={"organisation_id": organisation.id, "role": role.value})
+    record(
+        session,
+        principal=principal,
+        action="key.create",
+        entity="api_key",
+        entity_id=row.id,
+        detail={"organisation_id": organisation.id, "role": role.value},
+    )
     session.commit()
     return ApiKeyCreated(**ApiKeyRead.model_validate(row).model_dump(), key=plaintext)
 
@@ -62,4 +75,6 @@ def revoke(session: Session, *, key_id: str, principal: Principal | None) -> Api
 
 
 def keys_of(session: Session, *, organisation_id: int) -> Sequence[ApiKey]:
-    return session.exec(select(ApiKey).where(ApiKey.organisation_id == organisation_id).order_by(ApiKey.created_at)).all()
+    return session.exec(
+        select(ApiKey).where(ApiKey.organisation_id == organisation_id).order_by(ApiKey.created_at)
+    ).all()

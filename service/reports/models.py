@@ -158,8 +158,10 @@ class ReportCreate(RequestModel):
         if value > latest:
             raise ValueError(f"sampling date {value.isoformat()} is in the future; the latest accepted is {latest}")
         if value < EARLIEST_SAMPLING_DATE:
-            raise ValueError(f"sampling date {value.isoformat()} is before {EARLIEST_SAMPLING_DATE.isoformat()}, "
-                             "the earliest accepted; check the year")
+            raise ValueError(
+                f"sampling date {value.isoformat()} is before {EARLIEST_SAMPLING_DATE.isoformat()}, "
+                "the earliest accepted; check the year"
+            )
         return value
 
     @field_validator("techniques")
@@ -188,10 +190,11 @@ class ReportRead(BaseModel):
     identified_by: Literal["structure", "name"] | None = Field(
         default=None,
         description="How the substance was found: from the structure, or by the name in the registry (a report "
-                    "without a structure); null when no substance could be linked (see substance_note)",
+        "without a structure); null when no substance could be linked (see substance_note)",
     )
     substance_note: str | None = Field(
-        default=None, description="When no substance is linked: why, and what to send to identify it")
+        default=None, description="When no substance is linked: why, and what to send to identify it"
+    )
     structure: str | None
     structure_format: str | None
     substance_name: str | None

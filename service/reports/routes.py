@@ -18,24 +18,43 @@ from service.organisations.models import CountryCode
 from service.pagination import PageLimit
 from service.problems import Problem, validation_errors
 from service.reports import service, upload
-from service.validation import DATABASE_INT_MAX
 from service.reports.models import (
-    BatchItem, BatchResponse, BatchResult, ReportCreate, ReportPage, ReportRead, SampleType,
+    BatchItem,
+    BatchResponse,
+    BatchResult,
+    ReportCreate,
+    ReportPage,
+    ReportRead,
+    SampleType,
 )
+from service.validation import DATABASE_INT_MAX
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=255,
-           description="Repeat a request safely: the same key and body return the stored report"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Repeat a request safely: the same key and body return the stored report",
+    ),
 ]
 
 
-@router.post("/reports", status_code=201, response_model=ReportRead,
-             responses={200: {"description": "Idempotent replay of a stored report"}, **problem_responses(409)})
-async def create_report(data: ReportCreate, principal: Reporter, request: Request, response: Response,
-                        idempotency_key: IdempotencyKey = None) -> ReportRead:
+@router.post(
+    "/reports",
+    status_code=201,
+    response_model=ReportRead,
+    responses={200: {"description": "Idempotent replay of a stored report"}, **problem_responses(409)},
+)
+async def create_report(
+    data: ReportCreate,
+    principal: Reporter,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> ReportRead:
     """File one detection. The answer says whether its substance is new to the registry."""
     # Async so that the write waits on the event loop for the group committer instead of holding
     # a pool thread. Reading the structure is RDKit work: it runs in the thread pool, never on the
@@ -62,7 +81,9 @@ _item_adapter = TypeAdapter(BatchItem)
 
 
 @router.post("/reports:batch", response_model=BatchResponse)
-def create_reports_batch(request: Request, batch: BatchRequest, principal: Reporter, session: SessionDep) -> BatchResponse:
+def create_reports_batch(
+    request: Request, batch: BatchRequest, principal: Reporter, session: SessionDep
+) -> BatchResponse:
     """File up to 1,000 detections. Each item gets its own status; a bad item never rejects the rest."""
     _check_item_count(request, len(batch.items), "items")
     return _answer_items(session, batch.items, principal=principal)
@@ -71,12 +92,22 @@ def create_reports_batch(request: Request, batch: BatchRequest, principal: Repor
 def _check_item_count(request: Request, count: int, what: str) -> None:
     limit = request.app.state.settings.max_batch_items
     if count > limit:
-        raise Problem(422, "validation", f"at most {limit} {what} at once; this one has {count}",
-                      errors=[{"in": "body", "pointer": f"#/{what}", "field": what, "detail": f"at most {limit}"}])
+        raise Problem(
+            422,
+            "validation",
+            f"at most {limit} {what} at once; this one has {count}",
+            errors=[{"in": "body", "pointer": f"#/{what}", "field": what, "detail": f"at most {limit}"}],
+        )
 
 
-def _answer_items(session: SessionDep, raw_items: list[dict[str, Any] | Problem], *, principal: Principal,
-                  sources: list[str] | None = None, key_by_content: bool = False) -> BatchResponse:
+def _answer_items(
+    session: SessionDep,
+    raw_items: list[dict[str, Any] | Problem],
+    *,
+    principal: Principal,
+    sources: list[str] | None = None,
+    key_by_content: bool = False,
+) -> BatchResponse:
     """Validate, identify and store items, each with its own answer (the one batch-result shape).
 
     ``key_by_content``: an item without an idempotency key gets one derived from its content, so
@@ -131,27 +162,52 @@ def _json_object(text: str | None, what: str) -> dict[str, Any] | None:
     except json.JSONDecodeError as error:
         value = error
     if not isinstance(value, dict):
-        raise Problem(422, "validation", f"{what} must be a JSON object, e.g. {_EXAMPLES[what]}",
-                      errors=[{"in": "body", "pointer": f"#/{what}", "field": what, "detail": "a JSON object"}])
+        raise Problem(
+            422,
+            "validation",
+            f"{what} must be a JSON object, e.g. {_EXAMPLES[what]}",
+            errors=[{"in": "body", "pointer": f"#/{what}", "field": what, "detail": "a JSON object"}],
+        )
     return value
 
 
 _EXAMPLES = {"mapping": '{"structure": "SMILES", "sampled_on": "Date"}', "defaults": '{"country": "DK"}'}
 
 
-@router.post("/reports:upload", response_model=BatchResponse, openapi_extra={
-    "requestBody": {"content": {"multipart/form-data": {"encoding": {"file": {"contentType": (
-        "text/csv, chemical/x-mdl-sdfile, application/octet-stream")}}}}}})
+@router.post(
+    "/reports:upload",
+    response_model=BatchResponse,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"file": {"contentType": ("text/csv, chemical/x-mdl-sdfile, application/octet-stream")}}
+                }
+            }
+        }
+    },
+)
 def upload_reports(
     request: Request,
     principal: Reporter,
     session: SessionDep,
     file: Annotated[UploadFile, File(description="A CSV file (header row) or an SD file, UTF-8")],
-    mapping: Annotated[str | None, Form(description=(
-        "JSON object {report field: column or SDF data field}, e.g. " + _EXAMPLES["mapping"]
-        + "; columns named like report fields need no mapping"))] = None,
-    defaults: Annotated[str | None, Form(description=(
-        "JSON object {report field: value} for fields no column gives, e.g. " + _EXAMPLES["defaults"]))] = None,
+    mapping: Annotated[
+        str | None,
+        Form(
+            description=(
+                "JSON object {report field: column or SDF data field}, e.g. "
+                + _EXAMPLES["mapping"]
+                + "; columns named like report fields need no mapping"
+            )
+        ),
+    ] = None,
+    defaults: Annotated[
+        str | None,
+        Form(
+            description=("JSON object {report field: value} for fields no column gives, e.g. " + _EXAMPLES["defaults"])
+        ),
+    ] = None,
     format: Annotated[Literal["csv", "sdf"] | None, Form(description="Default: from the file name")] = None,
 ) -> BatchResponse:
     """File the detections of a CSV or SD file, one report per row, answered row by row as
@@ -164,14 +220,24 @@ def upload_reports(
     `idempotency_key` column is keyed by its content, so a repeated row is a replay (status 200).
     """
     fmt = format or upload.detect_format(file.filename, file.content_type)
-    rows = upload.parse_upload(file.file.read(), fmt=fmt, mapping=_json_object(mapping, "mapping"),
-                               defaults=_json_object(defaults, "defaults"))
+    rows = upload.parse_upload(
+        file.file.read(), fmt=fmt, mapping=_json_object(mapping, "mapping"), defaults=_json_object(defaults, "defaults")
+    )
     if not rows:
-        raise Problem(422, "validation", "the file holds no rows",
-                      errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "no rows"}])
+        raise Problem(
+            422,
+            "validation",
+            "the file holds no rows",
+            errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "no rows"}],
+        )
     _check_item_count(request, len(rows), "rows")
-    return _answer_items(session, [row.problem or row.item for row in rows], principal=principal,
-                         sources=[row.source for row in rows], key_by_content=True)
+    return _answer_items(
+        session,
+        [row.problem or row.item for row in rows],
+        principal=principal,
+        sources=[row.source for row in rows],
+        key_by_content=True,
+    )
 
 
 @router.get("/reports", response_model=ReportPage)
@@ -193,8 +259,12 @@ def list_reports(
             raise Problem(403, "forbidden", "a reporter key reads its own organisation's reports only")
         organisation = principal.organisation_id
     flt = service.ReportFilter(
-        substance=substance, country=country, organisation_id=organisation,
-        sample_type=sample_type.value if sample_type else None, sampled_from=sampled_from, sampled_to=sampled_to,
+        substance=substance,
+        country=country,
+        organisation_id=organisation,
+        sample_type=sample_type.value if sample_type else None,
+        sampled_from=sampled_from,
+        sampled_to=sampled_to,
     )
     items, next_cursor = service.list_reports(session, flt, cursor=cursor, limit=limit)
     return ReportPage(items=items, next_cursor=next_cursor)
@@ -209,4 +279,3 @@ def get_report(report_id: str, principal: ReportReader, session: SessionDep) -> 
     if report is None or (principal.role is Role.reporter and report.organisation_id != principal.organisation_id):
         raise Problem(404, "not-found", f"no report {report_id!r}")
     return report
-

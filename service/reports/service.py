@@ -21,8 +21,8 @@ from ulid import ULID
 from chemistry.identity import Identity, StructureError, identify
 from service.alerting.outbox import raise_alerts
 from service.audit.service import record_many
-from service.classification import service as classification
 from service.auth.models import Principal
+from service.classification import service as classification
 from service.db import begin_write, utcnow
 from service.observability.logs import current_request_id
 from service.observability.metrics import record_reports
@@ -61,8 +61,16 @@ def structure_problem(error: StructureError, *, pointer: str = "#/structure") ->
         422,
         "invalid-structure",
         f"structure: {error.message}",
-        errors=[{"in": "body", "pointer": pointer, "field": "structure", "detail": error.message,
-                 "code": error.code, "format": fmt}],
+        errors=[
+            {
+                "in": "body",
+                "pointer": pointer,
+                "field": "structure",
+                "detail": error.message,
+                "code": error.code,
+                "format": fmt,
+            }
+        ],
     )
 
 
@@ -82,8 +90,13 @@ def prepare(data: ReportCreate, *, principal: Principal, idempotency_key: str | 
             identity = identify(data.structure, fmt=data.structure_format)
         except StructureError as error:
             raise structure_problem(error) from None
-    return PreparedReport(data=data, identity=identity, request_hash=request_hash(data), idempotency_key=idempotency_key,
-                          request_id=current_request_id())
+    return PreparedReport(
+        data=data,
+        identity=identity,
+        request_hash=request_hash(data),
+        idempotency_key=idempotency_key,
+        request_id=current_request_id(),
+    )
 
 
 def store(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
@@ -92,7 +105,9 @@ def store(session: Session, items: list[PreparedReport], *, principal: Principal
     return outcomes
 
 
-def store_groups(session: Session, groups: list[tuple[Principal, list[PreparedReport]]]) -> list[list[Outcome | Problem]]:
+def store_groups(
+    session: Session, groups: list[tuple[Principal, list[PreparedReport]]]
+) -> list[list[Outcome | Problem]]:
     """Store several callers' reports in one transaction, each group under its own principal.
 
     The groups are stored in order, exactly as if one transaction per group had run one after
@@ -139,7 +154,9 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
         earlier = {
             r.idempotency_key: r
             for r in session.exec(
-                select(Report).where(Report.organisation_id == principal.organisation_id, Report.idempotency_key.in_(keys))
+                select(Report).where(
+                    Report.organisation_id == principal.organisation_id, Report.idempotency_key.in_(keys)
+                )
             )
         }
     fresh: list[int] = []
@@ -159,8 +176,9 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
 
     # 2. Registry: new parents are registered; reports without a structure are resolved by name.
     substances, created = registry.register(session, (items[i].identity for i in fresh if items[i].identity))
-    classification.record_for_new(session, created=created, substances=substances,
-                                  identities=(items[i].identity for i in fresh))
+    classification.record_for_new(
+        session, created=created, substances=substances, identities=(items[i].identity for i in fresh)
+    )
     rows: list[dict] = []
     linked: dict[int, Substance | None] = {}
     new_flags: dict[int, bool] = {}
@@ -198,17 +216,30 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             principal=principal,
             action="report.create",
             entity="report",
-            entries=[(row["id"], {"substance": linked[i].inchikey if linked[i] else None}) for i, row in zip(fresh, rows)],
+            entries=[
+                (row["id"], {"substance": linked[i].inchikey if linked[i] else None}) for i, row in zip(fresh, rows)
+            ],
         )
         if created:
-            record_many(session, principal=principal, action="substance.register", entity="substance",
-                        entries=[(key, {}) for key in sorted(created)])
+            record_many(
+                session,
+                principal=principal,
+                action="substance.register",
+                entity="substance",
+                entries=[(key, {}) for key in sorted(created)],
+            )
 
     # 3. Answers: new reports from what was just written, replays read back from the database.
     names = registry.names_for(session, {s.id for s in linked.values() if s is not None})
     by_index = {index: _to_read(row, linked[index], names) for index, row in zip(fresh, rows)}
-    replays = read_many(session, [earlier[items[i].idempotency_key].id for i, r in enumerate(results)
-                                  if isinstance(r, int) and items[i].idempotency_key in earlier])
+    replays = read_many(
+        session,
+        [
+            earlier[items[i].idempotency_key].id
+            for i, r in enumerate(results)
+            if isinstance(r, int) and items[i].idempotency_key in earlier
+        ],
+    )
     answers: list[Outcome | Problem] = []
     for index, result in enumerate(results):
         if isinstance(result, Problem):
@@ -232,8 +263,9 @@ def _replay_or_conflict(stored_hash: str, item: PreparedReport, key: str) -> Pro
     )
 
 
-def _row(item: PreparedReport, substance: Substance | None, is_new: bool, *, principal: Principal,
-         received_at: dt.datetime) -> dict:
+def _row(
+    item: PreparedReport, substance: Substance | None, is_new: bool, *, principal: Principal, received_at: dt.datetime
+) -> dict:
     data = item.data
     return {
         "id": str(ULID()),
@@ -268,7 +300,8 @@ def read_many(session: Session, report_ids: list[str]) -> dict[str, ReportRead]:
     if not report_ids:
         return {}
     pairs = session.exec(
-        select(Report, Substance).join(Substance, Substance.id == Report.substance_id, isouter=True)
+        select(Report, Substance)
+        .join(Substance, Substance.id == Report.substance_id, isouter=True)
         .where(Report.id.in_(report_ids))
     ).all()
     return to_reads(session, pairs)
@@ -283,15 +316,24 @@ def _to_read(row: dict, substance: Substance | None, names: dict[int, list[str]]
     """One ReportRead from a report's column values, whether just written or read back."""
     summary = None
     if substance is not None:
-        summary = SubstanceSummary(inchikey=substance.inchikey, connectivity_key=substance.connectivity_key,
-                                   smiles=substance.smiles, formula=substance.formula,
-                                   names=names.get(substance.id, []))
+        summary = SubstanceSummary(
+            inchikey=substance.inchikey,
+            connectivity_key=substance.connectivity_key,
+            smiles=substance.smiles,
+            formula=substance.formula,
+            names=names.get(substance.id, []),
+        )
     # a non-finite value, stored before intake refused them, has no JSON form: read as no quantity
     value = row["quantity_value"]
     quantity = Quantity(value=value, unit=row["quantity_unit"]) if value and math.isfinite(value) else None
     return ReportRead.model_validate(
-        {**row, "substance": summary, "substance_is_new": row["substance_was_new"], "quantity": quantity,
-         **_identification(row, substance)}
+        {
+            **row,
+            "substance": summary,
+            "substance_is_new": row["substance_was_new"],
+            "quantity": quantity,
+            **_identification(row, substance),
+        }
     )
 
 
@@ -299,11 +341,14 @@ def _identification(row: dict, substance: Substance | None) -> dict:
     """How the report's substance was found, and, when it was not, a reason the reporter can act on."""
     if substance is not None:
         return {"identified_by": "structure" if row["structure"] else "name", "substance_note": None}
-    return {"identified_by": None, "substance_note": (
-        f"the registry knows no substance by the name {row['substance_name']!r}, or more than one: the report is "
-        "stored without a substance, so it counts for no substance and raises no alert. Send the structure "
-        "(SMILES, InChI or Molfile) with the name to identify it"
-    )}
+    return {
+        "identified_by": None,
+        "substance_note": (
+            f"the registry knows no substance by the name {row['substance_name']!r}, or more than one: the report is "
+            "stored without a substance, so it counts for no substance and raises no alert. Send the structure "
+            "(SMILES, InChI or Molfile) with the name to identify it"
+        ),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +361,9 @@ class ReportFilter:
     sampled_to: dt.date | None = None
 
 
-def list_reports(session: Session, flt: ReportFilter, *, cursor: str | None, limit: int) -> tuple[list[ReportRead], str | None]:
+def list_reports(
+    session: Session, flt: ReportFilter, *, cursor: str | None, limit: int
+) -> tuple[list[ReportRead], str | None]:
     """Newest first; the cursor is the last id seen, so pages stay stable while reports arrive."""
     query = select(Report, Substance).join(Substance, Substance.id == Report.substance_id, isouter=True)
     if flt.substance:

@@ -36,8 +36,20 @@ FileFormat = Literal["csv", "sdf"]
 
 # The fields a row may give (ReportCreate's, the quantity split in two, and an idempotency key).
 REPORT_FIELDS = (
-    "structure", "structure_format", "substance_name", "sample_type", "country", "region", "sampled_on",
-    "techniques", "confidence", "quantity_value", "quantity_unit", "purity_percent", "context", "organisation",
+    "structure",
+    "structure_format",
+    "substance_name",
+    "sample_type",
+    "country",
+    "region",
+    "sampled_on",
+    "techniques",
+    "confidence",
+    "quantity_value",
+    "quantity_unit",
+    "purity_percent",
+    "context",
+    "organisation",
     "idempotency_key",
 )
 _ALIASES = {"smiles": "structure", "inchi": "structure", "molfile": "structure", "name": "substance_name"}
@@ -65,8 +77,10 @@ def detect_format(filename: str | None, content_type: str | None = None) -> File
     if name.endswith((".csv", ".txt")) or media in ("text/csv", "application/csv"):
         return "csv"
     raise Problem(
-        422, "validation", f"cannot tell the file's format from its name {filename!r}: upload a .csv or .sdf file, "
-                           "or give format (csv or sdf)",
+        422,
+        "validation",
+        f"cannot tell the file's format from its name {filename!r}: upload a .csv or .sdf file, "
+        "or give format (csv or sdf)",
         errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "a .csv or .sdf file"}],
     )
 
@@ -77,36 +91,62 @@ def check_mapping(mapping: dict[str, Any] | None, *, what: str = "mapping") -> d
     unknown = [name for name in mapping if name not in REPORT_FIELDS]
     if unknown:
         raise Problem(
-            422, "validation", f"{what}: unknown report field(s) {', '.join(map(repr, unknown))}; "
-                               f"known: {', '.join(REPORT_FIELDS)}",
-            errors=[{"in": "body", "pointer": f"#/{what}/{name}", "field": f"{what}.{name}",
-                     "detail": f"not a report field; known: {', '.join(REPORT_FIELDS)}"} for name in unknown],
+            422,
+            "validation",
+            f"{what}: unknown report field(s) {', '.join(map(repr, unknown))}; known: {', '.join(REPORT_FIELDS)}",
+            errors=[
+                {
+                    "in": "body",
+                    "pointer": f"#/{what}/{name}",
+                    "field": f"{what}.{name}",
+                    "detail": f"not a report field; known: {', '.join(REPORT_FIELDS)}",
+                }
+                for name in unknown
+            ],
         )
     if what == "mapping":
         bad = [name for name, column in mapping.items() if not isinstance(column, str) or not column.strip()]
         if bad:
-            raise Problem(422, "validation", f"mapping: give each field a column name ({', '.join(bad)})",
-                          errors=[{"in": "body", "pointer": f"#/mapping/{name}", "field": f"mapping.{name}",
-                                   "detail": "a column or SDF data field name"} for name in bad])
+            raise Problem(
+                422,
+                "validation",
+                f"mapping: give each field a column name ({', '.join(bad)})",
+                errors=[
+                    {
+                        "in": "body",
+                        "pointer": f"#/mapping/{name}",
+                        "field": f"mapping.{name}",
+                        "detail": "a column or SDF data field name",
+                    }
+                    for name in bad
+                ],
+            )
     return mapping
 
 
-def parse_upload(data: bytes, *, fmt: FileFormat, mapping: dict[str, str] | None = None,
-                 defaults: dict[str, Any] | None = None) -> list[UploadRow]:
+def parse_upload(
+    data: bytes, *, fmt: FileFormat, mapping: dict[str, str] | None = None, defaults: dict[str, Any] | None = None
+) -> list[UploadRow]:
     """Every row of the file, in order. Raises Problem if the file as a whole cannot be read."""
     mapping, defaults = check_mapping(mapping), check_mapping(defaults, what="defaults")
     text = _decode(data)
-    return parse_sdf(text, mapping=mapping, defaults=defaults) if fmt == "sdf" else parse_csv(
-        text, mapping=mapping, defaults=defaults)
+    return (
+        parse_sdf(text, mapping=mapping, defaults=defaults)
+        if fmt == "sdf"
+        else parse_csv(text, mapping=mapping, defaults=defaults)
+    )
 
 
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise Problem(422, "validation", f"the file is not UTF-8 text (byte {error.start} cannot be read); save it "
-                                         "as UTF-8 and upload it again",
-                      errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "UTF-8 text"}]) from None
+        raise Problem(
+            422,
+            "validation",
+            f"the file is not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8 and upload it again",
+            errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "UTF-8 text"}],
+        ) from None
 
 
 def _key(name: str) -> str:
@@ -117,8 +157,12 @@ def parse_csv(text: str, *, mapping: dict[str, str], defaults: dict[str, Any]) -
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [c for c in (reader.fieldnames or []) if c is not None]
     if not columns:
-        raise Problem(422, "validation", "the CSV file has no header row naming its columns",
-                      errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "a header row"}])
+        raise Problem(
+            422,
+            "validation",
+            "the CSV file has no header row naming its columns",
+            errors=[{"in": "body", "pointer": "#/file", "field": "file", "detail": "a header row"}],
+        )
     _check_columns_exist(mapping, columns)
     rows = []
     for number, record in enumerate(reader, 2):
@@ -144,10 +188,24 @@ def parse_sdf(text: str, *, mapping: dict[str, str], defaults: dict[str, Any]) -
             record = supplier.GetItemText(index)
             mol = supplier[index]
             if mol is None:
-                rows.append(UploadRow(source, problem=Problem(
-                    422, "invalid-structure", f"{source}: RDKit could not read this record's Molfile",
-                    errors=[{"in": "body", "pointer": "#/structure", "field": "structure",
-                             "detail": "not a readable Molfile (V2000 or V3000)"}])))
+                rows.append(
+                    UploadRow(
+                        source,
+                        problem=Problem(
+                            422,
+                            "invalid-structure",
+                            f"{source}: RDKit could not read this record's Molfile",
+                            errors=[
+                                {
+                                    "in": "body",
+                                    "pointer": "#/structure",
+                                    "field": "structure",
+                                    "detail": "not a readable Molfile (V2000 or V3000)",
+                                }
+                            ],
+                        ),
+                    )
+                )
                 continue
             values = {name: mol.GetProp(name).strip() for name in mol.GetPropNames()}
             seen_fields |= set(values)
@@ -174,15 +232,30 @@ def _check_columns_exist(mapping: dict[str, str], columns: list[str]) -> None:
     if missing:
         known = ", ".join(columns) or "none"
         raise Problem(
-            422, "validation", f"mapping names columns the file does not have: "
-                               f"{', '.join(f'{k} <- {v!r}' for k, v in missing.items())}; the file has: {known}",
-            errors=[{"in": "body", "pointer": f"#/mapping/{name}", "field": f"mapping.{name}",
-                     "detail": f"no column {column!r}; the file has: {known}"} for name, column in missing.items()],
+            422,
+            "validation",
+            f"mapping names columns the file does not have: "
+            f"{', '.join(f'{k} <- {v!r}' for k, v in missing.items())}; the file has: {known}",
+            errors=[
+                {
+                    "in": "body",
+                    "pointer": f"#/mapping/{name}",
+                    "field": f"mapping.{name}",
+                    "detail": f"no column {column!r}; the file has: {known}",
+                }
+                for name, column in missing.items()
+            ],
         )
 
 
-def _row(source: str, values: dict[str, str], *, mapping: dict[str, str], defaults: dict[str, Any],
-         molfile: str | None = None) -> UploadRow:
+def _row(
+    source: str,
+    values: dict[str, str],
+    *,
+    mapping: dict[str, str],
+    defaults: dict[str, Any],
+    molfile: str | None = None,
+) -> UploadRow:
     by_key = {_key(name): name for name in values}
     taken: dict[str, str] = {}  # report field -> column it came from
     for name in values:
@@ -256,7 +329,7 @@ def _split_csv(text: str, size: int) -> list[FilePart]:
             rows.append((f"line {reader.line_num}", record))
     parts = []
     for start in range(0, len(rows), size):
-        chunk = rows[start: start + size]
+        chunk = rows[start : start + size]
         out = io.StringIO(newline="")
         writer = csv.writer(out)
         writer.writerow(header)
@@ -271,8 +344,9 @@ def _split_sdf(text: str, size: int) -> list[FilePart]:
     records = [supplier.GetItemText(i) for i in range(len(supplier))]
     parts = []
     for start in range(0, len(records), size):
-        chunk = records[start: start + size]
+        chunk = records[start : start + size]
         content = "".join(r if r.rstrip().endswith("$$$$") else r.rstrip("\n") + "\n$$$$\n" for r in chunk)
-        parts.append(FilePart(content.encode(), len(chunk), start,
-                              [f"record {start + i + 1}" for i in range(len(chunk))]))
+        parts.append(
+            FilePart(content.encode(), len(chunk), start, [f"record {start + i + 1}" for i in range(len(chunk))])
+        )
     return parts

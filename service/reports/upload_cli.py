@@ -39,15 +39,28 @@ DEFAULT_ROWS_PER_PART = 200
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a .csv (header row) or .sdf file, UTF-8")
     parser.add_argument("--url", help=f"the API's base URL (default ${URL_VARIABLE}, else http://127.0.0.1:8000)")
-    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                        help="read report FIELD from COLUMN (or SDF data field); repeat. Fields: "
-                             + ", ".join(REPORT_FIELDS))
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="FIELD's value where no column gives one, e.g. country=DK; repeat "
-                             "(techniques: several separated by ';')")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="read report FIELD from COLUMN (or SDF data field); repeat. Fields: " + ", ".join(REPORT_FIELDS),
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="FIELD's value where no column gives one, e.g. country=DK; repeat (techniques: several separated by ';')",
+    )
     parser.add_argument("--format", choices=["csv", "sdf"], help="default: from the file name")
-    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS_PER_PART, metavar="N",
-                        help=f"rows per request (default {DEFAULT_ROWS_PER_PART}; at most the server's batch limit)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=DEFAULT_ROWS_PER_PART,
+        metavar="N",
+        help=f"rows per request (default {DEFAULT_ROWS_PER_PART}; at most the server's batch limit)",
+    )
 
 
 def _pairs(values: list[str], option: str) -> dict[str, Any]:
@@ -86,22 +99,33 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {args.file.name} holds no rows", file=sys.stderr)
         return 2
     url = (args.url or os.environ.get(URL_VARIABLE) or "http://127.0.0.1:8000").rstrip("/")
-    form = {"format": fmt, **({"mapping": json.dumps(mapping)} if mapping else {}),
-            **({"defaults": json.dumps(defaults)} if defaults else {})}
+    form = {
+        "format": fmt,
+        **({"mapping": json.dumps(mapping)} if mapping else {}),
+        **({"defaults": json.dumps(defaults)} if defaults else {}),
+    }
     totals = {"stored": 0, "replayed": 0, "rejected": 0}
     upload_id = uuid.uuid4().hex[:12]
     headers = {"Authorization": f"Bearer {key}", "User-Agent": f"varsel-cli/{__version__}"}
-    with httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(300.0, connect=10.0)) as client, \
-            tqdm(total=sum(p.rows for p in parts), unit="row", file=sys.stderr, desc=args.file.name) as progress:
+    with (
+        httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(300.0, connect=10.0)) as client,
+        tqdm(total=sum(p.rows for p in parts), unit="row", file=sys.stderr, desc=args.file.name) as progress,
+    ):
         for number, part in enumerate(parts, 1):
             try:
-                response = client.post("/v1/reports:upload", data=form,
-                                       files={"file": (args.file.name, part.content)},
-                                       headers={"X-Request-ID": f"upload-{upload_id}-{number}"})
+                response = client.post(
+                    "/v1/reports:upload",
+                    data=form,
+                    files={"file": (args.file.name, part.content)},
+                    headers={"X-Request-ID": f"upload-{upload_id}-{number}"},
+                )
             except httpx.HTTPError as error:
                 progress.close()
-                print(f"error: {url}: {error}; the rows before {part.sources[0]} were sent, sending the file "
-                      "again is safe", file=sys.stderr)
+                print(
+                    f"error: {url}: {error}; the rows before {part.sources[0]} were sent, sending the file "
+                    "again is safe",
+                    file=sys.stderr,
+                )
                 return 2
             if response.status_code != 200:
                 progress.close()
@@ -119,8 +143,11 @@ def run(args: argparse.Namespace) -> int:
             for name in totals:
                 totals[name] += answer[name]
             progress.update(part.rows)
-    print(f"{args.file.name}: {totals['stored']} stored, {totals['replayed']} already there, "
-          f"{totals['rejected']} rejected", file=sys.stderr)
+    print(
+        f"{args.file.name}: {totals['stored']} stored, {totals['replayed']} already there, "
+        f"{totals['rejected']} rejected",
+        file=sys.stderr,
+    )
     return 1 if totals["rejected"] else 0
 
 

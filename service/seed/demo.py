@@ -49,10 +49,22 @@ DEMO_REPORTS = (
     ("Demo Forensic Lab Copenhagen", "CNC(C)C(=O)c1ccc(C)cc1.Cl", "mephedrone hydrochloride", "seizure", "DK", 30),
     ("Demo Forensic Lab Copenhagen", "CCCC(C(=O)c1ccc(C)cc1)N1CCCC1", "pyrovalerone", "test_purchase", "DK", 21),
     ("Demo Toxicology Lab Munich", "CNC(C)C(=O)c1ccc(C)cc1", "4-MMC", "biological_nonfatal", "DE", 14),
-    ("Demo Toxicology Lab Munich", "CCCCCN1C=C(C(=O)C2=CC=CC3=CC=CC=C32)C2=CC=CC=C21", "JWH-018", "biological_fatal",
-     "DE", 9),
-    ("Demo National Focal Point", "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1", "etonitazene", "seizure", "DK",
-     3),
+    (
+        "Demo Toxicology Lab Munich",
+        "CCCCCN1C=C(C(=O)C2=CC=CC3=CC=CC=C32)C2=CC=CC=C21",
+        "JWH-018",
+        "biological_fatal",
+        "DE",
+        9,
+    ),
+    (
+        "Demo National Focal Point",
+        "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        "etonitazene",
+        "seizure",
+        "DK",
+        3,
+    ),
 )
 
 
@@ -90,8 +102,9 @@ def seed_demo(engine: Engine, *, keys_file: Path) -> dict[str, str]:
                 organisations.revoke(session, key_id=old.id, principal=None)
             for demo in DEMO_ORGS:
                 for role in demo.roles:
-                    created = organisations.issue_key(session, organisation=orgs[demo.name], role=role,
-                                                      label=DEMO_LABEL, principal=None)
+                    created = organisations.issue_key(
+                        session, organisation=orgs[demo.name], role=role, label=DEMO_LABEL, principal=None
+                    )
                     keys[f"{role.value} ({demo.name})"] = created.key
             _write_keys(keys_file, keys)
         _seed_reports(session, orgs)
@@ -102,11 +115,23 @@ def _seed_reports(session: Session, orgs: dict) -> None:  # noqa: ANN001
     today = dt.datetime.now(dt.UTC).date()
     for org_name, structure, name, sample_type, country, days_ago in DEMO_REPORTS:
         org = orgs[org_name]
-        principal = Principal(key_id="seed", role=Role.reporter, organisation_id=org.id, organisation_name=org.name,
-                              organisation_country=org.country)
-        data = ReportCreate(structure=structure, substance_name=name, sample_type=sample_type, country=country,
-                            sampled_on=today - dt.timedelta(days=days_ago), techniques=["GC-MS", "LC-HRMS"],
-                            confidence="confirmed", context="demo report seeded by `varsel seed-demo`")
+        principal = Principal(
+            key_id="seed",
+            role=Role.reporter,
+            organisation_id=org.id,
+            organisation_name=org.name,
+            organisation_country=org.country,
+        )
+        data = ReportCreate(
+            structure=structure,
+            substance_name=name,
+            sample_type=sample_type,
+            country=country,
+            sampled_on=today - dt.timedelta(days=days_ago),
+            techniques=["GC-MS", "LC-HRMS"],
+            confidence="confirmed",
+            context="demo report seeded by `varsel seed-demo`",
+        )
         # a fixed idempotency key per demo report makes re-seeding a no-op
         prepared = reports.prepare(data, principal=principal, idempotency_key=f"demo-{days_ago}-{country}")
         reports.store(session, [prepared], principal=principal)

@@ -97,7 +97,9 @@ class Subscription(SQLModel, table=True):
 _JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$|^EU$|^UN$")
 
 
-_EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+)
 
 
 def check_email(value: str) -> str:
@@ -122,12 +124,14 @@ class Filters(RequestModel):
 
     event_types: list[AlertType] = Field(default=[], description="Alert types, e.g. substance.first_detection")
     jurisdictions: list[str] = Field(
-        default=[], description="Jurisdictions the alert speaks about; those encoded: CN, DE, DK, EU, GB, UN, US")
+        default=[], description="Jurisdictions the alert speaks about; those encoded: CN, DE, DK, EU, GB, UN, US"
+    )
     countries: list[str] = Field(default=[], description="ISO 3166-1 countries of the reports behind the alert")
     family_ids: list[str] = Field(default=[], description="Families of related substances")
     group_ids: list[str] = Field(default=[], description="Group definitions (generic bans) that capture the substance")
     uncontrolled_in: str | None = Field(
-        default=None, description="Only substances uncontrolled in this jurisdiction (CN, DE, DK, EU, GB, UN, US)")
+        default=None, description="Only substances uncontrolled in this jurisdiction (CN, DE, DK, EU, GB, UN, US)"
+    )
     min_severity: Severity = Severity.info
 
     @field_validator("countries")
@@ -212,8 +216,11 @@ class SubscriptionCreate(RequestModel):
                 {
                     "name": "Cathinones and intoxications, Denmark",
                     "url": "https://alerts.example.dk/varsel",
-                    "filters": {"event_types": ["report.intoxication", "substance.first_detection"],
-                                "countries": ["DK"], "min_severity": "moderate"},
+                    "filters": {
+                        "event_types": ["report.intoxication", "substance.first_detection"],
+                        "countries": ["DK"],
+                        "min_severity": "moderate",
+                    },
                     "mode": "immediate",
                 }
             ]
@@ -221,10 +228,15 @@ class SubscriptionCreate(RequestModel):
     )
 
     name: str | None = Field(default=None, max_length=200)
-    url: str | None = Field(default=None, min_length=8, max_length=2000,
-                            description="HTTPS (or HTTP) URL that receives the webhooks; give it, `email`, or both")
-    email: str | None = Field(default=None, max_length=320,
-                              description="Address that receives each alert (or digest) as an e-mail")
+    url: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=2000,
+        description="HTTPS (or HTTP) URL that receives the webhooks; give it, `email`, or both",
+    )
+    email: str | None = Field(
+        default=None, max_length=320, description="Address that receives each alert (or digest) as an e-mail"
+    )
     filters: Filters = Filters()
     mode: Mode = Mode.immediate
     digest: DigestSchedule | None = Field(default=None, description="Required when mode is 'digest'")

@@ -29,13 +29,23 @@ from service.alerting.models import Delivery, DeliveryKind, DeliveryState
 from service.audit.redact import redact_url
 from service.audit.service import record
 from service.auth.models import Principal
-from service.db import begin_write, utcnow
-from service.problems import Problem
 from service.classification import live
+from service.db import begin_write, utcnow
 from service.families.models import Family
+from service.problems import Problem
 from service.subscriptions.models import (
-    Channel, DigestSchedule, FeedToken, FeedTokenRead, FeedTokenWithSecret, Filters, Mode, Subscription,
-    SubscriptionCreate, SubscriptionRead, SubscriptionUpdate, SubscriptionWithSecret,
+    Channel,
+    DigestSchedule,
+    FeedToken,
+    FeedTokenRead,
+    FeedTokenWithSecret,
+    Filters,
+    Mode,
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionRead,
+    SubscriptionUpdate,
+    SubscriptionWithSecret,
 )
 from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
 
@@ -60,8 +70,12 @@ def check_url(url: str, *, allow_private: bool) -> None:
     try:
         check_webhook_url(url, allow_private=allow_private, resolver=_bounded_resolver)
     except UnsafeURL as refusal:
-        raise Problem(422, "validation", f"url: {refusal}",
-                      errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": str(refusal)}]) from None
+        raise Problem(
+            422,
+            "validation",
+            f"url: {refusal}",
+            errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": str(refusal)}],
+        ) from None
 
 
 def known_jurisdictions() -> dict[str, str]:
@@ -71,9 +85,13 @@ def known_jurisdictions() -> dict[str, str]:
 
 def _unknown(field: str, unknown: Sequence[str], known: Sequence[str], what: str) -> dict:
     shown = ", ".join(known[:50]) + (f" and {len(known) - 50} more" if len(known) > 50 else "")
-    return {"in": "body", "pointer": f"#/filters/{field}", "field": f"filters.{field}",
-            "detail": f"unknown {what}: {', '.join(unknown)}; known: {shown or 'none yet'}",
-            "known": list(known)}
+    return {
+        "in": "body",
+        "pointer": f"#/filters/{field}",
+        "field": f"filters.{field}",
+        "detail": f"unknown {what}: {', '.join(unknown)}; known: {shown or 'none yet'}",
+        "known": list(known),
+    }
 
 
 def check_filters(session: Session, filters: Filters) -> None:
@@ -81,8 +99,10 @@ def check_filters(session: Session, filters: Filters) -> None:
     match nothing, silently, for ever. The error lists the values that exist."""
     errors = []
     jurisdictions = sorted(known_jurisdictions())
-    for field, values in (("jurisdictions", filters.jurisdictions),
-                          ("uncontrolled_in", [filters.uncontrolled_in] if filters.uncontrolled_in else [])):
+    for field, values in (
+        ("jurisdictions", filters.jurisdictions),
+        ("uncontrolled_in", [filters.uncontrolled_in] if filters.uncontrolled_in else []),
+    ):
         unknown = sorted(set(values) - set(jurisdictions))
         if unknown:
             errors.append(_unknown(field, unknown, jurisdictions, "jurisdiction"))
@@ -116,14 +136,23 @@ def get_all(session: Session, *, principal: Principal) -> Sequence[Subscription]
 
 def to_read(row: Subscription) -> SubscriptionRead:
     return SubscriptionRead(
-        id=row.id, organisation_id=row.organisation_id, name=row.name, url=row.url or None, email=row.email,
+        id=row.id,
+        organisation_id=row.organisation_id,
+        name=row.name,
+        url=row.url or None,
+        email=row.email,
         channels=list(row.channels()),
-        filters=Filters.model_validate(row.filters), mode=Mode(row.mode),
+        filters=Filters.model_validate(row.filters),
+        mode=Mode(row.mode),
         digest=DigestSchedule.model_validate(row.digest) if row.digest else None,
-        next_digest_at=row.next_digest_at, enabled=row.enabled, failing_since=row.failing_since,
-        disabled_at=row.disabled_at, disabled_reason=row.disabled_reason,
+        next_digest_at=row.next_digest_at,
+        enabled=row.enabled,
+        failing_since=row.failing_since,
+        disabled_at=row.disabled_at,
+        disabled_reason=row.disabled_reason,
         previous_secret_expires_at=row.previous_secret_expires_at,
-        created_at=row.created_at, updated_at=row.updated_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -134,13 +163,19 @@ def _with_secret(row: Subscription, secret: str) -> SubscriptionWithSecret:
 def _audit(session: Session, principal: Principal, action: str, row: Subscription, **detail: object) -> None:
     # Never the secret, nor the URL's credentials or query: regulators read every organisation's
     # audit entries and must not be able to forge or redirect another's webhooks.
-    record(session, principal=principal, action=action, entity="subscription", entity_id=row.id,
-           detail={"url": redact_url(row.url) if row.url else None, "email": bool(row.email), "mode": row.mode,
-                   **detail})
+    record(
+        session,
+        principal=principal,
+        action=action,
+        entity="subscription",
+        entity_id=row.id,
+        detail={"url": redact_url(row.url) if row.url else None, "email": bool(row.email), "mode": row.mode, **detail},
+    )
 
 
-def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
-           allow_private: bool, secret_box: SecretBox) -> SubscriptionWithSecret:
+def create(
+    session: Session, *, data: SubscriptionCreate, principal: Principal, allow_private: bool, secret_box: SecretBox
+) -> SubscriptionWithSecret:
     if data.url:
         check_url(data.url, allow_private=allow_private)
     check_filters(session, data.filters)
@@ -148,12 +183,19 @@ def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
     secret = generate_secret()  # an e-mail-only subscription has one too, for a webhook added later
     begin_write(session)
     row = Subscription(
-        id=str(ULID()), organisation_id=principal.organisation_id, name=data.name, url=data.url or "",
+        id=str(ULID()),
+        organisation_id=principal.organisation_id,
+        name=data.name,
+        url=data.url or "",
         email=data.email,
-        secret=secret_box.seal(secret), filters=data.filters.model_dump(mode="json"), mode=data.mode.value,
+        secret=secret_box.seal(secret),
+        filters=data.filters.model_dump(mode="json"),
+        mode=data.mode.value,
         digest=data.digest.model_dump(mode="json") if data.digest else None,
         next_digest_at=next_digest_time(data.digest, after=now) if data.digest else None,
-        enabled=True, created_at=now, updated_at=now,
+        enabled=True,
+        created_at=now,
+        updated_at=now,
     )
     session.add(row)
     session.flush()
@@ -162,8 +204,9 @@ def create(session: Session, *, data: SubscriptionCreate, principal: Principal,
     return _with_secret(row, secret)
 
 
-def update_subscription(session: Session, *, subscription_id: str, data: SubscriptionUpdate, principal: Principal,
-                        allow_private: bool) -> SubscriptionRead:
+def update_subscription(
+    session: Session, *, subscription_id: str, data: SubscriptionUpdate, principal: Principal, allow_private: bool
+) -> SubscriptionRead:
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes and data.url is not None:
         check_url(data.url, allow_private=allow_private)
@@ -174,13 +217,21 @@ def update_subscription(session: Session, *, subscription_id: str, data: Subscri
     url = (data.url or "") if "url" in changes else row.url
     email = data.email if "email" in changes else row.email
     if not url and not email:
-        raise Problem(422, "validation", "a subscription needs a webhook 'url', an 'email' address, or both",
-                      errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": "nothing left to deliver to"}])
+        raise Problem(
+            422,
+            "validation",
+            "a subscription needs a webhook 'url', an 'email' address, or both",
+            errors=[{"in": "body", "pointer": "#/url", "field": "url", "detail": "nothing left to deliver to"}],
+        )
     mode = data.mode if data.mode is not None else Mode(row.mode)
     digest = data.digest if "digest" in changes else (DigestSchedule.model_validate(row.digest) if row.digest else None)
     if mode is Mode.digest and digest is None:
-        raise Problem(422, "validation", "mode 'digest' needs a 'digest' schedule (frequency, at, timezone)",
-                      errors=[{"in": "body", "pointer": "#/digest", "field": "digest", "detail": "required"}])
+        raise Problem(
+            422,
+            "validation",
+            "mode 'digest' needs a 'digest' schedule (frequency, at, timezone)",
+            errors=[{"in": "body", "pointer": "#/digest", "field": "digest", "detail": "required"}],
+        )
     if mode is Mode.immediate:
         digest = None
     now = utcnow()
@@ -213,8 +264,9 @@ def delete(session: Session, *, subscription_id: str, principal: Principal) -> N
     session.commit()
 
 
-def rotate_secret(session: Session, *, subscription_id: str, principal: Principal,
-                  grace: dt.timedelta, secret_box: SecretBox) -> SubscriptionWithSecret:
+def rotate_secret(
+    session: Session, *, subscription_id: str, principal: Principal, grace: dt.timedelta, secret_box: SecretBox
+) -> SubscriptionWithSecret:
     """A new secret signs from now on; the old one keeps signing alongside it for ``grace``,
     so a receiver can switch without rejecting a single webhook."""
     secret = generate_secret()
@@ -246,8 +298,13 @@ def reseal_secrets(session: Session, *, secret_box: SecretBox) -> tuple[int, int
     changes, unreadable = [], []
     for subscription_id, secret, previous in rows:
         try:
-            changes.append({"b_id": subscription_id, "b_secret": secret_box.reseal(secret),
-                            "b_previous": secret_box.reseal(previous) if previous else None})
+            changes.append(
+                {
+                    "b_id": subscription_id,
+                    "b_secret": secret_box.reseal(secret),
+                    "b_previous": secret_box.reseal(previous) if previous else None,
+                }
+            )
         except SecretUnreadable as error:
             reason = error
             unreadable.append(subscription_id)
@@ -256,7 +313,8 @@ def reseal_secrets(session: Session, *, secret_box: SecretBox) -> tuple[int, int
         raise SecretUnreadable(f"subscription(s) {', '.join(unreadable)}: {reason}")
     if changes:
         session.execute(
-            update(table).where(table.c.id == bindparam("b_id"))
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
             .values(secret=bindparam("b_secret"), previous_secret=bindparam("b_previous")),
             changes,
         )
@@ -300,9 +358,16 @@ def queue_test(session: Session, *, subscription_id: str, principal: Principal, 
         "data": {"subscription_id": row.id, "message": "Test webhook from Varsel: your endpoint and secret work."},
     }
     delivery = {
-        "id": str(ULID()), "subscription_id": row.id, "alert_id": None, "kind": DeliveryKind.test.value,
-        "message_id": event_id, "body": to_json_bytes(event).decode(), "state": DeliveryState.pending.value,
-        "next_attempt_at": now, "attempts_made": 0, "created_at": now,
+        "id": str(ULID()),
+        "subscription_id": row.id,
+        "alert_id": None,
+        "kind": DeliveryKind.test.value,
+        "message_id": event_id,
+        "body": to_json_bytes(event).decode(),
+        "state": DeliveryState.pending.value,
+        "next_attempt_at": now,
+        "attempts_made": 0,
+        "created_at": now,
     }
     session.execute(insert(Delivery), [delivery])
     _audit(session, principal, "subscription.test", row, delivery_id=delivery["id"])
@@ -327,8 +392,11 @@ def subscription_for_unsubscribe(session: Session, *, token: str, secret_box: Se
         opened = secret_box.open(token) if is_sealed(token) else ""
     except SecretUnreadable:
         opened = ""
-    row = session.get(Subscription, opened.removeprefix(UNSUBSCRIBE_PREFIX)) if opened.startswith(
-        UNSUBSCRIBE_PREFIX) else None
+    row = (
+        session.get(Subscription, opened.removeprefix(UNSUBSCRIBE_PREFIX))
+        if opened.startswith(UNSUBSCRIBE_PREFIX)
+        else None
+    )
     if row is None:
         raise Problem(404, "not-found", "this unsubscribe link is not valid, or its subscription no longer exists")
     return row
@@ -336,9 +404,13 @@ def subscription_for_unsubscribe(session: Session, *, token: str, secret_box: Se
 
 def drop_pending(session: Session, *, subscription_id: str, channel: Channel) -> None:
     """Pending deliveries of a channel the subscription no longer has go with it."""
-    session.execute(sql_delete(Delivery).where(Delivery.subscription_id == subscription_id,
-                                           Delivery.channel == channel.value,
-                                           Delivery.state == DeliveryState.pending.value))
+    session.execute(
+        sql_delete(Delivery).where(
+            Delivery.subscription_id == subscription_id,
+            Delivery.channel == channel.value,
+            Delivery.state == DeliveryState.pending.value,
+        )
+    )
 
 
 def unsubscribe_email(session: Session, *, token: str, secret_box: SecretBox) -> Subscription:
@@ -355,8 +427,14 @@ def unsubscribe_email(session: Session, *, token: str, secret_box: SecretBox) ->
         session.add(row)
         drop_pending(session, subscription_id=row.id, channel=Channel.email)
         session.flush()
-        record(session, principal=None, action="subscription.unsubscribe_email", entity="subscription",
-               entity_id=row.id, detail={"channels_left": [c.value for c in row.channels()]})
+        record(
+            session,
+            principal=None,
+            action="subscription.unsubscribe_email",
+            entity="subscription",
+            entity_id=row.id,
+            detail={"channels_left": [c.value for c in row.channels()]},
+        )
     session.commit()
     return row
 
@@ -371,32 +449,51 @@ def _feed_token_hash(token: str) -> str:
 
 
 def _feed_read(row: FeedToken) -> FeedTokenRead:
-    return FeedTokenRead(id=row.id, subscription_id=row.subscription_id, label=row.label,
-                         created_at=row.created_at, revoked_at=row.revoked_at)
+    return FeedTokenRead(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        label=row.label,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
 
 
-def create_feed_token(session: Session, *, subscription_id: str, label: str | None, principal: Principal,
-                      base_url: str) -> FeedTokenWithSecret:
+def create_feed_token(
+    session: Session, *, subscription_id: str, label: str | None, principal: Principal, base_url: str
+) -> FeedTokenWithSecret:
     """A new token for the subscription's feed; the token itself is returned once and stored
     only as its SHA-256 (it has 256 random bits, so a fast hash is enough)."""
     begin_write(session)
     subscription = get(session, subscription_id=subscription_id, principal=principal)
     token = FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = FeedToken(id=str(ULID()), subscription_id=subscription.id, token_hash=_feed_token_hash(token),
-                    label=label, created_at=utcnow())
+    row = FeedToken(
+        id=str(ULID()),
+        subscription_id=subscription.id,
+        token_hash=_feed_token_hash(token),
+        label=label,
+        created_at=utcnow(),
+    )
     session.add(row)
     session.flush()
-    record(session, principal=principal, action="feed_token.create", entity="subscription",
-           entity_id=subscription.id, detail={"feed_token": row.id})
+    record(
+        session,
+        principal=principal,
+        action="feed_token.create",
+        entity="subscription",
+        entity_id=subscription.id,
+        detail={"feed_token": row.id},
+    )
     session.commit()
-    return FeedTokenWithSecret(**_feed_read(row).model_dump(), token=token,
-                               feed_url=f"{base_url}/v1/alerts/feed.atom?token={token}")
+    return FeedTokenWithSecret(
+        **_feed_read(row).model_dump(), token=token, feed_url=f"{base_url}/v1/alerts/feed.atom?token={token}"
+    )
 
 
 def list_feed_tokens(session: Session, *, subscription_id: str, principal: Principal) -> list[FeedTokenRead]:
     get(session, subscription_id=subscription_id, principal=principal)
-    rows = session.exec(select(FeedToken).where(FeedToken.subscription_id == subscription_id)
-                        .order_by(FeedToken.id)).all()
+    rows = session.exec(
+        select(FeedToken).where(FeedToken.subscription_id == subscription_id).order_by(FeedToken.id)
+    ).all()
     return [_feed_read(row) for row in rows]
 
 
@@ -409,8 +506,14 @@ def revoke_feed_token(session: Session, *, subscription_id: str, token_id: str, 
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
-        record(session, principal=principal, action="feed_token.revoke", entity="subscription",
-               entity_id=subscription_id, detail={"feed_token": row.id})
+        record(
+            session,
+            principal=principal,
+            action="feed_token.revoke",
+            entity="subscription",
+            entity_id=subscription_id,
+            detail={"feed_token": row.id},
+        )
     session.commit()
     return _feed_read(row)
 

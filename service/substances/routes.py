@@ -25,7 +25,9 @@ def search_substances(
     session: SessionDep,
     limit: PageLimit,
     q: Annotated[str | None, Query(min_length=2, max_length=300, description="Name or synonym (substring)")] = None,
-    inchikey: Annotated[str | None, Query(description="Full InChIKey, or its first block for all stereoisomers")] = None,
+    inchikey: Annotated[
+        str | None, Query(description="Full InChIKey, or its first block for all stereoisomers")
+    ] = None,
     structure: Annotated[str | None, Query(max_length=5000, description="Exact structure: SMILES or InChI")] = None,
     cursor: Annotated[int | None, Query(ge=0, le=DATABASE_INT_MAX)] = None,
 ) -> SubstancePage:

@@ -49,7 +49,9 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
             for i in sorted(missing, key=lambda identity: identity.inchikey)
         ]
         table = Substance.__table__
-        statement = _insert(session, table).on_conflict_do_nothing(index_elements=["inchikey"]).returning(table.c.inchikey)
+        statement = (
+            _insert(session, table).on_conflict_do_nothing(index_elements=["inchikey"]).returning(table.c.inchikey)
+        )
         # One statement per new parent: executemany with RETURNING is not portable across drivers,
         # and new parents are the rare case.
         for row in rows:
@@ -66,7 +68,10 @@ def add_names(session: Session, pairs: Iterable[tuple[int, str]], *, source: str
         clean = " ".join(name.split())
         if clean:
             rows[(substance_id, name_key(clean))] = {
-                "substance_id": substance_id, "name": clean, "name_key": name_key(clean), "source": source,
+                "substance_id": substance_id,
+                "name": clean,
+                "name_key": name_key(clean),
+                "source": source,
             }
     if rows:
         statement = _insert(session, SubstanceName.__table__).on_conflict_do_nothing(
@@ -87,10 +92,13 @@ _MARK_FIRST = (
 def mark_first_reported(session: Session, firsts: dict[int, tuple[dt.datetime, str]]) -> None:
     """Stamp when and where a substance was first reported, unless it already was."""
     if firsts:
-        session.execute(_MARK_FIRST, [
-            {"substance_id": substance_id, "at": at, "country": country}
-            for substance_id, (at, country) in sorted(firsts.items())  # one row-lock order for all writers
-        ])
+        session.execute(
+            _MARK_FIRST,
+            [
+                {"substance_id": substance_id, "at": at, "country": country}
+                for substance_id, (at, country) in sorted(firsts.items())  # one row-lock order for all writers
+            ],
+        )
 
 
 def resolve_name(session: Session, name: str) -> Substance | None:
@@ -101,7 +109,9 @@ def resolve_name(session: Session, name: str) -> Substance | None:
 
 
 _N = SubstanceName.__table__.c
-_NAMES_OF = select(_N.substance_id, _N.name).where(_N.substance_id.in_(bindparam("ids", expanding=True))).order_by(_N.id)
+_NAMES_OF = (
+    select(_N.substance_id, _N.name).where(_N.substance_id.in_(bindparam("ids", expanding=True))).order_by(_N.id)
+)
 # Plain rows, read like Substance objects (same attribute names): intake reads a few hundred per
 # batch and never changes them, and building ORM instances cost several times the query.
 _BY_INCHIKEY = select(*Substance.__table__.c).where(Substance.inchikey.in_(bindparam("keys", expanding=True)))
@@ -174,8 +184,10 @@ def detail(session: Session, substance: Substance) -> SubstanceDetail:
         stereoisomers=list(stereoisomers),
         classification=[
             SubstanceClassificationRead.model_validate(row)
-            for row in session.exec(select(SubstanceClassification).where(
-                SubstanceClassification.substance_id == substance.id).order_by(SubstanceClassification.jurisdiction))
+            for row in session.exec(
+                select(SubstanceClassification)
+                .where(SubstanceClassification.substance_id == substance.id)
+                .order_by(SubstanceClassification.jurisdiction)
+            )
         ],
     )
-

@@ -43,13 +43,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:
-        return await render(request, "error.html", None, status_code=403, title="Not for your role",
-                            detail=exc.detail)
+        return await render(request, "error.html", None, status_code=403, title="Not for your role", detail=exc.detail)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:
-        return await render(request, "error.html", None, status_code=403, title="Form expired",
-                            detail="The form did not carry this session's token (CSRF). Reload the page and send it again.")
+        return await render(
+            request,
+            "error.html",
+            None,
+            status_code=403,
+            title="Form expired",
+            detail="The form did not carry this session's token (CSRF). Reload the page and send it again.",
+        )
 
     api_problem = app.exception_handlers[Problem]
 
@@ -57,6 +62,13 @@ def install(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> Response:
         # a page shows the problem as a page; the API keeps problem+json
         if getattr(request.state, "page", False) and not request.url.path.startswith("/v1/"):
-            return await render(request, "error.html", None, status_code=exc.status, title=exc.detail,
-                                detail=exc.detail, errors=exc.errors or [])
+            return await render(
+                request,
+                "error.html",
+                None,
+                status_code=exc.status,
+                title=exc.detail,
+                detail=exc.detail,
+                errors=exc.errors or [],
+            )
         return await api_problem(request, exc) if api_problem else problem_response(exc, request.url.path)

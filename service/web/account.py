@@ -43,14 +43,23 @@ async def home(request: Request, user: OptionalUser) -> Response:
     return await render(request, "home.html", user, destinations=await nav_for(user.principal))
 
 
-async def _signin_form(request: Request, *, error: str | None = None, next_: str = "/",
-                       status_code: int = 200) -> Response:
+async def _signin_form(
+    request: Request, *, error: str | None = None, next_: str = "/", status_code: int = 200
+) -> Response:
     # signing in has no session yet: the form's token is checked against a cookie (double submit)
     token = secrets.token_urlsafe(32)
-    response = await render(request, "signin.html", None, status_code=status_code, csrf_token=token, error=error,
-                            next=_safe_next(next_))
-    response.set_cookie(SIGNIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
-                        max_age=3600, path="/signin")
+    response = await render(
+        request, "signin.html", None, status_code=status_code, csrf_token=token, error=error, next=_safe_next(next_)
+    )
+    response.set_cookie(
+        SIGNIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=3600,
+        path="/signin",
+    )
     return response
 
 
@@ -68,22 +77,25 @@ def _start(request: Request, api_key: str) -> tuple[str, sessions.SignedIn] | No
 
 
 @router.post("/signin")
-async def signin(request: Request, api_key: Annotated[str, Form(max_length=200)] = "",
-                 csrf_token: Annotated[str, Form(max_length=200)] = "",
-                 next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
+async def signin(
+    request: Request,
+    api_key: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
     request.state.page = True
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
-        return await _signin_form(request, error="The form expired; please sign in again.", next_=next,
-                                  status_code=403)
+        return await _signin_form(request, error="The form expired; please sign in again.", next_=next, status_code=403)
     started = await run_in_threadpool(_start, request, api_key) if api_key.strip() else None
     if started is None:
         return await _signin_form(request, error="That API key is unknown or revoked.", next_=next, status_code=401)
     session_id, signed_in = started
     response = RedirectResponse(_safe_next(next), status_code=303)
     max_age = int((signed_in.expires_at - dt.datetime.now(dt.UTC)).total_seconds())
-    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", secure=_secure(request),
-                        max_age=max_age, path="/")
+    response.set_cookie(
+        SESSION_COOKIE, session_id, httponly=True, samesite="strict", secure=_secure(request), max_age=max_age, path="/"
+    )
     response.delete_cookie(SIGNIN_CSRF_COOKIE, path="/signin")
     return response
 

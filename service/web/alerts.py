@@ -34,10 +34,13 @@ def _choice(enum, value: str, field: str, errors: dict) -> object | None:
 
 
 @router.get("/alerts")
-async def inbox(request: Request, user: Page,
-                type: Annotated[str, Query(max_length=60)] = "",
-                severity: Annotated[str, Query(max_length=20)] = "",
-                country: Annotated[str, Query(max_length=2)] = "") -> Response:
+async def inbox(
+    request: Request,
+    user: Page,
+    type: Annotated[str, Query(max_length=60)] = "",
+    severity: Annotated[str, Query(max_length=20)] = "",
+    country: Annotated[str, Query(max_length=2)] = "",
+) -> Response:
     errors: dict[str, str] = {}
     chosen_type = _choice(AlertType, type, "type", errors)
     chosen_severity = _choice(Severity, severity, "severity", errors)
@@ -45,8 +48,9 @@ async def inbox(request: Request, user: Page,
     if code and not (len(code) == 2 and code.isalpha()):
         errors["country"] = "two letters, ISO 3166-1 alpha-2 (e.g. DK)"
         code = ""
-    flt = service.AlertFilter(types=(chosen_type,) if chosen_type else (), min_severity=chosen_severity,
-                              country=code or None)
+    flt = service.AlertFilter(
+        types=(chosen_type,) if chosen_type else (), min_severity=chosen_severity, country=code or None
+    )
     seen_before = user.alerts_seen_at
     now = utcnow()
 
@@ -57,9 +61,18 @@ async def inbox(request: Request, user: Page,
 
     items = await with_session(request, load)
     new = {str(a.id) for a in items if seen_before is None or a.created_at > seen_before}
-    return await render(request, "alerts.html", user, items=items, new=new, seen_before=seen_before, errors=errors,
-                        form={"type": type, "severity": severity, "country": country},
-                        types=list(AlertType), severities=list(Severity))
+    return await render(
+        request,
+        "alerts.html",
+        user,
+        items=items,
+        new=new,
+        seen_before=seen_before,
+        errors=errors,
+        form={"type": type, "severity": severity, "country": country},
+        types=list(AlertType),
+        severities=list(Severity),
+    )
 
 
 def _get(request: Request, alert_id: str):
@@ -76,8 +89,11 @@ async def alert_cap(request: Request, alert_id: str, user: Page) -> Response:
 @router.get("/alerts/{alert_id}.json")
 async def alert_json(request: Request, alert_id: str, user: Page) -> Response:
     alert = await _get(request, alert_id)
-    return Response(alert.model_dump_json(indent=2), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="varsel-alert-{alert_id}.json"'})
+    return Response(
+        alert.model_dump_json(indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="varsel-alert-{alert_id}.json"'},
+    )
 
 
 @router.get("/alerts/{alert_id}")

@@ -35,8 +35,10 @@ def reports_by_country_over_time(samples: list[tuple[dt.date, str]], *, months: 
     peak = max(sum(counts[(k, c)] for c in countries) for k in keys) or 1
     width, height, left, bottom = 640, 200, 30, 30
     bar = (width - left - 10) / len(keys)
-    opening = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-               f'aria-label="Reports per month by country, {keys[0]} to {keys[-1]}">')
+    opening = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Reports per month by country, {keys[0]} to {keys[-1]}">'
+    )
     parts = [opening]
     plot = height - bottom - 10
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#57606a"/>')
@@ -50,11 +52,15 @@ def reports_by_country_over_time(samples: list[tuple[dt.date, str]], *, months: 
                 continue
             h = plot * n / peak
             y -= h
-            parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bar - 2, 1):.1f}" height="{h:.1f}" '
-                         f'fill="{colour[country]}"><title>{key} {country}: {n}</title></rect>')
+            parts.append(
+                f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bar - 2, 1):.1f}" height="{h:.1f}" '
+                f'fill="{colour[country]}"><title>{key} {country}: {n}</title></rect>'
+            )
         if len(keys) <= 12 or i % 3 == 0:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" '
-                         f'fill="#57606a">{key}</text>')
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" '
+                f'fill="#57606a">{key}</text>'
+            )
     parts.append("</svg>")
     table = [(k, {c: counts[(k, c)] for c in countries if counts[(k, c)]}) for k in keys]
     return Chart("".join(parts), [(colour[c], c) for c in countries], [row for row in table if row[1]])

@@ -64,8 +64,11 @@ def near_miss_sentence(live: LiveRulebook, jurisdiction: str, miss: NearMissRead
     except KeyError:
         title = miss.rule_id
     found = _NEAR_MISS.match(miss.reason)
-    sentence = (f"The core “{found['core']}” matches, but {found['why'].strip().rstrip('.')}" if found
-                else miss.reason.strip().rstrip("."))
+    sentence = (
+        f"The core “{found['core']}” matches, but {found['why'].strip().rstrip('.')}"
+        if found
+        else miss.reason.strip().rstrip(".")
+    )
     sentence = sentence + "." if len(sentence) <= SHORT_REASON else sentence[:SHORT_REASON].rsplit(" ", 1)[0] + " …"
     return NearMissView(jurisdiction, miss.rule_id, title, sentence, miss.reason)
 
@@ -80,8 +83,11 @@ def match_views(answer: ClassifyResponse) -> list[MatchView]:
             explanation = match.explanation
             if explanation and mol is not None:
                 labelled = [(f"{p.part}", p.atoms) for p in explanation.parts if p.atoms]
-                labelled += [(f"{s.position}: {s.substituent_class} ({s.smiles})", s.atoms)
-                             for s in explanation.substituents if s.atoms]
+                labelled += [
+                    (f"{s.position}: {s.substituent_class} ({s.smiles})", s.atoms)
+                    for s in explanation.substituents
+                    if s.atoms
+                ]
                 view.svg = svg_of_parts(mol, [atoms for _, atoms in labelled])
                 view.parts = [(hex_colour(PALETTE[i % len(PALETTE)]), label) for i, (label, _) in enumerate(labelled)]
             views.append(view)
@@ -90,8 +96,10 @@ def match_views(answer: ClassifyResponse) -> list[MatchView]:
 
 def _form_defaults(live: LiveRulebook) -> dict:
     names = shipped_jurisdictions()
-    return {"jurisdictions": [(code, names[code].name if code in names else code) for code in live.rulebook.jurisdictions],
-            "today": dt.datetime.now(dt.UTC).date().isoformat()}
+    return {
+        "jurisdictions": [(code, names[code].name if code in names else code) for code in live.rulebook.jurisdictions],
+        "today": dt.datetime.now(dt.UTC).date().isoformat(),
+    }
 
 
 def _live(request: Request) -> LiveRulebook:
@@ -102,8 +110,14 @@ def _live(request: Request) -> LiveRulebook:
 @router.get("/classify")
 async def classify_page(request: Request, user: Page) -> Response:
     live = await run_in_threadpool(_live, request)
-    return await render(request, "classify.html", user, form={"as_of": _form_defaults(live)["today"], "chosen": []},
-                        errors={}, **_form_defaults(live))
+    return await render(
+        request,
+        "classify.html",
+        user,
+        form={"as_of": _form_defaults(live)["today"], "chosen": []},
+        errors={},
+        **_form_defaults(live),
+    )
 
 
 def _run(request: Request, *, structure: str, name: str, as_of: str, jurisdictions: list[str]):
@@ -114,7 +128,12 @@ def _run(request: Request, *, structure: str, name: str, as_of: str, jurisdictio
         if not structure.strip() and name.strip():
             substance = registry.resolve_name(session, name.strip())
             if substance is None:
-                return None, live, None, {"name": f"no single substance is known as {name.strip()!r}; paste or draw its structure"}
+                return (
+                    None,
+                    live,
+                    None,
+                    {"name": f"no single substance is known as {name.strip()!r}; paste or draw its structure"},
+                )
             structure, looked_up = substance.smiles, name.strip()
     if not structure.strip():
         return None, live, None, {"structure": "paste a SMILES, InChI or Molfile, type a name, or draw the structure"}
@@ -132,18 +151,27 @@ def _run(request: Request, *, structure: str, name: str, as_of: str, jurisdictio
 
 @router.post("/classify")
 async def classify_submit(
-    request: Request, user: Page, _: CsrfChecked,
+    request: Request,
+    user: Page,
+    _: CsrfChecked,
     structure: Annotated[str, Form(max_length=200_000)] = "",
     name: Annotated[str, Form(max_length=300)] = "",
     as_of: Annotated[str, Form(max_length=20)] = "",
     jurisdictions: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
     answer, live, looked_up, errors = await run_in_threadpool(
-        _run, request, structure=structure, name=name, as_of=as_of, jurisdictions=jurisdictions)
-    context = {"form": {"structure": structure, "name": name, "as_of": as_of, "chosen": jurisdictions},
-               "errors": errors, "answer": answer, "looked_up": looked_up, **_form_defaults(live)}
+        _run, request, structure=structure, name=name, as_of=as_of, jurisdictions=jurisdictions
+    )
+    context = {
+        "form": {"structure": structure, "name": name, "as_of": as_of, "chosen": jurisdictions},
+        "errors": errors,
+        "answer": answer,
+        "looked_up": looked_up,
+        **_form_defaults(live),
+    }
     if answer is not None:
         context["matches"] = match_views(answer)
-        context["near_misses"] = [near_miss_sentence(live, r.jurisdiction, m) for r in answer.results
-                                  for m in r.near_misses]
+        context["near_misses"] = [
+            near_miss_sentence(live, r.jurisdiction, m) for r in answer.results for m in r.near_misses
+        ]
     return await render(request, "classify.html", user, status_code=422 if errors else 200, **context)

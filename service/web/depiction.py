@@ -11,8 +11,15 @@ from rdkit.Chem import rdDepictor
 from rdkit.Chem.Draw import rdMolDraw2D
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
-PALETTE = ((0.90, 0.62, 0.0), (0.34, 0.71, 0.91), (0.0, 0.62, 0.45), (0.80, 0.47, 0.65), (0.94, 0.89, 0.26),
-           (0.0, 0.45, 0.70), (0.84, 0.37, 0.0))
+PALETTE = (
+    (0.90, 0.62, 0.0),
+    (0.34, 0.71, 0.91),
+    (0.0, 0.62, 0.45),
+    (0.80, 0.47, 0.65),
+    (0.94, 0.89, 0.26),
+    (0.0, 0.45, 0.70),
+    (0.84, 0.37, 0.0),
+)
 
 
 def hex_colour(colour: tuple[float, float, float]) -> str:
@@ -36,8 +43,13 @@ def svg_of_parts(mol: Chem.Mol, parts: list[list[int]], *, width: int = 400, hei
             bond_colours[bond.GetIdx()] = atom_colours[begin]
     drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
     drawer.drawOptions().clearBackground = False
-    rdMolDraw2D.PrepareAndDrawMolecule(drawer, picture, highlightAtoms=list(atom_colours),
-                                       highlightAtomColors=atom_colours, highlightBonds=list(bond_colours),
-                                       highlightBondColors=bond_colours)
+    rdMolDraw2D.PrepareAndDrawMolecule(
+        drawer,
+        picture,
+        highlightAtoms=list(atom_colours),
+        highlightAtomColors=atom_colours,
+        highlightBonds=list(bond_colours),
+        highlightBondColors=bond_colours,
+    )
     drawer.FinishDrawing()
     return drawer.GetDrawingText()

@@ -110,6 +110,7 @@ CsrfChecked = Annotated[PageUser, Depends(csrf_checked)]
 async def with_session(request: Request, work: Any) -> Any:
     """``work(session)`` in the thread pool with a session of its own (the service functions are
     synchronous, as behind the API routes)."""
+
     def run() -> Any:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
             return work(session)

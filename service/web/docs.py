@@ -17,7 +17,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/docs")
 def swagger(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(
-        openapi_url=request.app.openapi_url, title=f"{request.app.title} — API",
+        openapi_url=request.app.openapi_url,
+        title=f"{request.app.title} — API",
         swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
         swagger_css_url="/static/vendor/swagger/swagger-ui.css",
         swagger_favicon_url="/static/vendor/swagger/favicon-32x32.png",
@@ -26,6 +27,10 @@ def swagger(request: Request) -> HTMLResponse:
 
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
-    return get_redoc_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} — API reference",
-                          redoc_js_url="/static/vendor/redoc.standalone.js", redoc_favicon_url="/static/vendor/swagger/favicon-32x32.png",
-                          with_google_fonts=False)
+    return get_redoc_html(
+        openapi_url=request.app.openapi_url,
+        title=f"{request.app.title} — API reference",
+        redoc_js_url="/static/vendor/redoc.standalone.js",
+        redoc_favicon_url="/static/vendor/swagger/favicon-32x32.png",
+        with_google_fonts=False,
+    )

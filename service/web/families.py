@@ -22,9 +22,12 @@ Drafter = page(RegulatorOnly)
 
 
 @router.get("/families")
-async def families_page(request: Request, user: Page,
-                        sort: Annotated[str, Query(max_length=20)] = "growth",
-                        jurisdiction: Annotated[str, Query(max_length=2)] = "") -> Response:
+async def families_page(
+    request: Request,
+    user: Page,
+    sort: Annotated[str, Query(max_length=20)] = "growth",
+    jurisdiction: Annotated[str, Query(max_length=2)] = "",
+) -> Response:
     errors = {}
     try:
         chosen = FamilySort(sort)
@@ -37,38 +40,59 @@ async def families_page(request: Request, user: Page,
         if code and code not in known:
             errors["jurisdiction"] = f"no rules for {code!r}; known: {', '.join(known)}"
             code = None
-        page_ = api.list_families(user.principal, session, 100, sort=chosen, growth_days=30, jurisdiction=code,
-                                  cursor=None)
+        page_ = api.list_families(
+            user.principal, session, 100, sort=chosen, growth_days=30, jurisdiction=code, cursor=None
+        )
         return page_.items, known
 
     items, known = await with_session(request, load)
-    return await render(request, "families.html", user, items=items, sorts=list(FamilySort), sort=chosen.value,
-                        jurisdiction=jurisdiction.upper(), jurisdictions=known, errors=errors)
+    return await render(
+        request,
+        "families.html",
+        user,
+        items=items,
+        sorts=list(FamilySort),
+        sort=chosen.value,
+        jurisdiction=jurisdiction.upper(),
+        jurisdictions=known,
+        errors=errors,
+    )
 
 
 @router.get("/families/{family_id}/members.svg")
 async def members_svg(request: Request, family_id: str, user: Page) -> Response:
-    return await with_session(request, lambda session: api.family_svg(request, family_id, user.principal, session,
-                                                                        limit=24))
+    return await with_session(
+        request, lambda session: api.family_svg(request, family_id, user.principal, session, limit=24)
+    )
 
 
 @router.get("/families/{family_id}")
 async def family_page(request: Request, family_id: str, user: Page) -> Response:
-    detail = await with_session(request, lambda session: api.get_family(
-        request, family_id, user.principal, session, as_of=None, members_limit=200, growth_days=30))
+    detail = await with_session(
+        request,
+        lambda session: api.get_family(
+            request, family_id, user.principal, session, as_of=None, members_limit=200, growth_days=30
+        ),
+    )
     return await render(request, "family.html", user, f=detail, may_draft=user.role == "regulator", error=None)
 
 
 @router.post("/families/{family_id}/draft")
 async def make_draft(request: Request, family_id: str, user: Drafter, _: CsrfChecked) -> Response:
     try:
-        draft = await with_session(request, lambda session: api.draft_from_proposal(
-            request, family_id, user.principal, session, Response()))
+        draft = await with_session(
+            request, lambda session: api.draft_from_proposal(request, family_id, user.principal, session, Response())
+        )
     except Problem as problem:
         if problem.status not in (409, 422):
             raise
-        detail = await with_session(request, lambda session: api.get_family(
-            request, family_id, user.principal, session, as_of=None, members_limit=200, growth_days=30))
-        return await render(request, "family.html", user, f=detail, may_draft=True, error=problem.detail,
-                            status_code=problem.status)
+        detail = await with_session(
+            request,
+            lambda session: api.get_family(
+                request, family_id, user.principal, session, as_of=None, members_limit=200, growth_days=30
+            ),
+        )
+        return await render(
+            request, "family.html", user, f=detail, may_draft=True, error=problem.detail, status_code=problem.status
+        )
     return RedirectResponse(f"/drafts/{draft.id}?created=1", status_code=303)

@@ -67,10 +67,14 @@ def _svg(markup: str | None) -> Markup:
 templates.env.filters["svg"] = _svg
 
 
-async def render(request: Request, name: str, user: PageUser | None, *, status_code: int = 200,
-                 **context: Any) -> HTMLResponse:
+async def render(
+    request: Request, name: str, user: PageUser | None, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     nav = await nav_for(user.principal if user else None)
     return templates.TemplateResponse(
-        request, name, {"user": user, "nav": nav, "path": request.url.path, **context}, status_code=status_code,
+        request,
+        name,
+        {"user": user, "nav": nav, "path": request.url.path, **context},
+        status_code=status_code,
         headers={"Cache-Control": "no-store"},
     )

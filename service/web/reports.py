@@ -36,9 +36,23 @@ DEFAULTED = ("sample_type", "country", "sampled_on", "techniques", "confidence")
 
 @router.get("/reports")
 async def my_reports(request: Request, user: Page) -> Response:
-    items = await with_session(request, lambda session: api.list_reports(
-        user.principal, session, 100, substance=None, country=None, organisation=None, sample_type=None,
-        sampled_from=None, sampled_to=None, cursor=None).items)
+    items = await with_session(
+        request,
+        lambda session: (
+            api.list_reports(
+                user.principal,
+                session,
+                100,
+                substance=None,
+                country=None,
+                organisation=None,
+                sample_type=None,
+                sampled_from=None,
+                sampled_to=None,
+                cursor=None,
+            ).items
+        ),
+    )
     return await render(request, "reports.html", user, items=items)
 
 
@@ -52,12 +66,16 @@ async def upload_page(request: Request, user: Page) -> Response:
 
 
 @router.post("/upload")
-async def upload_submit(request: Request, user: Page, _: CsrfChecked,
-                        action: Annotated[str, Form(max_length=20)] = "preview",
-                        file: UploadFile | None = None,
-                        file_name: Annotated[str, Form(max_length=300)] = "",
-                        file_data: Annotated[str, Form(max_length=2_000_000)] = "",
-                        format: Annotated[str, Form(max_length=10)] = "") -> Response:
+async def upload_submit(
+    request: Request,
+    user: Page,
+    _: CsrfChecked,
+    action: Annotated[str, Form(max_length=20)] = "preview",
+    file: UploadFile | None = None,
+    file_name: Annotated[str, Form(max_length=300)] = "",
+    file_data: Annotated[str, Form(max_length=2_000_000)] = "",
+    format: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
     form_data = await request.form()
     mapping = {f: str(form_data.get(f"map_{f}", "")).strip() for f in MAPPED}
     defaults = {f: str(form_data.get(f"default_{f}", "")).strip() for f in DEFAULTED}
@@ -74,8 +92,13 @@ async def upload_submit(request: Request, user: Page, _: CsrfChecked,
             errors["file"] = "the kept file was damaged; choose it again"
     if not data and not errors:
         errors["file"] = "choose a .csv or .sdf file"
-    form = {"format": format, "mapping": mapping, "defaults": defaults, "file_name": file_name,
-            "file_data": base64.b64encode(data).decode() if data else ""}
+    form = {
+        "format": format,
+        "mapping": mapping,
+        "defaults": defaults,
+        "file_name": file_name,
+        "file_data": base64.b64encode(data).decode() if data else "",
+    }
     context = {"form": form, "mapped": MAPPED, "defaulted": DEFAULTED}
     if errors:
         return await render(request, "upload.html", user, errors=errors, status_code=422, **context)
@@ -84,11 +107,21 @@ async def upload_submit(request: Request, user: Page, _: CsrfChecked,
     try:
         fmt = format if format in ("csv", "sdf") else upload.detect_format(file_name)
         if action == "upload":
-            sent = StarletteUploadFile(io.BytesIO(data), filename=file_name,
-                                       headers=Headers({"content-type": "application/octet-stream"}))
-            answer = await with_session(request, lambda session: api.upload_reports(
-                request, user.principal, session, sent, mapping=json.dumps(mapping), defaults=json.dumps(defaults),
-                format=fmt))
+            sent = StarletteUploadFile(
+                io.BytesIO(data), filename=file_name, headers=Headers({"content-type": "application/octet-stream"})
+            )
+            answer = await with_session(
+                request,
+                lambda session: api.upload_reports(
+                    request,
+                    user.principal,
+                    session,
+                    sent,
+                    mapping=json.dumps(mapping),
+                    defaults=json.dumps(defaults),
+                    format=fmt,
+                ),
+            )
             return await render(request, "upload.html", user, errors={}, answer=answer, **context)
         rows = upload.parse_upload(data, fmt=fmt, mapping=mapping, defaults=defaults)
     except Problem as problem:
@@ -97,5 +130,13 @@ async def upload_submit(request: Request, user: Page, _: CsrfChecked,
             errors.setdefault(field if field.split("_")[0] in ("mapping", "defaults") else "file", error["detail"])
         return await render(request, "upload.html", user, errors=errors, status_code=problem.status, **context)
     columns = sorted({k for row in rows[:PREVIEW_ROWS] for k in row.item})
-    return await render(request, "upload.html", user, errors={}, preview=rows[:PREVIEW_ROWS], total=len(rows),
-                        columns=columns, **context)
+    return await render(
+        request,
+        "upload.html",
+        user,
+        errors={},
+        preview=rows[:PREVIEW_ROWS],
+        total=len(rows),
+        columns=columns,
+        **context,
+    )

@@ -44,13 +44,20 @@ def start(session: Session, *, api_key: str, lifetime: dt.timedelta) -> tuple[st
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
     # "new since your last visit" outlives signing out: carry the key's last mark forward
     last_seen = session.exec(
-        select(WebSession.alerts_seen_at).where(WebSession.key_id == principal.key_id,
-                                                WebSession.alerts_seen_at.is_not(None))
-        .order_by(WebSession.alerts_seen_at.desc()).limit(1)
+        select(WebSession.alerts_seen_at)
+        .where(WebSession.key_id == principal.key_id, WebSession.alerts_seen_at.is_not(None))
+        .order_by(WebSession.alerts_seen_at.desc())
+        .limit(1)
     ).first()
     session_id = secrets.token_urlsafe(32)
-    row = WebSession(id_hash=hash_secret(session_id), key_id=principal.key_id, csrf_token=secrets.token_urlsafe(32),
-                     created_at=now, expires_at=now + lifetime, alerts_seen_at=last_seen)
+    row = WebSession(
+        id_hash=hash_secret(session_id),
+        key_id=principal.key_id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + lifetime,
+        alerts_seen_at=last_seen,
+    )
     session.add(row)
     session.commit()
     return session_id, SignedIn(principal, row.csrf_token, row.expires_at, row.alerts_seen_at)
@@ -59,8 +66,17 @@ def start(session: Session, *, api_key: str, lifetime: dt.timedelta) -> tuple[st
 def resolve(session: Session, session_id: str) -> SignedIn | None:
     """The signed-in principal of a session id; None when unknown, expired or its key revoked."""
     found = session.execute(
-        select(WebSession.csrf_token, WebSession.expires_at, WebSession.alerts_seen_at, ApiKey.id, ApiKey.role,
-               ApiKey.revoked_at, Organisation.id, Organisation.name, Organisation.country)
+        select(
+            WebSession.csrf_token,
+            WebSession.expires_at,
+            WebSession.alerts_seen_at,
+            ApiKey.id,
+            ApiKey.role,
+            ApiKey.revoked_at,
+            Organisation.id,
+            Organisation.name,
+            Organisation.country,
+        )
         .join(ApiKey, ApiKey.id == WebSession.key_id)
         .join(Organisation, Organisation.id == ApiKey.organisation_id)
         .where(WebSession.id_hash == hash_secret(session_id))
@@ -71,8 +87,9 @@ def resolve(session: Session, session_id: str) -> SignedIn | None:
     csrf, expires_at, seen, key_id, role, revoked_at, org_id, org_name, country = found
     if revoked_at is not None or expires_at <= utcnow():
         return None
-    principal = Principal(key_id=key_id, role=Role(role), organisation_id=org_id, organisation_name=org_name,
-                          organisation_country=country)
+    principal = Principal(
+        key_id=key_id, role=Role(role), organisation_id=org_id, organisation_name=org_name, organisation_country=country
+    )
     return SignedIn(principal, csrf, expires_at, seen)
 
 

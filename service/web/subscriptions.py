@@ -42,9 +42,12 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _filters(event_types: list[str], min_severity: str, countries: str, jurisdictions: list[str]) -> dict[str, Any]:
-    return {"event_types": event_types, "min_severity": min_severity or "info",
-            "countries": [c.strip().upper() for c in countries.replace(";", ",").split(",") if c.strip()],
-            "jurisdictions": jurisdictions}
+    return {
+        "event_types": event_types,
+        "min_severity": min_severity or "info",
+        "countries": [c.strip().upper() for c in countries.replace(";", ",").split(",") if c.strip()],
+        "jurisdictions": jurisdictions,
+    }
 
 
 async def _list(request: Request, user, *, form: dict, errors: dict, status_code: int = 200) -> Response:
@@ -52,9 +55,18 @@ async def _list(request: Request, user, *, form: dict, errors: dict, status_code
         return api.list_subscriptions(user.principal, session).items, _jurisdictions(session)
 
     items, jurisdictions = await with_session(request, load)
-    return await render(request, "subscriptions.html", user, items=items, form=form, errors=errors,
-                        types=list(AlertType), severities=list(Severity), jurisdictions=jurisdictions,
-                        status_code=status_code)
+    return await render(
+        request,
+        "subscriptions.html",
+        user,
+        items=items,
+        form=form,
+        errors=errors,
+        types=list(AlertType),
+        severities=list(Severity),
+        jurisdictions=jurisdictions,
+        status_code=status_code,
+    )
 
 
 @router.get("/subscriptions")
@@ -69,35 +81,69 @@ def _invalid(error: ValidationError | Problem) -> dict[str, str]:
 
 
 @router.post("/subscriptions")
-async def create(request: Request, user: Page, _: CsrfChecked,
-                 name: Annotated[str, Form(max_length=200)] = "", url: Annotated[str, Form(max_length=2000)] = "",
-                 event_types: Annotated[list[str], Form()] = [],  # noqa: B006
-                 min_severity: Annotated[str, Form(max_length=20)] = "info",
-                 countries: Annotated[str, Form(max_length=500)] = "",
-                 jurisdictions: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
-    form = {"name": name, "url": url, "event_types": event_types, "min_severity": min_severity,
-            "countries": countries, "jurisdictions": jurisdictions}
+async def create(
+    request: Request,
+    user: Page,
+    _: CsrfChecked,
+    name: Annotated[str, Form(max_length=200)] = "",
+    url: Annotated[str, Form(max_length=2000)] = "",
+    event_types: Annotated[list[str], Form()] = [],  # noqa: B006
+    min_severity: Annotated[str, Form(max_length=20)] = "info",
+    countries: Annotated[str, Form(max_length=500)] = "",
+    jurisdictions: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults per request
+) -> Response:
+    form = {
+        "name": name,
+        "url": url,
+        "event_types": event_types,
+        "min_severity": min_severity,
+        "countries": countries,
+        "jurisdictions": jurisdictions,
+    }
     try:
-        data = SubscriptionCreate(name=name or None, url=url or None,
-                                  filters=Filters(**_filters(event_types, min_severity, countries, jurisdictions)))
-        created = await with_session(request, lambda session: api.create_subscription(
-            request, data, user.principal, session, Response()))
+        data = SubscriptionCreate(
+            name=name or None,
+            url=url or None,
+            filters=Filters(**_filters(event_types, min_severity, countries, jurisdictions)),
+        )
+        created = await with_session(
+            request, lambda session: api.create_subscription(request, data, user.principal, session, Response())
+        )
     except (ValidationError, Problem) as error:
         return await _list(request, user, form=form, errors=_invalid(error), status_code=422)
     return await _detail(request, user, created.id, secret=created.secret, notice="Subscription created.")
 
 
-async def _detail(request: Request, user, subscription_id: str, *, secret: str | None = None,
-                  notice: str | None = None, errors: dict | None = None, status_code: int = 200) -> Response:
+async def _detail(
+    request: Request,
+    user,
+    subscription_id: str,
+    *,
+    secret: str | None = None,
+    notice: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+) -> Response:
     def load(session):
         found = api.get_subscription(subscription_id, user.principal, session)
         log = api.list_deliveries(subscription_id, user.principal, session, LOG_SIZE, None, None).items
         return found, log, _jurisdictions(session)
 
     found, log, jurisdictions = await with_session(request, load)
-    return await render(request, "subscription.html", user, s=found, log=log, secret=secret, notice=notice,
-                        errors=errors or {}, types=list(AlertType), severities=list(Severity),
-                        jurisdictions=jurisdictions, status_code=status_code)
+    return await render(
+        request,
+        "subscription.html",
+        user,
+        s=found,
+        log=log,
+        secret=secret,
+        notice=notice,
+        errors=errors or {},
+        types=list(AlertType),
+        severities=list(Severity),
+        jurisdictions=jurisdictions,
+        status_code=status_code,
+    )
 
 
 @router.get("/subscriptions/{subscription_id}")
@@ -106,17 +152,27 @@ async def subscription_page(request: Request, subscription_id: str, user: Page) 
 
 
 @router.post("/subscriptions/{subscription_id}")
-async def edit(request: Request, subscription_id: str, user: Page, _: CsrfChecked,
-               name: Annotated[str, Form(max_length=200)] = "", url: Annotated[str, Form(max_length=2000)] = "",
-               event_types: Annotated[list[str], Form()] = [],  # noqa: B006
-               min_severity: Annotated[str, Form(max_length=20)] = "info",
-               countries: Annotated[str, Form(max_length=500)] = "",
-               jurisdictions: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
+async def edit(
+    request: Request,
+    subscription_id: str,
+    user: Page,
+    _: CsrfChecked,
+    name: Annotated[str, Form(max_length=200)] = "",
+    url: Annotated[str, Form(max_length=2000)] = "",
+    event_types: Annotated[list[str], Form()] = [],  # noqa: B006
+    min_severity: Annotated[str, Form(max_length=20)] = "info",
+    countries: Annotated[str, Form(max_length=500)] = "",
+    jurisdictions: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults per request
+) -> Response:
     try:
-        data = SubscriptionUpdate(name=name or None, url=url or None,
-                                  filters=Filters(**_filters(event_types, min_severity, countries, jurisdictions)))
-        await with_session(request, lambda session: api.update_subscription(
-            request, subscription_id, data, user.principal, session))
+        data = SubscriptionUpdate(
+            name=name or None,
+            url=url or None,
+            filters=Filters(**_filters(event_types, min_severity, countries, jurisdictions)),
+        )
+        await with_session(
+            request, lambda session: api.update_subscription(request, subscription_id, data, user.principal, session)
+        )
     except (ValidationError, Problem) as error:
         if isinstance(error, Problem) and error.status == 404:
             raise
@@ -127,16 +183,23 @@ async def edit(request: Request, subscription_id: str, user: Page, _: CsrfChecke
 @router.post("/subscriptions/{subscription_id}/test")
 async def test_send(request: Request, subscription_id: str, user: Page, _: CsrfChecked) -> Response:
     await with_session(request, lambda session: api.send_test(request, subscription_id, user.principal, session))
-    return await _detail(request, user, subscription_id,
-                         notice="A signed test event was queued; it appears in the delivery log below.")
+    return await _detail(
+        request, user, subscription_id, notice="A signed test event was queued; it appears in the delivery log below."
+    )
 
 
 @router.post("/subscriptions/{subscription_id}/rotate-secret")
 async def rotate(request: Request, subscription_id: str, user: Page, _: CsrfChecked) -> Response:
-    rotated = await with_session(request, lambda session: api.rotate_secret(
-        request, subscription_id, user.principal, session, Response()))
-    return await _detail(request, user, subscription_id, secret=rotated.secret,
-                         notice="New signing secret. The previous one keeps signing for the grace period.")
+    rotated = await with_session(
+        request, lambda session: api.rotate_secret(request, subscription_id, user.principal, session, Response())
+    )
+    return await _detail(
+        request,
+        user,
+        subscription_id,
+        secret=rotated.secret,
+        notice="New signing secret. The previous one keeps signing for the grace period.",
+    )
 
 
 @router.post("/subscriptions/{subscription_id}/enable")

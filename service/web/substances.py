@@ -27,8 +27,7 @@ CHART_REPORTS = 500  # the chart reads at most this many of the newest reports
 
 
 @router.get("/substances")
-async def search_page(request: Request, user: Page,
-                      q: Annotated[str, Query(max_length=300)] = "") -> Response:
+async def search_page(request: Request, user: Page, q: Annotated[str, Query(max_length=300)] = "") -> Response:
     query = q.strip()
     error = None
 
@@ -65,13 +64,21 @@ async def substance_page(request: Request, inchikey: str, user: Page) -> Respons
             raise Problem(404, "not-found", f"no substance with InChIKey {inchikey!r}")
         detail = registry.detail(session, substance)
         neighbours = families.neighbours(session, substance, limit=8, min_similarity=0.3)
-        newest, _ = reports.list_reports(session, reports.ReportFilter(substance=substance.inchikey), cursor=None,
-                                         limit=CHART_REPORTS)
+        newest, _ = reports.list_reports(
+            session, reports.ReportFilter(substance=substance.inchikey), cursor=None, limit=CHART_REPORTS
+        )
         return detail, neighbours, newest
 
     detail, neighbours, newest = await with_session(request, load)
     mol = Chem.MolFromSmiles(detail.smiles)
     chart = reports_by_country_over_time([(r.sampled_on, r.country) for r in newest])
-    return await render(request, "substance.html", user, s=detail, neighbours=neighbours, chart=chart,
-                        svg=svg_with_highlight(mol, []) if mol is not None else "",
-                        chart_capped=len(newest) >= CHART_REPORTS)
+    return await render(
+        request,
+        "substance.html",
+        user,
+        s=detail,
+        neighbours=neighbours,
+        chart=chart,
+        svg=svg_with_highlight(mol, []) if mol is not None else "",
+        chart_capped=len(newest) >= CHART_REPORTS,
+    )

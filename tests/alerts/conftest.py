@@ -59,9 +59,7 @@ class InMemoryDeliveryStore:
     def add_endpoint(self, endpoint_id: str, url: str, **fields: object) -> None:
         self.endpoints[endpoint_id] = Endpoint(url=url, **fields)
 
-    def add_delivery(
-        self, delivery_id: str, *, endpoint_id: str, due_at: datetime, body: bytes = b'{"n":1}'
-    ) -> None:
+    def add_delivery(self, delivery_id: str, *, endpoint_id: str, due_at: datetime, body: bytes = b'{"n":1}') -> None:
         self.deliveries[delivery_id] = StoredDelivery(
             id=delivery_id,
             endpoint_id=endpoint_id,
@@ -116,9 +114,7 @@ class InMemoryDeliveryStore:
         row.first_attempt_at = row.first_attempt_at or attempted_at
         row.leased_by = row.leased_until = None
         row.next_attempt_at = next_attempt_at
-        row.state = {"delivered": "delivered", "dead_lettered": "dead", "retry_scheduled": "pending"}[
-            outcome.value
-        ]
+        row.state = {"delivered": "delivered", "dead_lettered": "dead", "retry_scheduled": "pending"}[outcome.value]
         endpoint = self.endpoints[row.endpoint_id]
         if result.succeeded:
             endpoint.failing_since = None

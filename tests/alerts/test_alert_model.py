@@ -35,9 +35,13 @@ def test_alert_survives_a_json_round_trip(make_alert):
 
 
 def test_severities_are_ordered():
-    assert [
-        s.rank for s in (Severity.info, Severity.low, Severity.moderate, Severity.high, Severity.critical)
-    ] == [0, 1, 2, 3, 4]
+    assert [s.rank for s in (Severity.info, Severity.low, Severity.moderate, Severity.high, Severity.critical)] == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
 
 
 def test_an_empty_filter_matches_everything(make_alert):
@@ -62,9 +66,7 @@ def test_an_empty_filter_matches_everything(make_alert):
         (SubscriptionFilter(family_ids=frozenset({"fam-1"})), False),
         # family and group ids are one criterion: either one matching is enough
         (
-            SubscriptionFilter(
-                family_ids=frozenset({"fam-1"}), group_ids=frozenset({"gb-mda-1971-cathinones"})
-            ),
+            SubscriptionFilter(family_ids=frozenset({"fam-1"}), group_ids=frozenset({"gb-mda-1971-cathinones"})),
             True,
         ),
         # criteria combine with AND

@@ -34,15 +34,25 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
 
 def test_the_paragraph_names_identity_evidence_status_and_family(make_alert):
     alert = make_alert(
-        substance=SubstanceInfo(inchikey="YELGFTGWJGBAQU-UHFFFAOYSA-N", name="mephedrone", smiles="CNC(C)C(=O)c1ccc(C)cc1",
-                                formula="C11H15NO"),
-        evidence=Evidence(report_ids=("r1", "r2", "r3"), countries=("DK", "SE"), reports_by_country={"DK": 2, "SE": 1},
-                          sample_types=("seizure", "biological_fatal"), first_sampled_on=date(2026, 2, 1),
-                          last_sampled_on=date(2026, 2, 9)),
-        legal_status=(JurisdictionStatus(jurisdiction="DK", name="Denmark", status="controlled",
-                                         group_ids=("dk-cathinones",)),
-                      JurisdictionStatus(jurisdiction="US", name="United States", status="uncontrolled"),
-                      JurisdictionStatus(jurisdiction="CN", name="China", status="unknown")),
+        substance=SubstanceInfo(
+            inchikey="YELGFTGWJGBAQU-UHFFFAOYSA-N",
+            name="mephedrone",
+            smiles="CNC(C)C(=O)c1ccc(C)cc1",
+            formula="C11H15NO",
+        ),
+        evidence=Evidence(
+            report_ids=("r1", "r2", "r3"),
+            countries=("DK", "SE"),
+            reports_by_country={"DK": 2, "SE": 1},
+            sample_types=("seizure", "biological_fatal"),
+            first_sampled_on=date(2026, 2, 1),
+            last_sampled_on=date(2026, 2, 9),
+        ),
+        legal_status=(
+            JurisdictionStatus(jurisdiction="DK", name="Denmark", status="controlled", group_ids=("dk-cathinones",)),
+            JurisdictionStatus(jurisdiction="US", name="United States", status="uncontrolled"),
+            JurisdictionStatus(jurisdiction="CN", name="China", status="unknown"),
+        ),
     )
     paragraph = describe(alert)
     assert paragraph.startswith(alert.summary)
@@ -57,31 +67,51 @@ def test_the_paragraph_names_identity_evidence_status_and_family(make_alert):
 
 def _facts(**changes) -> ReportFacts:
     facts = ReportFacts(
-        report_id="r1", substance_inchikey="AAAAAAAAAAAAAA-BBBBBBBBBB-N", substance_name="x", country="DK",
-        organisation_id="o1", sample_type=SampleType.seizure, sampled_on=date(2026, 2, 1), received_at=NOW,
+        report_id="r1",
+        substance_inchikey="AAAAAAAAAAAAAA-BBBBBBBBBB-N",
+        substance_name="x",
+        country="DK",
+        organisation_id="o1",
+        sample_type=SampleType.seizure,
+        sampled_on=date(2026, 2, 1),
+        received_at=NOW,
         is_new_substance=True,
-        legal_status={"GB": LegalStatus(ControlStatus.controlled, ("gb-cathinones",)),
-                      "UN": LegalStatus(ControlStatus.uncontrolled), "US": LegalStatus(ControlStatus.uncontrolled),
-                      "DK": LegalStatus(ControlStatus.uncontrolled)},
+        legal_status={
+            "GB": LegalStatus(ControlStatus.controlled, ("gb-cathinones",)),
+            "UN": LegalStatus(ControlStatus.uncontrolled),
+            "US": LegalStatus(ControlStatus.uncontrolled),
+            "DK": LegalStatus(ControlStatus.uncontrolled),
+        },
     )
     return replace(facts, **changes)
 
 
 class _NoHistory:
-    def countries_reporting(self, inchikey): return set()
-    def activity_between(self, inchikey, **_): raise AssertionError
-    def may_reach(self, inchikey, **_): return False
-    def alert_exists(self, dedup_key): return False
+    def countries_reporting(self, inchikey):
+        return set()
+
+    def activity_between(self, inchikey, **_):
+        raise AssertionError
+
+    def may_reach(self, inchikey, **_):
+        return False
+
+    def alert_exists(self, dedup_key):
+        return False
 
 
-@pytest.mark.parametrize("watched, expected", [
-    (None, {"DK", "US"}),  # every place with authorities, never the UN conventions
-    (frozenset({"US", "UN"}), {"US"}),
-    (frozenset(), set()),
-])
+@pytest.mark.parametrize(
+    "watched, expected",
+    [
+        (None, {"DK", "US"}),  # every place with authorities, never the UN conventions
+        (frozenset({"US", "UN"}), {"US"}),
+        (frozenset(), set()),
+    ],
+)
 def test_advisories_are_raised_for_watched_places_only(watched, expected):
-    alerts = evaluate_report(_facts(), history=_NoHistory(),
-                             thresholds=SignalThresholds(advisory_jurisdictions=watched))
+    alerts = evaluate_report(
+        _facts(), history=_NoHistory(), thresholds=SignalThresholds(advisory_jurisdictions=watched)
+    )
     advisories = [a for a in alerts if a.type is AlertType.uncontrolled_advisory]
     assert {a.jurisdictions[0] for a in advisories} == expected
     assert len(advisories) == len(expected)  # one per substance and jurisdiction
@@ -93,15 +123,27 @@ def test_a_family_update_references_the_first_alert_once(make_alert):
     again = family_update(original, family_id="F-00012", family_size=5, at=NOW + timedelta(hours=1))
     assert update.id == again.id != original.id  # one condition, one id
     assert update.updates.id == original.id and update.updates.created_at == original.created_at
-    assert (update.type, update.severity, update.family_id) == (AlertType.family_placement, original.severity,
-                                                                "F-00012")
+    assert (update.type, update.severity, update.family_id) == (
+        AlertType.family_placement,
+        original.severity,
+        "F-00012",
+    )
     assert "placed in family F-00012" in update.summary
 
 
-@pytest.mark.parametrize("value, seconds", [
-    ("120", 120.0), ("0", 0.0), ("Sun, 01 Mar 2026 12:02:00 GMT", 120.0), ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),
-    ("soon", None), ("", None), (None, None), ("-5", None),
-])
+@pytest.mark.parametrize(
+    "value, seconds",
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        ("Sun, 01 Mar 2026 12:02:00 GMT", 120.0),
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("-5", None),
+    ],
+)
 def test_retry_after_reads_seconds_and_http_dates(value, seconds):
     assert retry_after_seconds(value, now=NOW) == seconds
 
@@ -111,11 +153,14 @@ def test_a_retry_after_is_bounded_and_never_outlives_the_horizon(make_delivery):
     delivery = make_delivery(URL, attempts_made=1, first_attempt_at=NOW - timedelta(minutes=30))
     asked = DeliveryResult(status_code=429, latency_ms=1, error="HTTP 429", retry_after_seconds=120)
     import random
+
     assert _decide(delivery, asked, now=NOW, retry=policy, rng=random.Random(1)).next_attempt_at == NOW + timedelta(
-        seconds=120)
+        seconds=120
+    )
     greedy = replace(asked, retry_after_seconds=7 * 86400)
     assert _decide(delivery, greedy, now=NOW, retry=policy, rng=random.Random(1)).next_attempt_at == NOW + timedelta(
-        minutes=10)
+        minutes=10
+    )
     late = make_delivery(URL, attempts_made=1, first_attempt_at=NOW - timedelta(minutes=59))
     assert _decide(late, asked, now=NOW, retry=policy, rng=random.Random(1)).outcome.value == "dead_lettered"
 
@@ -125,26 +170,44 @@ class _Echo:
         self.label = label
 
     async def send_many(self, deliveries):
-        return [DeliveryResult(status_code=200, latency_ms=0, error=None, response_excerpt=f"{self.label}:{d.id}")
-                for d in deliveries]
+        return [
+            DeliveryResult(status_code=200, latency_ms=0, error=None, response_excerpt=f"{self.label}:{d.id}")
+            for d in deliveries
+        ]
 
 
 def test_the_channel_router_keeps_the_batch_order_and_names_a_missing_sender(make_delivery):
-    batch = [make_delivery(URL, delivery_id="1"), make_delivery(URL, delivery_id="2", channel="email"),
-             make_delivery(URL, delivery_id="3"), make_delivery(URL, delivery_id="4", channel="pager")]
+    batch = [
+        make_delivery(URL, delivery_id="1"),
+        make_delivery(URL, delivery_id="2", channel="email"),
+        make_delivery(URL, delivery_id="3"),
+        make_delivery(URL, delivery_id="4", channel="pager"),
+    ]
     results = asyncio.run(ChannelSenders({"webhook": _Echo("w"), "email": _Echo("e")}).send_many(batch))
     assert [r.response_excerpt for r in results[:3]] == ["w:1", "e:2", "w:3"]
     assert results[3].succeeded is False and "pager" in results[3].error
 
 
 def test_an_email_has_text_html_an_inline_depiction_and_a_one_line_unsubscribe_header(make_alert):
-    alert = make_alert(substance=SubstanceInfo(inchikey="YELGFTGWJGBAQU-UHFFFAOYSA-N", name="mephedrone",
-                                               smiles="CNC(C)C(=O)c1ccc(C)cc1", formula="C11H15NO"),
-                       summary="Ünïcode summary < & >")
+    alert = make_alert(
+        substance=SubstanceInfo(
+            inchikey="YELGFTGWJGBAQU-UHFFFAOYSA-N",
+            name="mephedrone",
+            smiles="CNC(C)C(=O)c1ccc(C)cc1",
+            formula="C11H15NO",
+        ),
+        summary="Ünïcode summary < & >",
+    )
     unsubscribe = "https://varsel.example/unsubscribe?token=" + "A" * 180
-    raw = compose(alert_event(alert, instance="x"), sender="alerts@varsel.example", recipient="duty@health.example",
-                  message_id="email:" + str(alert.id), unsubscribe_url=unsubscribe, depict=lambda smiles: PNG,
-                  now=NOW).as_bytes()
+    raw = compose(
+        alert_event(alert, instance="x"),
+        sender="alerts@varsel.example",
+        recipient="duty@health.example",
+        message_id="email:" + str(alert.id),
+        unsubscribe_url=unsubscribe,
+        depict=lambda smiles: PNG,
+        now=NOW,
+    ).as_bytes()
     lines = raw.split(b"\r\n")
     assert b"\n" not in b"".join(lines) and max(map(len, lines)) <= 998  # CRLF, as SMTP needs
     assert raw.decode("ascii")  # 7-bit safe: no server needs 8BITMIME
@@ -160,12 +223,23 @@ def test_an_email_has_text_html_an_inline_depiction_and_a_one_line_unsubscribe_h
 
 def test_a_digest_email_states_period_counts_and_what_is_left_out(make_alert):
     alerts = [make_alert(), make_alert(dedup_key="report.intoxication:r9", type=AlertType.intoxication)]
-    event = digest_event(alerts, instance="x", time=NOW, period_start=NOW - timedelta(days=1), left_out=7,
-                         left_out_query="https://varsel.example/v1/alerts?since=x")
+    event = digest_event(
+        alerts,
+        instance="x",
+        time=NOW,
+        period_start=NOW - timedelta(days=1),
+        left_out=7,
+        left_out_query="https://varsel.example/v1/alerts?since=x",
+    )
     assert event["data"]["period"] == {"from": "2026-02-28T12:00:00Z", "to": "2026-03-01T12:00:00Z"}
     assert event["data"]["counts_by_type"] == {"report.intoxication": 1, "substance.first_detection": 1}
-    message = compose(event, sender="a@varsel.example", recipient="b@health.example", message_id="email:d",
-                      unsubscribe_url="https://varsel.example/unsubscribe?token=t")
+    message = compose(
+        event,
+        sender="a@varsel.example",
+        recipient="b@health.example",
+        message_id="email:d",
+        unsubscribe_url="https://varsel.example/unsubscribe?token=t",
+    )
     plain = message.get_body(preferencelist=("plain",)).get_content()
     assert "Digest for 2026-02-28T12:00:00Z to 2026-03-01T12:00:00Z: 2 alert(s)" in plain
     assert "1 report.intoxication, 1 substance.first_detection" in plain

@@ -23,9 +23,7 @@ def send(delivery, **sender_options):
     return asyncio.run(run())
 
 
-def test_a_delivery_arrives_signed_and_the_reference_library_verifies_it(
-    receiver, make_delivery, webhook_secret
-):
+def test_a_delivery_arrives_signed_and_the_reference_library_verifies_it(receiver, make_delivery, webhook_secret):
     body = b'{"specversion":"1.0","id":"a1"}'
     result = send(make_delivery(receiver.url(), body=body, message_id="msg_a1"))
 
@@ -96,9 +94,7 @@ def test_private_receivers_are_refused_at_send_time_unless_allowed(receiver, mak
             return await sender.send(make_delivery(receiver.url()))
 
     result = asyncio.run(run())
-    assert (
-        result.status_code is None and "refused before sending" in result.error and "loopback" in result.error
-    )
+    assert result.status_code is None and "refused before sending" in result.error and "loopback" in result.error
     assert receiver.requests == []
 
 
@@ -197,15 +193,16 @@ def fake_dns(monkeypatch):
         lookups.append(name)
         script = answers[name]
         addresses = script.pop(0) if len(script) > 1 else script[0]
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, int(port or 0)))
-                for a in addresses]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, int(port or 0)))
+            for a in addresses
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return answers, lookups
 
 
-def test_dns_rebinding_between_check_and_connection_never_reaches_loopback(
-        loopback_listener, fake_dns, make_delivery):
+def test_dns_rebinding_between_check_and_connection_never_reaches_loopback(loopback_listener, fake_dns, make_delivery):
     # The name answers a public address to the first lookup and loopback to any later one.
     answers, lookups = fake_dns
     answers["rebind.example"] = [["93.184.215.14"], ["127.0.0.1"]]
@@ -222,7 +219,8 @@ def test_dns_rebinding_between_check_and_connection_never_reaches_loopback(
 
 
 def test_an_idna_2008_name_that_resolves_to_loopback_is_refused_at_send_time(
-        loopback_listener, fake_dns, make_delivery):
+    loopback_listener, fake_dns, make_delivery
+):
     # IDNA 2003 (Python's codec) reads "straße" as "strasse"; httpx connects to "xn--strae-oqa".
     answers, _ = fake_dns
     answers["strasse.example"] = [["93.184.215.14"]]
@@ -273,8 +271,9 @@ def test_a_lookup_that_hangs_ends_within_the_total_timeout_without_blocking_the_
 
         ticker = asyncio.create_task(tick())
         try:
-            async with WebhookSender(allow_private=False, resolver=hanging_resolver,
-                                     total_timeout_seconds=0.3) as sender:
+            async with WebhookSender(
+                allow_private=False, resolver=hanging_resolver, total_timeout_seconds=0.3
+            ) as sender:
                 result = await sender.send(make_delivery("https://slow-dns.example/hook"))
         finally:
             ticker.cancel()
@@ -290,6 +289,12 @@ def test_a_lookup_that_hangs_ends_within_the_total_timeout_without_blocking_the_
 def test_an_outgoing_delivery_never_shows_its_secrets_in_its_repr():
     from alerts.delivery import OutgoingDelivery
 
-    delivery = OutgoingDelivery(id="d1", endpoint_id="e1", url="https://hooks.example.org/x", message_id="m1",
-                                body=b"{}", secrets=("whsec_c2VjcmV0LXRoYXQtbXVzdC1ub3QtbGVhaw==",))
+    delivery = OutgoingDelivery(
+        id="d1",
+        endpoint_id="e1",
+        url="https://hooks.example.org/x",
+        message_id="m1",
+        body=b"{}",
+        secrets=("whsec_c2VjcmV0LXRoYXQtbXVzdC1ub3QtbGVhaw==",),
+    )
     assert "whsec_" not in repr(delivery)

@@ -31,9 +31,7 @@ def run_passes(store, passes):
     async def run():
         rng = random.Random(7)
         async with WebhookSender(allow_private=True, max_concurrency=4) as sender:
-            return [
-                await dispatch_once(store, sender, now=now, policy=policy, rng=rng) for now, policy in passes
-            ]
+            return [await dispatch_once(store, sender, now=now, policy=policy, rng=rng) for now, policy in passes]
 
     return asyncio.run(run())
 
@@ -140,9 +138,7 @@ def test_an_endpoint_failing_for_the_configured_time_is_disabled(store, receiver
 
 def test_an_endpoint_failing_for_less_than_that_stays_enabled(store, receiver):
     receiver.status = 503
-    store.add_endpoint(
-        "e1", receiver.url(), failing_since=T0 - RETRY.disable_endpoint_after + timedelta(minutes=1)
-    )
+    store.add_endpoint("e1", receiver.url(), failing_since=T0 - RETRY.disable_endpoint_after + timedelta(minutes=1))
     store.add_delivery("d1", endpoint_id="e1", due_at=T0)
     assert dispatch_at(store, T0).endpoints_disabled == 0
     assert store.endpoints["e1"].enabled

@@ -52,9 +52,7 @@ def test_alert_event_has_the_required_and_chosen_context_attributes(make_alert):
 
 
 def test_family_alert_event_uses_the_family_as_subject(make_alert):
-    alert = make_alert(
-        type=AlertType.family_growth, substance_inchikey=None, substance_name=None, family_id="fam-1"
-    )
+    alert = make_alert(type=AlertType.family_growth, substance_inchikey=None, substance_name=None, family_id="fam-1")
     assert alert_event(alert, instance="x")["subject"] == "fam-1"
 
 
@@ -68,9 +66,7 @@ def test_event_bytes_are_compact_utf8_json_and_stable(make_alert):
 
 def test_digest_carries_several_alerts_and_its_id_ignores_their_order(make_alert):
     first = make_alert()
-    second = make_alert(
-        dedup_key="report.intoxication:r9", type=AlertType.intoxication, severity=Severity.critical
-    )
+    second = make_alert(dedup_key="report.intoxication:r9", type=AlertType.intoxication, severity=Severity.critical)
     moment = datetime(2025, 3, 4, 6, 0, tzinfo=timezone.utc)
     digest = digest_event([first, second], instance="x", time=moment)
     assert digest["type"] == "eu.varsel.alert.digest"
@@ -111,9 +107,7 @@ def test_cap_document_is_schema_valid_for_every_severity(make_alert, severity, c
 
 def test_cap_header_and_info_fields(make_alert):
     alert = make_alert()
-    root = parse_cap(
-        alert_to_cap(alert, sender="varsel@sst.example", alert_url="https://varsel.example/alerts/1")
-    )
+    root = parse_cap(alert_to_cap(alert, sender="varsel@sst.example", alert_url="https://varsel.example/alerts/1"))
     assert root.tag == f"{CAP}alert"
     assert root.findtext(f"{CAP}identifier") == f"urn:uuid:{alert.id}"
     assert root.findtext(f"{CAP}sender") == "varsel@sst.example"
@@ -130,9 +124,7 @@ def test_cap_header_and_info_fields(make_alert):
     assert info.findtext(f"{CAP}headline") == "First detection of a new psychoactive substance: mephedrone"
     assert info.findtext(f"{CAP}description") == alert.summary
     assert info.findtext(f"{CAP}web") == "https://varsel.example/alerts/1"
-    parameters = [
-        (p.findtext(f"{CAP}valueName"), p.findtext(f"{CAP}value")) for p in info.findall(f"{CAP}parameter")
-    ]
+    parameters = [(p.findtext(f"{CAP}valueName"), p.findtext(f"{CAP}value")) for p in info.findall(f"{CAP}parameter")]
     assert ("InChIKey", "YELGFTGWJGBAQU-UHFFFAOYSA-N") in parameters
     assert ("reportId", "r1") in parameters
     assert ("groupId", "gb-mda-1971-cathinones") in parameters
@@ -200,9 +192,7 @@ def test_atom_feed_has_the_rfc_4287_required_elements_and_newest_entry_first(mak
 
 
 def test_an_empty_feed_needs_an_explicit_updated_time():
-    kwargs = dict(
-        feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=str
-    )
+    kwargs = dict(feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=str)
     with pytest.raises(ValueError, match="updated"):
         alerts_feed([], **kwargs)
     feed = ET.fromstring(alerts_feed([], updated=datetime(2025, 3, 1, tzinfo=timezone.utc), **kwargs))

@@ -84,7 +84,5 @@ def test_policy_refuses_a_base_larger_than_the_cap():
 def test_endpoint_is_disabled_only_after_failing_continuously_for_the_configured_time():
     after = timedelta(days=5)
     assert not should_disable_endpoint(failing_since=None, now=NOW, disable_after=after)
-    assert not should_disable_endpoint(
-        failing_since=NOW - after + timedelta(seconds=1), now=NOW, disable_after=after
-    )
+    assert not should_disable_endpoint(failing_since=NOW - after + timedelta(seconds=1), now=NOW, disable_after=after)
     assert should_disable_endpoint(failing_since=NOW - after, now=NOW, disable_after=after)

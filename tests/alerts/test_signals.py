@@ -44,9 +44,7 @@ class RecordingHistory:
     def activity_between(self, inchikey: str, *, sampled_from: date, sampled_to: date) -> SubstanceActivity:
         self.windows_asked.append((sampled_from, sampled_to))
         within = [
-            r
-            for r in self.reports
-            if r.substance_inchikey == inchikey and sampled_from <= r.sampled_on <= sampled_to
+            r for r in self.reports if r.substance_inchikey == inchikey and sampled_from <= r.sampled_on <= sampled_to
         ]
         return SubstanceActivity(
             organisation_ids=frozenset(r.organisation_id for r in within),
@@ -183,9 +181,7 @@ def test_a_report_outside_the_window_does_not_count_towards_escalation():
             report("r-dk1", organisation_id="org-dk-1", sampled_on=date(2025, 2, 20)),
         ]
     )
-    assert AlertType.escalation not in types_of(
-        evaluate(report("r-dk2", organisation_id="org-dk-2"), history)
-    )
+    assert AlertType.escalation not in types_of(evaluate(report("r-dk2", organisation_id="org-dk-2"), history))
 
 
 def test_many_organisations_in_one_country_do_not_escalate():
@@ -225,9 +221,7 @@ def test_uncontrolled_here_but_captured_by_a_group_elsewhere_raises_an_advisory_
 def test_similarity_to_a_controlled_substance_alone_raises_an_advisory():
     legal = {"DK": LegalStatus(ControlStatus.uncontrolled)}
     nearest = NearestControlled(inchikey="LWXGLQXDTHRWPJ-UHFFFAOYSA-N", name="4-MEC", similarity=0.82)
-    alerts = evaluate(
-        report(legal_status=legal, nearest_controlled=nearest), RecordingHistory([report("r0")])
-    )
+    alerts = evaluate(report(legal_status=legal, nearest_controlled=nearest), RecordingHistory([report("r0")]))
     assert types_of(alerts) == [AlertType.uncontrolled_advisory]
     assert "0.82" in alerts[0].summary and "4-MEC" in alerts[0].summary
 
@@ -235,10 +229,7 @@ def test_similarity_to_a_controlled_substance_alone_raises_an_advisory():
 def test_low_similarity_and_no_group_elsewhere_raise_no_advisory():
     legal = {"DK": LegalStatus(ControlStatus.uncontrolled), "GB": LegalStatus(ControlStatus.uncontrolled)}
     nearest = NearestControlled(inchikey="LWXGLQXDTHRWPJ-UHFFFAOYSA-N", name="4-MEC", similarity=0.69)
-    assert (
-        evaluate(report(legal_status=legal, nearest_controlled=nearest), RecordingHistory([report("r0")]))
-        == []
-    )
+    assert evaluate(report(legal_status=legal, nearest_controlled=nearest), RecordingHistory([report("r0")])) == []
 
 
 def test_control_by_name_elsewhere_is_not_a_group_capture():

@@ -29,9 +29,7 @@ def test_sign_reproduces_the_spec_test_vector():
 
 
 def test_headers_carry_id_unix_timestamp_and_signature():
-    headers = headers_for(
-        secrets=[VECTOR_SECRET], msg_id=VECTOR_MSG_ID, timestamp=VECTOR_TIMESTAMP, body=VECTOR_BODY
-    )
+    headers = headers_for(secrets=[VECTOR_SECRET], msg_id=VECTOR_MSG_ID, timestamp=VECTOR_TIMESTAMP, body=VECTOR_BODY)
     assert headers == vector_headers()
 
 
@@ -47,25 +45,19 @@ def test_verify_accepts_the_test_vector_within_tolerance():
 @pytest.mark.parametrize("offset", [timedelta(minutes=5, seconds=1), -timedelta(minutes=5, seconds=1)])
 def test_verify_refuses_timestamps_outside_tolerance_both_ways(offset):
     with pytest.raises(InvalidSignature, match="tolerance"):
-        verify(
-            secret=VECTOR_SECRET, headers=vector_headers(), body=VECTOR_BODY, now=VECTOR_TIMESTAMP + offset
-        )
+        verify(secret=VECTOR_SECRET, headers=vector_headers(), body=VECTOR_BODY, now=VECTOR_TIMESTAMP + offset)
 
 
 def test_verify_refuses_a_tampered_body():
     with pytest.raises(InvalidSignature, match="no v1 signature"):
-        verify(
-            secret=VECTOR_SECRET, headers=vector_headers(), body=b'{"test": 2432232315}', now=VECTOR_TIMESTAMP
-        )
+        verify(secret=VECTOR_SECRET, headers=vector_headers(), body=b'{"test": 2432232315}', now=VECTOR_TIMESTAMP)
 
 
 def test_verify_refuses_a_signature_one_bit_off():
     # The reference library's own negative case: the last base64 digit changed from E to A.
     near_miss = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA="
     with pytest.raises(InvalidSignature):
-        verify(
-            secret=VECTOR_SECRET, headers=vector_headers(near_miss), body=VECTOR_BODY, now=VECTOR_TIMESTAMP
-        )
+        verify(secret=VECTOR_SECRET, headers=vector_headers(near_miss), body=VECTOR_BODY, now=VECTOR_TIMESTAMP)
 
 
 def test_verify_finds_the_valid_signature_among_several():

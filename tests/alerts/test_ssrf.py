@@ -112,9 +112,7 @@ def test_a_name_is_refused_if_any_of_its_addresses_is_private():
 
 
 def test_a_name_with_only_public_addresses_is_accepted():
-    resolver = stub_resolver(
-        {"receiver.example": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]}
-    )
+    resolver = stub_resolver({"receiver.example": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]})
     check_webhook_url("https://receiver.example/hook", allow_private=False, resolver=resolver)
 
 
@@ -143,7 +141,9 @@ def test_an_internationalised_name_is_resolved_in_the_form_httpx_sends():
 def test_the_addresses_checked_are_returned_once_each_in_the_resolvers_order():
     resolver = stub_resolver({"receiver.example": ["93.184.215.14", "2606:2800:21f:cb07::1", "93.184.215.14"]})
     assert check_webhook_url("https://receiver.example/hook", allow_private=False, resolver=resolver) == (
-        "93.184.215.14", "2606:2800:21f:cb07::1")
+        "93.184.215.14",
+        "2606:2800:21f:cb07::1",
+    )
 
 
 @pytest.mark.parametrize("url", ["https://8.8.8.8:0/hook", "https://8.8.8.8:65536/hook"])
@@ -161,14 +161,34 @@ def test_a_url_httpx_cannot_parse_is_refused_with_the_reason():
 
 METADATA = {
     # address: its IPv4-mapped, NAT64 (well-known), 6to4 and local-use NAT64 (/48 and /96) forms
-    "169.254.169.254": ["::ffff:a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "64:ff9b:1:a9fe:a9:fe00::",
-                        "64:ff9b:1::a9fe:a9fe"],
-    "169.254.170.2": ["::ffff:a9fe:aa02", "64:ff9b::a9fe:aa02", "2002:a9fe:aa02::", "64:ff9b:1:a9fe:aa:200::",
-                      "64:ff9b:1::a9fe:aa02"],
-    "100.100.100.200": ["::ffff:6464:64c8", "64:ff9b::6464:64c8", "2002:6464:64c8::", "64:ff9b:1:6464:64:c800::",
-                        "64:ff9b:1::6464:64c8"],
-    "192.0.0.192": ["::ffff:c000:c0", "64:ff9b::c000:c0", "2002:c000:c0::", "64:ff9b:1:c000:0:c000::",
-                    "64:ff9b:1::c000:c0"],
+    "169.254.169.254": [
+        "::ffff:a9fe:a9fe",
+        "64:ff9b::a9fe:a9fe",
+        "2002:a9fe:a9fe::",
+        "64:ff9b:1:a9fe:a9:fe00::",
+        "64:ff9b:1::a9fe:a9fe",
+    ],
+    "169.254.170.2": [
+        "::ffff:a9fe:aa02",
+        "64:ff9b::a9fe:aa02",
+        "2002:a9fe:aa02::",
+        "64:ff9b:1:a9fe:aa:200::",
+        "64:ff9b:1::a9fe:aa02",
+    ],
+    "100.100.100.200": [
+        "::ffff:6464:64c8",
+        "64:ff9b::6464:64c8",
+        "2002:6464:64c8::",
+        "64:ff9b:1:6464:64:c800::",
+        "64:ff9b:1::6464:64c8",
+    ],
+    "192.0.0.192": [
+        "::ffff:c000:c0",
+        "64:ff9b::c000:c0",
+        "2002:c000:c0::",
+        "64:ff9b:1:c000:0:c000::",
+        "64:ff9b:1::c000:c0",
+    ],
     "fd00:ec2::254": [],
 }
 

@@ -27,7 +27,9 @@ class Server:
     """Counts connections and requests. ``answer(n)`` scripts the reply to the n-th request: bytes
     to write, ``(bytes, CLOSE)`` to write and then hang up, or None to hang up without answering."""
 
-    def __init__(self, answer: Callable[[int], bytes | tuple | None], ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, answer: Callable[[int], bytes | tuple | None], ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.answer = answer
         self.ssl_context = ssl_context
         self.connections = 0
@@ -51,8 +53,16 @@ class Server:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
-                                   if line.lower().startswith(b"content-length:")), b"0"))
+                length = int(
+                    next(
+                        (
+                            line.split(b":")[1]
+                            for line in head.split(b"\r\n")
+                            if line.lower().startswith(b"content-length:")
+                        ),
+                        b"0",
+                    )
+                )
                 body = await reader.readexactly(length)
                 self.requests.append(head + body)
                 reply = self.answer(len(self.requests))
@@ -70,7 +80,11 @@ class Server:
 
 
 def ok(body: bytes = b"received", *extra: bytes) -> bytes:
-    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), b"".join(e + b"\r\n" for e in extra), body)
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (
+        len(body),
+        b"".join(e + b"\r\n" for e in extra),
+        body,
+    )
 
 
 async def post(client: httpx.AsyncClient, url: str) -> tuple[int, bytes]:
@@ -78,8 +92,14 @@ async def post(client: httpx.AsyncClient, url: str) -> tuple[int, bytes]:
         return r.status_code, b"".join([chunk async for chunk in r.aiter_raw()])
 
 
-def run(answer: Callable[[int], bytes | None], scenario, *, timeout: httpx.Timeout | None = None,
-        ssl_context: ssl.SSLContext | None = None, server_ssl: ssl.SSLContext | None = None):  # noqa: ANN001
+def run(
+    answer: Callable[[int], bytes | None],
+    scenario,
+    *,
+    timeout: httpx.Timeout | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    server_ssl: ssl.SSLContext | None = None,
+):  # noqa: ANN001
     async def main():  # noqa: ANN202
         async with Server(answer, server_ssl) as server:
             transport = Http1Transport(ssl_context=ssl_context)
@@ -199,19 +219,23 @@ def test_a_receiver_that_hangs_up_on_a_new_connection_is_a_protocol_error_not_a_
 
 
 def test_interim_100_responses_are_skipped():
-    server, answer = run(lambda n: b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"final"),
-                         lambda client, server: post(client, server.url()))
+    server, answer = run(
+        lambda n: b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"final"), lambda client, server: post(client, server.url())
+    )
     assert answer == (200, b"final")
 
 
-@pytest.mark.parametrize("reply", [
-    b"HTTP/1.1 100 Continue\r\n\r\n" * 9 + ok(),  # interim answers without end
-    b"SPDY/3 200 OK\r\n\r\n",  # not HTTP/1.x
-    b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",  # not a status code
-    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",  # conflicting lengths
-    b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
-    b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 70000 + b"\r\n\r\n",  # headers over the 64 KiB limit
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 100 Continue\r\n\r\n" * 9 + ok(),  # interim answers without end
+        b"SPDY/3 200 OK\r\n\r\n",  # not HTTP/1.x
+        b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",  # not a status code
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",  # conflicting lengths
+        b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 70000 + b"\r\n\r\n",  # headers over the 64 KiB limit
+    ],
+)
 def test_malformed_answers_are_protocol_errors(reply):
     async def scenario(client, server):  # noqa: ANN001, ANN202
         with pytest.raises(httpx.RemoteProtocolError):
@@ -275,15 +299,38 @@ def test_line_breaks_in_a_header_never_reach_the_wire():
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a test certificate")
 def test_https_with_a_trusted_certificate(tmp_path: Path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(cert, key)
     trusting = ssl.create_default_context(cafile=str(cert))
 
-    server, answer = run(lambda n: ok(b"over tls"), lambda client, server: post(client, server.url()),
-                         ssl_context=trusting, server_ssl=server_side)
+    server, answer = run(
+        lambda n: ok(b"over tls"),
+        lambda client, server: post(client, server.url()),
+        ssl_context=trusting,
+        server_ssl=server_side,
+    )
     assert answer == (200, b"over tls")
 
     # the system's trust store does not know this certificate: refused, nothing sent

@@ -42,15 +42,32 @@ def mutated(draw: st.DrawFn) -> bytes:
     for _ in range(draw(st.integers(0, 4))):
         at = draw(st.integers(0, len(data)))
         kind = draw(st.sampled_from(["replace", "insert", "delete", "cut"]))
-        piece = draw(st.sampled_from([b"\r\n", b"\n", b"\r", b" ", b":", b"0", b"9" * 20, b"-", b"\x00",
-                                      b"chunked", b"Content-Length: 1\r\n", b"HTTP/1.1 200 OK\r\n", b"\xff"])
-                     | st.binary(min_size=1, max_size=8))
+        piece = draw(
+            st.sampled_from(
+                [
+                    b"\r\n",
+                    b"\n",
+                    b"\r",
+                    b" ",
+                    b":",
+                    b"0",
+                    b"9" * 20,
+                    b"-",
+                    b"\x00",
+                    b"chunked",
+                    b"Content-Length: 1\r\n",
+                    b"HTTP/1.1 200 OK\r\n",
+                    b"\xff",
+                ]
+            )
+            | st.binary(min_size=1, max_size=8)
+        )
         if kind == "replace":
-            data[at:at + len(piece)] = piece
+            data[at : at + len(piece)] = piece
         elif kind == "insert":
             data[at:at] = piece
         elif kind == "delete":
-            del data[at:at + draw(st.integers(1, 8))]
+            del data[at : at + draw(st.integers(1, 8))]
         else:
             del data[at:]
     return bytes(data)
@@ -86,8 +103,11 @@ async def exchange(first: bytes, cuts: list[int], *, tail: bytes | None = None) 
                 await reader.readexactly(int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0]))
                 requests += 1
                 if requests == 1:
-                    for piece in pieces(first, cuts) if tail is None else [*pieces(first, cuts)[:-1],
-                                                                          pieces(first, cuts)[-1] + tail]:
+                    for piece in (
+                        pieces(first, cuts)
+                        if tail is None
+                        else [*pieces(first, cuts)[:-1], pieces(first, cuts)[-1] + tail]
+                    ):
                         writer.write(piece)
                         await writer.drain()
                         await asyncio.sleep(0)

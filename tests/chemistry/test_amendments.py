@@ -31,50 +31,82 @@ AMENDMENTS = [
     Amendment(
         "SI 2024/190, The Misuse of Drugs Act 1971 (Amendment) Order 2024, art. 1: in force 20 March 2024 "
         "(adds brorphine and the nitazenes to Sch. 2 Part I)",
-        "GB", "gb-mda-class-a", "brorphine", "CC(c1ccc(Br)cc1)N1CCC(CC1)n1c(=O)[nH]c2ccccc21", date(2024, 3, 20),
+        "GB",
+        "gb-mda-class-a",
+        "brorphine",
+        "CC(c1ccc(Br)cc1)N1CCC(CC1)n1c(=O)[nH]c2ccccc21",
+        date(2024, 3, 20),
     ),
     Amendment(
         "SI 2017/634, The Misuse of Drugs Act 1971 (Amendment) Order 2017, art. 1: in force 31 May 2017 "
         "(adds U-47,700 to Sch. 2 Part I)",
-        "GB", "gb-mda-class-a", "U-47700", "CN(C)C1CCCCC1N(C)C(=O)c1ccc(Cl)c(Cl)c1", date(2017, 5, 31),
+        "GB",
+        "gb-mda-class-a",
+        "U-47700",
+        "CN(C)C1CCCCC1N(C)C(=O)c1ccc(Cl)c(Cl)c1",
+        date(2017, 5, 31),
     ),
     Amendment(
         "SI 2010/1207, The Misuse of Drugs Act 1971 (Amendment) Order 2010: in force 16 April 2010 "
         "(the cathinone generic clause, Sch. 2 Part II)",
-        "GB", "gb-mda-cathinones", "mephedrone", "CNC(C)C(=O)c1ccc(C)cc1", date(2010, 4, 16),
+        "GB",
+        "gb-mda-cathinones",
+        "mephedrone",
+        "CNC(C)C(=O)c1ccc(C)cc1",
+        date(2010, 4, 16),
     ),
     Amendment(
         "SI 2003/3201, The Misuse of Drugs Act 1971 (Modification) (No. 2) Order 2003, art. 1: in force "
         "29 January 2004 (cannabinol derivatives moved from Part I to Part III, art. 2(2) and (4))",
-        "GB", "gb-mda-cannabinol-derivatives-class-c", "delta-9-THC",
-        "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21", date(2004, 1, 29),
+        "GB",
+        "gb-mda-cannabinol-derivatives-class-c",
+        "delta-9-THC",
+        "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21",
+        date(2004, 1, 29),
     ),
     Amendment(
-        "85 FR 51342, temporary scheduling order for isotonitazene, effective 20 August 2020 "
-        "(21 CFR 1308.11(h))",
-        "US", "us-csa-schedule-i", "isotonitazene",
-        "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21", date(2020, 8, 20),
+        "85 FR 51342, temporary scheduling order for isotonitazene, effective 20 August 2020 (21 CFR 1308.11(h))",
+        "US",
+        "us-csa-schedule-i",
+        "isotonitazene",
+        "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21",
+        date(2020, 8, 20),
     ),
     Amendment(
         "Synthetic Drug Abuse Prevention Act of 2012 (Pub. L. 112-144, title XI, subtitle D), enacted "
         "9 July 2012: cannabimimetic agents, 21 U.S.C. 812(c) Schedule I (d)",
-        "US", "us-csa-cannabimimetic-agents", "JWH-018", "CCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21", date(2012, 7, 9),
+        "US",
+        "us-csa-cannabimimetic-agents",
+        "JWH-018",
+        "CCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21",
+        date(2012, 7, 9),
     ),
     Amendment(
         "Council Implementing Decision (EU) 2016/1070 of 27 June 2016 (OJ L 178, 2.7.2016), art. 3: in "
         "force on the day following its publication, 3 July 2016 (alpha-PVP)",
-        "EU", "eu-nps-control-measures", "alpha-PVP", "CCCC(N1CCCC1)C(=O)c1ccccc1", date(2016, 7, 3),
+        "EU",
+        "eu-nps-control-measures",
+        "alpha-PVP",
+        "CCCC(N1CCCC1)C(=O)c1ccccc1",
+        date(2016, 7, 3),
     ),
     Amendment(
         "Verordnung zur Änderung der Anlage des NpSG vom 12. Juli 2019 (BGBl. I S. 1083): in force "
         "18 July 2019 (group 3, benzodiazepines, added to the Anlage)",
-        "DE", "de-npsg-benzodiazepines", "diclazepam", "CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21", date(2019, 7, 18),
+        "DE",
+        "de-npsg-benzodiazepines",
+        "diclazepam",
+        "CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21",
+        date(2019, 7, 18),
     ),
     Amendment(
         "Announcement of the Ministry of Public Security, National Health Commission and NMPA on adding "
         "fentanyl-related substances to the Supplementary List (1 April 2019): in force 1 May 2019",
-        "CN", "cn-fentanyl-related-substances", "4-fluorobutyrfentanyl",
-        "CCCC(=O)N(c1ccc(F)cc1)C1CCN(CCc2ccccc2)CC1", date(2019, 5, 1),
+        "CN",
+        "cn-fentanyl-related-substances",
+        "4-fluorobutyrfentanyl",
+        "CCCC(=O)N(c1ccc(F)cc1)C1CCN(CCc2ccccc2)CC1",
+        date(2019, 5, 1),
     ),
 ]
 

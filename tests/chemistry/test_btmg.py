@@ -13,7 +13,6 @@ import shutil
 import sys
 import tomllib
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -131,8 +130,11 @@ KNOWN = [
     ("psilocybin", "CN(C)CCc1c[nH]c2cccc(OP(=O)(O)O)c12", "I"),
     ("mephedrone (4-Methylmethcathinon)", "CNC(C)C(=O)c1ccc(C)cc1", "I"),
     ("JWH-018", "CCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21", "II"),
-    ("delta-9-THC (printed without stereo; dronabinol is the (6aR,10aR) form)",
-     "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21", "II"),
+    (
+        "delta-9-THC (printed without stereo; dronabinol is the (6aR,10aR) form)",
+        "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21",
+        "II",
+    ),
     ("GHB", "OCCCC(=O)O", "III"),
     ("isotonitazene", "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21", "II"),
     ("clonazolam", "Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2", "II"),

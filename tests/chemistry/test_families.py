@@ -5,6 +5,7 @@ import random
 from collections import Counter
 
 import pytest
+from nps_series import CLASS_OF_SERIES, all_series
 from rdkit import DataStructs
 from rdkit.ML.Cluster import Butina
 
@@ -17,8 +18,6 @@ from chemistry.families import (
     recluster,
 )
 from chemistry.identity import identify
-
-from nps_series import CLASS_OF_SERIES, all_series
 
 SERIES = all_series()
 

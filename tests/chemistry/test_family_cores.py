@@ -48,8 +48,20 @@ def placed():
     return index, key_of
 
 
-@pytest.mark.parametrize("smarts", ["c1ccccc1", "[#6]1:[#6]:[#6]:[#6]:[#6]:[#6]:1", "CCCCCF", "Cc1ccccc1",
-                                    "CCc1ccccc1", "NC(C)C", "C1CCCCC1", None, ""])
+@pytest.mark.parametrize(
+    "smarts",
+    [
+        "c1ccccc1",
+        "[#6]1:[#6]:[#6]:[#6]:[#6]:[#6]:1",
+        "CCCCCF",
+        "Cc1ccccc1",
+        "CCc1ccccc1",
+        "NC(C)C",
+        "C1CCCCC1",
+        None,
+        "",
+    ],
+)
 def test_a_lone_ring_or_a_bare_chain_is_trivial(smarts):
     assert is_trivial_core(smarts)
 
@@ -100,8 +112,9 @@ def test_tryptamines_share_an_indole_core_not_a_benzene(placed):
 
 def test_synthetic_cannabinoids_group_by_core_linker_and_head(placed):
     index, _ = placed
-    carboxamides = {_family(placed, n) for n in ("ADB-PINACA", "AB-PINACA", "AB-FUBINACA", "5F-ADB", "5F-AKB48",
-                                                 "MDMB-CHMICA")}
+    carboxamides = {
+        _family(placed, n) for n in ("ADB-PINACA", "AB-PINACA", "AB-FUBINACA", "5F-ADB", "5F-AKB48", "MDMB-CHMICA")
+    }
     naphthoyl = {_family(placed, n) for n in ("JWH-018", "JWH-073", "AM-2201", "JWH-122", "THJ-018")}
     esters = {_family(placed, n) for n in ("PB-22", "5F-PB-22")}
     assert len(carboxamides) == len(naphthoyl) == len(esters) == 1
@@ -113,11 +126,16 @@ def test_synthetic_cannabinoids_group_by_core_linker_and_head(placed):
     assert _core_matches(placed, _family(placed, "5F-AKB48"), "5F-AKB48")
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("ADB-PINACA", "indole/indazole-3-carboxamides"), ("MDMB-CHMICA", "indole/indazole-3-carboxamides"),
-    ("AM-2201", "3-naphthoylindoles/indazoles"), ("XLR-11", "3-(cycloalkanoyl)indoles/indazoles"),
-    ("PB-22", "indole/indazole-3-carboxylates"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ADB-PINACA", "indole/indazole-3-carboxamides"),
+        ("MDMB-CHMICA", "indole/indazole-3-carboxamides"),
+        ("AM-2201", "3-naphthoylindoles/indazoles"),
+        ("XLR-11", "3-(cycloalkanoyl)indoles/indazoles"),
+        ("PB-22", "indole/indazole-3-carboxylates"),
+    ],
+)
 def test_modular_class_reads_core_linker_and_head(name, expected):
     assert modular_class(identify(CANNABINOIDS[name]).mol) == expected
 
@@ -143,8 +161,16 @@ def test_a_substance_sharing_only_a_small_fragment_does_not_join():
 
 
 def test_the_core_is_what_most_members_share_when_all_share_only_a_ring():
-    members = [identify(s).mol for s in (DMT, "CCN(CC)CCc1c[nH]c2ccccc12", "CN(C)CCc1c[nH]c2ccc(O)cc12",
-                                         "CN(C)CCc1c[nH]c2cccc(O)c12", "NC(C)Cc1ccccc1")]
+    members = [
+        identify(s).mol
+        for s in (
+            DMT,
+            "CCN(CC)CCc1c[nH]c2ccccc12",
+            "CN(C)CCc1c[nH]c2ccc(O)cc12",
+            "CN(C)CCc1c[nH]c2cccc(O)c12",
+            "NC(C)Cc1ccccc1",
+        )
+    ]
     assert is_trivial_core(family_core(members, share=1.0) or "")  # with the amphetamine: a benzene at best
     core = family_core(members)
     assert core is not None and _rings(core) == 2
@@ -153,7 +179,9 @@ def test_the_core_is_what_most_members_share_when_all_share_only_a_ring():
 def test_a_recluster_groups_synthetic_cannabinoids_by_their_modular_class_too():
     from chemistry.families import recluster
 
-    items = [(identify(s).inchikey, identify(s).mol) for s in [*CANNABINOIDS.values(), DMT, "CCN(CC)CCc1c[nH]c2ccccc12"]]
+    items = [
+        (identify(s).inchikey, identify(s).mol) for s in [*CANNABINOIDS.values(), DMT, "CCN(CC)CCc1c[nH]c2ccccc12"]
+    ]
     index = recluster(items)
     family_of = {name: index.family_of(identify(smiles).inchikey) for name, smiles in CANNABINOIDS.items()}
     classes = {name: modular_class(identify(smiles).mol) for name, smiles in CANNABINOIDS.items()}

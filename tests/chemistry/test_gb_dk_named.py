@@ -38,7 +38,7 @@ def everything() -> Classifier:
 
 
 def _entries():
-    for filename, rules in RAW.items():
+    for rules in RAW.values():
         for rule in rules:
             for entry in rule["substances"]:
                 if entry.get("smiles"):
@@ -66,7 +66,9 @@ def test_every_named_entry_is_found(everything, rule_id, entry):
 def test_opsin_entries_are_opsins_parse_of_the_printed_systematic_name():
     from py2opsin import py2opsin
 
-    entries = [e for rules in RAW.values() for r in rules for e in r["substances"] if e.get("structure_from") == "opsin"]
+    entries = [
+        e for rules in RAW.values() for r in rules for e in r["substances"] if e.get("structure_from") == "opsin"
+    ]
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as private:  # py2opsin writes a fixed temp file into the cwd
         os.chdir(private)
@@ -104,7 +106,14 @@ def test_every_source_row_is_an_entry_an_alias_or_listed_as_not_encoded(filename
 
 def test_one_rule_per_class_and_list():
     ids = {r["id"] for rules in RAW.values() for r in rules}
-    assert ids == {"gb-mda-class-a", "gb-mda-class-b", "gb-mda-class-c", "dk-bek-list-a", "dk-bek-list-b", "dk-bek-list-e"}
+    assert ids == {
+        "gb-mda-class-a",
+        "gb-mda-class-b",
+        "gb-mda-class-c",
+        "dk-bek-list-a",
+        "dk-bek-list-b",
+        "dk-bek-list-e",
+    }
 
 
 # --- known answers: United Kingdom ---------------------------------------------------------------
@@ -206,9 +215,7 @@ def test_gb_si_1973_771_insertions_are_in_force_with_the_act(everything):
     propiram = "CCC(=O)N(c1ccccn1)C(C)CN1CCCCC1"
     (match,) = _gb(everything, propiram, date(1973, 7, 1)).matches
     assert (match.rule_id, match.substance) == ("gb-mda-class-b", "Propiram") and match.date_recorded
-    drotebanol = next(
-        e for r in RAW["gb_named.toml"] for e in r["substances"] if e["name"].startswith("Drotebanol")
-    )
+    drotebanol = next(e for r in RAW["gb_named.toml"] for e in r["substances"] if e["name"].startswith("Drotebanol"))
     assert drotebanol["in_force_from"] == date(1973, 7, 1) and drotebanol["added_by"] == "SI 1973/771"
 
 
@@ -248,7 +255,9 @@ def test_dk_list_e_designer_benzodiazepines_by_name(everything):
     assert all(e["source"].startswith("UNODC Legal Library") for e in list_e["substances"])
 
 
-@pytest.mark.xfail(strict=True, reason="list B of BEK 2446/2021 could not be read; no source read names fentanyl's own list")
+@pytest.mark.xfail(
+    strict=True, reason="list B of BEK 2446/2021 could not be read; no source read names fentanyl's own list"
+)
 def test_dk_fentanyl_is_controlled_by_name(everything):
     assert _dk(everything, FENTANYL).status == "controlled_by_name"
 

@@ -72,7 +72,10 @@ def test_bad_structures_get_a_precise_error(text, code, words):
 # --- size bounds checked on the text before parsing ------------------------------------------
 
 from chemistry.identity import (  # noqa: E402
-    MAX_FRAGMENTS, MAX_HEAVY_ATOMS, MAX_RING_CLOSURES, StructureFormat, check_size_before_parsing,
+    MAX_FRAGMENTS,
+    MAX_HEAVY_ATOMS,
+    MAX_RING_CLOSURES,
+    check_size_before_parsing,
 )
 
 
@@ -87,16 +90,19 @@ def test_no_real_substance_is_refused_by_the_text_bounds():
         check_size_before_parsing(row["smiles"], StructureFormat.smiles)  # raises if refused
 
 
-@pytest.mark.parametrize(("smiles", "refused"), [
-    ("C" * MAX_HEAVY_ATOMS, False),
-    ("C" * (MAX_HEAVY_ATOMS + 1), True),
-    ("[2H]" * 300 + "C", False),  # hydrogens are not heavy atoms
-    ("[CH3]" * (MAX_HEAVY_ATOMS + 1), True),
-    ("Cl" * 200 + "Br" * 51, True),  # two-letter symbols count once each
-    (".".join(["O"] * MAX_FRAGMENTS), False),
-    (".".join(["O"] * (MAX_FRAGMENTS + 1)), True),
-    ("C1" * (MAX_RING_CLOSURES + 1), True),
-])
+@pytest.mark.parametrize(
+    ("smiles", "refused"),
+    [
+        ("C" * MAX_HEAVY_ATOMS, False),
+        ("C" * (MAX_HEAVY_ATOMS + 1), True),
+        ("[2H]" * 300 + "C", False),  # hydrogens are not heavy atoms
+        ("[CH3]" * (MAX_HEAVY_ATOMS + 1), True),
+        ("Cl" * 200 + "Br" * 51, True),  # two-letter symbols count once each
+        (".".join(["O"] * MAX_FRAGMENTS), False),
+        (".".join(["O"] * (MAX_FRAGMENTS + 1)), True),
+        ("C1" * (MAX_RING_CLOSURES + 1), True),
+    ],
+)
 def test_smiles_text_bounds(smiles, refused):
     if refused:
         with pytest.raises(StructureError) as caught:
@@ -121,8 +127,9 @@ def test_inchi_and_molfile_bounds():
         check_size_before_parsing("InChI=1S/C300H602/c1-3", StructureFormat.inchi)
     with pytest.raises(StructureError):
         check_size_before_parsing("InChI=1S/2C150H302/c1-3", StructureFormat.inchi)  # 2 x 150
-    check_size_before_parsing("InChI=1S/C8H10N4O2/c1-10-4-9-6-5(10)7(13)12(3)8(14)11(6)2/h4H,1-3H3",
-                              StructureFormat.inchi)
+    check_size_before_parsing(
+        "InChI=1S/C8H10N4O2/c1-10-4-9-6-5(10)7(13)12(3)8(14)11(6)2/h4H,1-3H3", StructureFormat.inchi
+    )
     v3000 = "\n  x\n\n  0  0  0     0  0            999 V3000\nM  V30 BEGIN CTAB\nM  V30 COUNTS 5000 0 0 0 0\n"
     with pytest.raises(StructureError):
         check_size_before_parsing(v3000, StructureFormat.molfile)

@@ -80,8 +80,14 @@ KNOWN = [
     ("pregabalin", PREGABALIN, "US", NAMED, "us-csa-schedule-v", "1308.15(e)"),
     ("acetylfentanyl", ACETYLFENTANYL, "US", NAMED, "us-csa-schedule-i", "1308.11(b)"),
     ("caffeine", CAFFEINE, "US", NOT, None, "in no schedule"),
-    ("delta-8-THC", DELTA8_THC, "US", NAMED, "us-csa-schedule-i",
-     "1308.11(d)(31)(i) names '6 cis or trans tetrahydrocannabinol' (monoterpene numbering) among the THCs"),
+    (
+        "delta-8-THC",
+        DELTA8_THC,
+        "US",
+        NAMED,
+        "us-csa-schedule-i",
+        "1308.11(d)(31)(i) names '6 cis or trans tetrahydrocannabinol' (monoterpene numbering) among the THCs",
+    ),
     ("paracetamol", PARACETAMOL, "US", NOT, None, "in no schedule"),
     # --- Germany: BtMG Anlagen I-III; NpSG (which does not apply to BtMG substances or medicines)
     ("MDMA", MDMA, "DE", NAMED, "de-btmg-anlage-i", "BtMG Anlage I"),
@@ -107,10 +113,22 @@ KNOWN = [
     ("mephedrone", MEPHEDRONE, "GB", GROUP, "gb-mda-cathinones", "Part II cathinone clause (SI 2010/1207)"),
     ("diazepam", DIAZEPAM, "GB", NAMED, "gb-mda-class-c", "Part III"),
     ("caffeine", CAFFEINE, "GB", NOT, None, "in no Part"),
-    ("delta-9-THC", DELTA9_THC, "GB", GROUP, "gb-mda-cannabinol-derivatives-class-c",
-     "Part IV: 'cannabinol derivatives' are the tetrahydro derivatives of cannabinol (Part III since SI 2003/3201)"),
-    ("THCV", THCV, "GB", GROUP, "gb-mda-cannabinol-derivatives-class-c",
-     "Part IV: a 3-alkyl (propyl) homologue of a tetrahydro derivative of cannabinol"),
+    (
+        "delta-9-THC",
+        DELTA9_THC,
+        "GB",
+        GROUP,
+        "gb-mda-cannabinol-derivatives-class-c",
+        "Part IV: 'cannabinol derivatives' are the tetrahydro derivatives of cannabinol (Part III since SI 2003/3201)",
+    ),
+    (
+        "THCV",
+        THCV,
+        "GB",
+        GROUP,
+        "gb-mda-cannabinol-derivatives-class-c",
+        "Part IV: a 3-alkyl (propyl) homologue of a tetrahydro derivative of cannabinol",
+    ),
     # --- Denmark: bekendtgørelse om euforiserende stoffer, bilag 1
     ("mephedrone", MEPHEDRONE, "DK", GROUP, "dk-bek-cathinones", "list B cathinone group (2012)"),
     ("MDPV", MDPV, "DK", GROUP, "dk-bek-cathinones", "list B cathinone group (2012)"),
@@ -141,8 +159,11 @@ def classifier() -> Classifier:
 def _params():
     for name, smiles, code, status, rule_id, basis in KNOWN:
         gap = GAPS.get((name, code))
-        marks = [pytest.mark.xfail(strict=True, reason=f"not encoded: {gap}")] if gap and status != NOT and (
-            (name, code) in {("fentanyl", "DK"), ("diazepam", "DK")}) else []
+        marks = (
+            [pytest.mark.xfail(strict=True, reason=f"not encoded: {gap}")]
+            if gap and status != NOT and ((name, code) in {("fentanyl", "DK"), ("diazepam", "DK")})
+            else []
+        )
         yield pytest.param(smiles, code, status, rule_id, id=f"{code}-{name}: {basis}", marks=marks)
 
 

@@ -68,12 +68,14 @@ def opsin_structures() -> dict[str, str]:
 def test_opsin_parse_of_the_systematic_name_is_the_stored_structure(item, opsin_structures):
     file, rule, entry = item
     name = entry.get("systematic_name")
-    assert name, f"{file}: {entry['name']}: structure_from = \"opsin\" without a systematic_name"
+    assert name, f'{file}: {entry["name"]}: structure_from = "opsin" without a systematic_name'
     parsed = opsin_structures.get(name, "")
-    assert parsed, f"{file}: OPSIN cannot parse {name!r}; use structure_from = \"reviewed\" with a structure_note"
+    assert parsed, f'{file}: OPSIN cannot parse {name!r}; use structure_from = "reviewed" with a structure_note'
     stored, derived = identify(entry["smiles"]).inchikey, identify(parsed).inchikey
     if _stereo_specific(rule, entry):
-        assert derived == stored, f"{file}: {entry['name']}: OPSIN gives {parsed} ({derived}), stored {entry['smiles']} ({stored})"
+        assert derived == stored, (
+            f"{file}: {entry['name']}: OPSIN gives {parsed} ({derived}), stored {entry['smiles']} ({stored})"
+        )
     else:
         assert derived[:14] == stored[:14], (
             f"{file}: {entry['name']}: OPSIN gives {parsed} ({derived}), stored {entry['smiles']} ({stored})"
@@ -81,9 +83,12 @@ def test_opsin_parse_of_the_systematic_name_is_the_stored_structure(item, opsin_
 
 
 def test_reviewed_structures_say_why():
-    unexplained = [_id((f, r, e)) for f, r, e in ENTRIES
-                   if e.get("structure_from") == "reviewed" and not str(e.get("structure_note", "")).strip()]
-    assert not unexplained, f"structure_from = \"reviewed\" without a structure_note: {unexplained}"
+    unexplained = [
+        _id((f, r, e))
+        for f, r, e in ENTRIES
+        if e.get("structure_from") == "reviewed" and not str(e.get("structure_note", "")).strip()
+    ]
+    assert not unexplained, f'structure_from = "reviewed" without a structure_note: {unexplained}'
 
 
 def test_entry_dates_are_absent_a_date_or_not_recorded():
@@ -91,14 +96,17 @@ def test_entry_dates_are_absent_a_date_or_not_recorded():
         f"{_id((f, r, e))}: {e['in_force_from']!r}"
         for f, r, e in ENTRIES
         if "in_force_from" in e
-        and not (e["in_force_from"] == NOT_RECORDED
-                 or (isinstance(e["in_force_from"], dt.date) and not isinstance(e["in_force_from"], dt.datetime)))
+        and not (
+            e["in_force_from"] == NOT_RECORDED
+            or (isinstance(e["in_force_from"], dt.date) and not isinstance(e["in_force_from"], dt.datetime))
+        )
     ]
     assert not wrong, f"in_force_from must be a date or {NOT_RECORDED!r} (never a guessed date): {wrong}"
 
 
 def test_count_of_entries_without_provenance_is_reported():
     """Not a failure: entries from the older files lack systematic_name/structure_from."""
+
     def lacks_provenance(entry: dict) -> bool:
         how = entry.get("structure_from")
         return not how or (how not in ("plant", "preparation") and not entry.get("systematic_name"))

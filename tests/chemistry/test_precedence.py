@@ -207,8 +207,15 @@ def test_a_register_file_row_with_a_bad_key_fails_the_load(tmp_path: Path):
 def test_a_substances_file_must_stay_inside_chemistry():
     from chemistry.rulebook import Rule
 
-    base = {"id": "xx-r", "kind": "named", "title": "t", "jurisdiction": "XX", "list": "l",
-            "in_force_from": "2020-01-01", "citation": {"act": "a", "part": "p", "reference": "r"}}
+    base = {
+        "id": "xx-r",
+        "kind": "named",
+        "title": "t",
+        "jurisdiction": "XX",
+        "list": "l",
+        "in_force_from": "2020-01-01",
+        "citation": {"act": "a", "part": "p", "reference": "r"},
+    }
     for path in ("../secrets.csv", "/etc/passwd.csv", "data/missing.csv", "data/README.md"):
         with pytest.raises(ValueError):
             Rule.model_validate({**base, "substances_file": path})

@@ -13,14 +13,13 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from nps_series import psychoactives
 from rdkit import Chem
 
 from chemistry.classify import Classifier
 from chemistry.classify.prescreen import _aliphatic_ring_carbons, _atom_type_counts
 from chemistry.identity import StructureError, identify
 from chemistry.rulebook import RULES_DIR
-
-from nps_series import psychoactives
 
 
 def _structures() -> list[str]:
@@ -52,12 +51,15 @@ def test_prescreen_keeps_every_pattern_that_matches(classifier):
     assert checked > 500
 
 
-@pytest.mark.parametrize(("smiles", "expected"), [
-    ("NCCc1ccccc1", 0),  # phenethylamine: aromatic ring only
-    ("CNC(C)Cc1ccc2c(c1)OCO2", 1),  # MDMA: the dioxole's CH2 (its O atoms are not carbons)
-    ("NC(C)Cc1ccc2c(c1)CCC2", 3),  # 5-APDI: the indane's three CH2
-    ("c1ccc2c(c1)CCCC2N1CCCCC1", 9),  # tetralin CH2 x3 + CH, the piperidine's five C
-])
+@pytest.mark.parametrize(
+    ("smiles", "expected"),
+    [
+        ("NCCc1ccccc1", 0),  # phenethylamine: aromatic ring only
+        ("CNC(C)Cc1ccc2c(c1)OCO2", 1),  # MDMA: the dioxole's CH2 (its O atoms are not carbons)
+        ("NC(C)Cc1ccc2c(c1)CCC2", 3),  # 5-APDI: the indane's three CH2
+        ("c1ccc2c(c1)CCCC2N1CCCCC1", 9),  # tetralin CH2 x3 + CH, the piperidine's five C
+    ],
+)
 def test_aliphatic_ring_carbons_are_counted_exactly(smiles, expected):
     assert _aliphatic_ring_carbons(Chem.MolFromSmiles(smiles)) == expected
 
@@ -65,8 +67,15 @@ def test_aliphatic_ring_carbons_are_counted_exactly(smiles, expected):
 def test_atom_counts_read_from_the_smiles_are_rdkits(classifier):
     """Bracket atoms, charges, isotopes, Cl/Br next to C/B, aromatic heteroatoms: the counts the
     prescreen reads off the SMILES equal a walk over RDKit's atoms."""
-    extra = ["C[N+](C)(C)CCOC(=O)C", "[2H]C([2H])([2H])Oc1ccc(CCN)cc1", "ClCC(Br)c1ccc(Cl)c(Br)c1",
-             "c1cc[nH]c1CCN", "O=[N+]([O-])c1ccc(B(O)O)cc1", "C[Se]c1ccc(CCN)cc1", "c1ccc2[se]ccc2c1"]
+    extra = [
+        "C[N+](C)(C)CCOC(=O)C",
+        "[2H]C([2H])([2H])Oc1ccc(CCN)cc1",
+        "ClCC(Br)c1ccc(Cl)c(Br)c1",
+        "c1cc[nH]c1CCN",
+        "O=[N+]([O-])c1ccc(B(O)O)cc1",
+        "C[Se]c1ccc(CCN)cc1",
+        "c1ccc2[se]ccc2c1",
+    ]
     for smiles in _structures() + extra:
         try:
             identity = identify(smiles)

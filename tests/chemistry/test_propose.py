@@ -3,13 +3,12 @@
 from datetime import date
 
 import pytest
-
-from chemistry.propose import Proposal, default_screen, propose_group, virtual_analogues
-from chemistry.identity import identify
-from chemistry.classify import Classifier
-from chemistry.rulebook import Rule, Rulebook
-
 from nps_series import all_series, psychoactives
+
+from chemistry.classify import Classifier
+from chemistry.identity import identify
+from chemistry.propose import Proposal, default_screen, propose_group, virtual_analogues
+from chemistry.rulebook import Rule, Rulebook
 
 AS_OF = date(2025, 1, 1)
 SERIES = all_series()
@@ -122,8 +121,9 @@ def test_a_proposal_that_reaches_a_negative_the_law_keeps_legal_is_flagged():
     from chemistry.propose import SafetyScreen
 
     screen = default_screen()
-    only_legal_negatives = SafetyScreen(reference=(), negatives=screen.negatives,
-                                        legal_negatives=screen.legal_negatives)
+    only_legal_negatives = SafetyScreen(
+        reference=(), negatives=screen.negatives, legal_negatives=screen.legal_negatives
+    )
     # bupropion and three ring analogues (constructed): a family that holds the medicine itself
     members = [
         ("bupropion", "CC(NC(C)(C)C)C(=O)c1cccc(Cl)c1"),
@@ -154,8 +154,12 @@ def test_an_authorised_medicine_of_the_register_flags_a_proposal():
     from chemistry.propose import REFERENCE_CSV
 
     assert "solriamfetol" not in REFERENCE_CSV.read_text()
-    members = [("4-F", "NC(=O)OC[C@H](N)Cc1ccc(F)cc1"), ("4-Cl", "NC(=O)OC[C@H](N)Cc1ccc(Cl)cc1"),
-               ("4-Me", "NC(=O)OC[C@H](N)Cc1ccc(C)cc1"), ("3-F", "NC(=O)OC[C@H](N)Cc1cccc(F)c1")]
+    members = [
+        ("4-F", "NC(=O)OC[C@H](N)Cc1ccc(F)cc1"),
+        ("4-Cl", "NC(=O)OC[C@H](N)Cc1ccc(Cl)cc1"),
+        ("4-Me", "NC(=O)OC[C@H](N)Cc1ccc(C)cc1"),
+        ("3-F", "NC(=O)OC[C@H](N)Cc1cccc(F)c1"),
+    ]
     proposal = propose_group("fam-carbamates", members, as_of=AS_OF, count_virtual=False)
     engine = Classifier(Rulebook(rules=(proposal.rule,)))
     captures_it = engine.classify(identify(SOLRIAMFETOL), jurisdictions=["XX"], as_of=AS_OF).results["XX"].matches
@@ -167,8 +171,13 @@ def test_an_authorised_medicine_of_the_register_flags_a_proposal():
 
 def _reaches(rule: Rule, compounds) -> set[str]:
     engine = Classifier(Rulebook(rules=(rule,)))
-    return {c.name for c in compounds
-            if engine.classify(c.identity, jurisdictions=[rule.jurisdiction], as_of=AS_OF).results[rule.jurisdiction].matches}
+    return {
+        c.name
+        for c in compounds
+        if engine.classify(c.identity, jurisdictions=[rule.jurisdiction], as_of=AS_OF)
+        .results[rule.jurisdiction]
+        .matches
+    }
 
 
 @pytest.mark.parametrize("series", list(SERIES))
@@ -180,8 +189,10 @@ def test_the_safe_flag_and_the_coverage_agree(proposals, series):
     members = {identify(smiles).inchikey for smiles in SERIES[series].values()}
     legal = {c.identity.inchikey for c in screen.legal_negatives}
     reference = _reaches(proposal.rule, screen.reference)
-    negatives = _reaches(proposal.rule, [c for c in screen.negatives
-                                         if c.identity.inchikey not in members or c.identity.inchikey in legal])
+    negatives = _reaches(
+        proposal.rule,
+        [c for c in screen.negatives if c.identity.inchikey not in members or c.identity.inchikey in legal],
+    )
     assert set(proposal.coverage.reference_captured) == reference
     assert set(proposal.coverage.negatives_captured) == negatives
     assert proposal.safe == (not reference and not negatives)
@@ -199,8 +210,11 @@ def test_the_proposal_says_what_it_would_newly_control_per_jurisdiction(registry
     captured = [*coverage.members_captured, *coverage.registry_captured]
     assert set(coverage.registry_newly_controlled) == set(law.rulebook.jurisdictions)
     for code, names in coverage.registry_newly_controlled.items():
-        expected = {n for n in captured
-                    if not law.classify(structures[n], jurisdictions=[code], as_of=AS_OF).results[code].matches}
+        expected = {
+            n
+            for n in captured
+            if not law.classify(structures[n], jurisdictions=[code], as_of=AS_OF).results[code].matches
+        }
         assert set(names) == expected, code
         assert 0 <= coverage.virtual_newly_controlled[code] <= coverage.virtual_captured
     # mephedrone is controlled by name nearly everywhere: never "newly controlled" in Denmark

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from chemistry.classify import results as classify
 from chemistry.classify import Classifier
+from chemistry.classify import results as classify
 from chemistry.rulebook import load_rulebook
 
 MEPHEDRONE = "CNC(C)C(=O)c1ccc(C)cc1"
@@ -45,8 +45,13 @@ def _hash(value):  # noqa: ANN001, ANN202
 def test_fast_built_results_equal_what_the_dataclass_builds(classification):
     seen = {type(obj) for obj in _walk(classification)}
     # mephedrone is controlled by group and by name somewhere, with explanations and substituents
-    assert {classify.Classification, classify.JurisdictionResult, classify.RuleMatch,
-            classify.CoreExplanation, classify.SubstituentFound} <= seen
+    assert {
+        classify.Classification,
+        classify.JurisdictionResult,
+        classify.RuleMatch,
+        classify.CoreExplanation,
+        classify.SubstituentFound,
+    } <= seen
     for obj in _walk(classification):
         rebuilt = type(obj)(**{f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)})
         assert rebuilt == obj and repr(rebuilt) == repr(obj)

@@ -21,15 +21,21 @@ ORTHO_DISUBSTITUTED = [
     # phenethylamine clause: "substitution in the ring to any extent with alkyl, alkoxy,
     # alkylenedioxy or halide substituents"
     ("2,6-dimethylamphetamine", "Cc1cccc(C)c1CC(C)N", {"gb-mda-phenethylamines", "dk-bek-phenethylamines"}),
-    ("4-bromo-2,6-dimethoxyphenethylamine", "COc1cc(Br)cc(OC)c1CCN",
-     {"gb-mda-phenethylamines", "dk-bek-phenethylamines"}),
+    (
+        "4-bromo-2,6-dimethoxyphenethylamine",
+        "COc1cc(Br)cc(OC)c1CCN",
+        {"gb-mda-phenethylamines", "dk-bek-phenethylamines"},
+    ),
     # cathinone clause: "substitution in the phenyl ring to any extent with alkyl, alkoxy,
     # alkylenedioxy, haloalkyl or halide substituents"
     ("2,6-dimethylmethcathinone", "CNC(C)C(=O)c1c(C)cccc1C", {"gb-mda-cathinones", "dk-bek-cathinones"}),
     ("2,6-difluoromethcathinone", "CNC(C)C(=O)c1c(F)cccc1F", {"gb-mda-cathinones", "dk-bek-cathinones"}),
     # paragraph 1(f): an N-benzyl derivative of a sub-paragraph (c) compound
-    ("N-(2-methoxybenzyl)-2,6-dimethoxyphenethylamine", "COc1cccc(OC)c1CCNCc1ccccc1OC",
-     {"gb-mda-n-benzylphenethylamines"}),
+    (
+        "N-(2-methoxybenzyl)-2,6-dimethoxyphenethylamine",
+        "COc1cccc(OC)c1CCNCc1ccccc1OC",
+        {"gb-mda-n-benzylphenethylamines"},
+    ),
 ]
 
 

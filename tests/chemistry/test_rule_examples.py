@@ -86,7 +86,9 @@ def test_must_match(classifier, rule_id, name, smiles):
             f"set aside by: {set_aside.get(rule_id, 'nothing')}"
         )
     else:
-        assert rule_id in set_aside, f"{name} should be inside {rule_id} and set aside by {expected_by}; near misses: {reasons}"
+        assert rule_id in set_aside, (
+            f"{name} should be inside {rule_id} and set aside by {expected_by}; near misses: {reasons}"
+        )
         assert expected_by in set_aside[rule_id]
         assert rule_id not in matched
 
@@ -107,17 +109,19 @@ def test_named_exclusions_are_not_captured(classifier, rule_id, name, smiles):
 def test_named_substances_are_found(classifier, rule_id, name, smiles):
     rule = classifier.rulebook.rule(rule_id)
     substance = next(s for s in rule.substances if s.name == name)
-    on = substance.in_force_to or max(substance.start or rule.in_force_from, _a_day_in_force(rule))  # start: None if not recorded
+    on = substance.in_force_to or max(
+        substance.start or rule.in_force_from, _a_day_in_force(rule)
+    )  # start: None if not recorded
     if rule.in_force_to is not None:
         on = min(on, rule.in_force_to)
-    result = classifier.classify(identify(smiles), jurisdictions=[rule.jurisdiction], as_of=on).results[rule.jurisdiction]
+    result = classifier.classify(identify(smiles), jurisdictions=[rule.jurisdiction], as_of=on).results[
+        rule.jurisdiction
+    ]
     found = result.matches if rule.controls else result.notices  # registers report notices
     assert rule_id in {m.rule_id for m in found}
 
 
-@pytest.mark.parametrize(
-    "rule", [r for r in RAW_RULES if r.get("kind") == "group"], ids=lambda r: r.get("id", "?")
-)
+@pytest.mark.parametrize("rule", [r for r in RAW_RULES if r.get("kind") == "group"], ids=lambda r: r.get("id", "?"))
 def test_each_group_has_enough_examples(rule):
     assert len(rule.get("must_match", [])) >= MIN_POSITIVE_EXAMPLES
     assert len(rule.get("must_not_match", [])) >= MIN_NEGATIVE_EXAMPLES

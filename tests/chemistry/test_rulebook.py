@@ -6,7 +6,6 @@ chemistry (which atom is the nitrogen), never from running the engine.
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 
 import pytest
@@ -233,7 +232,6 @@ def test_the_2013_cannabinoid_text_replaced_the_2009_text(gb_dk):
     assert not {r.id for r in gb_dk.rules_in_force(date(2014, 6, 1), ["GB"])} & {"dk-bek-cathinones"}
 
 
-
 # 5F-MDMB-PICA with an OH on the indole: a univalent substituent (2016 wording), but not one of
 # "benzyl or phenyl ... alkyl, alkenyl, alkoxy, halide, haloalkyl or cyano" (SI 2019/1323).
 HYDROXY_5F_MDMB_PICA = "COC(=O)C(NC(=O)c1cn(CCCCCF)c2cc(O)ccc12)C(C)(C)C"
@@ -248,8 +246,12 @@ def test_the_2019_third_generation_wording_replaced_the_2016_wording(gb_dk):
     (near,) = [n for n in on_15_nov.results["GB"].near_misses if n.rule_id == "gb-mda-cannabinoids-2019"]
     assert "O" in near.reason
 
-    for day, rule_id in ((date(2019, 11, 14), "gb-mda-cannabinoids-2016"), (date(2019, 11, 15), "gb-mda-cannabinoids-2019")):
+    for day, rule_id in (
+        (date(2019, 11, 14), "gb-mda-cannabinoids-2016"),
+        (date(2019, 11, 15), "gb-mda-cannabinoids-2019"),
+    ):
         assert gb_dk.classify(MDMB_4EN_PINACA, jurisdictions=["GB"], as_of=day).matched_rule_ids("GB") == {rule_id}
+
 
 # --- salts, charges, stereoisomers ----------------------------------------------------------------
 
@@ -425,9 +427,15 @@ def test_an_npsg_compound_on_no_list_stays_controlled_by_group(de_only):
 
 def _named(rule_id: str, jurisdiction: str = "GB", **extra) -> dict:
     return {
-        "id": rule_id, "kind": "named", "title": "t", "jurisdiction": jurisdiction, "list": "l",
-        "in_force_from": "2000-01-01", "citation": {"act": "a", "part": "p", "reference": "r"},
-        "substances": [{"name": "mephedrone", "smiles": MEPHEDRONE, "source": "test"}], **extra,
+        "id": rule_id,
+        "kind": "named",
+        "title": "t",
+        "jurisdiction": jurisdiction,
+        "list": "l",
+        "in_force_from": "2000-01-01",
+        "citation": {"act": "a", "part": "p", "reference": "r"},
+        "substances": [{"name": "mephedrone", "smiles": MEPHEDRONE, "source": "test"}],
+        **extra,
     }
 
 
@@ -639,7 +647,19 @@ def test_ring_size_of_a_ring_closed_across_the_core():
     assert classifier.classify("O=C(c1ccccc1)C1CCN1C", as_of=on).status("GB") == "not_controlled"  # 4
     with pytest.raises(Exception, match="min_ring_size 7 is greater than max_ring_size 5"):
         Rule.model_validate(
-            {**draft, "cores": [{**draft["cores"][0], "positions": [
-                {"name": "n", "atoms": [4], "allowed": [{"class": "ring_closure", "min_ring_size": 7, "max_ring_size": 5}]}
-            ]}]}
+            {
+                **draft,
+                "cores": [
+                    {
+                        **draft["cores"][0],
+                        "positions": [
+                            {
+                                "name": "n",
+                                "atoms": [4],
+                                "allowed": [{"class": "ring_closure", "min_ring_size": 7, "max_ring_size": 5}],
+                            }
+                        ],
+                    }
+                ],
+            }
         )

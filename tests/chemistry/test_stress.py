@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import date
 
-import pytest
 from rdkit import Chem
 
 from chemistry.classify import Classifier
@@ -20,11 +19,19 @@ RING_NETWORK = STRESS_SMILES["aza-oxa ring network"]
 
 
 def _rule(smarts: str, rule_id: str = "zz-draft-walk") -> Rule:
-    return Rule.model_validate({
-        "id": rule_id, "kind": "group", "title": "walk", "jurisdiction": "DK", "list": "B",
-        "in_force_from": "2020-01-01", "notes": "test", "citation": {"act": "test", "part": "test", "reference": "test"},
-        "cores": [{"id": "walk", "smarts": smarts, "positions": []}],
-    })
+    return Rule.model_validate(
+        {
+            "id": rule_id,
+            "kind": "group",
+            "title": "walk",
+            "jurisdiction": "DK",
+            "list": "B",
+            "in_force_from": "2020-01-01",
+            "notes": "test",
+            "citation": {"act": "test", "part": "test", "reference": "test"},
+            "cores": [{"id": "walk", "smarts": smarts, "positions": []}],
+        }
+    )
 
 
 def test_every_stress_molecule_parses():
@@ -45,8 +52,7 @@ def test_every_shipped_pattern_passes_the_stress_gate():
 
 def test_a_guarded_rule_that_runs_out_of_budget_is_undetermined_not_a_stall():
     # the gate bypassed (a rule already live): the budget still bounds the search
-    classifier = Classifier(Rulebook(rules=(_rule(PATHOLOGICAL),)), budget_seconds=0.3,
-                            guarded_rules=["zz-draft-walk"])
+    classifier = Classifier(Rulebook(rules=(_rule(PATHOLOGICAL),)), budget_seconds=0.3, guarded_rules=["zz-draft-walk"])
     started = time.monotonic()
     result = classifier.classify(identify(RING_NETWORK), as_of=date(2024, 1, 1))
     elapsed = time.monotonic() - started
@@ -58,8 +64,9 @@ def test_a_guarded_rule_that_runs_out_of_budget_is_undetermined_not_a_stall():
 
 
 def test_the_budget_does_not_change_ordinary_answers():
-    classifier = Classifier(Rulebook(rules=(_rule("[#7]~[#6]~[#6]~c1ccccc1"),)), budget_seconds=0.3,
-                            guarded_rules=["zz-draft-walk"])
+    classifier = Classifier(
+        Rulebook(rules=(_rule("[#7]~[#6]~[#6]~c1ccccc1"),)), budget_seconds=0.3, guarded_rules=["zz-draft-walk"]
+    )
     found = classifier.classify(identify("NCCc1ccccc1"), as_of=date(2024, 1, 1)).results["DK"]
     assert found.status == "controlled_by_group" and not found.undetermined
     absent = classifier.classify(identify("CCO"), as_of=date(2024, 1, 1)).results["DK"]

@@ -41,22 +41,46 @@ def _listed(classifier, smiles, jurisdiction="UN", on=TODAY) -> dict[str, set[st
         # The example: diazepam is a Schedule IV psychotropic (CND, 1984).
         ("diazepam", "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21", "un-1971-schedule-iv", "diazepam"),
         ("fentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "un-1961-schedule-i", "fentanyl"),
-        ("cocaine hydrochloride", "COC(=O)[C@H]1[C@@H](OC(=O)c2ccccc2)C[C@@H]2CC[C@H]1N2C.Cl", "un-1961-schedule-i", "cocaine"),
+        (
+            "cocaine hydrochloride",
+            "COC(=O)[C@H]1[C@@H](OC(=O)c2ccccc2)C[C@@H]2CC[C@H]1N2C.Cl",
+            "un-1961-schedule-i",
+            "cocaine",
+        ),
         ("MDMA", "CNC(C)Cc1ccc2OCOc2c1", "un-1971-schedule-i", "MDMA"),
         # E/CN.7/2015/7: the UK's proposal, amended at the session to Schedule II; CND 58th session.
         ("mephedrone", "CNC(C)C(=O)c1ccc(C)cc1", "un-1971-schedule-ii", "mephedrone"),
-        ("isotonitazene", "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21", "un-1961-schedule-i", "isotonitazene"),
+        (
+            "isotonitazene",
+            "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21",
+            "un-1961-schedule-i",
+            "isotonitazene",
+        ),
         # E/CN.7/2018/10: carfentanil in Schedules I and IV of the 1961 Convention.
         ("carfentanil (I)", "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1", "un-1961-schedule-i", "carfentanil"),
         ("carfentanil (IV)", "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1", "un-1961-schedule-iv", "carfentanil"),
         ("codeine", "COc1ccc2C[C@H]3N(C)CC[C@@]45[C@@H](Oc1c24)[C@@H](O)C=C[C@@H]35", "un-1961-schedule-ii", "codeine"),
-        ("buprenorphine", "CO[C@]12CC[C@@]3(C[C@@H]1[C@](C)(O)C(C)(C)C)[C@H]1Cc4ccc(O)c5O[C@@H]2[C@]3(CCN1CC1CC1)c45",
-         "un-1971-schedule-iii", "buprenorphine"),
+        (
+            "buprenorphine",
+            "CO[C@]12CC[C@@]3(C[C@@H]1[C@](C)(O)C(C)(C)C)[C@H]1Cc4ccc(O)c5O[C@@H]2[C@]3(CCN1CC1CC1)c45",
+            "un-1971-schedule-iii",
+            "buprenorphine",
+        ),
         ("GHB (moved to Schedule II in 2013)", "OCCCC(=O)O", "un-1971-schedule-ii", "GHB"),
         ("delta-9-THC", "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21", "un-1971-schedule-ii", "dronabinol"),
-        ("ADB-BUTINACA (CND 2023)", "CCCCn1nc(C(=O)NC(C(N)=O)C(C)(C)C)c2ccccc21", "un-1971-schedule-ii", "ADB-BUTINACA"),
+        (
+            "ADB-BUTINACA (CND 2023)",
+            "CCCCn1nc(C(=O)NC(C(N)=O)C(C)(C)C)c2ccccc21",
+            "un-1971-schedule-ii",
+            "ADB-BUTINACA",
+        ),
         ("bromazolam (CND 2024)", "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2", "un-1971-schedule-iv", "bromazolam"),
-        ("etonitazepyne (CND 2023)", "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN2CCCC2)cc1", "un-1961-schedule-i", "etonitazepyne"),
+        (
+            "etonitazepyne (CND 2023)",
+            "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN2CCCC2)cc1",
+            "un-1961-schedule-i",
+            "etonitazepyne",
+        ),
         ("amfetamine, stereo undefined", "CC(N)Cc1ccccc1", "un-1971-schedule-ii", "amfetamine"),
         ("dexamfetamine", "C[C@H](N)Cc1ccccc1", "un-1971-schedule-ii", "dexamfetamine"),
         ("levorphanol", "CN1CC[C@]23CCCC[C@H]2[C@H]1Cc1ccc(O)cc13", "un-1961-schedule-i", "levorphanol"),
@@ -82,7 +106,9 @@ def test_listed_under_un(classifier, name, smiles, rule_id, listed_as):
 )
 def test_not_under_un(classifier, name, smiles):
     answer = _answer(classifier, smiles, "UN")
-    assert not answer.matches, f"{name} is in no UN schedule; found {[(m.rule_id, m.substance) for m in answer.matches]}"
+    assert not answer.matches, (
+        f"{name} is in no UN schedule; found {[(m.rule_id, m.substance) for m in answer.matches]}"
+    )
 
 
 def test_un_dates_follow_entry_into_force(classifier):
@@ -95,7 +121,9 @@ def test_un_dates_follow_entry_into_force(classifier):
 
 
 def test_later_additions_say_their_date_is_not_recorded(classifier):
-    (match,) = [m for m in _answer(classifier, "CNC(C)C(=O)c1ccc(C)cc1", "UN").matches if m.rule_id == "un-1971-schedule-ii"]
+    (match,) = [
+        m for m in _answer(classifier, "CNC(C)C(=O)c1ccc(C)cc1", "UN").matches if m.rule_id == "un-1971-schedule-ii"
+    ]
     assert match.date_recorded is False  # the SG's communication date of the 2015 decision was not established
 
 
@@ -107,7 +135,10 @@ def test_later_additions_say_their_date_is_not_recorded(classifier):
         ("methoxetamine (2015/1875)", "CCNC1(c2cccc(OC)c2)CCCCC1=O"),
         ("alpha-PVP (2016/1070)", "CCCC(C(=O)c1ccccc1)N1CCCC1"),
         ("cyclopropylfentanyl (2018/1463)", "O=C(C1CC1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"),
-        ("isotonitazene (Delegated Directive (EU) 2020/1687)", "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21"),
+        (
+            "isotonitazene (Delegated Directive (EU) 2020/1687)",
+            "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21",
+        ),
         ("MDMB-4en-PINACA (2021/802)", "COC(=O)C(NC(=O)c1nn(CCCC=C)c2ccccc12)C(C)(C)C"),
         ("4F-MDMB-BICA (2021/802)", "COC(=O)C(NC(=O)c1cn(CCCCF)c2ccccc12)C(C)(C)C"),
         ("3-MMC (2022/1326)", "CNC(C)C(=O)c1cccc(C)c1"),

@@ -53,7 +53,11 @@ KNOWN = [
     ("cocaine", "COC(=O)C1C(OC(=O)c2ccccc2)CC2CCC1N2C", "us-csa-schedule-ii"),  # 1308.12(b)(4)
     ("carfentanil", "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1", "us-csa-schedule-ii"),  # 1308.12(c)(6)
     ("pregabalin", "CC(C)C[C@H](CN)CC(=O)O", "us-csa-schedule-v"),  # 1308.15(e)(4)
-    ("testosterone", "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2O", "us-csa-schedule-iii"),  # 1308.13(f)(84)
+    (
+        "testosterone",
+        "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2O",
+        "us-csa-schedule-iii",
+    ),  # 1308.13(f)(84)
     ("mephedrone", "CNC(C)C(=O)c1ccc(C)cc1", "us-csa-schedule-i"),  # 1308.11(d)(36)
     ("MDMA", "CNC(C)Cc1ccc2OCOc2c1", "us-csa-schedule-i"),  # 1308.11(d)(11)
     ("amphetamine", "CC(N)Cc1ccccc1", "us-csa-schedule-ii"),  # 1308.12(d)(1)
@@ -155,7 +159,9 @@ def test_entries_per_schedule_equal_the_paragraphs_of_the_text():
     }
     cited = _citations_per_rule()
     assert {tier: cited[rule_id] for tier, rule_id in SCHEDULE_RULES.items()} == expected
-    assert expected["I"] == 236 and expected["IV"] == 81  # (b) 91 + (c) 23 + (d) 93 + (e) 3 + (f) 9 + (g) 15, + 2 THC isomers
+    assert (
+        expected["I"] == 236 and expected["IV"] == 81
+    )  # (b) 91 + (c) 23 + (d) 93 + (e) 3 + (f) 9 + (g) 15, + 2 THC isomers
 
 
 def test_one_structure_per_entry_within_a_rule():
@@ -201,7 +207,12 @@ def test_opsin_structures_are_opsins_parse_of_the_printed_name():
 
 
 def test_generator_sources_are_committed_beside_it():
-    for name in ("make_us_csa.py", "us_csa_parse.py", "us_csa_structures.tsv", "us_21cfr1308_amendments.txt",
-                 *(f"us_21cfr1308_1{n}.txt" for n in range(1, 6))):
+    for name in (
+        "make_us_csa.py",
+        "us_csa_parse.py",
+        "us_csa_structures.tsv",
+        "us_21cfr1308_amendments.txt",
+        *(f"us_21cfr1308_1{n}.txt" for n in range(1, 6)),
+    ):
         assert (SOURCES / name).is_file(), name
     assert Path(US_CSA).read_text(encoding="utf-8").startswith("# United States: Controlled Substances Act")

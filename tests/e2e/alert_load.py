@@ -18,16 +18,29 @@ def new_substances(count: int) -> list[str]:
 
 def subscribe_all(base_url: str, headers: dict[str, str], urls: list[str]) -> list[dict]:
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        created = [client.post("/v1/subscriptions", json={"url": url, "filters": {
-            "event_types": ["substance.first_detection"]}}) for url in urls]
+        created = [
+            client.post(
+                "/v1/subscriptions", json={"url": url, "filters": {"event_types": ["substance.first_detection"]}}
+            )
+            for url in urls
+        ]
     assert all(r.status_code == 201 for r in created), [r.text for r in created if r.status_code != 201]
     return [r.json() for r in created]
 
 
 def report_new_substances(base_url: str, headers: dict[str, str], structures: list[str]) -> None:
     sampled_on = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    items = [{"structure": s, "sample_type": "seizure", "country": "DK", "sampled_on": sampled_on,
-              "techniques": ["GC-MS"], "confidence": "confirmed"} for s in structures]
+    items = [
+        {
+            "structure": s,
+            "sample_type": "seizure",
+            "country": "DK",
+            "sampled_on": sampled_on,
+            "techniques": ["GC-MS"],
+            "confidence": "confirmed",
+        }
+        for s in structures
+    ]
     response = httpx.post(f"{base_url}/v1/reports:batch", json={"items": items}, headers=headers, timeout=60)
     assert response.status_code == 200 and response.json()["stored"] == len(structures), response.text
 

@@ -35,7 +35,10 @@ def start_server(database_url: str, *, extra_env: dict[str, str] | None = None) 
     env = {**os.environ, "VARSEL_DATABASE_URL": database_url, "VARSEL_LOG_LEVEL": "warning", **(extra_env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -60,13 +63,21 @@ def server(database_url: str) -> Iterator[RunningServer]:
     running.process.wait(timeout=10)
 
 
-
 def start_worker(database_url: str, *, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     """`varsel worker` in its own process."""
-    env = {**os.environ, "VARSEL_DATABASE_URL": database_url, "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
-           **(extra_env or {})}
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "VARSEL_DATABASE_URL": database_url,
+        "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+        **(extra_env or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ ADVERSARIAL = {
     "one long chain": "C" * 60_000,
     "many bracket atoms": "[CH2]" * 15_000,
     "inchi with a huge formula": "InChI=1S/C90000H180002/c1-3-5",
-    "molfile declaring 999 atoms": "\n  Varsel\n\n999  0  0  0  0  0  0  0  0  0999 V2000\n" + "    0.0000    0.0000    0.0000 C   0  0\n" * 999 + "M  END\n",
+    "molfile declaring 999 atoms": "\n  Varsel\n\n999  0  0  0  0  0  0  0  0  0999 V2000\n"
+    + "    0.0000    0.0000    0.0000 C   0  0\n" * 999
+    + "M  END\n",
 }
 
 
@@ -42,8 +44,10 @@ def test_adversarial_structure_is_refused_while_healthz_answers(server, reporter
     poller.start()
     try:
         with httpx.Client(base_url=server.url, timeout=10.0) as http:
-            for endpoint, body in (("/v1/reports", report_body(structure=structure)),
-                                   ("/v1/classify", {"structure": structure})):
+            for endpoint, body in (
+                ("/v1/reports", report_body(structure=structure)),
+                ("/v1/classify", {"structure": structure}),
+            ):
                 answer = http.post(endpoint, json=body, headers=reporter.headers)
                 assert answer.status_code == 422, (endpoint, answer.status_code, answer.text[:300])
                 assert answer.headers["content-type"] == "application/problem+json"

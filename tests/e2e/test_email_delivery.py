@@ -23,27 +23,62 @@ CATHINONE = "CCCNC(C)C(=O)c1ccc(CC)cc1"
 
 
 def test_alerts_arrive_by_email_and_webhook_and_the_unsubscribe_link_works(
-        database_url, reporter, authority, receiver, launch, smtp):  # noqa: F811
-    shared = {"VARSEL_SECRET_KEYS": Fernet.generate_key().decode(), "VARSEL_PUBLIC_URL": PUBLIC_URL,
-              "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true"}
+    database_url, reporter, authority, receiver, launch, smtp
+):  # noqa: F811
+    shared = {
+        "VARSEL_SECRET_KEYS": Fernet.generate_key().decode(),
+        "VARSEL_PUBLIC_URL": PUBLIC_URL,
+        "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+    }
     server = launch("server", database_url, extra_env=shared)
     api = httpx.Client(base_url=server.url, headers=authority.headers, timeout=30)
-    by_mail = api.post("/v1/subscriptions", json={"name": "Duty officer", "email": "duty@health.example",
-                                                  "filters": {"event_types": ["substance.first_detection"]}})
-    both = api.post("/v1/subscriptions", json={"url": receiver.url(), "email": "desk@health.example",
-                                               "filters": {"event_types": ["substance.first_detection"]}})
+    by_mail = api.post(
+        "/v1/subscriptions",
+        json={
+            "name": "Duty officer",
+            "email": "duty@health.example",
+            "filters": {"event_types": ["substance.first_detection"]},
+        },
+    )
+    both = api.post(
+        "/v1/subscriptions",
+        json={
+            "url": receiver.url(),
+            "email": "desk@health.example",
+            "filters": {"event_types": ["substance.first_detection"]},
+        },
+    )
     assert by_mail.status_code == 201 and both.status_code == 201, (by_mail.text, both.text)
-    report = httpx.post(f"{server.url}/v1/reports", headers=reporter.headers, timeout=30, json={
-        "structure": CATHINONE, "substance_name": "4-ethyl-N-propylcathinone", "sample_type": "seizure",
-        "country": "DK", "sampled_on": "2026-11-30", "techniques": ["GC-MS"], "confidence": "confirmed"})
+    report = httpx.post(
+        f"{server.url}/v1/reports",
+        headers=reporter.headers,
+        timeout=30,
+        json={
+            "structure": CATHINONE,
+            "substance_name": "4-ethyl-N-propylcathinone",
+            "sample_type": "seizure",
+            "country": "DK",
+            "sampled_on": "2026-11-30",
+            "techniques": ["GC-MS"],
+            "confidence": "confirmed",
+        },
+    )
     assert report.status_code == 201, report.text
 
-    launch("worker", database_url, extra_env={**shared, "VARSEL_SMTP_HOST": "127.0.0.1",
-                                              "VARSEL_SMTP_PORT": str(smtp.port),
-                                              "VARSEL_SMTP_FROM": "alerts@health.example",
-                                              "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.2"})
-    wait_until(lambda: len(smtp.messages) == 2 and len(receiver.requests) == 1, timeout=60,
-               what="two e-mails and one webhook")
+    launch(
+        "worker",
+        database_url,
+        extra_env={
+            **shared,
+            "VARSEL_SMTP_HOST": "127.0.0.1",
+            "VARSEL_SMTP_PORT": str(smtp.port),
+            "VARSEL_SMTP_FROM": "alerts@health.example",
+            "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.2",
+        },
+    )
+    wait_until(
+        lambda: len(smtp.messages) == 2 and len(receiver.requests) == 1, timeout=60, what="two e-mails and one webhook"
+    )
 
     (webhook,) = receiver.requests
     Webhook(both.json()["secret"]).verify(webhook.body, webhook.headers)  # the independent library
@@ -53,8 +88,9 @@ def test_alerts_arrive_by_email_and_webhook_and_the_unsubscribe_link_works(
     for mail in smtp.messages:
         message = mail.message
         assert mail.sender == "alerts@health.example" and message["From"] == "alerts@health.example"
-        assert message["Subject"] == "[Varsel] First detection of a new psychoactive substance: " \
-                                     "4-ethyl-N-propylcathinone"
+        assert (
+            message["Subject"] == "[Varsel] First detection of a new psychoactive substance: 4-ethyl-N-propylcathinone"
+        )
         assert message.get_content_type() == "multipart/alternative"
         plain = message.get_body(preferencelist=("plain",)).get_content()
         html = message.get_body(preferencelist=("html",)).get_content()

@@ -20,8 +20,11 @@ pytestmark = pytest.mark.e2e
 def healthz_count(text: str) -> float:
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if (sample.name == "varsel_http_requests_total" and sample.labels.get("route") == "/healthz"
-                    and sample.labels.get("status") == "200"):
+            if (
+                sample.name == "varsel_http_requests_total"
+                and sample.labels.get("route") == "/healthz"
+                and sample.labels.get("status") == "200"
+            ):
                 return sample.value
     return 0.0
 
@@ -32,7 +35,11 @@ def test_every_scrape_of_a_multiprocess_server_counts_all_processes(database_url
     env.update(VARSEL_DATABASE_URL=database_url, VARSEL_LOG_LEVEL="warning")
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -36,17 +35,27 @@ def demo(tmp_path):
         pytest.fail("the README's commands need .venv (make test creates it)")
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     port = free_port()
-    env = {**os.environ, "VARSEL_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'varsel.db'}",
-           "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true", "VARSEL_LOG_LEVEL": "warning",
-           "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.5"}
+    env = {
+        **os.environ,
+        "VARSEL_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'varsel.db'}",
+        "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+        "VARSEL_LOG_LEVEL": "warning",
+        "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.5",
+    }
     env.pop("VARSEL_DEMO_KEYS_FILE", None)
     cli = [str(ROOT / ".venv" / "bin" / "varsel")]
     subprocess.run([*cli, "migrate"], cwd=tmp_path, env=env, check=True, capture_output=True)
     subprocess.run([*cli, "seed-demo"], cwd=tmp_path, env=env, check=True, capture_output=True)
-    worker = subprocess.Popen([*cli, "worker"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [*cli, "worker"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -63,8 +72,14 @@ def demo(tmp_path):
 def _run(block: str, cwd: Path, api_port: int, echo_port: int) -> str:
     script = block.replace("127.0.0.1:8000", f"127.0.0.1:{api_port}").replace("--port 9000", f"--port {echo_port}")
     script = script.replace("127.0.0.1:9000", f"127.0.0.1:{echo_port}")
-    process = subprocess.Popen(["bash", "-e", "-c", script], cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "-e", "-c", script],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         process.wait(timeout=60)  # the shell; a background receiver it started keeps stdout open
     finally:
@@ -98,7 +113,7 @@ def test_the_feed_token_example_opens_the_feed_without_a_key(demo):
     cwd, port = demo
     feed = next(b for b in _shell_blocks() if "feed-tokens" in b)
     out = _run(feed, cwd, port, free_port())
-    assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in out and "Varsel alerts: reader" in out, out
+    assert '<feed xmlns="http://www.w3.org/2005/Atom">' in out and "Varsel alerts: reader" in out, out
 
 
 def test_the_operations_example_scrapes_metrics_and_uploads_a_file_once(demo):

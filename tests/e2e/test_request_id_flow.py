@@ -25,22 +25,38 @@ def json_lines(path) -> list[dict]:
     return lines
 
 
-def test_a_request_id_is_found_in_the_api_log_and_in_the_worker_log(database_url, reporter, authority, report_body,
-                                                                      receiver, tmp_path):
+def test_a_request_id_is_found_in_the_api_log_and_in_the_worker_log(
+    database_url, reporter, authority, report_body, receiver, tmp_path
+):
     api_log, worker_log = tmp_path / "api.log", tmp_path / "worker.log"
-    env = {**os.environ, "VARSEL_DATABASE_URL": database_url, "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
-           "VARSEL_LOG_LEVEL": "info", "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.2",
-           "VARSEL_WORKER_HTTP_PORT": str(free_port())}
+    env = {
+        **os.environ,
+        "VARSEL_DATABASE_URL": database_url,
+        "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+        "VARSEL_LOG_LEVEL": "info",
+        "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.2",
+        "VARSEL_WORKER_HTTP_PORT": str(free_port()),
+    }
     server = start_server(database_url, extra_env={"VARSEL_LOG_LEVEL": "info", "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true"})
     with worker_log.open("w") as worker_err:
-        worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=worker_err)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=worker_err,
+        )
     try:
-        subscribed = httpx.post(f"{server.url}/v1/subscriptions", json={"url": receiver.url()},
-                                headers=authority.headers, timeout=30)
+        subscribed = httpx.post(
+            f"{server.url}/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers, timeout=30
+        )
         assert subscribed.status_code == 201, subscribed.text
-        filed = httpx.post(f"{server.url}/v1/reports", json=report_body(),
-                           headers={**reporter.headers, "X-Request-ID": "lab-7f3a-0042"}, timeout=30)
+        filed = httpx.post(
+            f"{server.url}/v1/reports",
+            json=report_body(),
+            headers={**reporter.headers, "X-Request-ID": "lab-7f3a-0042"},
+            timeout=30,
+        )
         assert filed.status_code == 201 and filed.headers["x-request-id"] == "lab-7f3a-0042"
         deadline = time.monotonic() + 60
         while not receiver.requests:
@@ -60,8 +76,9 @@ def test_a_request_id_is_found_in_the_api_log_and_in_the_worker_log(database_url
 
     (attempted,) = [line for line in json_lines(worker_log) if line.get("request_id") == "lab-7f3a-0042"]
     assert attempted["event"] == "deliveries attempted" and attempted["delivered"] == len(receiver.requests)
-    requests = [line for line in json_lines(api_log)
-                if line.get("request_id") == "lab-7f3a-0042" and line["event"] == "request"]
+    requests = [
+        line for line in json_lines(api_log) if line.get("request_id") == "lab-7f3a-0042" and line["event"] == "request"
+    ]
     assert [(line["route"], line["status"]) for line in requests] == [("/v1/reports", 201)]
     everything = api_log.read_text() + worker_log.read_text()
     assert reporter.key not in everything and authority.key not in everything

@@ -24,32 +24,56 @@ CHECKS = "not_a_server_error,response_schema_conformance"
 BUDGET_SECONDS = int(os.environ.get("VARSEL_SCHEMATHESIS_SECONDS", "30"))
 SEED = os.environ.get("VARSEL_SCHEMATHESIS_SEED", "20261203")
 # what each role may do; the other operations would only answer 403
-TAGS = {"reporter": ("reports", "classification"),
-        "authority": ("reports", "substances", "subscriptions", "alerts", "families")}
+TAGS = {
+    "reporter": ("reports", "classification"),
+    "authority": ("reports", "substances", "subscriptions", "alerts", "families"),
+}
 
 
 def _seed_reports(url: str, headers: dict[str, str], body: dict) -> None:
     """A few reports (and so substances and alerts) for the read operations to find."""
     with httpx.Client(base_url=url, timeout=30) as http:
-        for extra in ({}, {"quantity": {"value": 2.5, "unit": "g"}, "purity_percent": 40, "region": "Aarhus"},
-                      {"sample_type": "biological_fatal", "country": "SE"}):
+        for extra in (
+            {},
+            {"quantity": {"value": 2.5, "unit": "g"}, "purity_percent": 40, "region": "Aarhus"},
+            {"sample_type": "biological_fatal", "country": "SE"},
+        ):
             response = http.post("/v1/reports", json={**body, **extra}, headers=headers)
             assert response.status_code == 201, response.text
 
 
 def _run(url: str, key: str, tags: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess:
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json",
-        "--checks", CHECKS, "--max-examples", "8", "--max-time", str(BUDGET_SECONDS), "--seed", SEED,
-        "--workers", "1", "--request-timeout", "20", "--generation-database", "none", "--no-color",
-        "--header", f"Authorization: Bearer {key}",
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{url}/openapi.json",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        "8",
+        "--max-time",
+        str(BUDGET_SECONDS),
+        "--seed",
+        SEED,
+        "--workers",
+        "1",
+        "--request-timeout",
+        "20",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--header",
+        f"Authorization: Bearer {key}",
         *[arg for tag in tags for arg in ("--include-tag", tag)],
     ]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=BUDGET_SECONDS + 120)
 
 
-def test_generated_requests_get_no_server_error_and_documented_answers(server, make_caller, report_body,
-                                                                        tmp_path: Path):
+def test_generated_requests_get_no_server_error_and_documented_answers(
+    server, make_caller, report_body, tmp_path: Path
+):
     reporter = make_caller("reporter")
     _seed_reports(server.url, reporter.headers, report_body())
     callers = {"reporter": reporter, "authority": make_caller("authority")}

@@ -30,8 +30,9 @@ def test_chunked_body_over_the_limit_is_413(server, reporter, row_counts):
         yield b'"}'
 
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        response = http.post("/v1/reports", content=chunks(),
-                             headers={**reporter.headers, "Content-Type": "application/json"})
+        response = http.post(
+            "/v1/reports", content=chunks(), headers={**reporter.headers, "Content-Type": "application/json"}
+        )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert row_counts() == before
@@ -39,6 +40,9 @@ def test_chunked_body_over_the_limit_is_413(server, reporter, row_counts):
 
 def test_declared_oversize_body_is_refused_before_reading(server, reporter):
     with httpx.Client(base_url=server.url, timeout=10) as http:
-        response = http.post("/v1/reports", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
-                             headers={**reporter.headers, "Content-Type": "application/json"})
+        response = http.post(
+            "/v1/reports",
+            content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+            headers={**reporter.headers, "Content-Type": "application/json"},
+        )
     assert response.status_code == 413

@@ -24,8 +24,15 @@ pytestmark = pytest.mark.e2e
 
 def run_upload(server_url: str, key: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "VARSEL_API_KEY": key}
-    return subprocess.run([sys.executable, "-m", "service.cli", "reports", "upload", *args, "--url", server_url],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", "reports", "upload", *args, "--url", server_url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def reports(engine) -> int:
@@ -43,7 +50,12 @@ def test_a_csv_file_goes_up_in_parts_and_again_without_duplicates(server, report
     assert first.returncode == 1, first.stderr  # one row was rejected
     lines = [json.loads(line) for line in first.stdout.splitlines()]
     assert [(line["row"], line["status"]) for line in lines] == [
-        ("line 2", 201), ("line 3", 201), ("line 4", 201), ("line 5", 422), ("line 6", 201)]
+        ("line 2", 201),
+        ("line 3", 201),
+        ("line 4", 201),
+        ("line 5", 422),
+        ("line 6", 201),
+    ]
     assert lines[3]["problem"]["errors"][0]["pointer"] == "#/items/1/country"  # the 2nd row of the 2nd part
     assert "5/5" in first.stderr  # the progress bar reached the end
     assert "4 stored, 0 already there, 1 rejected" in first.stderr
@@ -68,8 +80,15 @@ def test_without_a_key_or_with_a_wrong_one_nothing_is_sent(server, tmp_path):
     path = tmp_path / "d.csv"
     path.write_bytes(csv_file(lab_rows(reference_molecules(1))))
     env = {k: v for k, v in os.environ.items() if k != "VARSEL_API_KEY"}
-    missing = subprocess.run([sys.executable, "-m", "service.cli", "reports", "upload", str(path), "--url", server.url],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    missing = subprocess.run(
+        [sys.executable, "-m", "service.cli", "reports", "upload", str(path), "--url", server.url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert missing.returncode == 2 and "VARSEL_API_KEY" in missing.stderr
     wrong = run_upload(server.url, "vsl_0000_nope", str(path))
     assert wrong.returncode == 2 and "401" in wrong.stderr and "vsl_0000_nope" not in wrong.stderr

@@ -39,8 +39,9 @@ def test_failing_writes_do_not_leak_the_write_lock(server, reporter, authority, 
     assert set(statuses) <= {200, 404}, statuses
     with httpx.Client(base_url=server.url, timeout=20) as http:
         for i in range(3):
-            created = http.post("/v1/reports", json=report_body(),
-                                headers={**reporter.headers, "Idempotency-Key": f"after-storm-{i}"})
+            created = http.post(
+                "/v1/reports", json=report_body(), headers={**reporter.headers, "Idempotency-Key": f"after-storm-{i}"}
+            )
             assert created.status_code == 201, created.text
 
 

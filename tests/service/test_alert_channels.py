@@ -63,17 +63,27 @@ def alerts_of(client, caller, **params) -> list[dict]:
 
 
 def test_a_webhook_alert_names_the_substance_links_it_and_states_status_and_evidence(
-        client, reporter, authority, report_body, receiver, settings, engine):
+    client, reporter, authority, report_body, receiver, settings, engine
+):
     subscribe(client, authority, url=receiver.url(), filters={"event_types": ["substance.first_detection"]})
-    post(client, reporter, report_body(structure=CATHINONE, substance_name="4-ethyl-N-propylcathinone",
-                                       sample_type="test_purchase", country="DE"))
+    post(
+        client,
+        reporter,
+        report_body(
+            structure=CATHINONE, substance_name="4-ethyl-N-propylcathinone", sample_type="test_purchase", country="DE"
+        ),
+    )
     assert dispatch(settings, engine).delivered == 1
     (event,) = events(receiver)
     alert = event["data"]
     substance = client.get(f"/v1/substances/{alert['substance_inchikey']}", headers=authority.headers).json()
 
-    assert alert["substance"] == {"inchikey": substance["inchikey"], "name": "4-ethyl-N-propylcathinone",
-                                  "smiles": substance["smiles"], "formula": substance["formula"]}
+    assert alert["substance"] == {
+        "inchikey": substance["inchikey"],
+        "name": "4-ethyl-N-propylcathinone",
+        "smiles": substance["smiles"],
+        "formula": substance["formula"],
+    }
     assert alert["links"]["substance_page"] == f"http://127.0.0.1:8000/substances/{substance['inchikey']}"
     assert alert["links"]["substance_api"] == f"http://127.0.0.1:8000/v1/substances/{substance['inchikey']}"
     assert alert["links"]["alert"] == f"http://127.0.0.1:8000/v1/alerts/{alert['id']}"
@@ -85,8 +95,16 @@ def test_a_webhook_alert_names_the_substance_links_it_and_states_status_and_evid
     assert alert["evidence"]["sample_types"] == ["test_purchase"]
     # one paragraph a person can read without another look-up
     summary = alert["summary"]
-    for words in ("4-ethyl-N-propylcathinone", substance["formula"], substance["inchikey"], "DE",
-                  "test purchase", "controlled in", "United Kingdom (GB)", "not known yet"):
+    for words in (
+        "4-ethyl-N-propylcathinone",
+        substance["formula"],
+        substance["inchikey"],
+        "DE",
+        "test purchase",
+        "controlled in",
+        "United Kingdom (GB)",
+        "not known yet",
+    ):
         assert words in summary, (words, summary)
     assert alert["family_id"] is None  # not held back for placement
 
@@ -98,8 +116,10 @@ def test_cap_carries_the_content_and_the_depiction_as_a_resource(client, reporte
     document = etree.fromstring(response.content)
     etree.XMLSchema(etree.parse(str(CAP_XSD))).assertValid(document)
     info = document.find("cap:info", CAP)
-    parameters = [(p.findtext("cap:valueName", namespaces=CAP), p.findtext("cap:value", namespaces=CAP))
-                  for p in info.findall("cap:parameter", CAP)]
+    parameters = [
+        (p.findtext("cap:valueName", namespaces=CAP), p.findtext("cap:value", namespaces=CAP))
+        for p in info.findall("cap:parameter", CAP)
+    ]
     assert ("SMILES", fatal["substance"]["smiles"]) in parameters
     assert ("formula", fatal["substance"]["formula"]) in parameters
     assert any(name == "legalStatus" and value.startswith("DK: ") for name, value in parameters)
@@ -117,9 +137,14 @@ def test_cap_carries_the_content_and_the_depiction_as_a_resource(client, reporte
 
 
 def test_the_first_alert_is_not_held_back_and_an_update_names_the_family(
-        client, reporter, authority, report_body, receiver, settings, engine):
-    subscribe(client, authority, url=receiver.url(),
-              filters={"event_types": ["substance.first_detection", "substance.family_placement"]})
+    client, reporter, authority, report_body, receiver, settings, engine
+):
+    subscribe(
+        client,
+        authority,
+        url=receiver.url(),
+        filters={"event_types": ["substance.first_detection", "substance.family_placement"]},
+    )
     members = list(series("cathinones").items())[:3]
     for name, smiles in members:
         post(client, reporter, report_body(structure=smiles, substance_name=name))
@@ -128,9 +153,11 @@ def test_the_first_alert_is_not_held_back_and_an_update_names_the_family(
     assert dispatch(settings, engine).delivered == 3  # sent before any placement
 
     place_pending(engine, settings=settings)
-    families = {m["inchikey"]: f["id"] for f in client.get("/v1/families", params={"limit": 100},
-                                                          headers=authority.headers).json()["items"]
-                for m in client.get(f"/v1/families/{f['id']}", headers=authority.headers).json()["members"]}
+    families = {
+        m["inchikey"]: f["id"]
+        for f in client.get("/v1/families", params={"limit": 100}, headers=authority.headers).json()["items"]
+        for m in client.get(f"/v1/families/{f['id']}", headers=authority.headers).json()["members"]
+    }
     updates = alerts_of(client, authority, type="substance.family_placement")
     assert updates, "placing relatives together updates their first alerts with the family"
     by_id = {a["id"]: a for a in firsts}
@@ -161,7 +188,8 @@ def _parts(message):
 
 
 def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
-        client, reporter, authority, report_body, settings, engine, smtp, receiver):
+    client, reporter, authority, report_body, settings, engine, smtp, receiver
+):
     by_mail = subscribe(client, authority, email="duty@health.example", name="Duty officer")
     both = subscribe(client, authority, url=receiver.url(), email="desk@health.example")
     assert by_mail["channels"] == ["email"] and by_mail["url"] is None
@@ -170,8 +198,9 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
     post(client, reporter, report_body(structure=CATHINONE, substance_name="4-ethyl-N-propylcathinone"))
     stats = dispatch(settings, engine, **smtp_settings(smtp))
     assert stats.delivered == stats.claimed > 0
-    assert len(receiver.requests) == count(engine, "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s "
-                                                   "AND channel = 'webhook'", s=both["id"])
+    assert len(receiver.requests) == count(
+        engine, "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s AND channel = 'webhook'", s=both["id"]
+    )
     to_duty = [m for m in smtp.messages if m.recipients == ["duty@health.example"]]
     first = next(m.message for m in to_duty if "First detection" in m.message["Subject"])
     assert first["From"] == "alerts@varsel.example"
@@ -183,7 +212,7 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
         assert "Unsubscribe" in text_part or "unsubscribe" in text_part.lower()
     (image,) = images
     assert image.get_content().startswith(b"\x89PNG")
-    assert f'cid:{image["Content-ID"].strip("<>")}' in html  # shown inline, not only attached
+    assert f"cid:{image['Content-ID'].strip('<>')}" in html  # shown inline, not only attached
 
     # the unsubscribe link works without an API key and stops that subscription's e-mail only
     link = re.search(r"http://\S+/unsubscribe\?token=[^\s\"'<>]+", plain).group(0)
@@ -193,8 +222,11 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
     page = client.get("/unsubscribe", params={"token": token})
     assert page.status_code == 200 and "duty@health.example" in page.text
     assert client.get(f"/v1/subscriptions/{by_mail['id']}", headers=authority.headers).json()["email"]  # GET alone
-    done = client.post("/unsubscribe", params={"token": token},  # RFC 8058 one-click
-                       data={"List-Unsubscribe": "One-Click"})
+    done = client.post(
+        "/unsubscribe",
+        params={"token": token},  # RFC 8058 one-click
+        data={"List-Unsubscribe": "One-Click"},
+    )
     assert done.status_code == 200
     after = client.get(f"/v1/subscriptions/{by_mail['id']}", headers=authority.headers).json()
     assert after["email"] is None and after["enabled"] is False and "unsubscribed" in after["disabled_reason"]
@@ -211,7 +243,8 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
 
 
 def test_email_shares_the_retries_log_and_dead_letter_of_webhooks(
-        client, reporter, authority, report_body, settings, engine, smtp):
+    client, reporter, authority, report_body, settings, engine, smtp
+):
     created = subscribe(client, authority, email="duty@health.example")
     post(client, reporter, report_body())
     smtp.reply = "451 4.3.0 mailbox busy, try later"
@@ -225,12 +258,15 @@ def test_email_shares_the_retries_log_and_dead_letter_of_webhooks(
 
     # past the retry horizon the delivery is dead-lettered, and replays like a webhook
     with engine.begin() as connection:
-        connection.execute(text("UPDATE delivery SET next_attempt_at = :now, first_attempt_at = :long_ago"),
-                           {"now": dt.datetime.now(dt.UTC), "long_ago": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)})
+        connection.execute(
+            text("UPDATE delivery SET next_attempt_at = :now, first_attempt_at = :long_ago"),
+            {"now": dt.datetime.now(dt.UTC), "long_ago": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)},
+        )
     assert dispatch(settings, engine, **smtp_settings(smtp)).dead_lettered == 1
     smtp.reply = None
-    replayed = client.post(f"/v1/subscriptions/{created['id']}/deliveries/replay", json={"dead_lettered": True},
-                           headers=authority.headers).json()["replayed"]
+    replayed = client.post(
+        f"/v1/subscriptions/{created['id']}/deliveries/replay", json={"dead_lettered": True}, headers=authority.headers
+    ).json()["replayed"]
     assert replayed == [delivery["id"]]
     assert dispatch(settings, engine, **smtp_settings(smtp)).delivered == 1
     (mail,) = smtp.messages
@@ -238,9 +274,16 @@ def test_email_shares_the_retries_log_and_dead_letter_of_webhooks(
 
 
 def test_an_email_digest_states_its_period_counts_and_what_it_leaves_out(
-        client, reporter, authority, report_body, settings, engine, smtp, receiver):
-    created = subscribe(client, authority, email="weekly@health.example", url=receiver.url(), mode="digest",
-                        digest={"at": "08:00", "timezone": "Europe/Copenhagen"})
+    client, reporter, authority, report_body, settings, engine, smtp, receiver
+):
+    created = subscribe(
+        client,
+        authority,
+        email="weekly@health.example",
+        url=receiver.url(),
+        mode="digest",
+        digest={"at": "08:00", "timezone": "Europe/Copenhagen"},
+    )
     post(client, reporter, report_body(sample_type="biological_nonfatal"))  # first detection + intoxication
     post(client, reporter, report_body(structure=CATHINONE, substance_name=None))
     stored = count(engine, "SELECT COUNT(*) FROM digest_entry WHERE subscription_id = :s", s=created["id"])
@@ -248,8 +291,9 @@ def test_an_email_digest_states_its_period_counts_and_what_it_leaves_out(
     make_due = text("UPDATE subscription SET next_digest_at = :moment")
     with engine.begin() as connection:  # the schedule's time has come
         connection.execute(make_due, {"moment": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)})
-    assert build_due_digests(engine, instance="test", settings=settings.model_copy(
-        update={"digest_max_alerts": 2})) == 1
+    assert (
+        build_due_digests(engine, instance="test", settings=settings.model_copy(update={"digest_max_alerts": 2})) == 1
+    )
     dispatch(settings, engine, **smtp_settings(smtp))
 
     (event,) = events(receiver)
@@ -290,7 +334,8 @@ def test_a_subscription_needs_a_channel_and_a_real_address(client, authority, re
 
 
 def test_advisories_only_for_watched_jurisdictions_never_un_and_once_each(
-        client, reporter, make_caller, authority, report_body, receiver, engine):
+    client, reporter, make_caller, authority, report_body, receiver, engine
+):
     post(client, reporter, report_body(structure=CATHINONE, substance_name=None))
     assert alerts_of(client, authority, type="substance.uncontrolled_advisory") == []  # nobody watches
 
@@ -317,8 +362,9 @@ def test_filters_naming_what_does_not_exist_are_refused_with_the_known_values(cl
         ({"group_ids": ["no-such-group"]}, "filters.group_ids", None),
         ({"family_ids": ["F-nowhere"]}, "filters.family_ids", []),
     ):
-        response = client.post("/v1/subscriptions", json={"url": receiver.url(), "filters": filters},
-                               headers=authority.headers)
+        response = client.post(
+            "/v1/subscriptions", json={"url": receiver.url(), "filters": filters}, headers=authority.headers
+        )
         assert response.status_code == 422, filters
         assert response.headers["content-type"] == "application/problem+json"
         (error,) = response.json()["errors"]
@@ -327,8 +373,11 @@ def test_filters_naming_what_does_not_exist_are_refused_with_the_known_values(cl
             assert error["known"] == known
         else:
             assert "gb-mda-cathinones" in error["known"]
-    ok = client.post("/v1/subscriptions", json={"url": receiver.url(), "filters": {
-        "jurisdictions": ["dk"], "group_ids": ["gb-mda-cathinones"]}}, headers=authority.headers)
+    ok = client.post(
+        "/v1/subscriptions",
+        json={"url": receiver.url(), "filters": {"jurisdictions": ["dk"], "group_ids": ["gb-mda-cathinones"]}},
+        headers=authority.headers,
+    )
     assert ok.status_code == 201, ok.text
 
 
@@ -347,11 +396,14 @@ def test_the_documentation_lists_the_jurisdictions_that_exist(client):
 
 
 def test_a_feed_token_opens_its_subscriptions_feed_and_nothing_else(
-        client, reporter, authority, regulator, report_body, receiver, engine):
-    fatal_only = subscribe(client, authority, url=receiver.url(), name="Fatal cases",
-                           filters={"event_types": ["report.intoxication"]})
-    issued = client.post(f"/v1/subscriptions/{fatal_only['id']}/feed-tokens", json={"label": "Thunderbird"},
-                         headers=authority.headers)
+    client, reporter, authority, regulator, report_body, receiver, engine
+):
+    fatal_only = subscribe(
+        client, authority, url=receiver.url(), name="Fatal cases", filters={"event_types": ["report.intoxication"]}
+    )
+    issued = client.post(
+        f"/v1/subscriptions/{fatal_only['id']}/feed-tokens", json={"label": "Thunderbird"}, headers=authority.headers
+    )
     assert issued.status_code == 201 and issued.headers["cache-control"] == "no-store"
     token, feed_url = issued.json()["token"], issued.json()["feed_url"]
     assert feed_url.endswith(f"/v1/alerts/feed.atom?token={token}")
@@ -371,8 +423,13 @@ def test_a_feed_token_opens_its_subscriptions_feed_and_nothing_else(
 
     # never an API credential
     bearer = {"Authorization": f"Bearer {token}"}
-    for path in ("/v1/alerts", "/v1/subscriptions", f"/v1/subscriptions/{fatal_only['id']}",
-                 "/v1/alerts/feed.atom", "/v1/substances"):
+    for path in (
+        "/v1/alerts",
+        "/v1/subscriptions",
+        f"/v1/subscriptions/{fatal_only['id']}",
+        "/v1/alerts/feed.atom",
+        "/v1/substances",
+    ):
         assert client.get(path, headers=bearer).status_code == 401, path
     # in another route's URL it is no credential (refused as an unknown parameter, or for want of a key)
     assert client.get("/v1/alerts", params={"token": token}).status_code in (401, 422)
@@ -382,9 +439,11 @@ def test_a_feed_token_opens_its_subscriptions_feed_and_nothing_else(
 
     # revocable on its own
     (listed,) = client.get(f"/v1/subscriptions/{fatal_only['id']}/feed-tokens", headers=authority.headers).json()[
-        "items"]
-    revoked = client.delete(f"/v1/subscriptions/{fatal_only['id']}/feed-tokens/{listed['id']}",
-                            headers=authority.headers)
+        "items"
+    ]
+    revoked = client.delete(
+        f"/v1/subscriptions/{fatal_only['id']}/feed-tokens/{listed['id']}", headers=authority.headers
+    )
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert client.get("/v1/alerts/feed.atom", params={"token": token}).status_code == 401
     # another organisation cannot issue tokens for it
@@ -395,18 +454,23 @@ def test_a_feed_token_opens_its_subscriptions_feed_and_nothing_else(
 # --- 6. delivery semantics ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status, retry_after, expected_wait", [
-    (429, "120", 120), (503, "120", 120), (503, "86400", 600),
-])
-def test_retry_after_is_honoured_up_to_a_bound(client, authority, receiver, settings, engine, status, retry_after,
-                                               expected_wait):
+@pytest.mark.parametrize(
+    "status, retry_after, expected_wait",
+    [
+        (429, "120", 120),
+        (503, "120", 120),
+        (503, "86400", 600),
+    ],
+)
+def test_retry_after_is_honoured_up_to_a_bound(
+    client, authority, receiver, settings, engine, status, retry_after, expected_wait
+):
     created = subscribe(client, authority, url=receiver.url())
     client.post(f"/v1/subscriptions/{created['id']}/test", headers=authority.headers)
     receiver.status = status
     receiver.response_headers = {"Retry-After": retry_after}
     assert dispatch(settings, engine, retry_after_max_seconds=600).retry_scheduled == 1
-    (delivery,) = client.get(f"/v1/subscriptions/{created['id']}/deliveries", headers=authority.headers).json()[
-        "items"]
+    (delivery,) = client.get(f"/v1/subscriptions/{created['id']}/deliveries", headers=authority.headers).json()["items"]
     attempted, due = (dt.datetime.fromisoformat(delivery[k]) for k in ("last_attempt_at", "next_attempt_at"))
     assert due - attempted == dt.timedelta(seconds=expected_wait)  # no jitter: the receiver's own figure
 
@@ -424,8 +488,9 @@ def test_410_gone_disables_the_endpoint_with_the_reason(client, authority, recei
 def test_a_replay_that_asks_for_nothing_is_a_clear_422(client, authority, receiver):
     created = subscribe(client, authority, url=receiver.url())
     for body in ({}, {"delivery_ids": []}, {"dead_lettered": False}):
-        response = client.post(f"/v1/subscriptions/{created['id']}/deliveries/replay", json=body,
-                               headers=authority.headers)
+        response = client.post(
+            f"/v1/subscriptions/{created['id']}/deliveries/replay", json=body, headers=authority.headers
+        )
         assert response.status_code == 422, body
         (error,) = response.json()["errors"]
         assert "dead_lettered" in error["detail"] and "delivery_ids" in error["detail"], error

@@ -9,11 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from alerting_helpers import count, dispatch
 from lxml import etree
 from sqlalchemy import text
 from standardwebhooks.webhooks import Webhook
 
-from alerting_helpers import count, dispatch
 from service.alerting.digests import build_due_digests, next_digest_time
 from service.subscriptions.models import DigestSchedule
 
@@ -44,7 +44,10 @@ def test_signals_raise_each_condition_once(client, reporter, make_caller, author
     swedish = make_caller("reporter", org="NFC Sweden", country="SE")
     post(client, swedish, report_body(country="SE", sample_type="biological_fatal"))
     assert alert_types(client, authority) == [
-        "report.intoxication", "substance.first_detection", "substance.first_in_country"]
+        "report.intoxication",
+        "substance.first_detection",
+        "substance.first_in_country",
+    ]
     (fatal,) = client.get("/v1/alerts?type=report.intoxication", headers=authority.headers).json()["items"]
     assert fatal["severity"] == "critical" and fatal["evidence"]["countries"] == ["SE"]
 
@@ -67,11 +70,15 @@ def test_a_batch_raises_one_first_detection_per_substance(client, reporter, auth
     response = client.post("/v1/reports:batch", json={"items": items}, headers=reporter.headers)
     assert response.json()["stored"] == 3
     assert alert_types(client, authority) == [
-        "substance.first_detection", "substance.first_detection", "substance.first_in_country"]
+        "substance.first_detection",
+        "substance.first_detection",
+        "substance.first_in_country",
+    ]
 
 
 def test_deliveries_are_queued_in_the_report_transaction_for_matching_subscriptions(
-        client, reporter, authority, report_body, engine, receiver, settings):
+    client, reporter, authority, report_body, engine, receiver, settings
+):
     def subscribe(**body):  # noqa: ANN003, ANN202
         response = client.post("/v1/subscriptions", json={"url": receiver.url(), **body}, headers=authority.headers)
         return response.json()
@@ -87,8 +94,13 @@ def test_deliveries_are_queued_in_the_report_transaction_for_matching_subscripti
         s["id"]: count(engine, "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s", s=s["id"])
         for s in (everything, fatal_only, swedish, severe, digest)
     }
-    assert per_subscription == {everything["id"]: 2, fatal_only["id"]: 1, swedish["id"]: 0, severe["id"]: 0,
-                                digest["id"]: 0}
+    assert per_subscription == {
+        everything["id"]: 2,
+        fatal_only["id"]: 1,
+        swedish["id"]: 0,
+        severe["id"]: 0,
+        digest["id"]: 0,
+    }
     assert count(engine, "SELECT COUNT(*) FROM digest_entry WHERE subscription_id = :s", s=digest["id"]) == 2
     assert receiver.requests == []
 
@@ -109,8 +121,7 @@ def test_deliveries_are_queued_in_the_report_transaction_for_matching_subscripti
     assert verified == 3
 
 
-def test_a_rejected_report_writes_no_alert_and_no_delivery(client, reporter, authority, report_body, engine,
-                                                           receiver):
+def test_a_rejected_report_writes_no_alert_and_no_delivery(client, reporter, authority, report_body, engine, receiver):
     client.post("/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers)
     response = client.post("/v1/reports", json=report_body(structure="C1CC("), headers=reporter.headers)
     assert response.status_code == 422
@@ -118,10 +129,14 @@ def test_a_rejected_report_writes_no_alert_and_no_delivery(client, reporter, aut
     assert count(engine, "SELECT COUNT(*) FROM delivery") == 0
 
 
-def test_a_digest_carries_every_alert_since_the_last_one(client, reporter, authority, report_body, engine, receiver,
-                                                         settings):
-    created = client.post("/v1/subscriptions", headers=authority.headers, json={
-        "url": receiver.url(), "mode": "digest", "digest": {"at": "08:00", "timezone": "Europe/Copenhagen"}}).json()
+def test_a_digest_carries_every_alert_since_the_last_one(
+    client, reporter, authority, report_body, engine, receiver, settings
+):
+    created = client.post(
+        "/v1/subscriptions",
+        headers=authority.headers,
+        json={"url": receiver.url(), "mode": "digest", "digest": {"at": "08:00", "timezone": "Europe/Copenhagen"}},
+    ).json()
     post(client, reporter, report_body(sample_type="biological_fatal"))
     due_at = dt.datetime.fromisoformat(created["next_digest_at"])
     assert build_due_digests(engine, instance="test", now=due_at - dt.timedelta(seconds=1)) == 0
@@ -147,7 +162,8 @@ def test_digest_times_follow_the_local_clock_across_daylight_saving():
     assert first == dt.datetime(2026, 3, 29, 6, 0, tzinfo=dt.UTC)  # 08:00 CEST
     assert second == dt.datetime(2026, 3, 30, 6, 0, tzinfo=dt.UTC)
     assert next_digest_time(daily, after=dt.datetime(2026, 3, 27, 7, 0, tzinfo=dt.UTC)) == dt.datetime(
-        2026, 3, 28, 7, 0, tzinfo=dt.UTC)  # 08:00 CET
+        2026, 3, 28, 7, 0, tzinfo=dt.UTC
+    )  # 08:00 CET
     weekly = DigestSchedule(frequency="weekly", weekday="friday", at=dt.time(16, 30), timezone="America/New_York")
     moment = next_digest_time(weekly, after=before_switch)
     local = moment.astimezone(ZoneInfo("America/New_York"))
@@ -225,18 +241,23 @@ def test_the_atom_feed(client, reporter, authority, report_body):
 
 
 def test_a_substance_captured_by_a_group_elsewhere_raises_an_advisory_where_it_is_uncontrolled(
-        client, reporter, authority, report_body, receiver):
+    client, reporter, authority, report_body, receiver
+):
     # advisories are raised for jurisdictions someone watches: a US authority's subscription
-    us_authority = client.post("/v1/subscriptions", json={"url": receiver.url(), "filters": {"jurisdictions": ["US"]}},
-                               headers=authority.headers)
+    us_authority = client.post(
+        "/v1/subscriptions",
+        json={"url": receiver.url(), "filters": {"jurisdictions": ["US"]}},
+        headers=authority.headers,
+    )
     assert us_authority.status_code == 201, us_authority.text
     # 1-(4-ethylphenyl)-2-(propylamino)propan-1-one, a constructed cathinone: ring-alkyl and
     # N-alkyl derivative of 2-amino-1-phenyl-1-propanone, so inside the UK cathinone clause
     # (SI 2010/1207) and the Danish list B cathinone group; the US has no generic cathinone clause
     # and no schedule names it.
     post(client, reporter, report_body(structure="CCCNC(C)C(=O)c1ccc(CC)cc1", substance_name=None))
-    alerts = client.get("/v1/alerts", params={"type": "substance.uncontrolled_advisory"},
-                        headers=authority.headers).json()["items"]
+    alerts = client.get(
+        "/v1/alerts", params={"type": "substance.uncontrolled_advisory"}, headers=authority.headers
+    ).json()["items"]
     us = [a for a in alerts if a["jurisdictions"] == ["US"]]
     assert len(us) == 1
     assert "gb-mda-cathinones" in us[0]["group_ids"]
@@ -244,6 +265,7 @@ def test_a_substance_captured_by_a_group_elsewhere_raises_an_advisory_where_it_i
     assert not [a for a in alerts if a["jurisdictions"] in (["GB"], ["DK"])]
     # the same condition never raises the same alert twice
     post(client, reporter, report_body(structure="CCCNC(C)C(=O)c1ccc(CC)cc1", substance_name=None, country="SE"))
-    again = client.get("/v1/alerts", params={"type": "substance.uncontrolled_advisory"},
-                       headers=authority.headers).json()["items"]
+    again = client.get(
+        "/v1/alerts", params={"type": "substance.uncontrolled_advisory"}, headers=authority.headers
+    ).json()["items"]
     assert len([a for a in again if a["jurisdictions"] == ["US"]]) == 1

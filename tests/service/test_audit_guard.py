@@ -32,6 +32,7 @@ def _on_postgres(url: str) -> None:
 
 # --- TRUNCATE ---------------------------------------------------------------------------------
 
+
 def test_truncate_of_the_audit_log_is_refused(client, reporter, report_body, engine, database_url):
     _on_postgres(database_url)
     client.post("/v1/reports", json=report_body(), headers=reporter.headers)
@@ -43,6 +44,7 @@ def test_truncate_of_the_audit_log_is_refused(client, reporter, report_body, eng
 
 
 # --- the application's role -------------------------------------------------------------------
+
 
 @pytest.fixture
 def app_role_url(database_url: str) -> Iterator[str]:
@@ -59,18 +61,21 @@ def app_role_url(database_url: str) -> Iterator[str]:
     owner.dispose()
 
 
-@pytest.mark.parametrize("statement", [
-    "DROP TRIGGER audit_log_append_only ON audit_log",
-    "DROP TRIGGER audit_log_no_truncate ON audit_log",
-    "ALTER TABLE audit_log DISABLE TRIGGER ALL",
-    "ALTER TABLE audit_log DROP COLUMN detail",
-    "TRUNCATE audit_log",
-    "UPDATE audit_log SET action = 'tampered'",
-    "DELETE FROM audit_log",
-    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RETURN NULL; END $$",
-    "CREATE TABLE intruder (id int)",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DROP TRIGGER audit_log_append_only ON audit_log",
+        "DROP TRIGGER audit_log_no_truncate ON audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "ALTER TABLE audit_log DROP COLUMN detail",
+        "TRUNCATE audit_log",
+        "UPDATE audit_log SET action = 'tampered'",
+        "DELETE FROM audit_log",
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RETURN NULL; END $$",
+        "CREATE TABLE intruder (id int)",
+    ],
+)
 def test_the_application_role_cannot_touch_the_audit_guards(app_role_url, client, reporter, report_body, statement):
     client.post("/v1/reports", json=report_body(), headers=reporter.headers)
     app_engine = make_engine(app_role_url, pool_size=1)
@@ -91,8 +96,12 @@ def test_the_application_role_writes_and_audits(app_role_url, settings, reporter
             created = app_client.post("/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers)
             assert created.status_code == 201, created.text
             subscription = created.json()["id"]
-            assert app_client.post(f"/v1/subscriptions/{subscription}/rotate-secret",
-                                   headers=authority.headers).status_code == 200
+            assert (
+                app_client.post(
+                    f"/v1/subscriptions/{subscription}/rotate-secret", headers=authority.headers
+                ).status_code
+                == 200
+            )
             assert app_client.delete(f"/v1/subscriptions/{subscription}", headers=authority.headers).status_code == 204
         with Session(app_engine) as session:
             record(session, principal=None, action="test.insert", entity="test", entity_id="1")
@@ -122,14 +131,18 @@ def test_grant_app_role_is_repeatable_and_covers_tables_made_later(app_role_url,
 
 # --- webhook URLs in audit details ------------------------------------------------------------
 
-@pytest.mark.parametrize("url, shown", [
-    ("https://user:pw@hooks.example.org/x?token=abc", "https://hooks.example.org/x?…"),
-    ("https://hooks.example.org:8443/a/b#frag", "https://hooks.example.org:8443/a/b#…"),
-    ("https://hooks.example.org/x", "https://hooks.example.org/x"),
-    ("http://[::1]:9/p?q", "http://[::1]:9/p?…"),
-    ("https://hooks.example.org/x?…", "https://hooks.example.org/x?…"),  # redacting twice changes nothing
-    ("not a url at all", "not a url at all"),
-])
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("https://user:pw@hooks.example.org/x?token=abc", "https://hooks.example.org/x?…"),
+        ("https://hooks.example.org:8443/a/b#frag", "https://hooks.example.org:8443/a/b#…"),
+        ("https://hooks.example.org/x", "https://hooks.example.org/x"),
+        ("http://[::1]:9/p?q", "http://[::1]:9/p?…"),
+        ("https://hooks.example.org/x?…", "https://hooks.example.org/x?…"),  # redacting twice changes nothing
+        ("not a url at all", "not a url at all"),
+    ],
+)
 def test_redact_url(url, shown):
     assert redact_url(url) == shown
 
@@ -145,11 +158,15 @@ def test_a_regulator_reads_webhook_urls_without_credentials_or_query(client, aut
     # the audit log must not depend on it, so this test lets the URL through as an older
     # release, or a later change of that policy, would have.
     monkeypatch.setattr(subscriptions_service, "check_url", lambda url, *, allow_private: None)
-    created = client.post("/v1/subscriptions", json={"url": "https://user:pw@hooks.example.org/x?token=abc"},
-                          headers=authority.headers)
+    created = client.post(
+        "/v1/subscriptions", json={"url": "https://user:pw@hooks.example.org/x?token=abc"}, headers=authority.headers
+    )
     assert created.status_code == 201, created.text
-    changed = client.patch(f"/v1/subscriptions/{created.json()['id']}", headers=authority.headers,
-                           json={"url": "https://admin:hunter2@hooks.example.org/y?sig=def#part"})
+    changed = client.patch(
+        f"/v1/subscriptions/{created.json()['id']}",
+        headers=authority.headers,
+        json={"url": "https://admin:hunter2@hooks.example.org/y?sig=def#part"},
+    )
     assert changed.status_code == 200, changed.text
 
     items = client.get("/v1/audit", headers=regulator.headers).json()["items"]
@@ -162,8 +179,14 @@ def test_a_regulator_reads_webhook_urls_without_credentials_or_query(client, aut
 
 def test_audit_rows_written_before_redaction_are_redacted_when_read(client, engine, regulator):
     with Session(engine) as session:  # as the previous release recorded it
-        record(session, principal=None, action="subscription.create", entity="subscription", entity_id="old",
-               detail={"url": "https://user:pw@hooks.example.org/x?token=abc", "mode": "immediate"})
+        record(
+            session,
+            principal=None,
+            action="subscription.create",
+            entity="subscription",
+            entity_id="old",
+            detail={"url": "https://user:pw@hooks.example.org/x?token=abc", "mode": "immediate"},
+        )
         session.commit()
     (item,) = [i for i in client.get("/v1/audit", headers=regulator.headers).json()["items"] if i["entity_id"] == "old"]
     assert item["detail"] == {"url": "https://hooks.example.org/x?…", "mode": "immediate"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service.auth.models import ApiKey
 
@@ -81,8 +81,13 @@ def test_role_boundaries(request, client, report_body, role, method, path, expec
     caller = request.getfixturevalue(role)
     kwargs = {}
     if method == "post":
-        kwargs["json"] = {"items": [report_body()]} if path.endswith(":batch") else (
-            report_body() if path == "/v1/reports" else {"name": "New lab", "kind": "forensic_lab", "country": "SE"})
+        kwargs["json"] = (
+            {"items": [report_body()]}
+            if path.endswith(":batch")
+            else (
+                report_body() if path == "/v1/reports" else {"name": "New lab", "kind": "forensic_lab", "country": "SE"}
+            )
+        )
     response = getattr(client, method)(path, headers=caller.headers, **kwargs)
     assert response.status_code == expected, response.text
     if expected == 403:
@@ -90,14 +95,21 @@ def test_role_boundaries(request, client, report_body, role, method, path, expec
 
 
 def test_admin_manages_organisations_and_keys_over_the_api(client, admin, report_body):
-    org = client.post("/v1/organisations", json={"name": "NFI Netherlands", "kind": "forensic_lab", "country": "nl"},
-                      headers=admin.headers)
+    org = client.post(
+        "/v1/organisations",
+        json={"name": "NFI Netherlands", "kind": "forensic_lab", "country": "nl"},
+        headers=admin.headers,
+    )
     assert org.status_code == 201 and org.json()["country"] == "NL"
-    duplicate = client.post("/v1/organisations", json={"name": "NFI Netherlands", "kind": "forensic_lab",
-                                                       "country": "NL"}, headers=admin.headers)
+    duplicate = client.post(
+        "/v1/organisations",
+        json={"name": "NFI Netherlands", "kind": "forensic_lab", "country": "NL"},
+        headers=admin.headers,
+    )
     assert duplicate.status_code == 409
-    bad = client.post("/v1/organisations", json={"name": "X lab", "kind": "bakery", "country": "NL"},
-                      headers=admin.headers)
+    bad = client.post(
+        "/v1/organisations", json={"name": "X lab", "kind": "bakery", "country": "NL"}, headers=admin.headers
+    )
     assert bad.status_code == 422
     key = client.post(f"/v1/organisations/{org.json()['id']}/keys", json={"role": "reporter"}, headers=admin.headers)
     assert key.status_code == 201

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -76,7 +75,9 @@ def test_the_cache_is_bounded(clock) -> None:  # noqa: ANN001
     from service.auth.models import Principal, Role
 
     cache = keys.PrincipalCache(60, max_entries=3, clock=lambda: clock[0])
-    principal = Principal(key_id="k", role=Role.reporter, organisation_id=1, organisation_name="o", organisation_country="DK")
+    principal = Principal(
+        key_id="k", role=Role.reporter, organisation_id=1, organisation_name="o", organisation_country="DK"
+    )
     for n in range(10):
         cache.put(f"vsl_k_{n}", principal)
     assert len(cache._entries) <= 3

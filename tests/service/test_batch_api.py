@@ -33,18 +33,21 @@ def test_good_items_are_stored_and_bad_ones_reported(client, reporter, report_bo
 
 
 def test_batch_idempotency_keys_replay_and_conflict_per_item(client, reporter, report_body, row_counts):
-    first = client.post("/v1/reports:batch", json={"items": [report_body(idempotency_key="k1")]},
-                        headers=reporter.headers).json()
+    first = client.post(
+        "/v1/reports:batch", json={"items": [report_body(idempotency_key="k1")]}, headers=reporter.headers
+    ).json()
     stored_id = first["results"][0]["report"]["id"]
     before = row_counts()
     again = client.post(
         "/v1/reports:batch",
-        json={"items": [
-            report_body(idempotency_key="k1"),  # same key, same body: the stored report
-            report_body(idempotency_key="k1", country="SE"),  # same key, other body: conflict
-            report_body(idempotency_key="k2"),  # new
-            report_body(idempotency_key="k2"),  # repeated inside the batch: one report
-        ]},
+        json={
+            "items": [
+                report_body(idempotency_key="k1"),  # same key, same body: the stored report
+                report_body(idempotency_key="k1", country="SE"),  # same key, other body: conflict
+                report_body(idempotency_key="k2"),  # new
+                report_body(idempotency_key="k2"),  # repeated inside the batch: one report
+            ]
+        },
         headers=reporter.headers,
     ).json()
     assert [r["status"] for r in again["results"]] == [200, 409, 201, 200]

@@ -25,8 +25,17 @@ def run(database_url: str, *args: str, tmp_path: Path | None = None) -> subproce
 
 
 def test_orgs_and_keys_lifecycle(database_url, app, report_body):
-    created = run(database_url, "orgs", "create", "--name", "Statens Serum Institut", "--kind", "toxicology_lab",
-                  "--country", "dk")
+    created = run(
+        database_url,
+        "orgs",
+        "create",
+        "--name",
+        "Statens Serum Institut",
+        "--kind",
+        "toxicology_lab",
+        "--country",
+        "dk",
+    )
     assert created.returncode == 0, created.stderr
     org = json.loads(created.stdout)
     assert org["country"] == "DK" and org["kind"] == "toxicology_lab"

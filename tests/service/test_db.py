@@ -13,8 +13,9 @@ from service.db import DatabaseBusy, _sqlite_write_lock, begin_write, make_engin
 
 def _free_in_another_thread(lock) -> bool:  # noqa: ANN001
     result = []
-    thread = threading.Thread(target=lambda: result.append(lock.acquire(blocking=False)) or (
-        result[0] and lock.release()))
+    thread = threading.Thread(
+        target=lambda: result.append(lock.acquire(blocking=False)) or (result[0] and lock.release())
+    )
     thread.start()
     thread.join()
     return result[0]

@@ -36,30 +36,86 @@ def _seed(engine: Engine, *, endpoints: int = 3, alerts: int = 2) -> dict:
     events = {a: f'{{"specversion":"1.0","id":"{a}","data":"é"}}' for a in alert_ids}
     deliveries = []
     with engine.begin() as connection:
-        org = connection.execute(Organisation.__table__.insert().values(
-            name="Store test authority", kind="authority", country="DK")).inserted_primary_key[0]
-        connection.execute(Subscription.__table__.insert(), [
-            dict(id=s, organisation_id=org, url=f"http://127.0.0.1:9/hook/{i}", secret=secrets[i],
-                 previous_secret=previous if i == 1 else None,
-                 previous_secret_expires_at=T0 + dt.timedelta(hours=1) if i == 1 else None,
-                 filters={}, mode="immediate", enabled=True, created_at=T0, updated_at=T0)
-            for i, s in enumerate(subscription_ids)])
-        connection.execute(AlertRow.__table__.insert(), [
-            dict(id=a, dedup_key=a, type="report.intoxication", severity="high", severity_rank=3,
-                 countries=",DK,", document={}, event=events[a], created_at=T0, stored_at=T0)
-            for a in alert_ids])
+        org = connection.execute(
+            Organisation.__table__.insert().values(name="Store test authority", kind="authority", country="DK")
+        ).inserted_primary_key[0]
+        connection.execute(
+            Subscription.__table__.insert(),
+            [
+                dict(
+                    id=s,
+                    organisation_id=org,
+                    url=f"http://127.0.0.1:9/hook/{i}",
+                    secret=secrets[i],
+                    previous_secret=previous if i == 1 else None,
+                    previous_secret_expires_at=T0 + dt.timedelta(hours=1) if i == 1 else None,
+                    filters={},
+                    mode="immediate",
+                    enabled=True,
+                    created_at=T0,
+                    updated_at=T0,
+                )
+                for i, s in enumerate(subscription_ids)
+            ],
+        )
+        connection.execute(
+            AlertRow.__table__.insert(),
+            [
+                dict(
+                    id=a,
+                    dedup_key=a,
+                    type="report.intoxication",
+                    severity="high",
+                    severity_rank=3,
+                    countries=",DK,",
+                    document={},
+                    event=events[a],
+                    created_at=T0,
+                    stored_at=T0,
+                )
+                for a in alert_ids
+            ],
+        )
         for k, a in enumerate(alert_ids):
             for s in subscription_ids:
-                deliveries.append(dict(id=str(ULID()), subscription_id=s, alert_id=a, kind="alert", message_id=a,
-                                       body=None, state="pending", next_attempt_at=T0 + dt.timedelta(seconds=k),
-                                       attempts_made=0, created_at=T0))
+                deliveries.append(
+                    dict(
+                        id=str(ULID()),
+                        subscription_id=s,
+                        alert_id=a,
+                        kind="alert",
+                        message_id=a,
+                        body=None,
+                        state="pending",
+                        next_attempt_at=T0 + dt.timedelta(seconds=k),
+                        attempts_made=0,
+                        created_at=T0,
+                    )
+                )
         # one test delivery carries its own body instead of an alert's event
-        deliveries.append(dict(id=str(ULID()), subscription_id=subscription_ids[0], alert_id=None, kind="test",
-                               message_id="msg_test", body='{"test":true}', state="pending",
-                               next_attempt_at=T0 + dt.timedelta(seconds=alerts), attempts_made=0, created_at=T0))
+        deliveries.append(
+            dict(
+                id=str(ULID()),
+                subscription_id=subscription_ids[0],
+                alert_id=None,
+                kind="test",
+                message_id="msg_test",
+                body='{"test":true}',
+                state="pending",
+                next_attempt_at=T0 + dt.timedelta(seconds=alerts),
+                attempts_made=0,
+                created_at=T0,
+            )
+        )
         connection.execute(Delivery.__table__.insert(), deliveries)
-    return {"secrets": secrets, "previous": previous, "subscriptions": subscription_ids, "alerts": alert_ids,
-            "events": events, "deliveries": deliveries}
+    return {
+        "secrets": secrets,
+        "previous": previous,
+        "subscriptions": subscription_ids,
+        "alerts": alert_ids,
+        "events": events,
+        "deliveries": deliveries,
+    }
 
 
 def _rows(engine: Engine, table, **where):  # noqa: ANN001, ANN202
@@ -115,8 +171,9 @@ def test_recording_a_batch_moves_every_delivery_and_logs_every_attempt(engine):
     retried, delivered = claimed[0], claimed[1:]
     retry_at = T0 + dt.timedelta(minutes=2)
 
-    store.record_sync(_records(delivered, "w1")
-                      + _records([retried], "w1", DeliveryOutcome.retry_scheduled, FAILED, retry_at))
+    store.record_sync(
+        _records(delivered, "w1") + _records([retried], "w1", DeliveryOutcome.retry_scheduled, FAILED, retry_at)
+    )
 
     rows = {row.id: row for row in _rows(engine, Delivery.__table__)}
     for delivery in delivered:
@@ -129,7 +186,8 @@ def test_recording_a_batch_moves_every_delivery_and_logs_every_attempt(engine):
     assert len(attempts) == len(claimed) and all(a.counted and a.worker_id == "w1" for a in attempts)
     failed = [a for a in attempts if a.delivery_id == retried.id]
     assert [(a.status_code, a.error, a.outcome, a.response_excerpt) for a in failed] == [
-        (503, "HTTP 503", "retry_scheduled", "busy")]
+        (503, "HTTP 503", "retry_scheduled", "busy")
+    ]
     # the retried delivery's endpoint answered other deliveries in the same batch: not failing
     assert all(s.failing_since is None for s in _rows(engine, Subscription.__table__))
 
@@ -165,9 +223,11 @@ def test_a_worker_whose_lease_ran_out_logs_its_attempt_but_moves_nothing(engine)
 
     store.record_sync(_records(taken, "fast"))
     assert {(r.state, r.attempts_made, r.leased_by) for r in _rows(engine, Delivery.__table__)} == {
-        ("delivered", 1, None)}
+        ("delivered", 1, None)
+    }
     assert sorted((a.worker_id, a.counted) for a in _rows(engine, DeliveryAttempt.__table__)) == sorted(
-        [("slow", False)] * len(late) + [("fast", True)] * len(taken))
+        [("slow", False)] * len(late) + [("fast", True)] * len(taken)
+    )
 
 
 def test_deliveries_of_a_subscription_deleted_while_sending_are_skipped(engine):
@@ -192,8 +252,7 @@ def test_claims_in_small_batches_hand_out_each_delivery_once(engine, limit):
     seeded = _seed(engine, endpoints=4, alerts=3)
     store = SqlDeliveryStore(engine)
     seen: list[str] = []
-    while claimed := store.claim_sync(now=T0 + dt.timedelta(seconds=10), limit=limit, worker_id="w1",
-                                      lease_seconds=60):
+    while claimed := store.claim_sync(now=T0 + dt.timedelta(seconds=10), limit=limit, worker_id="w1", lease_seconds=60):
         assert len(claimed) <= limit
         seen += [d.id for d in claimed]
         store.record_sync(_records(claimed, "w1"))

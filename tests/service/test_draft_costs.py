@@ -11,10 +11,15 @@ from sqlalchemy import text
 from tests.service.test_drafts_api import PATHOLOGICAL_SMARTS, RING_NETWORK, draft
 
 
-def test_a_costly_draft_without_examples_is_refused_and_classification_stays_bounded(client, regulator, authority,
-                                                                                    engine):
-    body = draft(id="dk-draft-walk-no-examples", cores=[{"id": "walk", "smarts": PATHOLOGICAL_SMARTS, "positions": []}],
-                 must_match=[], must_not_match=[])
+def test_a_costly_draft_without_examples_is_refused_and_classification_stays_bounded(
+    client, regulator, authority, engine
+):
+    body = draft(
+        id="dk-draft-walk-no-examples",
+        cores=[{"id": "walk", "smarts": PATHOLOGICAL_SMARTS, "positions": []}],
+        must_match=[],
+        must_not_match=[],
+    )
     created = client.post("/v1/drafts", json=body, headers=regulator.headers)
     assert created.status_code == 201, created.text
     draft_id = created.json()["id"]
@@ -33,8 +38,9 @@ def test_a_costly_draft_without_examples_is_refused_and_classification_stays_bou
     # answers "undetermined by" the rule instead of searching for minutes.
     with engine.begin() as connection:
         connection.execute(text("UPDATE classification_draft SET status = 'active' WHERE id = :id"), {"id": draft_id})
-    answer = client.post("/v1/classify", json={"structure": RING_NETWORK, "jurisdictions": ["DK"]},
-                         headers=authority.headers)
+    answer = client.post(
+        "/v1/classify", json={"structure": RING_NETWORK, "jurisdictions": ["DK"]}, headers=authority.headers
+    )
     assert answer.status_code == 200, answer.text
     dk = answer.json()["results"][0]
     assert dk["status"] == "undetermined"

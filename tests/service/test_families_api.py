@@ -40,8 +40,11 @@ def _interleaved() -> list[tuple[str, str, str]]:
 
 def _stream(client, reporter, report_body, items, *, countries=COUNTRIES) -> None:  # noqa: ANN001
     for i, (_, member, smiles) in enumerate(items):
-        response = client.post("/v1/reports", headers=reporter.headers, json=report_body(
-            structure=smiles, substance_name=member, country=countries[i % len(countries)]))
+        response = client.post(
+            "/v1/reports",
+            headers=reporter.headers,
+            json=report_body(structure=smiles, substance_name=member, country=countries[i % len(countries)]),
+        )
         assert response.status_code == 201, response.text
 
 
@@ -116,13 +119,17 @@ def test_real_series_become_pure_unfragmented_families_with_safe_proposals(
             assert proposal["rule"]["kind"] == "group" and proposal["rule"]["cores"]
 
 
-def test_family_detail_shows_detections_gap_near_misses_and_svg(client, engine, settings, reporter, regulator,
-                                                                report_body):
+def test_family_detail_shows_detections_gap_near_misses_and_svg(
+    client, engine, settings, reporter, regulator, report_body
+):
     cathinones = [("cathinones", m, s) for m, s in SERIES["cathinones"].items()]
     _stream(client, reporter, report_body, cathinones, countries=("DK", "SE"))
     # one more detection of mephedrone, from another country
-    client.post("/v1/reports", headers=reporter.headers,
-                json=report_body(structure=SERIES["cathinones"]["Mephedrone"], country="NO"))
+    client.post(
+        "/v1/reports",
+        headers=reporter.headers,
+        json=report_body(structure=SERIES["cathinones"]["Mephedrone"], country="NO"),
+    )
     place_pending(engine, settings=settings)
     (family,) = _families(client, regulator)
     assert family["member_count"] == len(cathinones)
@@ -149,8 +156,9 @@ def test_family_detail_shows_detections_gap_near_misses_and_svg(client, engine, 
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.lstrip().startswith("<?xml") and "<svg" in svg.text
 
-    neighbours = client.get(f"/v1/substances/{mephedrone['inchikey']}/neighbours", headers=regulator.headers,
-                            params={"limit": 3})
+    neighbours = client.get(
+        f"/v1/substances/{mephedrone['inchikey']}/neighbours", headers=regulator.headers, params={"limit": 3}
+    )
     assert neighbours.status_code == 200
     body = neighbours.json()
     assert body["family_id"] == family["id"] and len(body["items"]) == 3
@@ -185,8 +193,12 @@ def test_roles_and_problems(client, engine, settings, reporter, authority, regul
     place_pending(engine, settings=settings)
     (family,) = _families(client, authority)
     inchikey = identify(report_body()["structure"]).inchikey
-    reads = ["/v1/families", f"/v1/families/{family['id']}", f"/v1/families/{family['id']}/members.svg",
-             f"/v1/substances/{inchikey}/neighbours"]
+    reads = [
+        "/v1/families",
+        f"/v1/families/{family['id']}",
+        f"/v1/families/{family['id']}/members.svg",
+        f"/v1/substances/{inchikey}/neighbours",
+    ]
     for path in reads:
         assert client.get(path).status_code == 401
         assert client.get(path, headers=reporter.headers).status_code == 403
@@ -200,10 +212,11 @@ def test_roles_and_problems(client, engine, settings, reporter, authority, regul
         assert client.post(f"/v1/families/{family['id']}/proposal:draft", headers=caller.headers).status_code == 403
     missing = client.get("/v1/families/fam-0000000000000000", headers=regulator.headers)
     assert missing.status_code == 404 and missing.json()["type"] == "/problems/not-found"
-    assert client.get("/v1/substances/AAAAAAAAAAAAAA-BBBBBBBBBB-N/neighbours",
-                      headers=regulator.headers).status_code == 404
-    assert client.post("/v1/families/fam-0000000000000000/proposal:draft",
-                       headers=regulator.headers).status_code == 404
+    assert (
+        client.get("/v1/substances/AAAAAAAAAAAAAA-BBBBBBBBBB-N/neighbours", headers=regulator.headers).status_code
+        == 404
+    )
+    assert client.post("/v1/families/fam-0000000000000000/proposal:draft", headers=regulator.headers).status_code == 404
     assert row_counts() == before  # failed requests write nothing
 
 
@@ -226,8 +239,11 @@ def test_admin_recompute_runs_in_the_worker_and_replaces_memberships(
     assert client.post("/v1/families:recompute", headers=admin.headers).json()["id"] == job["id"]
 
     # a substance reported while the recompute waits is in its snapshot
-    client.post("/v1/reports", headers=reporter.headers,
-                json=report_body(structure=SERIES["nbomes"]["25B-NBOMe"], substance_name="25B-NBOMe"))
+    client.post(
+        "/v1/reports",
+        headers=reporter.headers,
+        json=report_body(structure=SERIES["nbomes"]["25B-NBOMe"], substance_name="25B-NBOMe"),
+    )
     assert run_recomputes(engine, settings=settings) == 1
     status = client.get(job["href"], headers=admin.headers).json()
     assert status["state"] == "succeeded", status
@@ -237,8 +253,9 @@ def test_admin_recompute_runs_in_the_worker_and_replaces_memberships(
 
     place_pending(engine, settings=settings)
     after = _families(client, authority)
-    assert sum(f["member_count"] for f in after) == len({identify(s).inchikey for _, _, s in items} | {
-        identify(SERIES["nbomes"]["25B-NBOMe"]).inchikey})
+    assert sum(f["member_count"] for f in after) == len(
+        {identify(s).inchikey for _, _, s in items} | {identify(SERIES["nbomes"]["25B-NBOMe"]).inchikey}
+    )
     assert all(f["unclassified"] == 0 for f in after)
     assert sum(before.values()) <= sum(f["member_count"] for f in after)
     with engine.connect() as connection:

@@ -16,8 +16,11 @@ CATHINONES = list(series("cathinones").items())  # 15 members: milestones 5, 10 
 
 
 def _report(client, reporter, report_body, member: str, smiles: str, country: str = "DK") -> None:
-    response = client.post("/v1/reports", headers=reporter.headers, json=report_body(
-        structure=smiles, substance_name=member, country=country))
+    response = client.post(
+        "/v1/reports",
+        headers=reporter.headers,
+        json=report_body(structure=smiles, substance_name=member, country=country),
+    )
     assert response.status_code == 201, response.text
 
 
@@ -28,9 +31,13 @@ def _growth(client, caller) -> list[dict]:
 
 
 def test_a_growing_series_raises_one_family_growth_alert_per_milestone(
-        client, engine, settings, reporter, authority, report_body):
-    subscription = client.post("/v1/subscriptions", headers=authority.headers, json={
-        "url": "http://127.0.0.1:9/hook", "filters": {"event_types": ["family.growth"]}})
+    client, engine, settings, reporter, authority, report_body
+):
+    subscription = client.post(
+        "/v1/subscriptions",
+        headers=authority.headers,
+        json={"url": "http://127.0.0.1:9/hook", "filters": {"event_types": ["family.growth"]}},
+    )
     assert subscription.status_code == 201, subscription.text
 
     # the first seven arrive before the worker runs (one placement batch crossing 5), the rest
@@ -43,8 +50,10 @@ def test_a_growing_series_raises_one_family_growth_alert_per_milestone(
         _report(client, reporter, report_body, member, smiles)
         place_pending(engine, settings=settings)
 
-    families = {f["id"]: f["member_count"] for f in client.get(
-        "/v1/families", params={"limit": 500}, headers=authority.headers).json()["items"]}
+    families = {
+        f["id"]: f["member_count"]
+        for f in client.get("/v1/families", params={"limit": 500}, headers=authority.headers).json()["items"]
+    }
     largest = max(families, key=families.get)
     assert families[largest] >= 10, families  # one series, (nearly) one family
     alerts = [a for a in _growth(client, authority) if a["family_id"] == largest]
@@ -53,8 +62,9 @@ def test_a_growing_series_raises_one_family_growth_alert_per_milestone(
     for alert in alerts:
         assert alert["severity"] == "low" and alert["evidence"]["report_ids"]
     # queued for the subscriber in the placement transaction, one delivery per alert
-    assert count(engine, "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s",
-                 s=subscription.json()["id"]) == len(_growth(client, authority))
+    assert count(
+        engine, "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s", s=subscription.json()["id"]
+    ) == len(_growth(client, authority))
 
     # the same members reported again, elsewhere, and placement re-run: no milestone twice
     before = len(_growth(client, authority))

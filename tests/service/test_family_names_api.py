@@ -31,10 +31,15 @@ def test_families_are_named_and_their_core_drawn(client, engine, settings, repor
     # the legal group named is one that captures most members, as /v1/classify says
     captured = 0
     for member in cathinone["members"]:
-        answer = client.post("/v1/classify", json={"structure": member["smiles"], "depict": False},
-                             headers=regulator.headers).json()
-        titles = {f"{m['title']} ({r['jurisdiction']})" for r in answer["results"] for m in r["matches"]
-                  if m["kind"] == "group"}
+        answer = client.post(
+            "/v1/classify", json={"structure": member["smiles"], "depict": False}, headers=regulator.headers
+        ).json()
+        titles = {
+            f"{m['title']} ({r['jurisdiction']})"
+            for r in answer["results"]
+            for m in r["matches"]
+            if m["kind"] == "group"
+        }
         captured += cathinone["name"] in titles
     assert captured * 2 >= len(cathinone["members"])
     for detail in (sc, cathinone):
@@ -53,16 +58,18 @@ def test_the_membership_setting_keeps_out_a_substance_sharing_a_small_fragment(
     client, engine, settings, reporter, regulator, report_body, min_shared, families
 ):
     forget(engine)  # the worker's index is per process: start from this database
-    loose = settings.model_copy(update={"family_threshold": 0.05, "family_scaffold_threshold": 0.05,
-                                        "family_min_shared": min_shared})
+    loose = settings.model_copy(
+        update={"family_threshold": 0.05, "family_scaffold_threshold": 0.05, "family_min_shared": min_shared}
+    )
     _stream(client, reporter, report_body, [("x", "DMT", DMT), ("x", "indometacin", INDOMETACIN)])
     assert place_pending(engine, settings=loose) == 2
     assert len(_families(client, regulator)) == families
     forget(engine)
 
 
-def test_a_family_of_two_gets_no_proposal_and_cannot_be_drafted(client, engine, settings, reporter, regulator,
-                                                                report_body):
+def test_a_family_of_two_gets_no_proposal_and_cannot_be_drafted(
+    client, engine, settings, reporter, regulator, report_body
+):
     two = [("cathinones", m, s) for m, s in list(SERIES["cathinones"].items())[:2]]
     _stream(client, reporter, report_body, two)
     place_pending(engine, settings=settings)

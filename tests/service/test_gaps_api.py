@@ -22,8 +22,11 @@ TODAY = dt.datetime.now(dt.UTC).date()
 def _report(client, reporter, report_body) -> None:
     for i, (name, smiles) in enumerate(REPORTED.items()):
         label = "=1+1" if name == "5-IAI" else name  # a name a spreadsheet would run
-        response = client.post("/v1/reports", headers=reporter.headers,
-                               json=report_body(structure=smiles, substance_name=label, country=("DK", "SE")[i % 2]))
+        response = client.post(
+            "/v1/reports",
+            headers=reporter.headers,
+            json=report_body(structure=smiles, substance_name=label, country=("DK", "SE")[i % 2]),
+        )
         assert response.status_code == 201, response.text
 
 
@@ -31,8 +34,9 @@ def _expected_gap(client, caller) -> dict[str, dict]:
     """What POST /v1/classify says about DK, substance by substance: the gap the report must list."""
     out = {}
     for smiles in REPORTED.values():
-        answer = client.post("/v1/classify", json={"structure": smiles, "jurisdictions": ["DK"], "depict": False},
-                             headers=caller.headers).json()
+        answer = client.post(
+            "/v1/classify", json={"structure": smiles, "jurisdictions": ["DK"], "depict": False}, headers=caller.headers
+        ).json()
         dk = answer["results"][0]
         if not dk["matches"]:
             out[answer["inchikey"]] = {"status": dk["status"], "near_misses": dk["near_misses"]}
@@ -69,8 +73,11 @@ def test_the_gap_report_lists_what_no_danish_instrument_captures_by_family(
 
     # CSV, by Accept or by ?format: the same substances, one row each
     as_csv = _gaps(client, regulator, since=(TODAY - dt.timedelta(days=7)).isoformat(), format="csv")
-    by_accept = client.get("/v1/gaps", headers={**regulator.headers, "Accept": "text/csv"},
-                           params={"since": (TODAY - dt.timedelta(days=7)).isoformat()})
+    by_accept = client.get(
+        "/v1/gaps",
+        headers={**regulator.headers, "Accept": "text/csv"},
+        params={"since": (TODAY - dt.timedelta(days=7)).isoformat()},
+    )
     assert as_csv.headers["content-type"].startswith("text/csv") and by_accept.text == as_csv.text
     assert "attachment" in as_csv.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
@@ -79,8 +86,12 @@ def test_the_gap_report_lists_what_no_danish_instrument_captures_by_family(
     assert "'=1+1" in {r["names"] for r in rows}
 
     # a period without reports has no gap
-    later = _gaps(client, regulator, since=(TODAY + dt.timedelta(days=1)).isoformat(),
-                  until=(TODAY + dt.timedelta(days=2)).isoformat()).json()
+    later = _gaps(
+        client,
+        regulator,
+        since=(TODAY + dt.timedelta(days=1)).isoformat(),
+        until=(TODAY + dt.timedelta(days=2)).isoformat(),
+    ).json()
     assert (later["substances_reported"], later["uncaptured"], later["families"]) == (0, 0, [])
 
     # a draft made active closes the aminoindane part of the gap
@@ -94,8 +105,9 @@ def test_the_gap_report_lists_what_no_danish_instrument_captures_by_family(
     assert closed and not closed & remaining and remaining == set(_expected_gap(client, authority))
 
 
-def test_only_regulators_of_the_jurisdiction_read_its_gap_report(client, regulator, make_caller, authority, reporter,
-                                                                  admin):
+def test_only_regulators_of_the_jurisdiction_read_its_gap_report(
+    client, regulator, make_caller, authority, reporter, admin
+):
     swedish = make_caller("regulator", org="Swedish Medical Products Agency", kind="regulator", country="SE")
     assert _gaps(client, regulator, jurisdiction="DK").status_code == 200
     assert _gaps(client, swedish).json()["jurisdiction"] == "SE"

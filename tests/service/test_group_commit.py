@@ -28,8 +28,9 @@ def principal_of(engine, caller):  # noqa: ANN001, ANN201
 
 
 def prepared(report_body, principal, key=None, **overrides):  # noqa: ANN001, ANN201
-    return service.prepare(ReportCreate.model_validate(report_body(**overrides)), principal=principal,
-                           idempotency_key=key)
+    return service.prepare(
+        ReportCreate.model_validate(report_body(**overrides)), principal=principal, idempotency_key=key
+    )
 
 
 def test_concurrent_reports_share_transactions_and_keep_their_own_answers(engine, make_caller, report_body, row_counts):
@@ -40,8 +41,18 @@ def test_concurrent_reports_share_transactions_and_keep_their_own_answers(engine
     for n in range(30):
         name, smiles = CATHINONES[n % len(CATHINONES)]
         principal = lab_a if n % 3 else lab_b
-        items.append((principal, prepared(report_body, principal, structure=smiles, substance_name=name,
-                                          country=principal.organisation_country)))
+        items.append(
+            (
+                principal,
+                prepared(
+                    report_body,
+                    principal,
+                    structure=smiles,
+                    substance_name=name,
+                    country=principal.organisation_country,
+                ),
+            )
+        )
     before = row_counts()
 
     async def run():  # noqa: ANN202
@@ -81,8 +92,9 @@ def test_idempotency_keys_inside_one_group(engine, reporter, report_body, row_co
     assert row_counts()["report"] - before["report"] == 1
 
 
-def test_a_failing_group_is_retried_one_by_one_so_only_the_culprit_fails(engine, reporter, report_body,
-                                                                          row_counts, monkeypatch):
+def test_a_failing_group_is_retried_one_by_one_so_only_the_culprit_fails(
+    engine, reporter, report_body, row_counts, monkeypatch
+):
     principal = principal_of(engine, reporter)
     committer = GroupCommitter(engine)
     real_store_groups = groupcommit.store_groups
@@ -126,8 +138,7 @@ def test_concurrent_posts_through_the_api(app, reporter, report_body, concurrenc
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://varsel") as client:
             bodies = [report_body(structure=s, substance_name=n) for n, s in CATHINONES] * 4
-            return await asyncio.gather(*(client.post("/v1/reports", json=b, headers=reporter.headers)
-                                          for b in bodies))
+            return await asyncio.gather(*(client.post("/v1/reports", json=b, headers=reporter.headers) for b in bodies))
 
     responses = asyncio.run(run())
     assert [r.status_code for r in responses] == [201] * 20

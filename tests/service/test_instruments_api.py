@@ -41,8 +41,9 @@ def test_filters_by_jurisdiction_and_date(client, authority):
     de = client.get("/v1/instruments", params={"jurisdiction": "DE"}, headers=authority.headers).json()["items"]
     assert de and {item["jurisdiction"] for item in de} == {"DE"}
     assert any("NpSG" in item["act"] or "Neue-psychoaktive-Stoffe" in item["act"] for item in de)
-    before = client.get("/v1/instruments", params={"jurisdiction": "DE", "in_force_on": "2010-01-01"},
-                        headers=authority.headers).json()["items"]
+    before = client.get(
+        "/v1/instruments", params={"jurisdiction": "DE", "in_force_on": "2010-01-01"}, headers=authority.headers
+    ).json()["items"]
     rules_before = {r["rule_id"] for item in before for r in item["rules"]}
     assert not any(rule_id.startswith("de-npsg") for rule_id in rules_before)  # the NpSG dates from 2016
     assert client.get("/v1/instruments", params={"jurisdiction": "de"}, headers=authority.headers).status_code == 422
@@ -70,4 +71,6 @@ def test_the_openapi_schema_has_the_instruments_route(client):
     spec = client.get("/openapi.json").json()
     ok = spec["paths"]["/v1/instruments"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/InstrumentPage")
-    assert {"consolidated_to", "consolidation", "entries", "rules"} <= set(spec["components"]["schemas"]["InstrumentRead"]["properties"])
+    assert {"consolidated_to", "consolidation", "entries", "rules"} <= set(
+        spec["components"]["schemas"]["InstrumentRead"]["properties"]
+    )

@@ -63,10 +63,15 @@ def test_requests_are_counted_per_route_template_not_per_path(client, admin, rep
         assert client.get(f"/v1/reports/{report_id}", headers=reporter.headers).status_code == 404
     after = scrape(client, admin)
     labels = {"method": "GET", "route": "/v1/reports/{report_id}", "status": "404"}
-    assert value(after, "varsel_http_requests_total", **labels) - value(before, "varsel_http_requests_total", **labels) == 3
+    assert (
+        value(after, "varsel_http_requests_total", **labels) - value(before, "varsel_http_requests_total", **labels)
+        == 3
+    )
     latency = {"method": "GET", "route": "/v1/reports/{report_id}"}
-    assert (value(after, "varsel_http_request_duration_seconds_count", **latency)
-            - value(before, "varsel_http_request_duration_seconds_count", **latency)) == 3
+    assert (
+        value(after, "varsel_http_request_duration_seconds_count", **latency)
+        - value(before, "varsel_http_request_duration_seconds_count", **latency)
+    ) == 3
     assert not any("01J0000000000000000000000" in str(labels) for _, labels in after)
 
 
@@ -76,7 +81,10 @@ def test_a_path_that_matches_no_route_is_counted_under_one_label(client, admin):
         client.get(path)
     after = scrape(client, admin)
     labels = {"method": "GET", "route": "(unmatched)", "status": "404"}
-    assert value(after, "varsel_http_requests_total", **labels) - value(before, "varsel_http_requests_total", **labels) == 3
+    assert (
+        value(after, "varsel_http_requests_total", **labels) - value(before, "varsel_http_requests_total", **labels)
+        == 3
+    )
 
 
 def test_reports_ingested_and_classification_time_are_counted(client, admin, reporter, report_body):
@@ -96,12 +104,16 @@ def test_reports_ingested_and_classification_time_are_counted(client, admin, rep
     # two new substances (mephedrone, then LSD in the batch) were classified to be stored
     assert delta("varsel_classification_seconds_count", kind="stored") == 2
     client.post("/v1/classify", json={"structure": "CNC(C)Cc1ccccc1"}, headers=reporter.headers)
-    assert value(scrape(client, admin), "varsel_classification_seconds_count", kind="request") \
-        - value(after, "varsel_classification_seconds_count", kind="request") == 1
+    assert (
+        value(scrape(client, admin), "varsel_classification_seconds_count", kind="request")
+        - value(after, "varsel_classification_seconds_count", kind="request")
+        == 1
+    )
 
 
-def test_store_gauges_are_read_from_the_database_at_scrape_time(client, admin, reporter, authority, report_body,
-                                                                 engine, settings, receiver):
+def test_store_gauges_are_read_from_the_database_at_scrape_time(
+    client, admin, reporter, authority, report_body, engine, settings, receiver
+):
     samples = scrape(client, admin)
     assert value(samples, "varsel_deliveries", state="pending") == 0
     assert value(samples, "varsel_family_placement_lag_seconds") == 0
@@ -133,7 +145,7 @@ def test_a_well_formed_request_id_is_echoed(client, reporter):
     assert response.headers["x-request-id"] == "lab-42.run:7"
 
 
-@pytest.mark.parametrize("incoming", [None, "", "has space", "x" * 65, "quote\"d", "-leading-dash"])
+@pytest.mark.parametrize("incoming", [None, "", "has space", "x" * 65, 'quote"d', "-leading-dash"])
 def test_a_missing_or_malformed_request_id_is_replaced(client, reporter, incoming):
     headers = dict(reporter.headers)
     if incoming is not None:
@@ -166,8 +178,9 @@ def log_lines():
 
 
 def test_each_request_logs_one_json_line_with_its_request_id_and_no_key(client, reporter, report_body, log_lines):
-    response = client.post("/v1/reports", json=report_body(),
-                           headers={**reporter.headers, "X-Request-ID": "trace-1234"})
+    response = client.post(
+        "/v1/reports", json=report_body(), headers={**reporter.headers, "X-Request-ID": "trace-1234"}
+    )
     assert response.status_code == 201
     lines = [line for line in log_lines() if line.get("request_id") == "trace-1234"]
     access = [line for line in lines if line["event"] == "request"]
@@ -204,9 +217,14 @@ def test_secrets_are_redacted_from_log_lines(log_lines):
     webhook_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     fernet_key = "a" * 43 + "="
     log = structlog.get_logger("varsel.test")
-    log.info("calling with " + api_key, authorization=f"Bearer {api_key}", secret=webhook_secret,
-             url="https://user:pass@hooks.example/in?token=abc", detail={"password": "hunter2"},
-             note=f"keys {fernet_key} and {webhook_secret}")
+    log.info(
+        "calling with " + api_key,
+        authorization=f"Bearer {api_key}",
+        secret=webhook_secret,
+        url="https://user:pass@hooks.example/in?token=abc",
+        detail={"password": "hunter2"},
+        note=f"keys {fernet_key} and {webhook_secret}",
+    )
     logging.getLogger("varsel.test").info("stdlib says %s", api_key)
     out = json.dumps(log_lines())
     for leaked in ("S3cr3t", webhook_secret, "MfKQ9r8", fernet_key, "hunter2", "pass@", "token=abc"):
@@ -217,16 +235,23 @@ def test_secrets_are_redacted_from_log_lines(log_lines):
 
 
 def test_redaction_keeps_what_is_not_secret():
-    kept = {"event": "request", "key_id": "0123456789abcdef", "route": "/v1/reports", "status": 201,
-            "idempotency_key": "lab-batch-7", "inchikey": "PLDWAJLZAAHOGG-UHFFFAOYSA-N"}
+    kept = {
+        "event": "request",
+        "key_id": "0123456789abcdef",
+        "route": "/v1/reports",
+        "status": 201,
+        "idempotency_key": "lab-batch-7",
+        "inchikey": "PLDWAJLZAAHOGG-UHFFFAOYSA-N",
+    }
     assert redact_event(None, "info", dict(kept)) == kept
 
 
 # --- the worker: job durations, delivery outcomes, health, its own /metrics -----------------
 
 
-def test_worker_jobs_are_timed_and_delivery_outcomes_counted(settings, engine, reporter, authority, admin, client,
-                                                             report_body, receiver):
+def test_worker_jobs_are_timed_and_delivery_outcomes_counted(
+    settings, engine, reporter, authority, admin, client, report_body, receiver
+):
     health = WorkerHealth(stale_after=4 * HEARTBEAT_SECONDS)
     scheduler = build_scheduler(settings, engine, health=health)
     server = serve_worker_http(host="127.0.0.1", port=0, health=health, engine=engine)
@@ -251,12 +276,18 @@ def test_worker_jobs_are_timed_and_delivery_outcomes_counted(settings, engine, r
         assert delivered == queued > 0
 
         after = parse(httpx.get(f"{url}/metrics", headers=admin.headers).text)
-        assert (value(after, "varsel_worker_job_duration_seconds_count", job="families")
-                - value(before, "varsel_worker_job_duration_seconds_count", job="families")) == 1
-        assert (value(after, "varsel_worker_job_duration_seconds_count", job="heartbeat")
-                - value(before, "varsel_worker_job_duration_seconds_count", job="heartbeat")) == 0
-        assert (value(after, "varsel_delivery_outcomes_total", outcome="delivered")
-                - value(before, "varsel_delivery_outcomes_total", outcome="delivered")) == delivered
+        assert (
+            value(after, "varsel_worker_job_duration_seconds_count", job="families")
+            - value(before, "varsel_worker_job_duration_seconds_count", job="families")
+        ) == 1
+        assert (
+            value(after, "varsel_worker_job_duration_seconds_count", job="heartbeat")
+            - value(before, "varsel_worker_job_duration_seconds_count", job="heartbeat")
+        ) == 0
+        assert (
+            value(after, "varsel_delivery_outcomes_total", outcome="delivered")
+            - value(before, "varsel_delivery_outcomes_total", outcome="delivered")
+        ) == delivered
         assert httpx.get(f"{url}/elsewhere").status_code == 404
     finally:
         server.shutdown()
@@ -284,13 +315,17 @@ def test_a_failing_job_is_counted_and_a_stale_worker_is_unhealthy(settings, engi
 
 
 def test_the_request_id_reaches_the_worker_log_lines_of_the_deliveries_it_caused(
-        client, reporter, authority, report_body, engine, settings, receiver, log_lines):
+    client, reporter, authority, report_body, engine, settings, receiver, log_lines
+):
     client.post("/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers)
     batch = {"items": [report_body(), report_body(structure="CCN(CC)C(=O)C1CN(C)C2CC3=CNC4=CC=CC(=C34)C2=C1")]}
     response = client.post("/v1/reports:batch", json=batch, headers={**reporter.headers, "X-Request-ID": "lab-run-77"})
     assert response.status_code == 200 and response.json()["stored"] == 2
-    single = client.post("/v1/reports", json=report_body(sample_type="biological_fatal"),
-                         headers={**reporter.headers, "X-Request-ID": "lab-run-78"})
+    single = client.post(
+        "/v1/reports",
+        json=report_body(sample_type="biological_fatal"),
+        headers={**reporter.headers, "X-Request-ID": "lab-run-78"},
+    )
     assert single.status_code == 201
     with engine.connect() as connection:
         reports = dict(connection.execute(text("SELECT id, request_id FROM report")).all())
@@ -301,8 +336,11 @@ def test_the_request_id_reaches_the_worker_log_lines_of_the_deliveries_it_caused
 
     delivered = dispatch(settings, engine).delivered
     assert delivered == sum(per_request.values())
-    worker_lines = {line["request_id"]: line for line in log_lines()
-                    if line["event"] == "deliveries attempted" and line["logger"] == "varsel.dispatch"}
+    worker_lines = {
+        line["request_id"]: line
+        for line in log_lines()
+        if line["event"] == "deliveries attempted" and line["logger"] == "varsel.dispatch"
+    }
     assert set(worker_lines) == {"lab-run-77", "lab-run-78"}
     assert worker_lines["lab-run-77"]["delivered"] == per_request["lab-run-77"]
     assert worker_lines["lab-run-78"]["delivered"] == per_request["lab-run-78"]

@@ -141,8 +141,12 @@ def test_a_nul_in_a_report_field_is_a_422_naming_it(wire, reporter, report_body,
 
 
 def test_a_nul_fails_only_its_own_batch_item(wire, reporter, report_body):
-    items = [report_body(), report_body(context="seized at\x00the border"), report_body(idempotency_key="k\x00"),
-             report_body(country="SE")]
+    items = [
+        report_body(),
+        report_body(context="seized at\x00the border"),
+        report_body(idempotency_key="k\x00"),
+        report_body(country="SE"),
+    ]
     response = wire.post("/v1/reports:batch", json={"items": items}, headers=reporter.headers)
     assert response.status_code == 200, response.text
     results = response.json()["results"]
@@ -156,8 +160,13 @@ NUL_BODIES = [
     ("admin", "POST", "/v1/organisations/1/keys", {"role": "reporter", "label": "\x00"}, "label"),
     ("authority", "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "name": "a\x00"}, "name"),
     ("authority", "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook\x00"}, "url"),
-    ("authority", "POST", "/v1/subscriptions",
-     {"url": "http://127.0.0.1:9/hook", "filters": {"family_ids": ["f\x00"]}}, "filters.family_ids"),
+    (
+        "authority",
+        "POST",
+        "/v1/subscriptions",
+        {"url": "http://127.0.0.1:9/hook", "filters": {"family_ids": ["f\x00"]}},
+        "filters.family_ids",
+    ),
 ]
 
 
@@ -169,8 +178,9 @@ def test_a_nul_in_other_bodies_is_a_422_naming_the_field(wire, make_caller):
 
 def test_an_unpaired_surrogate_is_a_422_naming_the_field(wire, reporter, report_body):
     content = json.dumps(report_body(context="x")).replace('"context": "x"', '"context": "\\ud800"')
-    response = wire.post("/v1/reports", content=content,
-                         headers={**reporter.headers, "Content-Type": "application/json"})
+    response = wire.post(
+        "/v1/reports", content=content, headers={**reporter.headers, "Content-Type": "application/json"}
+    )
     assert_problem(response, 422, "context")
 
 
@@ -202,16 +212,20 @@ def test_a_nul_in_a_query_or_path_parameter_is_a_422_naming_it(wire, authority, 
 # --- numbers -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("template", "pointer"), [
-    ('"quantity": {{"value": {n}, "unit": "g"}}', "#/quantity/value"),
-    ('"purity_percent": {n}', "#/purity_percent"),
-])
+@pytest.mark.parametrize(
+    ("template", "pointer"),
+    [
+        ('"quantity": {{"value": {n}, "unit": "g"}}', "#/quantity/value"),
+        ('"purity_percent": {n}', "#/purity_percent"),
+    ],
+)
 def test_non_finite_numbers_are_a_422(wire, reporter, report_body, row_counts, template, pointer):
     before = row_counts()
     for number in ("Infinity", "-Infinity", "NaN", "1e309"):
         content = json.dumps(report_body())[:-1] + ", " + template.format(n=number) + "}"
-        response = wire.post("/v1/reports", content=content,
-                             headers={**reporter.headers, "Content-Type": "application/json"})
+        response = wire.post(
+            "/v1/reports", content=content, headers={**reporter.headers, "Content-Type": "application/json"}
+        )
         body = assert_problem(response, 422)
         assert pointer in [e["pointer"] for e in body["errors"]], (number, body)
     assert row_counts() == before
@@ -220,8 +234,10 @@ def test_non_finite_numbers_are_a_422(wire, reporter, report_body, row_counts, t
 def test_a_non_finite_quantity_stored_before_it_was_refused_reads_as_no_quantity(wire, engine, reporter, report_body):
     created = wire.post("/v1/reports", json=report_body(quantity={"value": 2.5, "unit": "g"}), headers=reporter.headers)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE report SET quantity_value = :inf WHERE id = :id"),
-                           {"inf": float("inf"), "id": created.json()["id"]})
+        connection.execute(
+            text("UPDATE report SET quantity_value = :inf WHERE id = :id"),
+            {"inf": float("inf"), "id": created.json()["id"]},
+        )
     response = wire.get(f"/v1/reports/{created.json()['id']}", headers=reporter.headers)
     assert response.status_code == 200, response.text
     assert response.json()["quantity"] is None
@@ -256,8 +272,13 @@ def test_an_ancient_sampling_date_fails_only_its_own_batch_item(wire, reporter, 
 def test_a_stored_date_near_year_one_does_not_fail_the_outbox_for_its_batch(engine, reporter, report_body):
     """Intake refuses such dates, but one that reaches the store another way (an import, a row
     from before the rule) must not make the signal window arithmetic overflow for every report."""
-    principal = Principal(key_id=reporter.key_id, role=Role.reporter, organisation_id=reporter.organisation_id,
-                          organisation_name=reporter.organisation_name, organisation_country="DK")
+    principal = Principal(
+        key_id=reporter.key_id,
+        role=Role.reporter,
+        organisation_id=reporter.organisation_id,
+        organisation_name=reporter.organisation_name,
+        organisation_country="DK",
+    )
     valid = ReportCreate.model_validate(report_body())
     items = [valid, valid.model_copy(update={"sampled_on": dt.date(1, 1, 5)}), valid]
     prepared = [reports.prepare(item, principal=principal, idempotency_key=None) for item in items]

@@ -24,7 +24,11 @@ def test_escalation_near_year_one_does_not_overflow():
     # a stored or imported row sampled near year 1 (intake refuses those) must not fail its batch
     from tests.alerts.test_signals import RecordingHistory, evaluate, report
 
-    history = RecordingHistory([report("r-se", country="SE", organisation_id="org-se", sampled_on=dt.date(1, 1, 2)),
-                                report("r-dk1", organisation_id="org-dk-1", sampled_on=dt.date(1, 1, 3))])
+    history = RecordingHistory(
+        [
+            report("r-se", country="SE", organisation_id="org-se", sampled_on=dt.date(1, 1, 2)),
+            report("r-dk1", organisation_id="org-dk-1", sampled_on=dt.date(1, 1, 3)),
+        ]
+    )
     alerts = evaluate(report("r-dk2", organisation_id="org-dk-2", sampled_on=dt.date(1, 1, 5)), history)
     assert any(a.type.value == "substance.escalation" for a in alerts)

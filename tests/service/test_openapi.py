@@ -113,7 +113,9 @@ def test_the_statuses_a_route_answers_are_documented(client, reporter, spec):  #
     answers = {
         client.post("/v1/reports", json={}).status_code,  # no key
         client.post("/v1/reports?x=1", json={}, headers=reporter.headers).status_code,
-        client.post("/v1/reports", content=b"{}", headers={**reporter.headers, "Content-Type": "text/plain"}).status_code,
+        client.post(
+            "/v1/reports", content=b"{}", headers={**reporter.headers, "Content-Type": "text/plain"}
+        ).status_code,
         client.post("/v1/reports", json={}, headers=reporter.headers).status_code,
     }
     assert answers == {401, 415, 422}
@@ -145,16 +147,18 @@ def _webhook_validator(spec: dict, event_type: str):  # noqa: ANN202
     from referencing.jsonschema import DRAFT202012
 
     registry = Registry().with_resource("urn:varsel:openapi", Resource.from_contents(spec, DRAFT202012))
-    pointer = f"/webhooks/{event_type.replace('~', '~0').replace('/', '~1')}/post/requestBody/content/" \
-              "application~1cloudevents+json/schema"
+    pointer = (
+        f"/webhooks/{event_type.replace('~', '~0').replace('/', '~1')}/post/requestBody/content/"
+        "application~1cloudevents+json/schema"
+    )
     return Draft202012Validator({"$ref": f"urn:varsel:openapi#{pointer}"}, registry=registry)
 
 
-def test_what_a_subscriber_receives_is_what_the_webhooks_section_says(client, spec, reporter, authority, report_body,
-                                                                       engine, settings, receiver):  # noqa: ANN001
-    from standardwebhooks.webhooks import Webhook
-
+def test_what_a_subscriber_receives_is_what_the_webhooks_section_says(
+    client, spec, reporter, authority, report_body, engine, settings, receiver
+):  # noqa: ANN001
     from alerting_helpers import dispatch
+    from standardwebhooks.webhooks import Webhook
 
     subscription = client.post("/v1/subscriptions", json={"url": receiver.url()}, headers=authority.headers).json()
     client.post(f"/v1/subscriptions/{subscription['id']}/test", headers=authority.headers)
@@ -163,8 +167,11 @@ def test_what_a_subscriber_receives_is_what_the_webhooks_section_says(client, sp
     import json
 
     received = {json.loads(r.body)["type"]: r for r in receiver.requests}
-    assert {"eu.varsel.test", "eu.varsel.alert.substance.first_detection",
-            "eu.varsel.alert.report.intoxication"} <= set(received)
+    assert {
+        "eu.varsel.test",
+        "eu.varsel.alert.substance.first_detection",
+        "eu.varsel.alert.report.intoxication",
+    } <= set(received)
     for event_type, request in received.items():
         event = json.loads(request.body)
         errors = list(_webhook_validator(spec, event_type).iter_errors(event))
@@ -183,8 +190,13 @@ def test_a_digest_event_is_what_the_webhooks_section_says(client, spec, reporter
     client.post("/v1/reports", json=report_body(), headers=reporter.headers)
     alerts = [Alert.model_validate(a) for a in client.get("/v1/alerts", headers=authority.headers).json()["items"]]
     assert alerts
-    event = digest_event(alerts, instance="test", time=dt.datetime.now(dt.UTC), left_out=2,
-                         left_out_query="/v1/alerts?until=2026-01-01T00:00:00Z")
+    event = digest_event(
+        alerts,
+        instance="test",
+        time=dt.datetime.now(dt.UTC),
+        left_out=2,
+        left_out_query="/v1/alerts?until=2026-01-01T00:00:00Z",
+    )
     validator = _webhook_validator(spec, "eu.varsel.alert.digest")
     assert not [e.message for e in validator.iter_errors(event)]
     assert list(validator.iter_errors({**event, "data": {**event["data"], "alerts": "none"}}))

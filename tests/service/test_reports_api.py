@@ -14,10 +14,14 @@ MEPHEDRONE_KEY = "YELGFTGWJGBAQU-UHFFFAOYSA-N"
 def test_salt_free_base_and_inchi_are_one_substance(client, reporter, report_body):
     free_base_inchi = "InChI=1S/C11H15NO/c1-8-4-6-10(7-5-8)11(13)9(2)12-3/h4-7,9,12H,1-3H3"
     first = client.post("/v1/reports", json=report_body(), headers=reporter.headers)
-    second = client.post("/v1/reports", json=report_body(structure="CNC(C)C(=O)c1ccc(C)cc1", substance_name="4-MMC"),
-                         headers=reporter.headers)
-    third = client.post("/v1/reports", json=report_body(structure=free_base_inchi, substance_name=None),
-                        headers=reporter.headers)
+    second = client.post(
+        "/v1/reports",
+        json=report_body(structure="CNC(C)C(=O)c1ccc(C)cc1", substance_name="4-MMC"),
+        headers=reporter.headers,
+    )
+    third = client.post(
+        "/v1/reports", json=report_body(structure=free_base_inchi, substance_name=None), headers=reporter.headers
+    )
     assert [r.status_code for r in (first, second, third)] == [201, 201, 201]
     assert {r.json()["substance"]["inchikey"] for r in (first, second, third)} == {MEPHEDRONE_KEY}
     assert [r.json()["substance_is_new"] for r in (first, second, third)] == [True, False, False]
@@ -36,23 +40,42 @@ def test_molfile_report(client, reporter, report_body):
 
 def test_report_by_name_only_links_a_known_substance(client, reporter, report_body):
     client.post("/v1/reports", json=report_body(), headers=reporter.headers)
-    by_name = client.post("/v1/reports", json=report_body(structure=None, substance_name="Mephedrone  Hydrochloride"),
-                          headers=reporter.headers)
-    unknown = client.post("/v1/reports", json=report_body(structure=None, substance_name="a never-seen powder"),
-                          headers=reporter.headers)
+    by_name = client.post(
+        "/v1/reports",
+        json=report_body(structure=None, substance_name="Mephedrone  Hydrochloride"),
+        headers=reporter.headers,
+    )
+    unknown = client.post(
+        "/v1/reports", json=report_body(structure=None, substance_name="a never-seen powder"), headers=reporter.headers
+    )
     assert by_name.status_code == unknown.status_code == 201
     assert by_name.json()["substance"]["inchikey"] == MEPHEDRONE_KEY
     assert unknown.json()["substance"] is None
 
 
 def test_all_fields_of_a_detection_report_round_trip(client, reporter, report_body):
-    body = report_body(region="Hovedstaden", quantity={"value": 12.5, "unit": "g"}, purity_percent=87.5,
-                       context="white powder, bag labelled 'plant food'", confidence="tentative",
-                       techniques=["LC-HRMS", "FTIR"], sample_type="drug_checking")
+    body = report_body(
+        region="Hovedstaden",
+        quantity={"value": 12.5, "unit": "g"},
+        purity_percent=87.5,
+        context="white powder, bag labelled 'plant food'",
+        confidence="tentative",
+        techniques=["LC-HRMS", "FTIR"],
+        sample_type="drug_checking",
+    )
     created = client.post("/v1/reports", json=body, headers=reporter.headers).json()
     fetched = client.get(f"/v1/reports/{created['id']}", headers=reporter.headers).json()
-    for field in ("region", "quantity", "purity_percent", "context", "confidence", "techniques", "sample_type",
-                  "country", "sampled_on"):
+    for field in (
+        "region",
+        "quantity",
+        "purity_percent",
+        "context",
+        "confidence",
+        "techniques",
+        "sample_type",
+        "country",
+        "sampled_on",
+    ):
         assert fetched[field] == body[field], field
     assert fetched["organisation_id"] == reporter.organisation_id
     assert dt.datetime.fromisoformat(fetched["received_at"]).tzinfo is not None
@@ -62,8 +85,9 @@ def test_all_fields_of_a_detection_report_round_trip(client, reporter, report_bo
     "structure, reason",
     [("C1CC(", "syntax error"), ("c1cccc1", "kekulize"), ("[Na+].[Cl-]", "organic"), ("InChI=1S/garbage", "inchi")],
 )
-def test_malformed_structure_is_a_precise_422_that_writes_nothing(client, reporter, report_body, row_counts,
-                                                                   structure, reason):
+def test_malformed_structure_is_a_precise_422_that_writes_nothing(
+    client, reporter, report_body, row_counts, structure, reason
+):
     before = row_counts()
     response = client.post("/v1/reports", json=report_body(structure=structure), headers=reporter.headers)
     assert response.status_code == 422
@@ -189,15 +213,19 @@ def test_filters_and_cursor_pagination(client, reporter, authority, report_body)
     today = dt.date.today()
     made = []
     for i in range(7):
-        body = report_body(country=["DK", "SE"][i % 2], sampled_on=(today - dt.timedelta(days=i)).isoformat(),
-                           sample_type=["seizure", "wastewater"][i % 2],
-                           structure=["CNC(C)C(=O)c1ccc(C)cc1", "CCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"][i % 2])
+        body = report_body(
+            country=["DK", "SE"][i % 2],
+            sampled_on=(today - dt.timedelta(days=i)).isoformat(),
+            sample_type=["seizure", "wastewater"][i % 2],
+            structure=["CNC(C)C(=O)c1ccc(C)cc1", "CCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"][i % 2],
+        )
         made.append(client.post("/v1/reports", json=body, headers=reporter.headers).json())
 
     seen, cursor = [], None
     while True:
-        page = client.get("/v1/reports", params={"limit": 3, **({"cursor": cursor} if cursor else {})},
-                          headers=authority.headers).json()
+        page = client.get(
+            "/v1/reports", params={"limit": 3, **({"cursor": cursor} if cursor else {})}, headers=authority.headers
+        ).json()
         seen += [r["id"] for r in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -212,8 +240,10 @@ def test_filters_and_cursor_pagination(client, reporter, authority, report_body)
     assert ids(sample_type="wastewater") == {r["id"] for r in made if r["sample_type"] == "wastewater"}
     assert ids(substance=MEPHEDRONE_KEY) == {r["id"] for r in made if r["substance"]["inchikey"] == MEPHEDRONE_KEY}
     assert ids(substance=MEPHEDRONE_KEY[:14]) == ids(substance=MEPHEDRONE_KEY)
-    window = {"sampled_from": (today - dt.timedelta(days=4)).isoformat(),
-              "sampled_to": (today - dt.timedelta(days=2)).isoformat()}
+    window = {
+        "sampled_from": (today - dt.timedelta(days=4)).isoformat(),
+        "sampled_to": (today - dt.timedelta(days=2)).isoformat(),
+    }
     assert ids(**window) == {r["id"] for r in made[2:5]}
     assert ids(organisation=reporter.organisation_id) == {r["id"] for r in made}
     assert client.get("/v1/reports?cursor=nonsense", headers=authority.headers).status_code == 422

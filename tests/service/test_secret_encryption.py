@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from alerting_helpers import dispatch
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -18,7 +19,6 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from standardwebhooks.webhooks import Webhook
 
-from alerting_helpers import dispatch
 from service import cli
 from service.db import make_engine, normalise_url
 from service.organisations import service as organisations
@@ -34,8 +34,11 @@ KEY_A, KEY_B, KEY_C = (Fernet.generate_key().decode() for _ in range(3))
 
 def stored(engine, subscription_id: str) -> tuple[str, str | None]:  # noqa: ANN001
     with engine.connect() as connection:
-        return tuple(connection.execute(text("SELECT secret, previous_secret FROM subscription WHERE id = :id"),
-                                  {"id": subscription_id}).one())
+        return tuple(
+            connection.execute(
+                text("SELECT secret, previous_secret FROM subscription WHERE id = :id"), {"id": subscription_id}
+            ).one()
+        )
 
 
 def subscribe(client, caller, url: str) -> dict:  # noqa: ANN001
@@ -74,8 +77,9 @@ def test_the_database_holds_sealed_secrets_only(keyed_client, keyed, authority, 
     assert SecretBox([KEY_A]).open(previous) == created["secret"]
 
 
-def test_deliveries_are_signed_with_the_secret_the_subscriber_was_given(keyed_client, keyed, authority, receiver,
-                                                                        engine):
+def test_deliveries_are_signed_with_the_secret_the_subscriber_was_given(
+    keyed_client, keyed, authority, receiver, engine
+):
     created = subscribe(keyed_client, authority, receiver.url())
     keyed_client.post(f"/v1/subscriptions/{created['id']}/test", headers=authority.headers)
     assert dispatch(keyed, engine).delivered == 1
@@ -83,8 +87,9 @@ def test_deliveries_are_signed_with_the_secret_the_subscriber_was_given(keyed_cl
     Webhook(created["secret"]).verify(request.body, request.headers)
 
 
-def test_rotating_the_key_reseals_every_secret_and_signing_goes_on(keyed_client, keyed, authority, receiver, engine,
-                                                                   monkeypatch, capsys):
+def test_rotating_the_key_reseals_every_secret_and_signing_goes_on(
+    keyed_client, keyed, authority, receiver, engine, monkeypatch, capsys
+):
     created = subscribe(keyed_client, authority, receiver.url())
     rotated = keyed_client.post(f"/v1/subscriptions/{created['id']}/rotate-secret", headers=authority.headers).json()
     before = stored(engine, created["id"])
@@ -111,8 +116,9 @@ def test_rotating_the_key_reseals_every_secret_and_signing_goes_on(keyed_client,
         Webhook(secret).verify(request.body, request.headers)
 
 
-def test_a_key_that_does_not_open_the_secrets_is_a_clear_error(keyed_client, keyed, authority, receiver, engine,
-                                                               monkeypatch, capsys, caplog):
+def test_a_key_that_does_not_open_the_secrets_is_a_clear_error(
+    keyed_client, keyed, authority, receiver, engine, monkeypatch, capsys, caplog
+):
     created = subscribe(keyed_client, authority, receiver.url())
     keyed_client.post(f"/v1/subscriptions/{created['id']}/test", headers=authority.headers)
     sealed = stored(engine, created["id"])[0]
@@ -181,6 +187,7 @@ def test_secret_box_messages_name_no_key_and_no_value():
 
 # --- migration 0007 on a database with secrets in it ------------------------------------------
 
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_database(request, tmp_path) -> Iterator[str]:  # noqa: ANN001
     if request.param == "sqlite":
@@ -203,8 +210,12 @@ def _truncate_guarded(engine) -> bool:  # noqa: ANN001
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect() as connection:
-        return connection.execute(text(
-            "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_log_no_truncate'")).scalar_one() == 1
+        return (
+            connection.execute(
+                text("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_log_no_truncate'")
+            ).scalar_one()
+            == 1
+        )
 
 
 def test_migration_0007_seals_existing_secrets_and_downgrades_cleanly(empty_database, monkeypatch):
@@ -218,17 +229,36 @@ def test_migration_0007_seals_existing_secrets_and_downgrades_cleanly(empty_data
     current, previous = "whsec_" + "A" * 88, "whsec_" + "B" * 43 + "="  # 64 and 32 random bytes
     now = dt.datetime.now(dt.UTC)
     with Session(engine, expire_on_commit=False) as session:
-        org = organisations.create(session, data=OrganisationCreate(name="Org", kind="authority", country="DK"),
-                                   principal=None)
+        org = organisations.create(
+            session, data=OrganisationCreate(name="Org", kind="authority", country="DK"), principal=None
+        )
     with engine.begin() as connection:
-        connection.execute(Subscription.__table__.insert(), [dict(
-            id="01J0000000000000000000SUB1", organisation_id=org.id, url="https://hooks.example.org/x",
-            secret=current, previous_secret=previous, previous_secret_expires_at=now + dt.timedelta(hours=1),
-            filters={}, mode="immediate", enabled=True, created_at=now, updated_at=now)])
-        connection.execute(text(
-            "INSERT INTO delivery (id, subscription_id, kind, message_id, body, state, next_attempt_at, "
-            "attempts_made, created_at) VALUES ('D1', '01J0000000000000000000SUB1', 'test', 'm1', '{}', 'pending', "
-            ":now, 0, :now)"), {"now": now})
+        connection.execute(
+            Subscription.__table__.insert(),
+            [
+                dict(
+                    id="01J0000000000000000000SUB1",
+                    organisation_id=org.id,
+                    url="https://hooks.example.org/x",
+                    secret=current,
+                    previous_secret=previous,
+                    previous_secret_expires_at=now + dt.timedelta(hours=1),
+                    filters={},
+                    mode="immediate",
+                    enabled=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO delivery (id, subscription_id, kind, message_id, body, state, next_attempt_at, "
+                "attempts_made, created_at) VALUES ('D1', '01J0000000000000000000SUB1', 'test', 'm1', '{}', 'pending', "
+                ":now, 0, :now)"
+            ),
+            {"now": now},
+        )
 
     upgrade(empty_database, "head")
     sealed = stored(engine, "01J0000000000000000000SUB1")
@@ -248,4 +278,3 @@ def test_migration_0007_seals_existing_secrets_and_downgrades_cleanly(empty_data
     assert SecretBox([KEY_A]).open(stored(engine, "01J0000000000000000000SUB1")[0]) == current
     assert _truncate_guarded(engine) == (engine.dialect.name == "postgresql")
     engine.dispose()
-

@@ -43,8 +43,9 @@ def test_the_problem_lists_what_the_route_accepts(client, reporter):
     response = client.get("/v1/reports?contry=DK&limit=5", headers=reporter.headers)
     assert response.status_code == 422
     problem = response.json()
-    assert problem["accepted"] == sorted(["substance", "country", "organisation", "sample_type", "sampled_from",
-                                          "sampled_to", "cursor", "limit"])
+    assert problem["accepted"] == sorted(
+        ["substance", "country", "organisation", "sample_type", "sampled_from", "sampled_to", "cursor", "limit"]
+    )
     assert "'contry'" in problem["detail"] and "country" in problem["errors"][0]["detail"]
     assert client.get("/healthz?verbose=1").json()["errors"][0]["detail"].endswith("takes no query parameters")
 
@@ -62,8 +63,9 @@ def test_a_json_route_refuses_a_body_of_another_media_type(client, reporter, rep
     import json
 
     before = row_counts()
-    response = client.post("/v1/reports", content=json.dumps(report_body()),
-                           headers={**reporter.headers, "Content-Type": content_type})
+    response = client.post(
+        "/v1/reports", content=json.dumps(report_body()), headers={**reporter.headers, "Content-Type": content_type}
+    )
     assert response.status_code == 415
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
     assert response.headers["accept"] == "application/json"
@@ -79,13 +81,16 @@ def test_a_body_without_a_media_type_is_refused_too(client, reporter, report_bod
     assert response.status_code == 415
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
-                                          "APPLICATION/JSON", "application/merge-patch+json"])
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/merge-patch+json"],
+)
 def test_json_in_its_spellings_is_read(client, reporter, report_body, content_type):
     import json
 
-    response = client.post("/v1/reports", content=json.dumps(report_body()),
-                           headers={**reporter.headers, "Content-Type": content_type})
+    response = client.post(
+        "/v1/reports", content=json.dumps(report_body()), headers={**reporter.headers, "Content-Type": content_type}
+    )
     assert response.status_code == 201
 
 
@@ -106,9 +111,10 @@ def test_415_is_documented_for_every_route_with_a_body(client):
 # --- countries --------------------------------------------------------------------------------
 
 
-def test_country_codes_are_read_the_same_way_in_bodies_and_queries(client, reporter, authority, report_body,
-                                                                   receiver):
-    assert client.post("/v1/reports", json=report_body(country=" se "), headers=reporter.headers).json()["country"] == "SE"
+def test_country_codes_are_read_the_same_way_in_bodies_and_queries(client, reporter, authority, report_body, receiver):
+    assert (
+        client.post("/v1/reports", json=report_body(country=" se "), headers=reporter.headers).json()["country"] == "SE"
+    )
     upper = client.get("/v1/reports?country=SE", headers=reporter.headers).json()["items"]
     lower = client.get("/v1/reports?country=se", headers=reporter.headers).json()["items"]
     assert len(upper) == 1 and lower == upper
@@ -119,8 +125,9 @@ def test_country_codes_are_read_the_same_way_in_bodies_and_queries(client, repor
         assert refused.status_code == 422, path
         (error,) = refused.json()["errors"]
         assert error["field"] == "country" and "did you mean GB?" in error["detail"], path
-    created = client.post("/v1/subscriptions", json={"url": receiver.url(), "filters": {"countries": ["se"]}},
-                          headers=authority.headers)
+    created = client.post(
+        "/v1/subscriptions", json={"url": receiver.url(), "filters": {"countries": ["se"]}}, headers=authority.headers
+    )
     assert created.status_code == 201, created.text
     assert created.json()["filters"]["countries"] == ["SE"]
 
@@ -129,8 +136,9 @@ def test_country_codes_are_read_the_same_way_in_bodies_and_queries(client, repor
 
 
 def test_a_report_naming_an_unknown_substance_says_so(client, reporter, report_body):
-    response = client.post("/v1/reports", json=report_body(structure=None, substance_name="Zorbital-9"),
-                           headers=reporter.headers)
+    response = client.post(
+        "/v1/reports", json=report_body(structure=None, substance_name="Zorbital-9"), headers=reporter.headers
+    )
     assert response.status_code == 201
     report = response.json()
     assert report["substance"] is None and report["identified_by"] is None
@@ -142,7 +150,10 @@ def test_a_report_naming_an_unknown_substance_says_so(client, reporter, report_b
 def test_a_report_naming_a_known_substance_is_linked_by_name(client, reporter, report_body):
     by_structure = client.post("/v1/reports", json=report_body(), headers=reporter.headers).json()
     assert by_structure["identified_by"] == "structure" and by_structure["substance_note"] is None
-    by_name = client.post("/v1/reports", json=report_body(structure=None, substance_name="Mephedrone Hydrochloride"),
-                          headers=reporter.headers).json()
+    by_name = client.post(
+        "/v1/reports",
+        json=report_body(structure=None, substance_name="Mephedrone Hydrochloride"),
+        headers=reporter.headers,
+    ).json()
     assert by_name["identified_by"] == "name" and by_name["substance_note"] is None
     assert by_name["substance"]["inchikey"] == by_structure["substance"]["inchikey"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from alerting_helpers import count, dispatch, events
 from fastapi.testclient import TestClient
 from standardwebhooks.webhooks import Webhook
 
-from alerting_helpers import count, dispatch, events
 from service.app import create_app
 
 
@@ -19,8 +19,9 @@ def subscribe(client, caller, url, **body):  # noqa: ANN001, ANN201
     return response.json()
 
 
-def test_secret_is_shown_once_and_the_subscription_belongs_to_its_organisation(client, authority, make_caller,
-                                                                               receiver):
+def test_secret_is_shown_once_and_the_subscription_belongs_to_its_organisation(
+    client, authority, make_caller, receiver
+):
     created = subscribe(client, authority, receiver.url(), name="DK alerts")
     assert created["secret"].startswith("whsec_")
     assert created["enabled"] is True and created["mode"] == "immediate"
@@ -28,7 +29,8 @@ def test_secret_is_shown_once_and_the_subscription_belongs_to_its_organisation(c
     own = client.get(f"/v1/subscriptions/{created['id']}", headers=authority.headers)
     assert own.status_code == 200 and "secret" not in own.json()
     assert [s["id"] for s in client.get("/v1/subscriptions", headers=authority.headers).json()["items"]] == [
-        created["id"]]
+        created["id"]
+    ]
 
     other = make_caller("authority", org="Swedish Public Health Agency", kind="authority", country="SE")
     hidden = client.get(f"/v1/subscriptions/{created['id']}", headers=other.headers)
@@ -57,14 +59,17 @@ def test_private_addresses_are_refused_unless_allowed(settings, engine, authorit
     assert count(engine, "SELECT COUNT(*) FROM subscription") == 0
 
 
-@pytest.mark.parametrize("body, pointer", [
-    ({"mode": "digest"}, "#/"),  # a rule across fields: the body as a whole
-    ({"mode": "digest", "digest": {"at": "08:00", "timezone": "Mars/Olympus"}}, "#/digest/timezone"),
-    ({"mode": "digest", "digest": {"frequency": "weekly", "at": "08:00", "timezone": "UTC"}}, "#/digest"),
-    ({"filters": {"countries": ["UK"]}}, "#/filters/countries"),
-    ({"filters": {"event_types": ["substance.nonsense"]}}, "#/filters/event_types/0"),
-    ({"filters": {"min_severity": "apocalyptic"}}, "#/filters/min_severity"),
-])
+@pytest.mark.parametrize(
+    "body, pointer",
+    [
+        ({"mode": "digest"}, "#/"),  # a rule across fields: the body as a whole
+        ({"mode": "digest", "digest": {"at": "08:00", "timezone": "Mars/Olympus"}}, "#/digest/timezone"),
+        ({"mode": "digest", "digest": {"frequency": "weekly", "at": "08:00", "timezone": "UTC"}}, "#/digest"),
+        ({"filters": {"countries": ["UK"]}}, "#/filters/countries"),
+        ({"filters": {"event_types": ["substance.nonsense"]}}, "#/filters/event_types/0"),
+        ({"filters": {"min_severity": "apocalyptic"}}, "#/filters/min_severity"),
+    ],
+)
 def test_invalid_subscriptions_are_problems_that_write_nothing(client, authority, receiver, engine, body, pointer):
     response = client.post("/v1/subscriptions", json={"url": receiver.url(), **body}, headers=authority.headers)
     assert response.status_code == 422
@@ -74,11 +79,15 @@ def test_invalid_subscriptions_are_problems_that_write_nothing(client, authority
 
 def test_update_and_delete(client, authority, receiver, engine):
     created = subscribe(client, authority, receiver.url())
-    changed = client.patch(f"/v1/subscriptions/{created['id']}", headers=authority.headers, json={
-        "filters": {"countries": ["dk", "SE"], "min_severity": "high"},
-        "mode": "digest", "digest": {"frequency": "weekly", "weekday": "monday", "at": "07:30",
-                                     "timezone": "Europe/Copenhagen"},
-    })
+    changed = client.patch(
+        f"/v1/subscriptions/{created['id']}",
+        headers=authority.headers,
+        json={
+            "filters": {"countries": ["dk", "SE"], "min_severity": "high"},
+            "mode": "digest",
+            "digest": {"frequency": "weekly", "weekday": "monday", "at": "07:30", "timezone": "Europe/Copenhagen"},
+        },
+    )
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert body["filters"]["countries"] == ["DK", "SE"] and body["filters"]["min_severity"] == "high"
@@ -148,16 +157,16 @@ def test_failures_retry_then_dead_letter_and_replay_delivers(client, authority, 
     assert unknown.status_code == 404
 
 
-def test_a_failing_endpoint_is_disabled_with_a_reason_and_can_be_re_enabled(client, authority, receiver, settings,
-                                                                             engine):
+def test_a_failing_endpoint_is_disabled_with_a_reason_and_can_be_re_enabled(
+    client, authority, receiver, settings, engine
+):
     created = subscribe(client, authority, receiver.url())
     base = f"/v1/subscriptions/{created['id']}"
     receiver.status = 500
     client.post(f"{base}/test", headers=authority.headers)
     dispatch(settings, engine)  # first failure: failing since now
     with engine.begin() as connection:  # a retry that is due now, long after the failures began
-        connection.execute(__import__("sqlalchemy").text(
-            "UPDATE delivery SET next_attempt_at = first_attempt_at"))
+        connection.execute(__import__("sqlalchemy").text("UPDATE delivery SET next_attempt_at = first_attempt_at"))
     stats = dispatch(settings, engine, endpoint_disable_after_hours=1e-9)
     assert stats.endpoints_disabled == 1
     shown = client.get(base, headers=authority.headers).json()
@@ -181,8 +190,9 @@ def test_a_resolver_that_never_answers_gives_a_bounded_422(client, authority, mo
     monkeypatch.setattr(subscriptions, "RESOLVE_TIMEOUT_SECONDS", 0.2)
     monkeypatch.setattr(subscriptions, "system_resolver", lambda host, port: release.wait(30) and [])
     try:
-        answer = client.post("/v1/subscriptions", json={"url": "https://hooks.example.org/varsel"},
-                             headers=authority.headers)
+        answer = client.post(
+            "/v1/subscriptions", json={"url": "https://hooks.example.org/varsel"}, headers=authority.headers
+        )
     finally:
         release.set()
     assert answer.status_code == 422, answer.text

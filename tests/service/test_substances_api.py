@@ -11,13 +11,24 @@ R_METHCATHINONE = "CN[C@H](C)C(=O)c1ccccc1"
 
 def _seed(client, reporter, report_body):
     today = dt.date.today()
-    for country, days, structure in [("DK", 10, "CNC(C)C(=O)c1ccc(C)cc1.Cl"), ("SE", 4, "CNC(C)C(=O)c1ccc(C)cc1"),
-                                     ("DK", 2, "CNC(C)C(=O)c1ccc(C)cc1"), ("DK", 1, S_METHCATHINONE),
-                                     ("NO", 1, R_METHCATHINONE)]:
+    for country, days, structure in [
+        ("DK", 10, "CNC(C)C(=O)c1ccc(C)cc1.Cl"),
+        ("SE", 4, "CNC(C)C(=O)c1ccc(C)cc1"),
+        ("DK", 2, "CNC(C)C(=O)c1ccc(C)cc1"),
+        ("DK", 1, S_METHCATHINONE),
+        ("NO", 1, R_METHCATHINONE),
+    ]:
         name = "mephedrone" if "c1ccc(C)cc1" in structure else "methcathinone"
-        response = client.post("/v1/reports", json=report_body(structure=structure, country=country, substance_name=name,
-                                                                sampled_on=(today - dt.timedelta(days=days)).isoformat()),
-                               headers=reporter.headers)
+        response = client.post(
+            "/v1/reports",
+            json=report_body(
+                structure=structure,
+                country=country,
+                substance_name=name,
+                sampled_on=(today - dt.timedelta(days=days)).isoformat(),
+            ),
+            headers=reporter.headers,
+        )
         assert response.status_code == 201
 
 
@@ -75,8 +86,9 @@ def test_unknown_substance_is_404(client, authority):
 def test_substance_search_paginates(client, reporter, authority, report_body):
     _seed(client, reporter, report_body)
     page = client.get("/v1/substances", params={"limit": 2}, headers=authority.headers).json()
-    rest = client.get("/v1/substances", params={"limit": 2, "cursor": page["next_cursor"]},
-                      headers=authority.headers).json()
+    rest = client.get(
+        "/v1/substances", params={"limit": 2, "cursor": page["next_cursor"]}, headers=authority.headers
+    ).json()
     assert len(page["items"]) == 2 and len(rest["items"]) == 1
     assert not {s["inchikey"] for s in page["items"]} & {s["inchikey"] for s in rest["items"]}
     too_big = client.get("/v1/substances", params={"limit": 100000}, headers=authority.headers)

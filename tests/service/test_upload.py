@@ -24,7 +24,7 @@ def reference_molecules(count: int, *, skip: int = 0) -> list[tuple[str, str]]:
     with REFERENCE.open(encoding="utf-8") as handle:
         rows = [(r["name"], r["smiles"]) for r in csv.DictReader(handle) if r.get("smiles")]
     chosen = [(name, smiles) for name, smiles in rows if Chem.MolFromSmiles(smiles) is not None]
-    return chosen[skip: skip + count]
+    return chosen[skip : skip + count]
 
 
 def csv_file(rows: list[dict[str, str]]) -> bytes:
@@ -36,9 +36,19 @@ def csv_file(rows: list[dict[str, str]]) -> bytes:
 
 
 def lab_rows(molecules: list[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"SMILES": smiles, "Name": name, "Sample Type": "seizure", "country": "dk", "sampled_on": SAMPLED,
-             "techniques": "GC-MS; NMR", "confidence": "confirmed", "lab_id": f"L-{i}"}
-            for i, (name, smiles) in enumerate(molecules)]
+    return [
+        {
+            "SMILES": smiles,
+            "Name": name,
+            "Sample Type": "seizure",
+            "country": "dk",
+            "sampled_on": SAMPLED,
+            "techniques": "GC-MS; NMR",
+            "confidence": "confirmed",
+            "lab_id": f"L-{i}",
+        }
+        for i, (name, smiles) in enumerate(molecules)
+    ]
 
 
 def sd_file(molecules: list[tuple[str, str]]) -> bytes:
@@ -47,17 +57,30 @@ def sd_file(molecules: list[tuple[str, str]]) -> bytes:
     for i, (name, smiles) in enumerate(molecules):
         mol = Chem.MolFromSmiles(smiles)
         mol.SetProp("_Name", name)
-        for field, value in (("SAMPLE", "test_purchase"), ("COUNTRY", "SE"), ("SAMPLED", SAMPLED),
-                             ("METHODS", "LC-HRMS|NMR"), ("CERTAINTY", "tentative"), ("PURITY", "87.5"),
-                             ("LAB_ID", f"SE-{i:04d}"), ("BATCH", "0012")):
+        for field, value in (
+            ("SAMPLE", "test_purchase"),
+            ("COUNTRY", "SE"),
+            ("SAMPLED", SAMPLED),
+            ("METHODS", "LC-HRMS|NMR"),
+            ("CERTAINTY", "tentative"),
+            ("PURITY", "87.5"),
+            ("LAB_ID", f"SE-{i:04d}"),
+            ("BATCH", "0012"),
+        ):
             mol.SetProp(field, value)
         writer.write(mol)
     writer.close()
     return out.getvalue().encode()
 
 
-SDF_MAPPING = {"sample_type": "SAMPLE", "country": "COUNTRY", "sampled_on": "SAMPLED", "techniques": "METHODS",
-               "confidence": "CERTAINTY", "purity_percent": "PURITY"}
+SDF_MAPPING = {
+    "sample_type": "SAMPLE",
+    "country": "COUNTRY",
+    "sampled_on": "SAMPLED",
+    "techniques": "METHODS",
+    "confidence": "CERTAINTY",
+    "purity_percent": "PURITY",
+}
 
 
 def upload(client, caller, content: bytes, filename: str, **form: object):
@@ -149,19 +172,32 @@ def test_an_unreadable_sd_record_is_refused_alone(client, reporter):
 
 def test_defaults_fill_what_no_column_gives(client, reporter):
     rows = [{"smiles": smiles, "name": name} for name, smiles in reference_molecules(2, skip=60)]
-    answer = upload(client, reporter, csv_file(rows), "short.csv",
-                    defaults={"country": "no", "sample_type": "seizure", "sampled_on": SAMPLED,
-                              "techniques": ["GC-MS"], "confidence": "confirmed"}).json()
+    answer = upload(
+        client,
+        reporter,
+        csv_file(rows),
+        "short.csv",
+        defaults={
+            "country": "no",
+            "sample_type": "seizure",
+            "sampled_on": SAMPLED,
+            "techniques": ["GC-MS"],
+            "confidence": "confirmed",
+        },
+    ).json()
     assert answer["stored"] == 2
     assert {r["report"]["country"] for r in answer["results"]} == {"NO"}
 
 
-@pytest.mark.parametrize("form, detail", [
-    ({"mapping": {"colour": "SMILES"}}, "unknown report field(s) 'colour'"),
-    ({"mapping": {"structure": "Smiles string"}}, "the file has: SMILES, Name"),
-    ({"mapping": "[1, 2]"}, "mapping must be a JSON object"),
-    ({"defaults": {"shade": "x"}}, "defaults: unknown report field(s) 'shade'"),
-])
+@pytest.mark.parametrize(
+    "form, detail",
+    [
+        ({"mapping": {"colour": "SMILES"}}, "unknown report field(s) 'colour'"),
+        ({"mapping": {"structure": "Smiles string"}}, "the file has: SMILES, Name"),
+        ({"mapping": "[1, 2]"}, "mapping must be a JSON object"),
+        ({"defaults": {"shade": "x"}}, "defaults: unknown report field(s) 'shade'"),
+    ],
+)
 def test_a_mapping_that_cannot_apply_is_refused_as_a_whole(client, reporter, engine, form, detail):
     response = upload(client, reporter, csv_file(lab_rows(reference_molecules(1))), "d.csv", **form)
     assert response.status_code == 422
@@ -181,7 +217,11 @@ def test_files_the_upload_cannot_read(client, reporter, app):
 def test_who_may_upload_and_how(client, reporter, authority):
     content = csv_file(lab_rows(reference_molecules(1)))
     assert upload(client, authority, content, "d.csv").status_code == 403
-    assert client.post("/v1/reports:upload", content=content, headers={**reporter.headers, "Content-Type": "text/csv"}
-                       ).status_code == 415
+    assert (
+        client.post(
+            "/v1/reports:upload", content=content, headers={**reporter.headers, "Content-Type": "text/csv"}
+        ).status_code
+        == 415
+    )
     missing = client.post("/v1/reports:upload", data={"format": "csv"}, headers=reporter.headers)
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "file"

@@ -33,16 +33,24 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                                              args=["--no-sandbox", "--disable-dev-shm-usage"], timeout=TIMEOUT_MS * 3)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+            timeout=TIMEOUT_MS * 3,
+        )
         yield launched
         launched.close()
 
 
 @pytest.fixture
 def web_server(database_url: str, tmp_path: Path) -> Iterator[RunningServer]:
-    running = start_server(database_url, extra_env={"VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
-                                                    "VARSEL_SECRET_KEYS_FILE": str(tmp_path / "secret-keys.txt")})
+    running = start_server(
+        database_url,
+        extra_env={
+            "VARSEL_WEBHOOK_ALLOW_PRIVATE": "true",
+            "VARSEL_SECRET_KEYS_FILE": str(tmp_path / "secret-keys.txt"),
+        },
+    )
     yield running
     running.process.terminate()
     running.process.wait(timeout=10)

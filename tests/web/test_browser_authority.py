@@ -17,9 +17,14 @@ NEW_SUBSTANCE = "CCCC(NC)C(=O)c1ccc2c(c1)OCO2"  # pentylone's N-methyl homologue
 
 
 def _report(server_url: str, key: str, structure: str, *, country: str, days_ago: int, name: str | None = None) -> dict:
-    body = {"structure": structure, "sample_type": "seizure", "country": country,
-            "sampled_on": (dt.date.today() - dt.timedelta(days=days_ago)).isoformat(), "techniques": ["GC-MS"],
-            "confidence": "confirmed"}
+    body = {
+        "structure": structure,
+        "sample_type": "seizure",
+        "country": country,
+        "sampled_on": (dt.date.today() - dt.timedelta(days=days_ago)).isoformat(),
+        "techniques": ["GC-MS"],
+        "confidence": "confirmed",
+    }
     if name:
         body["substance_name"] = name
     response = httpx.post(f"{server_url}/v1/reports", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=30)
@@ -27,11 +32,18 @@ def _report(server_url: str, key: str, structure: str, *, country: str, days_ago
     return response.json()
 
 
-def test_subscribe_trigger_an_alert_and_see_its_delivery(database_url, web_server, launch, receiver, make_caller,
-                                                         open_page, sign_in, shoot):
+def test_subscribe_trigger_an_alert_and_see_its_delivery(
+    database_url, web_server, launch, receiver, make_caller, open_page, sign_in, shoot
+):
     authority, reporter = make_caller("authority"), make_caller("reporter")
-    launch("worker", database_url, extra_env={"VARSEL_SECRET_KEYS_FILE": web_server.env["VARSEL_SECRET_KEYS_FILE"],
-                                              "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.2"})
+    launch(
+        "worker",
+        database_url,
+        extra_env={
+            "VARSEL_SECRET_KEYS_FILE": web_server.env["VARSEL_SECRET_KEYS_FILE"],
+            "VARSEL_DISPATCH_INTERVAL_SECONDS": "0.2",
+        },
+    )
     page = open_page()
     sign_in(page, authority.key)
     page.goto("/subscriptions")
@@ -83,8 +95,9 @@ def test_an_invalid_filter_is_shown_at_its_field(web_server, make_caller, open_p
     assert page.locator("#subscriptions tbody").inner_text().strip() == "No subscription yet."
 
 
-def test_alerts_inbox_substance_page_and_downloads(database_url, web_server, launch, make_caller, open_page, sign_in,
-                                                  shoot):
+def test_alerts_inbox_substance_page_and_downloads(
+    database_url, web_server, launch, make_caller, open_page, sign_in, shoot
+):
     authority, reporter = make_caller("authority"), make_caller("reporter")
     launch("worker", database_url, extra_env={"VARSEL_SECRET_KEYS_FILE": web_server.env["VARSEL_SECRET_KEYS_FILE"]})
     for country, days in (("DK", 70), ("DK", 40), ("SE", 35), ("DE", 5)):

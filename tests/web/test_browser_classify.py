@@ -49,7 +49,9 @@ def _answer_row(page, code: str):
     return page.locator(f"#answer_table tr[data-jurisdiction='{code}']")
 
 
-def test_a_pasted_structure_is_answered_per_jurisdiction_with_the_core_highlighted(make_caller, open_page, sign_in, shoot):
+def test_a_pasted_structure_is_answered_per_jurisdiction_with_the_core_highlighted(
+    make_caller, open_page, sign_in, shoot
+):
     page = open_page()
     sign_in(page, make_caller("regulator").key)
     page.goto("/classify")

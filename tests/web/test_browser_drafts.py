@@ -17,18 +17,31 @@ from nps_series import all_series
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
-def test_a_proposal_becomes_an_active_draft_with_four_eyes(database_url, web_server, launch, make_caller, open_page,
-                                                           sign_in, shoot):
+def test_a_proposal_becomes_an_active_draft_with_four_eyes(
+    database_url, web_server, launch, make_caller, open_page, sign_in, shoot
+):
     reporter = make_caller("reporter")
-    author, second = make_caller("regulator", org="Danish Medicines Agency"), make_caller("regulator", org="Danish Police")
+    author, second = (
+        make_caller("regulator", org="Danish Medicines Agency"),
+        make_caller("regulator", org="Danish Police"),
+    )
     launch("worker", database_url, extra_env={"VARSEL_SECRET_KEYS_FILE": web_server.env["VARSEL_SECRET_KEYS_FILE"]})
     cathinones = list(all_series()["cathinones"].items())[:6]
     for i, (name, smiles) in enumerate(cathinones):
-        response = httpx.post(f"{web_server.url}/v1/reports", headers={"Authorization": f"Bearer {reporter.key}"},
-                              timeout=30, json={"structure": smiles, "substance_name": name, "sample_type": "seizure",
-                                                "country": ("DK", "SE", "DE")[i % 3], "techniques": ["GC-MS"],
-                                                "sampled_on": (dt.date.today() - dt.timedelta(days=i)).isoformat(),
-                                                "confidence": "confirmed"})
+        response = httpx.post(
+            f"{web_server.url}/v1/reports",
+            headers={"Authorization": f"Bearer {reporter.key}"},
+            timeout=30,
+            json={
+                "structure": smiles,
+                "substance_name": name,
+                "sample_type": "seizure",
+                "country": ("DK", "SE", "DE")[i % 3],
+                "techniques": ["GC-MS"],
+                "sampled_on": (dt.date.today() - dt.timedelta(days=i)).isoformat(),
+                "confidence": "confirmed",
+            },
+        )
         assert response.status_code == 201, response.text
 
     page = open_page()

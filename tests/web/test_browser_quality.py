@@ -6,8 +6,11 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-PAGES = {"regulator": ["/", "/classify", "/substances", "/families", "/drafts", "/alerts"],
-         "authority": ["/subscriptions"], "reporter": ["/reports", "/upload"]}
+PAGES = {
+    "regulator": ["/", "/classify", "/substances", "/families", "/drafts", "/alerts"],
+    "authority": ["/subscriptions"],
+    "reporter": ["/reports", "/upload"],
+}
 FITS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 

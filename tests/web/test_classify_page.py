@@ -17,7 +17,9 @@ def _signed_in(client, key: str) -> str:
 def test_a_name_known_to_the_registry_is_classified(client, reporter, regulator, report_body):
     assert client.post("/v1/reports", headers=reporter.headers, json=report_body()).status_code == 201
     csrf = _signed_in(client, regulator.key)
-    page = client.post("/classify", data={"name": "Mephedrone Hydrochloride", "jurisdictions": "DK", "csrf_token": csrf})
+    page = client.post(
+        "/classify", data={"name": "Mephedrone Hydrochloride", "jurisdictions": "DK", "csrf_token": csrf}
+    )
     assert page.status_code == 200
     assert "Answer for Mephedrone Hydrochloride" in page.text
     assert 'data-jurisdiction="DK"' in page.text and "controlled by group" in page.text
@@ -41,4 +43,8 @@ def test_an_unknown_jurisdiction_or_date_is_shown_at_its_field(client, regulator
     page = client.post("/classify", data={"structure": "CCO", "jurisdictions": "XX", "csrf_token": csrf})
     assert page.status_code == 422 and "no rules for jurisdiction &#39;XX&#39;" in page.text
     page = client.post("/classify", data={"structure": "CCO", "as_of": "2024-13-45", "csrf_token": csrf})
-    assert page.status_code == 422 and 'id="as_of"' in page.text and 'aria-invalid="true" class="field-error">' in page.text
+    assert (
+        page.status_code == 422
+        and 'id="as_of"' in page.text
+        and 'aria-invalid="true" class="field-error">' in page.text
+    )

@@ -10,15 +10,15 @@ import pytest
 ROLES = ("reporter", "authority", "regulator", "admin")
 # page -> the roles that may open it, as the API route behind it (in brackets) admits them
 PAGES = {
-    "/": set(ROLES),                                                    # the start page
-    "/classify": {"reporter", "authority", "regulator"},               # POST /v1/classify
-    "/substances": {"authority", "regulator"},                         # GET /v1/substances
-    "/families": {"authority", "regulator"},                           # GET /v1/families
-    "/drafts": {"regulator", "admin"},                                 # GET /v1/drafts
-    "/alerts": {"authority", "regulator"},                             # GET /v1/alerts
-    "/subscriptions": {"authority"},                                   # GET /v1/subscriptions
-    "/reports": {"reporter"},                                          # a lab's own reports
-    "/upload": {"reporter"},                                           # POST /v1/reports:upload
+    "/": set(ROLES),  # the start page
+    "/classify": {"reporter", "authority", "regulator"},  # POST /v1/classify
+    "/substances": {"authority", "regulator"},  # GET /v1/substances
+    "/families": {"authority", "regulator"},  # GET /v1/families
+    "/drafts": {"regulator", "admin"},  # GET /v1/drafts
+    "/alerts": {"authority", "regulator"},  # GET /v1/alerts
+    "/subscriptions": {"authority"},  # GET /v1/subscriptions
+    "/reports": {"reporter"},  # a lab's own reports
+    "/upload": {"reporter"},  # POST /v1/reports:upload
 }
 
 
@@ -39,14 +39,23 @@ def test_each_page_opens_for_the_roles_its_api_admits_and_no_other(client, make_
             assert "may not do this" in response.text
         # the menu offers exactly the pages the role may open
     home = client.get("/").text
-    menu = set(re.findall(r'<li><a href="(/[a-z]+)"', home.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]))
+    menu = set(
+        re.findall(r'<li><a href="(/[a-z]+)"', home.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0])
+    )
     assert menu - {"/docs"} == {p for p, allowed in PAGES.items() if role in allowed and p != "/"}
 
 
 def test_a_reporter_cannot_reach_regulators_data_pages_by_their_address(client, make_caller):
     _sign_in(client, make_caller("reporter").key)
-    for path in ("/substances/YELGFTGWJGBAQU-UHFFFAOYSA-N", "/families/fam-0000000000000000", "/drafts/x",
-                 "/drafts/x/impact", "/alerts/x", "/alerts/x.cap", "/subscriptions/x"):
+    for path in (
+        "/substances/YELGFTGWJGBAQU-UHFFFAOYSA-N",
+        "/families/fam-0000000000000000",
+        "/drafts/x",
+        "/drafts/x/impact",
+        "/alerts/x",
+        "/alerts/x.cap",
+        "/subscriptions/x",
+    ):
         assert client.get(path, follow_redirects=False).status_code == 403, path
 
 

@@ -23,8 +23,9 @@ def _csrf(html: str) -> str:
 
 def sign_in(client, key: str, *, next_: str = "/"):
     form = client.get("/signin")
-    return client.post("/signin", data={"api_key": key, "csrf_token": _csrf(form.text), "next": next_},
-                       follow_redirects=False)
+    return client.post(
+        "/signin", data={"api_key": key, "csrf_token": _csrf(form.text), "next": next_}, follow_redirects=False
+    )
 
 
 def test_the_root_leads_to_the_sign_in_form(client):
@@ -110,8 +111,10 @@ def test_sign_in_returns_only_to_a_path_on_this_site(client, regulator):
     assert sign_in(client, regulator.key, next_="/classify").headers["location"] == "/classify"
 
 
-@pytest.mark.parametrize("path, asset", [("/docs", "/static/vendor/swagger/swagger-ui-bundle.js"),
-                                         ("/redoc", "/static/vendor/redoc.standalone.js")])
+@pytest.mark.parametrize(
+    "path, asset",
+    [("/docs", "/static/vendor/swagger/swagger-ui-bundle.js"), ("/redoc", "/static/vendor/redoc.standalone.js")],
+)
 def test_api_docs_load_their_assets_from_this_service(client, path, asset):
     page = client.get(path)
     assert page.status_code == 200 and asset in page.text

@@ -17,21 +17,31 @@ def _signed_in(client, key: str) -> str:
 
 def test_a_disabled_subscription_is_re_enabled_from_its_page(client, engine, authority):
     csrf = _signed_in(client, authority.key)
-    created = client.post("/subscriptions", data={"name": "desk", "url": "http://127.0.0.1:9/varsel",
-                                                  "csrf_token": csrf}, follow_redirects=False)
+    created = client.post(
+        "/subscriptions",
+        data={"name": "desk", "url": "http://127.0.0.1:9/varsel", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert created.status_code == 200 and "whsec_" in created.text
     subscription_id = re.search(r'action="/subscriptions/([^/"]+)/test"', created.text)[1]
     with engine.begin() as connection:  # the worker disables an endpoint that kept failing
-        connection.execute(text("UPDATE subscription SET enabled = :no, disabled_at = :at, disabled_reason = :why "
-                                "WHERE id = :id"), {"no": False, "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                                                     "why": "failed for 120 hours", "id": subscription_id})
+        connection.execute(
+            text("UPDATE subscription SET enabled = :no, disabled_at = :at, disabled_reason = :why WHERE id = :id"),
+            {
+                "no": False,
+                "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                "why": "failed for 120 hours",
+                "id": subscription_id,
+            },
+        )
     page = client.get(f"/subscriptions/{subscription_id}").text
     assert "failed for 120 hours" in page and "Re-enable" in page
     enabled = client.post(f"/subscriptions/{subscription_id}/enable", data={"csrf_token": csrf})
     assert enabled.status_code == 200 and "Re-enabled" in enabled.text and "Re-enable</button>" not in enabled.text
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT enabled FROM subscription WHERE id = :id"),
-                                  {"id": subscription_id}).scalar_one() in (True, 1)
+        assert connection.execute(
+            text("SELECT enabled FROM subscription WHERE id = :id"), {"id": subscription_id}
+        ).scalar_one() in (True, 1)
 
 
 def test_another_organisations_subscription_is_not_found(client, make_caller, authority):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from py2opsin import py2opsin
-from rdkit import Chem, RDLogger
+from rdkit import RDLogger
 
 from chemistry.identity import identify
 
@@ -204,7 +204,10 @@ BORROWED: dict[str, tuple[str, str]] = {
     "lormetazepam": ("CN1C(=O)C(O)N=C(c2ccccc2Cl)c2cc(Cl)ccc21", _UN71),
     "medazepam": ("CN1CCN=C(c2ccccc2)c2cc(Cl)ccc21", _UN71),
     "mefenorex": ("CC(Cc1ccccc1)NCCCCl", _UN71),
-    "mesocarb": ("CC(Cc1ccccc1)[n+]1cc([N-]C(=O)Nc2ccccc2)on1", _UN71.replace("OPSIN's parse of the chemical name", "the reviewed structure")),
+    "mesocarb": (
+        "CC(Cc1ccccc1)[n+]1cc([N-]C(=O)Nc2ccccc2)on1",
+        _UN71.replace("OPSIN's parse of the chemical name", "the reviewed structure"),
+    ),
     "nimetazepam": ("CN1C(=O)CN=C(c2ccccc2)c2cc([N+](=O)[O-])ccc21", _UN71),
     "nitrazepam": ("O=C1CN=C(c2ccccc2)c2cc([N+](=O)[O-])ccc2N1", _UN71),
     "oxazepam": ("O=C1Nc2ccc(Cl)cc2C(c2ccccc2)=NC1O", _UN71),
@@ -219,7 +222,10 @@ BORROWED: dict[str, tuple[str, str]] = {
     "nicocodine": ("COc1ccc2c3c1O[C@H]1[C@@H](OC(=O)c4cccnc4)C=C[C@H]4[C@@H](C2)N(C)CC[C@@]341", _UN61 + ")"),
     "pholcodine": ("CN1CC[C@]23c4c5ccc(OCCN6CCOCC6)c4O[C@H]2[C@@H](O)C=C[C@H]3[C@H]1C5", _UN61 + ")"),
     "nicodicodine": ("COc1ccc2c3c1O[C@H]1[C@@H](OC(=O)c4cccnc4)CC[C@H]4[C@@H](C2)N(C)CC[C@@]341", _UN61 + ")"),
-    "propiram": ("CCC(=O)N(c1ccccn1)C(C)CN1CCCCC1", _UN61.replace("the structure encoded there for", "OPSIN's parse of the chemical name in") + ")"),
+    "propiram": (
+        "CCC(=O)N(c1ccccn1)C(C)CN1CCCCC1",
+        _UN61.replace("the structure encoded there for", "OPSIN's parse of the chemical name in") + ")",
+    ),
     # Denmark, list E (names as UNODC prints them)
     "clonazolam": ("Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2", _UN71),
     "diclazepam": ("CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21", _UN71),
@@ -230,10 +236,22 @@ BORROWED: dict[str, tuple[str, str]] = {
 # (checked when this table was written; the name is the common chemical name, not one the instrument prints).
 DRAWN: dict[str, tuple[str, str]] = {
     "xylazine": ("Cc1cccc(C)c1NC1=NCCCS1", "N-(2,6-dimethylphenyl)-5,6-dihydro-4H-1,3-thiazin-2-amine"),
-    "deschloroetizolam": ("CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1", "2-ethyl-9-methyl-4-phenyl-6H-thieno[3,2-f][1,2,4]triazolo[4,3-a][1,4]diazepine"),
-    "metizolam": ("CCc1cc2c(s1)-n1cnnc1CN=C2c1ccccc1Cl", "4-(2-chlorophenyl)-2-ethyl-6H-thieno[3,2-f][1,2,4]triazolo[4,3-a][1,4]diazepine"),
-    "nifoxipam": ("O=C1Nc2ccc([N+](=O)[O-])cc2C(c2ccccc2F)=NC1O", "5-(2-fluorophenyl)-3-hydroxy-7-nitro-1,3-dihydro-2H-1,4-benzodiazepin-2-one"),
-    "pyrazolam": ("Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccn1)=NC2", "8-bromo-1-methyl-6-(pyridin-2-yl)-4H-[1,2,4]triazolo[4,3-a][1,4]benzodiazepine"),
+    "deschloroetizolam": (
+        "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1",
+        "2-ethyl-9-methyl-4-phenyl-6H-thieno[3,2-f][1,2,4]triazolo[4,3-a][1,4]diazepine",
+    ),
+    "metizolam": (
+        "CCc1cc2c(s1)-n1cnnc1CN=C2c1ccccc1Cl",
+        "4-(2-chlorophenyl)-2-ethyl-6H-thieno[3,2-f][1,2,4]triazolo[4,3-a][1,4]diazepine",
+    ),
+    "nifoxipam": (
+        "O=C1Nc2ccc([N+](=O)[O-])cc2C(c2ccccc2F)=NC1O",
+        "5-(2-fluorophenyl)-3-hydroxy-7-nitro-1,3-dihydro-2H-1,4-benzodiazepin-2-one",
+    ),
+    "pyrazolam": (
+        "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccn1)=NC2",
+        "8-bromo-1-methyl-6-(pyridin-2-yl)-4H-[1,2,4]triazolo[4,3-a][1,4]benzodiazepine",
+    ),
 }
 
 # Rows read from a source other than the instrument itself, whose `source` must say so (not "MDA 1971 Sch. 2").
@@ -243,10 +261,20 @@ SOURCE_PREFIX = {
 }
 
 # Rows listed by the instrument as a plant or a preparation: counted and cited, no structure.
-PLANTS = {"coca leaf", "cannabis", "cannabis resin", "cannabis and cannabis resin", "catha edulis",
-          "planten papaver somnifer l"}
-PREPARATIONS = {"opium, whether raw, prepared or medicinal", "poppy-straw and concentrate of poppy-straw",
-                "præpareret opium", "affald og residua, der bliver tilbage ved rygning af opium"}
+PLANTS = {
+    "coca leaf",
+    "cannabis",
+    "cannabis resin",
+    "cannabis and cannabis resin",
+    "catha edulis",
+    "planten papaver somnifer l",
+}
+PREPARATIONS = {
+    "opium, whether raw, prepared or medicinal",
+    "poppy-straw and concentrate of poppy-straw",
+    "præpareret opium",
+    "affald og residua, der bliver tilbage ved rygning af opium",
+}
 # Entries that name a class rather than one compound, with the representative that is encoded.
 FORMULA = {
     "morphine methobromide, morphine n-oxide and other pentavalent nitrogen morphine derivatives": "morphine methobromide",
@@ -403,7 +431,9 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
             reviewed = REVIEWED.get(representative or low.replace(" inn", "").split(" (")[0])
             if opsin and reviewed and key_of(opsin) != key_of(reviewed):
                 entry.smiles, entry.structure_from = reviewed, "reviewed"
-                entry.structure_note = f"OPSIN's parse of the printed name ({opsin}) differs from the reviewed structure"
+                entry.structure_note = (
+                    f"OPSIN's parse of the printed name ({opsin}) differs from the reviewed structure"
+                )
             elif opsin:
                 entry.smiles, entry.structure_from = opsin, "opsin"
             elif systematic and parsed.get(anglicised(systematic)):
@@ -429,9 +459,15 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
             elif reviewed:
                 entry.smiles, entry.structure_from = reviewed, "formula" if representative else "reviewed"
                 if representative:
-                    entry.structure_note = f"the entry names a class; the encoded structure is its first member, {representative}"
+                    entry.structure_note = (
+                        f"the entry names a class; the encoded structure is its first member, {representative}"
+                    )
                 else:
-                    why = "OPSIN cannot parse the printed name" if systematic else "the instrument prints no systematic name"
+                    why = (
+                        "OPSIN cannot parse the printed name"
+                        if systematic
+                        else "the instrument prints no systematic name"
+                    )
                     entry.structure_note = (
                         f"{why}; structure of the INN/common name as drawn by the encoder from its definition "
                         "(connectivity; every stereoisomer is covered)"
@@ -445,7 +481,9 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
             if key in seen:
                 first = seen[key]
                 first.aliases.append(entry.name)
-                first.source += f"; also listed as '{entry.name}' ({row.source}), a stereoisomeric form with the same connectivity"
+                first.source += (
+                    f"; also listed as '{entry.name}' ({row.source}), a stereoisomeric form with the same connectivity"
+                )
                 continue
             seen[key] = entry
         by_list.setdefault(row.list_, []).append(entry)

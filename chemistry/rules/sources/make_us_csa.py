@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import tempfile
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from py2opsin import py2opsin
-from rdkit import Chem, RDLogger
+from rdkit import RDLogger
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -49,19 +49,48 @@ DATES = {
     **{f"1308.11(d)({n})": CATHINONES_2014 for n in range(59, 69)},
     "1308.11(b)(16)": ("2016-05-12", "FR Doc. 2016-11219 (temporary order effective 12 May 2016)"),
     "1308.11(b)(22)": ("2016-05-12", "FR Doc. 2016-11219 (temporary order effective 12 May 2016)"),
-    "1308.11(b)(46)": ("2020-08-20", "85 FR 51342 (temporary order effective 20 August 2020); permanent listing not retrieved"),
-    "1308.11(d)(86)": ("2018-08-31", "FR Doc. 2018-18988 (temporary order effective 31 August 2018); permanent listing not retrieved"),
-    **{f"1308.11(b)({n})": (NOT_RECORDED, "83 FR 61320 (29 November 2018, final rule; earlier temporary orders not retrieved)")
-       for n in (4, 40, 42, 61, 85)},
-    **{f"1308.11(h)({n})": ("2019-07-18", "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672)") for n in range(42, 48)},
+    "1308.11(b)(46)": (
+        "2020-08-20",
+        "85 FR 51342 (temporary order effective 20 August 2020); permanent listing not retrieved",
+    ),
+    "1308.11(d)(86)": (
+        "2018-08-31",
+        "FR Doc. 2018-18988 (temporary order effective 31 August 2018); permanent listing not retrieved",
+    ),
+    **{
+        f"1308.11(b)({n})": (
+            NOT_RECORDED,
+            "83 FR 61320 (29 November 2018, final rule; earlier temporary orders not retrieved)",
+        )
+        for n in (4, 40, 42, 61, 85)
+    },
+    **{
+        f"1308.11(h)({n})": ("2019-07-18", "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672)")
+        for n in range(42, 48)
+    },
     "1308.11(h)(49)": ("2021-03-01", "86 FR 11866 (temporary order, 1 March 2021)"),
 }
 
 RULES = {
-    "I": ("us-csa-schedule-i", "Schedule I", "1308.11(b)-(g)", "Schedule I: opiates, opium derivatives, hallucinogens, depressants, stimulants, cannabimimetic agents (21 CFR 1308.11(b)-(g))"),
-    "I-temporary": ("us-csa-schedule-i-temporary", "Schedule I", "1308.11(h)", "Schedule I, temporary listings: substances subject to emergency scheduling (21 CFR 1308.11(h))"),
+    "I": (
+        "us-csa-schedule-i",
+        "Schedule I",
+        "1308.11(b)-(g)",
+        "Schedule I: opiates, opium derivatives, hallucinogens, depressants, stimulants, cannabimimetic agents (21 CFR 1308.11(b)-(g))",
+    ),
+    "I-temporary": (
+        "us-csa-schedule-i-temporary",
+        "Schedule I",
+        "1308.11(h)",
+        "Schedule I, temporary listings: substances subject to emergency scheduling (21 CFR 1308.11(h))",
+    ),
     "II": ("us-csa-schedule-ii", "Schedule II", "1308.12", "Schedule II (21 CFR 1308.12)"),
-    "III": ("us-csa-schedule-iii", "Schedule III", "1308.13", "Schedule III, including anabolic steroids (21 CFR 1308.13)"),
+    "III": (
+        "us-csa-schedule-iii",
+        "Schedule III",
+        "1308.13",
+        "Schedule III, including anabolic steroids (21 CFR 1308.13)",
+    ),
     "IV": ("us-csa-schedule-iv", "Schedule IV", "1308.14", "Schedule IV (21 CFR 1308.14)"),
     "V": ("us-csa-schedule-v", "Schedule V", "1308.15", "Schedule V (21 CFR 1308.15)"),
 }
@@ -165,7 +194,10 @@ def _split_top(text: str, separators: str = ";") -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-_PREFIX = re.compile(r"^(?:some (?:trade or )?other names?(?: include)?:?|other names?:|also known as|a\.k\.a\.|also referred to as)\s*", re.I)
+_PREFIX = re.compile(
+    r"^(?:some (?:trade or )?other names?(?: include)?:?|other names?:|also known as|a\.k\.a\.|also referred to as)\s*",
+    re.I,
+)
 
 
 def head_name(text: str) -> str:
@@ -186,7 +218,7 @@ def candidates(entry: Entry) -> list[str]:
         elif ch in ")]":
             depth -= 1
             if depth == 0 and start is not None:
-                for part in _split_top(text[start + 1:i]):
+                for part in _split_top(text[start + 1 : i]):
                     found.append(_PREFIX.sub("", part).strip().rstrip("."))
     for names in entry.names:
         for part in _split_top(names, ";,") if "," in names and "(" not in names else _split_top(names):
@@ -219,7 +251,7 @@ def read_structures() -> dict[str, tuple[str, str, bool, str | None]]:
             continue
         key, kind, value, *rest = raw.split("\t")
         flag = rest[0] if rest else ""
-        table[key] = (kind, value, flag == "stereo", flag[len("override:"):] if flag.startswith("override:") else None)
+        table[key] = (kind, value, flag == "stereo", flag[len("override:") :] if flag.startswith("override:") else None)
     return table
 
 
@@ -230,11 +262,20 @@ def expand(entries: list[Entry]) -> list[Entry]:
         if e.paragraph in GROUP_ENCODED:
             continue
         if e.splits:
-            for name, code, kind in e.splits:
+            for name, code, _kind in e.splits:
                 out.append(Entry(e.schedule, e.paragraph, name, code, e.header))
             continue
         if e.paragraph == "1308.13(c)(15)":
-            out.append(Entry(e.schedule, e.paragraph, "Tiletamine", e.code, e.header, names=["2-(ethylamino)-2-(2-thienyl)-cyclohexanone"]))
+            out.append(
+                Entry(
+                    e.schedule,
+                    e.paragraph,
+                    "Tiletamine",
+                    e.code,
+                    e.header,
+                    names=["2-(ethylamino)-2-(2-thienyl)-cyclohexanone"],
+                )
+            )
             out.append(Entry(e.schedule, e.paragraph, "Zolazepam", e.code, e.header, names=["flupyrazapon"]))
             continue
         out.append(e)
@@ -272,14 +313,25 @@ def build() -> str:
         # else the printed common name that OPSIN knows
         systematic = sorted((c for c in readable if re.search(r"\d", c)), key=len, reverse=True)
         opsin_pick = systematic[0] if systematic else (readable[0] if readable else None)
-        rec = {"entry": e, "name": name, "systematic": None, "smiles": None, "structure_from": None, "note": None,
-               "stereo": e.paragraph in SALTS_ONLY}
+        rec = {
+            "entry": e,
+            "name": name,
+            "systematic": None,
+            "smiles": None,
+            "structure_from": None,
+            "note": None,
+            "stereo": e.paragraph in SALTS_ONLY,
+        }
         if hand and hand[0] in ("plant", "preparation"):
             rec["structure_from"] = hand[0]
         elif hand and hand[0] == "formula":
             rec.update(structure_from="formula", smiles=hand[1])
         elif hand and hand[3]:
-            rec.update(smiles=hand[1], structure_from="reviewed", note=f"{hand[3]} (OPSIN's reading of {opsin_pick!r} is not used)")
+            rec.update(
+                smiles=hand[1],
+                structure_from="reviewed",
+                note=f"{hand[3]} (OPSIN's reading of {opsin_pick!r} is not used)",
+            )
         elif opsin_pick and not (hand and hand[2]):
             rec.update(systematic=opsin_pick, smiles=parsed[opsin_pick], structure_from="opsin")
             if hand:
@@ -290,11 +342,19 @@ def build() -> str:
             if not smiles:
                 problems.append(f"{e.paragraph}: OPSIN cannot read {hand[1]!r}")
                 continue
-            rec.update(smiles=smiles, structure_from="reviewed", stereo=rec["stereo"] or hand[2],
-                       note=f"OPSIN's parse of {hand[1]!r}, a stereo-specific name written by the encoder: the CFR prints no chemical name for this isomer")
+            rec.update(
+                smiles=smiles,
+                structure_from="reviewed",
+                stereo=rec["stereo"] or hand[2],
+                note=f"OPSIN's parse of {hand[1]!r}, a stereo-specific name written by the encoder: the CFR prints no chemical name for this isomer",
+            )
         elif hand:
-            rec.update(smiles=hand[1], structure_from="reviewed", stereo=rec["stereo"] or hand[2],
-                       note="written by the encoder from the substance's published structure (the CFR prints no chemical name OPSIN can read); not checked against an external record")
+            rec.update(
+                smiles=hand[1],
+                structure_from="reviewed",
+                stereo=rec["stereo"] or hand[2],
+                note="written by the encoder from the substance's published structure (the CFR prints no chemical name OPSIN can read); not checked against an external record",
+            )
         else:
             problems.append(f"{e.paragraph} {e.text[:60]!r}: no structure (OPSIN read none of {candidates(e)})")
             continue
@@ -380,7 +440,9 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
     out.append(f'structure_from = "{rec["structure_from"]}"')
     if rec["note"]:
         out.append(f"structure_note = {_q(rec['note'])}")
-    if rec["structure_from"] in ("plant", "preparation") or e.paragraph.startswith(("1308.13(e)", "1308.15(c)", "1308.14(b)(1)")):
+    if rec["structure_from"] in ("plant", "preparation") or e.paragraph.startswith(
+        ("1308.13(e)", "1308.15(c)", "1308.14(b)(1)")
+    ):
         pass
     out.append(f"source = {_q(' | '.join(sources))}")
     if added_by:

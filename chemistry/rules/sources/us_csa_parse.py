@@ -7,23 +7,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SECTIONS = {"I": "us_21cfr1308_11.txt", "II": "us_21cfr1308_12.txt", "III": "us_21cfr1308_13.txt",
-            "IV": "us_21cfr1308_14.txt", "V": "us_21cfr1308_15.txt"}
+SECTIONS = {
+    "I": "us_21cfr1308_11.txt",
+    "II": "us_21cfr1308_12.txt",
+    "III": "us_21cfr1308_13.txt",
+    "IV": "us_21cfr1308_14.txt",
+    "V": "us_21cfr1308_15.txt",
+}
 SECTION_NUMBER = {"I": "1308.11", "II": "1308.12", "III": "1308.13", "IV": "1308.14", "V": "1308.15"}
 AMENDMENTS = "us_21cfr1308_amendments.txt"
 
 
 @dataclass
 class Entry:
-    schedule: str            # "I".."V", or "I-temporary" for 1308.11(h)
-    paragraph: str           # e.g. "1308.11(b)(3)"
-    text: str                # the entry as printed, without its code number
-    code: str | None         # DEA Controlled Substances Code Number, None where none is printed
-    header: str = ""         # the paragraph's lead-in text
-    names: list[str] = field(default_factory=list)   # "Some trade or other names" lines
+    schedule: str  # "I".."V", or "I-temporary" for 1308.11(h)
+    paragraph: str  # e.g. "1308.11(b)(3)"
+    text: str  # the entry as printed, without its code number
+    code: str | None  # DEA Controlled Substances Code Number, None where none is printed
+    header: str = ""  # the paragraph's lead-in text
+    names: list[str] = field(default_factory=list)  # "Some trade or other names" lines
     meaning: str | None = None
     splits: list[tuple[str, str, str | None]] = field(default_factory=list)
-    systematic: str | None = None   # amendments only
+    systematic: str | None = None  # amendments only
     in_force_from: str | None = None
     added_by: str | None = None
     note: str | None = None
@@ -46,13 +51,13 @@ def read_section(schedule: str) -> list[Entry]:
             header = raw[2:]
             continue
         if raw.startswith("  names: "):
-            entries[-1].names.append(raw[len("  names: "):])
+            entries[-1].names.append(raw[len("  names: ") :])
             continue
         if raw.startswith("  meaning: "):
-            entries[-1].meaning = raw[len("  meaning: "):]
+            entries[-1].meaning = raw[len("  meaning: ") :]
             continue
         if raw.startswith("  split: "):
-            name, code, *kind = [p.strip() for p in raw[len("  split: "):].split("|")]
+            name, code, *kind = [p.strip() for p in raw[len("  split: ") :].split("|")]
             entries[-1].splits.append((name, code, kind[0] if kind else None))
             continue
         match = _LINE.match(raw)
@@ -64,9 +69,13 @@ def read_section(schedule: str) -> list[Entry]:
             paragraph = f"{SECTION_NUMBER[schedule]}(d)"
         else:
             sub = header.split(")", 1)[0] + ")"
-            if re.match(r"\([a-z]\)\([0-9]+\)", header):   # e.g. "(b)(1)" headers in 1308.12
+            if re.match(r"\([a-z]\)\([0-9]+\)", header):  # e.g. "(b)(1)" headers in 1308.12
                 sub = re.match(r"(\([a-z]\)\([0-9]+\))", header).group(1)
-                paragraph = f"{SECTION_NUMBER[schedule]}{sub}{number}" if number.startswith("(" ) and not re.match(r"\([0-9]+\)$", number) else f"{SECTION_NUMBER[schedule]}({letter}){number}"
+                paragraph = (
+                    f"{SECTION_NUMBER[schedule]}{sub}{number}"
+                    if number.startswith("(") and not re.match(r"\([0-9]+\)$", number)
+                    else f"{SECTION_NUMBER[schedule]}({letter}){number}"
+                )
             else:
                 paragraph = f"{SECTION_NUMBER[schedule]}({letter}){number}"
         tier = "I-temporary" if schedule == "I" and letter == "h" else schedule
@@ -80,9 +89,18 @@ def read_amendments() -> list[Entry]:
         if not raw.strip() or raw.startswith("#"):
             continue
         schedule, paragraph, name, systematic, code, start, added_by, note = [p.strip() for p in raw.split("|")]
-        entries.append(Entry(schedule, paragraph, name, None if code == "-" else code,
-                             systematic=None if systematic == "-" else systematic,
-                             in_force_from=start, added_by=added_by, note=note))
+        entries.append(
+            Entry(
+                schedule,
+                paragraph,
+                name,
+                None if code == "-" else code,
+                systematic=None if systematic == "-" else systematic,
+                in_force_from=start,
+                added_by=added_by,
+                note=note,
+            )
+        )
     return entries
 
 

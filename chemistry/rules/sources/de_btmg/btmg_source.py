@@ -152,11 +152,12 @@ def count_rows(text: str | None = None) -> dict[str, int]:
     text = read_source() if text is None else text
     counts = {}
     for name, section in _sections(text).items():
-        body = section[section.index(_TABLE_HEAD) + len(_TABLE_HEAD):]
+        body = section[section.index(_TABLE_HEAD) + len(_TABLE_HEAD) :]
         paragraphs = [p.strip() for p in body.split("\n\n")][1:]  # [0] is the rest of the heading line
         paragraphs = "\n\n".join(paragraphs).rstrip().split("\n\n")  # no trailing empty paragraph
         cell_paragraphs = [
-            p for p in paragraphs
+            p
+            for p in paragraphs
             if not (p.startswith(("\\-  \n", "- ", "– ausgenommen", "<!-- -->")) or re.match(r"^[a-z]\) ", p))
         ]
         if len(cell_paragraphs) % 3:

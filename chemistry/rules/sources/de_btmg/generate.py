@@ -90,17 +90,17 @@ def split_names(cell: str) -> tuple[str, list[str], str | None]:
 def build_entries() -> tuple[dict[str, btmg_source.Anlage], list[Entry]]:
     curation = tomllib.loads((HERE / "curation.toml").read_text(encoding="utf-8"))
     fixes = curation.get("structure", {})
-    adders = {name: instrument for instrument, block in curation.get("added_by", {}).items() for name in block["entries"]}
+    adders = {
+        name: instrument for instrument, block in curation.get("added_by", {}).items() for name in block["entries"]
+    }
     anlagen = btmg_source.parse_anlagen()
     entries: list[Entry] = []
     used_fixes, used_adders = set(), set()
     for anlage in anlagen.values():
-        block_provisos: tuple[str, ...] = ()
         block_rows: list[Entry] = []
         for row in anlage.rows:
             if row.heading:  # "Tetrahydrocannabinole, folgende Isomeren ...:" introduces the block below
                 block_rows = []
-                block_provisos = ()
                 continue
             remark = None
             if row.inn:
@@ -114,9 +114,14 @@ def build_entries() -> tuple[dict[str, btmg_source.Anlage], list[Entry]]:
                 name, aliases = row.chemical, []
             printed = " | ".join(cell or "-" for cell in (row.inn, row.other, row.chemical))
             entry = Entry(
-                anlage=anlage.name, name=name, aliases=[a for a in aliases if a != name], printed=printed,
-                systematic_name=row.chemical, english=to_english(row.chemical) if row.chemical else None,
-                provisos=tuple(([remark] if remark else []) + row.provisos), footnote=row.footnote,
+                anlage=anlage.name,
+                name=name,
+                aliases=[a for a in aliases if a != name],
+                printed=printed,
+                systematic_name=row.chemical,
+                english=to_english(row.chemical) if row.chemical else None,
+                provisos=tuple(([remark] if remark else []) + row.provisos),
+                footnote=row.footnote,
             )
             if name in PLANTS or name in PREPARATIONS:
                 entry.structure_from = "plant" if name in PLANTS else "preparation"
@@ -162,7 +167,7 @@ def resolve_structures(entries: list[Entry]) -> None:
     todo = [e for e in entries if e.english and e.smiles is None]
     printed = [e for e in entries if e.systematic_name and e.structure_from not in ("plant", "preparation")]
     parsed = py2opsin([e.english for e in todo] + [e.systematic_name for e in printed])
-    rendered, as_printed = parsed[: len(todo)], parsed[len(todo):]
+    rendered, as_printed = parsed[: len(todo)], parsed[len(todo) :]
     failures = []
     for entry, smiles in zip(todo, rendered):
         if not smiles:
@@ -204,8 +209,10 @@ def classify_structures(entries: list[Entry]) -> None:
         if direct is None:
             why = "OPSIN cannot parse the printed German name"
         elif re.search(r"[\)\]\}](di)?(acetat|carbamat)$", entry.systematic_name or ""):
-            why = ("OPSIN reads the printed '(...-yl)acetat' (German for the ester ...-yl acetate) as a "
-                   "C-substituted acetate and so gives another compound")
+            why = (
+                "OPSIN reads the printed '(...-yl)acetat' (German for the ester ...-yl acetate) as a "
+                "C-substituted acetate and so gives another compound"
+            )
         elif entry.stereo_specific and direct[:14] == stored[:14]:
             why = "OPSIN's parse of the printed name has other stereo descriptors than the stored structure"
         else:
@@ -234,7 +241,11 @@ def mark_stereo_groups(entries: list[Entry]) -> dict[str, list[str]]:
     for entry in entries:
         if entry.stereo_specific:
             full = identify(entry.smiles).inchikey
-            clash = [e for e in entries if e is not entry and e.anlage == entry.anlage and e.smiles and identify(e.smiles).inchikey == full]
+            clash = [
+                e
+                for e in entries
+                if e is not entry and e.anlage == entry.anlage and e.smiles and identify(e.smiles).inchikey == full
+            ]
             if clash:
                 raise SystemExit(f"Anlage {entry.anlage}: {entry.name} and {clash[0].name} have one InChIKey")
     return groups
@@ -245,12 +256,20 @@ def _toml_string(value: str) -> str:
 
 
 ANLAGE_META = {
-    "I": ("de-btmg-anlage-i", "nicht verkehrsfähige Betäubungsmittel (not marketable: no trade, no prescription; "
-          "a permit only exceptionally, for science or the public interest, § 3 Abs. 2)"),
-    "II": ("de-btmg-anlage-ii", "verkehrsfähige, aber nicht verschreibungsfähige Betäubungsmittel (marketable "
-           "under permit, not prescribable)"),
-    "III": ("de-btmg-anlage-iii", "verkehrs- und verschreibungsfähige Betäubungsmittel (marketable and "
-            "prescribable, on a narcotics prescription under the BtMVV)"),
+    "I": (
+        "de-btmg-anlage-i",
+        "nicht verkehrsfähige Betäubungsmittel (not marketable: no trade, no prescription; "
+        "a permit only exceptionally, for science or the public interest, § 3 Abs. 2)",
+    ),
+    "II": (
+        "de-btmg-anlage-ii",
+        "verkehrsfähige, aber nicht verschreibungsfähige Betäubungsmittel (marketable under permit, not prescribable)",
+    ),
+    "III": (
+        "de-btmg-anlage-iii",
+        "verkehrs- und verschreibungsfähige Betäubungsmittel (marketable and "
+        "prescribable, on a narcotics prescription under the BtMVV)",
+    ),
 }
 FUNDSTELLE = {"I": "BGBl. I 2001, 1180 - 1186", "II": "BGBl. I 2001, 1187 - 1189", "III": "BGBl. I 2001, 1189 - 1195"}
 
@@ -269,20 +288,28 @@ def render(anlagen, entries, groups) -> str:
         members = [e for e in entries if e.anlage == name]
         clauses = "\n".join(f"- {c}" for c in anlage.general_clauses)
         stereo = sorted({m for key, ms in groups.items() for m in ms if m.endswith(f"(Anlage {name})")})
-        rule_notes = notes["common"].strip() + "\n\n" + notes[name].strip() + (
-            "\n\nGeneral clauses printed at the end of this Anlage (not encoded as structures; the engine "
-            "classifies the neutral parent, so salts are found through their parent):\n" + clauses
-        ) + (
-            "\n\nMatched on the full InChIKey (stereoisomers_included = false) because another entry of "
-            "Anlagen I-III shares the connectivity: " + ", ".join(stereo) if stereo else ""
+        rule_notes = (
+            notes["common"].strip()
+            + "\n\n"
+            + notes[name].strip()
+            + (
+                "\n\nGeneral clauses printed at the end of this Anlage (not encoded as structures; the engine "
+                "classifies the neutral parent, so salts are found through their parent):\n" + clauses
+            )
+            + (
+                "\n\nMatched on the full InChIKey (stereoisomers_included = false) because another entry of "
+                "Anlagen I-III shares the connectivity: " + ", ".join(stereo)
+                if stereo
+                else ""
+            )
         )
         out += [
             "[[rule]]",
-            f"id = \"{rule_id}\"",
+            f'id = "{rule_id}"',
             'kind = "named"',
             f"title = {_toml_string(f'BtMG Anlage {name}: {what}')}",
             'jurisdiction = "DE"',
-            f"list = \"Anlage {name}\"",
+            f'list = "Anlage {name}"',
             "in_force_from = 1982-01-01",
             "# the source text includes Art. 3 CanG (in force 1 April 2024), not the Verordnung of 29 Nov 2024",
             "consolidated_to = 2024-04-01",
@@ -292,7 +319,7 @@ def render(anlagen, entries, groups) -> str:
             'act = "Gesetz über den Verkehr mit Betäubungsmitteln (Betäubungsmittelgesetz - BtMG)"',
             f"part = {_toml_string(f'Anlage {name} (zu § 1 Abs. 1); Fundstelle of the Anlage in its present form: {FUNDSTELLE[name]} (15. BtMÄndV)')}",
             f"reference = {_toml_string(notes['reference'])}",
-            f"url = \"https://www.gesetze-im-internet.de/btmg_1981/anlage_{name.lower()}.html\"",
+            f'url = "https://www.gesetze-im-internet.de/btmg_1981/anlage_{name.lower()}.html"',
             "amended_by = [" + ", ".join(_toml_string(a) for a in notes["amended_by"]) + "]",
             "",
         ]
@@ -305,7 +332,7 @@ def render(anlagen, entries, groups) -> str:
                 out.append(f"systematic_name = {_toml_string(entry.systematic_name)}")
             if entry.smiles:
                 out.append(f"smiles = {_toml_string(entry.smiles)}")
-            out.append(f"structure_from = \"{entry.structure_from}\"")
+            out.append(f'structure_from = "{entry.structure_from}"')
             if entry.structure_note:
                 out.append(f"structure_note = {_toml_string(entry.structure_note)}")
             source = f"BtMG Anlage {name}, row as printed: {entry.printed}"
@@ -335,7 +362,7 @@ def main() -> None:
     classify_structures(entries)
     OUTPUT.write_text(render(anlagen, entries, groups), encoding="utf-8")
     print(f"wrote {OUTPUT}: " + ", ".join(f"Anlage {n} {counts[n]}" for n in anlagen))
-    for key, members in groups.items():
+    for members in groups.values():
         print("  same connectivity:", ", ".join(members))
 
 

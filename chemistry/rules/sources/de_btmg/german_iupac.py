@@ -51,9 +51,11 @@ def to_english(name: str) -> str:
 
     # "Methyl[...carboxylat]" -> "methyl ...carboxylat": the alcohol part before the acid part
     match = _ESTER_PREFIX.match(text)
-    if match and _outer_bracket_spans_rest(text[match.end():]):
-        text = f"{match.group(1)} {text[match.end() + 1:-1]}"
-    text = re.sub(r"\] (?=[\[a-z])", "]", text)  # stray spaces: "[4,3-a] [1,4]", "-yl] cyclopropan..."  # fusion descriptors broken by a space: "[4,3-a] [1,4]"
+    if match and _outer_bracket_spans_rest(text[match.end() :]):
+        text = f"{match.group(1)} {text[match.end() + 1 : -1]}"
+    text = re.sub(
+        r"\] (?=[\[a-z])", "]", text
+    )  # stray spaces: "[4,3-a] [1,4]", "-yl] cyclopropan..."  # fusion descriptors broken by a space: "[4,3-a] [1,4]"
     # "(...-yl)acetat" -> "(...-yl) acetat" when the bracket holds the whole alcohol part;
     # "2-(phenyl)-2-(piperidin-2-yl) acetat" (a substituted acetate) loses the stray space instead
     anion = re.search(rf"\s?({_ANIONS})$", text)
