@@ -12,10 +12,6 @@ in the same run, because these machines are noisy:
 
 Targets: (b) <= 1.5 x (a) per molecule; (b matching) >= 3 x faster than (c).
 
-Each set is measured twice in the same run: with the garbage collector as Python starts it, and
-after gc.freeze(), which the service calls once start-up has loaded the rulebook
-(service/app.py, _freeze_long_lived_objects): the service's own configuration is the "frozen" row.
-
 Both paths are warmed up untimed on the first 200 molecules of each set; a set smaller than
 5,000 molecules (psychoactives.csv has 334) is timed over several passes, and each chunk of 250
 counts with its fastest pass (load from elsewhere only ever adds time).
@@ -28,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import random
 import sys
 import time
@@ -276,21 +271,15 @@ def main(argv=None) -> int:
     )
 
     sets = [("psychoactives.csv", read_psychoactives()), ("generated analogues", generate_analogues(args.n))]
-    rows = []
-    for gc_mode in ("default", "frozen"):
-        if gc_mode == "frozen":  # as the service does after start-up
-            gc.collect()
-            gc.freeze()
-        for name, smiles_list in sets:
-            rows.append({**measure(name, smiles_list, classifier, naive_queries), "gc": gc_mode})
+    rows = [measure(name, smiles_list, classifier, naive_queries) for name, smiles_list in sets]
 
     us = 1e6
-    header = f"{'set':<22}{'gc':>8}{'mols':>7}{'passes':>7}{'(a) us':>9}{'(b) us':>9}{'b/a':>7}{'b match us':>12}{'(c) us':>9}{'c/b match':>11}{'core hits':>11}{'controlled':>12}"
+    header = f"{'set':<22}{'mols':>7}{'passes':>7}{'(a) us':>9}{'(b) us':>9}{'b/a':>7}{'b match us':>12}{'(c) us':>9}{'c/b match':>11}{'core hits':>11}{'controlled':>12}"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['set']:<22}{r['gc']:>8}{r['n']:>7}{r['passes']:>7}{r['identify'] * us:>9.0f}{r['full'] * us:>9.0f}{r['full'] / r['identify']:>7.2f}"
+            f"{r['set']:<22}{r['n']:>7}{r['passes']:>7}{r['identify'] * us:>9.0f}{r['full'] * us:>9.0f}{r['full'] / r['identify']:>7.2f}"
             f"{r['match'] * us:>12.0f}{r['naive'] * us:>9.0f}{r['naive'] / r['match']:>11.2f}{r['hits']:>11}{r['captured']:>12}"
         )
         assert r["hits"] <= r["hits_naive"]  # the prescreen may only skip patterns that cannot match

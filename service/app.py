@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -51,23 +50,6 @@ def _warm_up(engine: Engine) -> None:
             live.current(session)
     except SQLAlchemyError:  # not migrated yet: /readyz says so, and the first request compiles
         pass
-    _freeze_long_lived_objects()
-
-
-_frozen = False
-
-
-def _freeze_long_lived_objects() -> None:
-    """Take what start-up loaded (the compiled rulebook, the medicines register, the app: about
-    70,000 objects that live as long as the process) out of the cyclic garbage collector's sight.
-    Otherwise every full collection walks all of them, and classification, which allocates many
-    short-lived objects, triggers such collections: bench/classify.py measured classification at
-    about 20% more per molecule without this. Once per process (tests build many apps)."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.collect()
-        gc.freeze()
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
