@@ -271,23 +271,26 @@ class WebhookSender:
             return str(refusal)
 
     async def _attempt(self, delivery: OutgoingDelivery, target: _Target, checks: dict) -> _Answer:
-        if target.url is None:
+        url, origin = target.url, target.origin
+        if url is None or isinstance(origin, str):  # a URL Varsel does not call: the origin is the refusal
             return None, b"", f"refused before sending: {target.refusal}"
         resolving = True
         try:
             async with asyncio.timeout(self._total_timeout_seconds):
-                addresses = await self._addresses(target.origin, checks)
+                addresses = await self._addresses(origin, checks)
                 resolving = False
                 if isinstance(addresses, str):
                     return None, b"", f"refused before sending: {addresses}"
-                return await self._post(delivery, target, addresses)
+                return await self._post(delivery, target, url, addresses)
         except TimeoutError:
             within = f"within {self._total_timeout_seconds:g} s"
             if resolving:
-                return None, b"", f"host {target.origin.host!r} did not resolve {within}"
+                return None, b"", f"host {origin.host!r} did not resolve {within}"
             return None, b"", f"no complete response {within}"
 
-    async def _post(self, delivery: OutgoingDelivery, target: _Target, addresses: tuple[str, ...]) -> _Answer:
+    async def _post(
+        self, delivery: OutgoingDelivery, target: _Target, url: httpx.URL, addresses: tuple[str, ...]
+    ) -> _Answer:
         body = delivery.body
         signed = headers_for(secrets=delivery.secrets, msg_id=delivery.message_id, timestamp=self._clock(), body=body)
         # The request is built here rather than by client.stream(), whose merging of URL,
@@ -295,7 +298,7 @@ class WebhookSender:
         # goes out is the same: httpx's own Host header, the client's User-Agent, the length.
         request = httpx.Request(
             "POST",
-            target.url,
+            url,
             headers=[
                 (b"Host", target.host),
                 (b"User-Agent", self._user_agent),

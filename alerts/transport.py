@@ -477,7 +477,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     try:
                         # the name (not the address) is what the certificate must be valid for
                         await loop.create_connection(
-                            lambda connection=connection: connection,  # type: ignore[misc]
+                            lambda connection=connection: connection,
                             address or host,
                             port,
                             ssl=tls,
@@ -493,8 +493,8 @@ class Http1Transport(httpx.AsyncBaseTransport):
             raise httpx.ConnectTimeout(f"no connection within {timeout:g} s", request=request) from error
         if not failures:
             raise httpx.ConnectError(f"no address to connect to for {host}", request=request)
-        error = failures[-1]
-        raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
+        last = failures[-1]
+        raise httpx.ConnectError(str(last) or type(last).__name__, request=request) from last
 
     async def _exchange(
         self, connection: _Connection, origin: _Origin, request: httpx.Request, message: bytes, timeouts: dict
