@@ -135,3 +135,18 @@ def test_the_openapi_schema_describes_the_honest_answer(client):
     assert {"answer", "set_aside", "notices", "instruments", "caveats", "name"} <= fields
     assert {"match", "set_aside_by", "reason", "note"} <= set(schema["SetAsideRead"]["properties"])
     assert {"date_recorded", "date_note"} <= set(schema["MatchRead"]["properties"])
+
+
+HHC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21"  # hexahydrocannabinol: an NpSG group since 2024, not encoded
+
+
+def test_npsg_answer_states_the_wording_it_follows(client, authority):
+    """The NpSG groups are encoded from the Anlage as worded by the Zweite Verordnung of 28 June 2021
+    (in force 3 July 2021; bundestag/gesetze n/npsg). The Dritte to Sechste Verordnung (2022-2025,
+    among them the 2024 HHC group) were not read, so an answer that finds nothing must say how far the
+    NpSG encoding reaches rather than 'consolidation date not recorded'."""
+    result = _classify(client, authority, HHC, ["DE"])["DE"]
+    npsg = [i for i in result["instruments"] if i["rule_id"].startswith("de-npsg-")]
+    assert npsg, "the NpSG groups are not named as consulted"
+    for instrument in npsg:
+        assert instrument["consolidation"] == "consolidated to 2021-07-03", instrument
