@@ -43,7 +43,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from rdkit import Chem, DataStructs, rdBase
@@ -658,7 +658,12 @@ def _neighbour_counts(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: 
     return counts
 
 
-def butina_clusters(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: float) -> list[list[int]]:
+def butina_clusters(
+    fps: Sequence[DataStructs.ExplicitBitVect],
+    *,
+    threshold: float,
+    accept: Callable[[int, int, float], bool] | None = None,
+) -> list[list[int]]:
     """Butina (Taylor–Butina sphere exclusion) on Tanimoto ≥ ``threshold``; centroid first.
 
     Same clusters as ``rdkit.ML.Cluster.Butina.ClusterData`` with ``reordering=False`` (ties in
@@ -666,6 +671,10 @@ def butina_clusters(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: fl
     wants the full lower-triangle distance list, 2·10⁸ Python floats for 20,000 substances. Here a
     first pass counts neighbours with one C-level bulk Tanimoto per row, and a second pass runs one
     bulk Tanimoto per centroid.
+
+    ``accept(centroid, candidate, similarity)``, when given, may refuse a candidate within the
+    threshold (it stays unclustered and may found or join a later cluster): this is how
+    :func:`recluster` applies the membership rule of incremental placement (``min_shared``).
     """
     n = len(fps)
     fps = list(fps)
@@ -681,6 +690,11 @@ def butina_clusters(fps: Sequence[DataStructs.ExplicitBitVect], *, threshold: fl
         else:
             sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fps[centroid], fps))
             members = np.flatnonzero((sims >= threshold) & (cluster_of < 0))
+            if accept is not None:
+                members = np.array(
+                    [m for m in members.tolist() if m == centroid or accept(centroid, m, float(sims[m]))],
+                    dtype=np.int64,
+                )
         cluster_of[members] = len(clusters)
         rest = sorted(int(m) for m in members if m != centroid)
         clusters.append([centroid, *rest])
@@ -692,6 +706,7 @@ def recluster(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     scaffold_threshold: float = DEFAULT_SCAFFOLD_THRESHOLD,
+    min_shared: float = DEFAULT_MIN_SHARED,
 ) -> FamilyIndex:
     """Rebuild every family from scratch with Butina; returns a fresh index to replace the live one.
 
@@ -699,6 +714,11 @@ def recluster(
     the same ids whatever the input order. Members are stored centroid first. Synthetic
     cannabinoids are not clustered by similarity: each modular class (:func:`modular_class`) is
     one family, founded by its first key, as incremental placement groups them.
+
+    A substance within the threshold of a centroid joins its cluster only if it shares a
+    meaningful part with the centroid covering at least ``min_shared`` of its heavy atoms (or is
+    closer than ``SURE_SIMILARITY``): the rule incremental placement applies to a newcomer and
+    its nearest member, so that a recluster does not take in what placement keeps out.
     """
     keys: list[str] = []
     smiles: list[str] = []
@@ -718,13 +738,18 @@ def recluster(
     # Order-independence: cluster in key order, so ties resolve the same way for any input order.
     order = sorted((i for i in range(len(keys)) if modular[i] is None), key=keys.__getitem__)
     clusters = [
-        [order[i] for i in cluster] for cluster in butina_clusters([fps[i] for i in order], threshold=threshold)
+        [order[i] for i in cluster]
+        for cluster in butina_clusters(
+            [fps[i] for i in order],
+            threshold=threshold,
+            accept=_shares_enough([smiles[i] for i in order], min_shared) if min_shared > 0.0 else None,
+        )
     ]
     by_class: dict[str, list[int]] = {}
     for i in sorted((i for i in range(len(keys)) if modular[i] is not None), key=keys.__getitem__):
         by_class.setdefault(modular[i], []).append(i)
     clusters += [by_class[name] for name in sorted(by_class)]
-    index = FamilyIndex(threshold=threshold, scaffold_threshold=scaffold_threshold)
+    index = FamilyIndex(threshold=threshold, scaffold_threshold=scaffold_threshold, min_shared=min_shared)
     for positions in clusters:
         founder = keys[positions[0]]
         family_id = family_id_for(founder)
@@ -734,6 +759,25 @@ def recluster(
             scaffold, distinctive = scaffolds[p]
             index._append(keys[p], fps[p], smiles[p], scaffold, family_id, distinctive=distinctive, modular=modular[p])
     return index
+
+
+def _shares_enough(smiles: Sequence[str], min_shared: float) -> Callable[[int, int, float], bool]:
+    """Butina's ``accept`` for :func:`recluster`: the membership rule of
+    :meth:`FamilyIndex._similar_family`, the candidate in the newcomer's place."""
+    parsed: dict[int, Chem.Mol | None] = {}
+
+    def mol(position: int) -> Chem.Mol | None:
+        if position not in parsed:
+            parsed[position] = Chem.MolFromSmiles(smiles[position])
+        return parsed[position]
+
+    def accept(centroid: int, candidate: int, similarity: float) -> bool:
+        if similarity >= SURE_SIMILARITY:
+            return True
+        newcomer, member = mol(candidate), mol(centroid)
+        return newcomer is not None and member is not None and shared_fraction(newcomer, member) >= min_shared
+
+    return accept
 
 
 # --- names -------------------------------------------------------------------------------------

@@ -661,6 +661,7 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
             ((row.inchikey, Chem.MolFromSmiles(row.smiles)) for row in snapshot),
             threshold=threshold,
             scaffold_threshold=min(settings.family_scaffold_threshold, threshold),
+            min_shared=settings.family_min_shared,
         )
     computed = time.perf_counter() - started
     id_of = {row.inchikey: row.id for row in snapshot}

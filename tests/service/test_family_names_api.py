@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
-from service.families.placement import forget, place_pending
+from service.families.models import FamilyJob, JobState
+from service.families.placement import forget, place_pending, run_recomputes
 from tests.service.test_families_api import SERIES, _detail, _families, _stream
 
 CARBOXAMIDES = {
@@ -80,3 +82,23 @@ def test_a_family_of_two_gets_no_proposal_and_cannot_be_drafted(
     refused = client.post(f"/v1/families/{family['id']}/proposal:draft", headers=regulator.headers)
     assert refused.status_code == 409 and "at least 3" in refused.json()["detail"]
     assert client.get("/v1/drafts", headers=regulator.headers).json()["items"] == []
+
+
+@pytest.mark.parametrize(("min_shared", "families"), [(0.0, 1), (0.5, 2)])
+def test_a_recluster_honours_the_membership_setting_as_placement_does(
+    client, engine, settings, reporter, regulator, report_body, min_shared, families
+):
+    forget(engine)
+    loose = settings.model_copy(
+        update={"family_threshold": 0.05, "family_scaffold_threshold": 0.05, "family_min_shared": min_shared}
+    )
+    _stream(client, reporter, report_body, [("x", "DMT", DMT), ("x", "indometacin", INDOMETACIN)])
+    assert place_pending(engine, settings=loose) == 2
+    with Session(engine) as session:  # a recluster at the loose threshold, as an admin would queue it
+        session.add(FamilyJob(state=JobState.queued.value, threshold=0.05))
+        session.commit()
+    assert run_recomputes(engine, settings=loose) == 1
+    listed = _families(client, regulator)
+    assert sum(f["member_count"] for f in listed) == 2
+    assert len(listed) == families
+    forget(engine)
