@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -81,6 +81,8 @@ class _Decision:
     outcome: DeliveryOutcome
     next_attempt_at: datetime | None
     disable_reason: str | None
+    # the one channel to stop (410 Gone stops the webhook, not the endpoint's e-mail); None: all
+    disable_channel: str | None = None
 
 
 def _decide(
@@ -97,7 +99,12 @@ def _decide(
         # The receiver said the URL is gone for good; retrying would only be noise. The delivery
         # stays in the dead-letter queue for replay to a corrected URL.
         said = f": {result.response_excerpt.strip()[:200]}" if result.response_excerpt.strip() else ""
-        return _Decision(DeliveryOutcome.dead_lettered, None, f"endpoint answered 410 Gone at {now.isoformat()}{said}")
+        return _Decision(
+            DeliveryOutcome.dead_lettered,
+            None,
+            f"{delivery.channel} channel disabled: endpoint answered 410 Gone at {now.isoformat()}{said}",
+            disable_channel=delivery.channel,
+        )
 
     attempts = delivery.attempts_made + 1
     first_attempt_at = delivery.first_attempt_at or now
@@ -167,9 +174,14 @@ async def dispatch_claimed(
     results = await sender.send_many(claimed)
     # failing_since was read at claim time; a success in this batch proves the endpoint alive.
     answered = {d.endpoint_id for d, r in zip(claimed, results, strict=True) if r.succeeded}
-    disabled: set[str] = set()
+    # ... and a success on one channel proves that channel alive, whatever the other one says
+    answered_on = {(d.endpoint_id, d.channel) for d, r in zip(claimed, results, strict=True) if r.succeeded}
+    disabled: set[tuple[str, str | None]] = set()
     for delivery, result in zip(claimed, results, strict=True):
         decision = _decide(delivery, result, now=now, retry=policy.retry, rng=rng)
+        if decision.disable_channel is not None and decision.disable_reason is not None:
+            # the delivery log says why this delivery was dead-lettered and its channel stopped
+            result = replace(result, error=decision.disable_reason)
         await store.record_attempt(
             delivery_id=delivery.id,
             worker_id=policy.worker_id,
@@ -185,8 +197,15 @@ async def dispatch_claimed(
         else:
             stats.dead_lettered += 1
         endpoint = delivery.endpoint_id
-        if decision.disable_reason is not None and endpoint not in disabled and endpoint not in answered:
-            await store.disable_endpoint(endpoint_id=endpoint, reason=decision.disable_reason, at=now)
-            disabled.add(endpoint)
+        key = (endpoint, decision.disable_channel)
+        alive = key in answered_on if decision.disable_channel is not None else endpoint in answered
+        if decision.disable_reason is not None and key not in disabled and not alive:
+            if decision.disable_channel is None:
+                await store.disable_endpoint(endpoint_id=endpoint, reason=decision.disable_reason, at=now)
+            else:
+                await store.disable_endpoint(
+                    endpoint_id=endpoint, reason=decision.disable_reason, at=now, channel=decision.disable_channel
+                )
+            disabled.add(key)
     stats.endpoints_disabled = len(disabled)
     return stats

@@ -58,6 +58,12 @@ class DeliveryStore(Protocol):
         """
         ...
 
-    async def disable_endpoint(self, *, endpoint_id: str, reason: str, at: datetime) -> None:
-        """Stop claiming the endpoint's deliveries; pending ones wait for it to be re-enabled."""
+    async def disable_endpoint(
+        self, *, endpoint_id: str, reason: str, at: datetime, channel: str | None = None
+    ) -> None:
+        """Stop claiming the endpoint's deliveries; pending ones wait for it to be re-enabled.
+
+        With a ``channel`` ("webhook" after a 410 Gone), only that channel's deliveries stop: the
+        endpoint's other channels (e-mail) keep delivering.
+        """
         ...

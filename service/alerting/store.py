@@ -120,6 +120,8 @@ def due_query(*, now: dt.datetime, limit: int):  # noqa: ANN201 - a SQLAlchemy S
             _deliveries.c.next_attempt_at <= now,
             or_(_deliveries.c.lease_until.is_(None), _deliveries.c.lease_until <= now),
             _subscriptions.c.enabled.is_(True),
+            # a webhook channel stopped on its own (410 Gone) holds its deliveries; e-mail goes on
+            or_(_deliveries.c.channel != Channel.webhook.value, _subscriptions.c.webhook_disabled_at.is_(None)),
         )
         .order_by(_deliveries.c.next_attempt_at, _deliveries.c.id)
         .limit(limit)
@@ -402,15 +404,36 @@ class SqlDeliveryStore:
             with bound_request_id(request_id):
                 request_log.info("deliveries attempted", **outcomes)
 
-    async def disable_endpoint(self, *, endpoint_id: str, reason: str, at: dt.datetime) -> None:
-        await asyncio.to_thread(self.disable_sync, endpoint_id=endpoint_id, reason=reason, at=at)
+    async def disable_endpoint(
+        self, *, endpoint_id: str, reason: str, at: dt.datetime, channel: str | None = None
+    ) -> None:
+        await asyncio.to_thread(self.disable_sync, endpoint_id=endpoint_id, reason=reason, at=at, channel=channel)
 
-    def disable_sync(self, *, endpoint_id: str, reason: str, at: dt.datetime) -> None:
+    def disable_sync(self, *, endpoint_id: str, reason: str, at: dt.datetime, channel: str | None = None) -> None:
+        """Stop the subscription, or with ``channel="webhook"`` its webhook channel alone (the
+        receiver answered 410 Gone): its e-mail channel, if it has one, keeps delivering. A
+        subscription left with no channel that runs is disabled as a whole, with the same reason."""
         with Session(self._engine) as session:
             begin_write(session)
+            if channel == Channel.webhook.value:
+                session.execute(
+                    update(_subscriptions)
+                    .where(_subscriptions.c.id == endpoint_id, _subscriptions.c.webhook_disabled_at.is_(None))
+                    .values(webhook_disabled_at=at, webhook_disabled_reason=reason, updated_at=at)
+                )
+                # nothing else to deliver to: the subscription stops as a whole
+                only_webhook = or_(_subscriptions.c.email.is_(None), _subscriptions.c.email == "")
+            else:
+                only_webhook = None
             session.execute(
-                update(Subscription)
-                .where(and_(Subscription.id == endpoint_id, Subscription.enabled.is_(True)))
-                .values(enabled=False, disabled_at=at, disabled_reason=reason)
+                update(_subscriptions)
+                .where(
+                    and_(
+                        _subscriptions.c.id == endpoint_id,
+                        _subscriptions.c.enabled.is_(True),
+                        *([only_webhook] if only_webhook is not None else []),
+                    )
+                )
+                .values(enabled=False, disabled_at=at, disabled_reason=reason, updated_at=at)
             )
             session.commit()

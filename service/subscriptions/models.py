@@ -82,6 +82,10 @@ class Subscription(SQLModel, table=True):
     failing_since: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
+    # The webhook channel alone stopped (its receiver answered 410 Gone): e-mail keeps delivering,
+    # and the webhook's pending deliveries wait until the subscription is re-enabled or its URL changes.
+    webhook_disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    webhook_disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -290,6 +294,12 @@ class SubscriptionRead(BaseModel):
     failing_since: dt.datetime | None
     disabled_at: dt.datetime | None
     disabled_reason: str | None = Field(description="Why delivery to this endpoint stopped, if it did")
+    webhook_disabled_at: dt.datetime | None = Field(
+        default=None, description="When the webhook channel alone stopped (its receiver answered 410 Gone)"
+    )
+    webhook_disabled_reason: str | None = Field(
+        default=None, description="Why the webhook channel stopped; e-mail, if the subscription has it, still runs"
+    )
     previous_secret_expires_at: dt.datetime | None = Field(
         description="Until then, webhooks carry a second signature made with the previous secret"
     )

@@ -150,6 +150,8 @@ def to_read(row: Subscription) -> SubscriptionRead:
         failing_since=row.failing_since,
         disabled_at=row.disabled_at,
         disabled_reason=row.disabled_reason,
+        webhook_disabled_at=row.webhook_disabled_at,
+        webhook_disabled_reason=row.webhook_disabled_reason,
         previous_secret_expires_at=row.previous_secret_expires_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -241,6 +243,9 @@ def update_subscription(
         drop_pending(session, subscription_id=row.id, channel=Channel.webhook)
     if row.email and not email:
         drop_pending(session, subscription_id=row.id, channel=Channel.email)
+    if url != row.url:
+        # a corrected (or removed) webhook URL is not the one that answered 410 Gone
+        row.webhook_disabled_at, row.webhook_disabled_reason = None, None
     row.url, row.email = url, email
     if data.filters is not None:
         row.filters = data.filters.model_dump(mode="json")
@@ -323,12 +328,14 @@ def reseal_secrets(session: Session, *, secret_box: SecretBox) -> tuple[int, int
 
 
 def enable(session: Session, *, subscription_id: str, principal: Principal) -> SubscriptionRead:
-    """Switch a disabled endpoint back on; its waiting deliveries become due at once."""
+    """Switch a disabled endpoint (or its webhook channel alone) back on; its waiting deliveries
+    become due at once."""
     begin_write(session)
     row = get(session, subscription_id=subscription_id, principal=principal)
     now = utcnow()
-    was = row.disabled_reason
+    was = row.disabled_reason or row.webhook_disabled_reason
     row.enabled, row.disabled_at, row.disabled_reason, row.failing_since = True, None, None, None
+    row.webhook_disabled_at, row.webhook_disabled_reason = None, None
     row.updated_at = now
     session.add(row)
     session.execute(

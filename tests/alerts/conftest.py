@@ -121,8 +121,10 @@ class InMemoryDeliveryStore:
         elif endpoint.failing_since is None:
             endpoint.failing_since = attempted_at
 
-    async def disable_endpoint(self, *, endpoint_id: str, reason: str, at: datetime) -> None:
-        endpoint = self.endpoints[endpoint_id]
+    async def disable_endpoint(
+        self, *, endpoint_id: str, reason: str, at: datetime, channel: str | None = None
+    ) -> None:
+        endpoint = self.endpoints[endpoint_id]  # webhook only: stopping its webhook stops it all
         endpoint.enabled, endpoint.disabled_reason = False, reason
 
 

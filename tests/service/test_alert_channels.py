@@ -482,7 +482,56 @@ def test_410_gone_disables_the_endpoint_with_the_reason(client, authority, recei
     stats = dispatch(settings, engine)
     assert stats.dead_lettered == 1 and stats.endpoints_disabled == 1
     shown = client.get(f"/v1/subscriptions/{created['id']}", headers=authority.headers).json()
-    assert shown["enabled"] is False and "410 Gone" in shown["disabled_reason"]
+    assert shown["enabled"] is False and "410 Gone" in shown["disabled_reason"]  # nothing else to deliver to
+    assert "410 Gone" in shown["webhook_disabled_reason"]
+
+
+def test_410_gone_stops_the_webhook_channel_only_and_email_keeps_delivering(
+    client, reporter, authority, report_body, receiver, settings, engine, smtp
+):
+    both = subscribe(
+        client,
+        authority,
+        url=receiver.url(),
+        email="desk@health.example",
+        filters={"event_types": ["substance.first_detection"]},
+    )
+    receiver.status = 410
+    post(client, reporter, report_body())
+    stats = dispatch(settings, engine, **smtp_settings(smtp))  # one batch: the webhook and the e-mail
+    assert (stats.delivered, stats.dead_lettered, stats.endpoints_disabled) == (1, 1, 1)
+    assert len(smtp.messages) == 1 and len(receiver.requests) == 1
+
+    shown = client.get(f"/v1/subscriptions/{both['id']}", headers=authority.headers).json()
+    assert shown["enabled"] is True and shown["disabled_reason"] is None  # the subscription runs on
+    assert "410 Gone" in shown["webhook_disabled_reason"] and shown["webhook_disabled_at"] is not None
+    log = client.get(f"/v1/subscriptions/{both['id']}/deliveries", headers=authority.headers).json()["items"]
+    by_channel = {d["channel"]: d for d in log}
+    assert by_channel["email"]["state"] == "delivered"
+    gone = by_channel["webhook"]
+    assert gone["state"] == "dead_lettered"
+    (attempt,) = gone["attempts"]
+    assert attempt["status_code"] == 410 and "webhook channel disabled" in attempt["error"]
+
+    # the next alert reaches the desk by e-mail; the gone webhook is not called again
+    post(client, reporter, report_body(structure=CATHINONE, substance_name="4-ethyl-N-propylcathinone"))
+    stats = dispatch(settings, engine, **smtp_settings(smtp))
+    assert (stats.claimed, stats.delivered) == (1, 1)
+    assert len(smtp.messages) == 2 and len(receiver.requests) == 1
+    assert "4-ethyl-N-propylcathinone" in smtp.messages[1].message["Subject"]
+    waiting = count(
+        engine,
+        "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s AND channel = 'webhook' AND state = 'pending'",
+        s=both["id"],
+    )
+    assert waiting == 1
+
+    # re-enabled (the receiver is back), the waiting webhook goes out and the reason is cleared
+    receiver.status = 200
+    enabled = client.post(f"/v1/subscriptions/{both['id']}/enable", headers=authority.headers).json()
+    assert enabled["webhook_disabled_reason"] is None and enabled["webhook_disabled_at"] is None
+    assert dispatch(settings, engine, **smtp_settings(smtp)).delivered == 1
+    assert len(receiver.requests) == 2 and len(smtp.messages) == 2
 
 
 def test_a_replay_that_asks_for_nothing_is_a_clear_422(client, authority, receiver):
