@@ -112,6 +112,7 @@ def test_one_rule_per_class_and_list():
         "gb-mda-class-c",
         "dk-bek-list-a",
         "dk-bek-list-b",
+        "dk-bek-list-d",
         "dk-bek-list-e",
     }
 
@@ -252,7 +253,7 @@ def test_dk_list_e_designer_benzodiazepines_by_name(everything):
     (match,) = result.matches
     assert match.substance == "Flubromazolam" and not match.date_recorded  # UNODC gives the year only
     list_e = next(r for r in RAW["dk_named.toml"] if r["id"] == "dk-bek-list-e")
-    assert all(e["source"].startswith("UNODC Legal Library") for e in list_e["substances"])
+    assert all(e["source"].startswith(("UNODC Legal Library", "Toldstyrelsen")) for e in list_e["substances"])
 
 
 @pytest.mark.xfail(
@@ -262,6 +263,17 @@ def test_dk_fentanyl_is_controlled_by_name(everything):
     assert _dk(everything, FENTANYL).status == "controlled_by_name"
 
 
-@pytest.mark.xfail(strict=True, reason="lists C and D of BEK 2446/2021 could not be read; list E only partly (UNODC)")
-def test_dk_diazepam_is_controlled_by_name(everything):
-    assert _dk(everything, DIAZEPAM).status == "controlled_by_name"
+def test_dk_diazepam_is_controlled_by_name_on_list_e(everything):
+    # Toldstyrelsen's guidance: list E "omfatter hovedsageligt de såkaldte benzodiazepiner ... som fx diazepam"
+    result = _dk(everything, DIAZEPAM)
+    assert result.status == "controlled_by_name" and _lists(result) == {"dk-bek-list-e"}
+    (match,) = result.matches
+    assert not match.date_recorded  # the guidance names no amending order: "date not recorded"
+
+
+def test_dk_list_d_holds_the_examples_toldstyrelsen_names(everything):
+    # "Liste D ... omfatter bl.a. buprenorphin og flunitrazepam (rohypnol)"
+    buprenorphine = "COC12CCC3(CC1C(C)(O)C(C)(C)C)C1Cc4ccc(O)c5OC2C3(CCN1CC1CC1)c45"
+    flunitrazepam = "CN1C(=O)CN=C(c2ccccc2F)c2cc([N+](=O)[O-])ccc21"
+    for smiles in (buprenorphine, flunitrazepam):
+        assert _lists(_dk(everything, smiles)) == {"dk-bek-list-d"}

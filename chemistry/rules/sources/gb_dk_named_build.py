@@ -141,6 +141,8 @@ REVIEWED: dict[str, str] = {
     "flunitrazepam": "CN1C(=O)CN=C(c2ccccc2F)c2cc([N+](=O)[O-])ccc21",
     "nordazepam": "O=C1CN=C(c2ccccc2)c2cc(Cl)ccc2N1",
     "buprenorphine": "CC(C)(C)C(C)(O)C1CC23CCC1(OC)C1Oc4c(O)ccc5c4C12CCN(CC1CC1)C3C5",
+    # the Danish spelling (Toldstyrelsen's guidance prints "buprenorphin")
+    "buprenorphin": "CC(C)(C)C(C)(O)C1CC23CCC1(OC)C1Oc4c(O)ccc5c4C12CCN(CC1CC1)C3C5",
     "pemoline": "NC1=NC(=O)C(c2ccccc2)O1",
     "tramadol": "COc1cccc(C2(O)CCCCC2CN(C)C)c1",
     "zaleplon": "CCN(C(C)=O)c1cccc(-c2ccnc3c(C#N)cnn23)c1",
@@ -258,6 +260,10 @@ DRAWN: dict[str, tuple[str, str]] = {
 SOURCE_PREFIX = {
     "mdr2001-s4p1": "Misuse of Drugs Regulations 2001, Sch. 4 Part I (the name; Class C inferred, not read in MDA Sch. 2 Part III)",
     "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 liste E)",
+    "skat-narkotika": (
+        "Toldstyrelsen (Danish Customs), Den juridiske vejledning, 'Narkotika' (secondary; names examples of "
+        "BEK 2446/2021 bilag 1 lists D and E)"
+    ),
 }
 
 # Rows listed by the instrument as a plant or a preparation: counted and cited, no structure.
@@ -285,7 +291,9 @@ FORMULA = {
 # Listed, structure not encoded here (and why).
 NOT_ENCODED = {
     "acetorphine": "structure (etorphine 3-acetate, a 6,14-endo-etheno oripavine) not reviewed in this encoding",
-    "cannabinol derivatives": "a class defined in Part IV (tetrahydro derivatives of cannabinol ...); Part IV was not read",
+    "cannabinol derivatives": (
+        "a class defined in Part IV: encoded as the group rules gb-mda-cannabinol-derivatives-class-a/-class-c in gb.toml"
+    ),
     "3-dimethylheptyl-11-hydroxyhexahydrocannabinol": "OPSIN cannot parse 'cannabinol'; structure not reviewed",
     "dmhp": "",  # encoded; placeholder keeps the set explicit
 }
