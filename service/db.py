@@ -7,14 +7,14 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 from starlette.concurrency import run_in_threadpool
 
 
@@ -44,6 +44,28 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core Table, for Core inserts and column sets: SQLAlchemy sets
+    ``__table__`` on every ``table=True`` class, but SQLModel's typing does not declare it."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from (or flushed to) the database, which always has one: the models
+    type ``id`` as Optional only because a new object has none until it is inserted."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has not been stored: it has no id yet")
+    return row.id
 
 
 def normalise_url(url: str) -> str:
@@ -133,7 +155,7 @@ _SQLITE_WRITE_LOCKS: dict[int, threading.Lock] = {}
 _DEFAULT_WRITE_WAIT_SECONDS = 10.0
 
 
-def _sqlite_write_lock(engine: Engine) -> threading.Lock:
+def _sqlite_write_lock(engine: Engine | Connection) -> threading.Lock:
     return _SQLITE_WRITE_LOCKS.setdefault(id(engine), threading.Lock())
 
 

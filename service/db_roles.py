@@ -25,7 +25,10 @@ def grant_app_role(engine: Engine, *, role: str, password: str | None = None) ->
         raise ValueError("roles exist on PostgreSQL only; SQLite has no users to separate")
     name = sql.Identifier(role)
     with engine.begin() as connection:
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        if driver is None:  # only a pooled connection already closed has none
+            raise RuntimeError("the connection has no psycopg connection underneath")
+        cursor = driver.cursor()
         owner = cursor.execute("SELECT current_user").fetchone()[0]
         if role == owner:
             raise ValueError(f"{role!r} is the role this command runs as (the owner); name another role")
