@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit.models import AuditEntry
 from service.auth.models import Principal
-from service.db import utcnow
+from service.db import table_of, utcnow
 
 
 def record_many(
@@ -25,7 +25,7 @@ def record_many(
         return
     at = utcnow()
     session.execute(
-        AuditEntry.__table__.insert(),
+        table_of(AuditEntry).insert(),
         [
             {
                 "at": at,
@@ -56,5 +56,5 @@ def record(
 def recent(session: Session, *, before_id: int | None, limit: int) -> Sequence[AuditEntry]:
     query = select(AuditEntry)
     if before_id is not None:
-        query = query.where(AuditEntry.id < before_id)
-    return session.exec(query.order_by(AuditEntry.id.desc()).limit(limit)).all()
+        query = query.where(col(AuditEntry.id) < before_id)
+    return session.exec(query.order_by(col(AuditEntry.id).desc()).limit(limit)).all()

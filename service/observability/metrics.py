@@ -95,11 +95,13 @@ class StoreCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         # imported here: the models import half the service, the metrics module nothing of it
         from service.alerting.models import Delivery, DeliveryState
+        from service.db import table_of
         from service.families.models import FamilyMember
         from service.substances.models import Substance
 
-        deliveries_c = Delivery.__table__.c  # Core columns: typed, and cheaper than the ORM's
-        substances_c, members_c = Substance.__table__.c, FamilyMember.__table__.c
+        substances, members = table_of(Substance), table_of(FamilyMember)
+        deliveries_c = table_of(Delivery).c  # Core columns: typed, and cheaper than the ORM's
+        substances_c, members_c = substances.c, members.c
         with Session(self._engine) as session:
             counts: dict[str, int] = {
                 state: count
@@ -111,8 +113,8 @@ class StoreCollector(Collector):
             }
             unplaced = (
                 select(func.count(), func.min(substances_c.created_at))
-                .select_from(Substance.__table__)
-                .outerjoin(FamilyMember.__table__, members_c.substance_id == substances_c.id)
+                .select_from(substances)
+                .outerjoin(members, members_c.substance_id == substances_c.id)
                 .where(members_c.id.is_(None))
             )
             waiting, oldest = session.execute(unplaced).one()
