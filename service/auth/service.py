@@ -13,7 +13,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from service.auth.models import ApiKey, Principal, Role
 from service.db import utcnow
@@ -52,12 +53,18 @@ def authenticate(session: Session, token: str) -> Principal | None:
     if prefix != KEY_PREFIX or not key_id or not secret:
         return None
     # plain columns, not entities: this runs on every request
+    # SQLAlchemy's select (SQLModel's is typed for at most four columns)
     row = session.execute(
         select(
-            ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.role, Organisation.id, Organisation.name, Organisation.country
+            col(ApiKey.secret_hash),
+            col(ApiKey.revoked_at),
+            col(ApiKey.role),
+            col(Organisation.id),
+            col(Organisation.name),
+            col(Organisation.country),
         )
-        .join(Organisation, Organisation.id == ApiKey.organisation_id)
-        .where(ApiKey.id == key_id)
+        .join(Organisation, col(Organisation.id) == col(ApiKey.organisation_id))
+        .where(col(ApiKey.id) == key_id)
     ).first()
     if row is None:
         return None

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit.service import record
 from service.auth import service as keys
 from service.auth.models import ApiKey, ApiKeyCreated, ApiKeyRead, Principal, Role
-from service.db import begin_write
+from service.db import begin_write, stored_id
 from service.organisations.models import Organisation, OrganisationCreate
 from service.problems import Problem
 
@@ -23,7 +23,7 @@ def get(session: Session, *, ref: int | str) -> Organisation | None:
 
 
 def get_all(session: Session) -> Sequence[Organisation]:
-    return session.exec(select(Organisation).order_by(Organisation.id)).all()
+    return session.exec(select(Organisation).order_by(col(Organisation.id))).all()
 
 
 def create(session: Session, *, data: OrganisationCreate, principal: Principal | None) -> Organisation:
@@ -51,7 +51,7 @@ def issue_key(
     session: Session, *, organisation: Organisation, role: Role, label: str | None, principal: Principal | None
 ) -> ApiKeyCreated:
     begin_write(session)
-    row, plaintext = keys.create_key(session, organisation_id=organisation.id, role=role, label=label)
+    row, plaintext = keys.create_key(session, organisation_id=stored_id(organisation), role=role, label=label)
     session.flush()
     record(
         session,
@@ -76,5 +76,5 @@ def revoke(session: Session, *, key_id: str, principal: Principal | None) -> Api
 
 def keys_of(session: Session, *, organisation_id: int) -> Sequence[ApiKey]:
     return session.exec(
-        select(ApiKey).where(ApiKey.organisation_id == organisation_id).order_by(ApiKey.created_at)
+        select(ApiKey).where(ApiKey.organisation_id == organisation_id).order_by(col(ApiKey.created_at))
     ).all()
