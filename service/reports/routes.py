@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
@@ -102,7 +103,7 @@ def _check_item_count(request: Request, count: int, what: str) -> None:
 
 def _answer_items(
     session: SessionDep,
-    raw_items: list[dict[str, Any] | Problem],
+    raw_items: Sequence[dict[str, Any] | Problem],
     *,
     principal: Principal,
     sources: list[str] | None = None,

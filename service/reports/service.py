@@ -11,11 +11,12 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from ulid import ULID
 
 from chemistry.identity import Identity, StructureError, identify
@@ -23,7 +24,7 @@ from service.alerting.outbox import raise_alerts
 from service.audit.service import record_many
 from service.auth.models import Principal
 from service.classification import service as classification
-from service.db import begin_write, utcnow
+from service.db import begin_write, stored_id, table_of, utcnow
 from service.observability.logs import current_request_id
 from service.observability.metrics import record_reports
 from service.pagination import decode_cursor, encode_cursor, invalid_cursor
@@ -145,17 +146,18 @@ def _is_deadlock(error: OperationalError) -> bool:
 
 def _store_once(session: Session, items: list[PreparedReport], *, principal: Principal) -> list[Outcome | Problem]:
     now = utcnow()
-    results: list[Outcome | Problem | None] = [None] * len(items)
+    # per item: a Problem (a conflict), the index of the item whose answer it replays, or None (new)
+    results: list[Problem | int | None] = [None] * len(items)
 
     # 1. Idempotency: a key already used by this organisation replays or conflicts.
     keys = {item.idempotency_key for item in items if item.idempotency_key}
-    earlier: dict[str, Report] = {}
+    earlier: dict[str | None, Report] = {}  # by idempotency key: only reports with one are read
     if keys:
         earlier = {
             r.idempotency_key: r
             for r in session.exec(
                 select(Report).where(
-                    Report.organisation_id == principal.organisation_id, Report.idempotency_key.in_(keys)
+                    Report.organisation_id == principal.organisation_id, col(Report.idempotency_key).in_(keys)
                 )
             )
         }
@@ -163,8 +165,7 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
     seen_in_batch: dict[str, int] = {}
     for index, item in enumerate(items):
         key = item.idempotency_key
-        previous = earlier.get(key) if key else None
-        if previous is not None:
+        if key and (previous := earlier.get(key)) is not None:
             results[index] = _replay_or_conflict(previous.request_hash, item, key) or index
         elif key and key in seen_in_batch:
             first = items[seen_in_batch[key]]
@@ -175,7 +176,7 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             fresh.append(index)
 
     # 2. Registry: new parents are registered; reports without a structure are resolved by name.
-    substances, created = registry.register(session, (items[i].identity for i in fresh if items[i].identity))
+    substances, created = registry.register(session, (identity for i in fresh if (identity := items[i].identity)))
     classification.record_for_new(
         session, created=created, substances=substances, identities=(items[i].identity for i in fresh)
     )
@@ -185,12 +186,14 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
     claimed_new: set[str] = set()
     for index in fresh:
         item = items[index]
+        substance: Substance | None
         if item.identity is not None:
             substance = substances[item.identity.inchikey]
         else:
             substance = registry.resolve_name(session, item.data.substance_name or "")
-        is_new = substance is not None and substance.inchikey in created and substance.inchikey not in claimed_new
-        if is_new:
+        is_new = False
+        if substance is not None and substance.inchikey in created and substance.inchikey not in claimed_new:
+            is_new = True
             claimed_new.add(substance.inchikey)
         linked[index], new_flags[index] = substance, is_new
         rows.append(_row(item, substance, is_new, principal=principal, received_at=now))
@@ -200,16 +203,20 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
         # signals are read before the reports are inserted, so the history they read is the
         # reports stored before this batch, with no batch ids to exclude.
         raise_alerts(session, stored=[(row, linked[i]) for i, row in zip(fresh, rows)])
-        session.execute(Report.__table__.insert(), rows)  # Core: the ORM's bulk path costs more
+        session.execute(table_of(Report).insert(), rows)  # Core: the ORM's bulk path costs more
         registry.add_names(
             session,
-            ((linked[i].id, items[i].data.substance_name) for i in fresh if linked[i] and items[i].data.substance_name),
+            (
+                (stored_id(substance), name)
+                for i in fresh
+                if (substance := linked[i]) is not None and (name := items[i].data.substance_name)
+            ),
             source="report",
         )
         firsts: dict[int, tuple[dt.datetime, str]] = {}
         for index, row in zip(fresh, rows):
-            if linked[index] is not None and linked[index].first_reported_at is None:
-                firsts.setdefault(linked[index].id, (now, row["country"]))
+            if (substance := linked[index]) is not None and substance.first_reported_at is None:
+                firsts.setdefault(stored_id(substance), (now, row["country"]))
         registry.mark_first_reported(session, firsts)
         record_many(
             session,
@@ -217,7 +224,8 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             action="report.create",
             entity="report",
             entries=[
-                (row["id"], {"substance": linked[i].inchikey if linked[i] else None}) for i, row in zip(fresh, rows)
+                (row["id"], {"substance": substance.inchikey if (substance := linked[i]) else None})
+                for i, row in zip(fresh, rows)
             ],
         )
         if created:
@@ -230,7 +238,7 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
             )
 
     # 3. Answers: new reports from what was just written, replays read back from the database.
-    names = registry.names_for(session, {s.id for s in linked.values() if s is not None})
+    names = registry.names_for(session, {stored_id(s) for s in linked.values() if s is not None})
     by_index = {index: _to_read(row, linked[index], names) for index, row in zip(fresh, rows)}
     replays = read_many(
         session,
@@ -244,7 +252,7 @@ def _store_once(session: Session, items: list[PreparedReport], *, principal: Pri
     for index, result in enumerate(results):
         if isinstance(result, Problem):
             answers.append(result)
-        elif index in by_index:
+        elif result is None:
             answers.append(Outcome("created", by_index[index]))
         elif items[index].idempotency_key in earlier:
             answers.append(Outcome("replayed", replays[earlier[items[index].idempotency_key].id]))
@@ -301,14 +309,14 @@ def read_many(session: Session, report_ids: list[str]) -> dict[str, ReportRead]:
         return {}
     pairs = session.exec(
         select(Report, Substance)
-        .join(Substance, Substance.id == Report.substance_id, isouter=True)
-        .where(Report.id.in_(report_ids))
+        .join(Substance, col(Substance.id) == Report.substance_id, isouter=True)
+        .where(col(Report.id).in_(report_ids))
     ).all()
     return to_reads(session, pairs)
 
 
-def to_reads(session: Session, pairs: list[tuple[Report, Substance | None]]) -> dict[str, ReportRead]:
-    names = registry.names_for(session, {s.id for _, s in pairs if s is not None})
+def to_reads(session: Session, pairs: Sequence[tuple[Report, Substance | None]]) -> dict[str, ReportRead]:
+    names = registry.names_for(session, {stored_id(s) for _, s in pairs if s is not None})
     return {report.id: _to_read(report.model_dump(), substance, names) for report, substance in pairs}
 
 
@@ -321,7 +329,7 @@ def _to_read(row: dict, substance: Substance | None, names: dict[int, list[str]]
             connectivity_key=substance.connectivity_key,
             smiles=substance.smiles,
             formula=substance.formula,
-            names=names.get(substance.id, []),
+            names=names.get(stored_id(substance), []),
         )
     # a non-finite value, stored before intake refused them, has no JSON form: read as no quantity
     value = row["quantity_value"]
@@ -365,7 +373,7 @@ def list_reports(
     session: Session, flt: ReportFilter, *, cursor: str | None, limit: int
 ) -> tuple[list[ReportRead], str | None]:
     """Newest first; the cursor is the last id seen, so pages stay stable while reports arrive."""
-    query = select(Report, Substance).join(Substance, Substance.id == Report.substance_id, isouter=True)
+    query = select(Report, Substance).join(Substance, col(Substance.id) == Report.substance_id, isouter=True)
     if flt.substance:
         key = flt.substance.strip().upper()
         query = query.where(Substance.connectivity_key == key if len(key) == 14 else Substance.inchikey == key)
@@ -384,7 +392,7 @@ def list_reports(
         if len(last_id) != 26:  # a ULID
             raise invalid_cursor()
         query = query.where(Report.id < last_id)
-    pairs = session.exec(query.order_by(Report.id.desc()).limit(limit + 1)).all()
+    pairs = session.exec(query.order_by(col(Report.id).desc()).limit(limit + 1)).all()
     more = len(pairs) > limit
     pairs = pairs[:limit]
     reads = to_reads(session, pairs)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from chemistry.identity import StructureError, identify
 from service.auth.models import ApiKey, Principal, Role
-from service.db import begin_write
+from service.db import begin_write, stored_id
 from service.organisations import service as organisations
 from service.organisations.models import OrganisationCreate, OrganisationKind
 from service.reports import service as reports
@@ -81,7 +81,7 @@ def seed_reference_registry(session: Session) -> int:
             names.append((identity.inchikey, row["name"]))
     begin_write(session)
     substances, created = registry.register(session, identities)
-    registry.add_names(session, ((substances[key].id, name) for key, name in names), source="reference")
+    registry.add_names(session, ((stored_id(substances[key]), name) for key, name in names), source="reference")
     session.commit()
     return len(created)
 
@@ -98,7 +98,7 @@ def seed_demo(engine: Engine, *, keys_file: Path) -> dict[str, str]:
             orgs[demo.name] = org
         keys = _read_keys(keys_file)
         if not keys:
-            for old in session.exec(select(ApiKey).where(ApiKey.label == DEMO_LABEL, ApiKey.revoked_at.is_(None))):
+            for old in session.exec(select(ApiKey).where(ApiKey.label == DEMO_LABEL, col(ApiKey.revoked_at).is_(None))):
                 organisations.revoke(session, key_id=old.id, principal=None)
             for demo in DEMO_ORGS:
                 for role in demo.roles:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from chemistry.identity import StructureError, identify
 from service.auth.deps import RegistryReader
-from service.db import SessionDep
+from service.db import SessionDep, stored_id
 from service.pagination import PageLimit
 from service.problems import Problem
 from service.reports.service import structure_problem
@@ -40,8 +40,9 @@ def search_substances(
             raise structure_problem(error, pointer="#/structure") from None
     rows = service.search(session, name=q, inchikey=inchikey, exact=exact, after_id=cursor, limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]
-    names = service.names_for(session, [s.id for s in rows])
-    items = [service.to_read(s, names.get(s.id, [])) for s in rows]
+    ids = [stored_id(s) for s in rows]
+    names = service.names_for(session, ids)
+    items = [service.to_read(s, names.get(i, [])) for s, i in zip(rows, ids)]
     return SubstancePage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from chemistry.identity import Identity
 from service.classification.models import SubstanceClassification, SubstanceClassificationRead
+from service.db import stored_id, table_of
 from service.reports.models import Report
 from service.substances.models import CountryCount, Substance, SubstanceDetail, SubstanceName, SubstanceRead, name_key
 
@@ -31,7 +33,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
     wanted = {identity.inchikey: identity for identity in identities}
     if not wanted:
         return {}, set()
-    found = {s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": list(wanted)})}
+    found = _by_inchikey(session, list(wanted))
     missing = [identity for key, identity in wanted.items() if key not in found]
     created: set[str] = set()
     if missing:
@@ -48,7 +50,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
             }
             for i in sorted(missing, key=lambda identity: identity.inchikey)
         ]
-        table = Substance.__table__
+        table = table_of(Substance)
         statement = (
             _insert(session, table).on_conflict_do_nothing(index_elements=["inchikey"]).returning(table.c.inchikey)
         )
@@ -57,7 +59,7 @@ def register(session: Session, identities: Iterable[Identity]) -> tuple[dict[str
         for row in rows:
             created.update(session.execute(statement, row).scalars())
         keys = [i.inchikey for i in missing]
-        found.update({s.inchikey: s for s in session.execute(_BY_INCHIKEY, {"keys": keys})})
+        found.update(_by_inchikey(session, keys))
     return found, created
 
 
@@ -74,16 +76,16 @@ def add_names(session: Session, pairs: Iterable[tuple[int, str]], *, source: str
                 "source": source,
             }
     if rows:
-        statement = _insert(session, SubstanceName.__table__).on_conflict_do_nothing(
+        statement = _insert(session, table_of(SubstanceName)).on_conflict_do_nothing(
             index_elements=["substance_id", "name_key"]
         )
         # sorted: concurrent writers take row locks in one order and cannot deadlock
         session.execute(statement, [rows[key] for key in sorted(rows)])
 
 
-_S = Substance.__table__.c
+_S = table_of(Substance).c
 _MARK_FIRST = (
-    update(Substance.__table__)
+    update(table_of(Substance))
     .where(_S.id == bindparam("substance_id"), _S.first_reported_at.is_(None))
     .values(first_reported_at=bindparam("at"), first_reported_country=bindparam("country"))
 )
@@ -108,13 +110,18 @@ def resolve_name(session: Session, name: str) -> Substance | None:
     return session.get(Substance, distinct.pop()) if len(distinct) == 1 else None
 
 
-_N = SubstanceName.__table__.c
+_N = table_of(SubstanceName).c
 _NAMES_OF = (
     select(_N.substance_id, _N.name).where(_N.substance_id.in_(bindparam("ids", expanding=True))).order_by(_N.id)
 )
 # Plain rows, read like Substance objects (same attribute names): intake reads a few hundred per
 # batch and never changes them, and building ORM instances cost several times the query.
-_BY_INCHIKEY = select(*Substance.__table__.c).where(Substance.inchikey.in_(bindparam("keys", expanding=True)))
+_BY_INCHIKEY = select(*_S).where(_S.inchikey.in_(bindparam("keys", expanding=True)))
+
+
+def _by_inchikey(session: Session, keys: list[str]) -> dict[str, Substance]:
+    # typed as the Substance they stand in for: the same attribute names, only read
+    return {row.inchikey: cast(Substance, row) for row in session.execute(_BY_INCHIKEY, {"keys": keys})}
 
 
 def names_for(session: Session, substance_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -145,7 +152,7 @@ def search(
     if name:
         pattern = f"%{name_key(name).replace('%', '').replace('_', '')}%"
         query = query.where(
-            Substance.id.in_(select(SubstanceName.substance_id).where(SubstanceName.name_key.like(pattern)))
+            col(Substance.id).in_(select(SubstanceName.substance_id).where(col(SubstanceName.name_key).like(pattern)))
         )
     if inchikey:
         key = inchikey.strip().upper()
@@ -153,8 +160,8 @@ def search(
     if exact is not None:
         query = query.where(Substance.inchikey == exact.inchikey)
     if after_id is not None:
-        query = query.where(Substance.id > after_id)
-    return session.exec(query.order_by(Substance.id).limit(limit)).all()
+        query = query.where(col(Substance.id) > after_id)
+    return session.exec(query.order_by(col(Substance.id)).limit(limit)).all()
 
 
 def to_read(substance: Substance, names: list[str]) -> SubstanceRead:
@@ -174,7 +181,8 @@ def detail(session: Session, substance: Substance) -> SubstanceDetail:
             Substance.connectivity_key == substance.connectivity_key, Substance.id != substance.id
         )
     ).all()
-    read = to_read(substance, names_for(session, [substance.id])[substance.id])
+    substance_id = stored_id(substance)
+    read = to_read(substance, names_for(session, [substance_id])[substance_id])
     return SubstanceDetail(
         **read.model_dump(),
         report_count=sum(c.reports for c in countries),
