@@ -336,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
     pool = None
     if args.jobs == 1:
         init_worker(jurisdictions, as_of, extra, fmt == "json")
-        results = map(classify_record, records)
+        results: Iterator[dict[str, Any]] = map(classify_record, records)
     else:
         # before the progress bar: tqdm's monitor thread must not be running when the pool forks
         pool = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn").Pool(

@@ -198,6 +198,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     if row is None:
         print(f"no API key {args.key_id!r}", file=sys.stderr)
         return 2
+    assert row.revoked_at is not None  # revoke() stamps it, or it was stamped before
     print(json.dumps({"id": row.id, "revoked_at": row.revoked_at.isoformat()}))
     return 0
 
