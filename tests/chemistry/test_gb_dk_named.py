@@ -277,3 +277,17 @@ def test_dk_list_d_holds_the_examples_toldstyrelsen_names(everything):
     flunitrazepam = "CN1C(=O)CN=C(c2ccccc2F)c2cc([N+](=O)[O-])ccc21"
     for smiles in (buprenorphine, flunitrazepam):
         assert _lists(_dk(everything, smiles)) == {"dk-bek-list-d"}
+
+
+def test_gb_part_ii_as_enacted_and_as_inserted(everything):
+    """The revised Part II para 1(a): codeine stands unannotated (the text as enacted, in force with the
+    Act on 1 July 1973); ethylphenidate carries an F-annotation whose text was not read, so its answer
+    must say 'date not recorded' and before 1973 nothing is controlled."""
+    codeine = "COc1ccc2c3c1OC1C(O)C=CC4C(C2)N(C)CCC341"
+    ethylphenidate = "CCOC(=O)C(c1ccccc1)C1CCCCN1"
+    result = everything.classify(codeine, as_of=date(2000, 1, 1), jurisdictions=["GB"]).results["GB"]
+    (match,) = [m for m in result.matches if m.rule_id == "gb-mda-class-b"]
+    assert match.date_recorded and match.in_force_from == date(1973, 7, 1)
+    result = everything.classify(ethylphenidate, jurisdictions=["GB"]).results["GB"]
+    (match,) = [m for m in result.matches if m.rule_id == "gb-mda-class-b"]
+    assert not match.date_recorded

@@ -34,6 +34,7 @@ DIAZEPAM = "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21"
 ALPRAZOLAM = "Cc1nnc2CN=C(c3ccccc3)c3cc(Cl)ccc3-n12"
 PHENOBARBITAL = "CCC1(c2ccccc2)C(=O)NC(=O)NC1=O"
 BUPRENORPHINE = "COC12CCC3(CC1C(C)(O)C(C)(C)C)C1Cc4ccc(O)c5OC2C3(CCN1CC1CC1)c45"
+METHYLPHENIDATE = "COC(=O)C(c1ccccc1)C1CCCCN1"
 FLUNITRAZEPAM = "CN1C(=O)CN=C(c2ccccc2F)c2cc([N+](=O)[O-])ccc21"
 PSILOCYBIN = "CN(C)CCc1c[nH]c2cccc(OP(=O)(O)O)c12"
 MEPHEDRONE = "CNC(C)C(=O)c1ccc(C)cc1"
@@ -113,6 +114,8 @@ KNOWN = [
     ("amfetamine", AMFETAMINE, "GB", NAMED, "gb-mda-class-b", "Part II"),
     ("ketamine", KETAMINE, "GB", NAMED, "gb-mda-class-b", "Part II since SI 2014/1106"),
     ("mephedrone", MEPHEDRONE, "GB", GROUP, "gb-mda-cathinones", "Part II cathinone clause (SI 2010/1207)"),
+    ("codeine", CODEINE, "GB", NAMED, "gb-mda-class-b", "Part II para 1(a), as enacted"),
+    ("methylphenidate", METHYLPHENIDATE, "GB", NAMED, "gb-mda-class-b", "Part II para 1(a), as enacted"),
     ("diazepam", DIAZEPAM, "GB", NAMED, "gb-mda-class-c", "Part III"),
     ("caffeine", CAFFEINE, "GB", NOT, None, "in no Part"),
     (

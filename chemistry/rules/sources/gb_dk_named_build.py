@@ -236,7 +236,57 @@ BORROWED: dict[str, tuple[str, str]] = {
 }
 # Drawn by the encoder from the systematic name given here; OPSIN's parse of that name has the same InChIKey
 # (checked when this table was written; the name is the common chemical name, not one the instrument prints).
+_UN61_II = "named_un1961.toml (un-1961-schedule-ii: the structure encoded there for the UN Yellow List entry)"
+_UN71_ANY = "named_un1971.toml (the structure encoded there for the UN Green List entry, checked against OPSIN)"
+_BTMG = "de_btmg.toml (the BtMG Anlage entry: OPSIN's parse of the chemical name the Anlage prints)"
+# Part II (Class B) entries read from the revised Part II in 2026 (source part2-current)
+BORROWED.update(
+    {
+        "acetyldihydrocodeine": (
+            "COc1ccc2c3c1O[C@H]1[C@@H](OC(C)=O)CC[C@H]4[C@@H](C2)N(C)CC[C@@]341",
+            _UN61_II,
+        ),
+        "codeine": ("COc1ccc2c3c1O[C@H]1[C@@H](O)C=C[C@H]4[C@@H](C2)N(C)CC[C@@]341", _UN61_II),
+        "dihydrocodeine": ("COc1ccc2c3c1O[C@H]1[C@@H](O)CC[C@H]4[C@@H](C2)N(C)CC[C@@]341", _UN61_II),
+        "norcodeine": ("COc1ccc2c3c1O[C@H]1[C@@H](O)C=C[C@H]4[C@@H](C2)NCC[C@@]341", _UN61_II),
+        "methylphenidate": ("COC(=O)C(c1ccccc1)C1CCCCN1", _UN71_ANY),
+        "phenmetrazine": ("CC1NCCOC1c1ccccc1", _UN71_ANY),
+        "diphenidine": ("c1ccc(CC(c2ccccc2)N2CCCCC2)cc1", _UN71_ANY),
+        "lefetamine": ("CN(C)C(Cc1ccccc1)c1ccccc1", _UN71_ANY),
+        "mecloqualone": ("Cc1nc2ccccc2c(=O)n1-c1ccccc1Cl", _UN71_ANY),
+        "methaqualone": ("Cc1ccccc1-n1c(C)nc2ccccc2c1=O", _UN71_ANY),
+        "methcathinone": ("CNC(C)C(=O)c1ccccc1", _UN71_ANY),
+        "ethylphenidate": ("CCOC(=O)C(c1ccccc1)C1CCCCN1", _UN71_ANY),
+        "pentazocine": ("CC(C)=CCN1CC[C@@]2(C)c3cc(O)ccc3C[C@@H]1[C@@H]2C", _UN71_ANY),
+        "cumyl-pegaclone": ("CCCCCn1c2ccccc2c2c(=O)n(C(C)(C)c3ccccc3)ccc21", _BTMG),
+        "zipeprol": ("COC(CN1CCN(CC(O)C(OC)c2ccccc2)CC1)c1ccccc1", _BTMG),
+        "a-methylphenethylhydroxylamine": ("CC(Cc1ccccc1)NO", _BTMG + " for N-Hydroxyamfetamin"),
+    }
+)
+
 DRAWN: dict[str, tuple[str, str]] = {
+    # Part II (Class B) entries read in 2026 (part2-current); each chemical name parsed by OPSIN agrees
+    "ephenidine": ("CCNC(Cc1ccccc1)c1ccccc1", "N-ethyl-1,2-diphenylethan-1-amine"),
+    "methoxyphenidine": ("COc1ccccc1C(Cc1ccccc1)N1CCCCC1", "1-[1-(2-methoxyphenyl)-2-phenylethyl]piperidine"),
+    "isopropylphenidate": ("CC(C)OC(=O)C(c1ccccc1)C1CCCCN1", "propan-2-yl 2-phenyl-2-(piperidin-2-yl)acetate"),
+    "propylphenidate": ("CCCOC(=O)C(c1ccccc1)C1CCCCN1", "propyl 2-phenyl-2-(piperidin-2-yl)acetate"),
+    "methylnaphthidate": (
+        "COC(=O)C(c1ccc2ccccc2c1)C1CCCCN1",
+        "methyl 2-(naphthalen-2-yl)-2-(piperidin-2-yl)acetate",
+    ),
+    "ethylnaphthidate": (
+        "CCOC(=O)C(c1ccc2ccccc2c1)C1CCCCN1",
+        "ethyl 2-(naphthalen-2-yl)-2-(piperidin-2-yl)acetate",
+    ),
+    "methylmorphenate": ("COC(=O)C(c1ccccc1)C1COCCN1", "methyl 2-(morpholin-3-yl)-2-phenylacetate"),
+    "3,4-dichloroethylphenidate": (
+        "CCOC(=O)C(c1ccc(Cl)c(Cl)c1)C1CCCCN1",
+        "ethyl 2-(3,4-dichlorophenyl)-2-(piperidin-2-yl)acetate",
+    ),
+    "3,4-dichloromethylphenidate": (
+        "COC(=O)C(c1ccc(Cl)c(Cl)c1)C1CCCCN1",
+        "methyl 2-(3,4-dichlorophenyl)-2-(piperidin-2-yl)acetate",
+    ),
     "xylazine": ("Cc1cccc(C)c1NC1=NCCCS1", "N-(2,6-dimethylphenyl)-5,6-dihydro-4H-1,3-thiazin-2-amine"),
     "deschloroetizolam": (
         "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1",
@@ -392,7 +442,8 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
     for row in rows:
         name, parens = split_printed(row.printed)
         systematic, aliases = None, []
-        if len(name) > 15 and re.search(r"\d", name):  # the printed name is itself a chemical name
+        # the printed name is itself a chemical name (not a trivial name with a locant: "3,4-Dichloroethylphenidate")
+        if len(name) > 15 and re.search(r"\d", name) and not name.lower().endswith("phenidate"):
             systematic = name
         for p in parens:
             chemical = len(p) > 15 and re.search(r"\d|yl|amine|ester|acid|one\b|diol|amid", p) and " or " not in p

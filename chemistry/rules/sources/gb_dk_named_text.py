@@ -74,20 +74,21 @@ list = "Class B"
 in_force_from = 1973-07-01
 """,
         """
-Part II as consolidated could NOT be read. Encoded: entries proved present by later Orders that insert
-"after" them (amphetamine, ethylmorphine, glutethimide, methylphenobarbitone, and nicocodine and pholcodine
-from SI 1973/771: "not recorded"), and the insertions read in SI 1973/771 (nicodicodine, propiram, in
-operation with the Act on 1 July 1973), SI 2006/3331 (methylamphetamine left Part II on 18 January 2007), SI 2003/3201
-(cannabis and cannabis resin left Part II on 29 January 2004), SI 2009/3209 (paragraph 1(c) named
-cannabinoids and nabilone, 23 December 2009), SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per
-its Explanatory Memorandum), SI 2017/634 (N-benzyl-ethylphenidate; its other methylphenidate-related
-insertions were not readable), SI 2017/1114 (methiopropamine, 27 November 2017) and SI 2022/322 (GHB, GBL,
+Part II paragraph 1(a) as revised on legislation.gov.uk ("up to date with all changes known to be in force
+on or before 27 December 2024") was read from "Acetyldihydrocodeine" to "3,4-Dichloromethylphenidate
+(3,4-DCMP)"; the entries after it (from "2-((Dimethylamino)methyl...") and paragraphs 1(b)-(d), 2-4 were cut
+off in the stored copy. Unannotated entries are the text as enacted (in force with the Act, 1 July 1973:
+acetyldihydrocodeine, amphetamine, codeine, dihydrocodeine, ethylmorphine, methylphenidate, nicocodine,
+norcodeine, phenmetrazine, pholcodine); an entry inserted later carries an F-annotation whose text
+(instrument, date) was not readable, so its date is "not recorded" unless an Order read separately gives
+it: SI 1973/771 (nicodicodine, propiram, in operation with the Act on 1 July 1973), SI 2006/3331
+(methylamphetamine left Part II on 18 January 2007), SI 2003/3201 (cannabis and cannabis resin left Part II
+on 29 January 2004), SI 2009/3209 (paragraph 1(c) named cannabinoids and nabilone, 23 December 2009),
+SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per its Explanatory Memorandum), SI 2017/634
+(N-benzyl-ethylphenidate), SI 2017/1114 (methiopropamine, 27 November 2017) and SI 2022/322 (GHB, GBL,
 1,4-butanediol, 13 April 2022). Cannabis returned to Class B from 26 January 2009 (SI 2008/3130; date from
-the Home Office drugs site of January 2009 - the Order's own text was not read). Known gaps include
-codeine, dihydrocodeine, acetyldihydrocodeine, norcodeine, barbiturates (para 1(b)), methylphenidate,
-pentazocine, phenmetrazine, methaqualone, zipeprol and every other Part II name not listed below (the
-Misuse of Drugs Regulations' Schedules 2 and 3 name many of them but mix Class A, B and C drugs, so they
-cannot stand in for Part II).
+the Home Office drugs site of January 2009 - the Order's own text was not read). Known gaps: the barbiturates
+and the other generic wording of paragraphs 1(b)-(d) and 2-4, and any named entry after "3,4-DCMP".
 """
         + _CLAUSES,
         """
