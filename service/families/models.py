@@ -43,6 +43,10 @@ class Family(SQLModel, table=True):
     member_count: int = SQLField(sa_column=Column(Integer, nullable=False))
     core_smarts: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
     core_member_count: int = SQLField(default=0, sa_column=Column(Integer, nullable=False))
+    # chemistry.families.family_name, kept current by the worker with the core (migration 0012);
+    # NULL until the worker first names the family
+    name: str | None = SQLField(default=None, sa_column=Column(String(200), nullable=True))
+    name_source: str | None = SQLField(default=None, sa_column=Column(String(20), nullable=True))
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     # The cached proposal (chemistry.propose) and what it was computed from: stale when the family
@@ -109,6 +113,14 @@ class FamilySort(str, enum.Enum):
 
 class FamilySummary(BaseModel):
     id: str
+    name: str | None = Field(
+        default=None,
+        description="A readable name: the synthetic-cannabinoid class (core, linker, head group), the legal group "
+        "capturing most members, or the core's ring systems; null until the worker has named a new family",
+    )
+    name_source: str | None = Field(
+        default=None, description="'modular class', 'legal group', 'scaffold class' or 'no core'"
+    )
     core_smarts: str | None
     member_count: int
     growth: int = Field(description="Members first reported within the growth window (growth_days)")

@@ -58,7 +58,9 @@ from chemistry.families import (
     MCS_SAMPLE_SIZE,
     STATE_FORMAT,
     FamilyIndex,
+    FamilyName,
     family_core,
+    family_name,
     fingerprint,
     is_trivial_core,
     recluster,
@@ -358,7 +360,23 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[
         )
     session.execute(insert(FamilyMember), rows)
     live.last_member_id = session.execute(select(func.max(FamilyMember.id))).scalar_one()
+    _name_founded(session, founders, pending)
     return _placements(session, pending, rows, nearest_of, sizes)
+
+
+def _name_founded(session: Session, founders: dict[str, int], pending: list[Substance]) -> None:
+    """A new family is listed with a name from the start: its founder's (one member, or the few
+    of this batch), cheap enough to run under the lock; the worker's refresh renames it as it grows."""
+    if not founders:
+        return
+    rulebook = live_rulebook(session)
+    smiles = {substance.id: substance.smiles for substance in pending}
+    for family_id, founder_id in founders.items():
+        with rdBase.BlockLogs():
+            mol = Chem.MolFromSmiles(smiles[founder_id])
+        core = Chem.MolToSmarts(mol) if mol is not None else None
+        named = name_family(session, family_id, None if is_trivial_core(core) else core, live=rulebook)
+        session.execute(update(Family).where(Family.id == family_id).values(name=named.name, name_source=named.source))
 
 
 def _placements(
@@ -541,6 +559,68 @@ def _registry_neighbours(
     return chosen
 
 
+# A family is named from a deterministic spread of at most this many members: the name is a
+# majority vote (modular class, legal group), which a few hundred members settle.
+NAME_SAMPLE_SIZE = 200
+
+
+def name_family(session: Session, family_id: str, core_smarts: str | None, *, live: LiveRulebook) -> FamilyName:
+    """The family's readable name (chemistry.families.family_name) from its members' structures
+    and their stored classifications: the group rules of the live rulebook that capture each."""
+    rows = session.execute(
+        select(FamilyMember.substance_id, Substance.smiles)
+        .join(Substance, Substance.id == FamilyMember.substance_id)
+        .where(FamilyMember.family_id == family_id)
+        .order_by(FamilyMember.id)
+    ).all()
+    chosen = _spread(list(rows), NAME_SAMPLE_SIZE)
+    groups = {rule.id: rule for rule in live.rulebook.rules if rule.kind == "group"}
+    titles: dict[int, list[str]] = {}
+    for substance_id, jurisdiction, rule_ids in session.execute(
+        select(
+            SubstanceClassification.substance_id,
+            SubstanceClassification.jurisdiction,
+            SubstanceClassification.rule_ids,
+        ).where(SubstanceClassification.substance_id.in_([sid for sid, _ in chosen]))
+    ):
+        titles.setdefault(substance_id, []).extend(
+            f"{groups[rule_id].title} ({jurisdiction})" for rule_id in rule_ids if rule_id in groups
+        )
+    with rdBase.BlockLogs():
+        parsed = [(sid, Chem.MolFromSmiles(smiles)) for sid, smiles in chosen]
+    members = [(sid, mol) for sid, mol in parsed if mol is not None]
+    return family_name([mol for _, mol in members], core_smarts, [titles.get(sid, []) for sid, _ in members])
+
+
+def name_unnamed(engine: Engine, *, limit: int = 500, time_budget: float = 5.0) -> int:
+    """Name families that have no name yet (new since migration 0012, or rebuilt by a recluster)
+    with their stored core; returns how many. Cheap: no MCS, no proposal."""
+    started = time.perf_counter()
+    done = 0
+    with Session(engine, expire_on_commit=False) as session:
+        live = live_rulebook(session)
+        unnamed = session.execute(
+            select(Family.id, Family.core_smarts, Family.member_count)
+            .where(Family.name.is_(None))  # type: ignore[union-attr]  # a SQLModel column, not a str
+            .order_by(Family.id)
+            .limit(limit)
+        ).all()
+        for family_id, core, count in unnamed:
+            if time.perf_counter() - started > time_budget:
+                break
+            named = name_family(session, family_id, None if is_trivial_core(core) else core, live=live)
+            session.rollback()  # end the read transaction before writing
+            begin_write(session)
+            session.execute(
+                update(Family)
+                .where(Family.id == family_id, Family.member_count == count)
+                .values(name=named.name, name_source=named.source)
+            )
+            session.commit()
+            done += 1
+    return done
+
+
 def refresh_families(
     engine: Engine, *, settings: Settings | None = None, limit: int = 10, time_budget: float = 5.0
 ) -> int:
@@ -576,6 +656,7 @@ def refresh_families(
             proposal = compute_proposal(
                 session, family.id, version, members, core_smarts=core, registry=registry, count_virtual=True
             )
+            named = name_family(session, family.id, core, live=live_rulebook(session))
             session.rollback()  # end the read transaction before writing
             begin_write(session)
             session.execute(
@@ -584,6 +665,8 @@ def refresh_families(
                 .values(
                     core_smarts=core,
                     core_member_count=len(members),
+                    name=named.name,
+                    name_source=named.source,
                     proposal=proposal,
                     proposal_member_count=len(members),
                     proposal_rulebook_version=version,
@@ -730,4 +813,5 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
             detail=result,
         )
         session.commit()
+    name_unnamed(engine)  # the rebuilt families; what the time budget leaves, the next ticks name
     return result

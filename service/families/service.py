@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, func, literal, not_
 from sqlmodel import Session, select
 
 from chemistry.depict import svg_of_smarts
-from chemistry.families import family_name, fingerprint, is_trivial_core
+from chemistry.families import fingerprint, is_trivial_core
 from chemistry.identity import StructureError, identify
 from service.audit.service import record
 from service.auth.models import Principal
@@ -57,6 +57,7 @@ from service.families.placement import (
     identity_of,
     live_rulebook,
     member_identities,
+    name_family,
 )
 from service.reports.models import Report
 from service.settings import Settings
@@ -129,6 +130,8 @@ def _summary(row) -> FamilySummary:  # noqa: ANN001 - a result row of _summaries
     family = row[0]
     return FamilySummary(
         id=family.id,
+        name=family.name,
+        name_source=family.name_source,
         core_smarts=family.core_smarts,
         member_count=family.member_count,
         growth=row.growth,
@@ -413,23 +416,9 @@ def detail(
     if is_trivial_core(core) and family.member_count > 1:  # not refreshed by the worker yet, or stored before 0.x
         core = compute_core(family, member_identities(session, family.id), timeout=settings.family_mcs_timeout_seconds)
     core = None if is_trivial_core(core) else core
-    named = family_name(
-        [identity_of(substance).mol for _, substance in rows],
-        core,
-        [
-            [
-                f"{m.title} ({code})"
-                for code, result in classified[s.id].results.items()
-                for m in result.matches
-                if m.kind == "group"
-            ]
-            for _, s in rows
-        ],
-    )
+    named = name_family(session, family.id, core, live=live)
     return FamilyDetail(
-        **(summary.model_dump() | {"core_smarts": core}),
-        name=named.name,
-        name_source=named.source,
+        **(summary.model_dump() | {"core_smarts": core, "name": named.name, "name_source": named.source}),
         core_svg=_family_core_svg(core),
         as_of=as_of,
         members=members,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from service.families.models import FamilyJob, JobState
-from service.families.placement import forget, place_pending, run_recomputes
+from service.families.placement import forget, name_unnamed, place_pending, refresh_families, run_recomputes
 from tests.service.test_families_api import SERIES, _detail, _families, _stream
 
 CARBOXAMIDES = {
@@ -102,3 +105,40 @@ def test_a_recluster_honours_the_membership_setting_as_placement_does(
     assert sum(f["member_count"] for f in listed) == 2
     assert len(listed) == families
     forget(engine)
+
+
+def test_the_families_list_carries_each_familys_name_and_the_web_browser_shows_it(
+    client, engine, settings, reporter, regulator, report_body
+):
+    cathinones = [("cathinones", m, s) for m, s in SERIES["cathinones"].items()]
+    cannabinoids = [("cannabinoids", m, s) for m, s in CARBOXAMIDES.items()]
+    _stream(client, reporter, report_body, cathinones + cannabinoids)
+    place_pending(engine, settings=settings)  # named at placement, before any refresh of cores
+    listed = _families(client, regulator)
+    assert listed and all(f["name"] and f["name_source"] for f in listed)
+    by_size = {f["member_count"]: f for f in listed}
+    assert by_size[len(CARBOXAMIDES)]["name"] == "indazole-3-carboxamides, N1 tail"
+    assert by_size[len(CARBOXAMIDES)]["name_source"] == "modular class"
+
+    refresh_families(engine, settings=settings, limit=100, time_budget=600)
+    for family in _families(client, regulator):  # the list and the family page name it alike
+        detail = _detail(client, regulator, family["id"])
+        assert (family["name"], family["name_source"]) == (detail["name"], detail["name_source"])
+
+    form = client.get("/signin").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    client.post("/signin", data={"api_key": regulator.key, "csrf_token": token}, follow_redirects=False)
+    page = client.get("/families")
+    assert page.status_code == 200
+    rows = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert f'<a href="/families/{by_size[len(CARBOXAMIDES)]["id"]}">indazole-3-carboxamides, N1 tail</a>' in rows
+
+
+def test_the_worker_names_families_stored_before_names_were(client, engine, settings, reporter, regulator, report_body):
+    _stream(client, reporter, report_body, [("cannabinoids", m, s) for m, s in CARBOXAMIDES.items()])
+    place_pending(engine, settings=settings)
+    with engine.begin() as connection:  # as migration 0012 leaves every existing row
+        connection.execute(text("UPDATE family SET name = NULL, name_source = NULL"))
+    assert [f["name"] for f in _families(client, regulator)] == [None]
+    assert name_unnamed(engine) == 1
+    assert [f["name"] for f in _families(client, regulator)] == ["indazole-3-carboxamides, N1 tail"]
