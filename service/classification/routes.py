@@ -150,12 +150,17 @@ DraftReader = Annotated[Principal, Depends(require(Role.regulator, Role.admin))]
 @router.post("/drafts", status_code=201, response_model=DraftRead, responses=problem_responses(409))
 def create_draft(
     body: Annotated[dict[str, Any], Body(description="A rule, as chemistry/rules/FORMAT.md, in JSON")],
+    request: Request,
     principal: RegulatorOnly,
     session: SessionDep,
 ) -> DraftRead:
     """Post a draft rule for your organisation's jurisdiction. The same rule id posted again
-    becomes its next version. Every validation error comes back at once (422, one per field)."""
-    return service.draft_read(service.create_draft(session, body=body, principal=principal), session)
+    becomes its next version. Every validation error comes back at once (422): each field's,
+    the rule's as a whole and each of its own examples that the rule does not capture (or
+    captures, for must_not_match); where a broken field keeps a check from running, an entry with
+    code `examples_not_checked` says so."""
+    timeout = request.app.state.settings.draft_impact_timeout_seconds
+    return service.draft_read(service.create_draft(session, body=body, principal=principal, timeout=timeout), session)
 
 
 @router.get("/drafts", response_model=DraftPage)
@@ -193,11 +198,18 @@ def patch_draft(
     principal: RegulatorOnly,
     session: SessionDep,
     response: Response,
+    request: Request = None,  # type: ignore[assignment]  # None when a page calls this function directly
 ) -> DraftRead:
     """Edit a draft: the latest version with the patch applied becomes the next version (it needs
     its own approval); the answer lists its `changes` against the version patched. A patch that
     changes nothing returns that version unchanged."""
-    draft = service.patch_draft(session, draft_id=draft_id, patch=patch, principal=principal)
+    draft = service.patch_draft(
+        session,
+        draft_id=draft_id,
+        patch=patch,
+        principal=principal,
+        timeout=request.app.state.settings.draft_impact_timeout_seconds if request is not None else None,
+    )
     response.headers["Location"] = f"/v1/drafts/{draft.id}"
     return service.draft_read(draft, session)
 
@@ -232,5 +244,5 @@ def activate_draft(draft_id: str, request: Request, principal: RegulatorOnly, se
         draft_id=draft_id,
         principal=principal,
         engine=request.app.state.engine,
-        timeout=request.app.state.settings.draft_impact_timeout_seconds,
+        timeout=request.app.state.settings.draft_impact_timeout_seconds if request is not None else None,
     )

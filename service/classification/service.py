@@ -20,9 +20,10 @@ from chemistry.depict import svg_of_smarts, svg_with_highlight
 from chemistry.identity import Identity, StructureError, identify
 from chemistry.rulebook import Rule, expand_core
 from service.audit.service import record
-from service.auth.models import Principal, Role
+from service.auth.models import ApiKey, Principal, Role
 from service.classification import impact as impact_worker
 from service.classification.costs import refuse_costly_patterns
+from service.classification.draft_checks import NOT_CHECKED, whole_rule_errors
 from service.classification.live import (
     LiveRulebook,
     content_hash,
@@ -62,6 +63,7 @@ from service.classification.models import (
 from service.db import begin_write, utcnow
 from service.observability.metrics import CLASSIFICATION_SECONDS
 from service.problems import Problem, validation_errors
+from service.settings import get_settings
 from service.substances import service as registry
 from service.substances.models import Substance
 from service.validation import UNSTORABLE_DETAIL, holds_unstorable_text
@@ -536,7 +538,9 @@ def _error(pointer: str, field: str | None, code: str, detail: str) -> dict:
     return {"in": "body", "pointer": pointer, "field": field, "code": code, "detail": detail}
 
 
-def validate_rule(body: dict, *, session: Session | None = None, principal: Principal | None = None) -> Rule:
+def validate_rule(
+    body: dict, *, session: Session | None = None, principal: Principal | None = None, timeout: float | None = None
+) -> Rule:
     """The draft as a Rule, or one 422 problem listing every error at once, each with a JSON
     pointer: the format's (RDKit's reason for a SMARTS), a shipped rule's id, a jurisdiction
     that is not the regulator's own, an id that drafts of another jurisdiction already use."""
@@ -554,6 +558,15 @@ def validate_rule(body: dict, *, session: Session | None = None, principal: Prin
     except ValidationError as exc:
         errors.extend(validation_errors(exc.errors(include_url=False)))
     raw = body if isinstance(body, dict) else {}
+    if raw:  # the rule as a whole and its own examples, in the same answer as the field errors
+        reported = {(e["pointer"], e["detail"]) for e in errors}
+        if timeout is None:
+            timeout = get_settings().draft_impact_timeout_seconds
+        errors.extend(
+            e
+            for e in whole_rule_errors(raw, rule, list(errors), timeout=timeout)
+            if (e["pointer"], e["detail"]) not in reported
+        )
     rule_id, jurisdiction = raw.get("id"), raw.get("jurisdiction")
     if isinstance(rule_id, str) and rule_id in shipped_rulebook().sources:
         errors.append(
@@ -589,15 +602,19 @@ def validate_rule(body: dict, *, session: Session | None = None, principal: Prin
                     f"rule id {rule_id!r} belongs to drafts of {taken}; choose another id",
                 )
             )
-    if errors:
+    # "examples not checked" explains a 422, never causes one: a draft whose examples could not be
+    # matched in time is stored, and its activation runs the same bounded check and refuses it
+    if any(e.get("code") != NOT_CHECKED for e in errors):
         fields = ", ".join(dict.fromkeys(e["pointer"] for e in errors[:8]))
         raise Problem(422, "invalid-rule", f"the draft rule has {len(errors)} problem(s) at {fields}", errors=errors)
     assert rule is not None
     return rule
 
 
-def create_draft(session: Session, *, body: dict, principal: Principal) -> ClassificationDraft:
-    rule = validate_rule(body, session=session, principal=principal)
+def create_draft(
+    session: Session, *, body: dict, principal: Principal, timeout: float | None = None
+) -> ClassificationDraft:
+    rule = validate_rule(body, session=session, principal=principal, timeout=timeout)
     return _insert_version(session, rule=rule, principal=principal, action="draft.create")
 
 
@@ -764,7 +781,9 @@ def draft_read(draft: ClassificationDraft, session: Session | None = None) -> Dr
     return DraftRead.model_validate(data)
 
 
-def patch_draft(session: Session, *, draft_id: str, patch: object, principal: Principal) -> ClassificationDraft:
+def patch_draft(
+    session: Session, *, draft_id: str, patch: object, principal: Principal, timeout: float | None = None
+) -> ClassificationDraft:
     """A new version of the rule: the latest version with an RFC 7396 merge patch applied."""
     base = get_draft(session, draft_id, principal)
     latest = session.exec(
@@ -792,7 +811,7 @@ def patch_draft(session: Session, *, draft_id: str, patch: object, principal: Pr
             "a draft's rule id cannot change",
             errors=[_error("#/id", "id", "id_changed", f"keep {base.rule_id!r}; post a new draft for a new rule id")],
         )
-    rule = validate_rule(body, session=session, principal=principal)
+    rule = validate_rule(body, session=session, principal=principal, timeout=timeout)
     if content_hash(rule) == base.content_hash:
         session.rollback()
         return base
@@ -807,7 +826,13 @@ def patch_draft(session: Session, *, draft_id: str, patch: object, principal: Pr
 
 
 def approve(session: Session, *, draft_id: str, principal: Principal) -> ClassificationDraft:
-    """The second pair of eyes: a regulator of the draft's jurisdiction, not its author."""
+    """The second pair of eyes: a regulator of the draft's jurisdiction, not its author.
+
+    "Not its author" compares API keys, the only identity the system has: a key belongs to an
+    organisation, not to a person (its label is free text), so two keys an admin issued to one
+    person look like two regulators. What is guaranteed: two distinct unrevoked regulator keys of
+    the jurisdiction, both named in the audit log; an approval by a key revoked before
+    activation does not count (and another regulator may approve again)."""
     draft = get_draft(session, draft_id, principal)
     if draft.jurisdiction != principal.organisation_country:
         raise Problem(
@@ -834,7 +859,8 @@ def approve(session: Session, *, draft_id: str, principal: Principal) -> Classif
         raise Problem(
             409, "conflict", f"draft {draft_id} is {draft.status}; only a draft awaiting activation is approved"
         )
-    if draft.approved_by_key_id is not None:
+    replaced = draft.approved_by_key_id
+    if replaced is not None and not approval_revoked(session, draft):
         session.rollback()
         raise Problem(409, "conflict", f"draft {draft_id} was already approved by key {draft.approved_by_key_id}")
     draft.approved_by_key_id, draft.approved_at = principal.key_id, utcnow()
@@ -852,10 +878,21 @@ def approve(session: Session, *, draft_id: str, principal: Principal) -> Classif
             "jurisdiction": draft.jurisdiction,
             "content_hash": draft.content_hash,
             "author_key_id": draft.created_by_key_id,
+            **({"replaces_approval_of_revoked_key": replaced} if replaced else {}),
         },
     )
     session.commit()
     return draft
+
+
+def approval_revoked(session: Session, draft: ClassificationDraft) -> bool:
+    """True when the key that approved this version has been revoked since: the approval no longer
+    counts. Keys name no person (see approve), so revoking a key is how an admin who finds that
+    one person held two regulator keys takes back what the second key approved."""
+    if draft.approved_by_key_id is None:
+        return False
+    key = session.get(ApiKey, draft.approved_by_key_id)
+    return key is None or key.revoked_at is not None
 
 
 def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> DraftImpact:
@@ -941,7 +978,7 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
     )
 
 
-def _activation_errors(draft: ClassificationDraft, evaluated: DraftImpact) -> list[dict]:
+def _activation_errors(draft: ClassificationDraft, evaluated: DraftImpact, *, revoked: bool = False) -> list[dict]:
     """Every reason the draft may not go live, each pointing at what to fix."""
     errors = []
     index = {"must_match": 0, "must_not_match": 0}
@@ -966,6 +1003,17 @@ def _activation_errors(draft: ClassificationDraft, evaluated: DraftImpact) -> li
                 "must_match",
                 "no_examples",
                 "a group definition goes live only with at least one must_match example that it captures",
+            )
+        )
+    if revoked:
+        errors.append(
+            _error(
+                "#",
+                None,
+                "approval_revoked",
+                f"the key that approved this version ({draft.approved_by_key_id}) has been revoked: another "
+                f"regulator of {draft.jurisdiction}, not the author, must approve it again: "
+                f"POST /v1/drafts/{draft.id}:approve",
             )
         )
     if draft.approved_by_key_id is None:
@@ -998,7 +1046,7 @@ def activate(
     if draft.status == DraftStatus.active.value:
         raise Problem(409, "conflict", f"draft {draft_id} ({draft.rule_id} version {draft.version}) is already active")
     evaluated = impact(session, draft, timeout=timeout)
-    errors = _activation_errors(draft, evaluated)
+    errors = _activation_errors(draft, evaluated, revoked=approval_revoked(session, draft))
     if errors:
         raise Problem(
             422,

@@ -184,7 +184,10 @@ def draft_from_proposal(
         raise Problem(409, "conflict", f"family {family_id} has no proposal that can be offered: {reason}")
     session.rollback()  # end the reads: the draft service opens its own write transaction
     draft = drafts.create_draft(
-        session, body=for_jurisdiction(proposal.rule, principal.organisation_country), principal=principal
+        session,
+        body=for_jurisdiction(proposal.rule, principal.organisation_country),
+        principal=principal,
+        timeout=request.app.state.settings.draft_impact_timeout_seconds,
     )
     read = drafts.draft_read(draft, session)
     response.headers["Location"] = f"/v1/drafts/{draft.id}"

@@ -4,6 +4,7 @@ edited by PATCH with a diff, and every validation error at once."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -136,11 +137,24 @@ def test_an_inactive_draft_is_in_no_classification_answer_only_in_its_impact(
     }
 
 
-def test_a_draft_whose_own_example_fails_is_not_activated(client, regulator, second_regulator, engine):
+def test_a_draft_whose_own_example_fails_is_refused_and_never_activated(client, regulator, second_regulator, engine):
     body = draft()
     body["must_match"].append({"name": "2-aminotetralin", "smiles": "NC1CCc2ccccc2C1", "source": "test"})
     body["must_not_match"].append({"name": "N-methyl-MDAI", "smiles": "CNC1Cc2cc3OCOc3cc2C1", "source": "test"})
-    created = client.post("/v1/drafts", json=body, headers=regulator.headers).json()
+    posted = client.post("/v1/drafts", json=body, headers=regulator.headers)
+    assert posted.status_code == 422, posted.text
+    assert {(e["pointer"], e["code"]) for e in posted.json()["errors"]} == {
+        ("#/must_match/2", "example_fails"),
+        ("#/must_not_match/1", "example_fails"),
+    }
+
+    # a version stored before validation checked the examples still cannot go live
+    created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE classification_draft SET body = :body WHERE id = :id"),
+            {"body": json.dumps(body), "id": created["id"]},
+        )
     approve(client, second_regulator, created["id"])
     impact = client.get(f"/v1/drafts/{created['id']}/impact", headers=regulator.headers).json()
     assert impact["own_examples_pass"] is False
@@ -230,3 +244,89 @@ def test_every_validation_error_at_once(client, regulator, engine):
     assert any(p.startswith("#/cores/0") for p in pointers)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM classification_draft")).scalar_one() == 0
+
+
+def test_field_errors_and_a_failing_example_come_back_together(client, regulator, engine):
+    body = draft(in_force_from="someday", title="")
+    body["must_match"].append({"name": "2-aminotetralin", "smiles": "NC1CCc2ccccc2C1", "source": "test"})
+    body["must_match"].append({"name": "broken", "smiles": "C1CC", "source": "test"})
+    response = client.post("/v1/drafts", json=body, headers=regulator.headers)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"] == "/problems/invalid-rule"
+    found = {(e["pointer"], e["code"]) for e in problem["errors"]}
+    assert {"#/in_force_from", "#/title", "#/must_match/3/smiles"} <= {p for p, _ in found}
+    # the example at index 2 is matched although other fields (and example 3) are wrong
+    assert ("#/must_match/2", "example_fails") in found
+    assert not any(p in ("#/must_match/0", "#/must_match/1") for p, _ in found)
+    assert _count_drafts(engine) == 0
+
+
+def test_a_rule_level_error_comes_back_with_the_field_errors(client, regulator, engine):
+    body = draft(in_force_from="someday", title="")
+    body["cores"].append(copy.deepcopy(body["cores"][0]))  # core ids repeat: a check on the rule as a whole
+    response = client.post("/v1/drafts", json=body, headers=regulator.headers)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    pointers = {e["pointer"] for e in errors}
+    assert {"#/in_force_from", "#/title"} <= pointers
+    assert any(e["pointer"] in ("#", "#/") and "core ids repeat" in e["detail"] for e in errors), errors
+    assert _count_drafts(engine) == 0
+
+
+def test_a_patch_that_breaks_the_smarts_says_the_examples_were_not_checked(client, regulator):
+    created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    broken = client.patch(
+        f"/v1/drafts/{created['id']}",
+        json={"title": "", "cores": [{**DRAFT["cores"][0], "smarts": "[NX3:2][CH1"}]},
+        headers=regulator.headers,
+    )
+    assert broken.status_code == 422
+    errors = broken.json()["errors"]
+    assert "#/title" in {e["pointer"] for e in errors}
+    assert any(e["pointer"].startswith("#/cores/0") for e in errors)
+    (skipped,) = [e for e in errors if e["code"] == "examples_not_checked"]
+    assert skipped["detail"].startswith("examples not checked") and "#/cores/0" in skipped["detail"]
+
+    failing = client.patch(
+        f"/v1/drafts/{created['id']}",
+        json={"title": "", "must_match": [{"name": "indane", "smiles": "C1Cc2ccccc2C1", "source": "test"}]},
+        headers=regulator.headers,
+    )
+    assert failing.status_code == 422
+    found = {(e["pointer"], e["code"]) for e in failing.json()["errors"]}
+    assert {("#/title", "string_too_short"), ("#/must_match/0", "example_fails")} <= found, found
+
+
+def _count_drafts(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT COUNT(*) FROM classification_draft")).scalar_one()
+
+
+def test_an_approval_by_a_key_revoked_before_activation_does_not_count(
+    client, regulator, second_regulator, make_caller, admin, engine
+):
+    """Keys name no person: an admin who finds that the author also held the approving key
+    revokes it, and its approval no longer activates anything; another regulator may approve."""
+    created = client.post("/v1/drafts", json=draft(), headers=regulator.headers).json()
+    approve(client, second_regulator, created["id"])
+    revoked = client.post(f"/v1/keys/{second_regulator.key_id}:revoke", headers=admin.headers)
+    assert revoked.status_code == 200, revoked.text
+
+    refused = client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers)
+    assert refused.status_code == 422, refused.text
+    assert [e["code"] for e in refused.json()["errors"]] == ["approval_revoked"]
+    assert _status(client, regulator, created["id"]) == "draft"
+
+    third = make_caller("regulator", org="Danish Medicines Agency, scheduling unit", kind="regulator", country="DK")
+    approve(client, third, created["id"])
+    assert client.post(f"/v1/drafts/{created['id']}:approve", headers=third.headers).status_code == 409
+    activated = client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers)
+    assert activated.status_code == 200, activated.text
+    assert activated.json()["draft"]["approved_by_key_id"] == third.key_id
+    assert _audit(engine, created["id"]) == [
+        ("draft.create", regulator.key_id),
+        ("draft.approve", second_regulator.key_id),
+        ("draft.approve", third.key_id),
+        ("draft.activate", regulator.key_id),
+    ]
