@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from service.problems import Problem, problem_response
+from service.problems import Problem
 from service.web.deps import CsrfRefused, PageForbidden, SignInRequired
 from service.web.render import HERE, render
 
@@ -56,7 +56,7 @@ def install(app: FastAPI) -> None:
             detail="The form did not carry this session's token (CSRF). Reload the page and send it again.",
         )
 
-    api_problem = app.exception_handlers[Problem]
+    api_problem = app.exception_handlers[Problem]  # the API's own: problem+json
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
@@ -71,4 +71,5 @@ def install(app: FastAPI) -> None:
                 detail=exc.detail,
                 errors=exc.errors or [],
             )
-        return await api_problem(request, exc) if api_problem else problem_response(exc, request.url.path)
+        answer = api_problem(request, exc)
+        return answer if isinstance(answer, Response) else await answer

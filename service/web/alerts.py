@@ -4,9 +4,10 @@ answer (service.alerting.routes._cap), so the two can never differ."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from alerts.model import AlertType, Severity
@@ -15,15 +16,18 @@ from service.alerting import service
 from service.auth.deps import AlertReader
 from service.db import utcnow
 from service.web import sessions
-from service.web.deps import page, with_session
+from service.web.deps import PageUser, page_check, with_session
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Page = page(AlertReader)
+Page = Annotated[PageUser, Depends(page_check(AlertReader))]
 INBOX_SIZE = 100
 
 
-def _choice(enum, value: str, field: str, errors: dict) -> object | None:
+_E = TypeVar("_E", bound=Enum)
+
+
+def _choice(enum: type[_E], value: str, field: str, errors: dict[str, str]) -> _E | None:
     if not value:
         return None
     try:

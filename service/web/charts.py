@@ -45,7 +45,7 @@ def reports_by_country_over_time(samples: list[tuple[dt.date, str]], *, months: 
     parts.append(f'<text x="2" y="16" font-size="11" fill="#57606a">{peak}</text>')
     for i, key in enumerate(keys):
         x = left + i * bar
-        y = height - bottom
+        y: float = height - bottom
         for country in countries:
             n = counts[(key, country)]
             if not n:

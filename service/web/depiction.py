@@ -42,7 +42,8 @@ def svg_of_parts(mol: Chem.Mol, parts: list[list[int]], *, width: int = 400, hei
         if begin in atom_colours and end in atom_colours and atom_colours[begin] == atom_colours[end]:
             bond_colours[bond.GetIdx()] = atom_colours[begin]
     drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
-    drawer.drawOptions().clearBackground = False
+    # rdkit-stubs type every property setter's value as the options object itself
+    drawer.drawOptions().clearBackground = False  # type: ignore[assignment]
     rdMolDraw2D.PrepareAndDrawMolecule(
         drawer,
         picture,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from rdkit import Chem
 from starlette.responses import RedirectResponse, Response
 
@@ -19,12 +19,12 @@ from chemistry.depict import svg_with_highlight
 from service.auth.deps import RegulatorOnly
 from service.classification import routes as api
 from service.problems import Problem
-from service.web.deps import CsrfChecked, page, with_session
+from service.web.deps import CsrfChecked, PageUser, page_check, with_session
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Reader = page(api.DraftReader)
-Editor = page(RegulatorOnly)
+Reader = Annotated[PageUser, Depends(page_check(api.DraftReader))]
+Editor = Annotated[PageUser, Depends(page_check(RegulatorOnly))]
 DEPICTED = 24  # captured substances drawn on the impact page; the rest are listed
 
 

@@ -12,26 +12,26 @@ import base64
 import binascii
 import io
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.datastructures import Headers
-from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.responses import Response
 
 from service.auth.deps import Reporter
 from service.problems import Problem
 from service.reports import routes as api
 from service.reports import upload
-from service.web.deps import CsrfChecked, page, with_session
+from service.web.deps import CsrfChecked, PageUser, page_check, with_session
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Page = page(Reporter)
+Page = Annotated[PageUser, Depends(page_check(Reporter))]
 PREVIEW_ROWS = 20
 # the fields the form offers to map, and those it offers a default for
 MAPPED = ("structure", "substance_name", "sample_type", "country", "sampled_on", "techniques", "confidence")
 DEFAULTED = ("sample_type", "country", "sampled_on", "techniques", "confidence")
+FORMATS: dict[str, upload.FileFormat] = {"csv": "csv", "sdf": "sdf"}  # the form's choices; "" detects
 
 
 @router.get("/reports")
@@ -78,7 +78,7 @@ async def upload_submit(
 ) -> Response:
     form_data = await request.form()
     mapping = {f: str(form_data.get(f"map_{f}", "")).strip() for f in MAPPED}
-    defaults = {f: str(form_data.get(f"default_{f}", "")).strip() for f in DEFAULTED}
+    defaults: dict[str, Any] = {f: str(form_data.get(f"default_{f}", "")).strip() for f in DEFAULTED}
     mapping = {k: v for k, v in mapping.items() if v}
     defaults = {k: v for k, v in defaults.items() if v}
     errors: dict[str, str] = {}
@@ -99,15 +99,15 @@ async def upload_submit(
         "file_name": file_name,
         "file_data": base64.b64encode(data).decode() if data else "",
     }
-    context = {"form": form, "mapped": MAPPED, "defaulted": DEFAULTED}
+    context: dict[str, Any] = {"form": form, "mapped": MAPPED, "defaulted": DEFAULTED}
     if errors:
         return await render(request, "upload.html", user, errors=errors, status_code=422, **context)
     if defaults.get("techniques"):
         defaults["techniques"] = [t.strip() for t in defaults["techniques"].replace(";", ",").split(",") if t.strip()]
     try:
-        fmt = format if format in ("csv", "sdf") else upload.detect_format(file_name)
+        fmt = FORMATS.get(format) or upload.detect_format(file_name)
         if action == "upload":
-            sent = StarletteUploadFile(
+            sent = UploadFile(
                 io.BytesIO(data), filename=file_name, headers=Headers({"content-type": "application/octet-stream"})
             )
             answer = await with_session(

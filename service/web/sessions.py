@@ -13,7 +13,8 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey, Principal, Role
 from service.auth.service import authenticate, hash_secret
@@ -41,12 +42,12 @@ def start(session: Session, *, api_key: str, lifetime: dt.timedelta) -> tuple[st
     session.rollback()  # end the read: begin_write starts the write transaction itself
     now = utcnow()
     begin_write(session)
-    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    session.execute(delete(WebSession).where(col(WebSession.expires_at) < now))
     # "new since your last visit" outlives signing out: carry the key's last mark forward
     last_seen = session.exec(
         select(WebSession.alerts_seen_at)
-        .where(WebSession.key_id == principal.key_id, WebSession.alerts_seen_at.is_not(None))
-        .order_by(WebSession.alerts_seen_at.desc())
+        .where(WebSession.key_id == principal.key_id, col(WebSession.alerts_seen_at).is_not(None))
+        .order_by(col(WebSession.alerts_seen_at).desc())
         .limit(1)
     ).first()
     session_id = secrets.token_urlsafe(32)
@@ -65,21 +66,22 @@ def start(session: Session, *, api_key: str, lifetime: dt.timedelta) -> tuple[st
 
 def resolve(session: Session, session_id: str) -> SignedIn | None:
     """The signed-in principal of a session id; None when unknown, expired or its key revoked."""
+    # SQLAlchemy's select (SQLModel's is typed for at most four columns)
     found = session.execute(
-        select(
-            WebSession.csrf_token,
-            WebSession.expires_at,
-            WebSession.alerts_seen_at,
-            ApiKey.id,
-            ApiKey.role,
-            ApiKey.revoked_at,
-            Organisation.id,
-            Organisation.name,
-            Organisation.country,
+        sa_select(
+            col(WebSession.csrf_token),
+            col(WebSession.expires_at),
+            col(WebSession.alerts_seen_at),
+            col(ApiKey.id),
+            col(ApiKey.role),
+            col(ApiKey.revoked_at),
+            col(Organisation.id),
+            col(Organisation.name),
+            col(Organisation.country),
         )
-        .join(ApiKey, ApiKey.id == WebSession.key_id)
-        .join(Organisation, Organisation.id == ApiKey.organisation_id)
-        .where(WebSession.id_hash == hash_secret(session_id))
+        .join(ApiKey, col(ApiKey.id) == col(WebSession.key_id))
+        .join(Organisation, col(Organisation.id) == col(ApiKey.organisation_id))
+        .where(col(WebSession.id_hash) == hash_secret(session_id))
     ).first()
     session.rollback()
     if found is None:
@@ -95,7 +97,7 @@ def resolve(session: Session, session_id: str) -> SignedIn | None:
 
 def end(session: Session, session_id: str) -> None:
     begin_write(session)
-    session.execute(delete(WebSession).where(WebSession.id_hash == hash_secret(session_id)))
+    session.execute(delete(WebSession).where(col(WebSession.id_hash) == hash_secret(session_id)))
     session.commit()
 
 
@@ -109,4 +111,6 @@ def mark_alerts_seen(session: Session, session_id: str, *, at: dt.datetime) -> N
 
 
 def csrf_matches(signed_in: SignedIn, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(signed_in.csrf_token.encode(), presented.encode())
+    if not presented:
+        return False
+    return hmac.compare_digest(signed_in.csrf_token.encode(), presented.encode())

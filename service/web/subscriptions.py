@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
@@ -19,11 +19,11 @@ from service.classification.live import current, shipped_jurisdictions
 from service.problems import Problem, validation_errors
 from service.subscriptions import routes as api
 from service.subscriptions.models import Filters, SubscriptionCreate, SubscriptionUpdate
-from service.web.deps import CsrfChecked, page, with_session
+from service.web.deps import CsrfChecked, PageUser, page_check, with_session
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Page = page(Subscriber)
+Page = Annotated[PageUser, Depends(page_check(Subscriber))]
 LOG_SIZE = 50
 
 

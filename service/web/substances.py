@@ -6,23 +6,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from rdkit import Chem
 from starlette.responses import Response
 
 from chemistry.depict import svg_with_highlight
 from chemistry.identity import StructureError, identify
 from service.auth.deps import RegistryReader
+from service.db import stored_id
 from service.families import service as families
 from service.problems import Problem
 from service.reports import service as reports
 from service.substances import service as registry
 from service.web.charts import reports_by_country_over_time
-from service.web.deps import page, with_session
+from service.web.deps import PageUser, page_check, with_session
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Page = page(RegistryReader)
+Page = Annotated[PageUser, Depends(page_check(RegistryReader))]
 CHART_REPORTS = 500  # the chart reads at most this many of the newest reports
 
 
@@ -46,8 +47,9 @@ async def search_page(request: Request, user: Page, q: Annotated[str, Query(max_
                     exact = None
                 if exact is not None:
                     rows = registry.search(session, name=None, inchikey=None, exact=exact, after_id=None, limit=50)
-        names = registry.names_for(session, [s.id for s in rows])
-        return [registry.to_read(s, names.get(s.id, [])) for s in rows]
+        ids = [stored_id(s) for s in rows]
+        names = registry.names_for(session, ids)
+        return [registry.to_read(s, names.get(i, [])) for s, i in zip(rows, ids)]
 
     if 0 < len(query) < 2:
         items, error = [], "type at least 2 characters"
