@@ -169,6 +169,9 @@ class SmtpSettings:
     password: str | None = None
     starttls: bool = False
     ssl: bool = False  # implicit TLS (port 465)
+    # PEM CA bundle that signs the server's certificate (a private CA); None: the system's trust
+    # store. Either way the certificate and host name are verified.
+    ca_file: str | None = None
     timeout_seconds: float = 30.0
     sender: str = "varsel@varsel.invalid"
 
@@ -187,18 +190,25 @@ class EmailSender:
     async def aclose(self) -> None:
         return None
 
+    def _tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self._settings.ca_file or None)
+
     def _connect(self) -> smtplib.SMTP:
         s = self._settings
         if s.ssl:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout_seconds, context=ssl.create_default_context()
+                s.host, s.port, timeout=s.timeout_seconds, context=self._tls_context()
             )
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
-            if s.starttls:
-                client.starttls(context=ssl.create_default_context())
-        if s.username:
-            client.login(s.username, s.password or "")
+        try:
+            if s.starttls and not s.ssl:
+                client.starttls(context=self._tls_context())  # verifies the certificate and host name
+            if s.username:
+                client.login(s.username, s.password or "")
+        except BaseException:
+            client.close()  # a refused certificate or login must not leave the connection open
+            raise
         return client
 
     def _send_batch(self, deliveries: list[OutgoingDelivery]) -> list[DeliveryResult]:

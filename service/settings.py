@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = Field(default=SecretStr(""))
     smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS")
     smtp_ssl: bool = Field(default=False, description="Implicit TLS from the first byte (usually port 465)")
+    smtp_ca_file: str = Field(
+        default="",
+        description="PEM file of the CA(s) that sign the SMTP server's certificate, for a private CA; "
+        "empty: the system's trust store. The certificate is always verified",
+    )
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     smtp_from: str = Field(default="varsel@varsel.invalid", description="From: address of alert e-mails")
 

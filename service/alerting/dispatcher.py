@@ -106,6 +106,7 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
         password=settings.smtp_password.get_secret_value() or None,
         starttls=settings.smtp_starttls,
         ssl=settings.smtp_ssl,
+        ca_file=settings.smtp_ca_file or None,
         timeout_seconds=settings.smtp_timeout_seconds,
         sender=settings.smtp_from,
     )
