@@ -1,10 +1,13 @@
-"""SVG pictures of molecules and rule cores, with the matched atoms highlighted.
+"""Pictures of molecules: SVG of molecules and rule cores with the matched atoms highlighted (the
+web pages), and PNG of a structure (alert e-mails and CAP ``<resource>``s, since mail clients
+show PNG far more reliably than SVG).
 
-Pure RDKit (rdMolDraw2D); the service decides how to serve them.
+Pure RDKit (rdMolDraw2D, its Cairo backend for PNG); the service decides how to serve them.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 
 from rdkit import Chem
@@ -13,7 +16,9 @@ from rdkit.Chem.Draw import rdMolDraw2D
 
 from chemistry.rulebook import parse_smarts
 
-__all__ = ["svg_with_highlight", "svg_of_smarts"]
+__all__ = ["PNG_HEIGHT", "PNG_WIDTH", "png_of_smiles", "svg_of_smarts", "svg_with_highlight"]
+
+PNG_WIDTH, PNG_HEIGHT = 300, 200
 
 
 def _draw(mol: Chem.Mol, *, width: int, height: int, atoms=(), bonds=(), prepare: bool = True) -> str:
@@ -67,3 +72,17 @@ def svg_of_smarts(smarts: str, *, width: int = 400, height: int = 300) -> str:
     Chem.FastFindRings(query)
     rdDepictor.Compute2DCoords(query)
     return _draw(query, width=width, height=height, prepare=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def png_of_smiles(smiles: str) -> bytes | None:
+    """The structure as a PNG of PNG_WIDTH x PNG_HEIGHT pixels, or None when the SMILES cannot be
+    parsed. Drawn once per structure per process (an alert goes to many subscribers)."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        return None
+    drawer = rdMolDraw2D.MolDraw2DCairo(PNG_WIDTH, PNG_HEIGHT)
+    rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol)
+    drawer.FinishDrawing()
+    png: bytes = drawer.GetDrawingText()
+    return png

@@ -29,8 +29,8 @@ from alerts.delivery import OutgoingDelivery, WebhookSender
 from alerts.dispatch import ChannelSenders, DispatchPolicy, DispatchStats, dispatch_claimed
 from alerts.email import EmailSender, SmtpSettings, compose
 from alerts.retry import RetryPolicy
+from chemistry.depict import png_of_smiles
 from service import __version__
-from service.alerting.depiction import png_of_smiles
 from service.alerting.outbox import public_base
 from service.alerting.store import RenderEmail, SqlDeliveryStore
 from service.observability.metrics import record_dispatch

@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from alerts.atom import alerts_feed
 from alerts.cap import alert_to_cap
 from alerts.model import Alert, AlertType, Severity, SubscriptionFilter, matches
+from chemistry.depict import png_of_smiles
 from service.alerting import service
-from service.alerting.depiction import png_of_smiles
 from service.alerting.models import AlertPage
 from service.auth.deps import _BEARER, AlertReader, get_principal, require
 from service.auth.models import Role
