@@ -43,7 +43,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Literal, Sequence
 
 import numpy as np
 from rdkit import Chem, DataStructs, rdBase
@@ -430,10 +430,10 @@ class FamilyIndex:
         sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self._fps)) if self._fps else np.zeros(0)
         nearest = self._nearest(sims)
         modular = modular_class(mol) if self.modular else None
-        family_id, reason = self._choose_family(sims, scaffold if distinctive else "", mol, modular)
-        is_new = family_id is None
+        chosen, reason = self._choose_family(sims, scaffold if distinctive else "", mol, modular)
+        is_new = chosen is None
+        family_id = chosen if chosen is not None else family_id_for(key)
         if is_new:
-            family_id = family_id_for(key)
             self._families[family_id] = Family(family_id=family_id, founder=key)
             self._family_positions[family_id] = []
         self._append(key, fp, Chem.MolToSmiles(mol), scaffold, family_id, distinctive=distinctive, modular=modular)
@@ -504,7 +504,7 @@ class FamilyIndex:
         family_id: str,
         *,
         distinctive: bool,
-        modular: str | None | bool = False,
+        modular: str | None | Literal[False] = False,
     ) -> None:
         position = len(self._keys)
         self._keys.append(key)
@@ -746,8 +746,10 @@ def recluster(
         )
     ]
     by_class: dict[str, list[int]] = {}
-    for i in sorted((i for i in range(len(keys)) if modular[i] is not None), key=keys.__getitem__):
-        by_class.setdefault(modular[i], []).append(i)
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        name = modular[i]
+        if name is not None:
+            by_class.setdefault(name, []).append(i)
     clusters += [by_class[name] for name in sorted(by_class)]
     index = FamilyIndex(threshold=threshold, scaffold_threshold=scaffold_threshold, min_shared=min_shared)
     for positions in clusters:

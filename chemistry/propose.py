@@ -322,11 +322,12 @@ def _probe(core: _LabelledCore, members: Sequence[tuple[str, Identity]], as_of: 
     decomposed: list[str] = []
     for name, identity in members:
         result = engine.classify(identity, jurisdictions=[DRAFT_JURISDICTION], as_of=as_of).results[DRAFT_JURISDICTION]
-        if not result.matches:
+        explanation = result.matches[0].explanation if result.matches else None
+        if explanation is None:
             continue
         decomposed.append(name)
         counts: dict[str, int] = {}
-        for substituent in result.matches[0].explanation.substituents:
+        for substituent in explanation.substituents:
             seen.setdefault(substituent.position, []).append((substituent.substituent_class, substituent.smiles))
             counts[substituent.position] = counts.get(substituent.position, 0) + 1
         for position, count in counts.items():
@@ -353,12 +354,14 @@ def _chain(smiles: str) -> int:
         seen, frontier, depth = {start}, [start], 0
         while frontier:
             depth += 1
-            frontier = [
-                n.GetIdx()
-                for i in frontier
-                for n in mol.GetAtomWithIdx(i).GetNeighbors()
-                if n.GetIdx() in chain and n.GetIdx() not in seen and not seen.add(n.GetIdx())
-            ]
+            reached = []
+            for i in frontier:
+                for neighbour in mol.GetAtomWithIdx(i).GetNeighbors():
+                    j = neighbour.GetIdx()
+                    if j in chain and j not in seen:
+                        seen.add(j)
+                        reached.append(j)
+            frontier = reached
         best = max(best, depth)
     return best
 
@@ -628,7 +631,10 @@ def propose_group(
             return attempt
         if attempt.safe and fallback is None:
             fallback = attempt
-    return fallback or attempt
+    chosen = fallback or attempt
+    if chosen is None:  # LADDER is a non-empty constant: every call tries at least one rung
+        raise RuntimeError("no generalisation was tried")
+    return chosen
 
 
 def _newly_controlled(

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from chemistry.identity import StructureError
 from service.classification.live import current, shipped_jurisdictions
@@ -76,25 +76,33 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
     live = current(session)
     start, end = _window(since, until)
     reported = session.exec(
-        select(Report.substance_id, func.count(), func.min(Report.received_at), func.max(Report.received_at))
-        .where(Report.received_at >= start, Report.received_at < end, Report.substance_id.is_not(None))
-        .group_by(Report.substance_id)
+        select(
+            col(Report.substance_id), func.count(), func.min(col(Report.received_at)), func.max(col(Report.received_at))
+        )
+        .where(col(Report.received_at) >= start, col(Report.received_at) < end, col(Report.substance_id).is_not(None))
+        .group_by(col(Report.substance_id))
     ).all()
-    counts = {sid: (n, first, last) for sid, n, first, last in reported}
+    counts = {sid: (n, first, last) for sid, n, first, last in reported if sid is not None}
     countries: dict[int, set[str]] = defaultdict(set)
     if counts:
         for sid, country in session.exec(
-            select(Report.substance_id, Report.country)
+            select(col(Report.substance_id), col(Report.country))
             .distinct()
-            .where(Report.received_at >= start, Report.received_at < end, Report.substance_id.in_(list(counts)))
+            .where(
+                col(Report.received_at) >= start,
+                col(Report.received_at) < end,
+                col(Report.substance_id).in_(list(counts)),
+            )
         ).all():
-            countries[sid].add(country)
-    substances = session.exec(select(Substance).where(Substance.id.in_(list(counts)))).all() if counts else []
+            if sid is not None:
+                countries[sid].add(country)
+    substances = session.exec(select(Substance).where(col(Substance.id).in_(list(counts)))).all() if counts else []
 
     info = shipped_jurisdictions().get(jurisdiction)
     partial = info is not None and not info.named_lists_encoded
     gaps: dict[int, GapSubstance] = {}
     for substance in substances:
+        assert substance.id is not None  # a stored row
         try:
             found = live.classifier.classify(substance.smiles, jurisdictions=[jurisdiction], as_of=as_of)
         except StructureError:
@@ -121,8 +129,8 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
     membership = (
         dict(
             session.exec(
-                select(FamilyMember.substance_id, FamilyMember.family_id).where(
-                    FamilyMember.substance_id.in_(list(gaps))
+                select(col(FamilyMember.substance_id), col(FamilyMember.family_id)).where(
+                    col(FamilyMember.substance_id).in_(list(gaps))
                 )
             ).all()
         )
@@ -130,7 +138,7 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
         else {}
     )
     families = (
-        {f.id: f for f in session.exec(select(Family).where(Family.id.in_(set(membership.values())))).all()}
+        {f.id: f for f in session.exec(select(Family).where(col(Family.id).in_(set(membership.values())))).all()}
         if membership
         else {}
     )

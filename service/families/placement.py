@@ -44,11 +44,15 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+import numpy as np
 from rdkit import Chem, DataStructs, rdBase
-from sqlalchemy import Engine, delete, func, insert, or_, text, update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, Engine, delete, func, insert, or_, text, update
+from sqlalchemy import select as select_rows  # sqlmodel's select types four columns at most
+from sqlmodel import Session, col, select
 
 from alerts.signals import NearestControlled
 from chemistry.classify import Classification
@@ -170,38 +174,39 @@ def forget(engine: Engine) -> None:
 
 
 def current_epoch(session: Session) -> int:
-    return session.exec(
-        select(func.coalesce(func.max(FamilyJob.id), 0)).where(FamilyJob.state == JobState.succeeded.value)
+    last = session.exec(
+        select(func.max(col(FamilyJob.id))).where(col(FamilyJob.state) == JobState.succeeded.value)
     ).one()
+    return last or 0
 
 
 def _membership_mark(session: Session) -> tuple[int, int]:
     """(epoch, highest member id): both index lookups. Only the lock holder inserts members and a
     recluster, the only delete, moves the epoch, so these two say whether anything changed."""
-    highest = session.execute(select(func.coalesce(func.max(FamilyMember.id), 0))).scalar_one()
-    return current_epoch(session), highest
+    highest = session.execute(select(func.max(col(FamilyMember.id)))).scalar_one()
+    return current_epoch(session), highest or 0
 
 
 def _load(session: Session, settings: Settings, epoch: int) -> LiveIndex:
     started = time.perf_counter()
     families = session.execute(
-        select(Family.id, Substance.inchikey, Family.core_smarts, Family.core_member_count).join(
-            Substance, Substance.id == Family.founder_substance_id
+        select(col(Family.id), col(Substance.inchikey), col(Family.core_smarts), col(Family.core_member_count)).join(
+            Substance, col(Substance.id) == col(Family.founder_substance_id)
         )
     ).all()
     rows = session.execute(
-        select(
-            FamilyMember.id,
-            FamilyMember.substance_id,
-            Substance.inchikey,
-            Substance.smiles,
-            FamilyMember.family_id,
-            FamilyMember.scaffold,
-            FamilyMember.distinctive_scaffold,
-            FamilyMember.fingerprint,
+        select_rows(
+            col(FamilyMember.id),
+            col(FamilyMember.substance_id),
+            col(Substance.inchikey),
+            col(Substance.smiles),
+            col(FamilyMember.family_id),
+            col(FamilyMember.scaffold),
+            col(FamilyMember.distinctive_scaffold),
+            col(FamilyMember.fingerprint),
         )
-        .join(Substance, Substance.id == FamilyMember.substance_id)
-        .order_by(FamilyMember.id)
+        .join(Substance, col(Substance.id) == col(FamilyMember.substance_id))
+        .order_by(col(FamilyMember.id))
     ).all()
     state = {
         "format": STATE_FORMAT,
@@ -280,9 +285,9 @@ def _place_batch(engine: Engine, settings: Settings, batch_size: int) -> int | N
         pending = (
             session.execute(
                 select(Substance)
-                .outerjoin(FamilyMember, FamilyMember.substance_id == Substance.id)
-                .where(FamilyMember.id.is_(None))
-                .order_by(Substance.id)
+                .outerjoin(FamilyMember, col(FamilyMember.substance_id) == col(Substance.id))
+                .where(col(FamilyMember.id).is_(None))
+                .order_by(col(Substance.id))
                 .limit(batch_size)
             )
             .scalars()
@@ -303,7 +308,7 @@ def _place_batch(engine: Engine, settings: Settings, batch_size: int) -> int | N
         return len(pending)
 
 
-def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[Placement]:
+def _place(session: Session, live: LiveIndex, pending: Sequence[Substance]) -> list[Placement]:
     """Write the memberships of ``pending``; returns each placement, in order, with its
     family's size once it joined and its nearest controlled relative among the index's nearest."""
     now = utcnow()
@@ -320,6 +325,7 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[
             nearest_of.append(
                 [(live.id_of[key], similarity) for key, similarity in assignment.nearest if key in live.id_of]
             )
+            assert substance.id is not None  # a stored row
             live.append(substance.inchikey, substance.smiles, substance.id)
             if assignment.is_new_family:
                 founders[assignment.family_id] = substance.id
@@ -338,7 +344,9 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[
                     "distinctive_scaffold": distinctive,
                 }
             )
-    sizes = dict(session.execute(select(Family.id, Family.member_count).where(Family.id.in_(list(joined)))).all())
+    sizes = dict(
+        session.execute(select(col(Family.id), col(Family.member_count)).where(col(Family.id).in_(list(joined)))).all()
+    )
     if founders:
         session.execute(
             insert(Family),
@@ -356,15 +364,17 @@ def _place(session: Session, live: LiveIndex, pending: list[Substance]) -> list[
         )
     for fid, count in joined.items():
         session.execute(
-            update(Family).where(Family.id == fid).values(member_count=Family.member_count + count, updated_at=now)
+            update(Family)
+            .where(col(Family.id) == fid)
+            .values(member_count=col(Family.member_count) + count, updated_at=now)
         )
     session.execute(insert(FamilyMember), rows)
-    live.last_member_id = session.execute(select(func.max(FamilyMember.id))).scalar_one()
+    live.last_member_id = session.execute(select(func.max(col(FamilyMember.id)))).scalar_one() or 0
     _name_founded(session, founders, pending)
     return _placements(session, pending, rows, nearest_of, sizes)
 
 
-def _name_founded(session: Session, founders: dict[str, int], pending: list[Substance]) -> None:
+def _name_founded(session: Session, founders: dict[str, int], pending: Sequence[Substance]) -> None:
     """A new family is listed with a name from the start: its founder's (one member, or the few
     of this batch), cheap enough to run under the lock; the worker's refresh renames it as it grows."""
     if not founders:
@@ -376,12 +386,14 @@ def _name_founded(session: Session, founders: dict[str, int], pending: list[Subs
             mol = Chem.MolFromSmiles(smiles[founder_id])
         core = Chem.MolToSmarts(mol) if mol is not None else None
         named = name_family(session, family_id, None if is_trivial_core(core) else core, live=rulebook)
-        session.execute(update(Family).where(Family.id == family_id).values(name=named.name, name_source=named.source))
+        session.execute(
+            update(Family).where(col(Family.id) == family_id).values(name=named.name, name_source=named.source)
+        )
 
 
 def _placements(
     session: Session,
-    pending: list[Substance],
+    pending: Sequence[Substance],
     rows: list[dict],
     nearest_of: list[list[tuple[int, float]]],
     sizes: dict[str, int],
@@ -390,11 +402,11 @@ def _placements(
     controlled = (
         set(
             session.execute(
-                select(SubstanceClassification.substance_id)
+                select(col(SubstanceClassification.substance_id))
                 .distinct()
                 .where(
-                    SubstanceClassification.substance_id.in_(neighbour_ids),
-                    SubstanceClassification.status.in_(CONTROLLED_STATUSES),
+                    col(SubstanceClassification.substance_id).in_(neighbour_ids),
+                    col(SubstanceClassification.status).in_(CONTROLLED_STATUSES),
                 )
             ).scalars()
         )
@@ -402,7 +414,11 @@ def _placements(
         else set()
     )
     inchikeys = (
-        dict(session.execute(select(Substance.id, Substance.inchikey).where(Substance.id.in_(list(controlled)))).all())
+        dict(
+            session.execute(
+                select(col(Substance.id), col(Substance.inchikey)).where(col(Substance.id).in_(list(controlled)))
+            ).all()
+        )
         if controlled
         else {}
     )
@@ -439,9 +455,9 @@ def _spread(items: list, count: int) -> list:
 def _display_names(session: Session, substance_ids: list[int]) -> dict[int, str]:
     names: dict[int, str] = {}
     for substance_id, name in session.execute(
-        select(SubstanceName.substance_id, SubstanceName.name)
-        .where(SubstanceName.substance_id.in_(substance_ids))
-        .order_by(SubstanceName.id)
+        select(col(SubstanceName.substance_id), col(SubstanceName.name))
+        .where(col(SubstanceName.substance_id).in_(substance_ids))
+        .order_by(col(SubstanceName.id))
     ):
         names.setdefault(substance_id, name)
     return names
@@ -451,9 +467,9 @@ def member_identities(session: Session, family_id: str) -> list[tuple[int, Ident
     rows = (
         session.execute(
             select(Substance)
-            .join(FamilyMember, FamilyMember.substance_id == Substance.id)
-            .where(FamilyMember.family_id == family_id)
-            .order_by(Substance.inchikey)
+            .join(FamilyMember, col(FamilyMember.substance_id) == col(Substance.id))
+            .where(col(FamilyMember.family_id) == family_id)
+            .order_by(col(Substance.inchikey))
         )
         .scalars()
         .all()
@@ -485,7 +501,7 @@ def compute_proposal(
     members: list[tuple[int, Identity]],
     *,
     core_smarts: str | None,
-    registry: list[tuple[str, Identity | str]] = (),  # type: ignore[assignment]
+    registry: Sequence[tuple[str, Identity | str]] = (),
     count_virtual: bool,
 ) -> dict:
     """The proposal for a family as stored in ``family.proposal`` (or ``{"error": ...}``)."""
@@ -540,17 +556,17 @@ def _registry_neighbours(
     """Registered substances outside the family and close to it: what a proposal is screened against."""
     if live is None or not live.keys:
         return []
-    import numpy as np
-
-    best = None
+    best: np.ndarray | None = None
     for _, identity in _spread(members, MCS_SAMPLE_SIZE):
         sims = live.index.similarities(identity.mol)
         if sims.size != len(live.keys):
             return []  # the index moved under us; screen nothing rather than the wrong rows
         best = sims if best is None else np.maximum(best, sims)
+    if best is None:
+        return []
     inside = {identity.inchikey for _, identity in members}
     order = np.argsort(-best, kind="stable")
-    chosen = []
+    chosen: list[tuple[str, str]] = []
     for position in order.tolist():
         if best[position] < PROPOSAL_REGISTRY_MIN_SIMILARITY or len(chosen) >= PROPOSAL_REGISTRY_MAX:
             break
@@ -568,20 +584,20 @@ def name_family(session: Session, family_id: str, core_smarts: str | None, *, li
     """The family's readable name (chemistry.families.family_name) from its members' structures
     and their stored classifications: the group rules of the live rulebook that capture each."""
     rows = session.execute(
-        select(FamilyMember.substance_id, Substance.smiles)
-        .join(Substance, Substance.id == FamilyMember.substance_id)
-        .where(FamilyMember.family_id == family_id)
-        .order_by(FamilyMember.id)
+        select(col(FamilyMember.substance_id), col(Substance.smiles))
+        .join(Substance, col(Substance.id) == col(FamilyMember.substance_id))
+        .where(col(FamilyMember.family_id) == family_id)
+        .order_by(col(FamilyMember.id))
     ).all()
     chosen = _spread(list(rows), NAME_SAMPLE_SIZE)
     groups = {rule.id: rule for rule in live.rulebook.rules if rule.kind == "group"}
     titles: dict[int, list[str]] = {}
     for substance_id, jurisdiction, rule_ids in session.execute(
         select(
-            SubstanceClassification.substance_id,
-            SubstanceClassification.jurisdiction,
-            SubstanceClassification.rule_ids,
-        ).where(SubstanceClassification.substance_id.in_([sid for sid, _ in chosen]))
+            col(SubstanceClassification.substance_id),
+            col(SubstanceClassification.jurisdiction),
+            col(SubstanceClassification.rule_ids),
+        ).where(col(SubstanceClassification.substance_id).in_([sid for sid, _ in chosen]))
     ):
         titles.setdefault(substance_id, []).extend(
             f"{groups[rule_id].title} ({jurisdiction})" for rule_id in rule_ids if rule_id in groups
@@ -600,9 +616,9 @@ def name_unnamed(engine: Engine, *, limit: int = 500, time_budget: float = 5.0) 
     with Session(engine, expire_on_commit=False) as session:
         live = live_rulebook(session)
         unnamed = session.execute(
-            select(Family.id, Family.core_smarts, Family.member_count)
-            .where(Family.name.is_(None))  # type: ignore[union-attr]  # a SQLModel column, not a str
-            .order_by(Family.id)
+            select(col(Family.id), col(Family.core_smarts), col(Family.member_count))
+            .where(col(Family.name).is_(None))
+            .order_by(col(Family.id))
             .limit(limit)
         ).all()
         for family_id, core, count in unnamed:
@@ -613,7 +629,7 @@ def name_unnamed(engine: Engine, *, limit: int = 500, time_budget: float = 5.0) 
             begin_write(session)
             session.execute(
                 update(Family)
-                .where(Family.id == family_id, Family.member_count == count)
+                .where(col(Family.id) == family_id, col(Family.member_count) == count)
                 .values(name=named.name, name_source=named.source)
             )
             session.commit()
@@ -633,13 +649,13 @@ def refresh_families(
             select(Family)
             .where(
                 or_(
-                    Family.core_member_count != Family.member_count,
-                    Family.proposal_member_count.is_(None),
-                    Family.proposal_member_count != Family.member_count,
-                    Family.proposal_rulebook_version != version,
+                    col(Family.core_member_count) != col(Family.member_count),
+                    col(Family.proposal_member_count).is_(None),
+                    col(Family.proposal_member_count) != col(Family.member_count),
+                    col(Family.proposal_rulebook_version) != version,
                 )
             )
-            .order_by(Family.updated_at.desc(), Family.id)
+            .order_by(col(Family.updated_at).desc(), col(Family.id))
             .limit(limit)
         ).all()
         session.expunge_all()  # plain snapshots: a rollback below must not reload them
@@ -661,7 +677,7 @@ def refresh_families(
             begin_write(session)
             session.execute(
                 update(Family)
-                .where(Family.id == family.id, Family.member_count == len(members))
+                .where(col(Family.id) == family.id, col(Family.member_count) == len(members))
                 .values(
                     core_smarts=core,
                     core_member_count=len(members),
@@ -695,7 +711,7 @@ def run_recomputes(engine: Engine, *, settings: Settings | None = None) -> int:
                 begin_write(session)
                 session.execute(
                     update(FamilyJob)
-                    .where(FamilyJob.id == job_id)
+                    .where(col(FamilyJob.id) == job_id)
                     .values(state=JobState.failed.value, finished_at=utcnow(), error=f"{type(error).__name__}: {error}")
                 )
                 session.commit()
@@ -710,23 +726,30 @@ def _claim_job(engine: Engine) -> int | None:
     with Session(engine) as session:
         begin_write(session)
         job_id = session.exec(
-            select(FamilyJob.id)
+            select(col(FamilyJob.id))
             .where(
                 or_(
-                    FamilyJob.state == JobState.queued.value,
-                    (FamilyJob.state == JobState.running.value) & (FamilyJob.started_at < now - STALE_JOB_AFTER),
+                    col(FamilyJob.state) == JobState.queued.value,
+                    (col(FamilyJob.state) == JobState.running.value)
+                    & (col(FamilyJob.started_at) < now - STALE_JOB_AFTER),
                 )
             )
-            .order_by(FamilyJob.id)
+            .order_by(col(FamilyJob.id))
             .limit(1)
         ).first()
         if job_id is None:
             session.rollback()
             return None
-        claimed = session.execute(
-            update(FamilyJob)
-            .where(FamilyJob.id == job_id, FamilyJob.state.in_([JobState.queued.value, JobState.running.value]))
-            .values(state=JobState.running.value, started_at=now)
+        claimed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(FamilyJob)
+                .where(
+                    col(FamilyJob.id) == job_id,
+                    col(FamilyJob.state).in_([JobState.queued.value, JobState.running.value]),
+                )
+                .values(state=JobState.running.value, started_at=now)
+            ),
         ).rowcount
         session.commit()
         return job_id if claimed else None
@@ -735,9 +758,12 @@ def _claim_job(engine: Engine) -> int | None:
 def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
     started = time.perf_counter()
     with Session(engine) as session:
-        threshold = session.get(FamilyJob, job_id).threshold
+        job = session.get(FamilyJob, job_id)
+        if job is None:
+            raise LookupError(f"recluster job {job_id} is gone")
+        threshold = job.threshold
         snapshot = session.execute(
-            select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)
+            select(col(Substance.id), col(Substance.inchikey), col(Substance.smiles)).order_by(col(Substance.id))
         ).all()
     with rdBase.BlockLogs():
         built = recluster(
@@ -801,7 +827,7 @@ def _recompute(engine: Engine, settings: Settings, job_id: int) -> dict:
         }
         session.execute(
             update(FamilyJob)
-            .where(FamilyJob.id == job_id)
+            .where(col(FamilyJob.id) == job_id)
             .values(state=JobState.succeeded.value, finished_at=utcnow(), result=result)
         )
         record(

@@ -179,13 +179,15 @@ def draft_from_proposal(
     proposal, problem = service.current_proposal(
         session, family, mcs_timeout=request.app.state.settings.family_mcs_timeout_seconds
     )
-    if proposal is None or not proposal.offered:
-        reason = problem or f"it captures {', '.join(proposal.offenders)}; narrow it by hand as a draft"
+    if proposal is None or proposal.rule is None:  # no proposal, or one not offered (rule only when offered)
+        offenders = ", ".join(proposal.offenders) if proposal is not None else ""
+        reason = problem or f"it captures {offenders}; narrow it by hand as a draft"
         raise Problem(409, "conflict", f"family {family_id} has no proposal that can be offered: {reason}")
+    rule = proposal.rule
     session.rollback()  # end the reads: the draft service opens its own write transaction
     draft = drafts.create_draft(
         session,
-        body=for_jurisdiction(proposal.rule, principal.organisation_country),
+        body=for_jurisdiction(rule, principal.organisation_country),
         principal=principal,
         timeout=request.app.state.settings.draft_impact_timeout_seconds,
     )

@@ -15,12 +15,14 @@ import functools
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rdkit import Chem, DataStructs, rdBase
 from rdkit.Chem import Draw
-from sqlalchemy import and_, case, func, literal, not_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, not_
+from sqlalchemy import select as select_rows  # sqlmodel's select types four columns at most
+from sqlmodel import Session, col, select
 
 from chemistry.depict import svg_of_smarts
 from chemistry.families import fingerprint, is_trivial_core
@@ -73,41 +75,45 @@ SVG_CELL = (260, 200)
 
 def _summaries(session: Session, *, growth_days: int, jurisdiction: str | None, family_id: str | None = None):  # noqa: ANN202
     since = utcnow() - dt.timedelta(days=growth_days)
-    first_reported = func.coalesce(Substance.first_reported_at, Substance.created_at)
-    classified = select(SubstanceClassification.substance_id)
-    controlled = classified.where(SubstanceClassification.status != NOT_CONTROLLED)
+    first_reported = func.coalesce(col(Substance.first_reported_at), col(Substance.created_at))
+    classified = select(col(SubstanceClassification.substance_id))
+    controlled = classified.where(col(SubstanceClassification.status) != NOT_CONTROLLED)
+    uncontrolled: ColumnElement[bool]
     if jurisdiction:
-        uncontrolled = FamilyMember.substance_id.in_(
+        uncontrolled = col(FamilyMember.substance_id).in_(
             classified.where(
-                SubstanceClassification.jurisdiction == jurisdiction, SubstanceClassification.status == NOT_CONTROLLED
+                col(SubstanceClassification.jurisdiction) == jurisdiction,
+                col(SubstanceClassification.status) == NOT_CONTROLLED,
             )
         )
     else:
-        uncontrolled = and_(FamilyMember.substance_id.in_(classified), not_(FamilyMember.substance_id.in_(controlled)))
-    per_member = (
-        select(
-            FamilyMember.family_id.label("fid"),
+        uncontrolled = and_(
+            col(FamilyMember.substance_id).in_(classified), not_(col(FamilyMember.substance_id).in_(controlled))
+        )
+    per_member: Select[*tuple[Any, ...]] = (
+        select_rows(
+            col(FamilyMember.family_id).label("fid"),
             func.sum(case((first_reported >= literal(since, UTCDateTime), 1), else_=0)).label("growth"),
             func.sum(case((uncontrolled, 1), else_=0)).label("uncontrolled"),
-            func.sum(case((not_(FamilyMember.substance_id.in_(classified)), 1), else_=0)).label("unclassified"),
+            func.sum(case((not_(col(FamilyMember.substance_id).in_(classified)), 1), else_=0)).label("unclassified"),
         )
-        .join(Substance, Substance.id == FamilyMember.substance_id)
-        .group_by(FamilyMember.family_id)
+        .join(Substance, col(Substance.id) == col(FamilyMember.substance_id))
+        .group_by(col(FamilyMember.family_id))
     )
-    per_report = (
-        select(
-            FamilyMember.family_id.label("fid"),
-            func.count(func.distinct(Report.country)).label("countries"),
-            func.count(Report.id).label("reports"),
-            func.min(Report.sampled_on).label("first_seen"),
-            func.max(Report.sampled_on).label("last_seen"),
+    per_report: Select[*tuple[Any, ...]] = (
+        select_rows(
+            col(FamilyMember.family_id).label("fid"),
+            func.count(func.distinct(col(Report.country))).label("countries"),
+            func.count(col(Report.id)).label("reports"),
+            func.min(col(Report.sampled_on)).label("first_seen"),
+            func.max(col(Report.sampled_on)).label("last_seen"),
         )
-        .join(Report, Report.substance_id == FamilyMember.substance_id)
-        .group_by(FamilyMember.family_id)
+        .join(Report, col(Report.substance_id) == col(FamilyMember.substance_id))
+        .group_by(col(FamilyMember.family_id))
     )
     if family_id is not None:
-        per_member = per_member.where(FamilyMember.family_id == family_id)
-        per_report = per_report.where(FamilyMember.family_id == family_id)
+        per_member = per_member.where(col(FamilyMember.family_id) == family_id)
+        per_report = per_report.where(col(FamilyMember.family_id) == family_id)
     m, r = per_member.subquery(), per_report.subquery()
     columns = {
         "growth": func.coalesce(m.c.growth, 0),
@@ -117,12 +123,12 @@ def _summaries(session: Session, *, growth_days: int, jurisdiction: str | None, 
         "reports": func.coalesce(r.c.reports, 0),
     }
     query = (
-        select(Family, *(c.label(name) for name, c in columns.items()), r.c.first_seen, r.c.last_seen)
-        .outerjoin(m, m.c.fid == Family.id)
-        .outerjoin(r, r.c.fid == Family.id)
+        select_rows(Family, *(c.label(name) for name, c in columns.items()), r.c.first_seen, r.c.last_seen)
+        .outerjoin(m, m.c.fid == col(Family.id))
+        .outerjoin(r, r.c.fid == col(Family.id))
     )
     if family_id is not None:
-        query = query.where(Family.id == family_id)
+        query = query.where(col(Family.id) == family_id)
     return query, columns
 
 
@@ -157,12 +163,12 @@ def get_all(
 ) -> list[FamilySummary]:
     query, columns = _summaries(session, growth_days=growth_days, jurisdiction=jurisdiction)
     order = {
-        FamilySort.growth: (columns["growth"].desc(), Family.member_count.desc()),
+        FamilySort.growth: (columns["growth"].desc(), col(Family.member_count).desc()),
         FamilySort.countries: (columns["countries"].desc(), columns["reports"].desc()),
-        FamilySort.uncontrolled: (columns["uncontrolled"].desc(), Family.member_count.desc()),
-        FamilySort.size: (Family.member_count.desc(),),
+        FamilySort.uncontrolled: (columns["uncontrolled"].desc(), col(Family.member_count).desc()),
+        FamilySort.size: (col(Family.member_count).desc(),),
     }[sort]
-    rows = session.execute(query.order_by(*order, Family.id).offset(offset).limit(limit)).all()
+    rows = session.execute(query.order_by(*order, col(Family.id)).offset(offset).limit(limit)).all()
     return [_summary(row) for row in rows]
 
 
@@ -277,7 +283,8 @@ def _proposal(
         and family.proposal_member_count == family.member_count
         and family.proposal_rulebook_version == version
     )
-    if not cached:
+    stored = stored if cached else None
+    if stored is None:
         members = member_identities(session, family.id)
         core = compute_core(family, members, timeout=mcs_timeout)
         stored = compute_proposal(session, family.id, version, members, core_smarts=core, count_virtual=False)
@@ -320,21 +327,25 @@ def detail(
     summary = _summary(session.execute(query).one())
     rows = session.execute(
         select(FamilyMember, Substance)
-        .join(Substance, Substance.id == FamilyMember.substance_id)
-        .where(FamilyMember.family_id == family.id)
-        .order_by(FamilyMember.id)
+        .join(Substance, col(Substance.id) == col(FamilyMember.substance_id))
+        .where(col(FamilyMember.family_id) == family.id)
+        .order_by(col(FamilyMember.id))
         .limit(members_limit)
     ).all()
     ids = [substance.id for _, substance in rows]
     names = names_for(session, ids)
     per_country: dict[int, list[CountryCount]] = defaultdict(list)
     for substance_id, country, count, lo, hi in session.execute(
-        select(
-            Report.substance_id, Report.country, func.count(), func.min(Report.sampled_on), func.max(Report.sampled_on)
+        select_rows(
+            col(Report.substance_id),
+            col(Report.country),
+            func.count(),
+            func.min(col(Report.sampled_on)),
+            func.max(col(Report.sampled_on)),
         )
-        .where(Report.substance_id.in_(ids))
-        .group_by(Report.substance_id, Report.country)
-        .order_by(Report.substance_id, func.count().desc(), Report.country)
+        .where(col(Report.substance_id).in_(ids))
+        .group_by(col(Report.substance_id), col(Report.country))
+        .order_by(col(Report.substance_id), func.count().desc(), col(Report.country))
     ):
         per_country[substance_id].append(CountryCount(country=country, reports=count, first_seen=lo, last_seen=hi))
 
@@ -368,7 +379,7 @@ def detail(
             )
 
     references, reference_fps = _controlled_reference(live, as_of)
-    display = {substance.id: (names.get(substance.id) or [None])[0] for _, substance in rows}
+    display = {substance.id: next(iter(names.get(substance.id, [])), None) for _, substance in rows}
     family_controlled = [
         (display[s.id] or s.inchikey, s.inchikey, s.smiles, fps[s.id], set(controlled_in(classified[s.id])))
         for _, s in rows
@@ -445,9 +456,9 @@ def members_svg(session: Session, family: Family, *, limit: int, mcs_timeout: in
     rows = (
         session.execute(
             select(Substance)
-            .join(FamilyMember, FamilyMember.substance_id == Substance.id)
-            .where(FamilyMember.family_id == family.id)
-            .order_by(FamilyMember.id)
+            .join(FamilyMember, col(FamilyMember.substance_id) == col(Substance.id))
+            .where(col(FamilyMember.family_id) == family.id)
+            .order_by(col(FamilyMember.id))
             .limit(limit)
         )
         .scalars()
@@ -493,17 +504,22 @@ _fingerprints_guard = threading.Lock()
 
 def _rows_after(session: Session, member_id: int):  # noqa: ANN202
     return session.execute(
-        select(FamilyMember.id, FamilyMember.substance_id, FamilyMember.family_id, FamilyMember.fingerprint)
-        .where(FamilyMember.id > member_id)
-        .order_by(FamilyMember.id)
+        select(
+            col(FamilyMember.id),
+            col(FamilyMember.substance_id),
+            col(FamilyMember.family_id),
+            col(FamilyMember.fingerprint),
+        )
+        .where(col(FamilyMember.id) > member_id)
+        .order_by(col(FamilyMember.id))
     ).all()
 
 
 def fingerprints(session: Session) -> _Fingerprints:
     """Placed substances' fingerprints: appended from new member rows, reloaded after a recluster."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
     epoch = current_epoch(session)
-    highest = session.execute(select(func.coalesce(func.max(FamilyMember.id), 0))).scalar_one()
+    highest = session.execute(select(func.coalesce(func.max(col(FamilyMember.id)), 0))).scalar_one()
     with _fingerprints_guard:
         cache = _fingerprints.get(key)
         if cache is None or cache.epoch != epoch or highest < cache.last_member_id:
@@ -522,7 +538,7 @@ def neighbours(session: Session, substance: Substance, *, limit: int, min_simila
     cache = fingerprints(session)
     with _fingerprints_guard:
         ids, families, fps = list(cache.substance_ids), list(cache.family_ids), list(cache.fps)
-    own = {sid: i for i, sid in enumerate(ids)}.get(substance.id)
+    own = {sid: i for i, sid in enumerate(ids)}.get(substance.id) if substance.id is not None else None
     query_fp = fps[own] if own is not None else fingerprint(Chem.MolFromSmiles(substance.smiles))
     items: list[Neighbour] = []
     if fps:
@@ -532,8 +548,8 @@ def neighbours(session: Session, substance: Substance, *, limit: int, min_simila
         count = min(limit, sims.size)
         top = np.argpartition(-sims, count - 1)[:count]
         chosen = sorted((i for i in top.tolist() if sims[i] >= min_similarity), key=lambda i: (-sims[i], ids[i]))
-        rows = {s.id: s for s in session.exec(select(Substance).where(Substance.id.in_([ids[i] for i in chosen])))}
-        names = names_for(session, rows)
+        rows = {s.id: s for s in session.exec(select(Substance).where(col(Substance.id).in_([ids[i] for i in chosen])))}
+        names = names_for(session, [ids[i] for i in chosen])
         items = [
             Neighbour(
                 inchikey=rows[ids[i]].inchikey,
@@ -569,8 +585,8 @@ def request_recompute(session: Session, *, principal: Principal, settings: Setti
     begin_write(session)
     pending = session.exec(
         select(FamilyJob)
-        .where(FamilyJob.state.in_([JobState.queued.value, JobState.running.value]))
-        .order_by(FamilyJob.id)
+        .where(col(FamilyJob.state).in_([JobState.queued.value, JobState.running.value]))
+        .order_by(col(FamilyJob.id))
     ).first()
     if pending is not None:
         session.rollback()

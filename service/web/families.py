@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from service.auth.deps import RegistryReader, RegulatorOnly
 from service.families import routes as api
 from service.families.models import FamilySort
 from service.problems import Problem
-from service.web.deps import CsrfChecked, page, with_session
+from service.web.deps import CsrfChecked, PageUser, page_check, with_session
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Page = page(RegistryReader)
-Drafter = page(RegulatorOnly)
+Page = Annotated[PageUser, Depends(page_check(RegistryReader))]
+Drafter = Annotated[PageUser, Depends(page_check(RegulatorOnly))]
 
 
 @router.get("/families")
