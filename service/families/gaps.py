@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from chemistry.identity import StructureError
 from service.classification.live import current, shipped_jurisdictions
+from service.db import stored_id
 from service.families.models import Family, FamilyMember
 from service.reports.models import Report
 from service.substances.models import Substance
@@ -102,7 +103,7 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
     partial = info is not None and not info.named_lists_encoded
     gaps: dict[int, GapSubstance] = {}
     for substance in substances:
-        assert substance.id is not None  # a stored row
+        substance_id = stored_id(substance)
         try:
             found = live.classifier.classify(substance.smiles, jurisdictions=[jurisdiction], as_of=as_of)
         except StructureError:
@@ -111,14 +112,14 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
         if result is None or result.matches:
             continue
         status = "undetermined" if result.undetermined or partial else "not_controlled"
-        n, first, last = counts[substance.id]
-        gaps[substance.id] = GapSubstance(
+        n, first, last = counts[substance_id]
+        gaps[substance_id] = GapSubstance(
             inchikey=substance.inchikey,
             names=[],
             smiles=substance.smiles,
             status=status,
             reports=n,
-            countries=sorted(countries[substance.id]),
+            countries=sorted(countries[substance_id]),
             first_reported=first,
             last_reported=last,
             near_misses=[GapNearMiss(rule_id=m.rule_id, reason=m.reason) for m in result.near_misses],

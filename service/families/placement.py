@@ -77,7 +77,7 @@ from service.alerting.outbox import Placement, raise_placement_alerts
 from service.audit.service import record
 from service.classification.live import LiveRulebook, current
 from service.classification.models import SubstanceClassification
-from service.db import begin_write, utcnow
+from service.db import begin_write, stored_id, utcnow
 from service.families.models import Family, FamilyJob, FamilyMember, JobState
 from service.settings import Settings, get_settings
 from service.substances.models import Substance, SubstanceName
@@ -325,10 +325,10 @@ def _place(session: Session, live: LiveIndex, pending: Sequence[Substance]) -> l
             nearest_of.append(
                 [(live.id_of[key], similarity) for key, similarity in assignment.nearest if key in live.id_of]
             )
-            assert substance.id is not None  # a stored row
-            live.append(substance.inchikey, substance.smiles, substance.id)
+            substance_id = stored_id(substance)
+            live.append(substance.inchikey, substance.smiles, substance_id)
             if assignment.is_new_family:
-                founders[assignment.family_id] = substance.id
+                founders[assignment.family_id] = substance_id
             joined[assignment.family_id] += 1
             _, distinctive = scaffold_of(mol)
             rows.append(
