@@ -13,7 +13,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.cloudevents import digest_event, to_json_bytes
 from alerts.model import rfc3339_utc
@@ -37,7 +37,11 @@ def next_digest_time(schedule: DigestSchedule, *, after: dt.datetime) -> dt.date
     local_day = after.astimezone(zone).date()
     for offset in range(0, 9):
         day = local_day + dt.timedelta(days=offset)
-        if schedule.frequency is Frequency.weekly and day.weekday() != schedule.weekday.index:
+        if (
+            schedule.weekday is not None
+            and schedule.frequency is Frequency.weekly
+            and day.weekday() != schedule.weekday.number
+        ):
             continue
         candidate = dt.datetime.combine(day, schedule.at, tzinfo=zone).astimezone(dt.UTC)
         if candidate > after:
@@ -66,17 +70,17 @@ def build_due_digests(
         begin_write(session)
         due = session.exec(
             select(Subscription)
-            .where(Subscription.mode == Mode.digest.value, Subscription.next_digest_at <= now)
-            .order_by(Subscription.next_digest_at)
+            .where(Subscription.mode == Mode.digest.value, col(Subscription.next_digest_at) <= now)
+            .order_by(col(Subscription.next_digest_at))
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
         for subscription in due:
             entries = session.exec(
                 select(AlertRow)
-                .join(DigestEntry, DigestEntry.alert_id == AlertRow.id)
-                .where(DigestEntry.subscription_id == subscription.id, DigestEntry.delivery_id.is_(None))
-                .order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
+                .join(DigestEntry, col(DigestEntry.alert_id) == col(AlertRow.id))
+                .where(DigestEntry.subscription_id == subscription.id, col(DigestEntry.delivery_id).is_(None))
+                .order_by(col(AlertRow.created_at).desc(), col(AlertRow.id).desc())
             ).all()
             period_start = subscription.last_digest_at or subscription.created_at
             if entries:
@@ -112,8 +116,8 @@ def build_due_digests(
                 session.execute(
                     update(DigestEntry)
                     .where(
-                        DigestEntry.subscription_id == subscription.id,
-                        DigestEntry.alert_id.in_([a.id for a in entries]),
+                        col(DigestEntry.subscription_id) == subscription.id,
+                        col(DigestEntry.alert_id).in_([a.id for a in entries]),
                     )
                     # a subscription left without a channel (unsubscribed) still closes its period
                     .values(delivery_id=rows[0]["id"] if rows else "none")

@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import psycopg
 from sqlalchemy import bindparam, func
-from sqlmodel import Session, select
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 from ulid import ULID
 
 from alerts.cloudevents import alert_event, to_json_bytes
@@ -39,6 +41,7 @@ from alerts.signals import (
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.live import shipped_jurisdictions
 from service.classification.models import SubstanceClassification
+from service.db import table_of
 from service.organisations.models import Organisation
 from service.reports.models import Report
 from service.settings import Settings, get_settings
@@ -71,13 +74,20 @@ def _PARTIALLY_ENCODED() -> frozenset[str]:  # noqa: N802 - read like a constant
     return frozenset(code for code, info in shipped_jurisdictions().items() if not info.named_lists_encoded)
 
 
+def stored_id(substance: Substance) -> int:
+    """A stored substance's id (the column is NOT NULL; only an unsaved model has none)."""
+    if substance.id is None:
+        raise ValueError(f"substance {substance.inchikey} has not been stored")
+    return substance.id
+
+
 def classify_substance(session: Session, substance: Substance) -> Classification:
     """Legal status per jurisdiction from the stored classification; see classify_substances."""
-    return classify_substances(session, [substance])[substance.id]
+    return classify_substances(session, [substance])[stored_id(substance)]
 
 
-_SC = SubstanceClassification.__table__.c
-_CLASSIFICATIONS = select(_SC.substance_id, _SC.jurisdiction, _SC.status, _SC.rule_ids).where(
+_SC = table_of(SubstanceClassification).c
+_CLASSIFICATIONS = core_select(_SC.substance_id, _SC.jurisdiction, _SC.status, _SC.rule_ids).where(
     _SC.substance_id.in_(bindparam("ids", expanding=True))
 )
 
@@ -90,7 +100,7 @@ def classify_substances(session: Session, substances: Iterable[Substance]) -> di
     Families are placed by the worker after the report is stored, so family facts are not known
     here; nearest-controlled similarity is not computed at intake either.
     """
-    statuses: dict[int, dict[str, LegalStatus]] = {s.id: {} for s in substances}
+    statuses: dict[int, dict[str, LegalStatus]] = {stored_id(s): {} for s in substances}
     if statuses:
         for substance_id, jurisdiction, status, rule_ids in session.execute(_CLASSIFICATIONS, {"ids": list(statuses)}):
             control = _CONTROL.get(status, ControlStatus.unknown)
@@ -142,17 +152,19 @@ def with_links(alert: Alert, *, base: str) -> Alert:
 
 # Built once: intake runs these for every report, and a prebuilt statement skips SQLAlchemy's
 # construction and cache-key work (it is compiled once per dialect and cached).
-_R = Report.__table__.c
-_A = AlertRow.__table__.c
+_R = table_of(Report).c
+_A = table_of(AlertRow).c
 # Who has reported each substance (organisation, country), all time, in one scan of the covering
 # index ix_report_substance_reporters: the countries answer "first in this country", and the
 # pairs bound escalation (may_reach) so that recent reports are read only where they could matter.
 _HISTORY_REPORTERS = (
-    select(_R.substance_id, _R.organisation_id, _R.country)
+    core_select(_R.substance_id, _R.organisation_id, _R.country)
     .distinct()
     .where(_R.substance_id.in_(bindparam("ids", expanding=True)))
 )
-_HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on, _R.sample_type).where(
+_HISTORY_RECENT = core_select(
+    _R.substance_id, _R.id, _R.organisation_id, _R.country, _R.sampled_on, _R.sample_type
+).where(
     _R.substance_id.in_(bindparam("ids", expanding=True)),
     _R.sampled_on >= bindparam("since"),
     _R.sampled_on <= bindparam("until"),
@@ -161,7 +173,7 @@ _HISTORY_RECENT = select(_R.substance_id, _R.id, _R.organisation_id, _R.country,
 # sent for every alert in one pipelined executemany (psycopg's returning=True). SQLAlchemy would
 # send a multi-row VALUES statement whose text changes with the number of rows, which psycopg
 # then re-parses in Python on every call: half the alert insert's time, profiled.
-_ALERT_COLUMNS = [column.name for column in AlertRow.__table__.columns]
+_ALERT_COLUMNS = [column.name for column in table_of(AlertRow).columns]
 _INSERT_ALERT_PG = (
     f"INSERT INTO alert ({', '.join(_ALERT_COLUMNS)}) "
     f"VALUES ({', '.join('%s::json' if name == 'document' else '%s' for name in _ALERT_COLUMNS)}) "
@@ -172,7 +184,10 @@ _INSERT_ALERT_PG = (
 def _insert_alerts_postgresql(session: Session, rows: list[dict]) -> set[str]:
     """Ids of the alerts this transaction stored; one stored first by a concurrent transaction is
     skipped (PostgreSQL waits for that one to commit)."""
-    cursor = session.connection().connection.dbapi_connection.cursor()
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError(f"PostgreSQL through psycopg 3 expected, not {type(driver).__name__}")
+    cursor = driver.cursor()
     try:
         cursor.executemany(
             _INSERT_ALERT_PG,
@@ -191,10 +206,10 @@ def _insert_alerts_postgresql(session: Session, rows: list[dict]) -> set[str]:
         cursor.close()
 
 
-_EXISTING_ALERT_IDS = select(_A.id).where(_A.id.in_(bindparam("ids", expanding=True)))
+_EXISTING_ALERT_IDS = core_select(_A.id).where(_A.id.in_(bindparam("ids", expanding=True)))
 # Intoxication alerts are keyed by their report, and the batch's reports are new: leaving them
 # out keeps this read to a handful of conditions per substance instead of one row per case.
-_HISTORY_ALERTS = select(_A.dedup_key).where(
+_HISTORY_ALERTS = core_select(_A.dedup_key).where(
     _A.substance_inchikey.in_(bindparam("keys", expanding=True)), _A.type != AlertType.intoxication.value
 )
 
@@ -231,7 +246,7 @@ class DatabaseSignalHistory:
         self.raised: set[str] = set()
         self._session = session
         self._inchikeys = {s.inchikey for _, s in batch}
-        self._substance_ids = {s.inchikey: s.id for _, s in batch}
+        self._substance_ids = {s.inchikey: stored_id(s) for _, s in batch}
         ids = list(self._substance_ids.values())
         self._new_reports = new_reports
         # ids minted for this batch (``new_reports``): no alert stored before it can name one
@@ -245,8 +260,8 @@ class DatabaseSignalHistory:
                 self._reporters[substance_id][0].add(organisation_id)
                 self._reporters[substance_id][1].add(country)
             for row, substance in batch:
-                self._reporters[substance.id][0].add(row["organisation_id"])
-                self._reporters[substance.id][1].add(row["country"])
+                self._reporters[stored_id(substance)][0].add(row["organisation_id"])
+                self._reporters[stored_id(substance)][1].add(row["country"])
         self._existing = set(session.execute(_HISTORY_ALERTS, {"keys": list(self._inchikeys)}).scalars())
         # Recent reports matter only to escalation, which fires once per substance: they are
         # read, on first use, for the substances still below it whose reporters are diverse
@@ -349,12 +364,12 @@ def raise_alerts(
     raised: list[Alert] = []
     caused_by: dict[str, str | None] = {}  # alert -> the request that filed its report
     for row, substance in with_substance:
-        facts = _facts(row, substance, classifications[substance.id])
+        facts = _facts(row, substance, classifications[stored_id(substance)])
         for alert in evaluate_report(facts, history=history, thresholds=thresholds):
             history.raised.add(alert.dedup_key)
             raised.append(alert)
             caused_by[alert.dedup_key] = row.get("request_id")
-        history.evaluated(substance.id, row)
+        history.evaluated(stored_id(substance), row)
     if not raised:
         return []
     return _store_and_queue(session, raised, settings=settings, request_ids=caused_by)
@@ -418,13 +433,13 @@ _SUBSCRIPTIONS: dict[str, tuple[tuple, list[_Subscriber]]] = {}
 
 
 def _subscriptions(session: Session) -> list[_Subscriber]:
-    database = session.get_bind().url.render_as_string(hide_password=True)
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
     stamp = tuple(session.execute(_SUBSCRIPTION_STAMP).one())
     known = _SUBSCRIPTIONS.get(database)
     if known is None or known[0] != stamp:
         rows = session.exec(
             select(Subscription, Organisation.country).join(
-                Organisation, Organisation.id == Subscription.organisation_id
+                Organisation, col(Organisation.id) == col(Subscription.organisation_id)
             )
         ).all()
         known = _SUBSCRIPTIONS[database] = (
@@ -500,7 +515,7 @@ def _store_and_queue(
         taken = set(session.execute(_EXISTING_ALERT_IDS, {"ids": [row["id"] for row in rows]}).scalars())
         rows = [row for row in rows if row["id"] not in taken]
         if rows:
-            session.execute(AlertRow.__table__.insert(), rows)
+            session.execute(table_of(AlertRow).insert(), rows)
         inserted = {row["id"] for row in rows}
     else:
         inserted = _insert_alerts_postgresql(session, rows)
@@ -533,9 +548,9 @@ def _store_and_queue(
                     {"subscription_id": subscriber.id, "alert_id": alert_id, "delivery_id": None, "added_at": now}
                 )
     if deliveries:
-        session.execute(Delivery.__table__.insert(), deliveries)
+        session.execute(table_of(Delivery).insert(), deliveries)
     if digest_entries:
-        session.execute(DigestEntry.__table__.insert(), digest_entries)
+        session.execute(table_of(DigestEntry).insert(), digest_entries)
     return stored
 
 
@@ -572,12 +587,12 @@ def raise_placement_alerts(
         return []
     first_report_ids = (
         select(func.min(Report.id))
-        .where(Report.substance_id.in_([p.substance.id for p in placed]))
-        .group_by(Report.substance_id)
+        .where(col(Report.substance_id).in_([stored_id(p.substance) for p in placed]))
+        .group_by(col(Report.substance_id))
     )
     first_reports = {
         report.substance_id: report
-        for report in session.exec(select(Report).where(Report.id.in_(first_report_ids))).all()
+        for report in session.exec(select(Report).where(col(Report.id).in_(first_report_ids))).all()
     }
     thresholds = thresholds_from(settings, advisory_jurisdictions=advisory_jurisdictions(session))
     reported = [
@@ -620,7 +635,7 @@ def _family_updates(session: Session, placed: Sequence[Placement], *, history: D
         return []
     now = dt.datetime.now(dt.UTC)
     updates = []
-    for row in session.exec(select(AlertRow).where(AlertRow.dedup_key.in_(sorted(wanted)))).all():
+    for row in session.exec(select(AlertRow).where(col(AlertRow.dedup_key).in_(sorted(wanted)))).all():
         original = row.to_alert()
         placement = wanted[row.dedup_key]
         if original.family_id is not None or history.alert_exists(

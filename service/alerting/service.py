@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, or_, update
+from sqlmodel import Session, col, select
 
 from alerts.model import Alert, AlertType, Severity
 from service.alerting.models import (
@@ -50,13 +50,13 @@ def list_alerts(
     """Newest first; the cursor holds the last (created_at, id) seen."""
     query = select(AlertRow)
     if flt.types:
-        query = query.where(AlertRow.type.in_([t.value for t in flt.types]))
+        query = query.where(col(AlertRow.type).in_([t.value for t in flt.types]))
     if flt.min_severity is not None:
         query = query.where(AlertRow.severity_rank >= flt.min_severity.rank)
     if flt.substance:
         query = query.where(AlertRow.substance_inchikey == flt.substance.strip().upper())
     if flt.country:
-        query = query.where(AlertRow.countries.like(f"%,{flt.country.strip().upper()},%"))
+        query = query.where(col(AlertRow.countries).like(f"%,{flt.country.strip().upper()},%"))
     if flt.since:
         query = query.where(AlertRow.created_at >= flt.since)
     if flt.until:
@@ -71,9 +71,12 @@ def list_alerts(
         except (ValueError, OverflowError):
             raise invalid_cursor() from None
         query = query.where(
-            or_(AlertRow.created_at < last_at, (AlertRow.created_at == last_at) & (AlertRow.id < last_id))
+            or_(
+                col(AlertRow.created_at) < last_at,
+                (col(AlertRow.created_at) == last_at) & (col(AlertRow.id) < last_id),
+            )
         )
-    rows = session.exec(query.order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit + 1)).all()
+    rows = session.exec(query.order_by(col(AlertRow.created_at).desc(), col(AlertRow.id).desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if more and rows else None
@@ -93,13 +96,15 @@ def list_deliveries(
     if cursor:
         (last_id,) = decode_cursor(cursor)
         query = query.where(Delivery.id < last_id)
-    rows = session.exec(query.order_by(Delivery.id.desc()).limit(limit + 1)).all()
+    rows = session.exec(query.order_by(col(Delivery.id).desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     attempts: dict[str, list[AttemptRead]] = {r.id: [] for r in rows}
     if rows:
         for attempt in session.exec(
-            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(list(attempts))).order_by(DeliveryAttempt.id)
+            select(DeliveryAttempt)
+            .where(col(DeliveryAttempt.delivery_id).in_(list(attempts)))
+            .order_by(col(DeliveryAttempt.id))
         ):
             attempts[attempt.delivery_id].append(AttemptRead.model_validate(attempt, from_attributes=True))
     items = [DeliveryRead.model_validate({**row.model_dump(), "attempts": attempts[row.id]}) for row in rows]
@@ -120,7 +125,7 @@ def replay(
     if chosen:
         found = set(
             session.exec(
-                select(Delivery.id).where(Delivery.subscription_id == subscription_id, Delivery.id.in_(chosen))
+                select(Delivery.id).where(Delivery.subscription_id == subscription_id, col(Delivery.id).in_(chosen))
             ).all()
         )
         missing = sorted(chosen - found)
@@ -138,9 +143,9 @@ def replay(
                     }
                 ],
             )
-    wanted = Delivery.id.in_(chosen) if chosen else None
+    wanted: ColumnElement[bool] | None = col(Delivery.id).in_(chosen) if chosen else None
     if dead_lettered:
-        dead = Delivery.state == DeliveryState.dead_lettered.value
+        dead = col(Delivery.state) == DeliveryState.dead_lettered.value
         wanted = dead if wanted is None else or_(wanted, dead)
     if wanted is None:
         session.rollback()
@@ -149,13 +154,13 @@ def replay(
         select(Delivery.id).where(
             Delivery.subscription_id == subscription_id,
             wanted,
-            or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
+            or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now),
         )
     ).all()
     if targets:
         session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(targets))
+            .where(col(Delivery.id).in_(targets))
             .values(
                 state=DeliveryState.pending.value,
                 next_attempt_at=now,

@@ -29,7 +29,7 @@ from alerts.delivery import DeliveryResult, OutgoingDelivery
 from alerts.email import EMAIL_SCHEME
 from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt, DeliveryState
-from service.db import begin_write
+from service.db import begin_write, table_of
 from service.observability.logs import bound_request_id
 from service.subscriptions.models import Channel, Subscription
 from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
@@ -46,10 +46,10 @@ _STATE_FOR = {
 
 # Core statements on the tables: the worker runs them for every batch, and the ORM's per-row
 # bookkeeping (bulk inserts above all) cost more than the database's own work.
-_deliveries = Delivery.__table__
-_subscriptions = Subscription.__table__
-_alerts = AlertRow.__table__
-_attempts = DeliveryAttempt.__table__
+_deliveries = table_of(Delivery)
+_subscriptions = table_of(Subscription)
+_alerts = table_of(AlertRow)
+_attempts = table_of(DeliveryAttempt)
 
 _MOVED = dict(
     state=bindparam("b_state"),

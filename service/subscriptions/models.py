@@ -53,7 +53,8 @@ class Weekday(str, enum.Enum):
     sunday = "sunday"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
+        """Monday 0 to Sunday 6, as datetime.date.weekday() counts (``index`` is str's own)."""
         return list(Weekday).index(self)
 
 

@@ -17,7 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy import delete as sql_delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from ulid import ULID
 
 from alerts.cloudevents import source_for, to_json_bytes
@@ -30,7 +30,7 @@ from service.audit.redact import redact_url
 from service.audit.service import record
 from service.auth.models import Principal
 from service.classification import live
-from service.db import begin_write, utcnow
+from service.db import begin_write, table_of, utcnow
 from service.families.models import Family
 from service.problems import Problem
 from service.subscriptions.models import (
@@ -112,7 +112,7 @@ def check_filters(session: Session, filters: Filters) -> None:
         if unknown:
             errors.append(_unknown("group_ids", unknown, groups, "group definition"))
     if filters.family_ids:
-        found = set(session.exec(select(Family.id).where(Family.id.in_(filters.family_ids))).all())
+        found = set(session.exec(select(Family.id).where(col(Family.id).in_(filters.family_ids))).all())
         unknown = sorted(set(filters.family_ids) - found)
         if unknown:
             families = list(session.exec(select(Family.id).order_by(Family.id).limit(51)).all())
@@ -296,7 +296,7 @@ def reseal_secrets(session: Session, *, secret_box: SecretBox) -> tuple[int, int
     transaction; (secrets, subscriptions) re-sealed. If any secret does not open, nothing
     changes and :class:`SecretUnreadable` names the subscriptions."""
     begin_write(session)
-    table = Subscription.__table__
+    table = table_of(Subscription)
     rows = session.execute(
         select(table.c.id, table.c.secret, table.c.previous_secret).order_by(table.c.id).with_for_update()
     ).all()
@@ -340,7 +340,7 @@ def enable(session: Session, *, subscription_id: str, principal: Principal) -> S
     session.add(row)
     session.execute(
         update(Delivery)
-        .where(Delivery.subscription_id == row.id, Delivery.state == DeliveryState.pending.value)
+        .where(col(Delivery.subscription_id) == row.id, col(Delivery.state) == DeliveryState.pending.value)
         .values(next_attempt_at=now)
     )
     session.flush()
@@ -413,9 +413,9 @@ def drop_pending(session: Session, *, subscription_id: str, channel: Channel) ->
     """Pending deliveries of a channel the subscription no longer has go with it."""
     session.execute(
         sql_delete(Delivery).where(
-            Delivery.subscription_id == subscription_id,
-            Delivery.channel == channel.value,
-            Delivery.state == DeliveryState.pending.value,
+            col(Delivery.subscription_id) == subscription_id,
+            col(Delivery.channel) == channel.value,
+            col(Delivery.state) == DeliveryState.pending.value,
         )
     )
 
