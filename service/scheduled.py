@@ -63,6 +63,7 @@ def build_scheduler(
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
     dispatcher = Dispatcher(settings, engine)
+    dispatcher.start_listening()  # PostgreSQL: claim as soon as intake commits deliveries
     log.info("dispatch worker id %s", dispatcher.worker_id)
     scheduler.add_job(
         dispatcher.run_once,

@@ -23,6 +23,7 @@ import uuid
 from urllib.parse import quote
 
 import httpx
+import psycopg
 from sqlalchemy import Engine
 
 from alerts.delivery import OutgoingDelivery, WebhookSender
@@ -31,7 +32,7 @@ from alerts.email import EmailSender, SmtpSettings, compose
 from alerts.retry import RetryPolicy
 from chemistry.depict import png_of_smiles
 from service import __version__
-from service.alerting.outbox import public_base
+from service.alerting.outbox import DELIVERIES_CHANNEL, public_base
 from service.alerting.store import RenderEmail, SqlDeliveryStore
 from service.observability.metrics import record_dispatch
 from service.settings import Settings
@@ -43,6 +44,10 @@ log = logging.getLogger("varsel.dispatch")
 MAX_RUN_SECONDS = 30.0
 # Time to claim and to record a batch, on top of the send timeouts a prefetched lease must cover.
 PREFETCH_MARGIN_SECONDS = 30.0
+# The listener (PostgreSQL) checks this often whether the worker is closing; after losing its
+# connection it tries again this long after.
+LISTEN_POLL_SECONDS = 1.0
+LISTEN_RETRY_SECONDS = 5.0
 
 
 def _new_event_loop() -> asyncio.AbstractEventLoop:
@@ -113,12 +118,18 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
 
 
 class Dispatcher:
+    """Sends what is due each time :meth:`run_once` is called (the scheduler's tick) and, once
+    :meth:`start_listening` is called on PostgreSQL, also as soon as report intake commits new
+    deliveries (LISTEN/NOTIFY), so a fan-out does not wait up to a tick before its first claim.
+    Drains never overlap within a worker; between workers the leases keep deliveries apart."""
+
     def __init__(self, settings: Settings, engine: Engine, *, worker_id: str | None = None) -> None:
         self.worker_id = worker_id or default_worker_id()
         box = secret_box(settings)
         self.store = SqlDeliveryStore(engine, secret_box=box, render_email=email_renderer(settings, box=box))
         self.policy = policy_from(settings, worker_id=self.worker_id)
         self._settings = settings
+        self._engine = engine
         self._loop = _new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="varsel-dispatch", daemon=True)
         self._thread.start()
@@ -133,6 +144,11 @@ class Dispatcher:
         # own sends begin; only claim ahead when its lease outlasts both, or a second worker
         # could take it over mid-send.
         self._prefetch = self.policy.lease_seconds > 2 * self._webhooks.total_timeout_seconds + PREFETCH_MARGIN_SECONDS
+        self._drain_lock = asyncio.Lock()  # one drain at a time: the tick's or a notification's
+        self._wake_queued = False  # a notification's drain is waiting for the lock (loop thread only)
+        self._wakes: set[asyncio.Task[None]] = set()
+        self._closing = threading.Event()
+        self._listener: threading.Thread | None = None
 
     async def _make_sender(self) -> WebhookSender:
         total = self._settings.webhook_timeout_seconds
@@ -150,7 +166,68 @@ class Dispatcher:
 
     def run_once(self) -> DispatchStats:
         """Claim and send until nothing is due (or MAX_RUN_SECONDS pass); totals of the run."""
-        return self._call(self._drain())
+        return self._call(self._serialised_drain())
+
+    async def _serialised_drain(self) -> DispatchStats:
+        async with self._drain_lock:
+            # deliveries notified from here on may come after this drain's last claim: a new
+            # notification queues another drain
+            self._wake_queued = False
+            return await self._drain()
+
+    # --- waking on PostgreSQL's notifications ---------------------------------------------------
+
+    def start_listening(self) -> bool:
+        """On PostgreSQL, drain as soon as new deliveries are committed (NOTIFY from
+        service.alerting.outbox), besides every tick; False (and nothing started) elsewhere."""
+        if self._engine.dialect.name != "postgresql" or self._listener is not None:
+            return False
+        url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._listener = threading.Thread(target=self._listen, args=(url,), name="varsel-dispatch-listen", daemon=True)
+        self._listener.start()
+        return True
+
+    def _listen(self, url: str) -> None:
+        while not self._closing.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
+                    connection.execute(f"LISTEN {DELIVERIES_CHANNEL}")
+                    self._notified()  # whatever was committed before we listened
+                    while not self._closing.is_set():
+                        for _ in connection.notifies(timeout=LISTEN_POLL_SECONDS, stop_after=1):
+                            self._notified()
+            except psycopg.Error as error:
+                if self._closing.is_set():
+                    return
+                log.warning(
+                    "worker %s: not listening for new deliveries (ticks go on), retrying in %.0f s: %s",
+                    self.worker_id,
+                    LISTEN_RETRY_SECONDS,
+                    error,
+                )
+                self._closing.wait(LISTEN_RETRY_SECONDS)
+
+    def _notified(self) -> None:
+        if not self._closing.is_set():
+            self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        """On the loop thread: queue one drain, unless one is already waiting for the lock."""
+        if self._wake_queued or self._closing.is_set():
+            return
+        self._wake_queued = True
+        task = self._loop.create_task(self._woken())
+        self._wakes.add(task)
+        task.add_done_callback(self._wakes.discard)
+
+    async def _woken(self) -> None:
+        try:
+            await self._serialised_drain()
+        except Exception:
+            # the next tick (or notification) tries again; leases keep what this drain held
+            log.exception("worker %s: a drain on notification failed", self.worker_id)
+
+    # --- draining ------------------------------------------------------------------------------
 
     async def _claim(self) -> tuple[list[OutgoingDelivery], dt.datetime]:
         now = dt.datetime.now(dt.UTC)
@@ -197,7 +274,14 @@ class Dispatcher:
             )
         return total
 
+    async def _close_sender(self) -> None:
+        async with self._drain_lock:  # a notification's drain finishes first
+            await self._webhooks.aclose()
+
     def close(self) -> None:
-        self._call(self._webhooks.aclose())
+        self._closing.set()
+        if self._listener is not None:
+            self._listener.join(timeout=LISTEN_POLL_SECONDS + 5)
+        self._call(self._close_sender())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, text
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 from ulid import ULID
@@ -465,6 +465,11 @@ def advisory_jurisdictions(session: Session) -> frozenset[str]:
     return frozenset(wanted)
 
 
+# The channel workers LISTEN on for new immediate deliveries (PostgreSQL only).
+DELIVERIES_CHANNEL = "varsel_deliveries"
+_NOTIFY_DELIVERIES = text(f"NOTIFY {DELIVERIES_CHANNEL}")
+
+
 def delivery_row(
     *,
     subscription_id: str,
@@ -549,6 +554,10 @@ def _store_and_queue(
                 )
     if deliveries:
         session.execute(table_of(Delivery).insert(), deliveries)
+        if session.get_bind().dialect.name == "postgresql":
+            # delivered at commit (and once per transaction however often sent): a listening
+            # worker claims at once instead of at its next tick (service.alerting.dispatcher)
+            session.execute(_NOTIFY_DELIVERIES)
     if digest_entries:
         session.execute(table_of(DigestEntry).insert(), digest_entries)
     return stored
