@@ -520,7 +520,11 @@ class Classifier:
                             _rule_match(group.rule, explanation=outcome, citation=self._citations.get(id(group.rule)))
                         )
                     else:
-                        near[group.rule.jurisdiction].append(_new_near_miss(group.rule.id, outcome))
+                        near[group.rule.jurisdiction].append(
+                            _new_near_miss(
+                                group.rule.id, outcome.reason, outcome.failures, outcome.incidental, outcome.summary
+                            )
+                        )
 
         results = {}
         quiet = self._quiet_results

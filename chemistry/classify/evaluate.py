@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Callable
 
 from rdkit import Chem
 from rdkit.Chem import Descriptors, rdMolDescriptors
@@ -16,7 +17,7 @@ from chemistry.classify.results import (
     _new_explanation,
     _new_substituent,
 )
-from chemistry.classify.vocabulary import describe_piece
+from chemistry.classify.wording import NEAR_MISS_MAX_FAILURES, _Failure, is_incidental, rule_limit, summarise
 
 _FORMULA_TERM = re.compile(r"([A-Z][a-z]?)(\d*)")
 _BOND_TYPE_OF_ORDER = {1.0: _SINGLE, 1.5: Chem.BondType.AROMATIC, 2.0: _DOUBLE, 3.0: _TRIPLE}
@@ -137,10 +138,28 @@ class _MoleculeFacts:
         return self._elements
 
 
-def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], core_hits: dict, facts: _MoleculeFacts):
-    """A CoreExplanation if the rule captures the molecule, else the near-miss reason (a string)."""
+class _Miss:
+    """Why a group rule whose core matched does not capture the molecule: its reason and its
+    one-sentence summary (both written when first read), how many requirements fail, and
+    whether the matched core is incidental (see wording.py)."""
+
+    __slots__ = ("reason", "summary", "failures", "incidental")
+
+    def __init__(
+        self, reason: str | Callable[[], str], summary: str | Callable[[], str], failures: int, incidental: bool
+    ):
+        self.reason = reason
+        self.summary = summary
+        self.failures = failures
+        self.incidental = incidental
+
+
+def _evaluate_group(
+    group: _CompiledGroupRule, hit_cores: list[_CompiledCore], core_hits: dict, facts: _MoleculeFacts
+) -> CoreExplanation | _Miss:
+    """A CoreExplanation if the rule captures the molecule, else why not (a _Miss)."""
     rule = group.rule
-    best_failure: tuple[int, str, list] | None = None
+    best_failure: tuple[int, _CompiledCore, list] | None = None
     explanation = None
     verdicts = facts.verdicts
     for core in hit_cores:
@@ -160,45 +179,79 @@ def _evaluate_group(group: _CompiledGroupRule, hit_cores: list[_CompiledCore], c
                 explanation = result
                 break
             if best_failure is None or len(result) < best_failure[0]:
-                label = core.core.title or core.core.id
-                if core.ring_systems:
-                    label += " (" + ", ".join(core.ring_systems.values()) + ")"
-                best_failure = (len(result), label, result)
+                best_failure = (len(result), core, result)
         if explanation is not None:
             break
     if explanation is None:
         if best_failure is None:
-            return f"core of {rule.id} matched, no match passes"
-        _, label, reasons = best_failure
+            return _Miss(
+                f"core of {rule.id} matched, no match passes", "A core matched, but no reading of it passes.", 1, False
+            )
+        _, best_core, failures = best_failure
 
         def reason() -> str:
-            text = [item() if callable(item) else item for item in reasons]
-            return f"core {label!r} of {rule.id} matched; " + "; ".join(text)
+            label = best_core.core.title or best_core.core.id
+            if best_core.ring_systems:
+                label += " (" + ", ".join(best_core.ring_systems.values()) + ")"
+            return f"core {label!r} of {rule.id} matched; " + "; ".join(item.reason() for item in failures)
 
-        return reason
+        n_failures = len(failures)
+        # most near misses fail one requirement and cannot be incidental: no call for them
+        incidental = n_failures > NEAR_MISS_MAX_FAILURES and is_incidental(failures, facts.mol.GetNumAtoms())
+        return _Miss(reason, summarise(best_core, failures), n_failures, incidental)
 
     # rule-wide checks, in the order a person would read them in the legal text
     limits = rule.limits
     prefix = f"core of {rule.id} matched; "
+    failed = None
     if limits.max_parent_mass is not None and facts.mass > limits.max_parent_mass:
-        return prefix + f"parent mass {facts.mass:.1f} u exceeds {limits.max_parent_mass:g} u"
-    if limits.max_heavy_atoms is not None and facts.mol.GetNumHeavyAtoms() > limits.max_heavy_atoms:
-        return prefix + f"{facts.mol.GetNumHeavyAtoms()} heavy atoms exceed {limits.max_heavy_atoms}"
+        failed = rule_limit(
+            prefix + f"parent mass {facts.mass:.1f} u exceeds {limits.max_parent_mass:g} u",
+            f"its mass, {facts.mass:.1f} u, exceeds the limit of {limits.max_parent_mass:g} u",
+        )
+    elif limits.max_heavy_atoms is not None and facts.mol.GetNumHeavyAtoms() > limits.max_heavy_atoms:
+        failed = rule_limit(
+            prefix + f"{facts.mol.GetNumHeavyAtoms()} heavy atoms exceed {limits.max_heavy_atoms}",
+            f"it has {facts.mol.GetNumHeavyAtoms()} heavy atoms, more than the {limits.max_heavy_atoms} allowed",
+        )
+    if failed is None:
+        failed = _element_limits(group, facts, prefix)
+    if failed is None:
+        for name, query, why in group.forbid:
+            if facts.mol.HasSubstructMatch(query):
+                failed = rule_limit(
+                    prefix + f"forbidden feature {name}: {why}", f"it has {name}, which the definition excludes"
+                )
+                break
+    if failed is None:
+        excluded = group.exclusion_keys.get(_key_for(rule, facts.inchikey))
+        if excluded:
+            failed = rule_limit(f"named exclusion: {excluded}", f"the definition excludes it by name ({excluded})")
+    if failed is not None:
+        core_of = (explanation.core_title, explanation.core_id, explanation.ring_systems)
+        return _Miss(failed.reason(), summarise(core_of, [failed]), 1, False)
+    return explanation
+
+
+def _element_limits(group: _CompiledGroupRule, facts: _MoleculeFacts, prefix: str) -> _Failure | None:
+    limits = group.rule.limits
     table = Chem.GetPeriodicTable()
     if group.elements is not None:
         foreign = sorted({table.GetElementSymbol(z) for z in facts.elements if z not in group.elements and z != 1})
         if foreign:
-            return prefix + f"element(s) {', '.join(foreign)} outside the allowed {', '.join(limits.elements or ())}"
+            allowed = ", ".join(limits.elements or ())
+            return rule_limit(
+                prefix + f"element(s) {', '.join(foreign)} outside the allowed {allowed}",
+                f"it contains {', '.join(foreign)}, and the definition allows only {allowed}",
+            )
     for z, most in group.max_atoms.items():
         if facts.elements.get(z, 0) > most:
-            return prefix + f"{facts.elements[z]} {table.GetElementSymbol(z)} atoms exceed {most}"
-    for name, query, why in group.forbid:
-        if facts.mol.HasSubstructMatch(query):
-            return prefix + f"forbidden feature {name}: {why}"
-    excluded = group.exclusion_keys.get(_key_for(rule, facts.inchikey))
-    if excluded:
-        return f"named exclusion: {excluded}"
-    return explanation
+            symbol = table.GetElementSymbol(z)
+            return rule_limit(
+                prefix + f"{facts.elements[z]} {symbol} atoms exceed {most}",
+                f"it has {facts.elements[z]} {symbol} atoms, more than the {most} allowed",
+            )
+    return None
 
 
 def _first_accepting(specs, piece) -> str | None:  # noqa: ANN001
@@ -216,7 +269,7 @@ def _first_accepting(specs, piece) -> str | None:  # noqa: ANN001
 def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _MoleculeFacts) -> CoreExplanation | list:
     """Read the substituents around one core match; the explanation, or the reasons it fails."""
     mol = facts.mol
-    failures: list = []  # reasons: strings, or callables that write one when it is reported
+    failures: list[_Failure] = []  # each writes its reason and summary when they are read
     n_inner_bonds, pieces = facts.decompose(match)
     position_of = dict(zip(match, core.position_at))  # parent atom -> its compiled position, or None
 
@@ -229,7 +282,7 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
             for other, _ in neighbours[atom_idx]:
                 if other in core_index and atom_idx < other:
                     if (core_index[atom_idx], core_index[other]) not in core.query_bonds:
-                        failures.append(f"an extra ring bond joins core atoms {atom_idx} and {other}")
+                        failures.append(_Failure("ring_bond", data=(atom_idx, other)))
 
     by_position: dict[str, list[tuple[_Piece, str, bool]]] = defaultdict(list)  # piece, label, is_allowed
     n_allowed_at: dict[str, int] = defaultdict(int)
@@ -250,12 +303,7 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
                     positions.add(position)
         if closed:
             element = mol.GetAtomWithIdx(closed[0]).GetSymbol()
-            failures.append(
-                lambda piece=piece, atom=closed[0], element=element: (
-                    f"substituent {describe_piece(piece)} at core atom "
-                    f"{atom} ({element}), where the definition allows none"
-                )
-            )
+            failures.append(_Failure("closed", piece, None, (closed[0], element)))
             continue
         if len(attachments) > 1:
             if len(positions) > 1:
@@ -269,11 +317,7 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
                     None,
                 )
                 if owner is None:
-                    failures.append(
-                        lambda piece=piece, names=names: (
-                            f"substituent {describe_piece(piece)} bridges positions {' and '.join(sorted(names))}"
-                        )
-                    )
+                    failures.append(_Failure("bridge", piece, None, names))
                     continue
                 positions = {owner}
             position = positions.pop()
@@ -286,13 +330,8 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         if label is not None:
             by_position[position.name].append((piece, label, False))
             continue
-        allowed = position.all_labels
         failed_positions.add(position.name)
-        failures.append(
-            lambda piece=piece, name=position.name, allowed=allowed: (
-                f"substituent at {name}: {describe_piece(piece)} is not an allowed {allowed}"
-            )
-        )
+        failures.append(_Failure("not_allowed", piece, position))
 
     total = 0
     for position in core.positions:
@@ -303,26 +342,14 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
         total += n_found
         if found and n_allowed == 0:
             failed_positions.add(name)
-            failures.append(
-                lambda piece=found[0][0], label=found[0][1], position=position: (
-                    f"substituent at {position.name}: "
-                    f"{describe_piece(piece)} is allowed only as a further ({label}) substituent alongside "
-                    f"{', '.join(s.label for s in position.allowed)}"
-                )
-            )
+            failures.append(_Failure("further_only", found[0][0], position, found[0][1]))
         if n_allowed < position.min and name not in failed_positions:
-            failures.append(
-                lambda position=position, n_allowed=n_allowed: (
-                    f"{position.name} needs at least "
-                    f"{position.position.min} substituent(s) from {', '.join(s.label for s in position.allowed)}; "
-                    f"found {n_allowed}"
-                )
-            )
+            failures.append(_Failure("too_few", None, position, n_allowed))
         if position.max is not None and n_found > position.max:
-            failures.append(f"{name} allows at most {position.max} substituent(s); found {n_found}")
+            failures.append(_Failure("too_many", None, position, n_found))
     minimum = core.rule.limits.min_substituents
     if minimum and total < minimum and not failures:
-        failures.append(f"the definition requires at least {minimum} modification(s) of the core; found {total}")
+        failures.append(_Failure("unmodified", data=(minimum, total)))
     if failures:
         return failures
 

@@ -63,17 +63,40 @@ class RuleMatch:
 
 @dataclass(frozen=True)
 class NearMiss:
+    """A group rule whose core matches but which does not capture the compound.
+
+    ``failures``: how many requirements of the definition fail (a disallowed substituent, an unmet
+    minimum, an exceeded maximum, an extra ring bond, a rule-wide limit), for the reading of the
+    match that fails fewest. ``incidental``: more than one requirement fails and the substituents
+    the definition does not allow outweigh the rest of the molecule, so the matched core is a
+    fragment of a different compound (chemistry/classify/wording.py); answers meant to be read
+    leave these out by default. Both texts are written when first read."""
+
     rule_id: str
     _reason: str | Callable[[], str] = field(compare=False, repr=False)
+    failures: int = 1
+    incidental: bool = False
+    _summary: str | Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def reason(self) -> str:
-        """Why the rule does not capture the compound (written when first read: describing a
-        substituent writes its SMILES, which costs more than finding it)."""
+        """Why the rule does not capture the compound, in full technical detail (written when
+        first read: describing a substituent writes its SMILES, which costs more than finding it)."""
         return self._reason() if callable(self._reason) else self._reason
 
+    @cached_property
+    def summary(self) -> str:
+        """One sentence a regulator can read: the core that matched, the part that fails and
+        what the definition allows there (under ~200 characters; written when first read)."""
+        if self._summary is None:
+            return self.reason
+        return self._summary() if callable(self._summary) else self._summary
+
     def __repr__(self) -> str:
-        return f"NearMiss(rule_id={self.rule_id!r}, reason={self.reason!r})"
+        return (
+            f"NearMiss(rule_id={self.rule_id!r}, failures={self.failures!r}, "
+            f"incidental={self.incidental!r}, reason={self.reason!r})"
+        )
 
 
 @dataclass(frozen=True)
