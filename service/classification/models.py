@@ -97,6 +97,12 @@ class ClassifyRequest(BaseModel):
         "adopted with a later in-force date answers from that date on.",
     )
     depict: bool = Field(default=True, description="Include an SVG with the matched cores highlighted")
+    incidental_near_misses: bool = Field(
+        default=False,
+        description="Also list the near misses whose matched core is incidental (more than one requirement "
+        "fails and the substituents the definition does not allow outweigh the rest of the molecule); by "
+        "default they are left out and only counted (near_misses_left_out)",
+    )
 
 
 class Part(BaseModel):
@@ -140,6 +146,20 @@ class MatchRead(BaseModel):
 
 
 class NearMissRead(BaseModel):
+    rule_id: str
+    summary: str = Field(
+        description="One sentence: the core that matched, the part that fails and what the definition allows there"
+    )
+    failures: int = Field(description="How many requirements of the definition fail (1: one modification away)")
+    incidental: bool = Field(
+        default=False,
+        description="More than one requirement fails and what the definition does not allow outweighs the rest "
+        "of the molecule: the matched core is a fragment of a different compound",
+    )
+    reason: str = Field(description="Every failing requirement in technical detail")
+
+
+class UndeterminedRead(BaseModel):
     rule_id: str
     reason: str
 
@@ -187,8 +207,15 @@ class JurisdictionRead(BaseModel):
     notices: list[MatchRead] = Field(
         default=[], description="Matches of registers that control nothing themselves (e.g. authorised medicines)"
     )
-    near_misses: list[NearMissRead]
-    undetermined: list[NearMissRead] = Field(
+    near_misses: list[NearMissRead] = Field(
+        description="Group rules whose core matches but which do not capture the compound, in rule order; "
+        "those whose matched core is incidental only when the request asks for them"
+    )
+    near_misses_left_out: int = Field(
+        default=0,
+        description="Near misses left out because their matched core is incidental (see incidental_near_misses)",
+    )
+    undetermined: list[UndeterminedRead] = Field(
         default=[],
         description="Rules whose search for this compound ran out of the per-molecule budget: "
         "whether they capture it is not known (status 'undetermined' if nothing else did)",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, func
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from ulid import ULID
 
-from chemistry.classify import Classification, JurisdictionResult, RuleMatch, SetAside
+from chemistry.classify import Classification, JurisdictionResult, NearMiss, RuleMatch, SetAside
 from chemistry.depict import svg_of_smarts, svg_with_highlight
 from chemistry.identity import Identity, StructureError, identify
 from chemistry.rulebook import Rule, expand_core
@@ -59,6 +59,7 @@ from service.classification.models import (
     SetAsideRead,
     SubstanceClassification,
     SubstituentRead,
+    UndeterminedRead,
 )
 from service.db import begin_write, utcnow
 from service.observability.metrics import CLASSIFICATION_SECONDS
@@ -109,7 +110,9 @@ def classify(live: LiveRulebook, request: ClassifyRequest, *, pointer: str = "#"
         result = live.classifier.classify(
             identity, jurisdictions=request.jurisdictions, as_of=request.as_of or today_utc()
         )
-    return to_response(result, identity=identity, live=live, depict=request.depict)
+    return to_response(
+        result, identity=identity, live=live, depict=request.depict, incidental=request.incidental_near_misses
+    )
 
 
 DATE_NOT_RECORDED = "date not recorded"
@@ -256,7 +259,22 @@ def _caveats(code: str) -> tuple[str, list[CaveatRead]]:
     return info.name, [CaveatRead(title=c.title, text=c.text, citation=c.citation) for c in info.caveats]
 
 
-def to_response(result: Classification, *, identity: Identity, live: LiveRulebook, depict: bool) -> ClassifyResponse:
+def near_miss_reads(near_misses: Sequence[NearMiss], *, incidental: bool = False) -> tuple[list[NearMissRead], int]:
+    """The near misses as answered (in rule order) and how many were left out: those whose
+    matched core is incidental (NearMiss.incidental), unless the caller asks for them."""
+    shown = [n for n in near_misses if incidental or not n.incidental]
+    reads = [
+        NearMissRead(
+            rule_id=n.rule_id, summary=n.summary, failures=n.failures, incidental=n.incidental, reason=n.reason
+        )
+        for n in shown
+    ]
+    return reads, len(near_misses) - len(shown)
+
+
+def to_response(
+    result: Classification, *, identity: Identity, live: LiveRulebook, depict: bool, incidental: bool = False
+) -> ClassifyResponse:
     jurisdictions = []
     highlighted: set[int] = set()
     for code, found in result.results.items():
@@ -285,6 +303,7 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
                 f"Undetermined: not captured by the encoded instruments of {name} ({acts}), but {gap}, "
                 "so whether the compound is listed there by name is not known."
             )
+        near_misses, left_out = near_miss_reads(found.near_misses, incidental=incidental)
         jurisdictions.append(
             JurisdictionRead(
                 jurisdiction=code,
@@ -294,8 +313,9 @@ def to_response(result: Classification, *, identity: Identity, live: LiveRuleboo
                 matches=[_match_read(m, highlighted) for m in found.matches],
                 set_aside=set_aside,
                 notices=[_match_read(m) for m in found.notices],
-                near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in found.near_misses],
-                undetermined=[NearMissRead(rule_id=u.rule_id, reason=u.reason) for u in found.undetermined],
+                near_misses=near_misses,
+                near_misses_left_out=left_out,
+                undetermined=[UndeterminedRead(rule_id=u.rule_id, reason=u.reason) for u in found.undetermined],
                 instruments=instruments,
                 caveats=caveats,
             )

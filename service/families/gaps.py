@@ -31,7 +31,13 @@ UNPLACED = "not yet placed in a family"
 
 
 class GapNearMiss(BaseModel):
+    """As POST /v1/classify words a near miss (service.classification.models.NearMissRead); the gap
+    report keeps the incidental ones too, flagged."""
+
     rule_id: str
+    summary: str
+    failures: int
+    incidental: bool
     reason: str
 
 
@@ -122,7 +128,12 @@ def gap_report(session: Session, *, jurisdiction: str, since: dt.date, until: dt
             countries=sorted(countries[substance_id]),
             first_reported=first,
             last_reported=last,
-            near_misses=[GapNearMiss(rule_id=m.rule_id, reason=m.reason) for m in result.near_misses],
+            near_misses=[
+                GapNearMiss(
+                    rule_id=m.rule_id, summary=m.summary, failures=m.failures, incidental=m.incidental, reason=m.reason
+                )
+                for m in result.near_misses
+            ],
         )
     for sid, names in names_for(session, list(gaps)).items():
         gaps[sid].names = names

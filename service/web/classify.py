@@ -5,7 +5,6 @@ function behind POST /v1/classify, under the same role check (ClassifyReader).""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -35,9 +34,6 @@ from service.web.render import render
 router = APIRouter(include_in_schema=False)
 Page = page(ClassifyReader)
 
-_NEAR_MISS = re.compile(r"^core '(?P<core>.*?)' of (?P<rule>\S+) matched; (?P<why>.*)$", re.DOTALL)
-SHORT_REASON = 240  # characters of the one sentence shown; the whole reason is one click away
-
 
 @dataclass
 class MatchView:
@@ -57,20 +53,13 @@ class NearMissView:
 
 
 def near_miss_sentence(live: LiveRulebook, jurisdiction: str, miss: NearMissRead) -> NearMissView:
-    """One readable sentence: which core matched and the first reason it falls short (the whole
-    reason stays one click away)."""
+    """The engine's one-sentence summary (the core that matched, the part that fails and what the
+    definition allows there), with the whole technical reason one click away."""
     try:
         title = live.rulebook.rule(miss.rule_id).title
     except KeyError:
         title = miss.rule_id
-    found = _NEAR_MISS.match(miss.reason)
-    sentence = (
-        f"The core “{found['core']}” matches, but {found['why'].strip().rstrip('.')}"
-        if found
-        else miss.reason.strip().rstrip(".")
-    )
-    sentence = sentence + "." if len(sentence) <= SHORT_REASON else sentence[:SHORT_REASON].rsplit(" ", 1)[0] + " …"
-    return NearMissView(jurisdiction, miss.rule_id, title, sentence, miss.reason)
+    return NearMissView(jurisdiction, miss.rule_id, title, miss.summary, miss.reason)
 
 
 def match_views(answer: ClassifyResponse) -> list[MatchView]:
@@ -173,5 +162,10 @@ async def classify_submit(
         context["matches"] = match_views(answer)
         context["near_misses"] = [
             near_miss_sentence(live, r.jurisdiction, m) for r in answer.results for m in r.near_misses
+        ]
+        # near misses whose matched core is an incidental fragment (NearMiss.incidental) are left
+        # out of the answer; the page says how many, per jurisdiction
+        context["near_misses_left_out"] = [
+            (r.jurisdiction, r.near_misses_left_out) for r in answer.results if r.near_misses_left_out
         ]
     return await render(request, "classify.html", user, status_code=422 if errors else 200, **context)

@@ -194,3 +194,43 @@ def test_reclassify_recomputes_stale_and_missing_rows(client, reporter, authorit
     detail = client.get(f"/v1/substances/{MEPHEDRONE_KEY}", headers=authority.headers).json()
     assert {c["jurisdiction"]: c["status"] for c in detail["classification"]}["DK"] == "controlled_by_group"
     assert len(detail["classification"]) == 7  # CN, DE, DK, EU, GB, UN, US
+
+
+FIVE_F_APP_PINACA = "NC(=O)C(Cc1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
+UNDECYL_JWH = "CCCCCCCCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"
+PHENETHYLAMINE_RULES = {
+    "DE": {"de-npsg-phenethylamines"},
+    "DK": {"dk-bek-phenethylamines"},
+    "GB": {"gb-mda-phenethylamines", "gb-mda-n-benzylphenethylamines"},
+}
+
+
+def test_near_misses_answer_in_one_sentence_and_leave_incidental_cores_out(client, regulator):
+    """Issue 14: 5F-APP-PINACA's phenylalanine contains a phenethylamine, but no phenethylamine
+    clause is about it (its nitrogen is an indazole carbonyl amide, its alpha carbon a
+    carboxamide): those near misses are left out and counted, and come back when asked for."""
+    body = {"structure": FIVE_F_APP_PINACA, "jurisdictions": ["DE", "DK", "GB"], "as_of": "2025-01-01", "depict": False}
+    default = client.post("/v1/classify", json=body, headers=regulator.headers)
+    assert default.status_code == 200, default.text
+    asked = client.post("/v1/classify", json={**body, "incidental_near_misses": True}, headers=regulator.headers).json()
+    for code, rules in PHENETHYLAMINE_RULES.items():
+        shown = _result(default.json(), code)
+        assert not rules & {n["rule_id"] for n in shown["near_misses"]}, shown["near_misses"]
+        assert shown["near_misses_left_out"] == len(rules)
+        every = _result(asked, code)
+        incidental = [n for n in every["near_misses"] if n["rule_id"] in rules]
+        assert len(incidental) == len(rules) and every["near_misses_left_out"] == 0
+        for near in incidental:
+            assert near["incidental"] and near["failures"] >= 2
+            assert len(near["summary"]) <= 200 and len(near["reason"]) > len(near["summary"])
+
+    # the undecyl JWH-018 analogue: one requirement fails (NpSG 2.1.4, side chain of 3-7 atoms)
+    jwh = client.post(
+        "/v1/classify",
+        json={"structure": UNDECYL_JWH, "jurisdictions": ["DE"], "as_of": "2025-01-01", "depict": False},
+        headers=regulator.headers,
+    ).json()
+    (near,) = _result(jwh, "DE")["near_misses"]
+    assert near["rule_id"] == "de-npsg-cannabimimetics-modular" and near["failures"] == 1 and not near["incidental"]
+    assert "side chain" in near["summary"] and "11 atoms" in near["summary"] and "3–7" in near["summary"]
+    assert len(near["summary"]) <= 200 and near["reason"].startswith("core ")

@@ -102,3 +102,26 @@ def test_an_unreadable_structure_is_explained_at_the_field(make_caller, open_pag
     assert field.get_attribute("aria-invalid") == "true"
     assert page.locator("#structure_error").inner_text()
     assert page.locator("#answer").count() == 0
+
+
+UNDECYL_JWH = "CCCCCCCCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"
+
+
+def test_a_near_miss_reads_as_one_sentence_and_opens_to_the_full_reason(make_caller, open_page, sign_in, shoot):
+    """JWH-018 with an undecyl side chain: NpSG Anlage 2.1.4 allows 3-7 atoms, it has 11."""
+    page = open_page()
+    sign_in(page, make_caller("regulator").key)
+    page.goto("/classify")
+    page.get_by_label("Structure: SMILES, InChI or Molfile").fill(UNDECYL_JWH)
+    page.get_by_label("Germany (DE)").check()
+    page.get_by_label("Date the law is applied on").fill("2025-01-01")
+    page.get_by_role("button", name="Check").click()
+    items = page.locator("#near_misses > li")
+    assert items.count() == 1
+    sentence = items.first.locator(".near-miss-summary").inner_text()
+    assert "side chain" in sentence and "11 atoms" in sentence and "3–7" in sentence and len(sentence) <= 200
+    full = items.first.locator("details p")
+    assert not full.is_visible()  # one click away
+    items.first.get_by_text("Full reason").click()
+    assert full.is_visible() and "alkenyl" in full.inner_text()  # every allowed class, as the classifier words it
+    shoot(page, "classify-near-miss")

@@ -3,9 +3,11 @@ misses in one readable sentence each, and errors at their field."""
 
 from __future__ import annotations
 
+import html
 import re
 
-LSD = "CCN(CC)C(=O)C1CN(C)C2Cc3c[nH]c4cccc(C2=C1)c34"
+UNDECYL_JWH = "CCCCCCCCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"
+FIVE_F_APP_PINACA = "NC(=O)C(Cc1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
 
 
 def _signed_in(client, key: str) -> str:
@@ -29,13 +31,38 @@ def test_a_name_known_to_the_registry_is_classified(client, reporter, regulator,
 
 def test_near_misses_read_as_one_short_sentence_with_the_full_reason_behind_it(client, regulator):
     csrf = _signed_in(client, regulator.key)
-    page = client.post("/classify", data={"structure": LSD, "csrf_token": csrf})
-    items = re.findall(r"<li><strong>[^<]*</strong> \([A-Z]{2}\): (.*?)\n\s*<details>", page.text, flags=re.DOTALL)
-    assert items, "LSD is a near miss of several tryptamine and cannabinoid clauses"
-    full = re.findall(r'<p class="hint">(core .*?)</p></details>', page.text, flags=re.DOTALL)
-    assert max(len(f) for f in full) > 700  # the reasons as the classifier words them
-    for sentence in items:
-        assert len(sentence) <= 245 and sentence.endswith((".", "…")), sentence
+    # the undecyl analogue of JWH-018: NpSG 2.1.4 allows a side chain of 3-7 atoms, it has 11
+    page = client.post(
+        "/classify", data={"structure": UNDECYL_JWH, "jurisdictions": "DE", "as_of": "2025-01-01", "csrf_token": csrf}
+    )
+    items = re.findall(
+        r'<li><strong>([^<]*)</strong> \(([A-Z]{2})\): <span class="near-miss-summary">(.*?)</span>\s*'
+        r'<details><summary>Full reason</summary><p class="hint">(.*?)</p></details>',
+        page.text,
+        flags=re.DOTALL,
+    )
+    assert len(items) == 1, page.text
+    title, code, sentence, full = items[0]
+    assert code == "DE" and "Cannabimimetika" in title
+    sentence = html.unescape(sentence)
+    assert len(sentence) <= 200 and sentence.endswith(".") and "…" not in sentence
+    assert "side chain" in sentence and "11 atoms" in sentence and "3–7" in sentence
+    assert len(html.unescape(full)) > 500  # every allowed class, as the classifier words the reason
+    assert 'id="near_misses_left_out"' not in page.text
+
+
+def test_incidental_phenethylamine_cores_are_left_out_and_counted(client, regulator):
+    csrf = _signed_in(client, regulator.key)
+    page = client.post(
+        "/classify",
+        data={"structure": FIVE_F_APP_PINACA, "jurisdictions": ["DE", "GB"], "as_of": "2025-01-01", "csrf_token": csrf},
+    )
+    assert page.status_code == 200
+    near = re.search(r'<ul id="near_misses">(.*?)</ul>', page.text, flags=re.DOTALL)
+    assert near is None or "henethylamin" not in near[1]  # neither the NpSG nor the MDA phenethylamine clauses
+    left_out = re.search(r'<p class="hint" id="near_misses_left_out">(.*?)</p>', page.text, flags=re.DOTALL)
+    assert left_out, page.text
+    assert "1 in DE" in left_out[1] and "2 in GB" in left_out[1] and "incidental" in left_out[1]
 
 
 def test_an_unknown_jurisdiction_or_date_is_shown_at_its_field(client, regulator):
