@@ -130,7 +130,8 @@ class _Failure:
                 return f"the {where} carries none of the required substituents ({kinds})"
             return f"the {where} carries {data} of the {need} required substituents ({kinds})"
         if kind == "too_many":
-            return f"the {where} carries {data} substituents; at most {position.max} are allowed"
+            allowed = "is" if position.max == 1 else "are"
+            return f"the {where} carries {data} substituents; at most {position.max} {allowed} allowed"
         raise ValueError(kind)
 
 

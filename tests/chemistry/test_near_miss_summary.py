@@ -157,3 +157,11 @@ def test_a_rule_wide_limit_is_one_failing_requirement():
     assert near.failures == 1 and not near.incidental
     _one_readable_sentence(near.summary)
     assert "2-amino-1-phenyl-1-propanone" in near.summary and "242.1 u" in near.summary and "200 u" in near.summary
+
+
+def test_a_dimethylated_nitrogen_is_one_alkyl_too_many_for_the_british_phenethylamine_clause(classifier):
+    # IDNNA (N,N-dimethyl-DOI): SI 1977/1243 reaches N-alkyl phenethylamines, one alkyl group
+    near = _near(classifier, "CN(C)C(C)Cc1cc(OC)c(I)cc1OC", "GB", "gb-mda-phenethylamines")
+    assert near.failures == 1 and not near.incidental
+    _one_readable_sentence(near.summary)
+    assert "nitrogen" in near.summary and "2 substituents" in near.summary and "at most 1 is allowed" in near.summary
