@@ -41,7 +41,7 @@ from alerts.signals import (
 from service.alerting.models import AlertRow, Delivery, DeliveryKind, DeliveryState, DigestEntry
 from service.classification.live import shipped_jurisdictions
 from service.classification.models import SubstanceClassification
-from service.db import table_of
+from service.db import stored_id, table_of
 from service.organisations.models import Organisation
 from service.reports.models import Report
 from service.settings import Settings, get_settings
@@ -72,13 +72,6 @@ _CONTROL = {
 def _PARTIALLY_ENCODED() -> frozenset[str]:  # noqa: N802 - read like a constant
     """Jurisdictions whose named schedules are not encoded: 'not captured' is 'unknown' there."""
     return frozenset(code for code, info in shipped_jurisdictions().items() if not info.named_lists_encoded)
-
-
-def stored_id(substance: Substance) -> int:
-    """A stored substance's id (the column is NOT NULL; only an unsaved model has none)."""
-    if substance.id is None:
-        raise ValueError(f"substance {substance.inchikey} has not been stored")
-    return substance.id
 
 
 def classify_substance(session: Session, substance: Substance) -> Classification:
