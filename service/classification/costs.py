@@ -21,7 +21,7 @@ def refuse_costly_patterns(rule: Rule, *, label: str, budget_seconds: float = ST
     raise Problem(
         422,
         "draft-too-costly",
-        f"{label}: searching its pattern(s) in the stress set ({', '.join(sorted({c.molecule for c in costly}))}) "
+        f"{label}: searching its pattern(s) in the stress set ({', '.join(sorted({c.molecule for c in costly if c.molecule}))}) "
         f"did not finish within {budget_seconds:g} s a molecule, which would stall classification for everyone. "
         "Make the SMARTS more specific (fewer '*' and '~', fixed elements, fewer atoms)",
         errors=[

@@ -14,9 +14,10 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from chemistry.classify import Classifier
 from chemistry.rulebook import CHEMISTRY_DIR, JurisdictionInfo, Rule, Rulebook, load_jurisdictions, load_rulebook
@@ -90,7 +91,9 @@ def current(session: Session) -> LiveRulebook:
         found = _compiled.get(key)
         if found is None:
             drafts = (
-                session.exec(select(ClassificationDraft).where(ClassificationDraft.id.in_([d for d, _ in key]))).all()
+                session.exec(
+                    select(ClassificationDraft).where(col(ClassificationDraft.id).in_([d for d, _ in key]))
+                ).all()
                 if key
                 else []
             )
@@ -101,7 +104,7 @@ def current(session: Session) -> LiveRulebook:
         return found
 
 
-def compile_rulebook(key: tuple, drafts: list[ClassificationDraft]) -> LiveRulebook:
+def compile_rulebook(key: tuple, drafts: Sequence[ClassificationDraft]) -> LiveRulebook:
     shipped = shipped_rulebook()
     rules = list(shipped.rules)
     sources = dict(shipped.sources)
