@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from ulid import ULID
 
 from chemistry.classify import Classification, JurisdictionResult, NearMiss, RuleMatch, SetAside
@@ -61,7 +61,7 @@ from service.classification.models import (
     SubstituentRead,
     UndeterminedRead,
 )
-from service.db import begin_write, utcnow
+from service.db import begin_write, stored_id, table_of, utcnow
 from service.observability.metrics import CLASSIFICATION_SECONDS
 from service.problems import Problem, validation_errors
 from service.settings import get_settings
@@ -367,7 +367,8 @@ def list_instruments(
     for (code, act), rules in sorted(by_act.items()):
         rules.sort(key=lambda r: r.id)
         dates = [r.consolidated_to for r in rules]
-        earliest = None if any(d is None for d in dates) else min(dates)
+        recorded = [d for d in dates if d is not None]
+        earliest = min(recorded) if recorded and len(recorded) == len(dates) else None
         items.append(
             InstrumentRead(
                 jurisdiction=code,
@@ -474,7 +475,7 @@ def _store(session: Session, rows: list[dict], jurisdictions: Iterable[str]) -> 
     """Upsert per (substance, jurisdiction); drop rows of jurisdictions the rulebook no longer has."""
     if not rows:
         return
-    table = SubstanceClassification.__table__
+    table = table_of(SubstanceClassification)
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=["substance_id", "jurisdiction"],
@@ -499,7 +500,7 @@ def record_for_new(
     on, at = today_utc(), utcnow()
     rows: list[dict] = []
     for identity in {i.inchikey: i for i in identities if i is not None and i.inchikey in created}.values():
-        rows.extend(_rows(live, substances[identity.inchikey].id, identity, on=on, at=at))
+        rows.extend(_rows(live, stored_id(substances[identity.inchikey]), identity, on=on, at=at))
     _store(session, rows, live.rulebook.jurisdictions)
 
 
@@ -517,12 +518,16 @@ def reclassify_stale(engine: Engine, *, chunk: int = 500, today: dt.date | None 
                 SubstanceClassification.rulebook_version == live.version,
                 SubstanceClassification.computed_at >= start_of_day,
             )
-            batch = session.exec(
-                select(Substance.id, Substance.smiles)
-                .where(Substance.id > after, Substance.id.not_in(fresh))
-                .order_by(Substance.id)
-                .limit(chunk)
-            ).all()
+            batch = [
+                (substance_id, smiles)
+                for substance_id, smiles in session.exec(
+                    select(Substance.id, Substance.smiles)
+                    .where(col(Substance.id) > after, col(Substance.id).not_in(fresh))
+                    .order_by(col(Substance.id))
+                    .limit(chunk)
+                ).all()
+                if substance_id is not None  # stored rows always have one; the model types it Optional
+            ]
             if not batch:
                 return done
             at = utcnow()
@@ -717,7 +722,7 @@ def list_drafts(
         query = query.where(ClassificationDraft.status == status.value)
     if cursor:
         query = query.where(ClassificationDraft.id < cursor)
-    rows = session.exec(query.order_by(ClassificationDraft.id.desc()).limit(limit + 1)).all()
+    rows = session.exec(query.order_by(col(ClassificationDraft.id).desc()).limit(limit + 1)).all()
     more, rows = len(rows) > limit, list(rows[:limit])
     return rows, rows[-1].id if more and rows else None
 
@@ -824,6 +829,7 @@ def patch_draft(
             errors=[_error("#", None, "not_an_object", "send a JSON object with the fields to change")],
         )
     body = merge_patch(base.body, patch)
+    assert isinstance(body, dict)  # an object merged into the stored object stays an object
     if body.get("id") != base.rule_id:
         raise Problem(
             422,
@@ -921,7 +927,13 @@ def impact(session: Session, draft: ClassificationDraft, *, timeout: float) -> D
     live = current(session)
     rule = Rule.model_validate(draft.body)
     refuse_costly_patterns(rule, label=f"draft {draft.id} ({rule.id} version {draft.version})")
-    substances = session.exec(select(Substance.id, Substance.inchikey, Substance.smiles).order_by(Substance.id)).all()
+    substances = [
+        (substance_id, key, smiles)
+        for substance_id, key, smiles in session.exec(
+            select(Substance.id, Substance.inchikey, Substance.smiles).order_by(col(Substance.id))
+        ).all()
+        if substance_id is not None  # stored rows always have one; the model types it Optional
+    ]
     examples = [
         (other.id, expectation, example.name, example.smiles)
         for other in shipped_rulebook().rules

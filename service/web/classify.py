@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from rdkit import Chem
 from sqlmodel import Session
@@ -28,11 +28,11 @@ from service.classification.models import (
 from service.problems import Problem
 from service.substances import service as registry
 from service.web.depiction import PALETTE, hex_colour, svg_of_parts
-from service.web.deps import CsrfChecked, page
+from service.web.deps import CsrfChecked, PageUser, page_check
 from service.web.render import render
 
 router = APIRouter(include_in_schema=False)
-Page = page(ClassifyReader)
+Page = Annotated[PageUser, Depends(page_check(ClassifyReader))]
 
 
 @dataclass

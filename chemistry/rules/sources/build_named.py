@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from py2opsin import py2opsin
-from rdkit import Chem, RDLogger
+from rdkit import Chem, rdBase
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
-RDLogger.DisableLog("rdApp.*")
+rdBase.DisableLog("rdApp.*")
 
 HERE = Path(__file__).resolve().parent
 RULES = HERE.parent
@@ -51,12 +51,13 @@ def read_source(path: Path) -> list[Entry]:
             continue
         parts = [part.strip() for part in raw.split("|")]
         if len(parts) != 6:
-            raise SystemExit(f"{path.name}:{number}: expected 6 fields separated by " | ", got {len(parts)}")
+            raise SystemExit(f"{path.name}:{number}: expected 6 fields separated by '|', got {len(parts)}")
         options = {}
         for item in filter(None, (p.strip() for p in parts[5].split(";"))):
             key, _, value = item.partition("=")
             options[key.strip()] = value.strip()
-        entries.append(Entry(*parts[:5], options=options, line=number))
+        schedule, name, systematic_name, added_by, in_force_from = parts[:5]
+        entries.append(Entry(schedule, name, systematic_name, added_by, in_force_from, options=options, line=number))
     return entries
 
 

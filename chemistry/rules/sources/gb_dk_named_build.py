@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from py2opsin import py2opsin
-from rdkit import RDLogger
+from rdkit import rdBase
 
 from chemistry.identity import identify
 
-RDLogger.DisableLog("rdApp.*")
+rdBase.DisableLog("rdApp.*")
 HERE = Path(__file__).parent
 RULES = HERE.parent
 
@@ -509,10 +509,10 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                     "(connectivity; every stereoisomer is covered)"
                 )
             elif not reviewed and low in DRAWN:
-                entry.smiles, chemical = DRAWN[low]
+                entry.smiles, drawn_name = DRAWN[low]
                 entry.structure_from = "reviewed"
                 entry.structure_note = (
-                    f"the source prints no systematic name; structure drawn by the encoder for '{chemical}' "
+                    f"the source prints no systematic name; structure drawn by the encoder for '{drawn_name}' "
                     "(OPSIN's parse of that name agrees; connectivity, every stereoisomer is covered)"
                 )
             elif reviewed:

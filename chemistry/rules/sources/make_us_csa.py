@@ -24,7 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from py2opsin import py2opsin
-from rdkit import RDLogger
+from rdkit import rdBase
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -34,7 +34,7 @@ from us_csa_parse import Entry, all_entries  # noqa: E402
 
 from chemistry.identity import identify  # noqa: E402
 
-RDLogger.DisableLog("rdApp.*")
+rdBase.DisableLog("rdApp.*")
 OUT = HERE.parent / "us_csa.toml"
 NOT_RECORDED = "not recorded"
 ECFR = "eCFR text read from github.com/MichalOpoka/ecfr"
@@ -411,7 +411,32 @@ def build() -> str:
         for k in order:
             rec = merged[k]
             lines += _substance_lines(rec, tier)
+            if rec["entry"].paragraph == "1308.11(d)(31)":
+                lines += THC_ISOMERS + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# (d)(31)(i) names the tetrahydrocannabinols in monoterpene numbering; besides the class's representative
+# (delta-9-THC, the structures file's "formula" row) the isomers the paragraph names by their own double bond
+# are written out, each drawn by the encoder (see its structure_note), so that a delta-8 or delta-6a(10a)
+# THC is answered by name. Emitted right after the (d)(31) entry.
+THC_ISOMERS: list[str] = [
+    "[[rule.substances]]",
+    'name = "Tetrahydrocannabinols: delta-6 cis or trans tetrahydrocannabinol (delta-8-THC in dibenzopyran numbering)"',
+    'smiles = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CC=C(C)CC21"',
+    'structure_from = "formula"',
+    "structure_note = \"named in (d)(31)(i) in monoterpene numbering ('6 cis or trans tetrahydrocannabinol, and their optical isomers ... regardless of numerical designation of atomic positions'); drawn by the encoder as 6,6,9-trimethyl-3-pentyl-6a,7,10,10a-tetrahydro-6H-benzo[c]chromen-1-ol\"",
+    "source = \"21 CFR 1308.11(d)(31)(i) 'Tetrahydrocannabinols', DEA Controlled Substances Code Number 7370; eCFR text read from github.com/MichalOpoka/ecfr (commit 04d1d96). (d)(31)(ii): material within the definition of hemp (7 U.S.C. 1639o) is not included, which a structure cannot decide\"",
+    'in_force_from = "not recorded"',
+    "",
+    "[[rule.substances]]",
+    'name = "Tetrahydrocannabinols: delta-3,4 cis or trans tetrahydrocannabinol (delta-6a(10a)-THC in dibenzopyran numbering)"',
+    'smiles = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1=C2CC(C)CC1"',
+    'structure_from = "formula"',
+    "structure_note = \"named in (d)(31)(i) in monoterpene numbering ('3, 4 cis or trans tetrahydrocannabinol, and its optical isomers'); drawn by the encoder as 6,6,9-trimethyl-3-pentyl-7,8,9,10-tetrahydro-6H-benzo[c]chromen-1-ol\"",
+    "source = \"21 CFR 1308.11(d)(31)(i) 'Tetrahydrocannabinols', DEA Controlled Substances Code Number 7370; eCFR text read from github.com/MichalOpoka/ecfr (commit 04d1d96)\"",
+    'in_force_from = "not recorded"',
+]
 
 
 def _q(text: str) -> str:

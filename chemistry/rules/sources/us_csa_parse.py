@@ -37,8 +37,16 @@ class Entry:
 _LINE = re.compile(r"^(\((?:[0-9]+|[ivx]+)\)(?:\((?:[0-9]+|[ivx]+)\))?|\(d\))\s+(.*?)\s*\|\s*(\S+)\s*$")
 
 
+def _group(pattern: str, text: str) -> str:
+    """The first group of a pattern the transcription guarantees to match at the start of text."""
+    found = re.match(pattern, text)
+    if found is None:
+        raise SystemExit(f"unexpected header {text!r}: no match for {pattern}")
+    return found.group(1)
+
+
 def _letter(header: str) -> str:
-    return re.match(r"\(([a-z])\)", header).group(1)
+    return _group(r"\(([a-z])\)", header)
 
 
 def read_section(schedule: str) -> list[Entry]:
@@ -70,7 +78,7 @@ def read_section(schedule: str) -> list[Entry]:
         else:
             sub = header.split(")", 1)[0] + ")"
             if re.match(r"\([a-z]\)\([0-9]+\)", header):  # e.g. "(b)(1)" headers in 1308.12
-                sub = re.match(r"(\([a-z]\)\([0-9]+\))", header).group(1)
+                sub = _group(r"(\([a-z]\)\([0-9]+\))", header)
                 paragraph = (
                     f"{SECTION_NUMBER[schedule]}{sub}{number}"
                     if number.startswith("(") and not re.match(r"\([0-9]+\)$", number)

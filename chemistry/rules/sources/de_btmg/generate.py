@@ -239,7 +239,7 @@ def mark_stereo_groups(entries: list[Entry]) -> dict[str, list[str]]:
             for member in members:
                 member.stereo_specific = True
     for entry in entries:
-        if entry.stereo_specific:
+        if entry.stereo_specific and entry.smiles:
             full = identify(entry.smiles).inchikey
             clash = [
                 e
