@@ -13,6 +13,7 @@ import shutil
 import sys
 import tomllib
 from datetime import date
+from types import ModuleType
 
 import pytest
 
@@ -26,8 +27,9 @@ ANLAGE_IDS = {"I": "de-btmg-anlage-i", "II": "de-btmg-anlage-ii", "III": "de-btm
 ON = date(2024, 6, 1)  # after Art. 3 CanG (1 April 2024), the last amendment the text includes
 
 
-def _module(name: str):
+def _module(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"de_btmg_{name}", SOURCES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     sys.path.insert(0, str(SOURCES))

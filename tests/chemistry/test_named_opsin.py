@@ -24,7 +24,7 @@ py2opsin = pytest.importorskip("py2opsin").py2opsin
 
 def _named_entries() -> list[tuple[str, dict, dict]]:
     """(file name, rule, entry) for every named entry of every rule file, as written."""
-    found = []
+    found: list[tuple[str, dict, dict]] = []
     for path in sorted(RULES_DIR.glob("*.toml")):
         with path.open("rb") as handle:
             rules = tomllib.load(handle).get("rule", [])

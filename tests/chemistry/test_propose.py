@@ -48,7 +48,7 @@ def test_proposal_is_a_valid_draft_rule(proposals, series):
     rule = proposals[series].rule
     assert isinstance(rule, Rule) and rule.kind == "group"
     assert rule.jurisdiction == "XX" and rule.list_ == "draft"
-    assert "MACHINE-PROPOSED" in rule.notes
+    assert rule.notes is not None and "MACHINE-PROPOSED" in rule.notes
     assert {e.name for e in rule.must_match} == set(proposals[series].coverage.members_captured)
     assert len(rule.must_not_match) >= 2
     # the JSON shape a regulator's draft has (FORMAT.md) validates back into the same rule
@@ -72,6 +72,7 @@ def test_a_generalisation_that_reaches_a_medicine_is_narrowed():
     proposal = propose_group("fam-acyl-fentanyls", members, as_of=AS_OF, count_virtual=False)
     assert proposal.generalisation == "observed"
     assert proposal.safe, proposal.offenders
+    assert proposal.rule.notes is not None
     assert "Observed" in proposal.rule.notes or "observed" in proposal.rule.notes
 
 
