@@ -44,6 +44,7 @@ def start_server(database_url: str, *, extra_env: dict[str, str] | None = None) 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            assert process.stderr is not None  # stderr=PIPE
             raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:

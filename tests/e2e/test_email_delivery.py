@@ -105,7 +105,9 @@ def test_alerts_arrive_by_email_and_webhook_and_the_unsubscribe_link_works(
 
     # the duty officer's link, followed on the real server with no API key
     duty = next(m.message for m in smtp.messages if m.recipients == ["duty@health.example"])
-    link = urlsplit(re.search(r"<(\S+)>", duty["List-Unsubscribe"]).group(1))
+    found = re.search(r"<(\S+)>", duty["List-Unsubscribe"])
+    assert found is not None
+    link = urlsplit(found.group(1))
     confirm = httpx.get(f"{server.url}{link.path}?{link.query}", timeout=30)
     assert confirm.status_code == 200 and "duty@health.example" in confirm.text
     done = httpx.post(f"{server.url}{link.path}?{link.query}", data={"List-Unsubscribe": "One-Click"}, timeout=30)

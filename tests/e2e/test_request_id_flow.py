@@ -72,6 +72,7 @@ def test_a_request_id_is_found_in_the_api_log_and_in_the_worker_log(
         worker.wait(timeout=30)
         server.process.terminate()
         server.process.wait(timeout=30)
+        assert server.process.stderr is not None  # started with stderr=PIPE
         api_log.write_bytes(server.process.stderr.read())
 
     (attempted,) = [line for line in json_lines(worker_log) if line.get("request_id") == "lab-7f3a-0042"]

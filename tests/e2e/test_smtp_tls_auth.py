@@ -148,7 +148,7 @@ class _Handler:
             Received(
                 envelope.mail_from,
                 list(envelope.rcpt_tos),
-                message_from_bytes(raw, policy=policy.default),  # type: ignore[arg-type]
+                message_from_bytes(raw, policy=policy.default),
                 session.ssl is not None,
                 login,
             )
@@ -262,8 +262,11 @@ def _check_alert_mail(mail: Received) -> None:
     assert mail.sender == "alerts@health.example" and mail.recipients == ["duty@health.example"]
     message = mail.message
     assert message["Subject"] == "[Varsel] First detection of a new psychoactive substance: 4-ethyl-N-propylcathinone"
-    plain = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
+    plain_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    assert plain_part is not None and html_part is not None
+    plain = plain_part.get_content()
+    html = html_part.get_content()
     assert "4-ethyl-N-propylcathinone" in plain and "4-ethyl-N-propylcathinone" in html
     assert message["List-Unsubscribe"].startswith("<https://varsel.example/unsubscribe?token=")
 

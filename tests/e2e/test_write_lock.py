@@ -53,7 +53,9 @@ def test_a_writer_that_cannot_get_the_lock_gets_a_503_with_retry_after(database_
     from sqlalchemy.engine import make_url
 
     running = start_server(database_url, extra_env={"VARSEL_WRITE_WAIT_SECONDS": "1"})
-    holder = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+    database = make_url(database_url).database
+    assert database is not None  # a file-backed SQLite URL
+    holder = sqlite3.connect(database, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another process holds SQLite's write lock
         with httpx.Client(base_url=running.url, timeout=30) as http:
@@ -81,7 +83,9 @@ def test_sigterm_stops_the_server_while_writers_wait(database_url, reporter, rep
     from sqlalchemy.engine import make_url
 
     running = start_server(database_url, extra_env={"VARSEL_WRITE_WAIT_SECONDS": "5"})
-    holder = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+    database = make_url(database_url).database
+    assert database is not None  # a file-backed SQLite URL
+    holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     answers: list[int] = []
 
