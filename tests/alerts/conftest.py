@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ class InMemoryDeliveryStore:
         self.endpoints: dict[str, Endpoint] = {}
         self.deliveries: dict[str, StoredDelivery] = {}
 
-    def add_endpoint(self, endpoint_id: str, url: str, **fields: object) -> None:
+    def add_endpoint(self, endpoint_id: str, url: str, **fields: Any) -> None:
         self.endpoints[endpoint_id] = Endpoint(url=url, **fields)
 
     def add_delivery(self, delivery_id: str, *, endpoint_id: str, due_at: datetime, body: bytes = b'{"n":1}') -> None:
@@ -141,7 +142,7 @@ def webhook_secret() -> str:
 @pytest.fixture
 def make_delivery():
     def make(
-        url: str, *, delivery_id: str = "d1", body: bytes = b'{"hello":"world"}', **fields: object
+        url: str, *, delivery_id: str = "d1", body: bytes = b'{"hello":"world"}', **fields: Any
     ) -> OutgoingDelivery:
         base = OutgoingDelivery(
             id=delivery_id,
@@ -165,8 +166,8 @@ def make_alert():
 
     from alerts.model import Alert, AlertType, Evidence, Severity
 
-    def make(**changes: object) -> Alert:
-        fields: dict[str, object] = dict(
+    def make(**changes: Any) -> Alert:
+        fields: dict[str, Any] = dict(
             dedup_key="substance.first_detection:YELGFTGWJGBAQU-UHFFFAOYSA-N",
             type=AlertType.first_detection,
             severity=Severity.high,

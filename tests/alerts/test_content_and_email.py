@@ -122,6 +122,7 @@ def test_a_family_update_references_the_first_alert_once(make_alert):
     update = family_update(original, family_id="F-00012", family_size=4, at=NOW)
     again = family_update(original, family_id="F-00012", family_size=5, at=NOW + timedelta(hours=1))
     assert update.id == again.id != original.id  # one condition, one id
+    assert update.updates is not None
     assert update.updates.id == original.id and update.updates.created_at == original.created_at
     assert (update.type, update.severity, update.family_id) == (
         AlertType.family_placement,
@@ -185,7 +186,8 @@ def test_the_channel_router_keeps_the_batch_order_and_names_a_missing_sender(mak
     ]
     results = asyncio.run(ChannelSenders({"webhook": _Echo("w"), "email": _Echo("e")}).send_many(batch))
     assert [r.response_excerpt for r in results[:3]] == ["w:1", "e:2", "w:3"]
-    assert results[3].succeeded is False and "pager" in results[3].error
+    error = results[3].error
+    assert results[3].succeeded is False and error is not None and "pager" in error
 
 
 def test_an_email_has_text_html_an_inline_depiction_and_a_one_line_unsubscribe_header(make_alert):
@@ -214,8 +216,11 @@ def test_an_email_has_text_html_an_inline_depiction_and_a_one_line_unsubscribe_h
     message = message_from_bytes(raw, policy=policy.default)
     assert message["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert message["Message-ID"] == f"<email.{alert.id}@varsel.example>"
-    plain = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
+    plain_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    assert plain_part is not None and html_part is not None
+    plain = plain_part.get_content()
+    html = html_part.get_content()
     assert "Ünïcode summary < & >" in plain and "Ünïcode summary &lt; &amp; &gt;" in html
     (image,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
     assert image.get_content() == PNG and f"cid:{image['Content-ID'].strip('<>')}" in html
@@ -240,7 +245,9 @@ def test_a_digest_email_states_period_counts_and_what_is_left_out(make_alert):
         message_id="email:d",
         unsubscribe_url="https://varsel.example/unsubscribe?token=t",
     )
-    plain = message.get_body(preferencelist=("plain",)).get_content()
+    plain_part = message.get_body(preferencelist=("plain",))
+    assert plain_part is not None
+    plain = plain_part.get_content()
     assert "Digest for 2026-02-28T12:00:00Z to 2026-03-01T12:00:00Z: 2 alert(s)" in plain
     assert "1 report.intoxication, 1 substance.first_detection" in plain
     assert "Left out: 7" in plain and "https://varsel.example/v1/alerts?since=x" in plain

@@ -5,6 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -118,6 +119,7 @@ def test_cap_header_and_info_fields(make_alert):
     assert root.findtext(f"{CAP}scope") == "Restricted"
     assert root.findtext(f"{CAP}restriction")
     info = root.find(f"{CAP}info")
+    assert info is not None
     assert info.findtext(f"{CAP}category") == "Health"
     assert info.findtext(f"{CAP}certainty") == "Observed"
     assert info.findtext(f"{CAP}event") == "First detection of a new psychoactive substance"
@@ -133,6 +135,7 @@ def test_cap_header_and_info_fields(make_alert):
 def test_cap_area_lists_the_evidence_countries_as_iso_geocodes(make_alert):
     alert = make_alert(evidence=Evidence(report_ids=("r1", "r2"), countries=("SE", "DK")))
     area = parse_cap(alert_to_cap(alert, sender="varsel@sst.example")).find(f"{CAP}info/{CAP}area")
+    assert area is not None
     assert area.findtext(f"{CAP}areaDesc") == "DK, SE"
     assert [g.findtext(f"{CAP}value") for g in area.findall(f"{CAP}geocode")] == ["DK", "SE"]
 
@@ -185,14 +188,18 @@ def test_atom_feed_has_the_rfc_4287_required_elements_and_newest_entry_first(mak
     assert [e.findtext(f"{ATOM}id") for e in entries] == [f"urn:uuid:{newer.id}", f"urn:uuid:{older.id}"]
     for entry, alert in zip(entries, [newer, older], strict=True):
         assert entry.findtext(f"{ATOM}title")
-        assert RFC3339_UTC.match(entry.findtext(f"{ATOM}updated"))
+        updated = entry.findtext(f"{ATOM}updated")
+        assert updated is not None and RFC3339_UTC.match(updated)
         assert entry.findtext(f"{ATOM}summary") == alert.summary
-        assert entry.find(f"{ATOM}link").get("href") == f"https://varsel.example/alerts/{alert.id}"
+        link = entry.find(f"{ATOM}link")
+        assert link is not None and link.get("href") == f"https://varsel.example/alerts/{alert.id}"
         assert alert.type.value in [c.get("term") for c in entry.findall(f"{ATOM}category")]
 
 
 def test_an_empty_feed_needs_an_explicit_updated_time():
-    kwargs = dict(feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=str)
+    kwargs: dict[str, Any] = dict(
+        feed_id="urn:varsel:x:alerts", title="t", self_url="https://v.example/a.atom", alert_url=str
+    )
     with pytest.raises(ValueError, match="updated"):
         alerts_feed([], **kwargs)
     feed = ET.fromstring(alerts_feed([], updated=datetime(2025, 3, 1, tzinfo=timezone.utc), **kwargs))
@@ -210,5 +217,7 @@ def test_feed_text_is_escaped(make_alert):
         alert_url=lambda a: "https://v.example/?a=1&b=2",
     )
     entry = ET.fromstring(document).find(f"{ATOM}entry")
+    assert entry is not None
     assert entry.findtext(f"{ATOM}summary") == "<script>alert(1)</script> & more"
-    assert entry.find(f"{ATOM}link").get("href") == "https://v.example/?a=1&b=2"
+    link = entry.find(f"{ATOM}link")
+    assert link is not None and link.get("href") == "https://v.example/?a=1&b=2"

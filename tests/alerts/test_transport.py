@@ -20,6 +20,8 @@ from alerts.transport import CONNECT_TO, Http1Transport
 pytestmark = pytest.mark.e2e
 
 CLOSE = object()
+# what a scripted server writes for one request (see Server)
+Reply = bytes | tuple[bytes, object] | None
 LONG_BODY = bytes(range(256)) * 400  # 100 KiB
 
 
@@ -27,9 +29,7 @@ class Server:
     """Counts connections and requests. ``answer(n)`` scripts the reply to the n-th request: bytes
     to write, ``(bytes, CLOSE)`` to write and then hang up, or None to hang up without answering."""
 
-    def __init__(
-        self, answer: Callable[[int], bytes | tuple | None], ssl_context: ssl.SSLContext | None = None
-    ) -> None:
+    def __init__(self, answer: Callable[[int], Reply], ssl_context: ssl.SSLContext | None = None) -> None:
         self.answer = answer
         self.ssl_context = ssl_context
         self.connections = 0
@@ -93,7 +93,7 @@ async def post(client: httpx.AsyncClient, url: str) -> tuple[int, bytes]:
 
 
 def run(
-    answer: Callable[[int], bytes | None],
+    answer: Callable[[int], Reply],
     scenario,
     *,
     timeout: httpx.Timeout | None = None,

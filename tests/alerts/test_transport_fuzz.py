@@ -21,6 +21,8 @@ from alerts.transport import Http1Transport
 pytestmark = pytest.mark.e2e
 
 MAX_HEADER_BYTES = 4096
+# what one request ended in: (status, body) or the protocol error / timeout it raised
+Ended = tuple[int, bytes] | Exception
 WELL_FORMED = [
     b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
     b"HTTP/1.1 204 No Content\r\n\r\n",
@@ -83,7 +85,7 @@ def pieces(data: bytes, cuts: list[int]) -> list[bytes]:
     return [data[a:b] for a, b in zip(edges, edges[1:])] or [b""]
 
 
-async def exchange(first: bytes, cuts: list[int], *, tail: bytes | None = None) -> tuple[object, object, bytes]:
+async def exchange(first: bytes, cuts: list[int], *, tail: bytes | None = None) -> tuple[Ended, Ended | None, bytes]:
     """Request 1 is answered with ``first``, written in pieces; the receiver then closes, or, given
     a ``tail``, sends it with the last piece (in the same read: bytes that arrive later, after the
     next request went out, cannot be told from its answer by any HTTP/1.1 client) and answers
@@ -96,7 +98,9 @@ async def exchange(first: bytes, cuts: list[int], *, tail: bytes | None = None) 
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal requests
-        handlers.add(asyncio.current_task())
+        task = asyncio.current_task()
+        assert task is not None  # a handler runs as a task
+        handlers.add(task)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -122,7 +126,7 @@ async def exchange(first: bytes, cuts: list[int], *, tail: bytes | None = None) 
         finally:
             writer.close()
 
-    async def attempt(client: httpx.AsyncClient, url: str, *, sent: int) -> object:
+    async def attempt(client: httpx.AsyncClient, url: str, *, sent: int) -> Ended:
         try:
             async with client.stream("POST", url, content=b"{}") as response:
                 body = b""
