@@ -781,13 +781,21 @@ def _previous(session: Session, draft: ClassificationDraft) -> ClassificationDra
     ).first()
 
 
-def blockers(draft: ClassificationDraft) -> list[str]:
+def blockers(draft: ClassificationDraft, session: Session | None = None) -> list[str]:
+    """What activation would refuse, as far as it is known without evaluating the draft; with a
+    session, an approval by a key revoked since (approval_revoked) is named too."""
     if draft.status != DraftStatus.draft.value:
         return []
     found = []
     if draft.approved_by_key_id is None:
         found.append(
             f"approval by a second regulator of {draft.jurisdiction} (not the author): "
+            f"POST /v1/drafts/{draft.id}:approve"
+        )
+    elif session is not None and approval_revoked(session, draft):
+        found.append(
+            f"approval again: the key that approved this version ({draft.approved_by_key_id}) has been revoked, "
+            f"so its approval no longer counts; another regulator of {draft.jurisdiction} (not the author): "
             f"POST /v1/drafts/{draft.id}:approve"
         )
     found.append(
@@ -798,7 +806,7 @@ def blockers(draft: ClassificationDraft) -> list[str]:
 
 
 def draft_read(draft: ClassificationDraft, session: Session | None = None) -> DraftRead:
-    data = {**draft.model_dump(exclude={"body"}), "rule": draft.body, "activation_blockers": blockers(draft)}
+    data = {**draft.model_dump(exclude={"body"}), "rule": draft.body, "activation_blockers": blockers(draft, session)}
     previous = _previous(session, draft) if session is not None else None
     if previous is not None:
         data["previous_version"] = previous.version

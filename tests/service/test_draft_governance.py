@@ -317,9 +317,16 @@ def test_an_approval_by_a_key_revoked_before_activation_does_not_count(
     assert refused.status_code == 422, refused.text
     assert [e["code"] for e in refused.json()["errors"]] == ["approval_revoked"]
     assert _status(client, regulator, created["id"]) == "draft"
+    # the draft itself says what activation would refuse: the revoked key's approval no longer counts
+    shown = client.get(f"/v1/drafts/{created['id']}", headers=regulator.headers).json()
+    assert shown["approved_by_key_id"] == second_regulator.key_id
+    (blocker,) = [b for b in shown["activation_blockers"] if "revoked" in b]
+    assert second_regulator.key_id in blocker and f"/v1/drafts/{created['id']}:approve" in blocker
 
     third = make_caller("regulator", org="Danish Medicines Agency, scheduling unit", kind="regulator", country="DK")
-    approve(client, third, created["id"])
+    reapproved = client.post(f"/v1/drafts/{created['id']}:approve", headers=third.headers)
+    assert reapproved.status_code == 200, reapproved.text
+    assert not any("approv" in b for b in reapproved.json()["activation_blockers"])
     assert client.post(f"/v1/drafts/{created['id']}:approve", headers=third.headers).status_code == 409
     activated = client.post(f"/v1/drafts/{created['id']}:activate", headers=regulator.headers)
     assert activated.status_code == 200, activated.text
