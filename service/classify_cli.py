@@ -16,11 +16,14 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from chemistry.classify import NearMiss
 
 FORMATS = ("csv", "json")
 CHUNK = 256  # records per task sent to a worker: enough to hide the IPC, small enough to balance
@@ -103,7 +106,11 @@ _worker: dict[str, Any] = {}
 
 
 def init_worker(
-    jurisdictions: list[str] | None, as_of: dt.date, extra_rules: list[dict], near_misses: bool = True
+    jurisdictions: list[str] | None,
+    as_of: dt.date,
+    extra_rules: list[dict],
+    near_misses: bool = True,
+    incidental_near_misses: bool = False,
 ) -> None:
     """Compile the rulebook once per process: the shipped rules and the active drafts, as the
     API compiles them (service.classification.live): drafts in rule-id order, searched with the
@@ -123,6 +130,7 @@ def init_worker(
         jurisdictions=jurisdictions or list(classifier.rulebook.jurisdictions),
         as_of=as_of,
         near_misses=near_misses,
+        incidental_near_misses=incidental_near_misses,
         partial=partial,
     )
 
@@ -162,12 +170,31 @@ def classify_record(record: tuple[str, str, str | None]) -> dict[str, Any]:
         code: {"status": _status(code, found.status), "rules": sorted({m.rule_id for m in found.matches})}
         for code, found in result.results.items()
     }
-    if _worker["near_misses"]:  # JSON only: writing a near miss's reason costs more than finding it
+    if _worker["near_misses"]:  # JSON only: writing a near miss's texts costs more than finding it
         for code, found in result.results.items():
-            row["results"][code]["near_misses"] = [
-                {"rule_id": n.rule_id, "reason": n.reason} for n in found.near_misses
-            ]
+            row["results"][code].update(near_miss_rows(found.near_misses, _worker["incidental_near_misses"]))
     return row
+
+
+def near_miss_rows(near_misses: Sequence[NearMiss], incidental: bool) -> dict[str, Any]:
+    """As POST /v1/classify answers them (service.classification.service.near_miss_reads): the one-
+    sentence summary, the failing requirements counted, the full reason; a near miss whose matched
+    core is incidental (a fragment of a different compound) is left out and counted in
+    near_misses_left_out unless --incidental-near-misses asks for it (then it is flagged)."""
+    shown = [n for n in near_misses if incidental or not n.incidental]
+    return {
+        "near_misses": [
+            {
+                "rule_id": n.rule_id,
+                "summary": n.summary,
+                "failures": n.failures,
+                "incidental": n.incidental,
+                "reason": n.reason,
+            }
+            for n in shown
+        ],
+        "near_misses_left_out": len(near_misses) - len(shown),
+    }
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -242,6 +269,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--with-drafts", action="store_true", help=argparse.SUPPRESS
     )  # the default now; kept for scripts
+    parser.add_argument(
+        "--incidental-near-misses",
+        action="store_true",
+        help="JSON: also list the near misses whose matched core is only a fragment of a different compound "
+        "(flagged 'incidental'); by default they are left out and counted in near_misses_left_out, as the API does",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -335,12 +368,14 @@ def run(args: argparse.Namespace) -> int:
     done = failed = 0
     pool = None
     if args.jobs == 1:
-        init_worker(jurisdictions, as_of, extra, fmt == "json")
+        init_worker(jurisdictions, as_of, extra, fmt == "json", args.incidental_near_misses)
         results: Iterator[dict[str, Any]] = map(classify_record, records)
     else:
         # before the progress bar: tqdm's monitor thread must not be running when the pool forks
         pool = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn").Pool(
-            args.jobs, initializer=init_worker, initargs=(jurisdictions, as_of, extra, fmt == "json")
+            args.jobs,
+            initializer=init_worker,
+            initargs=(jurisdictions, as_of, extra, fmt == "json", args.incidental_near_misses),
         )
         results = pool.imap(classify_record, records, chunksize=CHUNK)
     progress = tqdm(total=total, unit="mol", file=sys.stderr, disable=args.quiet, mininterval=0.5, dynamic_ncols=True)

@@ -102,7 +102,9 @@ def evaluate(data: ImpactInput) -> ImpactOutput:
         for example in examples:
             result = verdict(example.smiles)
             captured = bool(result and result.matches)
-            near = result.near_misses[0].reason if result and result.near_misses else None
+            # the draft's own near miss (it is the only rule here), never left out even when its
+            # matched core is incidental: it is the one explanation of why the example fails
+            miss = result.near_misses[0] if result and result.near_misses else None
             out.own_examples.append(
                 {
                     "expectation": expectation,
@@ -110,7 +112,16 @@ def evaluate(data: ImpactInput) -> ImpactOutput:
                     "smiles": example.smiles,
                     "captured": captured,
                     "as_expected": captured == (expectation == "must_match"),
-                    "near_miss": near,
+                    "near_miss": miss.summary if miss else None,
+                    "near_miss_detail": {
+                        "rule_id": miss.rule_id,
+                        "summary": miss.summary,
+                        "failures": miss.failures,
+                        "incidental": miss.incidental,
+                        "reason": miss.reason,
+                    }
+                    if miss
+                    else None,
                 }
             )
     out.seconds = round(time.perf_counter() - started, 3)

@@ -436,7 +436,15 @@ class ExampleCheck(BaseModel):
     smiles: str
     captured: bool
     as_expected: bool
-    near_miss: str | None = None
+    near_miss: str | None = Field(
+        default=None,
+        description="Why the draft does not capture it, in one sentence (the summary of near_miss_detail)",
+    )
+    near_miss_detail: NearMissRead | None = Field(
+        default=None,
+        description="The draft's near miss in full: failing requirements counted, the full reason, and whether "
+        "the matched core is incidental (flagged, never left out: it explains the example)",
+    )
 
 
 class DraftImpact(BaseModel):

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from service.classification.models import NearMissRead
 from service.db import UTCDateTime, utcnow
 from service.substances.models import CountryCount
 
@@ -169,16 +170,18 @@ class NearestControlled(BaseModel):
     source: str = Field(description="'family member', or the rule that lists it or uses it as an example")
 
 
-class NearMissRead(BaseModel):
-    rule_id: str
-    reason: str
-
-
 class UncontrolledMember(BaseModel):
     inchikey: str
     name: str | None
     nearest_controlled: list[NearestControlled]
-    near_misses: list[NearMissRead]
+    near_misses: list[NearMissRead] = Field(
+        description="Group rules of the jurisdiction whose core matches but which do not capture it, as "
+        "POST /v1/classify answers them; those whose matched core is incidental only when asked for"
+    )
+    near_misses_left_out: int = Field(
+        default=0,
+        description="Near misses left out because their matched core is incidental (see incidental_near_misses)",
+    )
 
 
 class JurisdictionGap(BaseModel):

@@ -123,6 +123,13 @@ def get_family(
     as_of: Annotated[dt.date | None, Query(description="Legal status on this date (default: today, UTC)")] = None,
     members_limit: Annotated[int, Query(ge=1, le=1000, description="Members listed (placement order)")] = 200,
     growth_days: GrowthDays = 30,
+    incidental_near_misses: Annotated[
+        bool,
+        Query(
+            description="Also list the gap's near misses whose matched core is incidental (a fragment of a "
+            "different compound), flagged; by default they are left out and counted (near_misses_left_out)"
+        ),
+    ] = False,
 ) -> FamilyDetail:
     """Members with detections; per jurisdiction the controlled members and the gap; the proposal."""
     family = _family_or_404(session, family_id)
@@ -133,6 +140,7 @@ def get_family(
         members_limit=members_limit,
         growth_days=growth_days,
         settings=request.app.state.settings,
+        incidental_near_misses=incidental_near_misses,
     )
 
 

@@ -31,6 +31,7 @@ from service.audit.service import record
 from service.auth.models import Principal
 from service.classification.live import LiveRulebook
 from service.classification.models import SubstanceClassification
+from service.classification.service import near_miss_reads
 from service.db import UTCDateTime, begin_write, utcnow
 from service.families.models import (
     ControlledMember,
@@ -44,7 +45,6 @@ from service.families.models import (
     JurisdictionGap,
     MemberRead,
     NearestControlled,
-    NearMissRead,
     Neighbour,
     NeighbourList,
     ProposalRead,
@@ -322,6 +322,7 @@ def detail(
     members_limit: int,
     growth_days: int,
     settings: Settings,
+    incidental_near_misses: bool = False,
 ) -> FamilyDetail:
     query, _ = _summaries(session, growth_days=growth_days, jurisdiction=None, family_id=family.id)
     summary = _summary(session.execute(query).one())
@@ -404,6 +405,7 @@ def detail(
                     )
                 )
                 continue
+            near_misses, left_out = near_miss_reads(result.near_misses, incidental=incidental_near_misses)
             uncontrolled.append(
                 UncontrolledMember(
                     inchikey=substance.inchikey,
@@ -415,7 +417,8 @@ def detail(
                         reference_sims=reference_sims[substance.id],
                         family_controlled=[f for f in family_controlled if f[1] != substance.inchikey],
                     ),
-                    near_misses=[NearMissRead(rule_id=n.rule_id, reason=n.reason) for n in result.near_misses],
+                    near_misses=near_misses,
+                    near_misses_left_out=left_out,
                 )
             )
         gap.append(JurisdictionGap(jurisdiction=jurisdiction, controlled=controlled, uncontrolled=uncontrolled))
