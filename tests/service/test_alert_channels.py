@@ -215,7 +215,9 @@ def test_an_email_subscription_gets_html_text_depiction_and_an_unsubscribe_link(
     assert f"cid:{image['Content-ID'].strip('<>')}" in html  # shown inline, not only attached
 
     # the unsubscribe link works without an API key and stops that subscription's e-mail only
-    link = re.search(r"http://\S+/unsubscribe\?token=[^\s\"'<>]+", plain).group(0)
+    found = re.search(r"http://\S+/unsubscribe\?token=[^\s\"'<>]+", plain)
+    assert found is not None
+    link = found.group(0)
     assert first["List-Unsubscribe"] == f"<{link}>"
     path = urlsplit(link)
     token = parse_qs(path.query)["token"][0]
@@ -384,7 +386,9 @@ def test_filters_naming_what_does_not_exist_are_refused_with_the_known_values(cl
 def test_the_documentation_lists_the_jurisdictions_that_exist(client):
     shipped = sorted(shipped_jurisdictions())
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    listed = re.search(r"jurisdictions: ((?:[A-Z]{2}, )+[A-Z]{2})\)", readme).group(1).split(", ")
+    found = re.search(r"jurisdictions: ((?:[A-Z]{2}, )+[A-Z]{2})\)", readme)
+    assert found is not None
+    listed = found.group(1).split(", ")
     assert listed == shipped
     schema = client.get("/openapi.json").json()["components"]["schemas"]
     filters = next(v for k, v in schema.items() if k.startswith("Filters"))
@@ -413,8 +417,14 @@ def test_a_feed_token_opens_its_subscriptions_feed_and_nothing_else(
     feed = client.get("/v1/alerts/feed.atom", params={"token": token})
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
     entries = ET.fromstring(feed.content).findall(f"{ATOM}entry")
-    assert [e.find(f"{ATOM}category").get("term") for e in entries] == ["report.intoxication"]
-    assert "Fatal cases" in ET.fromstring(feed.content).findtext(f"{ATOM}title")
+    terms = []
+    for entry in entries:
+        category = entry.find(f"{ATOM}category")
+        assert category is not None
+        terms.append(category.get("term"))
+    assert terms == ["report.intoxication"]
+    title = ET.fromstring(feed.content).findtext(f"{ATOM}title")
+    assert title is not None and "Fatal cases" in title
 
     # stored only as a hash
     with engine.connect() as connection:
@@ -536,7 +546,8 @@ def test_410_gone_stops_the_webhook_channel_only_and_email_keeps_delivering(
 
 def test_a_replay_that_asks_for_nothing_is_a_clear_422(client, authority, receiver):
     created = subscribe(client, authority, url=receiver.url())
-    for body in ({}, {"delivery_ids": []}, {"dead_lettered": False}):
+    bodies: list[dict[str, object]] = [{}, {"delivery_ids": []}, {"dead_lettered": False}]
+    for body in bodies:
         response = client.post(
             f"/v1/subscriptions/{created['id']}/deliveries/replay", json=body, headers=authority.headers
         )

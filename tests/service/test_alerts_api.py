@@ -230,13 +230,16 @@ def test_the_atom_feed(client, reporter, authority, report_body):
     assert len(entries) == 2
     alerts = {f"urn:uuid:{a['id']}": a for a in client.get("/v1/alerts", headers=authority.headers).json()["items"]}
     for entry in entries:
-        alert = alerts[entry.findtext(f"{atom}id")]
+        entry_id = entry.findtext(f"{atom}id")
+        assert entry_id is not None
+        alert = alerts[entry_id]
         links = {(link.get("rel"), link.get("href")) for link in entry.findall(f"{atom}link")}
         # a reader opens the substance's page; the API resources are related links
         assert ("alternate", f"http://127.0.0.1:8000/substances/{alert['substance_inchikey']}") in links
         assert ("related", f"http://testserver/v1/alerts/{alert['id']}") in links
         assert ("related", f"http://127.0.0.1:8000/v1/substances/{alert['substance_inchikey']}") in links
         content = entry.findtext(f"{atom}content")
+        assert content is not None
         assert alert["substance"]["smiles"] in content and alert["substance_inchikey"] in content
 
 

@@ -114,7 +114,9 @@ def test_the_application_role_writes_and_audits(app_role_url, settings, reporter
 
 
 def test_grant_app_role_is_repeatable_and_covers_tables_made_later(app_role_url, database_url):
-    assert cli.main(["db", "grant-app-role", "--role", make_url(app_role_url).username, "--url", database_url]) == 0
+    role = make_url(app_role_url).username
+    assert role is not None
+    assert cli.main(["db", "grant-app-role", "--role", role, "--url", database_url]) == 0
     owner = make_engine(database_url, pool_size=1)
     with owner.begin() as connection:
         connection.execute(text("CREATE TABLE later_table (id int)"))

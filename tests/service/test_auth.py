@@ -49,6 +49,7 @@ def test_a_revoked_key_is_401(client, admin, reporter):
 def test_keys_are_stored_hashed(client, engine, reporter):
     with Session(engine) as session:
         row = session.get(ApiKey, reporter.key_id)
+    assert row is not None
     secret = reporter.key.split("_", 2)[2]
     assert secret not in row.secret_hash and len(row.secret_hash) == 64
 

@@ -11,11 +11,15 @@ from sqlmodel import Session
 from service.db import DatabaseBusy, _sqlite_write_lock, begin_write, make_engine, set_write_wait
 
 
-def _free_in_another_thread(lock) -> bool:  # noqa: ANN001
-    result = []
-    thread = threading.Thread(
-        target=lambda: result.append(lock.acquire(blocking=False)) or (result[0] and lock.release())
-    )
+def _free_in_another_thread(lock: threading.Lock) -> bool:
+    result: list[bool] = []
+
+    def try_lock() -> None:
+        result.append(lock.acquire(blocking=False))
+        if result[0]:
+            lock.release()
+
+    thread = threading.Thread(target=try_lock)
     thread.start()
     thread.join()
     return result[0]

@@ -18,6 +18,7 @@ from alerts.signing import generate_secret
 from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt
 from service.alerting.store import SqlDeliveryStore, _Record, due_query, plan_claims
+from service.db import table_of
 from service.organisations.models import Organisation
 from service.subscriptions.models import Subscription
 
@@ -36,11 +37,13 @@ def _seed(engine: Engine, *, endpoints: int = 3, alerts: int = 2) -> dict:
     events = {a: f'{{"specversion":"1.0","id":"{a}","data":"é"}}' for a in alert_ids}
     deliveries = []
     with engine.begin() as connection:
-        org = connection.execute(
-            Organisation.__table__.insert().values(name="Store test authority", kind="authority", country="DK")
-        ).inserted_primary_key[0]
+        org_key = connection.execute(
+            table_of(Organisation).insert().values(name="Store test authority", kind="authority", country="DK")
+        ).inserted_primary_key
+        assert org_key is not None
+        org = org_key[0]
         connection.execute(
-            Subscription.__table__.insert(),
+            table_of(Subscription).insert(),
             [
                 dict(
                     id=s,
@@ -59,7 +62,7 @@ def _seed(engine: Engine, *, endpoints: int = 3, alerts: int = 2) -> dict:
             ],
         )
         connection.execute(
-            AlertRow.__table__.insert(),
+            table_of(AlertRow).insert(),
             [
                 dict(
                     id=a,
@@ -107,7 +110,7 @@ def _seed(engine: Engine, *, endpoints: int = 3, alerts: int = 2) -> dict:
                 created_at=T0,
             )
         )
-        connection.execute(Delivery.__table__.insert(), deliveries)
+        connection.execute(table_of(Delivery).insert(), deliveries)
     return {
         "secrets": secrets,
         "previous": previous,
@@ -175,21 +178,21 @@ def test_recording_a_batch_moves_every_delivery_and_logs_every_attempt(engine):
         _records(delivered, "w1") + _records([retried], "w1", DeliveryOutcome.retry_scheduled, FAILED, retry_at)
     )
 
-    rows = {row.id: row for row in _rows(engine, Delivery.__table__)}
+    rows = {row.id: row for row in _rows(engine, table_of(Delivery))}
     for delivery in delivered:
         row = rows[delivery.id]
         assert (row.state, row.attempts_made, row.leased_by, row.lease_until) == ("delivered", 1, None, None)
         assert row.first_attempt_at == T0 and row.last_attempt_at == T0
     row = rows[retried.id]
     assert (row.state, row.attempts_made, row.leased_by, row.next_attempt_at) == ("pending", 1, None, retry_at)
-    attempts = _rows(engine, DeliveryAttempt.__table__)
+    attempts = _rows(engine, table_of(DeliveryAttempt))
     assert len(attempts) == len(claimed) and all(a.counted and a.worker_id == "w1" for a in attempts)
     failed = [a for a in attempts if a.delivery_id == retried.id]
     assert [(a.status_code, a.error, a.outcome, a.response_excerpt) for a in failed] == [
         (503, "HTTP 503", "retry_scheduled", "busy")
     ]
     # the retried delivery's endpoint answered other deliveries in the same batch: not failing
-    assert all(s.failing_since is None for s in _rows(engine, Subscription.__table__))
+    assert all(s.failing_since is None for s in _rows(engine, table_of(Subscription)))
 
 
 def test_an_endpoint_that_only_failed_is_marked_failing_and_a_later_success_clears_it(engine):
@@ -197,15 +200,15 @@ def test_an_endpoint_that_only_failed_is_marked_failing_and_a_later_success_clea
     store = SqlDeliveryStore(engine)
     claimed = store.claim_sync(now=T0 + dt.timedelta(seconds=10), limit=100, worker_id="w1", lease_seconds=60)
     store.record_sync(_records(claimed, "w1", DeliveryOutcome.retry_scheduled, FAILED, T0 + dt.timedelta(seconds=30)))
-    (subscription,) = _rows(engine, Subscription.__table__)
+    (subscription,) = _rows(engine, table_of(Subscription))
     assert subscription.failing_since == T0
 
     again = store.claim_sync(now=T0 + dt.timedelta(seconds=40), limit=100, worker_id="w1", lease_seconds=60)
     assert {d.endpoint_failing_since for d in again} == {T0}
     store.record_sync(_records(again, "w1"))
-    (subscription,) = _rows(engine, Subscription.__table__, id=seeded["subscriptions"][0])
+    (subscription,) = _rows(engine, table_of(Subscription), id=seeded["subscriptions"][0])
     assert subscription.failing_since is None
-    assert {row.attempts_made for row in _rows(engine, Delivery.__table__)} == {2}
+    assert {row.attempts_made for row in _rows(engine, table_of(Delivery))} == {2}
 
 
 def test_a_worker_whose_lease_ran_out_logs_its_attempt_but_moves_nothing(engine):
@@ -217,15 +220,15 @@ def test_a_worker_whose_lease_ran_out_logs_its_attempt_but_moves_nothing(engine)
     assert sorted(d.id for d in taken) == sorted(d.id for d in late)
 
     store.record_sync(_records(late, "slow"))
-    rows = _rows(engine, Delivery.__table__)
+    rows = _rows(engine, table_of(Delivery))
     assert {(r.state, r.attempts_made, r.leased_by) for r in rows} == {("pending", 0, "fast")}
-    assert {(a.worker_id, a.counted) for a in _rows(engine, DeliveryAttempt.__table__)} == {("slow", False)}
+    assert {(a.worker_id, a.counted) for a in _rows(engine, table_of(DeliveryAttempt))} == {("slow", False)}
 
     store.record_sync(_records(taken, "fast"))
-    assert {(r.state, r.attempts_made, r.leased_by) for r in _rows(engine, Delivery.__table__)} == {
+    assert {(r.state, r.attempts_made, r.leased_by) for r in _rows(engine, table_of(Delivery))} == {
         ("delivered", 1, None)
     }
-    assert sorted((a.worker_id, a.counted) for a in _rows(engine, DeliveryAttempt.__table__)) == sorted(
+    assert sorted((a.worker_id, a.counted) for a in _rows(engine, table_of(DeliveryAttempt))) == sorted(
         [("slow", False)] * len(late) + [("fast", True)] * len(taken)
     )
 
@@ -236,15 +239,15 @@ def test_deliveries_of_a_subscription_deleted_while_sending_are_skipped(engine):
     claimed = store.claim_sync(now=T0 + dt.timedelta(seconds=5), limit=100, worker_id="w1", lease_seconds=60)
     gone = seeded["subscriptions"][0]
     with engine.begin() as connection:
-        connection.execute(Delivery.__table__.delete().where(Delivery.__table__.c.subscription_id == gone))
-        connection.execute(Subscription.__table__.delete().where(Subscription.__table__.c.id == gone))
+        connection.execute(table_of(Delivery).delete().where(table_of(Delivery).c.subscription_id == gone))
+        connection.execute(table_of(Subscription).delete().where(table_of(Subscription).c.id == gone))
 
     store.record_sync(_records(claimed, "w1"))
 
-    attempts = _rows(engine, DeliveryAttempt.__table__)
+    attempts = _rows(engine, table_of(DeliveryAttempt))
     kept = [d.id for d in claimed if d.endpoint_id != gone]
     assert sorted(a.delivery_id for a in attempts) == sorted(kept)
-    assert {r.state for r in _rows(engine, Delivery.__table__)} == {"delivered"}
+    assert {r.state for r in _rows(engine, table_of(Delivery))} == {"delivered"}
 
 
 @pytest.mark.parametrize("limit", [1, 7])

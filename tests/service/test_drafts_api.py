@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import time
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +16,7 @@ from service.app import create_app
 AMINOINDANE = "NC1Cc2ccccc2C1"
 MDAI = "NC1Cc2cc3OCOc3cc2C1"
 
-DRAFT = {
+DRAFT: dict[str, Any] = {
     "id": "dk-draft-aminoindanes",
     "kind": "group",
     "title": "2-Aminoindaner (udkast)",

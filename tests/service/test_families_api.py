@@ -97,8 +97,8 @@ def test_real_series_become_pure_unfragmented_families_with_safe_proposals(
     for key, cls in class_of.items():
         by_class[cls].add(family_of[key])
     series_per_class = Counter(CLASS_OF_SERIES[name] for name in SERIES)
-    for cls, families in by_class.items():
-        assert len(families) <= series_per_class[cls], (cls, families)
+    for cls, class_families in by_class.items():
+        assert len(class_families) <= series_per_class[cls], (cls, class_families)
 
     # each series' proposal captures its members and no reference medicine
     for series in SERIES:

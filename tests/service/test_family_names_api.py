@@ -126,7 +126,9 @@ def test_the_families_list_carries_each_familys_name_and_the_web_browser_shows_i
         assert (family["name"], family["name_source"]) == (detail["name"], detail["name_source"])
 
     form = client.get("/signin").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert found is not None
+    token = found[1]
     client.post("/signin", data={"api_key": regulator.key, "csrf_token": token}, follow_redirects=False)
     page = client.get("/families")
     assert page.status_code == 200

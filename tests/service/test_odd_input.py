@@ -285,4 +285,6 @@ def test_a_stored_date_near_year_one_does_not_fail_the_outbox_for_its_batch(engi
     with Session(engine, expire_on_commit=False) as session:
         outcomes = reports.store(session, prepared, principal=principal)
     assert [o.status for o in outcomes] == ["created"] * 3
-    assert outcomes[1].report.sampled_on == dt.date(1, 1, 5)
+    second = outcomes[1]
+    assert isinstance(second, reports.Outcome)
+    assert second.report.sampled_on == dt.date(1, 1, 5)

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from standardwebhooks.webhooks import Webhook
 
 from service import cli
-from service.db import make_engine, normalise_url
+from service.db import make_engine, normalise_url, table_of
 from service.organisations import service as organisations
 from service.organisations.models import OrganisationCreate
 from service.schema import upgrade
@@ -72,6 +72,7 @@ def test_the_database_holds_sealed_secrets_only(keyed_client, keyed, authority, 
 
     rotated = keyed_client.post(f"/v1/subscriptions/{created['id']}/rotate-secret", headers=authority.headers).json()
     secret, previous = stored(engine, created["id"])
+    assert previous is not None  # rotation keeps the previous secret for its grace period
     assert not secret.startswith("whsec_") and not previous.startswith("whsec_")
     assert SecretBox([KEY_A]).open(secret) == rotated["secret"]
     assert SecretBox([KEY_A]).open(previous) == created["secret"]
@@ -106,6 +107,7 @@ def test_rotating_the_key_reseals_every_secret_and_signing_goes_on(
     after = stored(engine, created["id"])
     only_b = SecretBox([KEY_B])
     assert after != before
+    assert after[1] is not None
     assert (only_b.open(after[0]), only_b.open(after[1])) == (rotated["secret"], created["secret"])
 
     # the old key can go: the worker, with KEY_B alone, still signs with both secrets
@@ -180,9 +182,9 @@ def test_secret_box_messages_name_no_key_and_no_value():
         SecretBox([KEY_A, "hunter2hunter2"])
     assert "hunter2" not in str(error.value)
     sealed = SecretBox([KEY_A]).seal("whsec_c2VjcmV0")
-    with pytest.raises(SecretUnreadable) as error:
+    with pytest.raises(SecretUnreadable) as unreadable:
         SecretBox([KEY_B]).open(sealed)
-    assert sealed not in str(error.value) and KEY_B not in str(error.value)
+    assert sealed not in str(unreadable.value) and KEY_B not in str(unreadable.value)
 
 
 # --- migration 0007 on a database with secrets in it ------------------------------------------
@@ -234,7 +236,7 @@ def test_migration_0007_seals_existing_secrets_and_downgrades_cleanly(empty_data
         )
     with engine.begin() as connection:
         connection.execute(
-            Subscription.__table__.insert(),
+            table_of(Subscription).insert(),
             [
                 dict(
                     id="01J0000000000000000000SUB1",
@@ -261,7 +263,9 @@ def test_migration_0007_seals_existing_secrets_and_downgrades_cleanly(empty_data
         )
 
     upgrade(empty_database, "head")
-    sealed = stored(engine, "01J0000000000000000000SUB1")
+    sealed_current, sealed_previous = stored(engine, "01J0000000000000000000SUB1")
+    assert sealed_previous is not None
+    sealed = (sealed_current, sealed_previous)
     assert not any(value.startswith("whsec_") for value in sealed)
     assert tuple(SecretBox([KEY_A]).open(value) for value in sealed) == (current, previous)
     assert _truncate_guarded(engine) == (engine.dialect.name == "postgresql")
