@@ -21,7 +21,7 @@ from webhook_receiver import WebhookReceiver
 
 from service.app import create_app
 from service.auth.models import Role
-from service.db import make_engine, normalise_url
+from service.db import make_engine, normalise_url, stored_id
 from service.organisations import service as organisations
 from service.organisations.models import OrganisationCreate
 from service.schema import upgrade
@@ -32,6 +32,7 @@ NO_POSTGRES = "VARSEL_TEST_POSTGRES_URL is not set: no PostgreSQL to run against
 
 
 def _create_postgres_database() -> tuple[str, Callable[[], None]]:
+    assert POSTGRES_URL, NO_POSTGRES
     admin_url = make_url(normalise_url(POSTGRES_URL))
     name = f"varsel_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(admin_url.render_as_string(hide_password=False), pool_size=1)
@@ -68,7 +69,9 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
     """A clean, migrated database for one test."""
     if migrated_database.startswith("sqlite"):
         path = tmp_path / "varsel.db"
-        shutil.copyfile(make_url(migrated_database).database, path)
+        source = make_url(migrated_database).database
+        assert source is not None  # a file-backed SQLite database
+        shutil.copyfile(source, path)
         yield f"sqlite:///{path}"
         return
     yield migrated_database
@@ -144,7 +147,7 @@ def make_caller(engine: Engine) -> Callable[..., Caller]:
             created = organisations.issue_key(
                 session, organisation=found, role=Role(role), label="test", principal=None
             )
-        return Caller(found.id, found.name, created.id, created.key)
+        return Caller(stored_id(found), found.name, created.id, created.key)
 
     return make
 

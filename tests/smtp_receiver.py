@@ -40,7 +40,7 @@ class _Handler:
                 ReceivedMail(
                     envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(raw, policy=policy.default), raw
                 )
-            )  # type: ignore[arg-type]
+            )
             receiver.arrived.set()
         return "250 OK"
 

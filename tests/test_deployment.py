@@ -120,8 +120,10 @@ def test_the_service_runs_as_an_unprivileged_user_that_can_write_the_default_dat
     (workdir,) = [i.split()[1] for i in FINAL if i.startswith("WORKDIR ")]
     data_dir = str(Path(workdir) / Path(default.removeprefix("sqlite:///./")).parent)
     assert any(f"mkdir -p {data_dir}" in i and f"chown varsel:varsel {data_dir}" in i for i in FINAL)
-    uid = re.search(r"useradd .*--uid (\d+)", DOCKERFILE)[1]
-    gid = re.search(r"groupadd .*--gid (\d+)", DOCKERFILE)[1]
+    uid_match = re.search(r"useradd .*--uid (\d+)", DOCKERFILE)
+    gid_match = re.search(r"groupadd .*--gid (\d+)", DOCKERFILE)
+    assert uid_match is not None and gid_match is not None
+    uid, gid = uid_match[1], gid_match[1]
     assert user == f"{uid}:{gid}"
     assert any(i.startswith("VOLUME") and data_dir in i for i in FINAL)
 
