@@ -11,9 +11,13 @@ FIVE_F_APP_PINACA = "NC(=O)C(Cc1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
 
 
 def _signed_in(client, key: str) -> str:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+    assert found is not None
+    token = found[1]
     client.post("/signin", data={"api_key": key, "csrf_token": token})
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/classify").text)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/classify").text)
+    assert found is not None
+    return found[1]
 
 
 def test_a_name_known_to_the_registry_is_classified(client, reporter, regulator, report_body):

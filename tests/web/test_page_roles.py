@@ -24,7 +24,9 @@ PAGES = {
 
 def _sign_in(client, key: str) -> None:
     form = client.get("/signin").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert found is not None
+    token = found[1]
     assert client.post("/signin", data={"api_key": key, "csrf_token": token}, follow_redirects=False).status_code == 303
 
 

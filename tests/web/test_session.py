@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found[1]
 
 
 def sign_in(client, key: str, *, next_: str = "/"):
@@ -41,7 +43,9 @@ def test_signing_in_sets_a_strict_httponly_session_and_stores_only_its_hash(clie
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("varsel_session="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age=" in cookie
     assert "Secure" not in cookie  # plain http on loopback; https below
-    session_id = re.match(r"varsel_session=([^;]+)", cookie)[1]
+    found = re.match(r"varsel_session=([^;]+)", cookie)
+    assert found is not None
+    session_id = found[1]
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT id_hash, key_id FROM web_session")).all()
     assert stored == [(hash_secret(session_id), regulator.key_id)]
@@ -75,7 +79,9 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(client, regulator):
 
 def test_signing_out_ends_the_session_on_the_server(client, engine, regulator):
     response = sign_in(client, regulator.key)
-    session_id = re.search(r"varsel_session=([^;]+)", response.headers["set-cookie"])[1]
+    found = re.search(r"varsel_session=([^;]+)", response.headers["set-cookie"])
+    assert found is not None
+    session_id = found[1]
     page = client.get("/classify")
     out = client.post("/signout", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
     assert out.status_code == 303

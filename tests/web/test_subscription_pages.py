@@ -10,9 +10,13 @@ from sqlalchemy import text
 
 
 def _signed_in(client, key: str) -> str:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+    assert found is not None
+    token = found[1]
     client.post("/signin", data={"api_key": key, "csrf_token": token})
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/subscriptions").text)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/subscriptions").text)
+    assert found is not None
+    return found[1]
 
 
 def test_a_disabled_subscription_is_re_enabled_from_its_page(client, engine, authority):
@@ -23,7 +27,9 @@ def test_a_disabled_subscription_is_re_enabled_from_its_page(client, engine, aut
         follow_redirects=False,
     )
     assert created.status_code == 200 and "whsec_" in created.text
-    subscription_id = re.search(r'action="/subscriptions/([^/"]+)/test"', created.text)[1]
+    found = re.search(r'action="/subscriptions/([^/"]+)/test"', created.text)
+    assert found is not None
+    subscription_id = found[1]
     with engine.begin() as connection:  # the worker disables an endpoint that kept failing
         connection.execute(
             text("UPDATE subscription SET enabled = :no, disabled_at = :at, disabled_reason = :why WHERE id = :id"),
@@ -47,7 +53,9 @@ def test_a_disabled_subscription_is_re_enabled_from_its_page(client, engine, aut
 def test_another_organisations_subscription_is_not_found(client, make_caller, authority):
     csrf = _signed_in(client, authority.key)
     created = client.post("/subscriptions", data={"name": "mine", "url": "http://127.0.0.1:9/a", "csrf_token": csrf})
-    subscription_id = re.search(r'action="/subscriptions/([^/"]+)/test"', created.text)[1]
+    found = re.search(r'action="/subscriptions/([^/"]+)/test"', created.text)
+    assert found is not None
+    subscription_id = found[1]
     client.cookies.clear()
     other = make_caller("authority", org="Swedish Public Health Agency", kind="authority", country="SE")
     _signed_in(client, other.key)
