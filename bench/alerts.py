@@ -329,6 +329,7 @@ def fan_out(api: str, receiver: str, reporter_key: str, structure: str, *, backe
 
 def reports_received_since(url: str, since: dt.datetime) -> int:
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from service.db import make_engine
     from service.reports.models import Report
@@ -337,7 +338,7 @@ def reports_received_since(url: str, since: dt.datetime) -> int:
     try:
         with engine.connect() as connection:
             return connection.execute(
-                select(func.count()).select_from(Report).where(Report.received_at >= since)
+                select(func.count()).select_from(Report).where(col(Report.received_at) >= since)
             ).scalar_one()
     finally:
         engine.dispose()

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import re
 import time
+from typing import Any
 
 CREATED_AT = re.compile(rb'"created_at":"([^"]+)"')
 
@@ -45,7 +46,7 @@ class Receiver:
             self.last_at = arrived
 
     def stats(self, *, latency: bool) -> dict:
-        found = {
+        found: dict[str, Any] = {
             "total": len(self.records),
             "unique": len(self.seen),
             "first_at": self.first_at,
@@ -126,6 +127,7 @@ class Connection(asyncio.Protocol):
             body = bytes(buffer[end + 4 : total])
             del buffer[:total]
             arrived, self.head_at = self.head_at, None
+            assert self.transport is not None  # set by connection_made, before any data
             self.transport.write(
                 self.receiver.answer(method.encode(), path, headers.get("webhook-id", ""), body, arrived)
             )

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -39,7 +40,7 @@ from bench.ingest import percentile, prepare_database, start_server  # noqa: E40
 MEPHEDRONE = "CNC(C)C(=O)c1ccc(C)cc1"
 
 
-def _timed(client: httpx.Client, method: str, path: str, bodies: list[dict | None]) -> list[float]:
+def _timed(client: httpx.Client, method: str, path: str, bodies: Sequence[dict | None]) -> list[float]:
     times = []
     for body in bodies:
         started = time.perf_counter()
@@ -114,6 +115,7 @@ def run_cli(source: Path, jobs: int) -> tuple[float, float, float]:
     )
     wall = time.perf_counter() - started
     found = re.search(r"classified (\d+) record\(s\).* in ([\d.]+) s", done.stderr)
+    assert found is not None, done.stderr
     return int(found.group(1)) / float(found.group(2)), wall, _children_cpu() - cpu
 
 

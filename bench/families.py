@@ -99,7 +99,7 @@ def generate(n_registry: int, n_queries: int) -> tuple[list[tuple[str, str, str]
 
 
 def index_from(registry: list[tuple[str, str, str]]) -> FamilyIndex:
-    families = {}
+    families: dict[str, dict[str, str]] = {}
     members = []
     for key, smiles, family in registry:
         family_id = "fam-" + "".join(ch if ch.isalnum() else "-" for ch in family.lower())
@@ -252,7 +252,7 @@ def quality() -> None:
     print(header)
     print("-" * len(header))
     original = families_module.family_core
-    rows = [("baseline: similarity alone, core of all members", 0.0, None)]
+    rows: list[tuple[str, float, float | None]] = [("baseline: similarity alone, core of all members", 0.0, None)]
     rows += [
         (
             f"Varsel: min_shared {m:.2f}, core share {families_module.DEFAULT_CORE_SHARE:.2f}",

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests" / "chemistry"))
 
 from families import generate, percentiles  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from chemistry.identity import StructureError, identify  # noqa: E402
 from service.db import make_engine, utcnow  # noqa: E402
@@ -137,7 +137,7 @@ def main() -> None:
     neighbour_ms = []
     with Session(engine) as session:
         families.fingerprints(session)  # warm the API process's cache, as a running replica has it
-        targets = session.exec(select(Substance).order_by(Substance.id).limit(50)).all()
+        targets = session.exec(select(Substance).order_by(col(Substance.id)).limit(50)).all()
         for substance in targets:
             started = time.perf_counter()
             families.neighbours(session, substance, limit=10, min_similarity=0.3)

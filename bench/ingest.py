@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -86,7 +87,7 @@ def percentile(values: list[float], q: float) -> float:
 async def _drive(url: str, key: str, requests: list[tuple[str, str, dict | None]], concurrency: int) -> dict:
     headers = {"Authorization": f"Bearer {key}"}
     latencies: list[float] = []
-    failures: dict[int, int] = {}
+    failures: dict[int | str, int] = {}  # by status code, or by exception name
     queue: asyncio.Queue = asyncio.Queue()
     for item in requests:
         queue.put_nowait(item)
@@ -142,7 +143,9 @@ async def _drive_raw(url: str, key: str, requests: list[tuple[str, str, dict | N
                     writer.write(request)
                     head = await reader.readuntil(b"\r\n\r\n")
                     status = int(head[9:12])
-                    length = int(re.search(rb"(?i)\r\ncontent-length: *(\d+)", head).group(1))
+                    found = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+                    assert found is not None, head  # the service always sends Content-Length
+                    length = int(found.group(1))
                     content = await reader.readexactly(length)
                 except (OSError, asyncio.IncompleteReadError) as error:  # counted, never fatal
                     failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
@@ -248,7 +251,7 @@ def postgres_url() -> str | None:
         return None
 
 
-def fresh_postgres(admin_url: str) -> tuple[str, callable]:
+def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None]]:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import h11
 import httpx
@@ -127,8 +128,9 @@ async def cpu_per_request(url: str, client_transport: httpx.AsyncBaseTransport, 
         return (time.process_time() - started) / n
 
 
-def load_module(path: Path):  # noqa: ANN201
+def load_module(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("compared_transport", path)
+    assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -154,6 +156,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
+        assert receiver.stdout is not None  # stdout=PIPE
         receiver.stdout.readline()  # "receiver on ..." once it listens
         url = f"http://127.0.0.1:{port}/hook"
         candidates = {

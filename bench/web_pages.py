@@ -44,9 +44,13 @@ def _seed(url: str, keys_file: Path) -> dict[str, str]:
 
 
 def _sign_in(client: httpx.Client, key: str) -> str:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+    assert found is not None
+    token = found[1]
     client.post("/signin", data={"api_key": key, "csrf_token": token})
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/classify").text)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/classify").text)
+    assert found is not None
+    return found[1]
 
 
 def main() -> None:
@@ -88,7 +92,8 @@ def main() -> None:
             for name, call_api, call_page in pairs:
                 for call in (call_api, call_page):  # warm: the first of each compiles and caches
                     assert call().status_code == 200, name
-                api_ms, page_ms = [], []
+                api_ms: list[float] = []
+                page_ms: list[float] = []
                 for _ in range(args.rounds):
                     for call, out in ((call_api, api_ms), (call_page, page_ms)):
                         started = time.perf_counter()
