@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
@@ -63,7 +64,11 @@ def build_scheduler(
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(log_registry_size, "interval", minutes=5, args=[engine], id="registry-size")
     dispatcher = Dispatcher(settings, engine)
-    dispatcher.start_listening()  # PostgreSQL: claim as soon as intake commits deliveries
+    # PostgreSQL: claim as soon as intake commits deliveries. Listening starts with the scheduler,
+    # not when it is built: a scheduler that is built and never started (a test driving its jobs
+    # by hand) must not leave a thread behind that drains the database's deliveries.
+    scheduler.add_listener(lambda _event: dispatcher.start_listening(), EVENT_SCHEDULER_STARTED)
+    scheduler.add_listener(lambda _event: dispatcher.close(), EVENT_SCHEDULER_SHUTDOWN)
     log.info("dispatch worker id %s", dispatcher.worker_id)
     scheduler.add_job(
         dispatcher.run_once,

@@ -8,10 +8,13 @@ webhook receiver on loopback. The tick (run_once) is never called here.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 
 from alerting_helpers import count, dispatcher
+
+from service.scheduled import build_scheduler
 
 CATHINONE = "CCCNC(C)C(=O)c1ccc(CC)cc1"
 
@@ -59,3 +62,24 @@ def test_a_listening_worker_sends_what_intake_commits_without_a_tick(
         (f"/s{i}", name) for i in range(3) for name in ("mephedrone", "4-ethyl-N-propylcathinone")
     )
     assert len({r.headers["webhook-id"] + r.path for r in receiver.requests}) == 6
+
+
+def _listeners() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "varsel-dispatch-listen" and thread.is_alive())
+
+
+def test_listening_starts_and_stops_with_the_scheduler_not_when_it_is_built(settings, engine):
+    """A scheduler that is built but never started (tests drive its jobs by hand) must leave no
+    listener behind: one did, and it drained the deliveries other tests were about to dispatch."""
+    before = _listeners()
+    scheduler = build_scheduler(settings, engine)
+    assert _listeners() == before, "building a scheduler started a listener"
+    runner = threading.Thread(target=scheduler.start, daemon=True)
+    runner.start()
+    try:
+        expected = before + (1 if engine.dialect.name == "postgresql" else 0)  # SQLite has no NOTIFY
+        _wait_until(lambda: _listeners() == expected, what="the listener to follow the scheduler's start", timeout=30)
+    finally:
+        scheduler.shutdown()
+        runner.join(timeout=30)
+    _wait_until(lambda: _listeners() == before, what="the listener to stop with the scheduler", timeout=30)
