@@ -1,0 +1,95 @@
+"""NpSG Anlage groups 4, 5.1, 5.2, 6 and 7 across the Fünfte Verordnung zur Änderung der Anlage des
+NpSG vom 21. Juni 2024 (BGBl. 2024 I Nr. 210; Art. 2: in force the day after promulgation, 27 June
+2024). On 26 June 2024 the 2021 wording answers, from 27 June 2024 the 2024 wording.
+
+Every expectation is read from the two texts (2021: github.com/bundestag/gesetze n/npsg/index.md;
+2024: github.com/thunderquack/bundestag_gesetze n/npsg/index.md at commit 1b1dd816), never from
+running the engine. A compound inside a group counts whether the group controls it or yields to the
+BtMG or to an authorised medicine (§ 1 Abs. 2 NpSG): the group's definition is what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from chemistry.classify import Classifier
+from chemistry.identity import identify
+from chemistry.rulebook import load_rulebook
+
+BEFORE = date(2024, 6, 26)
+FROM = date(2024, 6, 27)
+
+
+@dataclass(frozen=True)
+class Boundary:
+    group: str  # old rule id; the 2024 rule is old id + "-2024"
+    substance: str
+    smiles: str
+    in_2021: bool  # inside the group as worded in 2021
+    in_2024: bool  # inside the group as worded in 2024
+    why: str  # the sentences of the two texts that decide it
+
+
+BOUNDARIES = [
+    # --- Nr. 4, N-(2-Aminocyclohexyl)amide ---
+    Boundary(
+        "de-npsg-aminocyclohexylamides",
+        "4-(trifluoromethyl) analogue of U-47700",
+        "CN(C)C1CCCCC1N(C)C(=O)c1ccc(C(F)(F)F)cc1",
+        False,
+        True,
+        "4 d: 2021 phenyl substituents H, Br, Cl, F, I; 2024 adds the trifluoromethyl group",
+    ),
+    Boundary(
+        "de-npsg-aminocyclohexylamides",
+        "U-49900",
+        "CCN(CC)C1CCCCC1N(C)C(=O)c1ccc(Cl)c(Cl)c1",
+        True,
+        True,
+        "4 a (alkyl up to C7) and 4 d (Cl): unchanged wording",
+    ),
+    Boundary(
+        "de-npsg-aminocyclohexylamides",
+        "4-methyl analogue of U-47700",
+        "CN(C)C1CCCCC1N(C)C(=O)c1ccc(C)cc1",
+        False,
+        False,
+        "4 d: methyl is in neither list of phenyl substituents",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(load_rulebook())
+
+
+def _group_rules_capturing(classifier: Classifier, smiles: str, day: date) -> set[str]:
+    """Rule ids whose group definition holds the compound on that day, controlling or set aside."""
+    answer = classifier.classify(identify(smiles), jurisdictions=["DE"], as_of=day).results["DE"]
+    return {m.rule_id for m in answer.matches} | {s.match.rule_id for s in answer.set_aside}
+
+
+@pytest.mark.parametrize("case", BOUNDARIES, ids=lambda b: f"{b.group}/{b.substance}")
+def test_answer_the_day_before_the_fuenfte_verordnung(classifier, case):
+    found = _group_rules_capturing(classifier, case.smiles, BEFORE)
+    assert f"{case.group}-2024" not in found, "the 2024 wording is not in force before 27 June 2024"
+    assert (case.group in found) is case.in_2021, case.why
+
+
+@pytest.mark.parametrize("case", BOUNDARIES, ids=lambda b: f"{b.group}/{b.substance}")
+def test_answer_from_the_day_the_fuenfte_verordnung_came_into_force(classifier, case):
+    found = _group_rules_capturing(classifier, case.smiles, FROM)
+    assert case.group not in found, "the 2021 wording ends on 26 June 2024"
+    assert (f"{case.group}-2024" in found) is case.in_2024, case.why
+
+
+def test_each_group_has_exactly_one_version_in_force_on_each_side(classifier):
+    for day in (BEFORE, FROM):
+        in_force = {rule.id for rule in classifier.rules_in_force(as_of=day, jurisdictions=["DE"])}
+        for group in sorted({case.group for case in BOUNDARIES}):
+            versions = {group, f"{group}-2024"} & in_force
+            assert len(versions) == 1, (day, versions)
