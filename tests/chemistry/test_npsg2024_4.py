@@ -59,6 +59,47 @@ BOUNDARIES = [
         False,
         "4 d: methyl is in neither list of phenyl substituents",
     ),
+    # --- Nr. 7, Benzimidazole ---
+    Boundary(
+        "de-npsg-benzimidazoles",
+        "5-nitro-2-(4-pentyloxybenzyl) nitazene",
+        "CCCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        False,
+        True,
+        "7 c: alkoxy on the phenyl up to C4 (2021), up to C5 (2024)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles",
+        "5-nitro-2-(4-hexylbenzyl) nitazene",
+        "CCCCCCc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        False,
+        True,
+        "7 c: alkyl on the phenyl up to C4 (2021), up to C6 (2024)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles",
+        "5-nitro-2-(4-pentylsulfanylbenzyl) nitazene",
+        "CCCCCSc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        False,
+        True,
+        "7 c: alkylsulfanyl on the phenyl up to C4 (2021), up to C5 (2024)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles",
+        "5-nitro-2-(4-hexyloxybenzyl) nitazene",
+        "CCCCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        False,
+        False,
+        "7 c: hexyloxy (C6) exceeds both limits (C4, C5)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles",
+        "5-nitro-2-(4-butoxybenzyl) nitazene (butonitazene)",
+        "CCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        True,
+        True,
+        "7 c: butoxy (C4) is within both limits",
+    ),
 ]
 
 
