@@ -100,6 +100,47 @@ BOUNDARIES = [
         True,
         "7 c: butoxy (C4) is within both limits",
     ),
+    # --- Nr. 5.1, Indol-3-alkylamine (R5 assumed on the indole nitrogen, as in the 2021 encoding) ---
+    Boundary(
+        "de-npsg-tryptamines",
+        "1-propanoyl-DMT",
+        "CCC(=O)n1cc(CCN(C)C)c2ccccc21",
+        False,
+        True,
+        "5.1 d: R5 H or alkyl up to C3 (2021); 2024 adds alkylcarbonyl up to C10",
+    ),
+    Boundary(
+        "de-npsg-tryptamines",
+        "1-(phenylacetyl)-DMT",
+        "CN(C)CCc1cn(C(=O)Cc2ccccc2)c2ccccc12",
+        False,
+        True,
+        "5.1 d: 2024 adds the benzylcarbonyl group",
+    ),
+    Boundary(
+        "de-npsg-tryptamines",
+        "1-(cyclopropanecarbonyl)-4-acetoxy-DMT",
+        "CC(=O)Oc1cccc2c1c(CCN(C)C)cn2C(=O)C1CC1",
+        False,
+        True,
+        "5.1 d: 2024 adds cycloalkylcarbonyl (ring C3 to C6)",
+    ),
+    Boundary(
+        "de-npsg-tryptamines",
+        "1-benzoyl-DMT",
+        "CN(C)CCc1cn(C(=O)c2ccccc2)c2ccccc12",
+        False,
+        False,
+        "5.1 d: benzoyl is listed in neither version (2024 lists benzylcarbonyl)",
+    ),
+    Boundary(
+        "de-npsg-tryptamines",
+        "1-methyl-DMT",
+        "CN(C)CCc1cn(C)c2ccccc12",
+        True,
+        True,
+        "5.1 d: R5 alkyl up to C3 in both versions",
+    ),
 ]
 
 
