@@ -256,11 +256,12 @@ def test_dk_list_e_designer_benzodiazepines_by_name(everything):
     assert all(e["source"].startswith(("UNODC Legal Library", "Toldstyrelsen")) for e in list_e["substances"])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="list B of BEK 2446/2021 could not be read; no source read names fentanyl's own list"
-)
-def test_dk_fentanyl_is_controlled_by_name(everything):
-    assert _dk(everything, FENTANYL).status == "controlled_by_name"
+def test_dk_fentanyl_is_controlled_by_name_by_inference_from_the_1961_schedules(everything):
+    # list B of BEK 2446/2021 could not be read; fentanyl is in Schedule I of the 1961 Convention, to
+    # which Denmark is a Party (dk_un_conventions.toml): controlled by name, list and date not read
+    result = _dk(everything, FENTANYL)
+    assert result.status == "controlled_by_name" and _lists(result) == {"dk-bek-un-conventions"}
+    assert not result.matches[0].date_recorded
 
 
 def test_dk_diazepam_is_controlled_by_name_on_list_e(everything):

@@ -8,24 +8,34 @@ from service.classification.live import shipped_jurisdictions
 
 
 def test_china_denmark_and_the_uk_are_marked_as_partially_encoded():
-    # CN: only the 2019 fentanyl-related class, none of its named lists; DK: lists C and D of
-    # bilag 1 not read, A, B and E in part; GB: Schedule 2 read only in part. Their answers must
-    # never read "not controlled" (morphine is on a Danish list the encoding lacks).
+    # CN: only the 2019 fentanyl-related class, none of its named lists; DK: bilag 1 not read (lists
+    # A-E from secondary sources and, for the UN-scheduled substances, by inference); GB: Schedule 2
+    # read only in part. Their answers must never read "not controlled".
     jurisdictions = shipped_jurisdictions()
     assert {code for code, info in jurisdictions.items() if not info.named_lists_encoded} == {"CN", "DK", "GB"}
     assert jurisdictions["DE"].named_lists_encoded and jurisdictions["US"].named_lists_encoded
     gap = jurisdictions["DK"].named_lists_gap
-    assert gap is not None and "list C of bilag 1 is not encoded" in gap
+    assert gap is not None and "list C and national listings of other substances are not encoded" in gap
 
 
-def test_morphine_in_denmark_is_undetermined_not_uncontrolled(client, authority):
+def test_morphine_in_denmark_is_controlled_by_inference_and_tramadol_is_undetermined(client, authority):
+    # morphine: 1961 Convention, Schedule I, so Denmark (a Party) controls it; which list of bilag 1
+    # carries it was not read, and the answer says so. tramadol is on no UN schedule and no Danish list
+    # was read for it: "undetermined", never "not controlled".
     morphine = "CN1CCC23C4Oc5c(O)ccc(CC1C2C=CC4O)c35"
     answer = client.post(
         "/v1/classify", json={"structure": morphine, "jurisdictions": ["DK"]}, headers=authority.headers
     ).json()
     (dk,) = answer["results"]
+    assert dk["status"] == "controlled_by_name"
+    assert "not read" in str(dk)
+    tramadol = "COc1cccc(C2(O)CCCCC2CN(C)C)c1"
+    answer = client.post(
+        "/v1/classify", json={"structure": tramadol, "jurisdictions": ["DK"]}, headers=authority.headers
+    ).json()
+    (dk,) = answer["results"]
     assert dk["status"] == "undetermined"
-    assert "list C of bilag 1 is not encoded" in dk["answer"]
+    assert "list C and national listings of other substances are not encoded" in dk["answer"]
 
 
 def test_no_uncontrolled_advisory_for_a_partially_encoded_jurisdiction(client, reporter, report_body, engine):

@@ -157,10 +157,11 @@ DK_HEADER = """
 # THE DANISH TEXT OF BILAG 1 COULD NOT BE READ: every entry here comes from a secondary source that
 # quotes the list, cited as such. List C: nothing could be sourced, so no rule is written for it; list
 # D: the two examples Toldstyrelsen names (buprenorphine, flunitrazepam); list E: the eight designer
-# benzodiazepines UNODC names as added in 2016, and diazepam (Toldstyrelsen's example). Fentanyl and most
-# medicines of lists B-E are therefore not captured by name in DK - a known gap, not a legal finding: the
-# service answers "undetermined" for DK when nothing captures a compound (jurisdictions.toml). The group
-# bans of list B are in dk.toml.
+# benzodiazepines UNODC names as added in 2016, and diazepam (Toldstyrelsen's example). The substances of
+# the UN schedules that Denmark is bound to control are in dk_un_conventions.toml, INFERRED (list and date
+# not read); medicines of lists B-E outside the UN schedules are not captured by name in DK - a known gap,
+# not a legal finding, which every DK answer states (jurisdictions.toml). The group bans of list B are in
+# dk.toml.
 """
 
 _DK_COMMON = """
