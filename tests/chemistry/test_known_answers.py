@@ -47,6 +47,8 @@ MIDODRINE = "COc1ccc(OC)c(C(O)CNC(=O)CN)c1"  # an NpSG-shaped medicine
 DELTA9_THC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21"
 DELTA8_THC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CC=C(C)CC21"
 THCV = "CCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)=CC21"
+# (-)-17-methylmorphinan-3-ol, the natural morphinan (PubChem's levorphanol); dextrorphan is its enantiomer
+LEVORPHANOL = "CN1CC[C@]23CCCC[C@H]2[C@H]1CC1=C3C=C(O)C=C1"
 
 NAMED, GROUP, NOT = "controlled_by_name", "controlled_by_group", "not_controlled"
 
@@ -76,6 +78,7 @@ KNOWN = [
     ("cocaine", COCAINE, "US", NAMED, "us-csa-schedule-ii", "1308.12(b)(4)"),
     ("fentanyl", FENTANYL, "US", NAMED, "us-csa-schedule-ii", "1308.12(c)"),
     ("methadone", METHADONE, "US", NAMED, "us-csa-schedule-ii", "1308.12(c)"),
+    ("levorphanol", LEVORPHANOL, "US", NAMED, "us-csa-schedule-ii", "1308.12(c)(13)"),
     ("amfetamine", AMFETAMINE, "US", NAMED, "us-csa-schedule-ii", "1308.12(d)"),
     ("ketamine", KETAMINE, "US", NAMED, "us-csa-schedule-iii", "1308.13(c)"),
     ("diazepam", DIAZEPAM, "US", NAMED, "us-csa-schedule-iv", "1308.14(c)"),

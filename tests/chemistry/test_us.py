@@ -81,8 +81,10 @@ def test_ketamine_hydrochloride_is_schedule_iii(us):
 
 def test_dextromethorphan_and_dextrorphan_are_not_schedule_ii(us):
     """1308.12(c): "dextrorphan ... excepted"; 21 U.S.C. 802(18) excludes dextromethorphan."""
-    dextromethorphan = "COc1ccc2C[C@@H]3N(C)CC[C@]4(CCCC[C@@H]34)c2c1"
-    levomethorphan = "COc1ccc2C[C@H]3N(C)CC[C@@]4(CCCC[C@H]34)c2c1"
+    # (+)- and (-)-3-methoxy-17-methylmorphinan: (1S,9S,10S) and (1R,9R,10R) in the von Baeyer name
+    # (dextromethorphan's standard InChIKey is MKXZASYAUGDDCJ-NJAFHUGGSA-N)
+    dextromethorphan = "COC=1C=C2[C@@]34[C@@H]([C@H](CC2=CC1)N(CC4)C)CCCC3"
+    levomethorphan = "COC=1C=C2[C@]34[C@H]([C@@H](CC2=CC1)N(CC4)C)CCCC3"
     assert "us-csa-schedule-ii" not in {m.rule_id for m in _us_answer(us, dextromethorphan).matches}
     assert "us-csa-schedule-ii" in {m.rule_id for m in _us_answer(us, levomethorphan).matches}
 
