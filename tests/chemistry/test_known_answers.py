@@ -79,6 +79,8 @@ KNOWN = [
     ("fentanyl", FENTANYL, "US", NAMED, "us-csa-schedule-ii", "1308.12(c)"),
     ("methadone", METHADONE, "US", NAMED, "us-csa-schedule-ii", "1308.12(c)"),
     ("levorphanol", LEVORPHANOL, "US", NAMED, "us-csa-schedule-ii", "1308.12(c)(13)"),
+    # 5-butyl-5-ethylbarbituric acid, named in no schedule: "any derivative of barbituric acid" (Schedule III)
+    ("butobarbital", "CCCCC1(CC)C(=O)NC(=O)NC1=O", "US", GROUP, "us-csa-barbituric-acid-derivatives", "1308.13(c)(3)"),
     ("amfetamine", AMFETAMINE, "US", NAMED, "us-csa-schedule-ii", "1308.12(d)"),
     ("ketamine", KETAMINE, "US", NAMED, "us-csa-schedule-iii", "1308.13(c)"),
     ("diazepam", DIAZEPAM, "US", NAMED, "us-csa-schedule-iv", "1308.14(c)"),
