@@ -206,6 +206,55 @@ BOUNDARIES = [
         False,
         "5.2: benzoyl is not a 2021 R1; in 2024 the compound (621.4 u) exceeds 600 u",
     ),
+    # --- Nr. 6, Arylcyclohexylamine ---
+    Boundary(
+        "de-npsg-arylcyclohexylamines",
+        "3-sulfanyl-PCP",
+        "Sc1cccc(C2(N3CCCCC3)CCCCC2)c1",
+        False,
+        True,
+        "6 b: the thiol group joins the R3 ring substituents in 2024",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines",
+        "1-[1-(naphthalen-2-yl)cyclohexyl]piperidine",
+        "C1CCN(CC1)C1(CCCCC1)c1ccc2ccccc2c1",
+        True,
+        False,
+        "6 b: 2021 admitted substitutions forming ring systems (4-6 atoms) on R3; 2024 only ring closures with the cyclohexyl ring",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines",
+        "1-[1-(2,3-dihydro-1H-inden-5-yl)cyclohexyl]piperidine",
+        "C1CCN(CC1)C1(CCCCC1)c1ccc2CCCc2c1",
+        True,
+        False,
+        "6 b: a cyclopenta-fused phenyl is a substituent-formed ring system: in 2021, not in 2024",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines",
+        "1-[1-(2,3-dihydro-1-benzofuran-5-yl)cyclohexyl]piperidine",
+        "C1CCN(CC1)C1(CCCCC1)c1ccc2OCCc2c1",
+        True,
+        True,
+        "6 b: dihydrobenzofuranyl is a listed ring system in both versions",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines",
+        "3-MeO-PCMo",
+        "COc1cccc(C2(N3CCOCC3)CCCCC2)c1",
+        True,
+        True,
+        "6 a (morpholine ring at N) and 6 b (methoxy): unchanged wording",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines",
+        "N-(2-fluoroethyl)-1-phenylcyclohexylamine",
+        "FCCNC1(c2ccccc2)CCCCC1",
+        False,
+        False,
+        "6 a: R1/R2 further substituted with C, H, N and O only, in both versions",
+    ),
 ]
 
 
