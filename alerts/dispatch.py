@@ -80,9 +80,16 @@ class DispatchStats:
 class _Decision:
     outcome: DeliveryOutcome
     next_attempt_at: datetime | None
+    # why the delivery's channel is to be stopped (410 Gone, or failing for too long), if it is
     disable_reason: str | None
-    # the one channel to stop (410 Gone stops the webhook, not the endpoint's e-mail); None: all
-    disable_channel: str | None = None
+    # why the delivery is dead-lettered, for the delivery log
+    dead_letter_reason: str | None = None
+
+
+def _failed_because(result: DeliveryResult) -> str:
+    if result.error:
+        return result.error
+    return f"status {result.status_code}" if result.status_code is not None else "no answer"
 
 
 def _decide(
@@ -99,12 +106,8 @@ def _decide(
         # The receiver said the URL is gone for good; retrying would only be noise. The delivery
         # stays in the dead-letter queue for replay to a corrected URL.
         said = f": {result.response_excerpt.strip()[:200]}" if result.response_excerpt.strip() else ""
-        return _Decision(
-            DeliveryOutcome.dead_lettered,
-            None,
-            f"{delivery.channel} channel disabled: endpoint answered 410 Gone at {now.isoformat()}{said}",
-            disable_channel=delivery.channel,
-        )
+        reason = f"{delivery.channel} channel disabled: endpoint answered 410 Gone at {now.isoformat()}{said}"
+        return _Decision(DeliveryOutcome.dead_lettered, None, reason, dead_letter_reason=reason)
 
     attempts = delivery.attempts_made + 1
     first_attempt_at = delivery.first_attempt_at or now
@@ -124,14 +127,22 @@ def _decide(
             first_attempt_at=first_attempt_at,
             rng=rng,
         )
+    # the health of the delivery's own channel: a failing webhook does not stop the e-mail
     failing_since = delivery.endpoint_failing_since
     disable_reason = None
     if failing_since is not None and should_disable_endpoint(
         failing_since=failing_since, now=now, disable_after=retry.disable_endpoint_after
     ):
-        disable_reason = f"every attempt failed since {failing_since.isoformat()}"
+        disable_reason = (
+            f"{delivery.channel} channel disabled at {now.isoformat()}: "
+            f"every attempt failed since {failing_since.isoformat()}"
+        )
     if retry_at is None:
-        return _Decision(DeliveryOutcome.dead_lettered, None, disable_reason)
+        given_up = (
+            f"retries used up: {attempts} attempts since {first_attempt_at.isoformat()}, "
+            f"the last failed with {_failed_because(result)}"
+        )
+        return _Decision(DeliveryOutcome.dead_lettered, None, disable_reason, dead_letter_reason=given_up)
     return _Decision(DeliveryOutcome.retry_scheduled, retry_at, disable_reason)
 
 
@@ -172,14 +183,26 @@ async def dispatch_claimed(
         return stats
 
     results = await sender.send_many(claimed)
-    # failing_since was read at claim time; a success in this batch proves the endpoint alive.
-    answered = {d.endpoint_id for d, r in zip(claimed, results, strict=True) if r.succeeded}
-    # ... and a success on one channel proves that channel alive, whatever the other one says
+    decisions = [_decide(d, r, now=now, retry=policy.retry, rng=rng) for d, r in zip(claimed, results, strict=True)]
+    # Health is per channel: a success on a channel in this batch proves that channel alive
+    # (failing_since was read at claim time), whatever the endpoint's other channel says.
     answered_on = {(d.endpoint_id, d.channel) for d, r in zip(claimed, results, strict=True) if r.succeeded}
-    disabled: set[tuple[str, str | None]] = set()
-    for delivery, result in zip(claimed, results, strict=True):
-        decision = _decide(delivery, result, now=now, retry=policy.retry, rng=rng)
-        if decision.disable_channel is not None and decision.disable_reason is not None:
+    to_disable: dict[tuple[str, str], str] = {}
+    for delivery, decision in zip(claimed, decisions, strict=True):
+        key = (delivery.endpoint_id, delivery.channel)
+        if decision.disable_reason is not None and key not in answered_on:
+            to_disable.setdefault(key, decision.disable_reason)
+    for delivery, result, decision in zip(claimed, results, decisions, strict=True):
+        key = (delivery.endpoint_id, delivery.channel)
+        if key in to_disable and decision.outcome is DeliveryOutcome.retry_scheduled:
+            # its channel stops now: no retry that nothing would claim, but a dead letter to replay
+            decision = replace(
+                decision,
+                outcome=DeliveryOutcome.dead_lettered,
+                next_attempt_at=None,
+                dead_letter_reason=to_disable[key],
+            )
+        if result.endpoint_gone and decision.disable_reason is not None:
             # the delivery log says why this delivery was dead-lettered and its channel stopped
             result = replace(result, error=decision.disable_reason)
         await store.record_attempt(
@@ -189,6 +212,7 @@ async def dispatch_claimed(
             result=result,
             outcome=decision.outcome,
             next_attempt_at=decision.next_attempt_at,
+            dead_letter_reason=decision.dead_letter_reason,
         )
         if decision.outcome is DeliveryOutcome.delivered:
             stats.delivered += 1
@@ -196,16 +220,7 @@ async def dispatch_claimed(
             stats.retry_scheduled += 1
         else:
             stats.dead_lettered += 1
-        endpoint = delivery.endpoint_id
-        key = (endpoint, decision.disable_channel)
-        alive = key in answered_on if decision.disable_channel is not None else endpoint in answered
-        if decision.disable_reason is not None and key not in disabled and not alive:
-            if decision.disable_channel is None:
-                await store.disable_endpoint(endpoint_id=endpoint, reason=decision.disable_reason, at=now)
-            else:
-                await store.disable_endpoint(
-                    endpoint_id=endpoint, reason=decision.disable_reason, at=now, channel=decision.disable_channel
-                )
-            disabled.add(key)
-    stats.endpoints_disabled = len(disabled)
+    for (endpoint, channel), reason in to_disable.items():
+        await store.disable_endpoint(endpoint_id=endpoint, reason=reason, at=now, channel=channel)
+    stats.endpoints_disabled = len(to_disable)
     return stats

@@ -29,12 +29,13 @@ class DeliveryStore(Protocol):
     async def claim_due_deliveries(
         self, *, now: datetime, limit: int, worker_id: str, lease_seconds: int
     ) -> list[OutgoingDelivery]:
-        """Up to ``limit`` pending deliveries whose next attempt is due at ``now``, whose endpoint
+        """Up to ``limit`` pending deliveries whose next attempt is due at ``now``, whose channel
         is enabled, and which no other worker holds an unexpired lease on; lease them to
-        ``worker_id`` until ``now + lease_seconds``.
+        ``worker_id`` until ``now + lease_seconds``. A due delivery whose channel is disabled is
+        not sent: it is dead-lettered, with the reason, for replay once the channel runs again.
 
         Each returned delivery carries the endpoint's active secrets, its ``attempts_made`` and
-        ``first_attempt_at``, and the endpoint's ``endpoint_failing_since``.
+        ``first_attempt_at``, and, as ``endpoint_failing_since``, when its channel began failing.
         """
         ...
 
@@ -47,12 +48,14 @@ class DeliveryStore(Protocol):
         result: DeliveryResult,
         outcome: DeliveryOutcome,
         next_attempt_at: datetime | None,
+        dead_letter_reason: str | None = None,
     ) -> None:
-        """Append the attempt to the delivery log and move the delivery to ``outcome``.
+        """Append the attempt to the delivery log and move the delivery to ``outcome``
+        (a dead-lettered one keeps ``dead_letter_reason`` for the log).
 
         Also: increment ``attempts_made``, set ``first_attempt_at`` if unset, release the lease,
-        and keep the endpoint's health: a success clears ``failing_since``; a failure sets it
-        to ``attempted_at`` if it was clear. A record from a worker that no longer holds the
+        and keep the health of the delivery's channel (webhook and e-mail each have their own):
+        a success clears its ``failing_since``; a failure sets it to ``attempted_at`` if it was clear. A record from a worker that no longer holds the
         lease (it expired and another worker claimed the row) should be stored in the log but
         must not change the delivery's state.
         """
@@ -61,9 +64,10 @@ class DeliveryStore(Protocol):
     async def disable_endpoint(
         self, *, endpoint_id: str, reason: str, at: datetime, channel: str | None = None
     ) -> None:
-        """Stop claiming the endpoint's deliveries; pending ones wait for it to be re-enabled.
-
-        With a ``channel`` ("webhook" after a 410 Gone), only that channel's deliveries stop: the
-        endpoint's other channels (e-mail) keep delivering.
+        """Stop the endpoint's ``channel`` ("webhook" or "email"; None: every channel it has):
+        its other channel keeps delivering. The stopped channel's pending deliveries that no
+        worker is sending are dead-lettered with ``reason``, so they neither pile up nor wait for
+        ever; they are replayed once the channel is re-enabled. An endpoint left with no channel
+        that runs is disabled as a whole.
         """
         ...

@@ -62,9 +62,9 @@ class DeliveryKind(str, enum.Enum):
 
 
 class DeliveryState(str, enum.Enum):
-    pending = "pending"  # due at next_attempt_at (or waiting for its endpoint to be re-enabled)
+    pending = "pending"  # due at next_attempt_at
     delivered = "delivered"
-    dead_lettered = "dead_lettered"  # retries exhausted or endpoint gone; kept for replay
+    dead_lettered = "dead_lettered"  # retries exhausted, endpoint gone, or its channel disabled; kept for replay
 
 
 class Delivery(SQLModel, table=True):
@@ -96,6 +96,8 @@ class Delivery(SQLModel, table=True):
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     # the X-Request-ID of the report that raised its alert (none for digests, tests, family alerts)
     request_id: str | None = SQLField(default=None, sa_column=Column(String(64), nullable=True))
+    # why it was dead-lettered: retries used up, 410 Gone, or its channel disabled (cleared on replay)
+    dead_letter_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
 
 
 class DeliveryAttempt(SQLModel, table=True):
@@ -160,6 +162,10 @@ class DeliveryRead(BaseModel):
     first_attempt_at: dt.datetime | None
     last_attempt_at: dt.datetime | None
     created_at: dt.datetime
+    dead_letter_reason: str | None = Field(
+        default=None,
+        description="Why the delivery was dead-lettered: retries used up, 410 Gone, or its channel disabled",
+    )
     attempts: list[AttemptRead]
 
 
@@ -187,6 +193,11 @@ class ReplayRequest(RequestModel):
 
 class ReplayResult(BaseModel):
     replayed: list[str]
+    held: list[str] = Field(
+        default=[],
+        description="Dead-lettered deliveries not replayed because their channel is still disabled: "
+        "re-enable it (POST .../enable) and replay again",
+    )
 
 
 class TestSendResult(BaseModel):

@@ -23,6 +23,7 @@ from service.auth.models import Principal
 from service.db import begin_write, utcnow
 from service.pagination import decode_cursor, encode_cursor, invalid_cursor
 from service.problems import Problem
+from service.subscriptions.models import Channel, Subscription, channel_stopped
 
 # --- alerts ------------------------------------------------------------------------------------
 
@@ -113,22 +114,33 @@ def list_deliveries(
 
 def replay(
     session: Session, *, subscription_id: str, delivery_ids: Sequence[str], dead_lettered: bool, principal: Principal
-) -> list[str]:
-    """Make chosen deliveries (and, if asked, every dead-lettered one) due again now.
+) -> tuple[list[str], list[str]]:
+    """Make chosen deliveries (and, if asked, every dead-lettered one) due again now; (replayed,
+    held).
 
     The message keeps its ``webhook-id``, so a receiver that already processed it can drop it.
-    The retry horizon starts afresh. A delivery a worker holds right now is left alone.
+    The retry horizon starts afresh. A delivery a worker holds right now is left alone. A
+    delivery of a channel that is disabled is not replayed (it would only be dead-lettered
+    again): named, it is a 409; among every dead-lettered one, it is held and listed.
     """
     begin_write(session)
     now = utcnow()
+    subscription = session.get(Subscription, subscription_id)
+    stopped = (
+        {c.value: stop for c in Channel if (stop := channel_stopped(subscription, c)) is not None}
+        if subscription is not None
+        else {}
+    )
     chosen = set(delivery_ids)
     if chosen:
-        found = set(
+        found = dict(
             session.exec(
-                select(Delivery.id).where(Delivery.subscription_id == subscription_id, col(Delivery.id).in_(chosen))
+                select(Delivery.id, Delivery.channel).where(
+                    Delivery.subscription_id == subscription_id, col(Delivery.id).in_(chosen)
+                )
             ).all()
         )
-        missing = sorted(chosen - found)
+        missing = sorted(chosen - set(found))
         if missing:
             raise Problem(
                 404,
@@ -143,20 +155,32 @@ def replay(
                     }
                 ],
             )
+        blocked = sorted(delivery_id for delivery_id, channel in found.items() if channel in stopped)
+        if blocked:
+            channels = sorted({found[delivery_id] for delivery_id in blocked})
+            raise Problem(
+                409,
+                "conflict",
+                f"deliveries {', '.join(blocked)} go by the {' and '.join(channels)} channel, which is disabled "
+                f"({'; '.join(stopped[c][1] for c in channels)}): re-enable it first "
+                f"(POST /v1/subscriptions/{subscription_id}/enable), then replay",
+            )
     wanted: ColumnElement[bool] | None = col(Delivery.id).in_(chosen) if chosen else None
     if dead_lettered:
         dead = col(Delivery.state) == DeliveryState.dead_lettered.value
         wanted = dead if wanted is None else or_(wanted, dead)
     if wanted is None:
         session.rollback()
-        return []
-    targets = session.exec(
-        select(Delivery.id).where(
+        return [], []
+    found_targets = session.exec(
+        select(Delivery.id, Delivery.channel).where(
             Delivery.subscription_id == subscription_id,
             wanted,
             or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now),
         )
     ).all()
+    targets = [delivery_id for delivery_id, channel in found_targets if channel not in stopped]
+    held = sorted(delivery_id for delivery_id, channel in found_targets if channel in stopped)
     if targets:
         session.execute(
             update(Delivery)
@@ -168,6 +192,7 @@ def replay(
                 first_attempt_at=None,
                 leased_by=None,
                 lease_until=None,
+                dead_letter_reason=None,
             )
         )
         record(
@@ -179,4 +204,4 @@ def replay(
             detail={"deliveries": sorted(targets)},
         )
     session.commit()
-    return sorted(targets)
+    return sorted(targets), held

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 from sqlmodel import Session
 
 from alerts.cloudevents import CONTENT_TYPE
@@ -31,7 +31,7 @@ from alerts.storage import DeliveryOutcome
 from service.alerting.models import AlertRow, Delivery, DeliveryAttempt, DeliveryState
 from service.db import begin_write, table_of
 from service.observability.logs import bound_request_id
-from service.subscriptions.models import Channel, Subscription
+from service.subscriptions.models import CHANNEL_HEALTH, Channel, Subscription, channel_stopped
 from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
 
 log = logging.getLogger("varsel.dispatch")
@@ -59,6 +59,7 @@ _MOVED = dict(
     last_attempt_at=bindparam("b_at"),
     leased_by=None,
     lease_until=None,
+    dead_letter_reason=bindparam("b_reason"),
 )
 # One attempt moves one delivery: executemany over the batch, guarded by the lease.
 _MOVE = (
@@ -73,7 +74,7 @@ _MOVE_ALIKE = (
     .values(**_MOVED)
 )
 _HELD = (
-    select(_deliveries.c.id, _deliveries.c.leased_by, _deliveries.c.subscription_id)
+    select(_deliveries.c.id, _deliveries.c.leased_by, _deliveries.c.subscription_id, _deliveries.c.channel)
     .where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
     .with_for_update()
 )
@@ -96,7 +97,29 @@ _ENDPOINTS = select(
     _subscriptions.c.previous_secret_expires_at,
     _subscriptions.c.failing_since,
     _subscriptions.c.email,
+    _subscriptions.c.enabled,
+    _subscriptions.c.disabled_at,
+    _subscriptions.c.disabled_reason,
+    _subscriptions.c.webhook_disabled_at,
+    _subscriptions.c.webhook_disabled_reason,
+    _subscriptions.c.email_failing_since,
+    _subscriptions.c.email_disabled_at,
+    _subscriptions.c.email_disabled_reason,
 ).where(_subscriptions.c.id.in_(bindparam("ids", expanding=True)))
+# A due delivery of a disabled channel is dead-lettered by the claim that reaches it, unleased.
+_DEAD_LETTER = (
+    update(_deliveries)
+    .where(_deliveries.c.id == bindparam("b_id"))
+    .values(
+        state=DeliveryState.dead_lettered.value,
+        next_attempt_at=None,
+        leased_by=None,
+        lease_until=None,
+        dead_letter_reason=bindparam("b_reason"),
+    )
+)
+# a claim that found only deliveries of disabled channels claims again, this many times at most
+_CLAIM_ROUNDS = 10
 _EVENTS = select(_alerts.c.id, _alerts.c.event).where(_alerts.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -110,18 +133,15 @@ def plan_claims(connection: Connection) -> None:
 
 
 def due_query(*, now: dt.datetime, limit: int):  # noqa: ANN201 - a SQLAlchemy Select
-    """The ids of up to ``limit`` deliveries due at ``now`` that no live lease holds, of enabled
-    endpoints, in due order; rows other workers hold locked are skipped (PostgreSQL)."""
+    """The ids of up to ``limit`` deliveries due at ``now`` that no live lease holds, in due
+    order; rows other workers hold locked are skipped (PostgreSQL). Those of a disabled channel
+    are among them: the claim dead-letters them instead of sending (:meth:`SqlDeliveryStore.claim_sync`)."""
     return (
         select(_deliveries.c.id)
-        .join(_subscriptions, _subscriptions.c.id == _deliveries.c.subscription_id)
         .where(
             _deliveries.c.state == DeliveryState.pending.value,
             _deliveries.c.next_attempt_at <= now,
             or_(_deliveries.c.lease_until.is_(None), _deliveries.c.lease_until <= now),
-            _subscriptions.c.enabled.is_(True),
-            # a webhook channel stopped on its own (410 Gone) holds its deliveries; e-mail goes on
-            or_(_deliveries.c.channel != Channel.webhook.value, _subscriptions.c.webhook_disabled_at.is_(None)),
         )
         .order_by(_deliveries.c.next_attempt_at, _deliveries.c.id)
         .limit(limit)
@@ -145,6 +165,7 @@ class _Record:
     result: DeliveryResult
     outcome: DeliveryOutcome
     next_attempt_at: dt.datetime | None
+    dead_letter_reason: str | None = None
 
 
 # Composes an e-mail delivery's message: (subscription id, address, message id, CloudEvent bytes)
@@ -197,6 +218,20 @@ class SqlDeliveryStore:
         )
 
     def claim_sync(self, *, now: dt.datetime, limit: int, worker_id: str, lease_seconds: int) -> list[OutgoingDelivery]:
+        # A batch made only of deliveries of disabled channels (dead-lettered, not sent) claims
+        # again, so a drain does not stop while sendable deliveries are due behind them.
+        for _ in range(_CLAIM_ROUNDS):
+            claimed, dead_lettered = self._claim_round(
+                now=now, limit=limit, worker_id=worker_id, lease_seconds=lease_seconds
+            )
+            if claimed or not dead_lettered:
+                return claimed
+        return []
+
+    def _claim_round(
+        self, *, now: dt.datetime, limit: int, worker_id: str, lease_seconds: int
+    ) -> tuple[list[OutgoingDelivery], int]:
+        """(what to send, how many due deliveries of disabled channels were dead-lettered instead)."""
         with Session(self._engine) as session:
             begin_write(session)
             connection = session.connection()
@@ -204,12 +239,7 @@ class SqlDeliveryStore:
             due_ids = connection.execute(due_query(now=now, limit=limit)).scalars().all()
             if not due_ids:
                 session.rollback()
-                return []
-            connection.execute(
-                update(_deliveries)
-                .where(_deliveries.c.id.in_(due_ids))
-                .values(leased_by=worker_id, lease_until=now + dt.timedelta(seconds=lease_seconds))
-            )
+                return [], 0
             rows = connection.execute(_CLAIMED, {"ids": due_ids}).all()
             # What a batch shares is read once: its endpoints (a few hundred deliveries go to a
             # few dozen of them) and its alerts' events (often one alert for every delivery).
@@ -217,6 +247,29 @@ class SqlDeliveryStore:
                 row.id: row
                 for row in connection.execute(_ENDPOINTS, {"ids": sorted({row.subscription_id for row in rows})})
             }
+            # a delivery whose channel is disabled is not sent: it is dead-lettered with the reason
+            # (replayable once the channel runs again) instead of waiting, or piling up, for ever
+            stopped = []
+            for row in rows:
+                endpoint = endpoints.get(row.subscription_id)
+                stop = channel_stopped(endpoint, Channel(row.channel)) if endpoint is not None else None
+                if stop is not None:
+                    at, why = stop
+                    if not why.startswith(f"{row.channel} channel disabled"):
+                        when = f" at {at.isoformat()}" if at is not None else ""
+                        why = f"{row.channel} channel disabled{when}: {why}"
+                    stopped.append({"b_id": row.id, "b_reason": why})
+            if stopped:
+                connection.execute(_DEAD_LETTER, stopped)
+                gone = {change["b_id"] for change in stopped}
+                rows = [row for row in rows if row.id not in gone]
+                due_ids = [delivery_id for delivery_id in due_ids if delivery_id not in gone]
+            if due_ids:
+                connection.execute(
+                    update(_deliveries)
+                    .where(_deliveries.c.id.in_(due_ids))
+                    .values(leased_by=worker_id, lease_until=now + dt.timedelta(seconds=lease_seconds))
+                )
             alert_ids = sorted({row.alert_id for row in rows if row.body is None and row.alert_id is not None})
             emails = {endpoint.id: endpoint.email for endpoint in endpoints.values()}
             events = (
@@ -225,6 +278,8 @@ class SqlDeliveryStore:
                 else {}
             )
             session.commit()
+        if stopped:
+            log.info("dead-lettered %d due deliveries of disabled channels", len(stopped))
         # per endpoint once: its URL, its active secrets, how long it has been failing. An
         # endpoint whose secret no key opens sends nothing: its deliveries stay leased and come
         # due again when the lease ends, so the error repeats at that pace until the keys are fixed.
@@ -232,7 +287,12 @@ class SqlDeliveryStore:
         for endpoint in endpoints.values():
             secrets = self._open_secrets(endpoint, now=now)
             if secrets is not None:
-                endpoint_facts[endpoint.id] = (endpoint.url, secrets, endpoint.failing_since)
+                endpoint_facts[endpoint.id] = (
+                    endpoint.url,
+                    secrets,
+                    endpoint.failing_since,
+                    endpoint.email_failing_since,
+                )
         position = {delivery_id: index for index, delivery_id in enumerate(due_ids)}  # due order
         claimed = []
         for (
@@ -250,7 +310,7 @@ class SqlDeliveryStore:
                 self._request_ids[delivery_id] = request_id
             if subscription_id not in endpoint_facts:
                 continue
-            url, secrets, failing_since = endpoint_facts[subscription_id]
+            url, secrets, failing_since, email_failing_since = endpoint_facts[subscription_id]
             payload = body.encode("utf-8") if body is not None else events[alert_id]
             content_type = CONTENT_TYPE
             if channel == Channel.email.value:
@@ -258,6 +318,7 @@ class SqlDeliveryStore:
                 if not address or self._render_email is None:
                     continue  # the channel was removed (its pending deliveries go with it) or is not served here
                 url = EMAIL_SCHEME + address
+                failing_since = email_failing_since  # each channel's health is its own
                 payload = self._render_email(subscription_id, address, message_id, payload)
                 content_type = "message/rfc822"
             claimed.append(
@@ -275,7 +336,7 @@ class SqlDeliveryStore:
                     content_type=content_type,
                 )
             )
-        return claimed
+        return claimed, len(stopped)
 
     # --- record ------------------------------------------------------------------------------
 
@@ -288,6 +349,7 @@ class SqlDeliveryStore:
         result: DeliveryResult,
         outcome: DeliveryOutcome,
         next_attempt_at: dt.datetime | None,
+        dead_letter_reason: str | None = None,
     ) -> None:
         """Queue the record; :meth:`flush` writes the queue in one transaction.
 
@@ -296,7 +358,8 @@ class SqlDeliveryStore:
         flush loses only the records: the leases run out and the deliveries are sent again,
         which the at-least-once contract (and the receivers' dedup by webhook-id) allows.
         """
-        self._pending.append(_Record(delivery_id, worker_id, attempted_at, result, outcome, next_attempt_at))
+        reason = dead_letter_reason if outcome is DeliveryOutcome.dead_lettered else None
+        self._pending.append(_Record(delivery_id, worker_id, attempted_at, result, outcome, next_attempt_at, reason))
 
     async def flush(self) -> None:
         records, self._pending = self._pending, []
@@ -313,18 +376,22 @@ class SqlDeliveryStore:
             # ran out is kept in the log and changes nothing else. FOR UPDATE holds the rows we
             # still lease until commit, so no other worker can claim one in between (SQLite's
             # BEGIN IMMEDIATE already excludes every other writer).
-            held = {(row.id, row.leased_by): row.subscription_id for row in connection.execute(_HELD, {"ids": ids})}
+            held = {
+                (row.id, row.leased_by): (row.subscription_id, row.channel)
+                for row in connection.execute(_HELD, {"ids": ids})
+            }
             existing = {delivery_id for delivery_id, _ in held}
             # deliveries that move alike (delivered in the same batch, most of all) move in one
             # statement; the rest (retries, each with its own jittered time) one row each
             alike: defaultdict[tuple, list[str]] = defaultdict(list)
             attempts = []
-            failing: dict[str, dt.datetime] = {}
-            answered: set[str] = set()
+            # channel health, per (subscription, channel): a failing webhook says nothing of the e-mail
+            failing: dict[tuple[str, str], dt.datetime] = {}
+            answered: set[tuple[str, str]] = set()
             for r in records:
                 if r.delivery_id not in existing:
                     continue  # the subscription (and its deliveries) was deleted while we were sending
-                subscription_id = held.get((r.delivery_id, r.worker_id))
+                holder = held.get((r.delivery_id, r.worker_id))
                 result = r.result
                 attempts.append(
                     {
@@ -336,20 +403,20 @@ class SqlDeliveryStore:
                         "error": result.error,
                         "response_excerpt": result.response_excerpt[:500] or None,
                         "outcome": r.outcome.value,
-                        "counted": subscription_id is not None,
+                        "counted": holder is not None,
                     }
                 )
-                if subscription_id is None:
+                if holder is None:
                     continue
-                alike[(r.worker_id, _STATE_FOR[r.outcome].value, r.next_attempt_at, r.attempted_at)].append(
-                    r.delivery_id
-                )
+                alike[
+                    (r.worker_id, _STATE_FOR[r.outcome].value, r.next_attempt_at, r.attempted_at, r.dead_letter_reason)
+                ].append(r.delivery_id)
                 if result.succeeded:
-                    answered.add(subscription_id)
+                    answered.add(holder)
                 else:
-                    failing.setdefault(subscription_id, r.attempted_at)
+                    failing.setdefault(holder, r.attempted_at)
             one_by_one = []
-            for (worker_id, state, next_at, attempted_at), moved in alike.items():
+            for (worker_id, state, next_at, attempted_at, reason), moved in alike.items():
                 if len(moved) == 1:
                     one_by_one.append(
                         {
@@ -358,6 +425,7 @@ class SqlDeliveryStore:
                             "b_state": state,
                             "b_next": next_at,
                             "b_at": attempted_at,
+                            "b_reason": reason,
                         }
                     )
                 else:
@@ -369,26 +437,30 @@ class SqlDeliveryStore:
                             "b_state": state,
                             "b_next": next_at,
                             "b_at": attempted_at,
+                            "b_reason": reason,
                         },
                     )
             if one_by_one:
                 connection.execute(_MOVE, one_by_one)
             if attempts:
                 connection.execute(_attempts.insert(), attempts)
-            # endpoint health: any success in the batch proves the endpoint alive
-            if answered:
-                connection.execute(
-                    update(_subscriptions)
-                    .where(_subscriptions.c.id.in_(answered), _subscriptions.c.failing_since.is_not(None))
-                    .values(failing_since=None)
-                )
-            for subscription_id, since in failing.items():
-                if subscription_id not in answered:
+            # channel health: any success on a channel in the batch proves that channel alive
+            for channel in Channel:
+                column = _subscriptions.c[CHANNEL_HEALTH[channel][0]]
+                alive = sorted(subscription for subscription, on in answered if on == channel.value)
+                if alive:
                     connection.execute(
                         update(_subscriptions)
-                        .where(_subscriptions.c.id == subscription_id, _subscriptions.c.failing_since.is_(None))
-                        .values(failing_since=since)
+                        .where(_subscriptions.c.id.in_(alive), column.is_not(None))
+                        .values({column: None})
                     )
+                for (subscription_id, on), since in failing.items():
+                    if on == channel.value and (subscription_id, on) not in answered:
+                        connection.execute(
+                            update(_subscriptions)
+                            .where(_subscriptions.c.id == subscription_id, column.is_(None))
+                            .values({column: since})
+                        )
             session.commit()
         self._log_by_request(records)
 
@@ -410,30 +482,58 @@ class SqlDeliveryStore:
         await asyncio.to_thread(self.disable_sync, endpoint_id=endpoint_id, reason=reason, at=at, channel=channel)
 
     def disable_sync(self, *, endpoint_id: str, reason: str, at: dt.datetime, channel: str | None = None) -> None:
-        """Stop the subscription, or with ``channel="webhook"`` its webhook channel alone (the
-        receiver answered 410 Gone): its e-mail channel, if it has one, keeps delivering. A
-        subscription left with no channel that runs is disabled as a whole, with the same reason."""
+        """Stop one channel of the subscription (``channel``: "webhook" after a 410 Gone or a run
+        of failures, "email" after a run of failures), or with None every channel it has. Its
+        other channel keeps delivering; a subscription left with no channel that runs is disabled
+        as a whole, with the same reason. The stopped channel's pending deliveries that no worker
+        holds are dead-lettered now, with the reason (one a worker is sending is dead-lettered by
+        the claim that next reaches it, if it is not delivered)."""
+        channels = [Channel(channel)] if channel is not None else list(Channel)
         with Session(self._engine) as session:
             begin_write(session)
-            if channel == Channel.webhook.value:
-                session.execute(
+            connection = session.connection()
+            for stopped in channels:
+                _, at_column, reason_column = CHANNEL_HEALTH[stopped]
+                connection.execute(
                     update(_subscriptions)
-                    .where(_subscriptions.c.id == endpoint_id, _subscriptions.c.webhook_disabled_at.is_(None))
-                    .values(webhook_disabled_at=at, webhook_disabled_reason=reason, updated_at=at)
+                    .where(_subscriptions.c.id == endpoint_id, _subscriptions.c[at_column].is_(None))
+                    .values({at_column: at, reason_column: reason, "updated_at": at})
                 )
+            row = connection.execute(
+                select(
+                    _subscriptions.c.url,
+                    _subscriptions.c.email,
+                    _subscriptions.c.webhook_disabled_at,
+                    _subscriptions.c.email_disabled_at,
+                ).where(_subscriptions.c.id == endpoint_id)
+            ).one_or_none()
+            if row is None:
+                session.rollback()  # deleted meanwhile
+                return
+            runs = (bool(row.url) and row.webhook_disabled_at is None) or (
+                bool(row.email) and row.email_disabled_at is None
+            )
+            if not runs:
                 # nothing else to deliver to: the subscription stops as a whole
-                only_webhook = or_(_subscriptions.c.email.is_(None), _subscriptions.c.email == "")
-            else:
-                only_webhook = None
-            session.execute(
-                update(_subscriptions)
-                .where(
-                    and_(
-                        _subscriptions.c.id == endpoint_id,
-                        _subscriptions.c.enabled.is_(True),
-                        *([only_webhook] if only_webhook is not None else []),
-                    )
+                connection.execute(
+                    update(_subscriptions)
+                    .where(_subscriptions.c.id == endpoint_id, _subscriptions.c.enabled.is_(True))
+                    .values(enabled=False, disabled_at=at, disabled_reason=reason, updated_at=at)
                 )
-                .values(enabled=False, disabled_at=at, disabled_reason=reason, updated_at=at)
+            connection.execute(
+                update(_deliveries)
+                .where(
+                    _deliveries.c.subscription_id == endpoint_id,
+                    _deliveries.c.channel.in_([c.value for c in channels]),
+                    _deliveries.c.state == DeliveryState.pending.value,
+                    or_(_deliveries.c.lease_until.is_(None), _deliveries.c.lease_until <= at),
+                )
+                .values(
+                    state=DeliveryState.dead_lettered.value,
+                    next_attempt_at=None,
+                    leased_by=None,
+                    lease_until=None,
+                    dead_letter_reason=reason,
+                )
             )
             session.commit()

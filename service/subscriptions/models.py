@@ -80,13 +80,19 @@ class Subscription(SQLModel, table=True):
     next_digest_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True, index=True)
     last_digest_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     enabled: bool = SQLField(sa_column=Column(Boolean, nullable=False))
+    # when the webhook channel's current run of failures began (the e-mail channel's is below)
     failing_since: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    # the subscription as a whole stopped: every channel it has is disabled (or it has none left)
     disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
-    # The webhook channel alone stopped (its receiver answered 410 Gone): e-mail keeps delivering,
-    # and the webhook's pending deliveries wait until the subscription is re-enabled or its URL changes.
+    # One channel alone stopped (its receiver answered 410 Gone, or it failed every attempt for
+    # VARSEL_ENDPOINT_DISABLE_AFTER_HOURS): the other keeps delivering. The stopped channel's
+    # pending deliveries are dead-lettered with the reason, for replay once it is re-enabled.
     webhook_disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
     webhook_disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
+    email_failing_since: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    email_disabled_at: dt.datetime | None = SQLField(default=None, sa_type=UTCDateTime, nullable=True)
+    email_disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
     created_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: dt.datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -95,6 +101,26 @@ class Subscription(SQLModel, table=True):
 
     def channels(self) -> tuple[Channel, ...]:
         return tuple(c for c, there in ((Channel.webhook, bool(self.url)), (Channel.email, bool(self.email))) if there)
+
+
+# the columns each channel's health lives in: (failing since, disabled at, disabled reason)
+CHANNEL_HEALTH: dict[Channel, tuple[str, str, str]] = {
+    Channel.webhook: ("failing_since", "webhook_disabled_at", "webhook_disabled_reason"),
+    Channel.email: ("email_failing_since", "email_disabled_at", "email_disabled_reason"),
+}
+
+
+def channel_stopped(row: Any, channel: Channel) -> tuple[dt.datetime | None, str] | None:
+    """(when, why) ``channel`` of a subscription row (the ORM object or a row with the same
+    column names) stopped, or None while it runs. A subscription disabled as a whole stops
+    every channel, with its own time and reason."""
+    _, at_column, reason_column = CHANNEL_HEALTH[channel]
+    at = getattr(row, at_column)
+    if at is not None:
+        return at, getattr(row, reason_column) or "no reason recorded"
+    if not row.enabled:
+        return row.disabled_at, row.disabled_reason or "no reason recorded"
+    return None
 
 
 # --- request and response bodies -------------------------------------------------------------
@@ -292,14 +318,31 @@ class SubscriptionRead(BaseModel):
     digest: DigestSchedule | None
     next_digest_at: dt.datetime | None
     enabled: bool
-    failing_since: dt.datetime | None
+    failing_since: dt.datetime | None = Field(
+        description="When the current run of failures began on a channel that is failing (the earlier of the two)"
+    )
     disabled_at: dt.datetime | None
-    disabled_reason: str | None = Field(description="Why delivery to this endpoint stopped, if it did")
+    disabled_reason: str | None = Field(
+        description="Why the subscription stopped as a whole (no channel left that runs), if it did"
+    )
+    webhook_failing_since: dt.datetime | None = Field(
+        default=None, description="When the webhook channel's current run of failures began"
+    )
     webhook_disabled_at: dt.datetime | None = Field(
-        default=None, description="When the webhook channel alone stopped (its receiver answered 410 Gone)"
+        default=None,
+        description="When the webhook channel alone stopped (410 Gone, or failing for too long); e-mail runs on",
     )
     webhook_disabled_reason: str | None = Field(
         default=None, description="Why the webhook channel stopped; e-mail, if the subscription has it, still runs"
+    )
+    email_failing_since: dt.datetime | None = Field(
+        default=None, description="When the e-mail channel's current run of failures began"
+    )
+    email_disabled_at: dt.datetime | None = Field(
+        default=None, description="When the e-mail channel alone stopped (failing for too long); the webhook runs on"
+    )
+    email_disabled_reason: str | None = Field(
+        default=None, description="Why the e-mail channel stopped; the webhook, if the subscription has it, still runs"
     )
     previous_secret_expires_at: dt.datetime | None = Field(
         description="Until then, webhooks carry a second signature made with the previous secret"

@@ -18,6 +18,7 @@ from service.pagination import PageLimit
 from service.problems import Problem
 from service.subscriptions import service
 from service.subscriptions.models import (
+    Channel,
     FeedTokenCreate,
     FeedTokenPage,
     FeedTokenRead,
@@ -157,9 +158,18 @@ def rotate_secret(
 
 
 @router.post("/{subscription_id}/enable", response_model=SubscriptionRead)
-def enable_subscription(subscription_id: str, principal: Subscriber, session: SessionDep) -> SubscriptionRead:
-    """Re-enable an endpoint that was disabled after failing; what waited for it becomes due."""
-    return service.enable(session, subscription_id=subscription_id, principal=principal)
+def enable_subscription(
+    subscription_id: str,
+    principal: Subscriber,
+    session: SessionDep,
+    channel: Annotated[
+        Channel | None, Query(description="Re-enable this channel only (webhook or email); without it, every channel")
+    ] = None,
+) -> SubscriptionRead:
+    """Re-enable a subscription, or one of its channels, stopped after 410 Gone or a run of
+    failures. What the stopped channel had pending was dead-lettered with the reason: replay it
+    with ``POST .../deliveries/replay`` (``{"dead_lettered": true}``) once the receiver is back."""
+    return service.enable(session, subscription_id=subscription_id, principal=principal, channel=channel)
 
 
 @router.post("/{subscription_id}/test", status_code=202, response_model=TestSendResult)
@@ -196,16 +206,18 @@ def list_deliveries(
 def replay_deliveries(
     subscription_id: str, data: ReplayRequest, principal: Subscriber, session: SessionDep
 ) -> ReplayResult:
-    """Send chosen deliveries, or every dead-lettered one, again (same ``webhook-id``)."""
+    """Send chosen deliveries, or every dead-lettered one, again (same ``webhook-id``). Those of
+    a channel that is still disabled are not sent: named, the request is a 409; among every
+    dead-lettered one, they are listed in ``held``. Re-enable the channel first."""
     service.get(session, subscription_id=subscription_id, principal=principal)
-    replayed = alerting.replay(
+    replayed, held = alerting.replay(
         session,
         subscription_id=subscription_id,
         delivery_ids=data.delivery_ids,
         dead_lettered=data.dead_lettered,
         principal=principal,
     )
-    return ReplayResult(replayed=replayed)
+    return ReplayResult(replayed=replayed, held=held)
 
 
 def _base_url(request: Request) -> str:

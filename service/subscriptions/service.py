@@ -34,6 +34,7 @@ from service.db import begin_write, table_of, utcnow
 from service.families.models import Family
 from service.problems import Problem
 from service.subscriptions.models import (
+    CHANNEL_HEALTH,
     Channel,
     DigestSchedule,
     FeedToken,
@@ -46,6 +47,7 @@ from service.subscriptions.models import (
     SubscriptionRead,
     SubscriptionUpdate,
     SubscriptionWithSecret,
+    channel_stopped,
 )
 from service.subscriptions.secret_box import SecretBox, SecretUnreadable, is_sealed
 
@@ -147,11 +149,15 @@ def to_read(row: Subscription) -> SubscriptionRead:
         digest=DigestSchedule.model_validate(row.digest) if row.digest else None,
         next_digest_at=row.next_digest_at,
         enabled=row.enabled,
-        failing_since=row.failing_since,
+        failing_since=min((t for t in (row.failing_since, row.email_failing_since) if t is not None), default=None),
         disabled_at=row.disabled_at,
         disabled_reason=row.disabled_reason,
+        webhook_failing_since=row.failing_since,
         webhook_disabled_at=row.webhook_disabled_at,
         webhook_disabled_reason=row.webhook_disabled_reason,
+        email_failing_since=row.email_failing_since,
+        email_disabled_at=row.email_disabled_at,
+        email_disabled_reason=row.email_disabled_reason,
         previous_secret_expires_at=row.previous_secret_expires_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -244,9 +250,14 @@ def update_subscription(
     if row.email and not email:
         drop_pending(session, subscription_id=row.id, channel=Channel.email)
     if url != row.url:
-        # a corrected (or removed) webhook URL is not the one that answered 410 Gone
-        row.webhook_disabled_at, row.webhook_disabled_reason = None, None
+        # a corrected (or removed) webhook URL is not the one that answered 410 Gone or kept failing
+        _clear_channel(row, Channel.webhook)
+    if email != row.email:
+        _clear_channel(row, Channel.email)
     row.url, row.email = url, email
+    if not row.enabled and any(_channel_runs(row, c) for c in row.channels()):
+        # a channel runs again (its address changed): so does the subscription
+        row.enabled, row.disabled_at, row.disabled_reason = True, None, None
     if data.filters is not None:
         row.filters = data.filters.model_dump(mode="json")
     row.mode = mode.value
@@ -327,24 +338,51 @@ def reseal_secrets(session: Session, *, secret_box: SecretBox) -> tuple[int, int
     return sum(1 + (change["b_previous"] is not None) for change in changes), len(changes)
 
 
-def enable(session: Session, *, subscription_id: str, principal: Principal) -> SubscriptionRead:
-    """Switch a disabled endpoint (or its webhook channel alone) back on; its waiting deliveries
-    become due at once."""
+def _clear_channel(row: Subscription, channel: Channel) -> None:
+    for column in CHANNEL_HEALTH[channel]:
+        setattr(row, column, None)
+
+
+def _channel_runs(row: Subscription, channel: Channel) -> bool:
+    """The channel itself is not stopped (whatever the subscription as a whole says)."""
+    return getattr(row, CHANNEL_HEALTH[channel][1]) is None
+
+
+def enable(
+    session: Session, *, subscription_id: str, principal: Principal, channel: Channel | None = None
+) -> SubscriptionRead:
+    """Switch a disabled subscription back on: every channel, or only ``channel``. What its
+    stopped channels left was dead-lettered, with the reason; replay it
+    (POST .../deliveries/replay with ``dead_lettered``) once the receiver is back."""
     begin_write(session)
     row = get(session, subscription_id=subscription_id, principal=principal)
+    if channel is not None and channel not in row.channels():
+        raise Problem(
+            409,
+            "conflict",
+            f"the subscription has no {channel.value} channel to re-enable; "
+            f"its channels: {', '.join(c.value for c in row.channels()) or 'none'}",
+        )
     now = utcnow()
-    was = row.disabled_reason or row.webhook_disabled_reason
-    row.enabled, row.disabled_at, row.disabled_reason, row.failing_since = True, None, None, None
-    row.webhook_disabled_at, row.webhook_disabled_reason = None, None
+    channels = [channel] if channel is not None else list(Channel)
+    was = {c.value: stop[1] for c in channels if (stop := channel_stopped(row, c)) is not None}
+    for each in channels:
+        _clear_channel(row, each)
+    # a channel it has runs again, so the subscription does
+    row.enabled, row.disabled_at, row.disabled_reason = True, None, None
     row.updated_at = now
     session.add(row)
     session.execute(
         update(Delivery)
-        .where(col(Delivery.subscription_id) == row.id, col(Delivery.state) == DeliveryState.pending.value)
+        .where(
+            col(Delivery.subscription_id) == row.id,
+            col(Delivery.state) == DeliveryState.pending.value,
+            col(Delivery.channel).in_([c.value for c in channels]),
+        )
         .values(next_attempt_at=now)
     )
     session.flush()
-    _audit(session, principal, "subscription.enable", row, was_disabled_because=was)
+    _audit(session, principal, "subscription.enable", row, was_disabled_because=was or None)
     session.commit()
     return to_read(row)
 

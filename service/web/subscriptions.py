@@ -205,4 +205,9 @@ async def rotate(request: Request, subscription_id: str, user: Page, _: CsrfChec
 @router.post("/subscriptions/{subscription_id}/enable")
 async def enable(request: Request, subscription_id: str, user: Page, _: CsrfChecked) -> Response:
     await with_session(request, lambda session: api.enable_subscription(subscription_id, user.principal, session))
-    return await _detail(request, user, subscription_id, notice="Re-enabled: deliveries that waited are due again.")
+    return await _detail(
+        request,
+        user,
+        subscription_id,
+        notice="Re-enabled. What the stopped channel missed is dead-lettered: replay it once the receiver is back.",
+    )

@@ -49,6 +49,7 @@ class StoredDelivery:
     first_attempt_at: datetime | None = None
     leased_by: str | None = None
     leased_until: datetime | None = None
+    dead_letter_reason: str | None = None
     log: list[tuple[datetime, DeliveryResult, DeliveryOutcome, datetime | None]] = field(default_factory=list)
 
 
@@ -106,8 +107,10 @@ class InMemoryDeliveryStore:
         result: DeliveryResult,
         outcome: DeliveryOutcome,
         next_attempt_at: datetime | None,
+        dead_letter_reason: str | None = None,
     ) -> None:
         row = self.deliveries[delivery_id]
+        row.dead_letter_reason = dead_letter_reason
         row.log.append((attempted_at, result, outcome, next_attempt_at))
         if row.leased_by != worker_id:
             return

@@ -529,19 +529,28 @@ def test_410_gone_stops_the_webhook_channel_only_and_email_keeps_delivering(
     assert (stats.claimed, stats.delivered) == (1, 1)
     assert len(smtp.messages) == 2 and len(receiver.requests) == 1
     assert "4-ethyl-N-propylcathinone" in smtp.messages[1].message["Subject"]
+    # the webhook that alert queued for the stopped channel does not wait: it is dead-lettered, saying why
     waiting = count(
         engine,
         "SELECT COUNT(*) FROM delivery WHERE subscription_id = :s AND channel = 'webhook' AND state = 'pending'",
         s=both["id"],
     )
-    assert waiting == 1
+    assert waiting == 0
+    log = client.get(f"/v1/subscriptions/{both['id']}/deliveries", headers=authority.headers).json()["items"]
+    dead = [d for d in log if d["channel"] == "webhook"]
+    assert [d["state"] for d in dead] == ["dead_lettered", "dead_lettered"]
+    assert all("410 Gone" in d["dead_letter_reason"] for d in dead), dead
 
-    # re-enabled (the receiver is back), the waiting webhook goes out and the reason is cleared
+    # re-enabled (the receiver is back), the reason is cleared and the dead letters replay
     receiver.status = 200
     enabled = client.post(f"/v1/subscriptions/{both['id']}/enable", headers=authority.headers).json()
     assert enabled["webhook_disabled_reason"] is None and enabled["webhook_disabled_at"] is None
-    assert dispatch(settings, engine, **smtp_settings(smtp)).delivered == 1
-    assert len(receiver.requests) == 2 and len(smtp.messages) == 2
+    replayed = client.post(
+        f"/v1/subscriptions/{both['id']}/deliveries/replay", json={"dead_lettered": True}, headers=authority.headers
+    ).json()
+    assert sorted(replayed["replayed"]) == sorted(d["id"] for d in dead) and replayed["held"] == []
+    assert dispatch(settings, engine, **smtp_settings(smtp)).delivered == 2
+    assert len(receiver.requests) == 3 and len(smtp.messages) == 2
 
 
 def test_a_replay_that_asks_for_nothing_is_a_clear_422(client, authority, receiver):

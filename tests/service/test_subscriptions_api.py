@@ -146,7 +146,7 @@ def test_failures_retry_then_dead_letter_and_replay_delivers(client, authority, 
 
     receiver.status = 200
     replayed = client.post(f"{base}/deliveries/replay", json={"dead_lettered": True}, headers=authority.headers)
-    assert replayed.json() == {"replayed": [dead["id"]]}
+    assert replayed.json() == {"replayed": [dead["id"]], "held": []}
     assert dispatch(settings, engine).delivered == 1
     (delivered,) = client.get(f"{base}/deliveries", headers=authority.headers).json()["items"]
     assert delivered["state"] == "delivered" and [a["status_code"] for a in delivered["attempts"]] == [503, 200]
@@ -172,11 +172,19 @@ def test_a_failing_endpoint_is_disabled_with_a_reason_and_can_be_re_enabled(
     shown = client.get(base, headers=authority.headers).json()
     assert shown["enabled"] is False and "failed" in shown["disabled_reason"]
 
+    assert "failed" in shown["webhook_disabled_reason"] and shown["webhook_disabled_at"] is not None
+
     receiver.status = 200
     client.post(f"{base}/test", headers=authority.headers)
-    assert dispatch(settings, engine).claimed == 0  # disabled endpoints are not claimed
+    assert dispatch(settings, engine).claimed == 0  # a disabled channel's deliveries are not sent...
+    log = client.get(f"{base}/deliveries", headers=authority.headers).json()["items"]
+    assert [d["state"] for d in log] == ["dead_lettered", "dead_lettered"]  # ...but dead-lettered, saying why
+    assert all("webhook channel disabled" in d["dead_letter_reason"] for d in log), log
     enabled = client.post(f"{base}/enable", headers=authority.headers).json()
     assert enabled["enabled"] is True and enabled["disabled_reason"] is None
+    assert enabled["webhook_disabled_at"] is None
+    replayed = client.post(f"{base}/deliveries/replay", json={"dead_lettered": True}, headers=authority.headers)
+    assert len(replayed.json()["replayed"]) == 2
     assert dispatch(settings, engine).delivered == 2
 
 
