@@ -157,6 +157,10 @@ KNOWN += [
     # schedules (Lægemiddelstyrelsen's consolidated list refers each entry to its UN schedule)
     ("fentanyl", FENTANYL, "DK", NAMED, None, "bilag 1 (list B)"),
     ("morphine", MORPHINE, "DK", NAMED, None, "bilag 1; 1961 Convention, Schedule I"),
+    # the UK, a Party to the 1961 and 1971 Conventions: hydromorphone (1961 Schedule I) is Class A and
+    # temazepam (1971 Schedule IV) Class C under Schedule 2; the parts of Schedule 2 naming them were not read
+    ("hydromorphone", "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35", "GB", NAMED, None, "Schedule 2, Part I (Class A)"),
+    ("temazepam", "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21", "GB", NAMED, None, "Schedule 2, Part III (Class C)"),
     # Toldstyrelsen (Danish Customs guidance "Narkotika"): list E "omfatter hovedsageligt de såkaldte
     # benzodiazepiner ... som fx diazepam"; list D "omfatter bl.a. buprenorphin og flunitrazepam"
     ("diazepam", DIAZEPAM, "DK", NAMED, "dk-bek-list-e", "bilag 1, list E"),

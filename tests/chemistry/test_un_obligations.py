@@ -1,8 +1,9 @@
-"""Denmark controls the substances of the UN schedules: inferred, said to be inferred, never dated.
+"""Denmark and the UK control the substances of the UN schedules: inferred, said to be inferred, never dated.
 
-The text of bilag 1 could not be read, so chemistry/rules/dk_un_conventions.toml carries the UN-scheduled
-substances over by Denmark's treaty obligations (chemistry/rules/sources/dk_un_build.py says why). These
-tests hold it to what that inference may and may not claim. The substances and their schedules below
+Neither bilag 1 (DK) nor all of Schedule 2 (GB) could be read, so dk_un_conventions.toml and
+gb_un_conventions.toml carry the UN-scheduled substances over by the Parties' treaty obligations
+(chemistry/rules/sources/un_obligations_build.py says why). These tests hold them to what that inference
+may and may not claim. The substances and their schedules below
 are written from the Conventions' schedules (1961 Schedule I: fentanyl, morphine, methadone; 1971
 Schedule II: methaqualone; Schedule IV: phenobarbital), not from the generated file. MDMA is
 on 1971 Schedule I too, but a Danish group ban (list B phenethylamines, read) captures it, so the group
@@ -79,9 +80,35 @@ def test_before_the_current_order_the_inference_does_not_answer(classifier):
 
 def test_the_generated_file_is_up_to_date():
     done = subprocess.run(
-        [sys.executable, "-m", "chemistry.rules.sources.dk_un_build", "--check"],
+        [sys.executable, "-m", "chemistry.rules.sources.un_obligations_build", "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0, done.stderr
+
+
+# United Kingdom: written from the schedules (1961 Schedule I: hydromorphone, sufentanil; 1971 Schedule I:
+# cathinone; Schedule IV: temazepam, and etizolam by the CND's 63rd session, March 2020)
+HYDROMORPHONE = "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35"
+TEMAZEPAM = "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21"
+ETIZOLAM = "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl"
+# bromazolam: 1971 Schedule IV by the 67th session (March 2024), after the cut-off
+BROMAZOLAM = "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2"
+
+
+@pytest.mark.parametrize("smiles", [HYDROMORPHONE, TEMAZEPAM, ETIZOLAM], ids=["hydromorphone", "temazepam", "etizolam"])
+def test_a_substance_of_the_un_schedules_is_a_controlled_drug_in_the_uk_class_not_read(classifier, smiles):
+    result = classifier.classify(identify(smiles), jurisdictions=["GB"], as_of=ON).results["GB"]
+    assert result.status == "controlled_by_name"
+    (match,) = [m for m in result.matches if m.rule_id == "gb-mda-un-conventions"]
+    assert "Class not read" in match.list and "inferred" in match.title
+    assert match.date_recorded is False
+
+
+def test_the_uk_inference_leaves_out_later_schedulings_and_what_the_uk_rules_already_answer(classifier):
+    later = classifier.classify(identify(BROMAZOLAM), jurisdictions=["GB"], as_of=ON).results["GB"]
+    assert "gb-mda-un-conventions" not in {m.rule_id for m in later.matches}
+    # morphine is read in Part I para 1(a) (gb_named.toml): answered there, not by the inference
+    morphine = classifier.classify(identify(MORPHINE), jurisdictions=["GB"], as_of=ON).results["GB"]
+    assert [m.rule_id for m in morphine.matches] == ["gb-mda-class-a"]
