@@ -199,7 +199,7 @@ def test_reclassify_recomputes_stale_and_missing_rows(client, reporter, authorit
 FIVE_F_APP_PINACA = "NC(=O)C(Cc1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
 UNDECYL_JWH = "CCCCCCCCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"
 PHENETHYLAMINE_RULES = {
-    "DE": {"de-npsg-phenethylamines"},
+    "DE": {"de-npsg-phenethylamines-2024"},
     "DK": {"dk-bek-phenethylamines"},
     "GB": {"gb-mda-phenethylamines", "gb-mda-n-benzylphenethylamines"},
 }
@@ -231,6 +231,8 @@ def test_near_misses_answer_in_one_sentence_and_leave_incidental_cores_out(clien
         headers=regulator.headers,
     ).json()
     (near,) = _result(jwh, "DE")["near_misses"]
-    assert near["rule_id"] == "de-npsg-cannabimimetics-modular" and near["failures"] == 1 and not near["incidental"]
-    assert "side chain" in near["summary"] and "11 atoms" in near["summary"] and "3–7" in near["summary"]
+    assert (
+        near["rule_id"] == "de-npsg-cannabimimetics-modular-2024" and near["failures"] == 1 and not near["incidental"]
+    )
+    assert "side chain" in near["summary"] and "11 atoms" in near["summary"] and "3–10" in near["summary"]
     assert len(near["summary"]) <= 200 and near["reason"].startswith("core ")

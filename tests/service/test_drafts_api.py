@@ -161,11 +161,13 @@ def test_impact_names_captured_newly_controlled_and_examples(client, regulator, 
     assert all(c["current_status"] == "not_controlled" for c in impact["captured"])
     assert all(check["as_expected"] for check in impact["own_examples"])
     assert len(impact["own_examples"]) == 3
-    # the shipped 2-aminoindane examples are NpSG 1.2 b's ring closures onto ring A: 2-AI and MDAI
+    # the shipped 2-aminoindane examples are NpSG 1.2 b's ring closures onto ring A: 2-AI and MDAI, in
+    # the 2021 wording and in the 2024 wording (both rules ship them)
     shipped = impact["shipped_examples_captured"]
     assert {(e["rule_id"], e["smiles"]) for e in shipped} == {
-        ("de-npsg-phenethylamines", AMINOINDANE),
-        ("de-npsg-phenethylamines", MDAI),
+        (rule, smiles)
+        for rule in ("de-npsg-phenethylamines", "de-npsg-phenethylamines-2024")
+        for smiles in (AMINOINDANE, MDAI)
     }
 
 
