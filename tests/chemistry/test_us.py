@@ -12,7 +12,7 @@ import re
 import tempfile
 import tomllib
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,8 @@ KNOWN = [
     ("MDMA", "CNC(C)Cc1ccc2OCOc2c1", "us-csa-schedule-i"),  # 1308.11(d)(11)
     ("amphetamine", "CC(N)Cc1ccccc1", "us-csa-schedule-ii"),  # 1308.12(d)(1)
     ("alprazolam", "Cc1nnc2n1-c1ccc(Cl)cc1C(c1ccccc1)=NC2", "us-csa-schedule-iv"),  # 1308.14(c)(2)
-    ("brorphine", "CC(c1ccc(Br)cc1)N1CCC(n2c(=O)[nH]c3ccccc32)CC1", "us-csa-schedule-i-temporary"),  # 1308.11(h)(49)
+    # 1308.11(h)(49) until the permanent order 88 FR 13692, effective 5 April 2023 (see the FR tests below)
+    ("brorphine", "CC(c1ccc(Br)cc1)N1CCC(n2c(=O)[nH]c3ccccc32)CC1", "us-csa-schedule-i"),
     ("GHB", "OCCCC(=O)O", "us-csa-schedule-i"),  # 1308.11(e)(1)
     ("nandrolone", "CC12CCC3C(CCC4=CC(=O)CCC34)C1CCC2O", "us-csa-schedule-iii"),  # 1308.13(f)(64)
 ]
@@ -149,7 +150,7 @@ def test_entries_per_schedule_equal_the_paragraphs_of_the_text():
     expected = {
         # (d)(31) Tetrahydrocannabinols names three isomers (delta-1, delta-6, delta-3,4 in monoterpene
         # numbering): three entries of one paragraph
-        "I": _text_rows("us_21cfr1308_11.txt")["main"] + 2,
+        "I": _text_rows("us_21cfr1308_11.txt")["main"] + 2 + amendments["I"],
         # (h)(30), the fentanyl-related substances class, is the group rule in us.toml
         "I-temporary": _text_rows("us_21cfr1308_11.txt")["temporary"] - 1 + amendments["I-temporary"],
         # (b)(4) names coca leaves, cocaine and ecgonine: three entries of one paragraph
@@ -162,7 +163,7 @@ def test_entries_per_schedule_equal_the_paragraphs_of_the_text():
     cited = _citations_per_rule()
     assert {tier: cited[rule_id] for tier, rule_id in SCHEDULE_RULES.items()} == expected
     assert (
-        expected["I"] == 236 and expected["IV"] == 81
+        expected["I"] - amendments["I"] == 236 and expected["IV"] - amendments["IV"] == 81
     )  # (b) 91 + (c) 23 + (d) 93 + (e) 3 + (f) 9 + (g) 15, + 2 THC isomers
 
 
@@ -218,3 +219,119 @@ def test_generator_sources_are_committed_beside_it():
     ):
         assert (SOURCES / name).is_file(), name
     assert Path(US_CSA).read_text(encoding="utf-8").startswith("# United States: Controlled Substances Act")
+
+
+# --- Federal Register actions after the eCFR version (us_21cfr1308_amendments.txt) ------------------
+# Expected schedules and dates are written from the Federal Register texts named in each comment.
+
+FR_KNOWN = [
+    # 88 FR 48112: temporary order, effective 26 July 2023 (etizolam, flualprazolam, clonazolam, ...)
+    ("etizolam", "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl", "us-csa-schedule-i-temporary"),
+    ("clonazolam", "Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2", "us-csa-schedule-i-temporary"),
+    ("diclazepam", "CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21", "us-csa-schedule-i-temporary"),
+    # 88 FR 86040: temporary order, effective 12 December 2023
+    ("MDMB-4en-PINACA", "COC(=O)C(NC(=O)c1nn(CCCC=C)c2ccccc12)C(C)(C)C", "us-csa-schedule-i-temporary"),
+    ("CUMYL-PEGACLONE", "CCCCCn1c2ccccc2c2c(=O)n(C(C)(C)c3ccccc3)ccc21", "us-csa-schedule-i-temporary"),
+    # 88 FR 86266: specific listing of ADB-BUTINACA, alpha-PiHP, 3-MMC in schedule I
+    ("ADB-BUTINACA", "CCCCn1nc(C(=O)NC(C(N)=O)C(C)(C)C)c2ccccc21", "us-csa-schedule-i"),
+    ("alpha-PiHP", "CC(C)CC(N1CCCC1)C(=O)c1ccccc1", "us-csa-schedule-i"),
+    ("3-MMC", "CNC(C)C(=O)c1cccc(C)c1", "us-csa-schedule-i"),
+    # 88 FR 21101: eutylone; 89 FR 84281: ethylphenidate (effective 21 November 2024)
+    ("eutylone", "CCNC(CC)C(=O)c1ccc2OCOc2c1", "us-csa-schedule-i"),
+    ("ethylphenidate", "CCOC(=O)C(c1ccccc1)C1CCCCN1", "us-csa-schedule-i"),
+    # 89 FR 25514: etodesnitazene, N-pyrrolidino etonitazene, protonitazene permanent from 11 April 2024
+    ("protonitazene", "CCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1", "us-csa-schedule-i"),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles", "rule_id"), FR_KNOWN, ids=[k[0] for k in FR_KNOWN])
+def test_known_answers_from_the_federal_register(us, name, smiles, rule_id):
+    result = _us_answer(us, smiles)
+    assert rule_id in {m.rule_id for m in result.matches}, f"{name} should be controlled by {rule_id} on {TODAY}"
+
+
+ETIZOLAM = "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl"
+PROTONITAZENE = "CCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1"
+BUTONITAZENE = "CCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1"
+
+
+def _rules_on(classifier: Classifier, smiles: str, on: date) -> set[str]:
+    return {m.rule_id for m in _us_answer(classifier, smiles, on).matches}
+
+
+def test_etizolam_is_schedule_i_from_the_day_the_temporary_order_took_effect(us):
+    """88 FR 48112: "This temporary scheduling order is effective July 26, 2023"."""
+    assert "us-csa-schedule-i-temporary" not in _rules_on(us, ETIZOLAM, date(2023, 7, 25))
+    assert "us-csa-schedule-i-temporary" in _rules_on(us, ETIZOLAM, date(2023, 7, 26))
+
+
+def test_protonitazene_moves_from_the_temporary_listing_to_schedule_i(us):
+    """87 FR 21556: temporary order effective 12 April 2022; 89 FR 25514: permanent, effective 11 April 2024,
+    removing the (h) paragraph."""
+    assert not {"us-csa-schedule-i", "us-csa-schedule-i-temporary"} & _rules_on(us, PROTONITAZENE, date(2022, 4, 11))
+    on_the_day = _rules_on(us, PROTONITAZENE, date(2022, 4, 12))
+    assert "us-csa-schedule-i-temporary" in on_the_day and "us-csa-schedule-i" not in on_the_day
+    before = _rules_on(us, PROTONITAZENE, date(2024, 4, 10))
+    assert "us-csa-schedule-i-temporary" in before and "us-csa-schedule-i" not in before
+    after = _rules_on(us, PROTONITAZENE, date(2024, 4, 11))
+    assert "us-csa-schedule-i" in after and "us-csa-schedule-i-temporary" not in after
+
+
+def test_butonitazene_is_permanent_from_25_october_2024(us):
+    """89 FR 25517 extends the temporary order until a final rule takes effect; 89 FR 85047 is effective
+    25 October 2024."""
+    before = _rules_on(us, BUTONITAZENE, date(2024, 10, 24))
+    assert "us-csa-schedule-i-temporary" in before and "us-csa-schedule-i" not in before
+    after = _rules_on(us, BUTONITAZENE, date(2024, 10, 25))
+    assert "us-csa-schedule-i" in after and "us-csa-schedule-i-temporary" not in after
+
+
+def test_brorphine_temporary_in_2022_and_schedule_i_from_5_april_2023(us):
+    """86 FR 11866 (eCFR note): (h)(49) effective 1 March 2021; 88 FR 13692: permanent, "Effective April 5, 2023"."""
+    brorphine = "CC(c1ccc(Br)cc1)N1CCC(n2c(=O)[nH]c3ccccc32)CC1"
+    in_2022 = _rules_on(us, brorphine, date(2022, 6, 1))
+    assert "us-csa-schedule-i-temporary" in in_2022 and "us-csa-schedule-i" not in in_2022
+    permanent = _rules_on(us, brorphine, date(2023, 4, 5))
+    assert "us-csa-schedule-i" in permanent and "us-csa-schedule-i-temporary" not in permanent
+
+
+def test_eutylone_counts_from_the_date_of_control_the_specific_listing_states(us):
+    """88 FR 21101: eutylone "has been controlled in the United States since March 7, 2014, as a positional
+    isomer of pentylone"."""
+    eutylone = "CCNC(CC)C(=O)c1ccc2OCOc2c1"
+    assert "us-csa-schedule-i" not in _rules_on(us, eutylone, date(2014, 3, 6))
+    assert "us-csa-schedule-i" in _rules_on(us, eutylone, date(2014, 3, 7))
+
+
+def test_4_cmc_is_schedule_i_from_17_december_2025(us):
+    """90 FR 51102: "Effective date: December 17, 2025"."""
+    cmc = "CNC(C)C(=O)c1ccc(Cl)cc1"
+    assert "us-csa-schedule-i" not in _rules_on(us, cmc, date(2025, 12, 16))
+    assert "us-csa-schedule-i" in _rules_on(us, cmc, date(2025, 12, 17))
+
+
+def _amendment_fields() -> list[list[str]]:
+    rows = []
+    for line in (SOURCES / "us_21cfr1308_amendments.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append([p.strip() for p in line.split("|")])
+    return rows
+
+
+def test_an_ended_temporary_listing_hands_over_to_its_permanent_entry_without_gap_or_overlap():
+    """A temporary entry given an end date was ended by a permanent placement listed in the same file: that
+    entry starts the next day (the FR effective date)."""
+    rows = _amendment_fields()
+    permanent = {r[2]: r[5] for r in rows if r[0] == "I"}
+    ended = [r for r in rows if r[0] == "I-temporary" and len(r) == 9 and r[8] != "-"]
+    assert len(ended) >= 10
+    for r in ended:
+        assert r[2] in permanent, f"{r[2]}: ended, but no permanent entry"
+        assert date.fromisoformat(permanent[r[2]]) == date.fromisoformat(r[8]) + timedelta(days=1), r[2]
+
+
+def test_amendment_dates_are_dates_or_not_recorded():
+    for r in _amendment_fields():
+        assert len(r) in (8, 9), r
+        assert r[5] == "not recorded" or date.fromisoformat(r[5]), r
+        assert r[6] and r[7].startswith("read:") or "former us_named_nps.toml" in r[7], r

@@ -68,7 +68,19 @@ DATES = {
         f"1308.11(h)({n})": ("2019-07-18", "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672)")
         for n in range(42, 48)
     },
-    "1308.11(h)(49)": ("2021-03-01", "86 FR 11866 (temporary order, 1 March 2021)"),
+    "1308.11(h)(49)": (
+        "2021-03-01",
+        "86 FR 11866 (temporary order, 1 March 2021, through 1 March 2023); ended by the permanent order 88 FR 13692"
+        " (effective 5 April 2023), which continues the controls: an extension in between was not read",
+    ),
+}
+
+# eCFR entries whose temporary listing ended (the last day in force, inclusive), where the end was read.
+ENDS = {
+    # 86 FR 11866: effective 1 March 2021 through 1 March 2023; the permanent order 88 FR 13692 (effective
+    # 5 April 2023) "continues to impose" the controls, so the temporary listing is taken to run until the day
+    # before (an extension after 1 March 2023 was not read)
+    "1308.11(h)(49)": "2023-04-04",
 }
 
 RULES = {
@@ -98,6 +110,8 @@ COMMIT = {"I": "04d1d96", "I-temporary": "04d1d96", "II": "17639b1", "III": "497
 
 # Paragraphs whose text names only salts (not isomers): the listed stereoisomer alone.
 SALTS_ONLY = {"1308.15(e)(1)", "1308.15(e)(3)", "1308.15(e)(4)"}
+# The same for entries of us_21cfr1308_amendments.txt, by printed name ("zuranolone, including its salts").
+SALTS_ONLY_AMENDMENTS = {"Zuranolone"}
 # The group rule encodes it; a named entry would need a single structure.
 GROUP_ENCODED = {"1308.11(h)(30)"}
 
@@ -105,10 +119,14 @@ NOTES = {
     "I": """
 Source text: the eCFR version of 21 CFR 1308.11 at a commit of github.com/MichalOpoka/ecfr whose latest effective-date
 note is of March 2022 (file us_21cfr1308_11.txt beside the generator), plus the Federal Register actions listed in
-us_21cfr1308_amendments.txt. Scheduling actions after that version which were not read (for example the 2023 final rule
-placing nine specific fentanyl-related substances, the 2023 specific listing of ADB-BUTINACA, alpha-PiHP and 3-MMC,
-later synthetic-cannabinoid and nitazene orders) are NOT in this list: such a compound is answered from this list only
-if it was already listed, and fentanyl-related ones by the class rule us-csa-fentanyl-related-substances.
+us_21cfr1308_amendments.txt: the permanent placements of brorphine (2023), the 2022 nitazenes (metonitazene 2023 with
+its effective date not read; etodesnitazene, N-pyrrolidino etonitazene, protonitazene, butonitazene, flunitazene,
+metodesnitazene 2024), N-desethyl isotonitazene and N-piperidinyl etonitazene (effective 2026), ethylphenidate (2024),
+4-CMC (2025), and the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC and dipentylone, which DEA says
+were schedule I before as positional isomers (their in-force date is the date of control each rule states). Actions
+after that version which were not read are NOT in this list, for example the 2023 and 2025 final rules placing nine and
+seven specific fentanyl-related substances (their lists were not read; such compounds are answered by the class rule
+us-csa-fentanyl-related-substances) and the permanent placement of the (h)(42)-(47) cathinones.
 Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, salts and salts of isomers, esters and
 ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers -
 a positional isomer of a listed hallucinogen (2-FMC for 3-FMC) is Schedule I although it is not matched here; (e)-(g)
@@ -125,14 +143,17 @@ so entries without a researched date are "not recorded" rather than dated 1971.
 """,
     "I-temporary": """
 Temporary scheduling orders under 21 U.S.C. 811(h) (21 CFR 1308.11(h)). Source: the same eCFR version as Schedule I
-(March 2022: (h)(42)-(47) and (h)(49)) and the orders listed in us_21cfr1308_amendments.txt (the 2022 and 2024 nitazene
-orders, researched for the former us_named_nps.toml). A temporary order lasts two years plus up to one year of extension;
-where the permanent placement (21 CFR 1308.11(b)/(d)) was not retrieved the entry is left open on the assumption of
-continuous control, and its source says so. Butonitazene, flunitazene and metodesnitazene were made permanent by
-89 FR 85047 (25 October 2024). (h)(30), the fentanyl-related substances class (DEA code 9850), is encoded as the group
-rule us-csa-fentanyl-related-substances (us.toml), not as an entry here. Orders after March 2022 other than those listed
-were not read: they are missing. Entries listed with "its optical, positional, and geometric isomers" match the printed
-isomer only.
+(March 2022: (h)(42)-(47) and (h)(49)) and the orders listed in us_21cfr1308_amendments.txt: the 2022 nitazenes
+(87 FR 21556), etizolam, flualprazolam, clonazolam, flubromazolam and diclazepam (88 FR 48112, 2023, extended to 26 July
+2026), MDMB-4en-PINACA, 4F-MDMB-BUTICA, ADB-4en-PINACA, CUMYL-PEGACLONE, 5F-EDMB-PICA and MMB-FUBICA (88 FR 86040,
+2023), N-desethyl isotonitazene and N-piperidinyl etonitazene (89 FR 60817, 2024), N-pyrrolidino metonitazene and
+N-pyrrolidino protonitazene (90 FR 39314, 2025). A temporary order lasts two years plus up to one year of extension; an
+entry ends (in_force_to) the day before the permanent placement whose effective date was read (that entry is then in
+Schedule I, us-csa-schedule-i); where the permanent placement or an extension was not read the entry is left open on
+the assumption of continuous control, and its source says so. (h)(30), the fentanyl-related substances class (DEA code
+9850), is encoded as the group rule us-csa-fentanyl-related-substances (us.toml), not as an entry here. Orders after
+March 2022 other than those listed were not read: they are missing. Entries listed with "its optical, positional, and
+geometric isomers" match the printed isomer only.
 """,
     "II": """
 Source text: an older eCFR version of 21 CFR 1308.12 (github.com/MichalOpoka/ecfr, file us_21cfr1308_12.txt) with
@@ -163,7 +184,8 @@ structure). Tiletamine and zolazepam ((c)(15)) are listed as two entries of one 
 """,
     "IV": """
 Source text: eCFR 21 CFR 1308.14 (github.com/MichalOpoka/ecfr, March 2022 version with daridorexant, file
-us_21cfr1308_14.txt); later changes (for example zuranolone) were not read and are missing. (b)(1) difenoxin preparations
+us_21cfr1308_14.txt), plus zuranolone (88 FR 74347, 2023, "including its salts": the printed stereoisomer only) from
+us_21cfr1308_amendments.txt; other later changes were not read and are missing. (b)(1) difenoxin preparations
 in limited quantities cannot be decided from structure. Cathine is (+)-norpseudoephedrine only and dextropropoxyphene
 the (2S,3R) isomer only (stereo-specific InChIKey): norephedrine and levopropoxyphene are not matched. Chloral betaine and
 dichloralphenazone are addition compounds of chloral hydrate (listed as preparations: their largest fragment is betaine or
@@ -320,7 +342,7 @@ def build() -> str:
             "smiles": None,
             "structure_from": None,
             "note": None,
-            "stereo": e.paragraph in SALTS_ONLY,
+            "stereo": e.paragraph in SALTS_ONLY or (e.added_by is not None and e.text in SALTS_ONLY_AMENDMENTS),
         }
         if hand and hand[0] in ("plant", "preparation"):
             rec["structure_from"] = hand[0]
@@ -475,6 +497,9 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
     if aliases:
         out.append("aliases = [" + ", ".join(_q(a) for a in aliases) + "]")
     out.append(f"in_force_from = {start}" if start != NOT_RECORDED else 'in_force_from = "not recorded"')
+    end = e.in_force_to or ENDS.get(e.paragraph)
+    if end:
+        out.append(f"in_force_to = {end}")
     if rec["stereo"]:
         out.append("stereoisomers_included = false")
     out.append("")

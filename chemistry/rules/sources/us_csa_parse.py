@@ -32,6 +32,7 @@ class Entry:
     in_force_from: str | None = None
     added_by: str | None = None
     note: str | None = None
+    in_force_to: str | None = None  # amendments only: last day in force (a temporary order ended)
 
 
 _LINE = re.compile(r"^(\((?:[0-9]+|[ivx]+)\)(?:\((?:[0-9]+|[ivx]+)\))?|\(d\))\s+(.*?)\s*\|\s*(\S+)\s*$")
@@ -96,7 +97,11 @@ def read_amendments() -> list[Entry]:
     for raw in (HERE / AMENDMENTS).read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
-        schedule, paragraph, name, systematic, code, start, added_by, note = [p.strip() for p in raw.split("|")]
+        fields = [p.strip() for p in raw.split("|")]
+        if len(fields) not in (8, 9):
+            raise SystemExit(f"{AMENDMENTS}: expected 8 or 9 fields, got {len(fields)}: {raw!r}")
+        schedule, paragraph, name, systematic, code, start, added_by, note = fields[:8]
+        end = fields[8] if len(fields) == 9 and fields[8] != "-" else None
         entries.append(
             Entry(
                 schedule,
@@ -107,6 +112,7 @@ def read_amendments() -> list[Entry]:
                 in_force_from=start,
                 added_by=added_by,
                 note=note,
+                in_force_to=end,
             )
         )
     return entries
