@@ -310,6 +310,21 @@ def test_4_cmc_is_schedule_i_from_17_december_2025(us):
     assert "us-csa-schedule-i" in _rules_on(us, cmc, date(2025, 12, 17))
 
 
+def test_the_october_2025_nitazene_order_applies_from_15_october_2025(us):
+    """FR Doc. 2025-19542: "This temporary order is effective October 15, 2025" (N-pyrrolidino isotonitazene is one
+    of the seven benzimidazole-opioids named in its title)."""
+    pyrrolidino_isotonitazene = "CC(C)Oc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN2CCCC2)cc1"
+    assert "us-csa-schedule-i-temporary" not in _rules_on(us, pyrrolidino_isotonitazene, date(2025, 10, 14))
+    assert "us-csa-schedule-i-temporary" in _rules_on(us, pyrrolidino_isotonitazene, date(2025, 10, 15))
+
+
+def test_ganaxolone_is_schedule_v_from_1_june_2022(us):
+    """87 FR 32996: "This rule is effective June 1, 2022" (ganaxolone and its salts in schedule V)."""
+    ganaxolone = "CC(=O)[C@H]1CC[C@H]2[C@@H]3CC[C@H]4C[C@](C)(O)CC[C@]4(C)[C@H]3CC[C@]12C"
+    assert "us-csa-schedule-v" not in _rules_on(us, ganaxolone, date(2022, 5, 31))
+    assert "us-csa-schedule-v" in _rules_on(us, ganaxolone, date(2022, 6, 1))
+
+
 def _amendment_fields() -> list[list[str]]:
     rows = []
     for line in (SOURCES / "us_21cfr1308_amendments.txt").read_text(encoding="utf-8").splitlines():

@@ -147,7 +147,8 @@ Temporary scheduling orders under 21 U.S.C. 811(h) (21 CFR 1308.11(h)). Source: 
 (87 FR 21556), etizolam, flualprazolam, clonazolam, flubromazolam and diclazepam (88 FR 48112, 2023, extended to 26 July
 2026), MDMB-4en-PINACA, 4F-MDMB-BUTICA, ADB-4en-PINACA, CUMYL-PEGACLONE, 5F-EDMB-PICA and MMB-FUBICA (88 FR 86040,
 2023), N-desethyl isotonitazene and N-piperidinyl etonitazene (89 FR 60817, 2024), N-pyrrolidino metonitazene and
-N-pyrrolidino protonitazene (90 FR 39314, 2025). A temporary order lasts two years plus up to one year of extension; an
+N-pyrrolidino protonitazene (90 FR 39314, 2025), seven further benzimidazole-opioids (FR Doc. 2025-19542, October
+2025; their printed chemical names were not read, the structures are the encoder's). A temporary order lasts two years plus up to one year of extension; an
 entry ends (in_force_to) the day before the permanent placement whose effective date was read (that entry is then in
 Schedule I, us-csa-schedule-i); where the permanent placement or an extension was not read the entry is left open on
 the assumption of continuous control, and its source says so. (h)(30), the fentanyl-related substances class (DEA code
@@ -193,8 +194,9 @@ phenazone, which are not controlled); chloral hydrate itself is an entry. Dates:
 """,
     "V": """
 Source text: eCFR 21 CFR 1308.15 as amended to 28 September 2018 (83 FR 48953; github.com/MichalOpoka/ecfr, file
-us_21cfr1308_15.txt). Changes after that version were NOT read: for example cenobamate and lasmiditan placements and the
-later decontrol of the approved cannabidiol drug and of other substances - this list is older than the other schedules.
+us_21cfr1308_15.txt), plus ganaxolone (87 FR 32996, effective 1 June 2022) from us_21cfr1308_amendments.txt. Other changes
+after that version were NOT read: for example cenobamate and lasmiditan placements and the later decontrol of the approved
+cannabidiol drug and of other substances - this list is older than the other schedules.
 (c) narcotic preparations in limited quantities (codeine, dihydrocodeine, ethylmorphine, diphenoxylate with atropine,
 opium, difenoxin with atropine) cannot be decided from structure: they are listed as preparations. (e) depressants include
 salts only (no isomers): brivaracetam, lacosamide and pregabalin are matched as the printed stereoisomer.
