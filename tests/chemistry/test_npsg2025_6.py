@@ -1,0 +1,98 @@
+"""NpSG Anlage 1 Nr. 6, 7, 8 and 9 as worded by the Sechste Verordnung zur Änderung der Anlage des
+NpSG (BGBl. 2025 I Nr. 292) and Anlage 2 as added by the Gesetz vom 7. Januar 2026 (BGBl. 2026 I
+Nr. 2, in force 12 April 2026).
+
+The Verordnung's own date in force was not read; its wording is certain to apply from 12 April 2026,
+so the -2025 rules answer from that day and not on 11 April 2026. Until the 2024 rules are ended,
+both versions are in force from 12 April 2026, so these tests ask only whether the -2025 rule holds
+a compound, never the whole status.
+
+Every expectation is read from the texts (2025/2026: github.com/habibhaidari1/gesetze
+n/npsg/index.md at commit 48332e5c; 2024: github.com/thunderquack/bundestag_gesetze n/npsg/index.md
+at commit 1b1dd816), never from running the engine. A compound inside a group counts whether the
+group controls it or yields to the BtMG or to an authorised medicine (§ 1 Abs. 2 NpSG).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from chemistry.classify import Classifier
+from chemistry.identity import identify
+from chemistry.rulebook import load_rulebook
+
+BEFORE = date(2026, 4, 11)
+FROM = date(2026, 4, 12)
+
+NEW_RULES = {
+    "de-npsg-arylcyclohexylamines-2025",
+}
+
+
+@dataclass(frozen=True)
+class Boundary:
+    rule: str  # the -2025 rule id
+    substance: str
+    smiles: str
+    in_2025: bool  # inside the group as worded by the Sechste Verordnung
+    why: str  # the sentences of the texts that decide it
+
+
+BOUNDARIES = [
+    # --- Nr. 6, Arylcyclohexyl(methyl)amine (R1-R3 and Rn unchanged; R4 and the second
+    # Grundstruktur are in the figure and not encoded) ---
+    Boundary(
+        "de-npsg-arylcyclohexylamines-2025",
+        "3-MeO-PCMo",
+        "COc1cccc(C2(N3CCOCC3)CCCCC2)c1",
+        True,
+        "6 a (morpholine ring at N) and 6 b (methoxy): unchanged wording",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines-2025",
+        "1-[1-(naphthalen-2-yl)cyclohexyl]piperidine",
+        "C1CCN(CC1)C1(CCCCC1)c1ccc2ccccc2c1",
+        False,
+        "6 b: naphthyl is not a listed ring system (unchanged since 2024)",
+    ),
+    Boundary(
+        "de-npsg-arylcyclohexylamines-2025",
+        "N-(2-fluoroethyl)-1-phenylcyclohexylamine",
+        "FCCNC1(c2ccccc2)CCCCC1",
+        False,
+        "6 a: R1/R2 further substituted with C, H, N and O only (unchanged)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(load_rulebook())
+
+
+def _group_rules_capturing(classifier: Classifier, smiles: str, day: date) -> set[str]:
+    """Rule ids whose definition holds the compound on that day, controlling or set aside."""
+    answer = classifier.classify(identify(smiles), jurisdictions=["DE"], as_of=day).results["DE"]
+    return {m.rule_id for m in answer.matches} | {s.match.rule_id for s in answer.set_aside}
+
+
+@pytest.mark.parametrize("case", BOUNDARIES, ids=lambda b: f"{b.rule}/{b.substance}")
+def test_no_2025_rule_answers_on_11_april_2026(classifier, case):
+    found = _group_rules_capturing(classifier, case.smiles, BEFORE)
+    assert not found & NEW_RULES, "the wording read is only certain to apply from 12 April 2026"
+
+
+@pytest.mark.parametrize("case", BOUNDARIES, ids=lambda b: f"{b.rule}/{b.substance}")
+def test_the_2025_rule_answers_from_12_april_2026(classifier, case):
+    found = _group_rules_capturing(classifier, case.smiles, FROM)
+    assert (case.rule in found) is case.in_2025, case.why
+
+
+def test_new_rules_are_in_force_from_12_april_2026_only(classifier):
+    before = {rule.id for rule in classifier.rules_in_force(as_of=BEFORE, jurisdictions=["DE"])}
+    after = {rule.id for rule in classifier.rules_in_force(as_of=FROM, jurisdictions=["DE"])}
+    assert not before & NEW_RULES
+    assert after >= NEW_RULES
