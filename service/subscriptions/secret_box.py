@@ -20,6 +20,8 @@ No message here carries a key, a secret or a sealed value.
 from __future__ import annotations
 
 import os
+import secrets
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -109,7 +111,9 @@ def _read_or_create_keys_file(path: Path) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside, then linked into place: link fails if the file exists, so when the API
         # and the worker of `make run` start together one key wins and neither reads half a file.
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        # The draft is this thread's own: the API's first requests arrive together, in threads of
+        # one process, and a shared draft was truncated or unlinked under another's feet.
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write("# Varsel webhook-secret keys, one a line: the first seals, all open. Keep this file.\n")

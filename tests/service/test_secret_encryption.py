@@ -177,6 +177,36 @@ def test_without_keys_a_key_file_is_made_once_readable_by_its_owner_only(setting
     assert settings.secret_keys_file.read_text() == content
 
 
+def test_threads_making_the_key_file_at_once_all_read_the_one_key(tmp_path):
+    # The API's first requests arrive together, each in a thread of its own: every one must come
+    # back with the same single key, none with a half-written file or a missing draft (a 500 in
+    # the alert benchmark's first burst of subscriptions).
+    import threading
+
+    from service.subscriptions.secret_box import _read_or_create_keys_file
+
+    for attempt in range(20):
+        path = tmp_path / f"keys-{attempt}.txt"
+        start = threading.Barrier(16)
+        found: list[list[str] | BaseException] = []
+
+        def make(path=path, start=start, found=found) -> None:  # noqa: ANN001
+            start.wait()
+            try:
+                found.append(_read_or_create_keys_file(path))
+            except BaseException as error:  # noqa: BLE001 - the test reports what each thread met
+                found.append(error)
+
+        threads = [threading.Thread(target=make) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert all(isinstance(keys, list) and len(keys) == 1 for keys in found), found
+        assert len({tuple(keys) for keys in found if isinstance(keys, list)}) == 1, found
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(f".keys-{attempt}")] == []  # no draft left
+
+
 def test_secret_box_messages_name_no_key_and_no_value():
     with pytest.raises(SecretKeysError, match="key 2 of VARSEL_SECRET_KEYS") as error:
         SecretBox([KEY_A, "hunter2hunter2"])
