@@ -29,6 +29,7 @@ FROM = date(2026, 4, 12)
 
 NEW_RULES = {
     "de-npsg-arylcyclohexylamines-2025",
+    "de-npsg-benzimidazoles-2025",
 }
 
 
@@ -64,6 +65,63 @@ BOUNDARIES = [
         "FCCNC1(c2ccccc2)CCCCC1",
         False,
         "6 a: R1/R2 further substituted with C, H, N and O only (unchanged)",
+    ),
+    # --- Nr. 7, Benzimidazole ---
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "ethyleneoxynitazene",
+        "CCN(CC)CCn1c(Cc2ccc3OCCc3c2)nc2cc([N+](=O)[O-])ccc21",
+        True,
+        "7 d: an ethylenoxy bridge across two adjacent phenyl carbons is new (2024: no bridges)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "N,N-dibutyl etonitazene analogue",
+        "CCCCN(CCCC)CCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21",
+        True,
+        "7 a: alkyl at the amine up to C6 (2024: up to C3)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "N,N-diheptyl etonitazene analogue",
+        "CCCCCCCN(CCCCCCC)CCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21",
+        False,
+        "7 a: alkyl at the amine only up to C6",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "5-nitro-2-[4-(2-fluoroethoxy)benzyl] nitazene",
+        "CCN(CC)CCn1c(Cc2ccc(OCCF)cc2)nc2cc([N+](=O)[O-])ccc21",
+        True,
+        "7 d: the listed groups may carry fluorine (new sentence)",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "5-acetyl etodesnitazene analogue",
+        "CCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc(C(C)=O)ccc21",
+        True,
+        "7 c: acetyl on the benzimidazole is new",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "N,N-dihexyl isotonitazene analogue (522.7 u)",
+        "CCCCCCN(CCCCCC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21",
+        True,
+        "7: maximum mass 600 u (2024: 500 u) and alkyl at the amine up to C6",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "5-nitro-2-(4-hexyloxybenzyl) nitazene",
+        "CCCCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+        False,
+        "7 d: alkoxy only up to C5, unchanged",
+    ),
+    Boundary(
+        "de-npsg-benzimidazoles-2025",
+        "5-ethoxy etodesnitazene analogue",
+        "CCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc(OCC)ccc21",
+        False,
+        "7 c: methoxy is the only plain alkoxy group listed for Rm",
     ),
 ]
 
