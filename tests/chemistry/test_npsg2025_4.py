@@ -219,6 +219,39 @@ BOUNDARIES = [
         True,
         "5.1 a (allyl) and e (methoxy): unchanged",
     ),
+    # --- Nr. 5.2, Δ9,10-Ergolene ---
+    Boundary(
+        "de-npsg-ergolenes",
+        "1S-LSD",
+        "CCN(CC)C(=O)[C@@H]1C=C2c3cccc4c3c(cn4C(=O)CC[Si](C)(C)C)C[C@H]2N(C)C1",
+        False,
+        True,
+        "5.2 a: R1 atoms and aa chain atoms without Si (2024), with Silizium (2025)",
+    ),
+    Boundary(
+        "de-npsg-ergolenes",
+        "1-[4-(trimethylsilyl)benzoyl]-LSD",
+        "CCN(CC)C(=O)[C@@H]1C=C2c3cccc4c3c(cn4C(=O)c3ccc([Si](C)(C)C)cc3)C[C@H]2N(C)C1",
+        False,
+        True,
+        "5.2 a bb: a substituted ring through a carbonyl; R1 may contain Si only from 2025",
+    ),
+    Boundary(
+        "de-npsg-ergolenes",
+        "1P-LSD",
+        "CCC(=O)n1cc2c3c(cccc31)C1=C[C@@H](C(=O)N(CC)CC)CN(C)[C@@H]1C2",
+        True,
+        True,
+        "5.2 a aa: a carbon chain, unchanged",
+    ),
+    Boundary(
+        "de-npsg-ergolenes",
+        "1-[3-(trimethylgermyl)propanoyl]-LSD",
+        "CCN(CC)C(=O)[C@@H]1C=C2c3cccc4c3c(cn4C(=O)CC[Ge](C)(C)C)C[C@H]2N(C)C1",
+        False,
+        False,
+        "5.2 a: germanium is in neither list of R1 atoms",
+    ),
 ]
 
 
