@@ -30,6 +30,7 @@ FROM = date(2026, 4, 12)
 NEW_RULES = {
     "de-npsg-arylcyclohexylamines-2025",
     "de-npsg-benzimidazoles-2025",
+    "de-npsg-diphenylpropylamines-2025",
 }
 
 
@@ -122,6 +123,42 @@ BOUNDARIES = [
         "CCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc(OCC)ccc21",
         False,
         "7 c: methoxy is the only plain alkoxy group listed for Rm",
+    ),
+    # --- Nr. 8, 3,3-Diphenylpropan-1-amine (new group) ---
+    Boundary(
+        "de-npsg-diphenylpropylamines-2025",
+        "methadone thiophen-2-yl analogue",
+        "CCC(=O)C(CC(C)N(C)C)(c1ccccc1)c1cccs1",
+        True,
+        "8 a (alkylcarbonyl), b (methyl), c (dimethyl), d (thienyl): a new group",
+    ),
+    Boundary(
+        "de-npsg-diphenylpropylamines-2025",
+        "methadone (a BtMG substance, set aside)",
+        "CCC(=O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+        True,
+        "8: inside the definition; § 1 Abs. 2 Nr. 1 NpSG sets it aside",
+    ),
+    Boundary(
+        "de-npsg-diphenylpropylamines-2025",
+        "N-methyl-3,3-diphenylpropan-1-amine",
+        "CNCCC(c1ccccc1)c1ccccc1",
+        False,
+        "8 a: R1 has no hydrogen in its list, so it is required",
+    ),
+    Boundary(
+        "de-npsg-diphenylpropylamines-2025",
+        "methadone heptyl analogue",
+        "CCCCCCCC(=O)C(CC(C)N(C)C)(c1ccccc1)c1ccccc1",
+        False,
+        "8 a: alkylcarbonyl with the alkyl only up to C6",
+    ),
+    Boundary(
+        "de-npsg-diphenylpropylamines-2025",
+        "4-chlorophenyl methadone analogue",
+        "CCC(=O)C(CC(C)N(C)C)(c1ccccc1)c1ccc(Cl)cc1",
+        False,
+        "8 d: no substituents are listed for Ar1/Ar2",
     ),
 ]
 
