@@ -31,6 +31,7 @@ NEW_RULES = {
     "de-npsg-arylcyclohexylamines-2025",
     "de-npsg-benzimidazoles-2025",
     "de-npsg-diphenylpropylamines-2025",
+    "de-npsg-aminobenzylpiperidines-2025",
 }
 
 
@@ -159,6 +160,35 @@ BOUNDARIES = [
         "CCC(=O)C(CC(C)N(C)C)(c1ccccc1)c1ccc(Cl)cc1",
         False,
         "8 d: no substituents are listed for Ar1/Ar2",
+    ),
+    # --- Nr. 9, 4-Amino-1-benzylpiperidine (new group) ---
+    Boundary(
+        "de-npsg-aminobenzylpiperidines-2025",
+        "des-bromo brorphine (orphine)",
+        "CC(c1ccccc1)N1CCC(CC1)n1c(=O)[nH]c2ccccc21",
+        True,
+        "9: the benzimidazolone Grundstruktur with R1 methyl: a new group",
+    ),
+    Boundary(
+        "de-npsg-aminobenzylpiperidines-2025",
+        "brorphine (a BtMG Anlage II substance, set aside)",
+        "CC(c1ccc(Br)cc1)N1CCC(CC1)n1c(=O)[nH]c2ccccc21",
+        True,
+        "9: inside the definition; § 1 Abs. 2 Nr. 1 NpSG sets it aside",
+    ),
+    Boundary(
+        "de-npsg-aminobenzylpiperidines-2025",
+        "brorphine 1-phenylbutyl analogue",
+        "CCCC(c1ccc(Br)cc1)N1CCC(CC1)n1c(=O)[nH]c2ccccc21",
+        False,
+        "9 a: R1 only hydrogen, methyl or ethyl",
+    ),
+    Boundary(
+        "de-npsg-aminobenzylpiperidines-2025",
+        "benperidol",
+        "O=C(CCCN1CCC(CC1)n1c(=O)[nH]c2ccccc21)c1ccc(F)cc1",
+        False,
+        "9: the piperidine nitrogen must carry the benzyl of the Grundstruktur",
     ),
 ]
 
