@@ -32,6 +32,7 @@ NEW_RULES = {
     "de-npsg-benzimidazoles-2025",
     "de-npsg-diphenylpropylamines-2025",
     "de-npsg-aminobenzylpiperidines-2025",
+    "de-npsg-anlage2-2026",
 }
 
 
@@ -190,6 +191,35 @@ BOUNDARIES = [
         False,
         "9: the piperidine nitrogen must carry the benzyl of the Grundstruktur",
     ),
+    # --- Anlage 2 (Gesetz vom 7. Januar 2026, in force 12 April 2026) ---
+    Boundary(
+        "de-npsg-anlage2-2026",
+        "γ-butyrolactone (GBL)",
+        "O=C1CCCO1",
+        True,
+        "Anlage 2 row 2: γ-Butyrolacton (Oxolan-2-on)",
+    ),
+    Boundary(
+        "de-npsg-anlage2-2026",
+        "1,4-butanediol",
+        "OCCCCO",
+        True,
+        "Anlage 2 row 1: 1,4-Butandiol (Butan-1,4-diol)",
+    ),
+    Boundary(
+        "de-npsg-anlage2-2026",
+        "1,3-butanediol",
+        "CC(O)CCO",
+        False,
+        "Anlage 2 names butane-1,4-diol only",
+    ),
+    Boundary(
+        "de-npsg-anlage2-2026",
+        "γ-valerolactone",
+        "CC1CCC(=O)O1",
+        False,
+        "Anlage 2 names γ-butyrolactone only, no homologues",
+    ),
 ]
 
 
@@ -221,3 +251,11 @@ def test_new_rules_are_in_force_from_12_april_2026_only(classifier):
     after = {rule.id for rule in classifier.rules_in_force(as_of=FROM, jurisdictions=["DE"])}
     assert not before & NEW_RULES
     assert after >= NEW_RULES
+
+
+def test_nitrous_oxide_is_refused_not_answered():
+    """Anlage 2 names Distickstoffmonoxid, but the engine refuses a structure without carbon: the
+    rule leaves it out (its notes say so) rather than answer 'not captured'. This test fails once
+    the engine can standardise N2O, and the entry should then be added to de-npsg-anlage2-2026."""
+    with pytest.raises(ValueError, match="no organic fragment"):
+        identify("[N-]=[N+]=O")
