@@ -136,12 +136,19 @@ CHANGED = [
         "carries no substituent",
     ),
     (
-        "3,4-ETMC (3,4-ethylenedioxy-N-methylcathinone)",
+        "3,4-ethylenedioxy-N-methylcathinone",
         "CNC(C)C(=O)c1ccc2c(c1)OCCO2",
         True,
         True,
         "2024: Ethylendioxyphenyl- listed by name; 2025: 1,4-dioxane ring Rm annelated to ring Z, both "
         "oxygens bonded to Z; bk derivative with N-methyl (1.2 a, c)",
+    ),
+    (
+        "3,4-ethylene-N-methylcathinone (benzocyclobutenyl)",
+        "CNC(C)C(=O)c1ccc2CCc2c1",
+        False,
+        True,
+        "1.1 (2025): Rm of four ring atoms; benzocyclobutenyl is not among the 2024 ring systems",
     ),
     (
         "MDMA",
