@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from alerting_helpers import count, dispatch
+from alerting_helpers import count, dispatch, dispatcher
 from smtp_receiver import smtp  # noqa: F401 - the fixture
 from sqlalchemy import make_url, text
 
@@ -283,3 +283,37 @@ def test_migration_0014_splits_the_old_health_by_channel(empty_database):
     off = rows["off"]
     assert off.webhook_disabled_reason == off.email_disabled_reason == "every attempt failed since then"
     assert off.webhook_disabled_at is not None and off.email_disabled_at is not None
+
+
+def test_a_claim_dead_letters_due_deliveries_of_a_stopped_channel_and_reaches_those_behind(
+    client, authority, receiver, settings, engine
+):
+    stopped = subscribe(client, authority, url=receiver.url())
+    running = subscribe(client, authority, url=receiver.url())
+    for _ in range(5):
+        client.post(f"/v1/subscriptions/{stopped['id']}/test", headers=authority.headers)
+    client.post(f"/v1/subscriptions/{running['id']}/test", headers=authority.headers)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as connection:
+        # the stopped channel's deliveries are due first (queued before it stopped, say, or by a
+        # worker that was still sending when it stopped)
+        connection.execute(
+            text("UPDATE delivery SET next_attempt_at = :early WHERE subscription_id = :s"),
+            {"early": now - dt.timedelta(minutes=5), "s": stopped["id"]},
+        )
+        connection.execute(
+            text("UPDATE subscription SET webhook_disabled_at = :at, webhook_disabled_reason = :why WHERE id = :s"),
+            {"at": now - dt.timedelta(minutes=1), "why": "the receiver was retired", "s": stopped["id"]},
+        )
+    with dispatcher(settings, engine) as worker:
+        # batches of two: the first rounds hold only the stopped channel's deliveries
+        claimed = worker.store.claim_sync(now=now, limit=2, worker_id="w1", lease_seconds=60)
+    assert [d.endpoint_id for d in claimed] == [running["id"]]
+    dead = log(client, authority, stopped)
+    assert len(dead) == 5 and {d["state"] for d in dead} == {"dead_lettered"}
+    assert all(
+        d["dead_letter_reason"].startswith("webhook channel disabled at ")
+        and d["dead_letter_reason"].endswith("the receiver was retired")
+        and d["attempts"] == []
+        for d in dead
+    ), dead
