@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_STARTED
@@ -19,6 +25,7 @@ from sqlmodel import Session, select
 from service.alerting.digests import build_due_digests
 from service.alerting.dispatcher import Dispatcher
 from service.classification.service import reclassify_job
+from service.db import make_engine
 from service.families.scheduled import update_families
 from service.observability.worker import WorkerHealth, instrument_jobs
 from service.reports.models import Report
@@ -50,6 +57,79 @@ def log_registry_size(engine: Engine) -> None:
     log.info("registry: %d substances, %d reports", substances, reports)
 
 
+# The families job (RDKit placement and family refreshes: CPU-bound Python and C++ that hold the
+# GIL for long stretches) runs in a child process of its own. In the worker's own process it
+# shared the GIL with the dispatcher's event loop: a 1,000-webhook fan-out on PostgreSQL took a
+# median of ~1.4 s while the previous report's substance was being placed, ~0.4 s without
+# (bench/alerts.py --fanout-only), and a CPU-bound thread beside a drain tripled it.
+_CHILD_ENGINES: dict[str, Engine] = {}
+
+
+# how often the child checks that the worker that started it is still alive
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def _start_families_child(log_level: str, parent: int) -> None:
+    from service.observability.logs import configure_logging
+
+    configure_logging(log_level)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="varsel-families-parent", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker killed outright (SIGKILL, a crash) cannot stop its child: the child stops itself
+    once its parent is gone, instead of living on as an orphan."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _families_in_child(url: str, settings: Settings) -> int:
+    """In the child process: the families job on an engine of its own; returns the child's pid."""
+    engine = _CHILD_ENGINES.get(url)
+    if engine is None:
+        engine = _CHILD_ENGINES[url] = make_engine(url, pool_size=1)
+    update_families(engine, settings=settings)
+    return os.getpid()
+
+
+class FamiliesInChildProcess:
+    """The families job, run by one long-lived child process (spawned, not forked: the worker has
+    threads). The scheduler's thread waits for it, so the job keeps its one-at-a-time schedule and
+    its duration metric; a child that dies is replaced at the next tick."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self._settings = settings
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_families_child,
+                    initargs=(self._settings.log_level, os.getpid()),
+                )
+            return self._pool
+
+    def __call__(self) -> int:
+        try:
+            return self._executor().submit(_families_in_child, self._url, self._settings).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def build_scheduler(
     settings: Settings, engine: Engine, *, heartbeat: Path | None = None, health: WorkerHealth | None = None
 ) -> BlockingScheduler:
@@ -69,6 +149,8 @@ def build_scheduler(
     # by hand) must not leave a thread behind that drains the database's deliveries.
     scheduler.add_listener(lambda _event: dispatcher.start_listening(), EVENT_SCHEDULER_STARTED)
     scheduler.add_listener(lambda _event: dispatcher.close(), EVENT_SCHEDULER_SHUTDOWN)
+    families = FamiliesInChildProcess(settings, engine)
+    scheduler.add_listener(lambda _event: families.close(), EVENT_SCHEDULER_SHUTDOWN)
     log.info("dispatch worker id %s", dispatcher.worker_id)
     scheduler.add_job(
         dispatcher.run_once,
@@ -87,12 +169,10 @@ def build_scheduler(
         misfire_grace_time=None,
     )
     scheduler.add_job(
-        update_families,
+        families,
         "interval",
         seconds=settings.family_interval_seconds,
         id="families",
-        args=[engine],
-        kwargs={"settings": settings},
         misfire_grace_time=None,
     )
     # stored classifications go stale when drafts are activated or a rule comes into force
