@@ -23,8 +23,8 @@ from chemistry.rulebook import load_rulebook
 
 OLD = "de-npsg-phenethylamines-2024"
 NEW = "de-npsg-phenethylamines-2025"
-DAY_BEFORE = date(2026, 4, 11)
-IN_FORCE = date(2026, 4, 12)
+DAY_BEFORE = date(2025, 12, 1)
+IN_FORCE = date(2025, 12, 2)
 
 
 @pytest.fixture(scope="module")

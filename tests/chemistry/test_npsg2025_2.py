@@ -28,8 +28,8 @@ from chemistry.rulebook import load_rulebook
 OLD = "de-npsg-cannabimimetics-modular-2024"
 NEW = "de-npsg-cannabimimetics-modular-2025"
 WORDING_2024 = date(2025, 6, 1)
-DAY_BEFORE = date(2026, 4, 11)
-IN_FORCE = date(2026, 4, 12)
+DAY_BEFORE = date(2025, 12, 1)
+IN_FORCE = date(2025, 12, 2)
 
 
 @dataclass(frozen=True)

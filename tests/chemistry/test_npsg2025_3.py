@@ -24,8 +24,8 @@ from chemistry.classify import Classifier
 from chemistry.identity import identify
 from chemistry.rulebook import load_rulebook
 
-BEFORE = date(2026, 4, 11)
-FROM = date(2026, 4, 12)
+BEFORE = date(2025, 12, 1)
+FROM = date(2025, 12, 2)
 
 SULFONYLAMIDO = ("de-npsg-sulfonylamidobenzoic-acids-2024", "de-npsg-sulfonylamidobenzoic-acids-2025")
 BENZOCHROMENOLS = ("de-npsg-benzochromenols-2024", "de-npsg-benzochromenols-2025")

@@ -2,10 +2,10 @@
 NpSG (BGBl. 2025 I Nr. 292) and Anlage 2 as added by the Gesetz vom 7. Januar 2026 (BGBl. 2026 I
 Nr. 2, in force 12 April 2026).
 
-The Verordnung's own date in force was not read; its wording is certain to apply from 12 April 2026,
-so the -2025 rules answer from that day and not on 11 April 2026. Until the 2024 rules are ended,
-both versions are in force from 12 April 2026, so these tests ask only whether the -2025 rule holds
-a compound, never the whole status.
+The Verordnung's promulgation was not read; it is dated 1 December 2025 (a secondary source), so the
+Anlage 1 rules answer from 2 December 2025, its earliest day in force, and not on 1 December 2025.
+Anlage 2 answers from 12 April 2026, the Gesetz's own date. These tests ask only whether the new rule
+holds a compound, never the whole status.
 
 Every expectation is read from the texts (2025/2026: github.com/habibhaidari1/gesetze
 n/npsg/index.md at commit 48332e5c; 2024: github.com/thunderquack/bundestag_gesetze n/npsg/index.md
@@ -16,7 +16,7 @@ group controls it or yields to the BtMG or to an authorised medicine (§ 1 Abs. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -24,8 +24,13 @@ from chemistry.classify import Classifier
 from chemistry.identity import identify
 from chemistry.rulebook import load_rulebook
 
-BEFORE = date(2026, 4, 11)
-FROM = date(2026, 4, 12)
+ANLAGE_1_FROM = date(2025, 12, 2)  # earliest day the Sechste Verordnung can be in force
+ANLAGE_2_FROM = date(2026, 4, 12)  # the Gesetz vom 7. Januar 2026, in force 12 April 2026
+
+
+def _first_day(rule: str) -> date:
+    return ANLAGE_2_FROM if rule == "de-npsg-anlage2-2026" else ANLAGE_1_FROM
+
 
 NEW_RULES = {
     "de-npsg-arylcyclohexylamines-2025",
@@ -235,22 +240,25 @@ def _group_rules_capturing(classifier: Classifier, smiles: str, day: date) -> se
 
 
 @pytest.mark.parametrize("case", BOUNDARIES, ids=lambda b: f"{b.rule}/{b.substance}")
-def test_no_2025_rule_answers_on_11_april_2026(classifier, case):
-    found = _group_rules_capturing(classifier, case.smiles, BEFORE)
-    assert not found & NEW_RULES, "the wording read is only certain to apply from 12 April 2026"
+def test_no_new_rule_answers_the_day_before_it_applies(classifier, case):
+    found = _group_rules_capturing(classifier, case.smiles, _first_day(case.rule) - timedelta(days=1))
+    assert case.rule not in found, "the new wording does not apply before its first day"
 
 
 @pytest.mark.parametrize("case", BOUNDARIES, ids=lambda b: f"{b.rule}/{b.substance}")
-def test_the_2025_rule_answers_from_12_april_2026(classifier, case):
-    found = _group_rules_capturing(classifier, case.smiles, FROM)
+def test_the_new_rule_answers_from_its_first_day(classifier, case):
+    found = _group_rules_capturing(classifier, case.smiles, _first_day(case.rule))
     assert (case.rule in found) is case.in_2025, case.why
 
 
-def test_new_rules_are_in_force_from_12_april_2026_only(classifier):
-    before = {rule.id for rule in classifier.rules_in_force(as_of=BEFORE, jurisdictions=["DE"])}
-    after = {rule.id for rule in classifier.rules_in_force(as_of=FROM, jurisdictions=["DE"])}
-    assert not before & NEW_RULES
-    assert after >= NEW_RULES
+def test_new_rules_are_in_force_from_their_first_day_only(classifier):
+    def in_force(day: date) -> set[str]:
+        return {rule.id for rule in classifier.rules_in_force(as_of=day, jurisdictions=["DE"])}
+
+    anlage_1 = NEW_RULES - {"de-npsg-anlage2-2026"}
+    assert not in_force(ANLAGE_1_FROM - timedelta(days=1)) & NEW_RULES
+    assert in_force(ANLAGE_1_FROM) & NEW_RULES == anlage_1
+    assert in_force(ANLAGE_2_FROM) >= NEW_RULES
 
 
 def test_nitrous_oxide_is_refused_not_answered():

@@ -69,7 +69,7 @@ def test_mdpv_is_controlled_by_name_under_the_btmg_and_its_npsg_match_is_set_asi
     (btmg,) = [m for m in result.matches if _is_btmg(m.rule_id)]
     assert btmg.kind == "named" and btmg.substance
     assert not _npsg(m.rule_id for m in result.matches), "the NpSG does not apply to a BtMG substance"
-    (aside,) = [s for s in result.set_aside if s.match.rule_id == "de-npsg-phenethylamines-2024"]
+    (aside,) = [s for s in result.set_aside if s.match.rule_id == "de-npsg-phenethylamines-2025"]
     assert btmg.rule_id in aside.by
     assert NPSG_REASON.search(aside.reason)
     assert aside.match.explanation is not None  # what the group would have captured stays explained
@@ -78,11 +78,11 @@ def test_mdpv_is_controlled_by_name_under_the_btmg_and_its_npsg_match_is_set_asi
 @pytest.mark.parametrize(
     ("name", "smiles", "group"),
     [
-        ("midodrine", "COc1ccc(OC)c(C(O)CNC(=O)CN)c1", "de-npsg-phenethylamines-2024"),  # from substances_file
-        ("selegiline", "C#CCN(C)[C@H](C)Cc1ccccc1", "de-npsg-phenethylamines-2024"),  # from substances_file
-        ("verapamil", "COc1ccc(CCN(C)CCCC(C#N)(C(C)C)c2ccc(OC)c(OC)c2)cc1OC", "de-npsg-phenethylamines-2024"),
-        ("agomelatine", "COc1ccc2cccc(CCNC(C)=O)c2c1", "de-npsg-phenethylamines-2024"),  # written in de.toml
-        ("ketamine", "CNC1(c2ccccc2Cl)CCCCC1=O", "de-npsg-arylcyclohexylamines-2024"),
+        ("midodrine", "COc1ccc(OC)c(C(O)CNC(=O)CN)c1", "de-npsg-phenethylamines-2025"),  # from substances_file
+        ("selegiline", "C#CCN(C)[C@H](C)Cc1ccccc1", "de-npsg-phenethylamines-2025"),  # from substances_file
+        ("verapamil", "COc1ccc(CCN(C)CCCC(C#N)(C(C)C)c2ccc(OC)c(OC)c2)cc1OC", "de-npsg-phenethylamines-2025"),
+        ("agomelatine", "COc1ccc2cccc(CCNC(C)=O)c2c1", "de-npsg-phenethylamines-2025"),  # written in de.toml
+        ("ketamine", "CNC1(c2ccccc2Cl)CCCCC1=O", "de-npsg-arylcyclohexylamines-2025"),
     ],
 )
 def test_a_medicine_inside_an_npsg_group_is_set_aside_with_the_reason_and_not_controlled(

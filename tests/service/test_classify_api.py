@@ -224,7 +224,7 @@ def test_near_misses_answer_in_one_sentence_and_leave_incidental_cores_out(clien
             assert near["incidental"] and near["failures"] >= 2
             assert len(near["summary"]) <= 200 and len(near["reason"]) > len(near["summary"])
 
-    # the undecyl JWH-018 analogue: one requirement fails (NpSG 2.1.4, side chain of 3-7 atoms)
+    # the undecyl JWH-018 analogue: one requirement fails (NpSG 2.1.4 as worded in 2024, side chain of 3-10 atoms)
     jwh = client.post(
         "/v1/classify",
         json={"structure": UNDECYL_JWH, "jurisdictions": ["DE"], "as_of": "2025-01-01", "depict": False},

@@ -162,11 +162,11 @@ def test_impact_names_captured_newly_controlled_and_examples(client, regulator, 
     assert all(check["as_expected"] for check in impact["own_examples"])
     assert len(impact["own_examples"]) == 3
     # the shipped 2-aminoindane examples are NpSG 1.2 b's ring closures onto ring A: 2-AI and MDAI, in
-    # the 2021 wording and in the 2024 wording (both rules ship them)
+    # each wording encoded (2021, 2024, 2025: every version's rule ships them)
     shipped = impact["shipped_examples_captured"]
     assert {(e["rule_id"], e["smiles"]) for e in shipped} == {
         (rule, smiles)
-        for rule in ("de-npsg-phenethylamines", "de-npsg-phenethylamines-2024")
+        for rule in ("de-npsg-phenethylamines", "de-npsg-phenethylamines-2024", "de-npsg-phenethylamines-2025")
         for smiles in (AMINOINDANE, MDAI)
     }
 

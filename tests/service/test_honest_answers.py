@@ -78,7 +78,7 @@ def test_a_medicine_inside_an_npsg_group_is_not_controlled_and_its_group_match_i
     assert de["status"] == "not_controlled"
     assert not [m for m in de["matches"] if m["rule_id"].startswith("de-npsg")]
     (aside,) = de["set_aside"]
-    assert aside["match"]["rule_id"] == "de-npsg-phenethylamines-2024"
+    assert aside["match"]["rule_id"] == "de-npsg-phenethylamines-2025"
     assert aside["match"]["explanation"]["parts"]  # what the group would have captured, still explained
     assert aside["set_aside_by"] == ["de-amg-medicines"]
     assert "§ 1 Abs. 2" in aside["reason"] and "NpSG" in aside["reason"]
@@ -95,7 +95,7 @@ def test_mdpv_is_controlled_by_name_under_the_btmg_with_the_npsg_set_aside(clien
     assert de["status"] == "controlled_by_name"
     assert de["answer"].startswith("Controlled by name: listed in")
     (btmg,) = [m for m in de["matches"] if m["rule_id"].startswith("de-btmg")]
-    (aside,) = [s for s in de["set_aside"] if s["match"]["rule_id"] == "de-npsg-phenethylamines-2024"]
+    (aside,) = [s for s in de["set_aside"] if s["match"]["rule_id"] == "de-npsg-phenethylamines-2025"]
     assert btmg["rule_id"] in aside["set_aside_by"]
     assert "NpSG" in aside["reason"] and btmg["rule_id"] in aside["note"]
     assert "Set aside:" in de["answer"]
@@ -141,21 +141,23 @@ HHC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21"  # hexahydrocannabinol: NpSG Nr.
 
 
 def test_npsg_answer_states_the_wording_it_follows(client, authority):
-    """The NpSG groups are encoded from the Anlage as worded by the Fünfte Verordnung of 21 June 2024
-    (BGBl. 2024 I Nr. 210, in force 27 June 2024; text: thunderquack/bundestag_gesetze n/npsg), and
-    before that day from the 2021 wording. The Sechste Verordnung (2025) was not read, so an answer
-    must say how far the NpSG encoding reaches rather than 'consolidation date not recorded'. HHC is
-    inside the 2024 group 2.3 and was outside every group the day before."""
+    """The NpSG groups are encoded in each wording read: 2021, the Fünfte Verordnung (in force 27 June
+    2024) and the Sechste Verordnung (Anlage 1 as consolidated with the Gesetz of 7 January 2026, text
+    read as of 12 April 2026). An answer names how far the NpSG encoding reaches rather than
+    'consolidation date not recorded'. HHC is inside group 2.3 since 27 June 2024 and was outside every
+    group the day before."""
     result = _classify(client, authority, HHC, ["DE"])["DE"]
     npsg = [i for i in result["instruments"] if i["rule_id"].startswith("de-npsg-")]
     assert npsg, "the NpSG groups are not named as consulted"
     for instrument in npsg:
-        assert instrument["consolidation"] == "consolidated to 2024-06-27", instrument
+        assert instrument["consolidation"] == "consolidated to 2026-04-12", instrument
     assert result["status"] == "controlled_by_group"
-    assert [m["rule_id"] for m in result["matches"]] == ["de-npsg-benzochromenols-2024"]
-    before = client.post(
-        "/v1/classify",
-        json={"structure": HHC, "jurisdictions": ["DE"], "as_of": "2024-06-26"},
-        headers=authority.headers,
-    ).json()["results"][0]
-    assert before["status"] != "controlled_by_group"
+    assert [m["rule_id"] for m in result["matches"]] == ["de-npsg-benzochromenols-2025"]
+
+    def on(day: str) -> dict:
+        return client.post(
+            "/v1/classify", json={"structure": HHC, "jurisdictions": ["DE"], "as_of": day}, headers=authority.headers
+        ).json()["results"][0]
+
+    assert [m["rule_id"] for m in on("2024-06-27")["matches"]] == ["de-npsg-benzochromenols-2024"]
+    assert on("2024-06-26")["status"] != "controlled_by_group"

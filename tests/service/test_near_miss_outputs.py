@@ -17,7 +17,7 @@ from tests.service.test_drafts_api import draft
 # JWH-018 with an undecyl instead of a pentyl side chain: the NpSG's modular cannabimimetic
 # definition (Anlage Nr. 2.1.4) allows a side chain of 3 to 7 atoms, so this misses it by one requirement.
 UNDECYL_JWH018 = "CCCCCCCCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21"
-MODULAR = "de-npsg-cannabimimetics-modular-2024"
+MODULAR = "de-npsg-cannabimimetics-modular-2025"
 # 5F-APP-PINACA: its phenylalaninamide holds a phenethylamine, but acylated and carrying a
 # carboxamide: a fragment of a synthetic cannabinoid, not a phenethylamine with one group too many.
 APP_PINACA = "NC(=O)C(Cc1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
