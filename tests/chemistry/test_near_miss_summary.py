@@ -3,7 +3,7 @@
 Every expectation below is read off the rule texts encoded in chemistry/rules/*.toml (the
 clause, the position, the allowed range), not off the classifier's output:
 
-- NpSG Anlage 2.1.4 (de-npsg-cannabimimetics-modular-2024): the side chain on N1 is a chain of 3-7
+- NpSG Anlage 2.1.4 (de-npsg-cannabimimetics-modular-2024): the side chain on N1 is a chain of 3-10
   atoms; an undecyl (11 atoms) is outside, nothing else of JWH-018's undecyl analogue is.
 - NpSG Anlage 1.2 a (de-npsg-phenethylamines-2024): a nitrogen substituent has a continuous chain of
   at most 10 atoms; N-undecylamphetamine (11) is outside (the rule lists it as an example).

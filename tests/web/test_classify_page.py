@@ -35,7 +35,7 @@ def test_a_name_known_to_the_registry_is_classified(client, reporter, regulator,
 
 def test_near_misses_read_as_one_short_sentence_with_the_full_reason_behind_it(client, regulator):
     csrf = _signed_in(client, regulator.key)
-    # the undecyl analogue of JWH-018: NpSG 2.1.4 allows a side chain of 3-7 atoms, it has 11
+    # the undecyl analogue of JWH-018: NpSG 2.1.4 (2024 wording) allows a side chain of 3-10 atoms, it has 11
     page = client.post(
         "/classify", data={"structure": UNDECYL_JWH, "jurisdictions": "DE", "as_of": "2025-01-01", "csrf_token": csrf}
     )
