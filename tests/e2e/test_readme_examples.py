@@ -72,22 +72,26 @@ def demo(tmp_path):
 def _run(block: str, cwd: Path, api_port: int, echo_port: int) -> str:
     script = block.replace("127.0.0.1:8000", f"127.0.0.1:{api_port}").replace("--port 9000", f"--port {echo_port}")
     script = script.replace("127.0.0.1:9000", f"127.0.0.1:{echo_port}")
-    process = subprocess.Popen(
-        ["bash", "-e", "-c", script],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        process.wait(timeout=60)  # the shell; a background receiver it started keeps stdout open
-    finally:
+    # Output goes to a file, not a pipe: an answer larger than the pipe's buffer (a classification
+    # across every jurisdiction is) would block the shell while nobody reads the pipe before it exits.
+    log = cwd / f"block-{api_port}-{echo_port}.out"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            ["bash", "-e", "-c", script],
+            cwd=cwd,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         try:
-            os.killpg(process.pid, signal.SIGTERM)  # the block's background receiver, if any
-        except ProcessLookupError:
-            pass
-    out, _ = process.communicate(timeout=30)
+            process.wait(timeout=60)  # the shell; a background receiver it started may still run
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)  # the block's background receiver, if any
+            except ProcessLookupError:
+                pass
+    out = log.read_text()
     assert process.returncode == 0, out
     return out
 
