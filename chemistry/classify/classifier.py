@@ -53,6 +53,8 @@ from chemistry.classify.prescreen import (
     _atoms_needed,
     _double_bonds_needed,
     _in_matching_order,
+    _ring_junctions,
+    _ring_junctions_needed,
 )
 from chemistry.classify.query_atoms import _AROMATIC_OFFSET
 from chemistry.classify.results import (
@@ -169,13 +171,13 @@ class Classifier:
         features = sorted({key for p in self._pattern_list for key in p.min_atoms}, key=lambda k: (k[0], str(k[1])))
         needs = [
             [pattern.min_atoms.get(key, 0) for key in features]
-            + [pattern.min_double, pattern.min_aliphatic_ring_carbons]
+            + [pattern.min_double, pattern.min_aliphatic_ring_carbons, pattern.min_ring_junctions]
             for pattern in self._pattern_list
         ]
         self._all_patterns_mask = (1 << len(self._pattern_list)) - 1
         # _feature_masks[k][v]: patterns needing at most v of feature k (the last entry: any count)
         self._feature_masks: list[list[int]] = []
-        for column in range(len(features) + 2):
+        for column in range(len(features) + 3):
             most = max((need[column] for need in needs), default=0)
             self._feature_masks.append(
                 [sum(1 << row for row, need in enumerate(needs) if need[column] <= count) for count in range(most + 1)]
@@ -189,6 +191,7 @@ class Classifier:
                 self._features_of_type[atom_type] += (column,)
         self._double_feature = len(features)
         self._aliphatic_ring_feature = len(features) + 1
+        self._ring_junction_feature = len(features) + 2
         self._wanted_masks: dict[int, tuple[set[int], int]] = {}
 
     # -- compilation
@@ -222,7 +225,12 @@ class Classifier:
         if pattern is None:
             query = _in_matching_order(parse_smarts(smarts))
             pattern = _Pattern(
-                smarts, query, _atoms_needed(query), _double_bonds_needed(query), _aliphatic_ring_carbons_needed(query)
+                smarts,
+                query,
+                _atoms_needed(query),
+                _double_bonds_needed(query),
+                _aliphatic_ring_carbons_needed(query),
+                _ring_junctions_needed(query),
             )
             self._patterns[smarts] = pattern
         return pattern
@@ -377,6 +385,7 @@ class Classifier:
             for column in features_of_type.get(atom_type, ()):
                 have[column] += n
         have[self._aliphatic_ring_feature] = _aliphatic_ring_carbons(parent)
+        have[self._ring_junction_feature] = _ring_junctions(parent)
         # every double bond of the parent is one '=' in a SMILES written from it (aromatic bonds
         # are not written, and a '=' query never matches one)
         have[self._double_feature] = (

@@ -65,6 +65,8 @@ class _Pattern:
     # aliphatic carbons on a ring of the query: each maps to a parent carbon on a cycle (a ring
     # atom of the parent) that is not aromatic
     min_aliphatic_ring_carbons: int = 0
+    # atoms with three or more ring bonds of the query (ring fusions, spiro atoms, bridgeheads)
+    min_ring_junctions: int = 0
     cores: list[_CompiledCore] = field(default_factory=list)
 
 

@@ -65,6 +65,37 @@ def _aliphatic_ring_carbons(parent: Chem.Mol) -> int:
     return len(parent.GetSubstructMatches(_ALIPHATIC_RING_CARBON, _EVERY_MATCH))
 
 
+def _ring_junctions_needed(query: Chem.Mol) -> int:
+    """Query atoms with three or more ring bonds of the query (fusion, spiro and bridgehead atoms).
+
+    A query cycle maps onto a cycle of the parent, so each such atom maps onto a distinct parent
+    atom with three or more ring bonds, and such an atom lies on two or more SSSR rings (one ring
+    uses two of its bonds, the ring holding a third bond holds the atom too): counting the
+    parent's atoms on two or more SSSR rings (_ring_junctions) never drops a match.
+    """
+    rings = Chem.Mol(query)
+    Chem.FastFindRings(rings)  # a SMARTS query has no ring information of its own
+    info = rings.GetRingInfo()
+    return sum(
+        1 for atom in rings.GetAtoms() if sum(1 for bond in atom.GetBonds() if info.NumBondRings(bond.GetIdx())) >= 3
+    )
+
+
+def _ring_junctions(parent: Chem.Mol) -> int:
+    """Atoms of the parent on two or more SSSR rings. Most NPS have one or two rings that share no
+    atom (phenethylamines, cathinones, arylcyclohexylamines): the fused and bridged ring systems
+    of the other groups' cores are then skipped without a search."""
+    rings = parent.GetRingInfo().AtomRings()
+    if len(rings) < 2:
+        return 0
+    seen: set[int] = set()
+    junctions: set[int] = set()
+    for ring in rings:
+        for atom in ring:
+            (junctions if atom in seen else seen).add(atom)
+    return len(junctions)
+
+
 def _double_bonds_needed(query: Chem.Mol) -> int:
     """Query bonds that match nothing but a double bond ('='; not '=,:' or '~')."""
     return sum(1 for bond in query.GetBonds() if bond.DescribeQuery().strip() == "BondOrder 2 = val")

@@ -1,7 +1,7 @@
 """The prescreen may skip a core pattern only when the pattern cannot match.
 
 It counts what a parent has (atoms per element and aromaticity, double bonds, aliphatic ring
-carbons) against what each pattern needs; a pattern it drops wrongly would silently take a
+carbons, ring-junction atoms) against what each pattern needs; a pattern it drops wrongly would silently take a
 controlled compound out of its group. Checked against a plain HasSubstructMatch of every pattern
 on every molecule of the reference list and every example in the rule files, including
 ring-rich ones (indanes, tetralins, benzofurans, arylcyclohexylamines) where the ring count
@@ -17,7 +17,12 @@ from nps_series import psychoactives
 from rdkit import Chem
 
 from chemistry.classify import Classifier
-from chemistry.classify.prescreen import _aliphatic_ring_carbons, _atom_type_counts
+from chemistry.classify.prescreen import (
+    _aliphatic_ring_carbons,
+    _atom_type_counts,
+    _ring_junctions,
+    _ring_junctions_needed,
+)
 from chemistry.identity import StructureError, identify
 from chemistry.rulebook import RULES_DIR
 
@@ -62,6 +67,25 @@ def test_prescreen_keeps_every_pattern_that_matches(classifier):
 )
 def test_aliphatic_ring_carbons_are_counted_exactly(smiles, expected):
     assert _aliphatic_ring_carbons(Chem.MolFromSmiles(smiles)) == expected
+
+
+@pytest.mark.parametrize(
+    ("smiles", "parent_has", "query_needs"),
+    [
+        ("NCCc1ccccc1", 0, 0),  # one ring
+        ("c1ccc(cc1)-c1ccccc1", 0, 0),  # biphenyl: two rings sharing no atom
+        ("c1ccc2ccccc2c1", 2, 2),  # naphthalene: the two fusion atoms
+        ("C1CCC2(CC1)CCCC2", 1, 1),  # spiro[4.5]decane: the spiro atom
+        ("c1ccc2c(c1)[nH]c1ccccc12", 4, 4),  # carbazole: two fusions
+        # norbornane: bridgeheads C1/C4 have three ring bonds (the query needs 2); the SSSR's two
+        # five-membered rings also share the one-carbon bridge, so the parent counts 3 (an upper
+        # bound, which is what the screen needs)
+        ("C1CC2CCC1C2", 3, 2),
+    ],
+)
+def test_ring_junctions_of_a_parent_bound_those_a_query_needs(smiles, parent_has, query_needs):
+    assert _ring_junctions(Chem.MolFromSmiles(smiles)) == parent_has
+    assert _ring_junctions_needed(Chem.MolFromSmarts(smiles)) == query_needs
 
 
 def test_atom_counts_read_from_the_smiles_are_rdkits(classifier):
