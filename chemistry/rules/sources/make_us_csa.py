@@ -65,7 +65,13 @@ DATES = {
         for n in (4, 40, 42, 61, 85)
     },
     **{
-        f"1308.11(h)({n})": ("2019-07-18", "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672)")
+        f"1308.11(h)({n})": (
+            "2019-07-18",
+            "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672 to 18 July 2022); the permanent"
+            " placement proposed by 86 FR 37719 (16 July 2021) was not read: a repository note names a final rule, FR"
+            " Doc. 2022-11740 of 1 June 2022, which is not confirmed from the Federal Register, so the temporary"
+            " listing is left open",
+        )
         for n in range(42, 48)
     },
     "1308.11(h)(49)": (
@@ -122,11 +128,19 @@ note is of March 2022 (file us_21cfr1308_11.txt beside the generator), plus the 
 us_21cfr1308_amendments.txt: the permanent placements of brorphine (2023), the 2022 nitazenes (metonitazene 2023 with
 its effective date not read; etodesnitazene, N-pyrrolidino etonitazene, protonitazene, butonitazene, flunitazene,
 metodesnitazene 2024), N-desethyl isotonitazene and N-piperidinyl etonitazene (effective 2026), ethylphenidate (2024),
-4-CMC (2025), and the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC and dipentylone, which DEA says
-were schedule I before as positional isomers (their in-force date is the date of control each rule states). Actions
-after that version which were not read are NOT in this list, for example the 2023 and 2025 final rules placing nine and
-seven specific fentanyl-related substances (their lists were not read; such compounds are answered by the class rule
-us-csa-fentanyl-related-substances) and the permanent placement of the (h)(42)-(47) cathinones.
+4-CMC (2025), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
+read), the five designer benzodiazepines of the 2023 temporary order (FR Doc. 2026-04112, effective 1 April 2026), and
+the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC, dipentylone and hexahydrocannabinol (HHC, FR Doc.
+2026-08595, 4 May 2026), which DEA says were schedule I before (as positional isomers, or HHC as a tetrahydrocannabinol
+under code 7370; the in-force date is the date of control each rule states, "not recorded" for HHC, whose rule states
+none). Actions after that version which were not read are NOT in this list, for example: the 2023 and 2025 final rules
+placing nine and seven specific fentanyl-related substances (the 2023 rule, 88 FR 85104, effective 7 December 2023, was
+read only in part: its list of nine was not; such compounds are answered by the class rule
+us-csa-fentanyl-related-substances); the permanent placement of the (h)(42)-(47) cathinones (proposed 86 FR 37719; the
+final rule was not read); DOI and DOC (proposed 87 FR 21069, withdrawn 87 FR 52712 on 29 August 2022, proposed again 88
+FR 86278 on 13 December 2023; no final rule was found, so both are answered "not controlled"). 3-CMC is a positional
+isomer of 4-CMC: if 4-CMC was placed in paragraph (d) (the proposed rule 89 FR 106376 said (d)(105); the final
+paragraph was not read), 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, which is not matched here.
 Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, salts and salts of isomers, esters and
 ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers -
 a positional isomer of a listed hallucinogen (2-FMC for 3-FMC) is Schedule I although it is not matched here; (e)-(g)
@@ -148,7 +162,12 @@ Temporary scheduling orders under 21 U.S.C. 811(h) (21 CFR 1308.11(h)). Source: 
 2026), MDMB-4en-PINACA, 4F-MDMB-BUTICA, ADB-4en-PINACA, CUMYL-PEGACLONE, 5F-EDMB-PICA and MMB-FUBICA (88 FR 86040,
 2023), N-desethyl isotonitazene and N-piperidinyl etonitazene (89 FR 60817, 2024), N-pyrrolidino metonitazene and
 N-pyrrolidino protonitazene (90 FR 39314, 2025), seven further benzimidazole-opioids (FR Doc. 2025-19542, October
-2025; their printed chemical names were not read, the structures are the encoder's). A temporary order lasts two years plus up to one year of extension; an
+2025; their printed chemical names were not read, the structures are the encoder's). The five benzodiazepines end on
+31 March 2026 (permanent from 1 April 2026, FR Doc. 2026-04112). Notices of intent read, whose temporary orders were NOT
+read and which are therefore not listed: bromazolam (FR Doc. 2025-22763, 15 December 2025) and 2-fluorodeschloroketamine
+(FR Doc. 2026-00954, 20 January 2026); a secondary report (not the Federal Register) names a temporary order of 26
+August 2026 for mitragynine pseudoindoxyl, MGM-15 and MGM-16 ((h)(89)-(91)), and a data set copying the eCFR shows
+(h)(92) 5,6-dichloro brorphine: not listed either, their orders not having been read. A temporary order lasts two years plus up to one year of extension; an
 entry ends (in_force_to) the day before the permanent placement whose effective date was read (that entry is then in
 Schedule I, us-csa-schedule-i); where the permanent placement or an extension was not read the entry is left open on
 the assumption of continuous control, and its source says so. (h)(30), the fentanyl-related substances class (DEA code

@@ -1,0 +1,89 @@
+"""US Controlled Substances Act answers on 4 December 2026 for the DEA actions of 2022-2026 read in the
+Federal Register (chemistry/rules/sources/us_21cfr1308_amendments.txt).
+
+Each expectation is written from the text named in its docstring (summary, DATES, published and effective
+dates), not from running the engine. Structures are OPSIN's parse of the chemical name printed in the rule,
+or for the benzodiazepines (whose printed names were not read) the structures already used for their 2023
+temporary listing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chemistry.classify import Classifier
+from chemistry.identity import identify
+from chemistry.rulebook import RULES_DIR, load_rulebook
+
+TODAY = date(2026, 12, 4)
+SCHEDULE_I = "us-csa-schedule-i"
+TEMPORARY = "us-csa-schedule-i-temporary"
+
+
+@pytest.fixture(scope="module")
+def us() -> Classifier:
+    return Classifier(load_rulebook([RULES_DIR / "us.toml", RULES_DIR / "us_csa.toml"]))
+
+
+def _rules_on(classifier: Classifier, smiles: str, on: date) -> set[str]:
+    result = classifier.classify(identify(smiles), jurisdictions=["US"], as_of=on).results["US"]
+    return {m.rule_id for m in result.matches}
+
+
+# 88 FR 48112 (temporary, effective 26 July 2023), extended to 26 July 2026; FR Doc. 2026-04112 (91 FR 9985):
+# "places clonazolam, diclazepam, etizolam, flualprazolam, and flubromazolam ... in schedule I", effective 1 April 2026
+BENZODIAZEPINES = [
+    ("etizolam", "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl"),
+    ("flualprazolam", "Cc1nnc2n1-c1ccc(Cl)cc1C(c1ccccc1F)=NC2"),
+    ("clonazolam", "Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2"),
+    ("flubromazolam", "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1F)=NC2"),
+    ("diclazepam", "CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21"),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles"), BENZODIAZEPINES, ids=[b[0] for b in BENZODIAZEPINES])
+def test_the_2023_benzodiazepines_are_permanently_schedule_i_from_1_april_2026(us, name, smiles):
+    before = _rules_on(us, smiles, date(2026, 3, 31))
+    assert TEMPORARY in before and SCHEDULE_I not in before, name
+    after = _rules_on(us, smiles, date(2026, 4, 1))
+    assert SCHEDULE_I in after and TEMPORARY not in after, name
+    assert SCHEDULE_I in _rules_on(us, smiles, TODAY), name
+
+
+def test_zipeprol_is_schedule_i_from_21_december_2022(us):
+    """87 FR 70717: places zipeprol (1-methoxy-3-[4-(2-methoxy-2-phenylethyl)piperazin-1-yl]-1-phenylpropan-2-ol)
+    in schedule I; "Effective December 21, 2022"."""
+    zipeprol = "COC(CN1CCN(CC(O)C(OC)c2ccccc2)CC1)c1ccccc1"
+    assert SCHEDULE_I not in _rules_on(us, zipeprol, date(2022, 12, 20))
+    assert SCHEDULE_I in _rules_on(us, zipeprol, date(2022, 12, 21))
+    assert SCHEDULE_I in _rules_on(us, zipeprol, TODAY)
+
+
+def test_mesocarb_is_schedule_i_today(us):
+    """87 FR 71247 (22 November 2022): places mesocarb (N-phenyl-N'-(3-(1-phenylpropan-2-yl)-1,2,3-oxadiazol-3-ium-
+    5-yl)carbamimidate) in schedule I; drawn here as the zwitterion that name describes."""
+    mesocarb = "CC(Cc1ccccc1)[n+]1cc(N=C([O-])Nc2ccccc2)on1"
+    assert SCHEDULE_I in _rules_on(us, mesocarb, TODAY)
+
+
+def test_hexahydrocannabinol_is_schedule_i_today(us):
+    """FR Doc. 2026-08595: HHC (6,6,9-trimethyl-3-pentyl-6a,7,8,9,10,10a-hexahydro-6H-benzo[c]chromen-1-ol) "is a
+    schedule I controlled substance" and is now listed specifically among the hallucinogenic substances; the
+    listing covers its isomers (1308.11(d)), so a single stereoisomer is matched too."""
+    hhc = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21"
+    hhc_one_isomer = "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CC[C@@H](C)C[C@H]21"
+    assert SCHEDULE_I in _rules_on(us, hhc, TODAY)
+    assert SCHEDULE_I in _rules_on(us, hhc_one_isomer, TODAY)
+
+
+def test_the_2019_cathinones_are_still_controlled_today(us):
+    """84 FR 34291: N-ethylhexedrone (2-(ethylamino)-1-phenylhexan-1-one) and alpha-PHP temporarily in schedule I from
+    18 July 2019, extended to 18 July 2022 (86 FR 37672); DEA proposed their permanent placement (86 FR 37719).
+    The final rule was not read, so the temporary listing is left open: either way they are schedule I today."""
+    n_ethylhexedrone = "CCCCC(NCC)C(=O)c1ccccc1"
+    alpha_php = "CCCCC(N1CCCC1)C(=O)c1ccccc1"
+    for smiles in (n_ethylhexedrone, alpha_php):
+        assert {SCHEDULE_I, TEMPORARY} & _rules_on(us, smiles, TODAY), smiles
+    assert not {SCHEDULE_I, TEMPORARY} & _rules_on(us, n_ethylhexedrone, date(2019, 7, 17))
