@@ -87,3 +87,13 @@ def test_the_2019_cathinones_are_still_controlled_today(us):
     for smiles in (n_ethylhexedrone, alpha_php):
         assert {SCHEDULE_I, TEMPORARY} & _rules_on(us, smiles, TODAY), smiles
     assert not {SCHEDULE_I, TEMPORARY} & _rules_on(us, n_ethylhexedrone, date(2019, 7, 17))
+
+
+def test_meta_fluorofentanyl_is_listed_by_name_from_7_december_2023(us):
+    """88 FR 85104 places meta-fluorofentanyl (N-(3-fluorophenyl)-N-(1-phenethylpiperidin-4-yl)propionamide),
+    until then a fentanyl-related substance of the 2018 class order, in schedule I, "Effective date: December 7,
+    2023": from that day the named listing answers and the class steps aside."""
+    meta_fluorofentanyl = "CCC(=O)N(c1cccc(F)c1)C1CCN(CCc2ccccc2)CC1"
+    before = _rules_on(us, meta_fluorofentanyl, date(2023, 12, 6))
+    assert before == {"us-csa-fentanyl-related-substances"}
+    assert _rules_on(us, meta_fluorofentanyl, date(2023, 12, 7)) == {SCHEDULE_I}

@@ -134,8 +134,9 @@ the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC, dipentylone 
 2026-08595, 4 May 2026), which DEA says were schedule I before (as positional isomers, or HHC as a tetrahydrocannabinol
 under code 7370; the in-force date is the date of control each rule states, "not recorded" for HHC, whose rule states
 none). Actions after that version which were not read are NOT in this list, for example: the 2023 and 2025 final rules
-placing nine and seven specific fentanyl-related substances (the 2023 rule, 88 FR 85104, effective 7 December 2023, was
-read only in part: its list of nine was not; such compounds are answered by the class rule
+placing nine and seven specific fentanyl-related substances (of the 2023 rule, 88 FR 85104, effective 7 December 2023,
+only meta-fluorofentanyl and meta-fluoroisobutyryl fentanyl were read and are listed; the 2025 rule, 90 FR 44979,
+effective 18 September 2025, was read without its list; the others are answered by the class rule
 us-csa-fentanyl-related-substances); the permanent placement of the (h)(42)-(47) cathinones (proposed 86 FR 37719; the
 final rule was not read); DOI and DOC (proposed 87 FR 21069, withdrawn 87 FR 52712 on 29 August 2022, proposed again 88
 FR 86278 on 13 December 2023; no final rule was found, so both are answered "not controlled"). 3-CMC is a positional
