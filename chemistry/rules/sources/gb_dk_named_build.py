@@ -97,9 +97,7 @@ REVIEWED: dict[str, str] = {
     "piritramide": "NC(=O)C1(N2CCCCC2)CCN(CCC(C#N)(c2ccccc2)c2ccccc2)CC1",
     "proheptazine": "CCC(=O)OC1(c2ccccc2)CCCN(C)CC1C",
     "psilocin": "CN(C)CCc1c[nH]c2cccc(O)c12",
-    "racemethorphan": "COc1ccc2CC3N(C)CCC4(CCCCC34)c2c1",
     "racemoramide": "CC(CN1CCOCC1)C(C(=O)N1CCCC1)(c1ccccc1)c1ccccc1",
-    "racemorphan": "CN1CCC23CCCCC2C1Cc1ccc(O)cc13",
     "rolicyclidine": "C1CCC(CC1)(c1ccccc1)N1CCCC1",
     "etonitazene": "CCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21",
     "fentanyl": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
@@ -261,10 +259,15 @@ BORROWED.update(
         "cumyl-pegaclone": ("CCCCCn1c2ccccc2c2c(=O)n(C(C)(C)c3ccccc3)ccc21", _BTMG),
         "zipeprol": ("COC(CN1CCN(CC(O)C(OC)c2ccccc2)CC1)c1ccccc1", _BTMG),
         "a-methylphenethylhydroxylamine": ("CC(Cc1ccccc1)NO", _BTMG + " for N-Hydroxyamfetamin"),
+        # SI 2011/744: sufentanil (Part 1, named as the place of the insertion) and amineptine (Part 3)
+        "sufentanil": ("CCC(=O)N(c1ccccc1)C1(COC)CCN(CCc2cccs2)CC1", _UN61_II.replace("schedule-ii", "schedule-i")),
+        "amineptine": ("O=C(O)CCCCCCNC1c2ccccc2CCc2ccccc21", _UN71_ANY),
     }
 )
 
 DRAWN: dict[str, tuple[str, str]] = {
+    # Part I (Class A), SI 2011/744 art. 2; OPSIN's parse of the INN's chemical name agrees
+    "tapentadol": ("CC[C@@H](c1cccc(O)c1)[C@@H](C)CN(C)C", "3-[(2R,3R)-1-(dimethylamino)-2-methylpentan-3-yl]phenol"),
     # Part II (Class B) entries read in 2026 (part2-current); each chemical name parsed by OPSIN agrees
     "ephenidine": ("CCNC(Cc1ccccc1)c1ccccc1", "N-ethyl-1,2-diphenylethan-1-amine"),
     "methoxyphenidine": ("COc1ccccc1C(Cc1ccccc1)N1CCCCC1", "1-[1-(2-methoxyphenyl)-2-phenylethyl]piperidine"),
@@ -306,8 +309,46 @@ DRAWN: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Entries matched on the FULL InChIKey, not its connectivity block: Part I's stereoisomer paragraph takes in
+# every stereoisomeric form of a listed substance "not being dextromethorphan or dextrorphan" (the exception is
+# not read in the Act: see [stereo-exception] in gb_mda_schedule2.txt). Racemethorphan and racemorphan are
+# therefore the racemates (the stereo-undefined structure) and their other stereoisomers are listed beside them,
+# as named_un1961.toml does for the Single Convention's identical exception. Structures as encoded there.
+STEREO_SPECIFIC: dict[str, tuple[str, str]] = {
+    "racemethorphan": (
+        "COc1ccc2CC3N(C)CCC4(CCCCC34)c2c1",
+        "the racemate, (+-)-3-methoxy-17-methylmorphinan: the stereo-undefined structure",
+    ),
+    "racemorphan": (
+        "CN1CCC23CCCCC2C1Cc1ccc(O)cc13",
+        "the racemate, (+-)-3-hydroxy-17-methylmorphinan: the stereo-undefined structure",
+    ),
+    "levomethorphan": (
+        "COc1ccc2c(c1)[C@@]13CCCC[C@H]1[C@@H](C2)N(C)CC3",
+        "(-)-3-methoxy-17-methylmorphinan, the enantiomer of dextromethorphan (structure as in named_un1961.toml)",
+    ),
+    "levorphanol": (
+        "CN1CC[C@]23CCCC[C@H]2[C@H]1Cc1ccc(O)cc13",
+        "(-)-3-hydroxy-17-methylmorphinan, the enantiomer of dextrorphan (structure as in named_un1961.toml)",
+    ),
+}
+_STEREO_NOTE = (
+    "; matched on the full InChIKey (stereoisomers_included = false): Part I's stereoisomer paragraph excepts "
+    "dextromethorphan and dextrorphan, so the racemate and the levo form are listed and the dextro forms are not "
+    "(the isomorphinan diastereomers and partly specified structures are not matched: under-capture)"
+)
+
 # Rows read from a source other than the instrument itself, whose `source` must say so (not "MDA 1971 Sch. 2").
 SOURCE_PREFIX = {
+    "stereo-of:": (
+        "MDA 1971 Sch. 2 Part I paragraph 2 (a stereoisomeric form of the listed entry; its own listing in "
+        "paragraph 1(a) was not read)"
+    ),
+    "order2018": (
+        "MDA 1971 Sch. 2 Part III para 1(a), inserted by the Misuse of Drugs Act 1971 (Amendment) Order 2018 (the "
+        "Order's text not read: Class C from Hansard on the draft Order; name as printed in the companion "
+        "Regulations SI 2018/1383; number and date from secondary sources)"
+    ),
     "mdr2001-s4p1": "Misuse of Drugs Regulations 2001, Sch. 4 Part I (the name; Class C inferred, not read in MDA Sch. 2 Part III)",
     "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 liste E)",
     "skat-narkotika": (
@@ -372,6 +413,7 @@ class Entry:
     in_force_from: str | None = None
     in_force_to: str | None = None
     aliases: list[str] = field(default_factory=list)
+    stereo_specific: bool = False
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -436,6 +478,10 @@ def key_of(smiles: str) -> str:
     return identify(smiles, fmt="smiles").inchikey.split("-")[0]
 
 
+def full_key_of(smiles: str) -> str:
+    return identify(smiles, fmt="smiles").inchikey
+
+
 def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], dict[str, list[str]]]:
     """Entries per list, and per list the rows listed but not encoded (with the reason)."""
     candidates = []  # (row, name, systematic, aliases)
@@ -478,6 +524,10 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
             entry.structure_from = "plant"
         elif whole in PREPARATIONS:
             entry.structure_from = "preparation"
+        elif low in STEREO_SPECIFIC:
+            entry.smiles, what = STEREO_SPECIFIC[low]
+            entry.structure_from, entry.stereo_specific = "reviewed", True
+            entry.structure_note = f"the instrument prints no systematic name; {what}{_STEREO_NOTE}"
         elif whole in NOT_ENCODED or low in NOT_ENCODED:
             skipped.setdefault(row.list_, []).append(f"{entry.name} ({NOT_ENCODED.get(whole) or NOT_ENCODED[low]})")
             continue
@@ -534,8 +584,10 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
             else:
                 skipped.setdefault(row.list_, []).append(f"{entry.name} (no structure: OPSIN failed and none reviewed)")
                 continue
+        if entry.smiles:
             # one rule, one key: a diastereomer/enantiomer/racemate listed separately becomes an alias
-            key = key_of(entry.smiles)
+            # (entries matched on the full InChIKey are keyed by it: they are distinct on purpose)
+            key = full_key_of(entry.smiles) if entry.stereo_specific else key_of(entry.smiles)
             seen = keys.setdefault(row.list_, {})
             if key in seen:
                 first = seen[key]
@@ -567,6 +619,8 @@ def render_entry(e: Entry) -> str:
     lines.append(f"source = {toml_str(e.source)}")
     if e.added_by:
         lines.append(f"added_by = {toml_str(e.added_by)}")
+    if e.stereo_specific:
+        lines.append("stereoisomers_included = false")
     if e.aliases:
         lines.append("aliases = [" + ", ".join(toml_str(a) for a in e.aliases) + "]")
     if e.in_force_from == "not recorded":

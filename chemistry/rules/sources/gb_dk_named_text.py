@@ -10,12 +10,20 @@ GB_HEADER = """
 """
 
 _CLAUSES = """
-Schedule 2 extends each Part beyond the names listed: paragraph 1(b) any stereoisomeric form of a listed
-substance; 1(c)/(d) any ester or ether of a listed substance (Part I: "not being a substance for the time
-being specified in Part II"); salts of listed substances and of those esters/ethers; and any preparation
-or other product containing any of them (Part I para 1(d)-(e) and the same pattern in Parts II and III, as
-read in the amending Orders that cite "paragraph 1(b)" to "1(d)"). Salts and stereoisomers are handled by
-the engine (parent structure; connectivity block of the InChIKey); esters and ethers of listed substances
+Schedule 2 extends each Part beyond the names listed: any stereoisomeric form of a listed substance; any
+ester or ether of a listed substance (Part I: "not being a substance for the time being specified in Part
+II", SI 1973/771 art. 2(b), inserted "at the end of paragraph 3 of the said Part I"); salts of listed
+substances and of those esters/ethers; and any preparation or other product containing any of them. Read
+for Part III (isomerdesign.com after L. A. King, 2009): paragraph 2 "Any stereoisomeric form of a substance
+for the time being specified in paragraph 1 of this Part of this Schedule, not being Phenylpropanolamine"
+(the exception in force 1 April 1987, SI 1986/2230), paragraph 3 salts, paragraph 4 preparations; Parts I and
+II follow the same pattern (paragraph 2 stereoisomers, 3 esters/ethers), whose wording was not read. Part I's
+stereoisomer paragraph is encoded with the exception of dextromethorphan and dextrorphan (NOT read in the
+Act; encoded as the Single Convention 1961 excepts them, see [stereo-exception] in gb_mda_schedule2.txt):
+racemethorphan, racemorphan, levomethorphan and levorphanol are matched on the full InChIKey, so that the
+dextro forms are not Class A (other diastereomers and partly specified structures of these two morphinans
+are not matched: under-capture). Phenylpropanolamine is not encoded in any GB rule. Salts and stereoisomers
+are otherwise handled by the engine (parent structure; connectivity block of the InChIKey); esters and ethers of listed substances
 are NOT matched automatically - an ester/ether not itself listed is answered "not controlled by name" here
 although the Schedule controls it. Part I para 6 (any preparation designed for injection of a Part II
 substance is Class A) is not encoded.
@@ -39,13 +47,16 @@ force on 1 July 1991 from "Acetorphine" to "Eticyclidine" and from "Lysergamide"
 (the entries from "Etonitazene" to "Lofentanil" and after "Rolicyclidine" - e.g. sufentanil, tapentadol,
 thebacon, thebaine, tilidate, trimeperidine, 4-bromo-2,5-dimethoxy-alpha-methylphenethylamine - were NOT
 readable and are not encoded unless another instrument names them), and the insertions of SI 2006/3331,
-SI 2017/634, SI 2024/190 and SI 2024/1361. Entries unannotated in the 1991 revised text are taken as
+SI 2011/744, SI 2017/634, SI 2024/190 and SI 2024/1361. Entries unannotated in the 1991 revised text are taken as
 enacted (in force 1 July 1973); entries carrying an amendment note there (alfentanil, carfentanil,
 difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose annotations
 were not read: "not recorded". Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
 Act on 1 July 1973. Entries proved present only because a later Order inserts a
 new name "after" them (fentanyl, isomethadone, MT-45, AH-7921, 1-methyl-4-phenylpiperidine-4-carboxylic
-acid; etonitazene per Home Office Circular 001/2024) are "not recorded". Cannabinol and cannabinol
+acid, sufentanil (SI 2011/744 art. 2); etonitazene per Home Office Circular 001/2024) are "not recorded".
+Tapentadol was inserted by SI 2011/744 (read as made), in force 28 March 2011. Levomethorphan and
+levorphanol are encoded as stereoisomeric forms of racemethorphan and racemorphan (Part I paragraph 2;
+whether they are also listed by name in paragraph 1(a) was not read): "not recorded". Cannabinol and cannabinol
 derivatives left Part I on 29 January 2004 (SI 2003/3201). SI 2024/190 names 15 Class A substances; all
 15 are encoded (brorphine ... N-desethylisotonitazene; the 2024 Order's four Class B and one Class C
 substances were not readable). Paragraph 1(c)-(f) generic clauses and the 2025 nitazene clause are group
@@ -60,7 +71,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part I, paragraph 1(a)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
+amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2011/744", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
 """,
     ),
     "B": (
@@ -116,8 +127,12 @@ Part III as consolidated could NOT be read. Encoded: entries proved present by l
 and the insertions read in SI 1989/1340 (buprenorphine, pemoline, 18 September 1989), SI 2003/3201
 (cannabinol, cannabinol derivatives, cannabis and cannabis resin, 29 January 2004; cannabis moved to Class
 B on 26 January 2009, the later history of cannabinol was not read), SI 2014/1106 (tramadol, zaleplon,
-zopiclone per its Explanatory Memorandum, 10 June 2014) and the 2021 Order (flualprazolam, flunitrazolam,
-norfludiazepam: read from the draft, commencement not read). Ketamine (SI 2005/3178, Class C from 1 January
+zopiclone per its Explanatory Memorandum, 10 June 2014), SI 2011/744 (read as made: amineptine inserted
+"after 'Alprazolam'", in force 28 March 2011, which also proves alprazolam in Part III, date not recorded),
+the Misuse of Drugs Act 1971 (Amendment) Order 2018 (gabapentin and pregabalin, Class C from 1 April 2019:
+the Order's text was NOT read; Class C from Hansard on the draft Order, names as printed in the companion
+Regulations SI 2018/1383, number SI 2018/1356 and date from secondary sources, see gb_mda_schedule2.txt) and
+the 2021 Order (flualprazolam, flunitrazolam, norfludiazepam: read from the draft, commencement not read). Ketamine (SI 2005/3178, Class C from 1 January
 2006 until its move to Class B), GHB (SI 2003/1243, date not recorded) and GBL/1,4-butanediol (SI 2009/3209,
 23 December 2009) left Part III on 13 April 2022 (SI 2022/322), as researched for the earlier version of
 this file. REMOVED from the earlier version because neither their listing nor their date was verified:
@@ -126,17 +141,19 @@ diclazepam, flubromazepam, pyrazolam, flubromazolam, clonazolam, meclonazepam, n
 brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) but their names were not
 readable.
 ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):
-the 39 names of that Part not otherwise encoded here (alprazolam ... diazepam ... zolpidem, with aminorex,
+the 38 names of that Part not otherwise encoded here (brotizolam ... diazepam ... zolpidem, with aminorex,
 fencamfamin, mefenorex, mesocarb, pyrovalerone, N-ethylamphetamine, the two chlorophenylpiperazines,
 remimazolam and xylazine). The Regulations name controlled drugs but do not state their class; every drug of
 Schedule 4 Part I is taken to be Class C. This is an inference, not a reading of Part III: the
 corroboration is that every Schedule 4 Part I name whose Part III listing WAS read (bromazepam, oxazolam,
-camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone) is Class C, and secondary statements that
+camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone, alprazolam) is Class C, and secondary statements that
 benzodiazepines are Class C. Their dates are "not recorded" (most came with the 1985 Order, SI 1985/1995,
 whose text was not read). Known gaps: midazolam and temazepam (Schedule 3 of the Regulations, not used
 because Schedule 3 mixes Class B and C), flunitrazepam's history, anabolic steroids (Schedule 4 Part II
 of the Regulations; not encoded), khat, cathine, cathinone, diethylpropion, phentermine, mazindol,
-meprobamate, gabapentin, pregabalin, the 2017 designer benzodiazepines, nitrous oxide.
+meprobamate, the 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
+Regulations took it into Sch. 4 Part I on 1 July 2003, SI 2003/1432, read in the revised Regulations' annotation;
+the Act's instrument was not read, so zolpidem stays an inference).
 """
         + _CLAUSES,
         """
@@ -145,7 +162,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part III, paragraph 1(a) (1,4-butanediol: paragraph 1(b)); names of Misuse of Drugs Regulations 2001 Sch. 4 Pt. I taken as Class C (see notes)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2009/3209", "SI 2014/1106", "SI 2022/322"]
+amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2009/3209", "SI 2011/744", "SI 2014/1106", "SI 2018/1356", "SI 2022/322"]
 """,
     ),
 }
