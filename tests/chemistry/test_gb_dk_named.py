@@ -112,8 +112,10 @@ def test_one_rule_per_class_and_list():
         "gb-mda-class-c",
         "dk-bek-list-a",
         "dk-bek-list-b",
+        "dk-bek-list-c",
         "dk-bek-list-d",
         "dk-bek-list-e",
+        "dk-bek-list-unread",  # "liste A-E": on bilag 1 by a source that does not name the list
     }
 
 

@@ -307,6 +307,35 @@ DRAWN: dict[str, tuple[str, str]] = {
         "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccn1)=NC2",
         "8-bromo-1-methyl-6-(pyridin-2-yl)-4H-[1,2,4]triazolo[4,3-a][1,4]benzodiazepine",
     ),
+    # Denmark, rows read 4 December 2026 (names as the Danish sources print them)
+    "mitragynin": (
+        "CC[C@@H]1CN2CCc3c([nH]c4cccc(OC)c34)[C@@H]2C[C@@H]1/C(=C\\OC)C(=O)OC",
+        "methyl (E)-2-[(2S,3S,12bS)-3-ethyl-8-methoxy-1,2,3,4,6,7,12,12b-octahydroindolo[2,3-a]quinolizin-2-yl]"
+        "-3-methoxyprop-2-enoate",
+    ),
+    "7-hydroxymitragynin": (
+        "CC[C@@H]1CN2CC[C@@]3(O)C(=Nc4cccc(OC)c43)[C@@H]2C[C@@H]1/C(=C\\OC)C(=O)OC",
+        "methyl (E)-2-[(2S,3S,7aS,12bS)-3-ethyl-7a-hydroxy-8-methoxy-2,3,4,6,7,12b-hexahydro-1H-indolo[2,3-a]"
+        "quinolizin-2-yl]-3-methoxyprop-2-enoate",
+    ),
+    "2-aminoindan": ("NC1Cc2ccccc2C1", "2,3-dihydro-1H-inden-2-amine"),
+    "amt": ("CC(N)Cc1c[nH]c2ccccc12", "1-(1H-indol-3-yl)propan-2-amine"),
+    "bzp": ("c1ccc(CN2CCNCC2)cc1", "1-benzylpiperazine"),
+    "cra-13": ("CCCCCOc1ccc(C(=O)c2cccc3ccccc23)c2ccccc12", "naphthalen-1-yl(4-pentoxynaphthalen-1-yl)methanone"),
+    "salvinorin a": (
+        "COC(=O)[C@@H]1C[C@H](OC(C)=O)C(=O)[C@H]2[C@@]1(C)CC[C@H]1C(=O)O[C@H](c3ccoc3)C[C@]21C",
+        "methyl (2S,4aR,6aR,7R,9S,10aS,10bR)-9-acetyloxy-2-(furan-3-yl)-6a,10b-dimethyl-4,10-dioxo-"
+        "2,4a,5,6,7,8,9,10a-octahydro-1H-benzo[f]isochromene-7-carboxylate",
+    ),
+    "methoxetamine": ("CCNC1(c2cccc(OC)c2)CCCCC1=O", "2-(ethylamino)-2-(3-methoxyphenyl)cyclohexan-1-one"),
+    "tfmpp": ("FC(F)(F)c1cccc(N2CCNCC2)c1", "1-[3-(trifluoromethyl)phenyl]piperazine"),
+    "mcpp": ("Clc1cccc(N2CCNCC2)c1", "1-(3-chlorophenyl)piperazine"),
+    # "MeOPP" names no position; the para isomer (pMeOPP) is the one sold under that name: the encoder's reading
+    "meopp": ("COc1ccc(N2CCNCC2)cc1", "1-(4-methoxyphenyl)piperazine"),
+    "hhc": (
+        "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21",
+        "6,6,9-trimethyl-3-pentyl-6a,7,8,9,10,10a-hexahydro-6H-benzo[c]chromen-1-ol",
+    ),
 }
 
 # Entries matched on the FULL InChIKey, not its connectivity block: Part I's stereoisomer paragraph takes in
@@ -355,6 +384,26 @@ SOURCE_PREFIX = {
         "Toldstyrelsen (Danish Customs), Den juridiske vejledning, 'Narkotika' (secondary; names examples of "
         "BEK 2446/2021 bilag 1 lists D and E)"
     ),
+    # Denmark, read 4 December 2026 (dk_bek_bilag1.txt says what each says and what it does not)
+    "lmst2017": "Lægemiddelstyrelsen, news of 16 June 2017 (secondary; quotes the 11 entries added to list B on 15 June 2017)",
+    "sum2009": (
+        "Ministeriet for Sundhed og Forebyggelse, press release of 11 March 2009, with UNODC's Legal Library "
+        "(secondary; the ban of kratom and its constituents, list B per UNODC)"
+    ),
+    "ft2003": (
+        "the Minister of the Interior and Health to Folketingets Sundhedsudvalg, 14 August 2003 (secondary; the "
+        "amending order of that day, in force 23 August 2003; list not named)"
+    ),
+    "unodc-rp": "UNODC Legal Library, Denmark, rapid procedure (secondary; the order placing methoxetamine; list not named)",
+    "erowid2005": (
+        "Erowid's translation of a Ritzau report of 24 November 2005 (secondary, unofficial; the ban in effect "
+        "3 December 2005; list not named)"
+    ),
+    "hhc2023": (
+        "Kristeligt Dagblad/Ritzau, August 2023, and other press reports (secondary; HHC on the list from "
+        "3 May 2023; order and list not named)"
+    ),
+    "dtu": "DTU, internal guidance 'Euphoriant substances' (secondary; names codeine as an example of list C)",
 }
 
 # Rows listed by the instrument as a plant or a preparation: counted and cited, no structure.
@@ -365,6 +414,8 @@ PLANTS = {
     "cannabis and cannabis resin",
     "catha edulis",
     "planten papaver somnifer l",
+    "kratom (mitragyna speciosa)",
+    "salvia divinorum",
 }
 PREPARATIONS = {
     "opium, whether raw, prepared or medicinal",
@@ -459,6 +510,17 @@ def anglicised(name: str) -> str:
     return name
 
 
+def anglicised_dk(name: str) -> str:
+    """anglicised(), and the further Danish endings of names the Danish sources print ("dichlor-", "-amid",
+    "-1-on") and the semicolon they print in a fusion descriptor ("benzo[1,2-b; 4,5-b']"). Used for the
+    Danish rows only, so that the UK rows keep exactly the parse they had."""
+    name = anglicised(name)
+    name = re.sub(r"chlor-", "chloro-", name)
+    name = re.sub(r"amid\b", "amide", name)
+    name = re.sub(r"-(\d+)-on\b", r"-\1-one", name)
+    return re.sub(r"\[(\d,\d-[a-z]); (\d,\d-[a-z]')\]", r"[\1:\2]", name)
+
+
 def opsin_batch(names: list[str]) -> list[str]:
     """OPSIN in one Java start; py2opsin writes a fixed temp file name into the working directory, so
     run it in a private directory (other processes may be calling it from the checkout)."""
@@ -484,12 +546,21 @@ def full_key_of(smiles: str) -> str:
 
 def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], dict[str, list[str]]]:
     """Entries per list, and per list the rows listed but not encoded (with the reason)."""
+    danish = key_word.startswith("BEK")
+    english = anglicised_dk if danish else anglicised
     candidates = []  # (row, name, systematic, aliases)
     for row in rows:
         name, parens = split_printed(row.printed)
         systematic, aliases = None, []
-        # the printed name is itself a chemical name (not a trivial name with a locant: "3,4-Dichloroethylphenidate")
-        if len(name) > 15 and re.search(r"\d", name) and not name.lower().endswith("phenidate"):
+        # the printed name is itself a chemical name (not a trivial name with a locant: "3,4-Dichloroethylphenidate";
+        # in the Danish rows not a code or trivial name either - "CUMYL-4CN-BINACA", "7-hydroxymitragynin" - : a
+        # Danish printed name counts as chemical only with brackets, parentheses or a comma in it)
+        if (
+            len(name) > 15
+            and re.search(r"\d", name)
+            and not name.lower().endswith("phenidate")
+            and (not danish or re.search(r"[\[\](),]", name))
+        ):
             systematic = name
         for p in parens:
             chemical = len(p) > 15 and re.search(r"\d|yl|amine|ester|acid|one\b|diol|amid", p) and " or " not in p
@@ -499,7 +570,7 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                 aliases.append(p)
         candidates.append((row, name, systematic, aliases))
     # OPSIN once, in one batch: printed names, and their anglicised forms
-    to_parse = sorted({c[2] for c in candidates if c[2]} | {anglicised(c[2]) for c in candidates if c[2]})
+    to_parse = sorted({c[2] for c in candidates if c[2]} | {english(c[2]) for c in candidates if c[2]})
     parsed = dict(zip(to_parse, opsin_batch(to_parse)))
 
     by_list: dict[str, list[Entry]] = {}
@@ -545,11 +616,11 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                 )
             elif opsin:
                 entry.smiles, entry.structure_from = opsin, "opsin"
-            elif systematic and parsed.get(anglicised(systematic)):
-                entry.smiles, entry.structure_from = parsed[anglicised(systematic)], "reviewed"
+            elif systematic and parsed.get(english(systematic)):
+                entry.smiles, entry.structure_from = parsed[english(systematic)], "reviewed"
                 entry.structure_note = (
                     f"OPSIN cannot read the name as printed (Danish spelling/line-break hyphens); this is OPSIN's parse "
-                    f"of the English form '{anglicised(systematic)}'"
+                    f"of the English form '{english(systematic)}'"
                 )
             elif not reviewed and low in BORROWED:
                 entry.smiles, origin = BORROWED[low]
