@@ -50,7 +50,9 @@ from chemistry.rulebook import expand_core, load_rulebook, parse_smarts  # noqa:
 
 # the repository's verbatim copy of shared/data/psychoactives.csv (see service/seed/README.md)
 PSYCHOACTIVES = Path(__file__).resolve().parents[1] / "service" / "seed" / "psychoactives.csv"
-AS_OF = date(2025, 1, 1)
+# the law in force on the day of the run (--as-of to measure another day's rulebook): 88 rules
+# carry three wordings of the NpSG, and only the one in force is evaluated
+AS_OF = date.today()
 
 # --- a deterministic set of analogues around the scaffolds the group bans are about -------------
 
@@ -256,7 +258,11 @@ def measure(
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20_000, help="number of generated analogues (default 20000)")
+    parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="classify as of this day (default today)")
     args = parser.parse_args(argv)
+    if args.as_of is not None:
+        global AS_OF
+        AS_OF = args.as_of
 
     t0 = time.perf_counter()
     rulebook = load_rulebook()
@@ -267,7 +273,8 @@ def main(argv=None) -> int:
     ]
     print(
         f"rules: {len(rulebook)} in {len(rulebook.jurisdictions)} jurisdictions; "
-        f"{len(naive_queries)} core patterns ({len(classifier._patterns)} distinct); load+compile {t_compile:.2f} s"
+        f"{len(naive_queries)} core patterns ({len(classifier._patterns)} distinct); load+compile {t_compile:.2f} s; "
+        f"as of {AS_OF.isoformat()}"
     )
 
     sets = [("psychoactives.csv", read_psychoactives()), ("generated analogues", generate_analogues(args.n))]

@@ -17,14 +17,16 @@ from nps_series import psychoactives
 from rdkit import Chem
 
 from chemistry.classify import Classifier
+from chemistry.classify.gates import prefix_gate, shared_gates
 from chemistry.classify.prescreen import (
     _aliphatic_ring_carbons,
     _atom_type_counts,
+    _in_matching_order,
     _ring_junctions,
     _ring_junctions_needed,
 )
 from chemistry.identity import StructureError, identify
-from chemistry.rulebook import RULES_DIR
+from chemistry.rulebook import RULES_DIR, load_rulebook
 
 
 def _structures() -> list[str]:
@@ -108,3 +110,28 @@ def test_atom_counts_read_from_the_smiles_are_rdkits(classifier):
         from_smiles = {k: v for k, v in _atom_type_counts(identity.mol, identity.smiles).items() if v}
         from_atoms = _atom_type_counts(identity.mol, None)
         assert from_smiles == from_atoms, identity.smiles
+
+
+def test_a_gate_is_the_prefix_a_family_of_patterns_shares():
+    """The gate of a phenethylamine pattern is its nitrogen, two chain carbons and first ring atom
+    (the order RDKit's matcher follows, rarest atom first); too small a pattern has none."""
+    query = _in_matching_order(Chem.MolFromSmarts("c1ccc(cc1)[CX4:3][CX4:2][NX3:1]"))
+    assert prefix_gate(query) == "[N&X3][C&X4][C&X4]c"
+    assert prefix_gate(Chem.MolFromSmarts("[NX3]CCc")) is None
+    family = {f"[NX3][CX4][CX4]c1ccc({x})cc1": Chem.MolFromSmarts(f"[NX3][CX4][CX4]c1ccc({x})cc1") for x in "FClBrI"}
+    family = {k: v for k, v in family.items() if v is not None}
+    lone = {"[OX2H]c1ccccc1C(=O)O": Chem.MolFromSmarts("[OX2H]c1ccccc1C(=O)O")}
+    gates = shared_gates(family | lone)
+    assert set(gates) == set(family)  # the lone pattern shares its gate with nobody: no gate
+    assert len(set(gates.values())) == 1
+
+
+def test_guarded_patterns_get_no_gate():
+    """A draft's pattern is searched only under the deadline guard; an unguarded gate search of its
+    prefix could hang, so drafts' patterns are never gated (every shipped rule stands in for a
+    draft here)."""
+    rulebook = load_rulebook()
+    shipped = Classifier(rulebook)
+    assert any(p.smarts in shipped._gate_of for p in shipped._pattern_list)
+    guarded = Classifier(rulebook, guarded_rules=[g.rule.id for g in shipped._groups])
+    assert guarded._gate_of == {}
