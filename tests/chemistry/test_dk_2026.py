@@ -29,6 +29,7 @@ CUMYL_5F_PINACA = "CC(C)(c1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
 U_47700 = "CN(C)C1CCCCC1N(C)C(=O)c1ccc(Cl)c(Cl)c1"
 BROMO_DRAGONFLY = "CC(N)Cc1c2ccoc2c(Br)c2ccoc12"
 ETHYLONE = "CCNC(C)C(=O)c1ccc2OCOc2c1"
+HU_210 = "CCCCCCC(C)(C)c1cc(O)c2c(c1)OC(C)(C)C1CC=C(CO)CC21"
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,7 @@ def _dk_named() -> dict[str, dict]:
         ("U-47700, no. 233.1 (2017)", U_47700),
         ("mitragynine (BEK 174/2009)", MITRAGYNINE),
         ("Bromo-DragonFLY (2011 traffic-safety order, list B)", BROMO_DRAGONFLY),
+        ("HU-210 (UNODC: BEK 190/2010, list B)", HU_210),
     ],
 )
 def test_read_list_b_entries_answer_by_name_on_list_b(everything, name, smiles):

@@ -332,6 +332,18 @@ DRAWN: dict[str, tuple[str, str]] = {
     "mcpp": ("Clc1cccc(N2CCNCC2)c1", "1-(3-chlorophenyl)piperazine"),
     # "MeOPP" names no position; the para isomer (pMeOPP) is the one sold under that name: the encoder's reading
     "meopp": ("COc1ccc(N2CCNCC2)cc1", "1-(4-methoxyphenyl)piperazine"),
+    "hu-210": (
+        "CCCCCCC(C)(C)c1cc(O)c2c(c1)OC(C)(C)[C@@H]1CC=C(CO)C[C@@H]21",
+        "(6aR,10aR)-9-(hydroxymethyl)-6,6-dimethyl-3-(2-methyloctan-2-yl)-6a,7,10,10a-tetrahydro-6H-benzo[c]chromen-1-ol",
+    ),
+    "hu-308": (
+        "CCCCCCC(C)(C)c1cc(OC)c([C@@H]2C=C(CO)[C@@H]3C[C@H]2C3(C)C)c(OC)c1",
+        "[(1R,4R,5R)-4-[2,6-dimethoxy-4-(2-methyloctan-2-yl)phenyl]-6,6-dimethylbicyclo[3.1.1]hept-2-en-2-yl]methanol",
+    ),
+    "win 55,212-2": (
+        "Cc1c(C(=O)c2cccc3ccccc23)c2cccc3c2n1[C@H](CN1CCOCC1)CO3",
+        "[(3R)-5-methyl-3-(morpholin-4-ylmethyl)-2,3-dihydro-[1,4]oxazino[2,3,4-hi]indol-6-yl](naphthalen-1-yl)methanone",
+    ),
     "hhc": (
         "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21",
         "6,6,9-trimethyl-3-pentyl-6a,7,8,9,10,10a-hexahydro-6H-benzo[c]chromen-1-ol",
@@ -379,7 +391,7 @@ SOURCE_PREFIX = {
         "Regulations SI 2018/1383; number and date from secondary sources)"
     ),
     "mdr2001-s4p1": "Misuse of Drugs Regulations 2001, Sch. 4 Part I (the name; Class C inferred, not read in MDA Sch. 2 Part III)",
-    "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 liste E)",
+    "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 lists B and E)",
     "skat-narkotika": (
         "Toldstyrelsen (Danish Customs), Den juridiske vejledning, 'Narkotika' (secondary; names examples of "
         "BEK 2446/2021 bilag 1 lists D and E)"
