@@ -40,10 +40,13 @@ __all__ = [
     "SUBSTITUENT_CLASSES",
     "Citation",
     "Core",
+    "CoresOf",
     "Caveat",
     "Example",
     "Exclusion",
     "ForbidPattern",
+    "cross_group_problems",
+    "cross_group_targets",
     "Limits",
     "NamedSubstance",
     "JurisdictionInfo",
@@ -578,6 +581,20 @@ class Limits(_Model):
         return value
 
 
+class CoresOf(_Model):
+    """Some cores of a group rule, named by their ids (an entry of ``excluded_by_cores_of``)."""
+
+    rule: Slug
+    cores: list[Slug] = Field(min_length=1)
+
+
+def cross_group_targets(rule: Rule) -> list[tuple[str, list[str] | None]]:
+    """(rule id, core ids or None for all its cores) for each entry of ``excluded_by_cores_of``."""
+    return [
+        (entry, None) if isinstance(entry, str) else (entry.rule, entry.cores) for entry in rule.excluded_by_cores_of
+    ]
+
+
 class Rule(_Model):
     """One legal text: a group (generic) definition or a list of named substances."""
 
@@ -600,6 +617,13 @@ class Rule(_Model):
     # rule does not apply ("§ 1 Abs. 2 NpSG", "unless listed in another schedule").
     yields_to: list[Slug] = []
     yields_reason: NonEmpty | None = None
+    # Cross-group exclusion (NpSG Anlage 1 Nr. 1, last sentence): where the compound has the core of
+    # one of these group rules (same jurisdiction, in force that day) and that rule does not capture
+    # it, this rule's match does not count; applied by chemistry/classify/cross_group.py.
+    # An entry is a rule id (all its cores) or { rule = "<id>", cores = ["<core id>", ...] } (only
+    # those cores are that rule's Kern-/Grundstruktur; FORMAT.md, "excluded_by_cores_of").
+    excluded_by_cores_of: list[Slug | CoresOf] = []
+    excluded_by_cores_reason: NonEmpty | None = None
     notes: str | None = None
     cores: list[Core] = []
     limits: Limits = Limits()
@@ -622,6 +646,20 @@ class Rule(_Model):
             raise ValueError("'yields_reason' is required with 'yields_to': cite the provision that gives precedence")
         if self.id in self.yields_to:
             raise ValueError("a rule cannot yield to itself")
+        if self.excluded_by_cores_of:
+            if not self.excluded_by_cores_reason:
+                raise ValueError(
+                    "'excluded_by_cores_reason' is required with 'excluded_by_cores_of': cite the provision that excludes"
+                )
+            if self.kind != "group":
+                raise ValueError("'excluded_by_cores_of' is for group rules only")
+            named = [target for target, _ in cross_group_targets(self)]
+            if self.id in named:
+                raise ValueError("a rule cannot be excluded by its own cores")
+            if len(set(named)) != len(named):
+                raise ValueError(f"'excluded_by_cores_of' names a rule twice: {named}")
+        elif self.excluded_by_cores_reason:
+            raise ValueError("'excluded_by_cores_reason' without 'excluded_by_cores_of'")
         if not self.controls and self.kind != "named":
             raise ValueError("'controls = false' is for named registers (kind = \"named\") only")
         for example in self.must_match:
@@ -811,6 +849,7 @@ def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
             sources[rule.id] = path.name
             rules.append(rule)
     problems.extend(precedence_problems(rules, sources))
+    problems.extend(cross_group_problems(rules, sources))
     if problems:
         raise RulebookError(problems)
     return Rulebook(rules=tuple(rules), sources=sources)
@@ -853,6 +892,62 @@ def precedence_problems(rules: Iterable[Rule], sources: dict[str, str] | None = 
                 continue
             seen.add(current)
             stack.extend(by_id[current].yields_to)
+    return problems
+
+
+def cross_group_problems(rules: Iterable[Rule], sources: dict[str, str] | None = None) -> list[RuleProblem]:
+    """`excluded_by_cores_of` must name group rules of the same jurisdiction, and the exclusions
+    must not go round in a circle (whether rule A captures would depend on itself)."""
+    by_id = {rule.id: rule for rule in rules}
+    problems = []
+    for rule in by_id.values():
+        file = (sources or {}).get(rule.id, "(draft)")
+        for index, (target, core_ids) in enumerate(cross_group_targets(rule)):
+            other = by_id.get(target)
+            field = f"excluded_by_cores_of[{index}]"
+            unknown = sorted(set(core_ids or ()) - {core.id for core in other.cores}) if other is not None else []
+            if other is None:
+                problems.append(RuleProblem(file, rule.id, field, f"no rule with id {target!r}"))
+            elif other.kind != "group":
+                problems.append(
+                    RuleProblem(file, rule.id, field, f"{target!r} is a named rule; only a group rule has cores")
+                )
+            elif other.jurisdiction != rule.jurisdiction:
+                problems.append(
+                    RuleProblem(
+                        file,
+                        rule.id,
+                        field,
+                        f"{target!r} is a {other.jurisdiction} rule; a cross-group exclusion is between rules of one jurisdiction ({rule.jurisdiction})",
+                    )
+                )
+            elif unknown:
+                problems.append(
+                    RuleProblem(
+                        file,
+                        rule.id,
+                        field,
+                        f"{target!r} has no core {', '.join(map(repr, unknown))}; its cores: {[c.id for c in other.cores]}",
+                    )
+                )
+    for rule in by_id.values():
+        seen, stack = set(), [target for target, _ in cross_group_targets(rule)]
+        while stack:
+            current = stack.pop()
+            if current == rule.id:
+                problems.append(
+                    RuleProblem(
+                        (sources or {}).get(rule.id, "(draft)"),
+                        rule.id,
+                        "excluded_by_cores_of",
+                        "the cross-group exclusions go round in a circle back to this rule",
+                    )
+                )
+                break
+            if current in seen or current not in by_id:
+                continue
+            seen.add(current)
+            stack.extend(target for target, _ in cross_group_targets(by_id[current]))
     return problems
 
 

@@ -44,6 +44,7 @@ from chemistry.classify.compiled import (
     _key_for,
     _Pattern,
 )
+from chemistry.classify.cross_group import CrossGroup
 from chemistry.classify.evaluate import _evaluate_group, _MoleculeFacts
 from chemistry.classify.gates import shared_gates
 from chemistry.classify.pieces import _DOUBLE, _first
@@ -143,6 +144,7 @@ class Classifier:
             core.smarts for group in self._groups if group.rule.id in self._guarded_rules for core in group.cores
         )
         self._build_prescreen()
+        self._cross_group = CrossGroup(self.rulebook)
 
     def core_queries(self, rule_ids: Iterable[str] | None = None) -> dict[str, Chem.Mol]:
         """The compiled core patterns (SMARTS, ring systems expanded -> query) of the given
@@ -515,6 +517,7 @@ class Classifier:
         # groups
         groups, wanted_patterns, in_force = self._groups_in_force(tuple(wanted), on)
         undetermined: dict[str, list[Undetermined]] = {}
+        core_hits: dict[str, tuple] = {}
         if groups:
             core_hits, cut_off = self._core_matches_within(
                 parent, wanted_patterns, smiles, deadline=time.perf_counter() + self.budget_seconds
@@ -568,7 +571,17 @@ class Classifier:
                     result = quiet[j] = JurisdictionResult(j, "not_controlled", (), (), (), ())
                 results[j] = result
                 continue
+            excluded: tuple[SetAside, ...] = ()
+            if self._cross_group.rule_ids and matches[j]:  # NpSG Anlage 1 Nr. 1, last sentence
+                kept, excluded, unsure = self._cross_group.apply(
+                    matches[j], near[j], undetermined.get(j, ()), core_hits, on
+                )
+                if excluded or unsure:
+                    matches[j] = kept
+                if unsure:
+                    undetermined[j] = [*undetermined.get(j, ()), *unsure]
             found, set_aside = self._apply_precedence(matches[j], notices[j])
+            set_aside = excluded + set_aside
             if any(m.kind == "named" for m in found):
                 status: Status = "controlled_by_name"
             elif found:

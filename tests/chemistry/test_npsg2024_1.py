@@ -31,9 +31,15 @@ def classifier() -> Classifier:
 
 def _group_1(classifier: Classifier, smiles: str, day: date) -> set[str]:
     """The Nr. 1 rules that capture the compound on `day`, whether they control or were set aside
-    by § 1 Abs. 2 NpSG (BtMG substances, medicines)."""
+    by § 1 Abs. 2 NpSG (BtMG substances, medicines: the rule's yields_to). A match set aside by the
+    last sentence of Nr. 1 (excluded_by_cores_of: the core of another Nummer that does not capture
+    it) is not captured by Nr. 1."""
     answer = classifier.classify(identify(smiles), jurisdictions=["DE"], as_of=day).results["DE"]
-    found = {m.rule_id for m in answer.matches} | {s.match.rule_id for s in answer.set_aside}
+    found = {m.rule_id for m in answer.matches} | {
+        s.match.rule_id
+        for s in answer.set_aside
+        if set(s.by) & set(classifier.rulebook.rule(s.match.rule_id).yields_to)
+    }
     return found & {OLD, NEW}
 
 
