@@ -119,3 +119,20 @@ def test_gabapentinoid_entries_say_what_was_not_read():
     for entry in entries:
         assert entry["in_force_from"] == date(2019, 4, 1)
         assert "Order's text not read" in entry["source"] and "SI 2018/1383" in entry["source"]
+
+
+# --- the Misuse of Drugs Act 1971 (Amendment) Order 2012 (SI 2012/1390, in force 13 June 2012) --------------
+
+PHENAZEPAM = "O=C1CN=C(c2ccccc2Cl)c2cc(Br)ccc2N1"
+PIPRADROL = "OC(c1ccccc1)(c1ccccc1)C1CCCCN1"
+
+
+def test_phenazepam_is_class_c_from_13_june_2012(classifier):
+    (match,) = _gb(classifier, PHENAZEPAM, date(2012, 6, 13)).matches
+    assert (match.rule_id, match.substance, match.in_force_from) == ("gb-mda-class-c", "Phenazepam", date(2012, 6, 13))
+    assert _gb(classifier, PHENAZEPAM, date(2012, 6, 12)).status == "not_controlled"
+
+
+def test_pipradrol_is_class_c_by_name_date_not_recorded(classifier):
+    (match,) = _gb(classifier, PIPRADROL).matches
+    assert (match.rule_id, match.substance, match.date_recorded) == ("gb-mda-class-c", "Pipradrol", False)

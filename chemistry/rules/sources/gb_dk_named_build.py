@@ -262,6 +262,9 @@ BORROWED.update(
         # SI 2011/744: sufentanil (Part 1, named as the place of the insertion) and amineptine (Part 3)
         "sufentanil": ("CCC(=O)N(c1ccccc1)C1(COC)CCN(CCc2cccs2)CC1", _UN61_II.replace("schedule-ii", "schedule-i")),
         "amineptine": ("O=C(O)CCCCCCNC1c2ccccc2CCc2ccccc21", _UN71_ANY),
+        # SI 2012/1390 (phenazepam, Part 3) and pipradrol (Part 3 per the Minister on that Order)
+        "phenazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc(Br)ccc2N1", _UN71_ANY),
+        "pipradrol": ("OC(c1ccccc1)(c1ccccc1)C1CCCCN1", _UN71_ANY),
     }
 )
 
@@ -389,6 +392,10 @@ SOURCE_PREFIX = {
         "MDA 1971 Sch. 2 Part III para 1(a), inserted by the Misuse of Drugs Act 1971 (Amendment) Order 2018 (the "
         "Order's text not read: Class C from Hansard on the draft Order; name as printed in the companion "
         "Regulations SI 2018/1383; number and date from secondary sources)"
+    ),
+    "hansard2012": (
+        "MDA 1971 Sch. 2 Part III, Class C as the Minister stated it on the draft Misuse of Drugs Act 1971 "
+        "(Amendment) Order 2012 (Hansard; the Order's text not read)"
     ),
     "mdr2001-s4p1": "Misuse of Drugs Regulations 2001, Sch. 4 Part I (the name; Class C inferred, not read in MDA Sch. 2 Part III)",
     "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 lists B and E)",

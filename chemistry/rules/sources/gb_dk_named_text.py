@@ -129,6 +129,9 @@ and the insertions read in SI 1989/1340 (buprenorphine, pemoline, 18 September 1
 B on 26 January 2009, the later history of cannabinol was not read), SI 2014/1106 (tramadol, zaleplon,
 zopiclone per its Explanatory Memorandum, 10 June 2014), SI 2011/744 (read as made: amineptine inserted
 "after 'Alprazolam'", in force 28 March 2011, which also proves alprazolam in Part III, date not recorded),
+the Misuse of Drugs Act 1971 (Amendment) Order 2012 (SI 2012/1390: phenazepam, Class C from 13 June 2012, and
+pipradrol named as a Class C drug, date not recorded - both from the Minister on the draft Order and Home Office
+Circular 014/2012; the Order's text, which prints phenazepam by its full chemical name, was NOT read),
 the Misuse of Drugs Act 1971 (Amendment) Order 2018 (gabapentin and pregabalin, Class C from 1 April 2019:
 the Order's text was NOT read; Class C from Hansard on the draft Order, names as printed in the companion
 Regulations SI 2018/1383, number SI 2018/1356 and date from secondary sources, see gb_mda_schedule2.txt) and
@@ -136,7 +139,7 @@ the 2021 Order (flualprazolam, flunitrazolam, norfludiazepam: read from the draf
 2006 until its move to Class B), GHB (SI 2003/1243, date not recorded) and GBL/1,4-butanediol (SI 2009/3209,
 23 December 2009) left Part III on 13 April 2022 (SI 2022/322), as researched for the earlier version of
 this file. REMOVED from the earlier version because neither their listing nor their date was verified:
-phenazepam and the nine designer benzodiazepines recalled for SI 2017/634 (etizolam, deschloroetizolam,
+the nine designer benzodiazepines recalled for SI 2017/634 (etizolam, deschloroetizolam,
 diclazepam, flubromazepam, pyrazolam, flubromazolam, clonazolam, meclonazepam, nifoxipam); SI 2017/634
 brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) but their names were not
 readable.
@@ -162,7 +165,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part III, paragraph 1(a) (1,4-butanediol: paragraph 1(b)); names of Misuse of Drugs Regulations 2001 Sch. 4 Pt. I taken as Class C (see notes)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2009/3209", "SI 2011/744", "SI 2014/1106", "SI 2018/1356", "SI 2022/322"]
+amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2009/3209", "SI 2011/744", "SI 2012/1390", "SI 2014/1106", "SI 2018/1356", "SI 2022/322"]
 """,
     ),
 }
