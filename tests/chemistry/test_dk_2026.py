@@ -29,6 +29,7 @@ CUMYL_5F_PINACA = "CC(C)(c1ccccc1)NC(=O)c1nn(CCCCCF)c2ccccc12"
 U_47700 = "CN(C)C1CCCCC1N(C)C(=O)c1ccc(Cl)c(Cl)c1"
 BROMO_DRAGONFLY = "CC(N)Cc1c2ccoc2c(Br)c2ccoc12"
 ETHYLONE = "CCNC(C)C(=O)c1ccc2OCOc2c1"
+FIVE_F_PB_22 = "O=C(Oc1cccc2cccnc12)c1cn(CCCCCF)c2ccccc12"
 HU_210 = "CCCCCCC(C)(C)c1cc(O)c2c(c1)OC(C)(C)C1CC=C(CO)CC21"
 
 
@@ -82,7 +83,13 @@ def test_codeine_is_on_list_c(everything):
 
 
 @pytest.mark.parametrize(
-    ("name", "smiles"), [("salvinorin A", SALVINORIN_A), ("methoxetamine", METHOXETAMINE), ("TFMPP", TFMPP)]
+    ("name", "smiles"),
+    [
+        ("salvinorin A", SALVINORIN_A),
+        ("methoxetamine", METHOXETAMINE),
+        ("TFMPP", TFMPP),
+        ("5F-PB-22 (Ministry, 30 October 2013)", FIVE_F_PB_22),
+    ],
 )
 def test_bilag_1_entries_whose_list_was_not_read(everything, name, smiles):
     result = _dk(everything, smiles)

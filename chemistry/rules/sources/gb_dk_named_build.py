@@ -231,6 +231,9 @@ BORROWED: dict[str, tuple[str, str]] = {
     "diclazepam": ("CN1C(=O)CN=C(c2ccccc2Cl)c2cc(Cl)ccc21", _UN71),
     "flubromazepam": ("O=C1CN=C(c2ccccc2F)c2cc(Br)ccc2N1", _UN71),
     "flubromazolam": ("Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1F)=NC2", _UN71),
+    # Denmark, "liste A-E" (names as the Ministry's news of 30 October 2013 prints them)
+    "5f-apinaca": ("O=C(NC12CC3CC(CC(C3)C1)C2)c1nn(CCCCCF)c2ccccc12", _UN71),
+    "5f-pb-22": ("O=C(Oc1cccc2cccnc12)c1cn(CCCCCF)c2ccccc12", _UN71),
 }
 # Drawn by the encoder from the systematic name given here; OPSIN's parse of that name has the same InChIKey
 # (checked when this table was written; the name is the common chemical name, not one the instrument prints).
@@ -421,6 +424,10 @@ SOURCE_PREFIX = {
     "hhc2023": (
         "Kristeligt Dagblad/Ritzau, August 2023, and other press reports (secondary; HHC on the list from "
         "3 May 2023; order and list not named)"
+    ),
+    "sum2013": (
+        "Ministeriet for Sundhed og Forebyggelse, news of 30 October 2013 (secondary; the ban in force that day; "
+        "list not named)"
     ),
     "dtu": "DTU, internal guidance 'Euphoriant substances' (secondary; names codeine as an example of list C)",
 }

@@ -359,7 +359,8 @@ Substances that a source read says were put on bilag 1 of the order (or "under c
 without saying on which of lists A-E: the answer is "controlled by name" on bilag 1, the list NOT READ. Sources
 (all secondary): the Minister's letter to Folketingets Sundhedsudvalg of 14 August 2003 (salvia divinorum and
 salvinorin A "fra og med 23. august 2003 kun ... i medicinsk eller videnskabeligt øjemed" - the wording of
-lists B, D and E); UNODC's Legal Library (methoxetamine, BEK 506/2012, in force 2 June 2012); Erowid's
+lists B, D and E); UNODC's Legal Library (methoxetamine, BEK 506/2012, in force 2 June 2012); the Ministry's
+news of 30 October 2013 (5F-APINACA and 5F-PB-22 banned from that day); Erowid's
 translation of a Ritzau report (TFMPP, mCPP, MeOPP banned from 3 December 2005); press reports of 2023 (HHC on
 the list from 3 May 2023; the amending order and the list are not named). Entries added before 2022 carry "not
 recorded" (presence in BEK 2446/2021 not read); HHC answers from 3 May 2023.
