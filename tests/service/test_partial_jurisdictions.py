@@ -15,7 +15,7 @@ def test_china_denmark_and_the_uk_are_marked_as_partially_encoded():
     assert {code for code, info in jurisdictions.items() if not info.named_lists_encoded} == {"CN", "DK", "GB"}
     assert jurisdictions["DE"].named_lists_encoded and jurisdictions["US"].named_lists_encoded
     gap = jurisdictions["DK"].named_lists_gap
-    assert gap is not None and "list C and national listings of other substances are not encoded" in gap
+    assert gap is not None and "a national listing no source read names is missing" in gap
 
 
 def test_morphine_in_denmark_is_controlled_by_inference_and_tramadol_is_undetermined(client, authority):
@@ -35,7 +35,7 @@ def test_morphine_in_denmark_is_controlled_by_inference_and_tramadol_is_undeterm
     ).json()
     (dk,) = answer["results"]
     assert dk["status"] == "undetermined"
-    assert "list C and national listings of other substances are not encoded" in dk["answer"]
+    assert "a national listing no source read names is missing" in dk["answer"]
 
 
 def test_no_uncontrolled_advisory_for_a_partially_encoded_jurisdiction(client, reporter, report_body, engine):
