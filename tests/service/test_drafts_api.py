@@ -157,8 +157,11 @@ def test_impact_names_captured_newly_controlled_and_examples(client, regulator, 
     impact = response.json()
     assert impact["registry_size"] == 3
     assert {c["names"][0] for c in impact["captured"]} == {"2-AI", "MDAI"}
-    assert {c["names"][0] for c in impact["newly_controlled"]} == {"2-AI", "MDAI"}
-    assert all(c["current_status"] == "not_controlled" for c in impact["captured"])
+    # 2-aminoindane is on Danish list B by name (UNODC's Denmark page; the 2011 order quoting list B),
+    # so the draft newly controls MDAI only
+    assert {c["names"][0] for c in impact["newly_controlled"]} == {"MDAI"}
+    status = {c["names"][0]: c["current_status"] for c in impact["captured"]}
+    assert status == {"2-AI": "controlled_by_name", "MDAI": "not_controlled"}
     assert all(check["as_expected"] for check in impact["own_examples"])
     assert len(impact["own_examples"]) == 3
     # the shipped 2-aminoindane examples are NpSG 1.2 b's ring closures onto ring A: 2-AI and MDAI, in
@@ -233,7 +236,10 @@ def test_activation_adds_the_rule_and_reclassifies_the_registry(
     ]
     history = client.get("/v1/drafts", params={"rule_id": DRAFT["id"]}, headers=regulator.headers).json()["items"]
     assert [(d["version"], d["status"]) for d in history] == [(2, "active"), (1, "superseded")]
-    assert _dk(client, authority, AMINOINDANE)["status"] == "undetermined"
+    # 2-aminoindane is no longer captured by the draft; it stays controlled by its list B entry
+    aminoindane = _dk(client, authority, AMINOINDANE)
+    assert aminoindane["status"] == "controlled_by_name"
+    assert DRAFT["id"] not in {m["rule_id"] for m in aminoindane["matches"]}
     assert _dk(client, authority, MDAI)["status"] == "controlled_by_group"
     assert _dk(client, authority, MDAI, as_of="2020-06-01")["status"] == "undetermined"
     with engine.connect() as connection:
