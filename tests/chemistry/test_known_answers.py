@@ -173,6 +173,32 @@ KNOWN += [
     ("flunitrazepam", FLUNITRAZEPAM, "DK", NAMED, "dk-bek-list-d", "bilag 1, list D"),
 ]
 
+# (+)-3-methoxy-17-methylmorphinan: the 1961 Convention's Schedule I lists racemethorphan and
+# levomethorphan and excepts dextromethorphan from the isomers; the MDA's Schedule 2 extends each Part
+# to stereoisomeric forms "not being dextromethorphan or dextrorphan"; 21 U.S.C. 802(18) and 21 CFR
+# 1308.12(c) do not reach it (dextrorphan is excepted from the opiates); the BtMG names levomethorphan
+DEXTROMETHORPHAN = "CN1CC[C@@]23CCCC[C@@H]2[C@@H]1Cc1ccc(OC)cc13"
+KNOWN += [
+    ("dextromethorphan", DEXTROMETHORPHAN, "UN", NOT, None, "excepted from the isomers of Schedule I (1961)"),
+    ("dextromethorphan", DEXTROMETHORPHAN, "GB", NOT, None, "excepted from Schedule 2's stereoisomers"),
+    ("dextromethorphan", DEXTROMETHORPHAN, "US", NOT, None, "not an opiate; on no schedule"),
+    ("dextromethorphan", DEXTROMETHORPHAN, "DE", NOT, None, "BtMG names levomethorphan only"),
+    # Misuse of Drugs Act 1971 (Amendment) Order 2018: gabapentin and pregabalin Class C from 1 April 2019
+    ("gabapentin", "NCC1(CC(=O)O)CCCCC1", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),
+    ("pregabalin", "CC(C)C[C@H](CN)CC(=O)O", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),
+    # SI 2011/744: tapentadol Class A
+    ("tapentadol", "CC[C@@H](c1cccc(O)c1)[C@@H](C)CN(C)C", "GB", NAMED, "gb-mda-class-a", "Schedule 2, Part I"),
+    # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
+    (
+        "mitragynine",
+        "CC[C@@H]1CN2CCc3c([nH]c4cccc(OC)c34)[C@@H]2C[C@@H]1/C(=C\\OC)C(=O)OC",
+        "DK",
+        NAMED,
+        "dk-bek-list-b",
+        "bilag 1, list B (2009)",
+    ),
+]
+
 
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
