@@ -97,3 +97,39 @@ def test_meta_fluorofentanyl_is_listed_by_name_from_7_december_2023(us):
     before = _rules_on(us, meta_fluorofentanyl, date(2023, 12, 6))
     assert before == {"us-csa-fentanyl-related-substances"}
     assert _rules_on(us, meta_fluorofentanyl, date(2023, 12, 7)) == {SCHEDULE_I}
+
+
+SCHEDULE_V = "us-csa-schedule-v"
+
+
+def test_methoxetamine_is_schedule_i_from_6_july_2022(us):
+    """87 FR 34166 (FR Doc. 2022-11933): places 2-(ethylamino)-2-(3-methoxyphenyl)cyclohexan-1-one (methoxetamine,
+    MXE), "including its salts, isomers, and salts of isomers", in schedule I; "Effective July 6, 2022"."""
+    mxe = "CCNC1(c2cccc(OC)c2)CCCCC1=O"
+    mxe_one_enantiomer = "CCN[C@@]1(c2cccc(OC)c2)CCCCC1=O"
+    assert SCHEDULE_I not in _rules_on(us, mxe, date(2022, 7, 5))
+    assert SCHEDULE_I in _rules_on(us, mxe, date(2022, 7, 6))
+    assert SCHEDULE_I in _rules_on(us, mxe, TODAY)
+    assert SCHEDULE_I in _rules_on(us, mxe_one_enantiomer, TODAY)
+
+
+def test_cenobamate_is_schedule_v_from_10_march_2020_as_the_printed_isomer(us):
+    """85 FR 13741 (interim final rule): places cenobamate, "[(1R)-1-(2-chlorophenyl)-2-(tetrazol-2-yl)ethyl]
+    carbamate", "including its salts" in schedule V; "The effective date of this rulemaking is March 10, 2020".
+    Salts only, not isomers: the (1S) enantiomer is not the listed substance."""
+    cenobamate = "NC(=O)O[C@@H](Cn1ncnn1)c1ccccc1Cl"
+    enantiomer = "NC(=O)O[C@H](Cn1ncnn1)c1ccccc1Cl"
+    assert SCHEDULE_V not in _rules_on(us, cenobamate, date(2020, 3, 9))
+    assert SCHEDULE_V in _rules_on(us, cenobamate, date(2020, 3, 10))
+    assert SCHEDULE_V in _rules_on(us, cenobamate, TODAY)
+    assert SCHEDULE_V not in _rules_on(us, enantiomer, TODAY)
+
+
+def test_lasmiditan_is_schedule_v_from_31_january_2020(us):
+    """85 FR 5557 (interim final rule): places lasmiditan (2,4,6-trifluoro-N-(6-(1-methylpiperidine-4-carbonyl)
+    pyridine-2-yl-benzamide, as printed) in schedule V; "The effective date of this rulemaking is January 31, 2020";
+    kept by the final rule 86 FR 27803."""
+    lasmiditan = "CN1CCC(CC1)C(=O)c1cccc(NC(=O)c2c(F)cc(F)cc2F)n1"
+    assert SCHEDULE_V not in _rules_on(us, lasmiditan, date(2020, 1, 30))
+    assert SCHEDULE_V in _rules_on(us, lasmiditan, date(2020, 1, 31))
+    assert SCHEDULE_V in _rules_on(us, lasmiditan, TODAY)

@@ -117,7 +117,7 @@ COMMIT = {"I": "04d1d96", "I-temporary": "04d1d96", "II": "17639b1", "III": "497
 # Paragraphs whose text names only salts (not isomers): the listed stereoisomer alone.
 SALTS_ONLY = {"1308.15(e)(1)", "1308.15(e)(3)", "1308.15(e)(4)"}
 # The same for entries of us_21cfr1308_amendments.txt, by printed name ("zuranolone, including its salts").
-SALTS_ONLY_AMENDMENTS = {"Zuranolone"}
+SALTS_ONLY_AMENDMENTS = {"Zuranolone", "Cenobamate"}
 # The group rule encodes it; a named entry would need a single structure.
 GROUP_ENCODED = {"1308.11(h)(30)"}
 
@@ -128,7 +128,7 @@ note is of March 2022 (file us_21cfr1308_11.txt beside the generator), plus the 
 us_21cfr1308_amendments.txt: the permanent placements of brorphine (2023), the 2022 nitazenes (metonitazene 2023 with
 its effective date not read; etodesnitazene, N-pyrrolidino etonitazene, protonitazene, butonitazene, flunitazene,
 metodesnitazene 2024), N-desethyl isotonitazene and N-piperidinyl etonitazene (effective 2026), ethylphenidate (2024),
-4-CMC (2025), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
+4-CMC (2025), methoxetamine (MXE, 87 FR 34166, effective 6 July 2022), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
 read), the five designer benzodiazepines of the 2023 temporary order (FR Doc. 2026-04112, effective 1 April 2026), and
 the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC, dipentylone and hexahydrocannabinol (HHC, FR Doc.
 2026-08595, 4 May 2026), which DEA says were schedule I before (as positional isomers, or HHC as a tetrahydrocannabinol
@@ -214,9 +214,10 @@ phenazone, which are not controlled); chloral hydrate itself is an entry. Dates:
 """,
     "V": """
 Source text: eCFR 21 CFR 1308.15 as amended to 28 September 2018 (83 FR 48953; github.com/MichalOpoka/ecfr, file
-us_21cfr1308_15.txt), plus ganaxolone (87 FR 32996, effective 1 June 2022) from us_21cfr1308_amendments.txt. Other changes
-after that version were NOT read: for example cenobamate and lasmiditan placements and the later decontrol of the approved
-cannabidiol drug and of other substances - this list is older than the other schedules.
+us_21cfr1308_15.txt), plus lasmiditan (85 FR 5557, effective 31 January 2020), cenobamate (85 FR 13741, effective 10 March
+2020, "including its salts": the printed (1R) isomer only) and ganaxolone (87 FR 32996, effective 1 June 2022) from
+us_21cfr1308_amendments.txt. Other changes after that version were NOT read: for example the later decontrol of the
+approved cannabidiol drug and of other substances - this list is older than the other schedules.
 (c) narcotic preparations in limited quantities (codeine, dihydrocodeine, ethylmorphine, diphenoxylate with atropine,
 opium, difenoxin with atropine) cannot be decided from structure: they are listed as preparations. (e) depressants include
 salts only (no isomers): brivaracetam, lacosamide and pregabalin are matched as the printed stereoisomer.
