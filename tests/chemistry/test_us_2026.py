@@ -133,3 +133,29 @@ def test_lasmiditan_is_schedule_v_from_31_january_2020(us):
     assert SCHEDULE_V not in _rules_on(us, lasmiditan, date(2020, 1, 30))
     assert SCHEDULE_V in _rules_on(us, lasmiditan, date(2020, 1, 31))
     assert SCHEDULE_V in _rules_on(us, lasmiditan, TODAY)
+
+
+# Second sweep of the 2015-2022 actions: the dates on which entries of the March 2022 eCFR text came into force,
+# from the DATES of the orders read (the temporary order's where one preceded the permanent listing).
+DATED_ENTRIES = [
+    # 81 FR 22023: AH-7921 (3,4-dichloro-N-[(1-dimethylamino)cyclohexylmethyl]benzamide), "Effective May 16, 2016"
+    ("AH-7921", "CN(C)C1(CNC(=O)c2ccc(Cl)c(Cl)c2)CCCCC1", date(2016, 5, 16)),
+    # 80 FR 5042: AB-CHMINACA, temporary final order "effective January 30, 2015"
+    ("AB-CHMINACA", "CC(C)C(NC(=O)c1nn(CC2CCCCC2)c2ccccc12)C(N)=O", date(2015, 1, 30)),
+    # 82 FR 49504: tetrahydrofuranyl fentanyl (N-(1-phenethylpiperidin-4-yl)-N-phenyltetrahydrofuran-2-carboxamide),
+    # temporary scheduling order "effective October 26, 2017"
+    ("tetrahydrofuranyl fentanyl", "O=C(C1CCCO1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", date(2017, 10, 26)),
+    # 82 FR 17119: 5F-ADB (methyl 2-(1-(5-fluoropentyl)-1H-indazole-3-carboxamido)-3,3-dimethylbutanoate),
+    # "effective on April 10, 2017"; made permanent by 85 FR 4211
+    ("5F-ADB", "COC(=O)C(NC(=O)c1nn(CCCCCF)c2ccccc12)C(C)(C)C", date(2017, 4, 10)),
+    # 84 FR 15505: 5F-MDMB-PICA (methyl 2-(1-(5-fluoropentyl)-1H-indole-3-carboxamido)-3,3-dimethylbutanoate),
+    # "effective April 16, 2019"
+    ("5F-MDMB-PICA", "COC(=O)C(NC(=O)c1cn(CCCCCF)c2ccccc12)C(C)(C)C", date(2019, 4, 16)),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles", "start"), DATED_ENTRIES, ids=[d[0] for d in DATED_ENTRIES])
+def test_schedule_i_entries_start_on_the_effective_date_read(us, name, smiles, start):
+    assert SCHEDULE_I not in _rules_on(us, smiles, date.fromordinal(start.toordinal() - 1)), name
+    assert SCHEDULE_I in _rules_on(us, smiles, start), name
+    assert SCHEDULE_I in _rules_on(us, smiles, TODAY), name

@@ -62,7 +62,92 @@ DATES = {
             NOT_RECORDED,
             "83 FR 61320 (29 November 2018, final rule; earlier temporary orders not retrieved)",
         )
-        for n in (4, 40, 42, 61, 85)
+        for n in (40, 61)
+    },
+    # Second sweep (4 December 2026): DEA actions of 2015-2022 whose summary and DATES were read in the Federal
+    # Register (govinfo.gov, federal.elaws.us, regulations.justia.com, thefederalregister.org copies). Where a
+    # temporary order preceded the permanent listing, the entry starts on the temporary order's effective date
+    # when that was read; the continuity of control is the permanent rule's own statement where it was read
+    # ("continues", "maintains"), otherwise it is assumed and the text says so.
+    "1308.11(b)(4)": (
+        NOT_RECORDED,
+        "82 FR 32453 (temporary scheduling order, FR Doc. 2017-14880, published 14 July 2017; its DATES not read);"
+        " 83 FR 61320 (final order, 29 November 2018, which 'maintains the placement'; its DATES not read)",
+    ),
+    "1308.11(b)(42)": (
+        NOT_RECORDED,
+        "81 FR 85873 (temporary final order, FR Doc. 2016-28693, published 29 November 2016; its DATES not read);"
+        " 83 FR 61320 (final order, 29 November 2018, which 'maintains the placement'; its DATES not read)",
+    ),
+    "1308.11(b)(85)": (
+        "2017-10-26",
+        "82 FR 49504 (temporary scheduling order, FR Doc. 2017-23206, 'effective October 26, 2017, until October 28,"
+        " 2019'); 83 FR 61320 (final order, 29 November 2018, which 'maintains the placement'; its DATES not read)",
+    ),
+    **{
+        f"1308.11(b)({n})": (
+            "2017-10-26",
+            "82 FR 49504 (temporary scheduling order, FR Doc. 2017-23206, 'effective October 26, 2017, until October"
+            " 28, 2019'); the permanent listing was not read, continuous control since the order is assumed",
+        )
+        for n in (50, 64)
+    },
+    "1308.11(b)(3)": (
+        NOT_RECORDED,
+        "80 FR 42381 (temporary final order, FR Doc. 2015-17563, published 17 July 2015; its DATES not read);"
+        " the permanent listing was not read",
+    ),
+    "1308.11(b)(5)": (
+        "2016-05-16",
+        "81 FR 22023 (final order, FR Doc. 2016-08566, Docket No. DEA-432, 14 April 2016, 'Effective May 16, 2016';"
+        " Single Convention obligation)",
+    ),
+    "1308.11(b)(90)": (
+        NOT_RECORDED,
+        "81 FR 79389 (temporary final order, FR Doc. 2016-27357, published 14 November 2016; its DATES not read);"
+        " the permanent listing was not read",
+    ),
+    **{
+        f"1308.11(d)({n})": (
+            "2015-01-30",
+            "80 FR 5042 (temporary final order, FR Doc. 2015-01776, 'This final order is effective January 30,"
+            " 2015'); the permanent placement of AB-CHMINACA, AB-PINACA and THJ-2201 (2017) was read by title only;"
+            " 88 FR 86266 states that AB-PINACA is controlled since 30 January 2015",
+        )
+        for n in (69, 70, 71)
+    },
+    **{
+        f"1308.11(d)({n})": (
+            "2017-04-10",
+            "82 FR 17119 (temporary scheduling order, FR Doc. 2017-07118, 'effective on April 10, 2017'); 85 FR 4211"
+            " (final rule, FR Doc. 2020-00665, 'Effective: January 24, 2020', which 'continues the imposition' of"
+            " the schedule I controls)",
+        )
+        for n in range(73, 79)
+    },
+    "1308.11(d)(79)": (
+        NOT_RECORDED,
+        "82 FR 51154 (temporary scheduling order, 3 November 2017; its DATES not read), extended by 84 FR 58045"
+        " (FR Doc. 2019-23372) 'effective November 3, 2019 and expires on November 3, 2020'; the permanent listing"
+        " was not read",
+    ),
+    **{
+        f"1308.11(d)({n})": (
+            NOT_RECORDED,
+            "83 FR 31877 (temporary scheduling order, FR Doc. 2018-14718, published 10 July 2018; its DATES not"
+            " read); 86 FR 30775 (final rule, FR Doc. 2021-11974, 'Effective June 10, 2021': the substances"
+            " 'are currently listed in Schedule I pursuant to a temporary scheduling order')",
+        )
+        for n in range(81, 86)
+    },
+    **{
+        f"1308.11(d)({n})": (
+            "2019-04-16",
+            "84 FR 15505 (temporary scheduling order, FR Doc. 2019-07460, 'effective April 16, 2019, until April 16,"
+            " 2021'); extended to 16 April 2022 by 86 FR 16669 (FR Doc. 2021-06555); made permanent by the final rule"
+            " effective 7 April 2022 (its summary and DATES read in a copy at ehs.ucla.edu; its FR citation not read)",
+        )
+        for n in range(89, 94)
     },
     **{
         f"1308.11(h)({n})": (
