@@ -159,3 +159,22 @@ def test_schedule_i_entries_start_on_the_effective_date_read(us, name, smiles, s
     assert SCHEDULE_I not in _rules_on(us, smiles, date.fromordinal(start.toordinal() - 1)), name
     assert SCHEDULE_I in _rules_on(us, smiles, start), name
     assert SCHEDULE_I in _rules_on(us, smiles, TODAY), name
+
+
+def test_norfentanyl_is_schedule_ii_from_18_may_2020(us):
+    """85 FR 21320: designates N-phenyl-N-(piperidin-4-yl)propionamide (norfentanyl) an immediate precursor of fentanyl
+    and controls it in schedule II; "This rulemaking becomes effective May 18, 2020"."""
+    norfentanyl = "CCC(=O)N(c1ccccc1)C1CCNCC1"
+    assert "us-csa-schedule-ii" not in _rules_on(us, norfentanyl, date(2020, 5, 17))
+    assert "us-csa-schedule-ii" in _rules_on(us, norfentanyl, date(2020, 5, 18))
+    assert "us-csa-schedule-ii" in _rules_on(us, norfentanyl, TODAY)
+
+
+def test_lemborexant_is_schedule_iv_from_7_april_2020(us):
+    """85 FR 19387 (interim final rule): places lemborexant, "(1R,2S)-2-[(2,4-dimethylpyrimidin-5-yl)oxymethyl]-2-(3-
+    fluorophenyl)-N-(5-fluoropyridin-2-yl)cyclopropane-1-carboxamide", in schedule IV; "The effective date of this
+    rulemaking is April 7, 2020"."""
+    lemborexant = "Cc1ncc(OC[C@@]2(c3cccc(F)c3)C[C@H]2C(=O)Nc2ccc(F)cn2)c(C)n1"  # OPSIN, printed name
+    assert "us-csa-schedule-iv" not in _rules_on(us, lemborexant, date(2020, 4, 6))
+    assert "us-csa-schedule-iv" in _rules_on(us, lemborexant, date(2020, 4, 7))
+    assert "us-csa-schedule-iv" in _rules_on(us, lemborexant, TODAY)

@@ -140,6 +140,31 @@ DATES = {
         )
         for n in range(81, 86)
     },
+    # Schedule IV placements under 21 U.S.C. 811(j) (interim final rules effective on publication), DATES read
+    "1308.14(c)(4)": (
+        "2019-06-17",
+        "interim final rule FR Doc. 2019-12721 (brexanolone, 'The effective date of this rulemaking is June 17, 2019')",
+    ),
+    "1308.14(f)(13)": (
+        "2019-06-17",
+        "84 FR 27943 (interim final rule, FR Doc. 2019-12723, 'The effective date of this rulemaking is June 17,"
+        " 2019'); adopted without change by 85 FR 643 (final rule, effective 7 January 2020)",
+    ),
+    "1308.14(c)(31)": (
+        "2020-04-07",
+        "85 FR 19387 (interim final rule, FR Doc. 2020-07089, 'The effective date of this rulemaking is April 7,"
+        " 2020'); adopted without change by 86 FR 12257 (final rule, effective 3 March 2021)",
+    ),
+    "1308.14(c)(52)": (
+        "2020-10-06",
+        "85 FR 63014 (interim final rule, FR Doc. 2020-19313, 'The effective date of this rulemaking is October 6,"
+        " 2020'); adopted without change by 86 FR 29506 (final rule, effective 2 July 2021)",
+    ),
+    "1308.14(c)(16)": (
+        "2022-04-07",
+        "87 FR 20313 (interim final rule, 'The effective date of this rule is April 7, 2022'); adopted without change"
+        " by 87 FR 59296 (final rule, FR Doc. 2022-21253, effective 31 October 2022)",
+    ),
     **{
         f"1308.11(d)({n})": (
             "2019-04-16",
@@ -264,8 +289,9 @@ geometric isomers" match the printed isomer only.
     "II": """
 Source text: an older eCFR version of 21 CFR 1308.12 (github.com/MichalOpoka/ecfr, file us_21cfr1308_12.txt) with
 paragraph (b)(1) as printed by casetext.com "current through February 29, 2024" (which adds noroxymorphone and the
-naldemedine, 6beta-naltrexol and samidorphan exclusions), plus oliceridine (85 FR 68749). Other changes since that version
-were not read and are missing (for example the immediate precursor norfentanyl, if listed). (b)(2): salts, compounds,
+naldemedine, 6beta-naltrexol and samidorphan exclusions), plus oliceridine (85 FR 68749) and the immediate
+precursor norfentanyl (85 FR 21320, effective 18 May 2020). Other changes since that version were not read and are
+missing. (b)(2): salts, compounds,
 derivatives and preparations chemically equivalent to a (b)(1) substance are included; (c) opiates include isomers,
 esters, ethers and salts, "dextrorphan and levopropoxyphene excepted" - levomethorphan and levorphanol are matched as
 the levo isomers only (stereo-specific InChIKey), racemethorphan and racemorphan only as the undefined/racemic structure,
