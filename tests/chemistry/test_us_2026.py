@@ -178,3 +178,14 @@ def test_lemborexant_is_schedule_iv_from_7_april_2020(us):
     assert "us-csa-schedule-iv" not in _rules_on(us, lemborexant, date(2020, 4, 6))
     assert "us-csa-schedule-iv" in _rules_on(us, lemborexant, date(2020, 4, 7))
     assert "us-csa-schedule-iv" in _rules_on(us, lemborexant, TODAY)
+
+
+def test_older_temporary_orders_date_their_permanent_entries(us):
+    """78 FR 28735: XLR11 ([1-(5-fluoro-pentyl)-1H-indol-3-yl](2,2,3,3-tetramethylcyclopropyl)methanone), temporary
+    final order "effective on May 16, 2013", made permanent by 81 FR 29142; 78 FR 68716: 25I-NBOMe
+    (2-(4-iodo-2,5-dimethoxyphenyl)-N-(2-methoxybenzyl)ethanamine), "effective November 15, 2013"."""
+    xlr11 = "CC1(C)C(C(=O)c2cn(CCCCCF)c3ccccc23)C1(C)C"
+    nbome_25i = "COc1ccccc1CNCCc1cc(OC)c(I)cc1OC"
+    for smiles, start in ((xlr11, date(2013, 5, 16)), (nbome_25i, date(2013, 11, 15))):
+        assert SCHEDULE_I not in _rules_on(us, smiles, date.fromordinal(start.toordinal() - 1)), smiles
+        assert SCHEDULE_I in _rules_on(us, smiles, start), smiles

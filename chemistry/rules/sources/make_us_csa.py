@@ -140,6 +140,30 @@ DATES = {
         )
         for n in range(81, 86)
     },
+    **{
+        f"1308.11(d)({n})": (
+            "2013-05-16",
+            "78 FR 28735 (temporary final order, FR Doc. 2013-11593, 'This Final Order is effective on May 16, 2013');"
+            " extended by 80 FR 27854 (FR Doc. 2015-11765, its DATES not read); 81 FR 29142 (final rule, FR Doc."
+            " 2016-11204, 'Effective: May 11, 2016')",
+        )
+        for n in (48, 49, 50)
+    },
+    **{
+        f"1308.11(d)({n})": (
+            "2013-11-15",
+            "78 FR 68716 (temporary final order, FR Doc. 2013-27315, 'This final order is effective November 15,"
+            " 2013'); extended for one year by 80 FR 70658 (FR Doc. 2015-29028) from its expiry on 14 November 2015;"
+            " 81 FR 66181 (final rule, FR Doc. 2016-23185, 27 September 2016; its DATES not read)",
+        )
+        for n in (55, 56, 57)
+    },
+    "1308.11(d)(72)": (
+        "2016-02-05",
+        "81 FR 6171 (temporary final order, FR Doc. 2016-02302, 'This final order is effective February 5, 2016');"
+        " extended to 5 February 2019 by 83 FR 4411 (FR Doc. 2018-01746); the permanent listing was not read,"
+        " continuous control is assumed",
+    ),
     # Schedule IV placements under 21 U.S.C. 811(j) (interim final rules effective on publication), DATES read
     "1308.14(c)(4)": (
         "2019-06-17",
@@ -317,7 +341,11 @@ structure). Tiletamine and zolazepam ((c)(15)) are listed as two entries of one 
     "IV": """
 Source text: eCFR 21 CFR 1308.14 (github.com/MichalOpoka/ecfr, March 2022 version with daridorexant, file
 us_21cfr1308_14.txt), plus zuranolone (88 FR 74347, 2023, "including its salts": the printed stereoisomer only) from
-us_21cfr1308_amendments.txt; other later changes were not read and are missing. (b)(1) difenoxin preparations
+us_21cfr1308_amendments.txt; other later changes were not read and are missing. Fenfluramine ((d)(1)) was removed
+from the schedules by the final rule "Removal of Fenfluramine From Control" (87 FR 78857, FR Doc. 2022-27400, published
+23 December 2022; title and publication read at regulations.justia.com): its effective date was not read, so the entry
+is left open and fenfluramine is still answered Schedule IV after its removal, a known wrong answer until the rule's
+DATES are read. (b)(1) difenoxin preparations
 in limited quantities cannot be decided from structure. Cathine is (+)-norpseudoephedrine only and dextropropoxyphene
 the (2S,3R) isomer only (stereo-specific InChIKey): norephedrine and levopropoxyphene are not matched. Chloral betaine and
 dichloralphenazone are addition compounds of chloral hydrate (listed as preparations: their largest fragment is betaine or
@@ -327,8 +355,11 @@ phenazone, which are not controlled); chloral hydrate itself is an entry. Dates:
 Source text: eCFR 21 CFR 1308.15 as amended to 28 September 2018 (83 FR 48953; github.com/MichalOpoka/ecfr, file
 us_21cfr1308_15.txt), plus lasmiditan (85 FR 5557, effective 31 January 2020), cenobamate (85 FR 13741, effective 10 March
 2020, "including its salts": the printed (1R) isomer only) and ganaxolone (87 FR 32996, effective 1 June 2022) from
-us_21cfr1308_amendments.txt. Other changes after that version were NOT read: for example the later decontrol of the
-approved cannabidiol drug and of other substances - this list is older than the other schedules.
+us_21cfr1308_amendments.txt. Other changes after that version were NOT read: the interim final rule "Implementation of
+the Agriculture Improvement Act of 2018" (85 FR 51639, FR Doc. 2020-17356, "Effective August 21, 2020", summary read at
+govinfo.gov) is said by a law-firm summary (Hogan Lovells) to remove the approved cannabidiol drugs of (f)(1) from
+schedule V, but its amendatory text was not read, so (f)(1) (a preparation, not matched by structure) is left open;
+other decontrols are not recorded - this list is older than the other schedules.
 (c) narcotic preparations in limited quantities (codeine, dihydrocodeine, ethylmorphine, diphenoxylate with atropine,
 opium, difenoxin with atropine) cannot be decided from structure: they are listed as preparations. (e) depressants include
 salts only (no isomers): brivaracetam, lacosamide and pregabalin are matched as the printed stereoisomer.
