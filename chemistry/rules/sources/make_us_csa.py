@@ -164,6 +164,20 @@ DATES = {
         " extended to 5 February 2019 by 83 FR 4411 (FR Doc. 2018-01746); the permanent listing was not read,"
         " continuous control is assumed",
     ),
+    "1308.14(g)(3)": (
+        "2015-12-17",
+        "80 FR 69861 (final rule, FR Doc. 2015-28718, Docket No. DEA-419F, 'Effective date: December 17, 2015')",
+    ),
+    "1308.14(e)(1)": ("2013-06-07", "final rule FR Doc. 2013-10895 (lorcaserin, 'Effective Date: June 7, 2013')"),
+    "1308.15(e)(1)": (
+        "2016-05-12",
+        "81 FR 29487 (interim final rule, FR Doc. 2016-11245, 'The effective date of this rulemaking is May 12,"
+        " 2016'); adopted without change by 82 FR 13067 (final rule, FR Doc. 2017-04698, effective 9 March 2017)",
+    ),
+    "1308.15(e)(2)": (
+        "2011-12-15",
+        "76 FR 77895 (final rule, FR Doc. 2011-32172, Docket No. DEA-354, 'Effective date: December 15, 2011')",
+    ),
     # Schedule IV placements under 21 U.S.C. 811(j) (interim final rules effective on publication), DATES read
     "1308.14(c)(4)": (
         "2019-06-17",
