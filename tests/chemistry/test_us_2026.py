@@ -189,3 +189,20 @@ def test_older_temporary_orders_date_their_permanent_entries(us):
     for smiles, start in ((xlr11, date(2013, 5, 16)), (nbome_25i, date(2013, 11, 15))):
         assert SCHEDULE_I not in _rules_on(us, smiles, date.fromordinal(start.toordinal() - 1)), smiles
         assert SCHEDULE_I in _rules_on(us, smiles, start), smiles
+
+
+def test_2_methyl_ap_237_is_schedule_i_from_15_april_2024(us):
+    """89 FR 18793 places 1-(2-methyl-4-(3-phenylprop-2-en-1-yl)piperazin-1-yl)butan-1-one (2-methyl AP-237),
+    "including its optical and geometric isomers", in schedule I; the correction 90 FR 23437 states "The placement of
+    2-methyl AP-237 under schedule I was effective on April 15, 2024"."""
+    ap237_2me = "CCCC(=O)N1CCN(CC=Cc2ccccc2)CC1C"
+    one_isomer = "CCCC(=O)N1CCN(C/C=C/c2ccccc2)C[C@@H]1C"
+    assert SCHEDULE_I not in _rules_on(us, ap237_2me, date(2024, 4, 14))
+    assert SCHEDULE_I in _rules_on(us, ap237_2me, date(2024, 4, 15))
+    assert SCHEDULE_I in _rules_on(us, one_isomer, TODAY)
+
+
+def test_methiopropamine_is_schedule_i_today(us):
+    """87 FR 75470 (final rule, 9 December 2022): places N-methyl-1-(thiophen-2-yl)propan-2-amine (methiopropamine)
+    "including its salts, isomers, and salts of isomers" in schedule I (its effective date was not read)."""
+    assert SCHEDULE_I in _rules_on(us, "CNC(C)Cc1cccs1", TODAY)

@@ -276,7 +276,8 @@ note is of March 2022 (file us_21cfr1308_11.txt beside the generator), plus the 
 us_21cfr1308_amendments.txt: the permanent placements of brorphine (2023), the 2022 nitazenes (metonitazene 2023 with
 its effective date not read; etodesnitazene, N-pyrrolidino etonitazene, protonitazene, butonitazene, flunitazene,
 metodesnitazene 2024), N-desethyl isotonitazene and N-piperidinyl etonitazene (effective 2026), ethylphenidate (2024),
-4-CMC (2025), methoxetamine (MXE, 87 FR 34166, effective 6 July 2022), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
+4-CMC (2025), methoxetamine (MXE, 87 FR 34166, effective 6 July 2022), 2-methyl AP-237 (89 FR 18793, effective 15
+April 2024), methiopropamine (87 FR 75470, December 2022, effective date not read), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
 read), the five designer benzodiazepines of the 2023 temporary order (FR Doc. 2026-04112, effective 1 April 2026), and
 the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC, dipentylone and hexahydrocannabinol (HHC, FR Doc.
 2026-08595, 4 May 2026), which DEA says were schedule I before (as positional isomers, or HHC as a tetrahydrocannabinol
@@ -287,7 +288,8 @@ only meta-fluorofentanyl and meta-fluoroisobutyryl fentanyl were read and are li
 effective 18 September 2025, was read without its list; the others are answered by the class rule
 us-csa-fentanyl-related-substances); the permanent placement of the (h)(42)-(47) cathinones (proposed 86 FR 37719; the
 final rule was not read); DOI and DOC (proposed 87 FR 21069, withdrawn 87 FR 52712 on 29 August 2022, proposed again 88
-FR 86278 on 13 December 2023; no final rule was found, so both are answered "not controlled"). 3-CMC is a positional
+FR 86278 on 13 December 2023; no final rule was found, so both are answered "not controlled"); 3-methoxyphencyclidine
+(proposed by 90 FR 24370, 10 June 2025; no final rule was found). 3-CMC is a positional
 isomer of 4-CMC: if 4-CMC was placed in paragraph (d) (the proposed rule 89 FR 106376 said (d)(105); the final
 paragraph was not read), 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, which is not matched here.
 Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, salts and salts of isomers, esters and
