@@ -206,3 +206,13 @@ def test_methiopropamine_is_schedule_i_today(us):
     """87 FR 75470 (final rule, 9 December 2022): places N-methyl-1-(thiophen-2-yl)propan-2-amine (methiopropamine)
     "including its salts, isomers, and salts of isomers" in schedule I (its effective date was not read)."""
     assert SCHEDULE_I in _rules_on(us, "CNC(C)Cc1cccs1", TODAY)
+
+
+def test_4_fluoroamphetamine_is_schedule_i_from_17_february_2026(us):
+    """FR Doc. 2026-00633 (final rule on the proposal 90 FR 23477 to place 4-fluoroamphetamine, 1-(4-fluorophenyl)
+    propan-2-amine, "including its salts, isomers, and salts of isomers", in schedule I): effective 17 February 2026
+    in the Federal Register record."""
+    four_fa = "CC(N)Cc1ccc(F)cc1"
+    assert SCHEDULE_I not in _rules_on(us, four_fa, date(2026, 2, 16))
+    assert SCHEDULE_I in _rules_on(us, four_fa, date(2026, 2, 17))
+    assert SCHEDULE_I in _rules_on(us, "C[C@@H](N)Cc1ccc(F)cc1", TODAY)

@@ -277,7 +277,8 @@ us_21cfr1308_amendments.txt: the permanent placements of brorphine (2023), the 2
 its effective date not read; etodesnitazene, N-pyrrolidino etonitazene, protonitazene, butonitazene, flunitazene,
 metodesnitazene 2024), N-desethyl isotonitazene and N-piperidinyl etonitazene (effective 2026), ethylphenidate (2024),
 4-CMC (2025), methoxetamine (MXE, 87 FR 34166, effective 6 July 2022), 2-methyl AP-237 (89 FR 18793, effective 15
-April 2024), methiopropamine (87 FR 75470, December 2022, effective date not read), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
+April 2024), methiopropamine (87 FR 75470, December 2022, effective date not read), 4-fluoroamphetamine (FR Doc.
+2026-00633, effective 17 February 2026 per the Federal Register record), zipeprol (effective 21 December 2022) and mesocarb (87 FR 71247, November 2022, effective date not
 read), the five designer benzodiazepines of the 2023 temporary order (FR Doc. 2026-04112, effective 1 April 2026), and
 the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC, dipentylone and hexahydrocannabinol (HHC, FR Doc.
 2026-08595, 4 May 2026), which DEA says were schedule I before (as positional isomers, or HHC as a tetrahydrocannabinol
