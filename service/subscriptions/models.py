@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -26,6 +27,12 @@ from alerts.model import AlertType, Severity, SubscriptionFilter
 from service.db import UTCDateTime, utcnow
 from service.organisations.models import check_country
 from service.validation import RequestModel
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    """The IANA zone names this machine knows (a directory walk: once per process)."""
+    return frozenset(available_timezones())
 
 
 class Channel(str, enum.Enum):
@@ -222,12 +229,14 @@ class DigestSchedule(RequestModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        # the name is looked up in the list of zones before ZoneInfo opens a file named after it:
+        # ZoneInfo itself raises OSError for a name longer than a file name (a 500 before)
+        if value != "UTC" and value not in _iana_zones():
+            raise ValueError(f"{value[:64]!r} is not an IANA time zone name (e.g. Europe/Copenhagen, UTC)")
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Europe/Copenhagen, UTC)") from None
-        if value not in available_timezones() and value != "UTC":
-            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Europe/Copenhagen, UTC)")
         return value
 
     @model_validator(mode="after")

@@ -64,6 +64,10 @@ def test_private_addresses_are_refused_unless_allowed(settings, engine, authorit
     [
         ({"mode": "digest"}, "#/"),  # a rule across fields: the body as a whole
         ({"mode": "digest", "digest": {"at": "08:00", "timezone": "Mars/Olympus"}}, "#/digest/timezone"),
+        # found by Schemathesis: a name longer than a file name made the zone lookup raise OSError (500)
+        ({"mode": "digest", "digest": {"at": "08:00", "timezone": "Europe/" + "x" * 300}}, "#/digest/timezone"),
+        ({"mode": "digest", "digest": {"at": "08:00", "timezone": "Europe/../../etc/passwd"}}, "#/digest/timezone"),
+        ({"mode": "digest", "digest": {"at": "08:00", "timezone": "UTC\u0000"}}, "#/digest/timezone"),
         ({"mode": "digest", "digest": {"frequency": "weekly", "at": "08:00", "timezone": "UTC"}}, "#/digest"),
         ({"filters": {"countries": ["UK"]}}, "#/filters/countries"),
         ({"filters": {"event_types": ["substance.nonsense"]}}, "#/filters/event_types/0"),
