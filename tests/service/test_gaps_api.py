@@ -85,12 +85,13 @@ def test_the_gap_report_lists_what_no_danish_instrument_captures_by_family(
     assert {r["inchikey"]: r["family_id"] for r in rows} == {k: f for k, (f, _) in listed.items()}
     assert "'=1+1" in {r["names"] for r in rows}
 
-    # a period without reports has no gap
+    # a period without reports has no gap (two days on: TODAY is read when the module is imported,
+    # and a run that crosses midnight UTC files its reports on TODAY + 1)
     later = _gaps(
         client,
         regulator,
-        since=(TODAY + dt.timedelta(days=1)).isoformat(),
-        until=(TODAY + dt.timedelta(days=2)).isoformat(),
+        since=(TODAY + dt.timedelta(days=2)).isoformat(),
+        until=(TODAY + dt.timedelta(days=3)).isoformat(),
     ).json()
     assert (later["substances_reported"], later["uncaptured"], later["families"]) == (0, 0, [])
 
