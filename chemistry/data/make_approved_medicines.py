@@ -11,7 +11,8 @@ Two sources, merged per parent structure:
   InChIKey_block1), rows transcribed from DrugCentral's ``structures.smiles.tsv``; each row's
   SMILES must give the first block of the InChIKey DrugCentral published for it, or the build stops.
   DrugCentral rows that the BtMG Anlage I lists are left out (not verkehrsfähig: no German
-  Arzneimittel can contain them), as are rows whose parent is not organic.
+  Arzneimittel can contain them), as are rows whose parent is not organic and the rows LEFT_OUT
+  names, each with its reason.
 
 Each structure is reduced to Varsel's parent (``chemistry.identity.identify``: largest organic
 fragment, neutralised) and the parent's InChIKey is written next to it, so that loading the
@@ -35,6 +36,15 @@ OUTPUT = HERE / "approved_medicines.csv"
 DRUGCENTRAL = HERE / "drugcentral_structures_subset.tsv"
 COLUMNS = ["name", "smiles", "parent_inchikey", "source", "source_id", "first_approval", "also_listed_as"]
 NOT_VERKEHRSFAEHIG = "de-btmg-anlage-i"
+# DrugCentral rows left out by name, with the reason. DrugCentral lists drugs approved anywhere and
+# gives no status in the file used; these are ones the NpSG itself was worded to reach.
+LEFT_OUT = {
+    "rilmazafone": (
+        "authorised in Japan only (ChEMBL's approved set does not list it); the 2025 wording of the NpSG "
+        "added Anlage 1 Nr. 3.2, open-chain benzodiazepine prodrugs of its triazolyl type, which are sold "
+        "as NPS in Europe: a register entry would set the group aside for the very substance it names"
+    ),
+}
 
 
 def _chembl_rows(path: Path) -> list[dict]:
@@ -151,6 +161,10 @@ def main(chembl: Path, drugcentral: Path = DRUGCENTRAL) -> None:
     for key in dropped:
         print(f"left out, BtMG Anlage I: {out[key]['name']} ({'; '.join(out[key]['source_id'])})")
         del out[key]
+    for key in [k for k in new if k in out and out[k]["name"] in LEFT_OUT]:
+        print(f"left out by name: {out[key]['name']}: {LEFT_OUT[out[key]['name']]}")
+        dropped.append(key)
+        del out[key]
     rows = [
         {
             **entry,
@@ -167,7 +181,7 @@ def main(chembl: Path, drugcentral: Path = DRUGCENTRAL) -> None:
         writer.writerows(rows)
     print(
         f"{len(chembl_rows)} ChEMBL rows -> {from_chembl} parents; {len(drugcentral_rows)} DrugCentral rows -> "
-        f"{len(new)} further parents, {len(dropped)} of them left out (BtMG Anlage I); "
+        f"{len(new)} further parents, {len(dropped)} of them left out (BtMG Anlage I, LEFT_OUT); "
         f"{len(rows)} parents in {OUTPUT.name}; refused {len(refused)}: {refused}"
     )
 
