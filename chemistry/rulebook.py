@@ -251,6 +251,10 @@ class NamedSubstance(_Model):
     # instrument as first enacted). "not recorded": the entry was added later on a date the
     # encoder could not establish; the answer says "date not recorded" rather than guess one.
     in_force_from: date | Literal["not recorded"] | None = None
+    # With in_force_from "not recorded": the earliest day the entry can have applied (e.g. the first
+    # day of the month of the CND session that decided it). Before it the entry does not answer;
+    # from it on the answer still says "date not recorded", since the day itself was not read.
+    not_before: date | None = None
     in_force_to: date | None = None
     # Overrides the rule's flag for this entry: a schedule that lists one stereoisomer by name
     # ("(+)-lysergide", "dexamfetamine") is matched on the full InChIKey.
@@ -275,6 +279,10 @@ class NamedSubstance(_Model):
         start = self.start
         if start and self.in_force_to and self.in_force_to < start:
             raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {start}")
+        if self.not_before is not None and self.in_force_from != NOT_RECORDED:
+            raise ValueError('not_before bounds an entry whose in_force_from is "not recorded"; give the date instead')
+        if self.not_before and self.in_force_to and self.in_force_to < self.not_before:
+            raise ValueError(f"in_force_to {self.in_force_to} is before not_before {self.not_before}")
         structureless = self.structure_from in ("plant", "preparation")
         if structureless and self.smiles is not None:
             raise ValueError(f"structure_from = {self.structure_from!r} entries carry no SMILES")
@@ -304,6 +312,7 @@ class RegisterEntry:
 
     in_force_from = None
     in_force_to = None
+    not_before = None
     start = None
     date_recorded = True
     stereoisomers_included = None

@@ -503,6 +503,9 @@ class Classifier:
                 end = substance.in_force_to or rule.in_force_to
                 if on < start or (end is not None and on > end):
                     continue
+                not_before = substance.not_before
+                if not_before is not None and on < not_before:
+                    continue
                 named_match = _rule_match(
                     rule,
                     substance=substance.name,

@@ -109,6 +109,22 @@ def test_in_force_to_before_in_force_from_is_refused():
     assert "before in_force_from" in str(caught.value)
 
 
+def test_not_before_bounds_only_an_undated_entry():
+    from chemistry.rulebook import NamedSubstance
+
+    base = {"name": "x", "smiles": "CCO", "structure_from": "reviewed", "structure_note": "n", "source": "s"}
+    ok = NamedSubstance.model_validate({**base, "in_force_from": "not recorded", "not_before": "2025-03-01"})
+    assert ok.not_before is not None and not ok.date_recorded
+    with pytest.raises(Exception) as caught:  # a recorded date needs no bound
+        NamedSubstance.model_validate({**base, "in_force_from": "2025-03-12", "not_before": "2025-03-01"})
+    assert "not_before bounds an entry" in str(caught.value)
+    with pytest.raises(Exception) as caught:
+        NamedSubstance.model_validate(
+            {**base, "in_force_from": "not recorded", "not_before": "2025-03-01", "in_force_to": "2024-01-01"}
+        )
+    assert "before not_before" in str(caught.value)
+
+
 def test_position_with_map_numbers_missing_from_the_core_is_refused():
     bad = _draft()
     bad["cores"][0]["positions"][1]["atoms"] = [7]

@@ -13,8 +13,11 @@ reproducible and is the place to change an entry.
 from __future__ import annotations
 
 import argparse
+import calendar
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from py2opsin import py2opsin
@@ -289,6 +292,9 @@ def build_rule(
             out.append(f"added_by = {toml_string(entry.added_by)}")
         if entry.in_force_from == NOT_RECORDED:
             out.append(f'in_force_from = "{NOT_RECORDED}"')
+            earliest = not_before(entry.added_by)
+            if earliest is not None:
+                out.append(f"not_before = {earliest.isoformat()}")
         elif entry.in_force_from:
             out.append(f"in_force_from = {entry.in_force_from}")
         aliases = [a for a in entry.options.get("aliases", "").split(",") if a]
@@ -297,6 +303,25 @@ def build_rule(
         if "stereo" in entry.options:
             out.append(f"stereoisomers_included = {entry.options['stereo']}")
     return Built(out, problems, report)
+
+
+_SESSION = re.compile(r"^CND, \d+(?:st|nd|rd|th) session \((\w+) (\d{4})\)$")
+_YEAR = re.compile(r"^CND, (\d{4}) \(decision number not recorded\)$")
+_MONTHS = {m: i for i, m in enumerate(calendar.month_name) if m}
+
+
+def not_before(added_by: str | None) -> date | None:
+    """The earliest day an entry the CND added on an unrecorded date can apply: the first day of the
+    month of the session that decided it (or of its year, where only the year was read). A CND
+    decision binds Parties only after it is notified, so the real day is later, never earlier.
+    Entries moved between schedules get none: the substance was controlled before, in another one."""
+    if not added_by:
+        return None
+    session = _SESSION.match(added_by)
+    if session and session.group(1) in _MONTHS:
+        return date(int(session.group(2)), _MONTHS[session.group(1)], 1)
+    year = _YEAR.match(added_by)
+    return date(int(year.group(1)), 1, 1) if year else None
 
 
 def formula_report(entries: list[Entry], structures: dict[str, str]) -> list[str]:
