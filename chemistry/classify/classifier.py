@@ -46,7 +46,7 @@ from chemistry.classify.compiled import (
 )
 from chemistry.classify.cross_group import CrossGroup
 from chemistry.classify.evaluate import _evaluate_group, _MoleculeFacts
-from chemistry.classify.gates import shared_gates
+from chemistry.classify.gates import GATE_LEVELS, shared_gates
 from chemistry.classify.pieces import _DOUBLE, _first
 from chemistry.classify.prescreen import (
     _aliphatic_ring_carbons,
@@ -194,11 +194,16 @@ class Classifier:
                 self._features_of_type[atom_type] += (column,)
         # shared gates (gates.py): pattern SMARTS -> its gate's query; drafts' patterns (guarded
         # searches) go without, so that every search of a pattern not shipped stays guarded
-        gate_smarts = shared_gates(
-            {p.smarts: p.query for p in self._pattern_list if p.smarts not in self._guarded_patterns}
-        )
-        gate_queries = {smarts: Chem.MolFromSmarts(smarts) for smarts in set(gate_smarts.values())}
-        self._gate_of: dict[str, Chem.Mol] = {smarts: gate_queries[gate] for smarts, gate in gate_smarts.items()}
+        shipped = {p.smarts: p.query for p in self._pattern_list if p.smarts not in self._guarded_patterns}
+        row_of = {pattern.smarts: row for row, pattern in enumerate(self._pattern_list)}
+        # (gate query, bitmask of the patterns behind it): a parent without the gate drops them all;
+        # the short gates come first, the longer ones only see the patterns the short ones let by
+        self._gates: list[tuple[Chem.Mol, int]] = []
+        for atoms in GATE_LEVELS:
+            gate_masks: dict[str, int] = defaultdict(int)
+            for smarts, gate in shared_gates(shipped, atoms).items():
+                gate_masks[gate] |= 1 << row_of[smarts]
+            self._gates += [(Chem.MolFromSmarts(gate), mask) for gate, mask in sorted(gate_masks.items())]
         self._double_feature = len(features)
         self._aliphatic_ring_feature = len(features) + 1
         self._ring_junction_feature = len(features) + 2
@@ -378,23 +383,11 @@ class Classifier:
         without a substructure search; each distinct SMARTS is tested once, however many rules
         share it.
         """
-        gates: dict[int, bool] = {}
         return [
             pattern
             for pattern in self._candidates(parent, wanted, smiles)
-            if self._gate_open(parent, pattern, gates) and parent.HasSubstructMatch(pattern.query, self._has_params)
+            if parent.HasSubstructMatch(pattern.query, self._has_params)
         ]
-
-    def _gate_open(self, parent: Chem.Mol, pattern: _Pattern, seen: dict[int, bool]) -> bool:
-        """False when the pattern's shared gate (gates.py) is absent from the parent, so the
-        pattern is too; each gate is searched once per parent (``seen``, by gate)."""
-        gate = self._gate_of.get(pattern.smarts)
-        if gate is None:
-            return True
-        found = seen.get(id(gate))
-        if found is None:
-            found = seen[id(gate)] = parent.HasSubstructMatch(gate, self._has_params)
-        return found
 
     def _candidates(self, parent: Chem.Mol, wanted: set[int] | None, smiles: str | None) -> list[_Pattern]:
         """The patterns the prescreen leaves to search (needed by a rule in force, and not
@@ -418,6 +411,10 @@ class Classifier:
         mask = self._all_patterns_mask if wanted is None else self._mask_of(wanted)
         for masks, count in zip(self._feature_masks, have):
             mask &= masks[count if count < len(masks) else -1]
+        # shared gates (gates.py): one search rules out every remaining pattern behind a gate
+        for gate, behind in self._gates:
+            if mask & behind and not parent.HasSubstructMatch(gate, self._has_params):
+                mask &= ~behind
         pattern_list = self._pattern_list
         found = []
         while mask:
@@ -454,12 +451,9 @@ class Classifier:
         params, guarded_params, guarded = self._params, self._guarded_params, self._guarded_patterns
         candidates = self._candidates(parent, wanted, smiles)
         self._deadline.at = deadline
-        gates: dict[int, bool] = {}
         for done, pattern in enumerate(candidates):
             if time.perf_counter() > deadline:
                 return found, [p.smarts for p in candidates[done:]]
-            if not self._gate_open(parent, pattern, gates):
-                continue
             if pattern.smarts in guarded:
                 hits = parent.GetSubstructMatches(pattern.query, guarded_params)
                 if time.perf_counter() > deadline:  # cut off: no hits proves nothing

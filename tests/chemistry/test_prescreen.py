@@ -132,6 +132,6 @@ def test_guarded_patterns_get_no_gate():
     draft here)."""
     rulebook = load_rulebook()
     shipped = Classifier(rulebook)
-    assert any(p.smarts in shipped._gate_of for p in shipped._pattern_list)
+    assert shipped._gates
     guarded = Classifier(rulebook, guarded_rules=[g.rule.id for g in shipped._groups])
-    assert guarded._gate_of == {}
+    assert guarded._gates == []
