@@ -258,7 +258,9 @@ def measure(
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20_000, help="number of generated analogues (default 20000)")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="classify as of this day (default today)")
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="classify as of this day (default today)"
+    )
     args = parser.parse_args(argv)
     if args.as_of is not None:
         global AS_OF
