@@ -188,6 +188,14 @@ KNOWN += [
     ("pregabalin", "CC(C)C[C@H](CN)CC(=O)O", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),
     # SI 2011/744: tapentadol Class A
     ("tapentadol", "CC[C@@H](c1cccc(O)c1)[C@@H](C)CN(C)C", "GB", NAMED, "gb-mda-class-a", "Schedule 2, Part I"),
+    # methoxetamine: CND 59th session (UNIS/NAR/1267, 18 March 2016), under the 1971 Convention; DEA
+    # final rule 87 FR 34166, schedule I from 6 July 2022 "to meet its obligations under the 1971
+    # Convention"
+    ("methoxetamine", "CCNC1(CCCCC1=O)c1cccc(OC)c1", "UN", NAMED, None, "1971 Convention (CND, 2016)"),
+    ("methoxetamine", "CCNC1(CCCCC1=O)c1cccc(OC)c1", "US", NAMED, "us-csa-schedule-i", "21 CFR 1308.11"),
+    # hexahydrocannabinol: 1971 Convention, Schedule II, CND 68th session (March 2025; un1971.txt cites
+    # the WHO release and the US statement of that session); not answered before it (not_before)
+    ("HHC", "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21", "UN", NAMED, "un-1971-schedule-ii", "1971 Sch. II"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
     (
         "mitragynine",
