@@ -41,6 +41,13 @@ def _module(name: str) -> ModuleType:
 
 
 btmg_source = _module("btmg_source")
+# rows read from other consolidated texts (added after the base text, or struck by Art. 3 CanG)
+AMENDMENTS = tomllib.loads((SOURCES / "amendments.toml").read_text(encoding="utf-8"))
+
+
+def _base_rows(rule: dict, anlage: str) -> list[dict]:
+    """The entries of the printed rows of the base text (btmg_anlagen.md), in order."""
+    return [e for e in rule["substances"] if e["source"].startswith(f"BtMG Anlage {anlage}, row as printed:")]
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +75,16 @@ def test_every_printed_row_is_an_entry(raw_rules):
     counted = btmg_source.count_rows()
     assert counted == {"I": 172, "II": 203, "III": 85}  # as read on encoding; a new source text changes it
     for anlage, rule_id in ANLAGE_IDS.items():
-        assert len(raw_rules[rule_id]["substances"]) == counted[anlage], f"Anlage {anlage}"
+        assert len(_base_rows(raw_rules[rule_id], anlage)) == counted[anlage], f"Anlage {anlage}"
+        amended = sum(row["anlage"] == anlage for kind in ("added", "removed") for row in AMENDMENTS[kind])
+        assert len(raw_rules[rule_id]["substances"]) == counted[anlage] + amended, f"Anlage {anlage}"
 
 
 def test_entries_follow_the_printed_rows(raw_rules):
     parsed = btmg_source.parse_anlagen()
     for anlage, rule_id in ANLAGE_IDS.items():
         printed = [row.chemical for row in parsed[anlage].rows if not row.heading]
-        encoded = [entry.get("systematic_name") for entry in raw_rules[rule_id]["substances"]]
+        encoded = [entry.get("systematic_name") for entry in _base_rows(raw_rules[rule_id], anlage)]
         assert encoded == printed, f"Anlage {anlage}"
 
 
@@ -174,9 +183,20 @@ def test_cocaine_is_not_taken_for_d_cocaine(de):
 
 def test_cannabis_left_the_btmg_with_the_cangesetz(raw_rules):
     # Art. 3 CanG (in force 1 April 2024) struck Cannabis and Cannabisharz (Anlage I) and
-    # Cannabis and Dronabinol (Anlage III); the tetrahydrocannabinols stay with a MedCanG proviso
-    names = {entry["name"] for rule in raw_rules.values() for entry in rule["substances"]}
-    assert not {"Cannabis", "Cannabisharz", "Dronabinol"} & names
+    # Cannabis and Dronabinol (Anlage III): listed until 31 March 2024 only; the
+    # tetrahydrocannabinols stay with a MedCanG proviso
+    struck = {
+        (rule_id, entry["name"]): entry.get("in_force_to")
+        for rule_id, rule in raw_rules.items()
+        for entry in rule["substances"]
+        if entry["name"] in {"Cannabis", "Cannabisharz", "Dronabinol"}
+    }
+    assert struck == {
+        ("de-btmg-anlage-i", "Cannabis"): date(2024, 3, 31),
+        ("de-btmg-anlage-i", "Cannabisharz"): date(2024, 3, 31),
+        ("de-btmg-anlage-iii", "Cannabis"): date(2024, 3, 31),
+        ("de-btmg-anlage-iii", "Dronabinol"): date(2024, 3, 31),
+    }
     thc = [e for e in raw_rules["de-btmg-anlage-ii"]["substances"] if e["name"] == "Δ9-Tetrahydrocannabinol"]
     assert "Medizinal-Cannabisgesetzes" in thc[0]["source"]
 
@@ -199,6 +219,10 @@ def test_plants_and_preparations_are_listed_without_structure(raw_rules):
     }
     assert listed == {
         ("de-btmg-anlage-i", "Salvia divinorum"): "plant",
+        # struck by Art. 3 CanG, listed until 31 March 2024 (test_cannabis_left_the_btmg_with_the_cangesetz)
+        ("de-btmg-anlage-i", "Cannabis"): "plant",
+        ("de-btmg-anlage-i", "Cannabisharz"): "preparation",
+        ("de-btmg-anlage-iii", "Cannabis"): "plant",
         ("de-btmg-anlage-ii", "Erythroxylum coca"): "plant",
         ("de-btmg-anlage-ii", "Mohnstrohkonzentrat"): "preparation",
         ("de-btmg-anlage-ii", "Papaver bracteatum"): "plant",
@@ -208,9 +232,16 @@ def test_plants_and_preparations_are_listed_without_structure(raw_rules):
 
 
 def test_no_entry_claims_a_date_it_cannot_show(raw_rules):
+    # the only dates are those amendments.toml cites: the promulgation of BGBl. 2024 I Nr. 379
+    # (4 December 2024), the day after Art. 3 CanG came into force (a lower bound for rows the
+    # post-CanG text lacks), "1998" for Dronabinol, and the day before Art. 3 CanG applied
+    cited_lower_bounds = {date(2024, 12, 4), date(2024, 4, 2), date(1998, 1, 1)}
     for rule in raw_rules.values():
         assert rule["in_force_from"] == date(1982, 1, 1)  # BtMG 1981 in force
-        assert all(entry["in_force_from"] == "not recorded" for entry in rule["substances"])
+        for entry in rule["substances"]:
+            assert entry["in_force_from"] == "not recorded", entry["name"]
+            assert entry.get("not_before", date(1998, 1, 1)) in cited_lower_bounds, entry["name"]
+            assert entry.get("in_force_to", date(2024, 3, 31)) == date(2024, 3, 31), entry["name"]
 
 
 def test_a_structure_without_stereochemistry_may_be_a_listed_stereoisomer(de):

@@ -16,6 +16,7 @@ import sys
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -52,6 +53,10 @@ class Entry:
     stereo_specific: bool = False
     strip_stereo: bool = False
     printed_parse: str | None = None  # InChIKey of OPSIN's parse of the printed (German) name
+    # rows from amendments.toml (not in the base text): "added" or "removed", with their dates
+    amendment: str | None = None
+    not_before: date | None = None
+    in_force_to: date | None = None
 
 
 def _split_top_level(text: str, sep: str = ",") -> list[str]:
@@ -144,10 +149,68 @@ def build_entries() -> tuple[dict[str, btmg_source.Anlage], list[Entry]]:
                 if row.provisos:  # the proviso printed after the last isomer covers the block
                     for member in block_rows:
                         member.provisos = tuple(row.provisos)
+    entries += build_amendments(fixes, used_fixes)
     unused = (set(fixes) - used_fixes) | (set(adders) - used_adders)
     if unused:
         raise SystemExit(f"curation.toml names entries the source does not have: {sorted(unused)}")
     return anlagen, entries
+
+
+AMENDMENT_TEXTS = {
+    "added": "habibhaidari1/gesetze b/btmg_1981/index.md (commit 48332e5c, zuletzt geändert durch Art. 1 V v. 19.5.2026 I Nr. 150)",
+    "removed": "bundestag/gesetze b/btmg_1981/index.md (commit d2c90e48, zuletzt geändert durch Art. 1 V v. 2.7.2018 I 1078)",
+}
+CANG_REMOVAL = date(2024, 3, 31)  # Art. 3 CanG in force 1 April 2024 (amendments.toml)
+
+
+def _join_line_breaks(cell: str) -> str:
+    """The spaces a conversion leaves at printed line breaks: '5-nitro- 1H-', '[4,3-a] [1,4]'."""
+    return re.sub(r"(?<=[-\[(])\s+|\s+(?=[\])])|(?<=\])\s+(?=\[)", "", cell)
+
+
+def build_amendments(fixes: dict, used_fixes: set[str]) -> list[Entry]:
+    """Rows added after the base text (amendments.toml [[added]]) and rows struck by Art. 3 CanG
+    ([[removed]]), each dated; appended after the printed rows of their Anlage."""
+    data = tomllib.loads((HERE / "amendments.toml").read_text(encoding="utf-8"))
+    entries = []
+    for kind in ("added", "removed"):
+        for row in data.get(kind, []):
+            chemical = row.get("chemical")
+            if chemical is not None and _join_line_breaks(chemical) != chemical:
+                raise SystemExit(f"amendments.toml: join the line breaks of {chemical!r}")
+            if row.get("inn"):
+                name, aliases, remark = row["inn"], [], None
+                if row.get("other"):
+                    primary, more, remark = split_names(row["other"])
+                    aliases = [primary, *more]
+            else:
+                name, aliases, remark = split_names(row["other"])
+            entry = Entry(
+                anlage=row["anlage"],
+                name=name,
+                aliases=[a for a in aliases if a != name],
+                printed=row["printed"],
+                systematic_name=chemical,
+                english=to_english(chemical) if chemical else None,
+                provisos=tuple(([remark] if remark else []) + row.get("provisos", [])),
+                added_by=row.get("added_by"),
+                amendment=kind,
+                not_before=row.get("not_before"),
+                in_force_to=CANG_REMOVAL if kind == "removed" else None,
+                stereo_specific=row.get("stereo_specific", False),
+            )
+            if row.get("structure"):
+                entry.structure_from, entry.english = row["structure"], None
+            fix = fixes.get(name)
+            if fix:
+                used_fixes.add(name)
+                entry.structure_from = "reviewed"
+                entry.english = fix.get("english")
+                entry.smiles = fix.get("smiles")
+                entry.structure_note = fix["note"]
+                entry.strip_stereo = fix.get("strip_stereo", False)
+            entries.append(entry)
+    return entries
 
 
 def resolve_structures(entries: list[Entry]) -> None:
@@ -230,7 +293,7 @@ def mark_stereo_groups(entries: list[Entry]) -> dict[str, list[str]]:
 
     by_connectivity: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
-        if entry.smiles:
+        if entry.smiles and entry.amendment is None:
             by_connectivity[identify(entry.smiles).inchikey[:14]].append(entry)
     groups = {}
     for key, members in by_connectivity.items():
@@ -238,6 +301,13 @@ def mark_stereo_groups(entries: list[Entry]) -> dict[str, list[str]]:
             groups[key] = [f"{m.name} (Anlage {m.anlage})" for m in members]
             for member in members:
                 member.stereo_specific = True
+    amended = {identify(e.smiles).inchikey[:14]: e for e in entries if e.smiles and e.amendment}
+    for entry in entries:
+        other = amended.get(identify(entry.smiles).inchikey[:14]) if entry.smiles else None
+        if other is not None and other is not entry and not other.stereo_specific:
+            raise SystemExit(
+                f"{other.name} (amendments.toml) shares a connectivity with {entry.name}: decide its stereo"
+            )
     for entry in entries:
         if entry.stereo_specific and entry.smiles:
             full = identify(entry.smiles).inchikey
@@ -311,8 +381,9 @@ def render(anlagen, entries, groups) -> str:
             'jurisdiction = "DE"',
             f'list = "Anlage {name}"',
             "in_force_from = 1982-01-01",
-            "# the source text includes Art. 3 CanG (in force 1 April 2024), not the Verordnung of 29 Nov 2024",
-            "consolidated_to = 2024-04-01",
+            "# rows compared with the consolidated text 'zuletzt geändert durch Art. 1 V v. 19.5.2026', which also",
+            "# holds Art. 8 G v. 26.6.2026 textually (amendments.toml); in-force days of the newest rows not recorded",
+            "consolidated_to = 2026-06-26",
             f"notes = '''\n{rule_notes}\n'''",
             "",
             "[rule.citation]",
@@ -335,7 +406,10 @@ def render(anlagen, entries, groups) -> str:
             out.append(f'structure_from = "{entry.structure_from}"')
             if entry.structure_note:
                 out.append(f"structure_note = {_toml_string(entry.structure_note)}")
-            source = f"BtMG Anlage {name}, row as printed: {entry.printed}"
+            if entry.amendment:
+                source = f"BtMG Anlage {name}, row as printed in {AMENDMENT_TEXTS[entry.amendment]}: {entry.printed}"
+            else:
+                source = f"BtMG Anlage {name}, row as printed: {entry.printed}"
             if entry.provisos:
                 source += ". Printed with the entry: " + " ".join(entry.provisos)
             if entry.footnote:
@@ -344,6 +418,10 @@ def render(anlagen, entries, groups) -> str:
             if entry.added_by:
                 out.append(f"added_by = {_toml_string(entry.added_by)}")
             out.append('in_force_from = "not recorded"')
+            if entry.not_before:
+                out.append(f"not_before = {entry.not_before.isoformat()}")
+            if entry.in_force_to:
+                out.append(f"in_force_to = {entry.in_force_to.isoformat()}")
             if entry.stereo_specific:
                 out.append("stereoisomers_included = false")
             out.append("")
@@ -354,7 +432,7 @@ def main() -> None:
     anlagen, entries = build_entries()
     counts = btmg_source.count_rows()
     for name in anlagen:
-        built = sum(e.anlage == name for e in entries)
+        built = sum(e.anlage == name and e.amendment is None for e in entries)
         if built != counts[name]:
             raise SystemExit(f"Anlage {name}: {built} entries built, {counts[name]} rows counted in the source")
     resolve_structures(entries)
