@@ -4,6 +4,12 @@ Each expectation comes from the instrument as read (chemistry/rules/sources/gb_m
 source of every row): the stereoisomer exception of Part I, SI 2011/744 (tapentadol, amineptine, "after
 'Sufentanil'", "after 'Alprazolam'"), and the 2018 Order placing gabapentin and pregabalin in Class C from
 1 April 2019.
+
+The 5 December 2026 checks ([searched-2026-12-05] in gb_mda_schedule2.txt): cannabinol derivatives by SI 2003/3201
+(Class A to Class C on 29 January 2004) and the Designation Order 2015 (still controlled drugs, class not stated);
+methoxetamine by SI 2012/980 (temporary class drug from 5 April 2012), s. 2A(6) and the Explanatory Memorandum to
+SI 2013/239 (Class B from 26 February 2013); the parts of the arylcyclohexylamine (SI 2013/239) and piperazine
+(SI 2009/3209) clauses that were read, with their commencement dates.
 """
 
 from __future__ import annotations
@@ -136,3 +142,133 @@ def test_phenazepam_is_class_c_from_13_june_2012(classifier):
 def test_pipradrol_is_class_c_by_name_date_not_recorded(classifier):
     (match,) = _gb(classifier, PIPRADROL).matches
     assert (match.rule_id, match.substance, match.date_recorded) == ("gb-mda-class-c", "Pipradrol", False)
+
+
+# --- cannabinol derivatives: SI 2003/3201 (in force 29 January 2004) and after ------------------------------
+
+THC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)[C@@H]1CCC(C)=C[C@@H]21"  # delta-9-THC, a tetrahydro derivative of cannabinol
+THCV = "CCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)=CC21"  # its 3-propyl homologue
+CANNABINOL = "CCCCCc1cc(O)c2c(c1)OC(C)(C)c1ccc(C)cc1-2"
+
+
+@pytest.mark.parametrize("smiles", [THC, THCV], ids=["THC", "THCV"])
+def test_cannabinol_derivatives_leave_class_a_for_class_c_on_29_january_2004(classifier, smiles):
+    # art. 2(2): "Cannabinol derivatives" deleted from Part I; art. 2(4): inserted in Part III; art. 1: 29 January 2004
+    assert _rules(_gb(classifier, smiles, date(2004, 1, 28))) == {"gb-mda-cannabinol-derivatives-class-a"}
+    assert _rules(_gb(classifier, smiles, date(2004, 1, 29))) == {"gb-mda-cannabinol-derivatives-class-c"}
+
+
+def test_cannabinol_by_name_moves_from_part_i_to_part_iii(classifier):
+    before = {(m.rule_id, m.substance) for m in _gb(classifier, CANNABINOL, date(2004, 1, 28)).matches}
+    after = {(m.rule_id, m.substance) for m in _gb(classifier, CANNABINOL, date(2004, 1, 29)).matches}
+    assert ("gb-mda-class-a", "Cannabinol, except where contained in cannabis or cannabis resin") in before
+    assert ("gb-mda-class-c", "Cannabinol") in after
+    assert not any(rule == "gb-mda-class-a" for rule, _ in after)
+
+
+@pytest.mark.parametrize("day", [date(2015, 5, 31), TODAY], ids=["designation-order-2015", "today"])
+@pytest.mark.parametrize("smiles", [THC, THCV, CANNABINOL], ids=["THC", "THCV", "cannabinol"])
+def test_cannabinol_and_its_derivatives_stay_controlled_drugs(classifier, smiles, day):
+    # SI 2015/704 Sch. 1 Part 1 para 1(a) designates "Cannabinol" and "Cannabinol derivatives not being dronabinol
+    # or its stereoisomers" as controlled drugs (s. 7(4)); it does not say their class, and neither does this test
+    assert _gb(classifier, smiles, day).status.startswith("controlled")
+
+
+def test_the_class_after_26_january_2009_is_recorded_as_unverified(classifier):
+    rule = classifier.rulebook.rule("gb-mda-cannabinol-derivatives-class-c")
+    assert rule.in_force_to is None  # no end date is invented for a move that was not read
+    assert "the class after 26 January 2009 is not verified" in rule.notes.replace("\n", " ")
+    assert "Searched again on 5 December 2026" in rule.notes
+
+
+# --- methoxetamine: SI 2012/980 (temporary class drug) and SI 2013/239 (Class B) ------------------------------
+
+METHOXETAMINE = "CCNC1(CCCCC1=O)c1cccc(OC)c1"
+
+
+def test_methoxetamine_was_no_class_a_b_or_c_drug_before_the_2012_order(classifier):
+    # SI 2012/980: "None of the substances specified in article 2(a) to (e) of this Order is a Class A drug, a Class B
+    # drug or a Class C drug"; the Order came into force on 5 April 2012
+    assert _gb(classifier, METHOXETAMINE, date(2012, 4, 4)).status == "not_controlled"
+
+
+@pytest.mark.parametrize("day", [date(2012, 4, 5), date(2013, 2, 25)], ids=["first-day", "last-day"])
+def test_methoxetamine_is_a_temporary_class_drug_until_the_2013_order(classifier, day):
+    (match,) = _gb(classifier, METHOXETAMINE, day).matches
+    assert match.rule_id == "gb-mda-tcdo-2012-methoxetamine"
+    assert classifier.rulebook.rule(match.rule_id).list_.startswith("Temporary class drug")
+
+
+def test_methoxetamine_is_class_b_from_26_february_2013(classifier):
+    # EM to SI 2013/239 para 2.1(ii): controlled as a Class B drug under Part 2; art. 1: the fourteenth day after
+    # 12 February 2013; s. 2A(6)(b): temporary control ends when an Order in Council lists it in Schedule 2
+    for day in (date(2013, 2, 26), TODAY):
+        rules = _rules(_gb(classifier, METHOXETAMINE, day))
+        assert "gb-mda-para-1d-methoxetamine" in rules
+        assert "gb-mda-tcdo-2012-methoxetamine" not in rules
+    assert classifier.rulebook.rule("gb-mda-para-1d-methoxetamine").list_ == "Class B"
+
+
+# --- Part II paragraph 1(d) (SI 2013/239): modification (i), the part that was read -----------------------------
+
+DESCHLOROKETAMINE = "CNC1(c2ccccc2)CCCCC1=O"  # 2-amino-2-phenylcyclohexanone, N-methyl: (i) "alkyl" at the nitrogen
+THREE_MEO_PCP = "COc1cccc(c1)C1(CCCCC1)N1CCCCC1"
+TWO_FDCK = "CNC1(CCCCC1=O)c1ccccc1F"
+
+
+def test_deschloroketamine_is_class_b_under_paragraph_1d_from_26_february_2013(classifier):
+    assert "gb-mda-arylcyclohexylamines" in _rules(_gb(classifier, DESCHLOROKETAMINE, date(2013, 2, 26)))
+    assert classifier.rulebook.rule("gb-mda-arylcyclohexylamines").list_ == "Class B"
+    assert _gb(classifier, DESCHLOROKETAMINE, date(2013, 2, 25)).status == "not_controlled"
+
+
+@pytest.mark.parametrize(
+    "smiles", [METHOXETAMINE, THREE_MEO_PCP, TWO_FDCK], ids=["methoxetamine", "3-MeO-PCP", "2-FDCK"]
+)
+def test_modification_i_alone_does_not_reach_a_substituted_phenyl_ring(classifier, smiles):
+    # (i) speaks of the nitrogen only; what the clause says of the ring was not read, so the group does not answer
+    assert "gb-mda-arylcyclohexylamines" not in _rules(_gb(classifier, smiles))
+
+
+# --- Part III piperazines (SI 2009/3209, in force 23 December 2009): modification (i), the part that was read -------
+
+BZP = "C1CN(CCN1)Cc1ccccc1"
+MBZP = "CN1CCN(Cc2ccccc2)CC1"  # (i) alkyl at the second nitrogen of 1-benzylpiperazine
+PHENYLPIPERAZINE = "C1CN(CCN1)c1ccccc1"
+TFMPP = "FC(F)(F)c1cccc(c1)N1CCNCC1"
+MEOPP = "COc1ccc(cc1)N1CCNCC1"
+PFPP = "Fc1ccc(cc1)N1CCNCC1"
+MCPP = "Clc1cccc(c1)N1CCNCC1"
+
+
+@pytest.mark.parametrize("smiles", [BZP, MBZP], ids=["BZP", "MBZP"])
+def test_benzylpiperazines_of_modification_i_are_class_c_from_23_december_2009(classifier, smiles):
+    assert _rules(_gb(classifier, smiles, date(2009, 12, 23))) == {"gb-mda-piperazines"}
+    assert _gb(classifier, smiles, date(2009, 12, 22)).status == "not_controlled"
+
+
+def test_unmodified_1_phenylpiperazine_is_not_the_clause(classifier):
+    # "structurally derived from ... 1-phenylpiperazine by modification": the parent itself is not named
+    assert "gb-mda-piperazines" not in _rules(_gb(classifier, PHENYLPIPERAZINE))
+
+
+@pytest.mark.parametrize("smiles", [TFMPP, MEOPP, PFPP], ids=["TFMPP", "MeOPP", "pFPP"])
+def test_ring_substituted_phenylpiperazines_are_not_answered_by_modification_i(classifier, smiles):
+    # their second nitrogen is free; (ii) "substitution in the aromatic ring to ..." was not read past those words
+    assert "gb-mda-piperazines" not in _rules(_gb(classifier, smiles))
+
+
+def test_mcpp_is_class_c_by_name(classifier):
+    assert ("gb-mda-class-c", "1-(3-chlorophenyl)piperazine") in {
+        (m.rule_id, m.substance) for m in _gb(classifier, MCPP).matches
+    }
+
+
+# --- temporary class drug orders ------------------------------------------------------------------------------------
+
+
+def test_no_encoded_temporary_class_drug_order_is_in_force_today(classifier):
+    # s. 2A(6): a TCDO lapses after one year at most; the last ones found ended in 2017 (searched-2026-12-05 (5))
+    temporary = [r for r in classifier.rulebook.rules if r.jurisdiction == "GB" and r.list_.startswith("Temporary")]
+    assert [r.id for r in temporary] == ["gb-mda-tcdo-2012-methoxetamine"]
+    assert all(r.in_force_to is not None and r.in_force_to < TODAY for r in temporary)

@@ -126,7 +126,8 @@ Part III as consolidated could NOT be read. Encoded: entries proved present by l
 "after" them (bromazepam, oxazolam, camazepam, fenproporex, flunitrazepam, nordazepam: "not recorded"),
 and the insertions read in SI 1989/1340 (buprenorphine, pemoline, 18 September 1989), SI 2003/3201
 (cannabinol, cannabinol derivatives, cannabis and cannabis resin, 29 January 2004; cannabis moved to Class
-B on 26 January 2009, the later history of cannabinol was not read), SI 2014/1106 (tramadol, zaleplon,
+B on 26 January 2009, the later history of cannabinol was not read - searched again on 5 December 2026,
+see [searched-2026-12-05] in gb_mda_schedule2.txt; SI 2015/704 still designates both as controlled drugs), SI 2014/1106 (tramadol, zaleplon,
 zopiclone per its Explanatory Memorandum, 10 June 2014), SI 2011/744 (read as made: amineptine inserted
 "after 'Alprazolam'", in force 28 March 2011, which also proves alprazolam in Part III, date not recorded),
 the Misuse of Drugs Act 1971 (Amendment) Order 2012 (SI 2012/1390: phenazepam, Class C from 13 June 2012, and
