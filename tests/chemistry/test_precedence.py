@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,29 @@ def test_mdpv_is_controlled_by_name_under_the_btmg_and_its_npsg_match_is_set_asi
     assert btmg.rule_id in aside.by
     assert NPSG_REASON.search(aside.reason)
     assert aside.match.explanation is not None  # what the group would have captured stays explained
+
+
+HHC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21"
+CARISOPRODOL = "CCCC(C)(COC(N)=O)COC(=O)NC(C)C"
+
+
+def test_hhc_in_btmg_anlage_ii_sets_its_npsg_group_match_aside(classifier):
+    # the BtMG text last amended 19 May 2026 lists Hexahydrocannabinol in Anlage II
+    # (sources/de_btmg/amendments.toml); § 1 Abs. 2 Nr. 1 NpSG then keeps the NpSG out
+    result = classifier.classify(identify(HHC), jurisdictions=["DE"], as_of=date(2026, 12, 1)).results["DE"]
+    assert result.status == "controlled_by_name"
+    assert {m.rule_id for m in result.matches} == {"de-btmg-anlage-ii"}
+    aside = [s for s in result.set_aside if _npsg([s.match.rule_id])]
+    assert aside, "HHC is inside the NpSG cannabinoid group; the match must be shown, set aside"
+    assert all("de-btmg-anlage-ii" in s.by and NPSG_REASON.search(s.reason) for s in aside)
+
+
+def test_an_authorised_medicine_added_to_anlage_iii_is_controlled_by_name(classifier):
+    # carisoprodol: in the medicines register, and in BtMG Anlage III of the 2026 text; the
+    # register never takes a BtMG control away
+    result = classifier.classify(identify(CARISOPRODOL), jurisdictions=["DE"], as_of=date(2026, 12, 1)).results["DE"]
+    assert result.status == "controlled_by_name"
+    assert {m.rule_id for m in result.matches} == {"de-btmg-anlage-iii"}
 
 
 @pytest.mark.parametrize(
