@@ -216,3 +216,85 @@ def test_4_fluoroamphetamine_is_schedule_i_from_17_february_2026(us):
     assert SCHEDULE_I not in _rules_on(us, four_fa, date(2026, 2, 16))
     assert SCHEDULE_I in _rules_on(us, four_fa, date(2026, 2, 17))
     assert SCHEDULE_I in _rules_on(us, "C[C@@H](N)Cc1ccc(F)cc1", TODAY)
+
+
+# Third sweep (5 December 2026). 84 FR 34291 (FR Doc. 2019-15184) temporarily places the six synthetic cathinones of
+# 1308.11(h)(42)-(47) in schedule I, "effective July 18, 2019, until July 18, 2021"; 86 FR 37672 extends the order,
+# "effective July 18, 2021 and expires on July 18, 2022" unless a final rule takes effect earlier; the final rule FR Doc.
+# 2022-11740 (1 June 2022) "permanently places" them, the controls "will continue to apply". Structures: OPSIN's reading
+# of the chemical names the order prints.
+CATHINONES_2019 = [
+    ("N-ethylhexedrone", "2-(ethylamino)-1-phenylhexan-1-one", "CCCCC(NCC)C(=O)c1ccccc1"),
+    ("alpha-PHP", "1-phenyl-2-(pyrrolidin-1-yl)hexan-1-one", "CCCCC(N1CCCC1)C(=O)c1ccccc1"),
+    ("4-MEAP", "2-(ethylamino)-1-(4-methylphenyl)pentan-1-one", "CCCC(NCC)C(=O)c1ccc(C)cc1"),
+    ("MPHP", "1-(4-methylphenyl)-2-(pyrrolidin-1-yl)hexan-1-one", "CCCCC(N1CCCC1)C(=O)c1ccc(C)cc1"),
+    ("PV8", "1-phenyl-2-(pyrrolidin-1-yl)heptan-1-one", "CCCCCC(N1CCCC1)C(=O)c1ccccc1"),
+    ("4-chloro-alpha-PVP", "1-(4-chlorophenyl)-2-(pyrrolidin-1-yl)pentan-1-one", "CCCC(N1CCCC1)C(=O)c1ccc(Cl)cc1"),
+]
+
+
+@pytest.mark.parametrize(("name", "printed", "smiles"), CATHINONES_2019, ids=[c[0] for c in CATHINONES_2019])
+def test_the_2019_cathinones_are_schedule_i_from_18_july_2019_without_a_gap(us, name, printed, smiles):
+    assert not {SCHEDULE_I, TEMPORARY} & _rules_on(us, smiles, date(2019, 7, 17)), name
+    assert TEMPORARY in _rules_on(us, smiles, date(2019, 7, 18)), name
+    # the last day of the extended order and the permanent placement that "continues" the controls
+    for on in (date(2021, 7, 18), date(2022, 7, 17), TODAY):
+        assert {SCHEDULE_I, TEMPORARY} & _rules_on(us, smiles, on), (name, on)
+
+
+def test_the_printed_cathinone_names_are_the_encoded_structures():
+    """The six (h) entries of us_csa.toml carry the chemical names 84 FR 34291 prints, and their structures are
+    OPSIN's reading of those names (structure_from = "opsin")."""
+    import os
+    import tempfile
+    import tomllib
+
+    from py2opsin import py2opsin
+
+    rules = tomllib.loads((RULES_DIR / "us_csa.toml").read_text(encoding="utf-8"))["rule"]
+    temporary = next(r for r in rules if r["id"] == TEMPORARY)
+    by_name = {s.get("systematic_name"): s for s in temporary["substances"]}
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as private:
+        os.chdir(private)
+        try:
+            parsed = py2opsin([c[1] for c in CATHINONES_2019])
+        finally:
+            os.chdir(here)
+    for (name, printed, smiles), opsin_smiles in zip(CATHINONES_2019, parsed, strict=True):
+        assert opsin_smiles, printed
+        entry = by_name[printed]
+        assert entry["structure_from"] == "opsin", name
+        assert identify(entry["smiles"]).inchikey == identify(opsin_smiles).inchikey == identify(smiles).inchikey, name
+
+
+def test_doi_and_doc_were_not_schedule_i_when_proposed_again(us):
+    """88 FR 86278 (13 December 2023) proposes placing 2,5-dimethoxy-4-iodoamphetamine (DOI) and 2,5-dimethoxy-4-
+    chloroamphetamine (DOC) in schedule I: "If finalized, this action would impose the regulatory controls"; no final
+    rule was found. Structures: OPSIN's reading of the two printed names."""
+    doi = "COc1cc(CC(C)N)c(OC)cc1I"
+    doc = "COc1cc(CC(C)N)c(OC)cc1Cl"
+    for smiles in (doi, doc):
+        assert not {SCHEDULE_I, TEMPORARY} & _rules_on(us, smiles, date(2023, 12, 13)), smiles
+
+
+def test_bromazolam_and_2_fdck_were_not_schedule_i_on_their_notices_of_intent(us):
+    """FR Doc. 2025-22763 (DATES: December 15, 2025) gives notice of intent to temporarily schedule 8-bromo-1-methyl-6-
+    phenyl-4H-benzo[f][1,2,4]triazolo[4,3-a][1,4]diazepine (bromazolam): "When it is issued, the temporary scheduling
+    order will impose" the schedule I controls; FR Doc. 2026-00954 (DATES: January 20, 2026) the same for 2-(2-
+    fluorophenyl)-2-(methylamino)cyclohexan-1-one (2-FDCK). The temporary orders themselves were not found."""
+    bromazolam = "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2"
+    fdck = "CNC1(c2ccccc2F)CCCCC1=O"
+    assert not {SCHEDULE_I, TEMPORARY} & _rules_on(us, bromazolam, date(2025, 12, 15))
+    assert not {SCHEDULE_I, TEMPORARY} & _rules_on(us, fdck, date(2026, 1, 20))
+
+
+def test_fenfluramine_was_schedule_iv_before_its_removal_was_published(us):
+    """FR Doc. 2022-27400 (87 FR 78857, 23 December 2022) removes N-ethyl-alpha-methyl-3-(trifluoromethyl)
+    phenethylamine (fenfluramine) "including its salts, isomers, and salts of isomers" from the schedules: "Prior to the
+    effective date of this rule, fenfluramine was a schedule IV controlled substance". The effective date was not read,
+    so only the day before publication is asserted; the entry is left open (a known wrong answer after the removal)."""
+    fenfluramine = "CCNC(C)Cc1cccc(C(F)(F)F)c1"
+    dexfenfluramine = "CCN[C@@H](C)Cc1cccc(C(F)(F)F)c1"
+    for smiles in (fenfluramine, dexfenfluramine):
+        assert "us-csa-schedule-iv" in _rules_on(us, smiles, date(2022, 12, 22)), smiles

@@ -215,10 +215,14 @@ DATES = {
     **{
         f"1308.11(h)({n})": (
             "2019-07-18",
-            "84 FR 34297 (temporary order, 17 July 2019; extended by 86 FR 37672 to 18 July 2022); the permanent"
-            " placement proposed by 86 FR 37719 (16 July 2021) was not read: a repository note names a final rule, FR"
-            " Doc. 2022-11740 of 1 June 2022, which is not confirmed from the Federal Register, so the temporary"
-            " listing is left open",
+            "84 FR 34291 (temporary scheduling order, FR Doc. 2019-15184, published 18 July 2019, 'effective July 18,"
+            " 2019, until July 18, 2021'; amendatory text at 84 FR 34297); extended by 86 FR 37672 ('effective July"
+            " 18, 2021 and expires on July 18, 2022', or on the effective date of a final rule making the placement"
+            " permanent if earlier); made permanent by the final rule FR Doc. 2022-11740 (published 1 June 2022;"
+            " abstract: 'permanently places six synthetic cathinones ... These six substances are currently listed in"
+            " schedule I pursuant to a temporary scheduling order', controls 'will continue to apply'), whose FR page,"
+            " DATES and new paragraph numbers were not read, so the temporary listing is left open rather than ended"
+            " on a guessed day",
         )
         for n in range(42, 48)
     },
@@ -287,9 +291,11 @@ none). Actions after that version which were not read are NOT in this list, for 
 placing nine and seven specific fentanyl-related substances (of the 2023 rule, 88 FR 85104, effective 7 December 2023,
 only meta-fluorofentanyl and meta-fluoroisobutyryl fentanyl were read and are listed; the 2025 rule, 90 FR 44979,
 effective 18 September 2025, was read without its list; the others are answered by the class rule
-us-csa-fentanyl-related-substances); the permanent placement of the (h)(42)-(47) cathinones (proposed 86 FR 37719; the
-final rule was not read); DOI and DOC (proposed 87 FR 21069, withdrawn 87 FR 52712 on 29 August 2022, proposed again 88
-FR 86278 on 13 December 2023; no final rule was found, so both are answered "not controlled"); 3-methoxyphencyclidine
+us-csa-fentanyl-related-substances); the permanent placement of the (h)(42)-(47) cathinones (proposed 86 FR 37719;
+final rule FR Doc. 2022-11740, published 1 June 2022, read only as its Federal Register abstract, without its FR page,
+DATES or paragraph numbers: the six stay answered by their temporary listing); DOI and DOC (proposed 87 FR 21069,
+withdrawn 87 FR 52712 on 29 August 2022, proposed again 88 FR 86278 on 13 December 2023; searched again on 5 December
+2026, no final rule was found, so both are answered "not controlled"); 3-methoxyphencyclidine
 (proposed by 90 FR 24370, 10 June 2025; no final rule was found). 3-CMC is a positional
 isomer of 4-CMC: if 4-CMC was placed in paragraph (d) (the proposed rule 89 FR 106376 said (d)(105); the final
 paragraph was not read), 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, which is not matched here.
@@ -317,7 +323,10 @@ N-pyrrolidino protonitazene (90 FR 39314, 2025), seven further benzimidazole-opi
 2025; their printed chemical names were not read, the structures are the encoder's). The five benzodiazepines end on
 31 March 2026 (permanent from 1 April 2026, FR Doc. 2026-04112). Notices of intent read, whose temporary orders were NOT
 read and which are therefore not listed: bromazolam (FR Doc. 2025-22763, 15 December 2025) and 2-fluorodeschloroketamine
-(FR Doc. 2026-00954, 20 January 2026); a secondary report (not the Federal Register) names a temporary order of 26
+(FR Doc. 2026-00954, 20 January 2026), searched for again on 5 December 2026 without finding an order (only clinic blog
+posts saying the substances were "temporarily placed"); secondary reports (filtermag.org) name notices of intent of 1
+July 2026 for 7-hydroxymitragynine above a threshold, for mitragynine pseudoindoxyl, MGM-15 and MGM-16, and for
+cychlorphine and three other orphines, whose Federal Register text was not read; a secondary report (not the Federal Register) names a temporary order of 26
 August 2026 for mitragynine pseudoindoxyl, MGM-15 and MGM-16 ((h)(89)-(91)), and a data set copying the eCFR shows
 (h)(92) 5,6-dichloro brorphine: not listed either, their orders not having been read. A temporary order lasts two years plus up to one year of extension; an
 entry ends (in_force_to) the day before the permanent placement whose effective date was read (that entry is then in
@@ -360,9 +369,11 @@ Source text: eCFR 21 CFR 1308.14 (github.com/MichalOpoka/ecfr, March 2022 versio
 us_21cfr1308_14.txt), plus zuranolone (88 FR 74347, 2023, "including its salts": the printed stereoisomer only) from
 us_21cfr1308_amendments.txt; other later changes were not read and are missing. Fenfluramine ((d)(1)) was removed
 from the schedules by the final rule "Removal of Fenfluramine From Control" (87 FR 78857, FR Doc. 2022-27400, published
-23 December 2022; title and publication read at regulations.justia.com): its effective date was not read, so the entry
-is left open and fenfluramine is still answered Schedule IV after its removal, a known wrong answer until the rule's
-DATES are read. (b)(1) difenoxin preparations
+23 December 2022; title and publication read at regulations.justia.com, whose stored copy shows only the start of page
+78857; the abstract, "Prior to the effective date of this rule, fenfluramine was a schedule IV controlled substance",
+read in a copy of the Federal Register API record, github.com/ai-village-agents/deepseek-news): its effective date was
+not read (searched again on 5 December 2026), so the entry is left open and fenfluramine is still answered Schedule IV
+after its removal, a known wrong answer until the rule's DATES are read. (b)(1) difenoxin preparations
 in limited quantities cannot be decided from structure. Cathine is (+)-norpseudoephedrine only and dextropropoxyphene
 the (2S,3R) isomer only (stereo-specific InChIKey): norephedrine and levopropoxyphene are not matched. Chloral betaine and
 dichloralphenazone are addition compounds of chloral hydrate (listed as preparations: their largest fragment is betaine or
