@@ -7,8 +7,12 @@ Schedule IV of the 1971 Convention), WHO's departmental update of 30 March 2023 
 (2-methyl-AP-237 among the four opioids placed in 1961 Schedule I), cndblog.org's record of the 67th
 session's vote on butonitazene, 89 FR 8683 and strtrade.com on the WHO recommendations for the 67th
 session (flubromazepam kept under surveillance, not recommended), UNIS/NAR/1267 and DEA's final rule
-87 FR 34166 on methoxetamine (59th session, 1971 Convention). Structures are written here by hand from
-the substances' chemical names, independently of the OPSIN parses the rules store.
+87 FR 34166 on methoxetamine (59th session, 1971 Convention). The 67th session's outcome (read on
+5 December 2026): gmp-navigator.com on the German order of 4 December 2024 amending the BtMG Anlagen -
+"am 19. März 2024 hatte die 67. Sitzung der Suchtstoffkommission ... beschlossen": butonitazene in
+Schedule I of the 1961 Convention, 3-CMC, dipentylone and 2-fluorodeschloroketamine in Schedule II and
+bromazolam in Schedule IV of the 1971 Convention. Structures are written here by hand from the
+substances' chemical names, independently of the OPSIN parses the rules store.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ PROTONITAZEPYNE = "CCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN2CCCC2)cc1"
 CARISOPRODOL = "CCCC(C)(COC(N)=O)COC(=O)NC(C)C"
 TWO_METHYL_AP_237 = "CCCC(=O)N1CCN(C/C=C/c2ccccc2)CC1C"
 METHOXETAMINE = "CCNC1(c2cccc(OC)c2)CCCCC1=O"
+# 2-(2-fluorophenyl)-2-(methylamino)cyclohexan-1-one (WHO ECDD repository), written by hand
+TWO_FDCK = "CNC1(CCCCC1=O)c1ccccc1F"
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +78,14 @@ def _listed(classifier: Classifier, smiles: str, on: date = TODAY) -> dict[str, 
             "un-1971-schedule-ii",
         ),
         ("68th", "carisoprodol", CARISOPRODOL, "un-1971-schedule-iv"),
-        # 67th session (March 2024): the vote on butonitazene (cndblog.org, 48 in favour)
+        # 67th session (March 2024): the vote on butonitazene (cndblog.org, 48 in favour); the session's
+        # decisions of 19 March 2024 as gmp-navigator.com reports them
         ("67th", "butonitazene", "CCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1", "un-1961-schedule-i"),
+        ("67th", "2-fluorodeschloroketamine", TWO_FDCK, "un-1971-schedule-ii"),
+        ("67th, as a hydrochloride", "2-fluorodeschloroketamine", TWO_FDCK + ".Cl", "un-1971-schedule-ii"),
+        ("67th", "3-CMC", "CNC(C)C(=O)c1cccc(Cl)c1", "un-1971-schedule-ii"),
+        ("67th", "dipentylone", "CCCC(N(C)C)C(=O)c1ccc2c(c1)OCO2", "un-1971-schedule-ii"),
+        ("67th", "bromazolam", "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2", "un-1971-schedule-iv"),
         # 66th session (March 2023): WHO update of 30 March 2023, the CND accepted all recommendations
         ("66th", "2-methyl-AP-237", TWO_METHYL_AP_237, "un-1961-schedule-i"),
         ("66th, as a hydrochloride", "2-methyl-AP-237", TWO_METHYL_AP_237 + ".Cl", "un-1961-schedule-i"),
@@ -117,6 +129,9 @@ def test_methoxetamine_is_under_the_1971_convention(classifier):
         # 68th session voted on 12 March 2025 (US explanation of vote of that day)
         ("carisoprodol", CARISOPRODOL, "un-1971-schedule-iv", date(2025, 2, 28), date(2025, 4, 1)),
         ("N-pyrrolidino protonitazene", PROTONITAZEPYNE, "un-1961-schedule-i", date(2025, 2, 28), date(2025, 4, 1)),
+        # 67th session: decided 19 March 2024 (gmp-navigator.com); the 180 days of 1971 art. 2(7) run from a
+        # notification whose date was not read, so after the session the answer says "date not recorded"
+        ("2-fluorodeschloroketamine", TWO_FDCK, "un-1971-schedule-ii", date(2024, 2, 28), date(2024, 4, 1)),
         # 66th session: 13 to 17 March 2023 (COM(2023) 2)
         ("2-methyl-AP-237", TWO_METHYL_AP_237, "un-1961-schedule-i", date(2023, 2, 28), date(2023, 4, 1)),
     ],
@@ -129,3 +144,11 @@ def test_not_answered_before_the_session_that_decided_it(classifier, name, smile
     assert rule_id in _listed(classifier, smiles, on=after)
     (match,) = [m for m in _matches(classifier, smiles, on=after) if m.rule_id == rule_id]
     assert match.date_recorded is False
+
+
+def test_2fdck_is_listed_once_and_ketamine_stays_unscheduled(classifier):
+    """2-FDCK is its own Schedule II entry (no other UN entry shares its connectivity); ketamine, its
+    chlorine analogue, is in no UN schedule (test_un_eu.py, test_not_under_un), and the new entry must
+    not reach it."""
+    assert _listed(classifier, TWO_FDCK) == {"un-1971-schedule-ii": {"2-fluorodeschloroketamine"}}
+    assert not _listed(classifier, "CNC1(CCCCC1=O)c1ccccc1Cl"), "ketamine is in no UN schedule"

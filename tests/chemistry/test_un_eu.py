@@ -7,7 +7,7 @@ amending the Annex to Framework Decision 2004/757/JHA. Expectations are the law'
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -157,3 +157,59 @@ def test_eu_dates_where_the_decision_was_read(classifier):
 
 def test_ketamine_is_not_an_eu_nps_either(classifier):
     assert not _answer(classifier, "CNC1(c2ccccc2Cl)CCCCC1=O", "EU").matches
+
+
+# Commission Delegated Directive (EU) 2025/2062 of 14 October 2025 (OJ L 2025/2062, 23.12.2025; EUR-Lex,
+# recital 1): 2-methylmethcathinone, N-ethylnorpentedrone and 4-bromomethcathinone. Structures written by
+# hand from those names. Article 2 (the day Member States apply the measures) was not read, so the answer
+# says "date not recorded" and starts no earlier than the publication in the Official Journal.
+EU_2025_2062 = [
+    ("2-MMC", "CNC(C)C(=O)c1ccccc1C"),
+    ("NEP", "CCNC(CCC)C(=O)c1ccccc1"),
+    ("4-BMC", "CNC(C)C(=O)c1ccc(Br)cc1"),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles"), EU_2025_2062, ids=[n for n, _ in EU_2025_2062])
+def test_delegated_directive_2025_2062(classifier, name, smiles):
+    before = _listed(classifier, smiles, "EU", date(2025, 12, 22))
+    assert "eu-nps-control-measures" not in before, f"{name} was not yet under EU control; found {before}"
+    after = _answer(classifier, smiles, "EU", date(2026, 6, 1))
+    (match,) = [m for m in after.matches if m.rule_id == "eu-nps-control-measures"]
+    assert match.substance == name
+    assert match.date_recorded is False
+
+
+def test_the_2025_directive_names_the_ortho_isomer_only(classifier):
+    # 3-MMC (2022/1326) and mephedrone (4-MMC, 2010/759/EU) are other entries; 2-MMC must not answer as them
+    assert _listed(classifier, "CNC(C)C(=O)c1ccccc1C", "EU", date(2026, 6, 1)) == {"eu-nps-control-measures": {"2-MMC"}}
+
+
+@pytest.mark.parametrize(
+    ("name", "smiles", "published"),
+    [
+        # Delegated Directive (EU) 2022/1326, OJ L 200, 29.7.2022 (EUR-Lex CELEX 32022L1326)
+        ("3-CMC", "CNC(C)C(=O)c1cccc(Cl)c1", date(2022, 7, 29)),
+        # Delegated Directive (EU) 2020/1687, OJ L 379, 13.11.2020
+        ("isotonitazene", "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21", date(2020, 11, 13)),
+    ],
+)
+def test_a_delegated_directive_does_not_answer_before_its_publication(classifier, name, smiles, published):
+    assert "eu-nps-control-measures" not in _listed(classifier, smiles, "EU", published - timedelta(days=1))
+    (match,) = [m for m in _answer(classifier, smiles, "EU", published).matches]
+    assert match.rule_id == "eu-nps-control-measures" and match.date_recorded is False
+
+
+def test_furanylfentanyl_from_the_entry_into_force_of_2017_2170(classifier):
+    # EU Monitor, Implementing decision 2017/2170: OJ L 306 of 22-11-2017, entry into force 23-11-2017
+    furanylfentanyl = "O=C(c1ccco1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"
+    assert not _answer(classifier, furanylfentanyl, "EU", date(2017, 11, 22)).matches
+    (match,) = _answer(classifier, furanylfentanyl, "EU", date(2017, 11, 23)).matches
+    assert match.substance == "furanylfentanyl" and match.date_recorded is True
+
+
+def test_mephedrone_not_under_eu_control_before_its_council_decision(classifier):
+    # Council Decision 2010/759/EU of 2 December 2010
+    mephedrone = "CNC(C)C(=O)c1ccc(C)cc1"
+    assert not _answer(classifier, mephedrone, "EU", date(2010, 12, 1)).matches
+    assert "eu-nps-control-measures" in _listed(classifier, mephedrone, "EU", date(2011, 1, 1))

@@ -32,7 +32,8 @@ MDMA = "CC(Cc1ccc2c(c1)OCO2)NC"
 METHAQUALONE = "Cc1ccccc1-n1c(C)nc2ccccc2c1=O"
 PHENOBARBITAL = "CCC1(c2ccccc2)C(=O)NC(=O)NC1=O"
 CAFFEINE = "Cn1cnc2c1c(=O)n(C)c(=O)n2C"
-# brorphine: 1961 Schedule I by the CND's 67th session (March 2024), after BEK 2446/2021 re-issued bilag 1
+# brorphine: 1961 Schedule I by the CND's 65th session (March 2022; cndblog.org records the vote), after
+# BEK 2446/2021 re-issued bilag 1 in force 1 January 2022
 BRORPHINE = "CC(c1ccc(Br)cc1)N1CCC(CC1)n1c(=O)[nH]c2ccccc21"
 DIAZEPAM = "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21"
 
@@ -109,6 +110,10 @@ def test_a_substance_of_the_un_schedules_is_a_controlled_drug_in_the_uk_class_no
 def test_the_uk_inference_leaves_out_later_schedulings_and_what_the_uk_rules_already_answer(classifier):
     later = classifier.classify(identify(BROMAZOLAM), jurisdictions=["GB"], as_of=ON).results["GB"]
     assert "gb-mda-un-conventions" not in {m.rule_id for m in later.matches}
+    # 2-FDCK: 1971 Schedule II by the 67th session (19 March 2024, gmp-navigator.com), after the cut-off too
+    fdck = classifier.classify(identify("CNC1(CCCCC1=O)c1ccccc1F"), jurisdictions=["GB", "DK"], as_of=ON)
+    assert "gb-mda-un-conventions" not in {m.rule_id for m in fdck.results["GB"].matches}
+    assert "dk-bek-un-conventions" not in {m.rule_id for m in fdck.results["DK"].matches}
     # morphine is read in Part I para 1(a) (gb_named.toml): answered there, not by the inference
     morphine = classifier.classify(identify(MORPHINE), jurisdictions=["GB"], as_of=ON).results["GB"]
     assert [m.rule_id for m in morphine.matches] == ["gb-mda-class-a"]
