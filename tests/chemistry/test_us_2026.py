@@ -298,3 +298,20 @@ def test_fenfluramine_was_schedule_iv_before_its_removal_was_published(us):
     dexfenfluramine = "CCN[C@@H](C)Cc1cccc(C(F)(F)F)c1"
     for smiles in (fenfluramine, dexfenfluramine):
         assert "us-csa-schedule-iv" in _rules_on(us, smiles, date(2022, 12, 22)), smiles
+
+
+def test_metonitazene_is_schedule_i_by_the_name_its_final_order_prints(us):
+    """88 FR 56466 (FR Doc. 2023-17778, final order, 18 August 2023) is "permanently placing N,N-diethyl-2-(2-(4-
+    methoxybenzyl)-5-nitro-1H-benzimidazol-1-yl)ethan-1-amine (metonitazene), including its isomers, esters, ethers,
+    salts" in schedule I; its effective date was not read, so only today's answer is asserted. The schedule I entry's
+    structure is OPSIN's reading of that name."""
+    import tomllib
+
+    printed = "N,N-diethyl-2-(2-(4-methoxybenzyl)-5-nitro-1H-benzimidazol-1-yl)ethan-1-amine"
+    metonitazene = "CCN(CC)CCn1c(Cc2ccc(OC)cc2)nc2cc([N+](=O)[O-])ccc21"
+    assert SCHEDULE_I in _rules_on(us, metonitazene, TODAY)
+    rules = tomllib.loads((RULES_DIR / "us_csa.toml").read_text(encoding="utf-8"))["rule"]
+    schedule_i = next(r for r in rules if r["id"] == SCHEDULE_I)
+    entry = next(s for s in schedule_i["substances"] if s["name"] == "Metonitazene")
+    assert entry["systematic_name"] == printed and entry["structure_from"] == "opsin"
+    assert identify(entry["smiles"]).inchikey == identify(metonitazene).inchikey
