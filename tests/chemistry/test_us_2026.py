@@ -315,3 +315,12 @@ def test_metonitazene_is_schedule_i_by_the_name_its_final_order_prints(us):
     entry = next(s for s in schedule_i["substances"] if s["name"] == "Metonitazene")
     assert entry["systematic_name"] == printed and entry["structure_from"] == "opsin"
     assert identify(entry["smiles"]).inchikey == identify(metonitazene).inchikey
+
+
+def test_xylazine_was_not_schedule_iii_when_the_senate_bill_to_add_it_was_reported(us):
+    """S. 545 (Combating Illicit Xylazine Act), as reported in the Senate on 15 April 2026, amends 21 U.S.C. 812(c)
+    Schedule III by adding "any material, compound, mixture, or preparation which contains any quantity of xylazine":
+    on that day xylazine (N-(2,6-dimethylphenyl)-5,6-dihydro-4H-1,3-thiazin-2-amine) was not in Schedule III. No
+    enactment was found, so no later date is asserted."""
+    xylazine = "Cc1cccc(C)c1NC1=NCCCS1"
+    assert not _rules_on(us, xylazine, date(2026, 4, 15))

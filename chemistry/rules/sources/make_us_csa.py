@@ -362,7 +362,10 @@ gelatin capsules are preparations. (c)(3) "any derivative of barbituric acid" is
 matched. (f) anabolic steroids: "any substance meeting the definition of anabolic steroid" in 21 CFR 1300.01 including
 salts, esters and ethers (code 4000): the 86 listed steroids are matched as written (3alpha/3beta pairs and 5alpha/5beta
 epimers that share one structure are one entry with aliases; esters such as testosterone cypionate are not matched by
-structure). Tiletamine and zolazepam ((c)(15)) are listed as two entries of one paragraph. Dates: see Schedule I.
+structure). Tiletamine and zolazepam ((c)(15)) are listed as two entries of one paragraph. Xylazine is not listed: the
+Combating Illicit Xylazine Act, which would add it to Schedule III in 21 U.S.C. 812(c), was read only as a bill (S. 545 as
+reported in the Senate on 15 April 2026, govinfo.gov BILLS-119s545rs; H.R. 1266), and no enactment was found (searched
+5 December 2026). Dates: see Schedule I.
 """,
     "IV": """
 Source text: eCFR 21 CFR 1308.14 (github.com/MichalOpoka/ecfr, March 2022 version with daridorexant, file
