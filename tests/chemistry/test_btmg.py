@@ -234,9 +234,9 @@ def test_plants_and_preparations_are_listed_without_structure(raw_rules):
 def test_no_entry_claims_a_date_it_cannot_show(raw_rules):
     # the only dates are those amendments.toml cites: the promulgation of BGBl. 2024 I Nr. 379
     # (4 December 2024), the day after Art. 3 CanG came into force (a lower bound for rows the
-    # post-CanG text lacks), the day after a commentary of 13 June 2024 says HHC is no BtM, "1998"
+    # post-CanG text lacks), the day after a page of 15 April 2025 places HHC under the NpSG, "1998"
     # for Dronabinol, and the day before Art. 3 CanG applied
-    cited_lower_bounds = {date(2024, 12, 4), date(2024, 4, 2), date(2024, 6, 14), date(1998, 1, 1)}
+    cited_lower_bounds = {date(2024, 12, 4), date(2024, 4, 2), date(2025, 4, 16), date(1998, 1, 1)}
     for rule in raw_rules.values():
         assert rule["in_force_from"] == date(1982, 1, 1)  # BtMG 1981 in force
         for entry in rule["substances"]:

@@ -115,8 +115,10 @@ def test_cannabidiol_is_in_no_anlage(de):
 
 def test_hhc_is_anlage_ii_in_the_2026_text_and_absent_from_the_post_cang_text(de):
     assert _btmg(de, HHC, CANG) == {}
-    # "HHC unterfällt ... nicht dem BtMG" (J. Patzak, beck-community, 13 June 2024)
+    # "HHC unterfällt ... nicht dem BtMG" (J. Patzak, beck-community, 13 June 2024); under the NpSG
+    # from 27 June 2024 and still on 15 April 2025 (smokestars.de), so no BtM (§ 1 Abs. 2 NpSG)
     assert _btmg(de, HHC, date(2024, 6, 13)) == {}
+    assert _btmg(de, HHC, date(2025, 4, 15)) == {}
     assert _btmg(de, HHC, NOW) == {II: "connectivity"}
 
 
