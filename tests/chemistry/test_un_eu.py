@@ -213,3 +213,19 @@ def test_mephedrone_not_under_eu_control_before_its_council_decision(classifier)
     mephedrone = "CNC(C)C(=O)c1ccc(C)cc1"
     assert not _answer(classifier, mephedrone, "EU", date(2010, 12, 1)).matches
     assert "eu-nps-control-measures" in _listed(classifier, mephedrone, "EU", date(2011, 1, 1))
+
+
+def test_mdmb_chmica_from_the_entry_into_force_of_2017_369(classifier):
+    # EU Monitor, Implementing decision 2017/369: OJ L 56 of 03-03-2017, entry into force 04-03-2017
+    mdmb_chmica = "COC(=O)C(NC(=O)c1cn(CC2CCCCC2)c2ccccc12)C(C)(C)C"
+    assert not _answer(classifier, mdmb_chmica, "EU", date(2017, 3, 3)).matches
+    (match,) = _answer(classifier, mdmb_chmica, "EU", date(2017, 3, 4)).matches
+    assert match.substance == "MDMB-CHMICA" and match.date_recorded is True
+
+
+def test_adb_chminaca_not_before_the_publication_of_2018_747(classifier):
+    # Council Implementing Decision (EU) 2018/747 of 14 May 2018, OJ L 125, 22.5.2018
+    adb_chminaca = "CC(C)(C)C(NC(=O)c1nn(CC2CCCCC2)c2ccccc12)C(N)=O"
+    assert not _answer(classifier, adb_chminaca, "EU", date(2018, 5, 21)).matches
+    (match,) = _answer(classifier, adb_chminaca, "EU", date(2018, 5, 22)).matches
+    assert match.substance == "ADB-CHMINACA" and match.date_recorded is False
