@@ -10,6 +10,11 @@ The 5 December 2026 checks ([searched-2026-12-05] in gb_mda_schedule2.txt): cann
 methoxetamine by SI 2012/980 (temporary class drug from 5 April 2012), s. 2A(6) and the Explanatory Memorandum to
 SI 2013/239 (Class B from 26 February 2013); the parts of the arylcyclohexylamine (SI 2013/239) and piperazine
 (SI 2009/3209) clauses that were read, with their commencement dates.
+
+The audit of 5 December 2026 (rows 13-24): O-desmethyltramadol by SI 2013/239 art. 3 (Class B, 26 February 2013); the
+LSD-related compounds, AMT, 5-MeO-DALT and AH-7921 by Home Office Circular 001/2015 (SI 2014/3271, Class A, 7 January
+2015); 5-/6-APB and their N-methyl derivatives by the Home Office release of 10 June 2014 and the ACMD letters
+(SI 2014/1106, Class B); 2-DPMP by the Minister on the draft SI 2012/1390 and Circular 014/2012 (Class B, 13 June 2012).
 """
 
 from __future__ import annotations
@@ -272,3 +277,123 @@ def test_no_encoded_temporary_class_drug_order_is_in_force_today(classifier):
     temporary = [r for r in classifier.rulebook.rules if r.jurisdiction == "GB" and r.list_.startswith("Temporary")]
     assert [r.id for r in temporary] == ["gb-mda-tcdo-2012-methoxetamine"]
     assert all(r.in_force_to is not None and r.in_force_to < TODAY for r in temporary)
+
+
+# --- the audit of 5 December 2026, rows 13-24: substances answered 'not controlled' ----------------------------------
+# Expectations from the texts read (gb_mda_schedule2.txt [si2013-239], [hoc001-2015] and the notes of the gb.toml
+# rules): the class each source states and the day each instrument came into force; the day before is checked too.
+
+O_DESMETHYLTRAMADOL = "OC2(c1cc(O)ccc1)CCCCC2CN(C)C"
+TRAMADOL = "COc1cccc(C2(O)CCCCC2CN(C)C)c1"
+
+
+def _class_of(classifier, result) -> set[str]:
+    return {classifier.rulebook.rule(m.rule_id).list_ for m in result.matches}
+
+
+def test_o_desmethyltramadol_is_class_b_by_name_from_26_february_2013(classifier):
+    # SI 2013/239 art. 2-3: Part 2 (Class B) para 1(a), "after 'Zipeprol', insert 2-((Dimethylamino)methyl)-1-(3-
+    # hydroxyphenyl)cyclohexanol"; art. 1: the fourteenth day after 12 February 2013
+    assert _gb(classifier, O_DESMETHYLTRAMADOL, date(2013, 2, 25)).status == "not_controlled"
+    for day in (date(2013, 2, 26), TODAY):
+        result = _gb(classifier, O_DESMETHYLTRAMADOL, day)
+        assert result.status == "controlled_by_name"
+        assert _class_of(classifier, result) == {"Class B"}
+        assert {m.rule_id for m in result.matches} == {"gb-mda-class-b"}
+
+
+def test_tramadol_stays_class_c_and_is_not_its_metabolite(classifier):
+    # tramadol is the O-methyl ether: Class C by name from 10 June 2014 (EM to SI 2014/1106), never Class B here
+    assert _class_of(classifier, _gb(classifier, TRAMADOL)) == {"Class C"}
+
+
+LSD_RELATED = {
+    "ALD-52": "O=C(n1cc2c3c(C4=C[C@@H](C(=O)N(CC)CC)CN([C@@H]4C2)C)cccc13)C",
+    "AL-LAD": "[H][C@@]12Cc3c[nH]c4cccc(C1=C[C@@H](C(=O)N(CC)CC)CN2CC=C)c34",
+    "ETH-LAD": "CCN(C([C@@H]1C=C2C3=CC=CC4=C3C(C[C@H]2N(CC)C1)=CN4)=O)CC",
+    "PRO-LAD": "CCN(CC)C(=O)[C@@H]2C=C1c3cccc4[nH]cc(C[C@H]1N(C2)CCC)c34",
+    "LSZ": "CN1C[C@@H](C=C2[C@H]1Cc1c[nH]c3c1c2ccc3)C(=O)N1[C@@H](C)C[C@@H]1C",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LSD_RELATED))
+def test_the_lsd_related_compounds_are_class_a_from_7_january_2015(classifier, name):
+    # Circular 001/2015: SI 2014/3271 "classifies ... the LSD-related compounds commonly known as ALD-52, AL-LAD,
+    # ETH-LAD, PRO-LAD and LSZ as Class A drugs", in force "at 00:01 on 7 January 2015"
+    smiles = LSD_RELATED[name]
+    assert _gb(classifier, smiles, date(2015, 1, 6)).status == "not_controlled"
+    for day in (date(2015, 1, 7), TODAY):
+        result = _gb(classifier, smiles, day)
+        assert (("gb-mda-2015-lsd-related", name)) in {(m.rule_id, m.substance) for m in result.matches}
+        assert _class_of(classifier, result) == {"Class A"}
+
+
+@pytest.mark.parametrize(
+    "name, smiles",
+    [("AMT", "NC(CC1=CNC2=C1C=CC=C2)C"), ("5-MeO-DALT", "C=CCN(CCC1=CNC2=C1C=C(OC)C=C2)CC=C")],
+)
+def test_amt_and_5_meo_dalt_are_class_a_from_7_january_2015(classifier, name, smiles):
+    # Circular 001/2015: "the compounds captured by the extended definition of tryptamines, which now include
+    # compounds commonly known as AMT and 5-MeO-DALT, as Class A drugs"; before it the 1977 wording did not reach them
+    assert _gb(classifier, smiles, date(2015, 1, 6)).status == "not_controlled"
+    result = _gb(classifier, smiles, date(2015, 1, 7))
+    assert {(m.rule_id, m.substance) for m in result.matches} == {("gb-mda-2015-tryptamines-named", name)}
+    assert _class_of(classifier, _gb(classifier, smiles)) == {"Class A"}
+
+
+def test_the_extended_tryptamine_definition_is_not_guessed_beyond_the_named_two(classifier):
+    # its wording was not read: an alpha-methyltryptamine the circular does not name stays unanswered by the encoding
+    five_meo_amt = "COc1ccc2[nH]cc(CC(C)N)c2c1"
+    assert _gb(classifier, five_meo_amt).status == "not_controlled"
+    # what the 1977 wording captured stays captured after 7 January 2015 ("extended")
+    assert "gb-mda-tryptamines" in _rules(_gb(classifier, "CN(C)CCc1c[nH]c2ccccc12"))
+
+
+BENZOFURANS = {
+    "5-APB": "CC(N)CC1=CC(C=CO2)=C2C=C1",
+    "6-APB": "NC(C)CC1=CC(OC=C2)=C2C=C1",
+    "5-MAPB": "CC(NC)CC1=CC(C=CO2)=C2C=C1",
+    "6-MAPB": "CNC(C)Cc1ccc2ccoc2c1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BENZOFURANS))
+def test_5_and_6_apb_and_their_n_methyl_derivatives_are_class_b_from_10_june_2014(classifier, name):
+    # Home Office, 10 June 2014: "Benzofurans are now Class B drugs"; ACMD: "5- and 6-APB ... and their N-methyl
+    # derivatives"; SI 2014/1106 art. 1: in force 10 June 2014 (the 2013 TCDO is not encoded)
+    smiles = BENZOFURANS[name]
+    assert _gb(classifier, smiles, date(2014, 6, 9)).status == "not_controlled"
+    for day in (date(2014, 6, 10), TODAY):
+        result = _gb(classifier, smiles, day)
+        assert {m.rule_id for m in result.matches} == {"gb-mda-2014-benzofurans-named"}
+        assert _class_of(classifier, result) == {"Class B"}
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    ["CC(N)Cc1ccc2OCCc2c1", "CC(N)Cc1ccc2[nH]ccc2c1"],
+    ids=["5-APDB", "5-IT"],
+)
+def test_apdb_and_it_are_not_answered_without_the_permanent_text(classifier, smiles):
+    # named only in the 2013 TCDO recommendation; that the 2014 Class B wording reaches them was not read
+    assert "gb-mda-2014-benzofurans-named" not in _rules(_gb(classifier, smiles))
+
+
+DESOXYPIPRADROL = "C1(C(C2NCCCC2)C3=CC=CC=C3)=CC=CC=C1"
+
+
+def test_desoxypipradrol_is_class_b_from_13_june_2012(classifier):
+    # Lords Hansard 20 March 2012: 2-DPMP "sufficiently harmful to warrant class B control"; Circular 014/2012:
+    # implementation date 13 June 2012
+    assert _gb(classifier, DESOXYPIPRADROL, date(2012, 6, 12)).status == "not_controlled"
+    for day in (date(2012, 6, 13), TODAY):
+        result = _gb(classifier, DESOXYPIPRADROL, day)
+        assert {m.rule_id for m in result.matches} == {"gb-mda-2012-desoxypipradrol"}
+        assert _class_of(classifier, result) == {"Class B"}
+
+
+def test_ah_7921_is_class_a_from_7_january_2015(classifier):
+    # Circular 001/2015: SI 2014/3271 "classifies ... the synthetic opioid AH-7921 as a Class A drug"
+    ah_7921 = "CN(C)C1(CNC(=O)c2ccc(Cl)c(Cl)c2)CCCCC1"
+    assert _gb(classifier, ah_7921, date(2015, 1, 6)).status == "not_controlled"
+    assert _class_of(classifier, _gb(classifier, ah_7921, date(2015, 1, 7))) == {"Class A"}

@@ -52,8 +52,10 @@ enacted (in force 1 July 1973); entries carrying an amendment note there (alfent
 difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose annotations
 were not read: "not recorded". Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
 Act on 1 July 1973. Entries proved present only because a later Order inserts a
-new name "after" them (fentanyl, isomethadone, MT-45, AH-7921, 1-methyl-4-phenylpiperidine-4-carboxylic
-acid, sufentanil (SI 2011/744 art. 2); etonitazene per Home Office Circular 001/2024) are "not recorded".
+new name "after" them (fentanyl, isomethadone, MT-45, 1-methyl-4-phenylpiperidine-4-carboxylic
+acid, sufentanil (SI 2011/744 art. 2); etonitazene per Home Office Circular 001/2024) are "not recorded";
+AH-7921, whose printed entry SI 2017/634 art. 3 proves the same way, is dated 7 January 2015 by Home Office
+Circular 001/2015 (SI 2014/3271 'classifies the synthetic opioid AH-7921 as a Class A drug').
 Tapentadol was inserted by SI 2011/744 (read as made), in force 28 March 2011. Levomethorphan and
 levorphanol are encoded as stereoisomeric forms of racemethorphan and racemorphan (Part I paragraph 2;
 whether they are also listed by name in paragraph 1(a) was not read): "not recorded". Cannabinol and cannabinol
@@ -71,7 +73,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part I, paragraph 1(a)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2011/744", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
+amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2011/744", "SI 2014/3271", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
 """,
     ),
     "B": (
@@ -95,6 +97,8 @@ norcodeine, phenmetrazine, pholcodine); an entry inserted later carries an F-ann
 it: SI 1973/771 (nicodicodine, propiram, in operation with the Act on 1 July 1973), SI 2006/3331
 (methylamphetamine left Part II on 18 January 2007), SI 2003/3201 (cannabis and cannabis resin left Part II
 on 29 January 2004), SI 2009/3209 (paragraph 1(c) named cannabinoids and nabilone, 23 December 2009),
+SI 2013/239 (read as made: art. 3 inserts 2-((Dimethylamino)methyl)-1-(3-hydroxyphenyl)cyclohexanol -
+O-desmethyltramadol, Explanatory Memorandum para 2.1(iii) - "after 'Zipeprol'", in force 26 February 2013),
 SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per its Explanatory Memorandum), SI 2017/634
 (N-benzyl-ethylphenidate), SI 2017/1114 (methiopropamine, 27 November 2017) and SI 2022/322 (GHB, GBL,
 1,4-butanediol, 13 April 2022). Cannabis returned to Class B from 26 January 2009 (SI 2008/3130; date from
@@ -108,7 +112,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part II, paragraph 1(a) (named cannabinoids: paragraph 1(c))"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2008/3130", "SI 2009/3209", "SI 2014/1106", "SI 2017/634", "SI 2017/1114", "SI 2022/322"]
+amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2008/3130", "SI 2009/3209", "SI 2013/239", "SI 2014/1106", "SI 2017/634", "SI 2017/1114", "SI 2022/322"]
 """,
     ),
     "C": (
