@@ -110,9 +110,16 @@ KNOWN = [
     ("ketamine", KETAMINE, "DE", NOT, None, "not in the BtMG; a medicine, so the NpSG does not apply"),
     ("midodrine", MIDODRINE, "DE", NOT, None, "a medicine: § 1 Abs. 2 Nr. 2 NpSG"),
     ("caffeine", CAFFEINE, "DE", NOT, None, "in no Anlage"),
-    # NpSG Anlage 1 Nr. 2.3 (6H-benzo[c]chromen-1-ols, since the Fünfte Verordnung of 2024, kept in 2025):
-    # hexahydrocannabinol is not a BtMG substance
-    ("HHC", "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21", "DE", GROUP, None, "NpSG Anlage 1 Nr. 2.3"),
+    # hexahydrocannabinol: NpSG Anlage 1 Nr. 2.3 from 27 June 2024 (Fünfte Verordnung); the BtMG as
+    # last amended on 19 May 2026 lists it in Anlage II, so the NpSG no longer applies to it
+    (
+        "HHC",
+        "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21",
+        "DE",
+        NAMED,
+        "de-btmg-anlage-ii",
+        "BtMG Anlage II (consolidated text of 19 May 2026); the NpSG Nr. 2.3 match is set aside",
+    ),
     # NpSG Anlage 2 (Gesetz vom 7. Januar 2026, in force 12 April 2026): γ-Butyrolacton, as pure substance
     ("GBL", "O=C1CCCO1", "DE", NAMED, "de-npsg-anlage2-2026", "NpSG Anlage 2"),
     # --- United Kingdom: Misuse of Drugs Act 1971, Schedule 2
