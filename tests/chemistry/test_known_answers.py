@@ -101,6 +101,9 @@ KNOWN = [
     ("MDMA", MDMA, "DE", NAMED, "de-btmg-anlage-i", "BtMG Anlage I"),
     ("LSD", LSD, "DE", NAMED, "de-btmg-anlage-i", "BtMG Anlage I (Lysergid)"),
     ("psilocybin", PSILOCYBIN, "DE", NAMED, "de-btmg-anlage-i", "BtMG Anlage I"),
+    # BtMG Anlage I prints "2C-T-2 | 4-Ethylsulfanyl-2,5-dimethoxy-phenetylazan": a BtMG substance, so
+    # the NpSG (whose group 1 also reads it) does not apply (§ 1 Abs. 2 NpSG)
+    ("2C-T-2", "CCSc1cc(OC)c(CCN)cc1OC", "DE", NAMED, "de-btmg-anlage-i", "BtMG Anlage I (2C-T-2)"),
     ("MDPV", MDPV, "DE", NAMED, "de-btmg-anlage-ii", "BtMG Anlage II; the NpSG yields (§ 1 Abs. 2 Nr. 1)"),
     ("cocaine", COCAINE, "DE", NAMED, "de-btmg-anlage-iii", "BtMG Anlage III"),
     ("fentanyl", FENTANYL, "DE", NAMED, "de-btmg-anlage-iii", "BtMG Anlage III"),
