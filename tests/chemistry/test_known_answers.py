@@ -162,8 +162,20 @@ KNOWN = [
     ("mephedrone", MEPHEDRONE, "EU", NAMED, "eu-nps-control-measures", "Council Decision 2010/759/EU"),
     ("MDPV", MDPV, "EU", NAMED, "eu-nps-control-measures", "Council Implementing Decision (EU) 2016/1070"),
     ("caffeine", CAFFEINE, "EU", NOT, None, "no control measure"),
-    # --- China: class control of fentanyl-related substances, 1 May 2019
-    ("acetylfentanyl", ACETYLFENTANYL, "CN", GROUP, None, "a fentanyl-related substance (2019 class)"),
+    # --- China: the Supplementary List of 2015 names acetylfentanyl (UNODC LSS, China's individual
+    # listing: "six fentanyl analogues (Acetylfentanyl, ...)", effective 1 October 2015); the class
+    # control of fentanyl-related substances (1 May 2019) captures an unnamed one
+    ("acetylfentanyl", ACETYLFENTANYL, "CN", NAMED, "cn-supplementary-list-named", "Supplementary List (2015)"),
+    (
+        "ortho-fluorofentanyl",
+        "CCC(=O)N(c1ccccc1F)C1CCN(CCc2ccccc2)CC1",
+        "CN",
+        GROUP,
+        "cn-fentanyl-related-substances",
+        "2019 class: (2) a substituted monocyclic aromatic group replaces the phenyl on the nitrogen",
+    ),
+    # heroin: PRC Criminal Law art. 357 names it among 毒品; encoded through China's treaty obligations
+    ("heroin", HEROIN, "CN", NAMED, "cn-un-conventions", "1961 Sch. I and IV; Criminal Law art. 357"),
 ]
 
 GAPS: dict[tuple[str, str], str] = {}
