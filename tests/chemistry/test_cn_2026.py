@@ -8,7 +8,10 @@ methylone, 2C-I ... controlled since 1 January 2014; mephedrone controlled since
 "October 2015 - China" (116 NPS from 1 October 2015: butylone, alpha-PVP, pentedrone, ethcathinone,
 4-FA, 5-APDB, 5F-AB-PINACA, 5F-ADBICA, AB-CHIMINACA named) and the UNODC LSS country page (six
 fentanyl analogues in the 2015 list; four more from 1 March 2017; 4-FIBF and THF-F from 1 September
-2018). The expected answers below are written from these texts, not read back from the rule files.
+2018); the 2025 catalogues as copied in chemistry/rules/sources/cn_catalogues_2025.md (non-medical
+catalogue No. 36 AB-FUBINACA, No. 157 氟胺酮 2-FDCK, No. 347 海洛因 heroin; medical narcotic No. 13 fentanyl;
+medical psychotropic class I No. 7 ketamine, class II No. 10 咖啡因 caffeine; dated 28 July 2025, in-force
+day not read). The expected answers below are written from these texts, not read back from the rule files.
 """
 
 from __future__ import annotations
@@ -75,8 +78,13 @@ def test_substances_the_un_scheduled_after_the_catalogues_are_not_inferred(class
     assert "cn-un-conventions" not in {m.rule_id for m in result.matches}
 
 
+PARACETAMOL = "CC(=O)Nc1ccc(O)cc1"
+
+
 def test_an_unscheduled_substance_is_not_swept_in(classifier):
-    assert _cn(classifier, CAFFEINE, NOW).status == "not_controlled"
+    # caffeine is on no UN schedule, so the inference leaves it out; paracetamol is listed nowhere
+    assert "cn-un-conventions" not in {m.rule_id for m in _cn(classifier, CAFFEINE, NOW).matches}
+    assert _cn(classifier, PARACETAMOL, NOW).status == "not_controlled"
 
 
 def test_the_generated_file_is_up_to_date():
@@ -136,8 +144,50 @@ def test_supplementary_list_entries_answer_from_the_day_the_text_gives(classifie
     assert "cn-supplementary-list-named" in {m.rule_id for m in on.matches}
 
 
-def test_a_synthetic_cannabinoid_no_read_text_names_is_not_claimed(classifier):
+def test_a_synthetic_cannabinoid_is_answered_only_from_the_2025_catalogue_that_names_it(classifier):
     # China controls all synthetic cannabinoids from 1 July 2021 (Xinhua, 11 May 2021), but the class's
-    # general formula could not be read, so no CN rule answers for AB-FUBINACA: the caveat says why.
-    result = _cn(classifier, AB_FUBINACA, NOW)
-    assert not [m for m in result.matches if m.rule_id.startswith("cn-")]
+    # general formula (an image) could not be read, so before the 2025 catalogue (No. 36, AB-FUBINACA)
+    # no CN rule answers for it: the caveat says why. From 28 July 2025 (lower bound) it is listed by name.
+    before = _cn(classifier, AB_FUBINACA, date(2025, 7, 27))
+    assert not [m for m in before.matches if m.rule_id.startswith("cn-")]
+    after = _cn(classifier, AB_FUBINACA, NOW)
+    assert after.status == "controlled_by_name"
+    (match,) = [m for m in after.matches if m.rule_id == "cn-nonmedical-catalogue-2025"]
+    assert match.date_recorded is False
+
+
+CATALOGUE_DAY = date(2025, 7, 28)  # the copy's date: a lower bound, the in-force day was not read
+FDCK = "CNC1(CCCCC1=O)c1ccccc1F"
+FENTANYL = "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"
+KETAMINE = "CNC1(CCCCC1=O)c1ccccc1Cl"
+
+
+@pytest.mark.parametrize(
+    "smiles, rule_id",
+    [
+        (HEROIN, "cn-nonmedical-catalogue-2025"),
+        (FDCK, "cn-nonmedical-catalogue-2025"),
+        (AB_FUBINACA, "cn-nonmedical-catalogue-2025"),
+        (FENTANYL, "cn-medical-narcotic-catalogue-2025"),
+        (KETAMINE, "cn-medical-psychotropic-catalogue-2025-class-i"),
+        (CAFFEINE, "cn-medical-psychotropic-catalogue-2025-class-ii"),
+    ],
+    ids=["heroin", "2-FDCK", "AB-FUBINACA", "fentanyl", "ketamine", "caffeine"],
+)
+def test_the_2025_catalogues_answer_from_their_date_and_say_it_is_not_recorded(classifier, smiles, rule_id):
+    assert rule_id not in {m.rule_id for m in _cn(classifier, smiles, date(2025, 7, 27)).matches}
+    result = _cn(classifier, smiles, CATALOGUE_DAY)
+    assert result.status == "controlled_by_name"
+    (match,) = [m for m in result.matches if m.rule_id == rule_id]
+    assert match.date_recorded is False
+
+
+def test_the_2025_catalogue_file_is_up_to_date():
+    pytest.importorskip("py2opsin")
+    done = subprocess.run(
+        [sys.executable, "-m", "chemistry.rules.sources.cn_catalogues_build", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
