@@ -191,3 +191,18 @@ def test_the_2025_catalogue_file_is_up_to_date():
         text=True,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+ISOTONITAZENE = "CCN(CC)CCn1c(Cc2ccc(OC(C)C)cc2)nc2cc([N+](=O)[O-])ccc21"
+# constructed from the class wording: (3) a 4-methoxyphenyl replaced by 4-fluorophenyl and (4) piperidinyl
+CONSTRUCTED_NITAZENE = "O=[N+]([O-])c1ccc2c(c1)nc(Cc1ccc(F)cc1)n2CCN1CCCCC1"
+
+
+@pytest.mark.parametrize("smiles", [ISOTONITAZENE, CONSTRUCTED_NITAZENE], ids=["isotonitazene", "constructed"])
+def test_the_nitazene_class_applies_from_1_july_2025(classifier, smiles):
+    # China Daily, 19 June 2025: "into its controlled list starting July 1"
+    before = _cn(classifier, smiles, date(2025, 6, 30))
+    assert "cn-nitazene-related-substances" not in {m.rule_id for m in before.matches}
+    on = _cn(classifier, smiles, date(2025, 7, 1))
+    assert "cn-nitazene-related-substances" in {m.rule_id for m in on.matches}
+    assert on.status in {"controlled_by_group", "controlled_by_name"}

@@ -218,7 +218,7 @@ substances of the former Supplementary List (etizolam moved to the medical psych
 substances split from the 2013 Catalogue of Narcotic Drugs and 74 from the 2013 Catalogue of
 Psychotropic Substances, plus three classes: fentanyl-related substances (cn-fentanyl-related-substances,
 encoded since 2019), synthetic cannabinoids (general formula is an image in the copy: NOT encoded) and
-nitazene-related substances (尼秦类物质; its wording is in the source file, not encoded here).""",
+nitazene-related substances (尼秦类物质: encoded in cn_nitazenes_2025.toml).""",
     ),
     "narcotic": (
         "cn-medical-narcotic-catalogue-2025",
