@@ -17,6 +17,7 @@ from chemistry.classify.results import (
     _new_explanation,
     _new_substituent,
 )
+from chemistry.classify.shared_verdicts import shared_verdicts_for
 from chemistry.classify.wording import NEAR_MISS_MAX_FAILURES, _Failure, is_incidental, rule_limit, summarise
 
 _FORMULA_TERM = re.compile(r"([A-Z][a-z]?)(\d*)")
@@ -114,6 +115,7 @@ class _MoleculeFacts:
                 piece = self._pieces.get(key)
                 if piece is None:
                     piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments, self.atom_cache)
+                    piece.shared = shared_verdicts_for(piece)
                 pieces.append(piece)
                 bond_ends -= len(attachments)
         known = self._decompositions[core_atoms] = (bond_ends // 2, pieces)
@@ -255,13 +257,9 @@ def _element_limits(group: _CompiledGroupRule, facts: _MoleculeFacts, prefix: st
 
 
 def _first_accepting(specs, piece) -> str | None:  # noqa: ANN001
-    """Label of the first spec that accepts the piece; each class is tested once per piece."""
-    verdicts = piece.verdicts
+    """Label of the first spec that accepts the piece; each spec judges a piece once."""
     for spec in specs:
-        verdict = verdicts.get(spec.key)
-        if verdict is None:
-            verdict = verdicts[spec.key] = spec._accepts(piece)
-        if verdict:
+        if spec.accepts(piece):
             return spec.label
     return None
 

@@ -12,7 +12,7 @@ from rdkit import Chem
 from chemistry.classify.bounds import MAX_MATCHES_PER_CORE
 from chemistry.classify.pieces import _SINGLE, _Piece
 from chemistry.classify.query_atoms import _fixed_element
-from chemistry.classify.vocabulary import _CLASS_TESTS
+from chemistry.classify.vocabulary import _CLASS_TESTS, SINGLE_BOND_CLASSES
 from chemistry.rulebook import (
     SubstituentSpec,
     parse_smarts,
@@ -46,6 +46,8 @@ class _CompiledSpec:
         "elements",
         "min_ring_size",
         "max_ring_size",
+        "context_free",
+        "univalent",
     )
 
     def __init__(self, spec: SubstituentSpec):
@@ -55,6 +57,9 @@ class _CompiledSpec:
         self.test: Callable[[_Piece], bool] | None = _CLASS_TESTS[spec.class_] if spec.class_ else None
         # a piece's verdicts are keyed by it too (spec keys are JSON objects, never empty)
         self.class_name: str = spec.class_ or ""
+        # a univalent class accepts only a piece bonded to the core by one single bond, however
+        # it is further substituted (vocabulary.SINGLE_BOND_CLASSES)
+        self.univalent = self.class_name in SINGLE_BOND_CLASSES
         # the spec's bounds, read once here rather than from the model per piece
         self.max_heavy_atoms = spec.max_heavy_atoms
         self.min_carbons = spec.min_carbons
@@ -79,10 +84,16 @@ class _CompiledSpec:
             and self.min_ring_size is None
             and self.max_ring_size is None
         )
-        self.leftover_tests = (
-            [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
+        leftover_specs: list[_CompiledSpec] = (
+            [_CompiledSpec(item) for item in spec.substituted_with] if spec.substituted_with else []
         )
+        self.leftover_tests = [item.accepts for item in leftover_specs] if leftover_specs else None
         self.pattern = parse_smarts(spec.smarts) if spec.smarts else None
+        # a verdict that depends on the piece alone (no recursive SMARTS, which can look past the
+        # core atom, here or in a spec it reads leftovers with) can be shared (shared_verdicts.py)
+        self.context_free: bool = not (spec.smarts and "$(" in spec.smarts) and all(
+            item.context_free for item in leftover_specs
+        )
         if self.pattern is not None:
             self.pattern_attachments = frozenset(
                 atom.GetIdx() for atom in self.pattern.GetAtoms() if atom.GetSmarts() in ("*", "[*]", "[#0]")
@@ -99,9 +110,20 @@ class _CompiledSpec:
             self.pattern_elements = tuple(needed.items())
 
     def accepts(self, piece: _Piece) -> bool:
+        """Does the spec accept the piece? Judged once per piece, and once per piece signature
+        across molecules where the verdict depends on the piece alone (shared_verdicts.py)."""
         verdict = piece.verdicts.get(self.key)
-        if verdict is None:
-            verdict = piece.verdicts[self.key] = self._accepts(piece)
+        if verdict is not None:
+            return verdict
+        shared = piece.shared if self.context_free else None
+        if shared is not None:
+            verdict = shared.get(self.key)
+            if verdict is not None:
+                piece.verdicts[self.key] = verdict
+                return verdict
+        verdict = piece.verdicts[self.key] = self._accepts(piece)
+        if shared is not None and not piece.truncated:
+            shared[self.key] = verdict
         return verdict
 
     def _accepts(self, piece: _Piece) -> bool:
@@ -109,6 +131,10 @@ class _CompiledSpec:
         # piece has no more carbons than atoms), then the class test, which fails at the first
         # atom that does not fit, then the counts and the chain, which walk every atom
         test = self.test
+        if self.univalent and piece.single_attachment is None:
+            return False
+        if test is None and self.pattern is not None and len(self.pattern_attachments) != len(piece.attachments):
+            return False  # a pattern with k '*' reads only a piece bonded to the core k times
         if self.plain and test is not None:
             verdicts = piece.verdicts
             fits = verdicts.get(self.class_name)
@@ -206,7 +232,10 @@ class _CompiledSpec:
                 if counts.get(z, 0) < n:
                     return False  # the piece lacks atoms the pattern's own atoms need
         core_atoms = {core for core, _, _ in piece.attachments}
-        for match in piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS):
+        matches = piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS)
+        if len(matches) >= MAX_MATCHES_PER_CORE:
+            piece.truncated = True  # the search was cut short: this verdict is the molecule's
+        for match in matches:
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
             outside = {match[q] for q in self.pattern_attachments}
             if not outside <= core_atoms or not inside <= piece.atom_set:
@@ -312,6 +341,9 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
             return False
         if tests is not None:
             leftover = _Piece(piece.mol, piece.links, group, [hook], piece._cache)
-            if not any(test(leftover) for test in tests):
+            accepted = any(test(leftover) for test in tests)
+            if leftover.truncated:
+                piece.truncated = True
+            if not accepted:
                 return False
     return True

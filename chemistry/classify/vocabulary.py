@@ -296,6 +296,39 @@ _CLASS_TESTS = {
 }
 IMPLEMENTED_CLASSES = frozenset(_CLASS_TESTS)
 
+# Univalent classes: each test above accepts only a piece that hangs on the core by exactly one
+# single bond (``single_attachment``). A "further substituted" reading of them keeps the piece's
+# attachments (specs.py), so a piece bonded to the core twice (a ring closed across it) or by a
+# double bond can be turned away before any reading. tests/chemistry/test_shared_verdicts.py
+# checks the set against the tests on every piece of the reference molecules.
+SINGLE_BOND_CLASSES = frozenset(
+    {
+        "alkyl",
+        "cycloalkyl",
+        "cycloalkylmethyl",
+        "cycloalkylethyl",
+        "alkenyl",
+        "alkynyl",
+        "haloalkyl",
+        "halogen",
+        "hydroxyalkyl",
+        "cyanoalkyl",
+        "hydroxy",
+        "alkoxy",
+        "alkylthio",
+        "amino",
+        "nitro",
+        "cyano",
+        "ether",
+        "ester",
+        "hydroxy_ether_or_ester",
+        "acyl",
+        "aryl",
+        "univalent",
+        "ring",
+    }
+)
+
 # Order in which a failing substituent is described to a person ("benzyl is not ..." needs a
 # name; we give the most specific class it does satisfy, plus its SMILES).
 _DESCRIBE_ORDER = (
