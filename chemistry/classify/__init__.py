@@ -4,13 +4,17 @@ The engine, one room per job:
 
 - ``results.py``       what the classifier answers (frozen result types);
 - ``pieces.py``        a piece of the molecule outside a core match, and its cached facts;
+- ``shared_verdicts.py`` verdicts on ring-free substituents, shared across molecules;
 - ``vocabulary.py``    the substituent vocabulary: what counts as alkyl, haloalkyl, alkoxy, ...;
 - ``specs.py``         a position compiled: its classes, and "further substituted with C, H, N,
                        O, S and halogens, continuous chain of at most N atoms" as one mechanism;
 - ``query_atoms.py``   what a SMARTS query atom fixes (element, aromaticity);
 - ``prescreen.py``     the atoms each core certainly needs, counted once per molecule;
+- ``gates.py``         shared gates: one search clears a whole family of core patterns;
 - ``compiled.py``      rules compiled once (positions, cores, group rules);
 - ``evaluate.py``      reading a core match's surroundings as substituents and judging them;
+- ``cross_group.py``   a group that gives way to the cores of other groups (NpSG Nr. 1);
+- ``wording.py``       how a near miss is told, technically and in one plain sentence;
 - ``bounds.py``        the bounds on the work one molecule can cause;
 - ``classifier.py``    :class:`Classifier`, which ties them together.
 """
