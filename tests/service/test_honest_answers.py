@@ -11,6 +11,9 @@ from chemistry.rulebook import NOT_RECORDED, load_jurisdictions, load_rulebook
 from service.classification.live import shipped_jurisdictions
 
 CAFFEINE = "Cn1cnc2c1c(=O)n(C)c(=O)n2C"
+# controlled nowhere: caffeine is not, because China's 2025 Catalogue of Medical Psychotropic
+# Substances lists it (class II)
+PARACETAMOL = "CC(=O)Nc1ccc(O)cc1"
 MIDODRINE = "COc1ccc(OC)c(C(O)CNC(=O)CN)c1"  # an approved medicine inside NpSG group 1
 MDPV = "CCCC(C(=O)c1ccc2c(c1)OCO2)N1CCCC1"  # BtMG Anlage II, inside NpSG group 1
 CONSOLIDATION = re.compile(r"^(consolidated to \d{4}-\d{2}-\d{2}|consolidation date not recorded)$")
@@ -26,7 +29,7 @@ def _classify(client, caller, structure: str, jurisdictions: list[str] | None = 
 
 
 def test_not_controlled_reads_not_captured_and_lists_instruments_and_caveats(client, authority):
-    results = _classify(client, authority, CAFFEINE)
+    results = _classify(client, authority, PARACETAMOL)
     rules = load_rulebook()
     assert set(results) == set(rules.jurisdictions)
     partial = {code for code, info in shipped_jurisdictions().items() if not info.named_lists_encoded}
@@ -145,14 +148,16 @@ def test_npsg_answer_states_the_wording_it_follows(client, authority):
     2024) and the Sechste Verordnung (Anlage 1 as consolidated with the Gesetz of 7 January 2026, text
     read as of 12 April 2026). An answer names how far the NpSG encoding reaches rather than
     'consolidation date not recorded'. HHC is inside group 2.3 since 27 June 2024 and was outside every
-    group the day before."""
+    group the day before; today it is a BtMG substance, so the group's match is set aside."""
     result = _classify(client, authority, HHC, ["DE"])["DE"]
     npsg = [i for i in result["instruments"] if i["rule_id"].startswith("de-npsg-")]
     assert npsg, "the NpSG groups are not named as consulted"
     for instrument in npsg:
         assert instrument["consolidation"] == "consolidated to 2026-04-12", instrument
-    assert result["status"] == "controlled_by_group"
-    assert [m["rule_id"] for m in result["matches"]] == ["de-npsg-benzochromenols-2025"]
+    # the BtMG as last amended on 19 May 2026 lists HHC in Anlage II: the NpSG match is set aside
+    assert result["status"] == "controlled_by_name"
+    assert [m["rule_id"] for m in result["matches"]] == ["de-btmg-anlage-ii"]
+    assert [a["match"]["rule_id"] for a in result["set_aside"]] == ["de-npsg-benzochromenols-2025"]
 
     def on(day: str) -> dict:
         return client.post(

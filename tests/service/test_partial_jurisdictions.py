@@ -49,19 +49,28 @@ def test_no_uncontrolled_advisory_for_a_partially_encoded_jurisdiction(client, r
 
 
 def test_not_captured_in_a_partially_encoded_jurisdiction_is_undetermined(client, authority):
-    # fentanyl is a named exclusion of China's 2019 class because it is listed by name, which is
-    # not encoded: the answer must not be "not controlled"
+    # China's 2021 synthetic-cannabinoid class is not encoded (jurisdictions.toml, named_lists_gap):
+    # a compound no CN rule captures must not read "not controlled" there
+    paracetamol = client.post(
+        "/v1/classify",
+        json={"structure": "CC(=O)Nc1ccc(O)cc1", "jurisdictions": ["CN"]},
+        headers=authority.headers,
+    ).json()
+    (cn,) = paracetamol["results"]
+    assert cn["status"] == "undetermined"
+    assert cn["answer"].startswith("Undetermined: not captured by the encoded instruments of China")
+    assert "synthetic cannabinoid class (2021) is not encoded" in cn["answer"]
+    # fentanyl is named in the 2025 Catalogue of Medical Narcotic Drugs; an unnamed analogue is
+    # captured by the 2019 fentanyl-related class
     fentanyl = client.post(
         "/v1/classify",
         json={"structure": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "jurisdictions": ["CN"]},
         headers=authority.headers,
     ).json()
-    (cn,) = fentanyl["results"]
-    assert cn["status"] == "undetermined"
-    assert "named schedules are not encoded" in cn["answer"]
-    acetyl = client.post(
+    assert fentanyl["results"][0]["status"] == "controlled_by_name"
+    analogue = client.post(
         "/v1/classify",
-        json={"structure": "CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "jurisdictions": ["CN"]},
+        json={"structure": "CCC(=O)N(c1ccccc1F)C1CCN(CCc2ccccc2)CC1", "jurisdictions": ["CN"]},
         headers=authority.headers,
     ).json()
-    assert acetyl["results"][0]["status"] == "controlled_by_group"
+    assert analogue["results"][0]["status"] == "controlled_by_group"
