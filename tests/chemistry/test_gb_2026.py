@@ -397,3 +397,25 @@ def test_ah_7921_is_class_a_from_7_january_2015(classifier):
     ah_7921 = "CN(C)C1(CNC(=O)c2ccc(Cl)c(Cl)c2)CCCCC1"
     assert _gb(classifier, ah_7921, date(2015, 1, 6)).status == "not_controlled"
     assert _class_of(classifier, _gb(classifier, ah_7921, date(2015, 1, 7))) == {"Class A"}
+
+
+# Audit of 5 December 2026 (medicines): SI 1996/1300 art. 1 "shall come into force on 1st September 1996"; art. 2(2)(b)
+# adds to paragraph 1 of Part III (Class C) the sub-paragraph "(b) Atamestane. ... Nandrolone. ... Testosterone. ..."
+TESTOSTERONE = "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2O"
+NANDROLONE = "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@H]43)[C@@H]1CC[C@@H]2O"
+
+
+@pytest.mark.parametrize("smiles", [TESTOSTERONE, NANDROLONE], ids=["testosterone", "nandrolone"])
+def test_testosterone_and_nandrolone_are_class_c_from_1_september_1996(classifier, smiles):
+    assert _gb(classifier, smiles, date(1996, 8, 31)).status == "not_controlled"
+    for day in (date(1996, 9, 1), date(2026, 12, 5)):
+        result = _gb(classifier, smiles, day)
+        assert result.status == "controlled_by_name"
+        assert _rules(result) == {"gb-mda-class-c"}
+        assert _class_of(classifier, result) == {"Class C"}
+
+
+def test_an_unlisted_steroid_is_not_guessed_into_the_named_list(classifier):
+    # the generic clause 1(c) is not encoded: estradiol (a 17-hydroxyestrane without the 3-one) is no row of 1(b)
+    estradiol = "C[C@]12CC[C@@H]3c4ccc(O)cc4CC[C@H]3[C@@H]1CC[C@@H]2O"
+    assert "gb-mda-class-c" not in _rules(_gb(classifier, estradiol))

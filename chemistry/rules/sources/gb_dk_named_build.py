@@ -268,6 +268,8 @@ BORROWED.update(
         # SI 2012/1390 (phenazepam, Part 3) and pipradrol (Part 3 per the Minister on that Order)
         "phenazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc(Br)ccc2N1", _UN71_ANY),
         "pipradrol": ("OC(c1ccccc1)(c1ccccc1)C1CCCCN1", _UN71_ANY),
+        # SI 1996/1300 art. 2(2)(b): Part III para 1(b), the named anabolic steroids (Class C)
+        "testosterone": ("C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2O", _CHEMBL + " CHEMBL386630)"),
     }
 )
 
@@ -353,7 +355,8 @@ DRAWN: dict[str, tuple[str, str]] = {
     "hhc": (
         "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21",
         "6,6,9-trimethyl-3-pentyl-6a,7,8,9,10,10a-hexahydro-6H-benzo[c]chromen-1-ol",
-    ),
+    ),  # Part III para 1(b) (SI 1996/1300 art. 2(2)(b)); OPSIN's parse of the steroid name has the same InChIKey
+    "nandrolone": ("C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@H]43)[C@@H]1CC[C@@H]2O", "17beta-hydroxyestr-4-en-3-one"),
 }
 
 # Entries matched on the FULL InChIKey, not its connectivity block: Part I's stereoisomer paragraph takes in
