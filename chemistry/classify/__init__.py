@@ -4,7 +4,6 @@ The engine, one room per job:
 
 - ``results.py``       what the classifier answers (frozen result types);
 - ``pieces.py``        a piece of the molecule outside a core match, and its cached facts;
-- ``shared_verdicts.py`` verdicts on ring-free substituents, shared across molecules;
 - ``vocabulary.py``    the substituent vocabulary: what counts as alkyl, haloalkyl, alkoxy, ...;
 - ``specs.py``         a position compiled: its classes, and "further substituted with C, H, N,
                        O, S and halogens, continuous chain of at most N atoms" as one mechanism;

@@ -17,7 +17,6 @@ from chemistry.classify.results import (
     _new_explanation,
     _new_substituent,
 )
-from chemistry.classify.shared_verdicts import shared_verdicts_for
 from chemistry.classify.wording import NEAR_MISS_MAX_FAILURES, _Failure, is_incidental, rule_limit, summarise
 
 _FORMULA_TERM = re.compile(r"([A-Z][a-z]?)(\d*)")
@@ -115,7 +114,6 @@ class _MoleculeFacts:
                 piece = self._pieces.get(key)
                 if piece is None:
                     piece = self._pieces[key] = _Piece(self.mol, neighbours, atoms, attachments, self.atom_cache)
-                    piece.shared = shared_verdicts_for(piece)
                 pieces.append(piece)
                 bond_ends -= len(attachments)
         known = self._decompositions[core_atoms] = (bond_ends // 2, pieces)

@@ -29,8 +29,6 @@ class _Piece:
         "_internal_kinds",
         "_smiles",
         "verdicts",
-        "shared",
-        "truncated",
         "listed_layers",
         "_counts",
         "_chain",
@@ -68,12 +66,6 @@ class _Piece:
         # spec key -> accepted?  The same piece is read by every rule whose core matches the same
         # atoms (GB, DK and DE phenethylamines), so each class is tested once per piece.
         self.verdicts: dict[str, bool] = {}
-        # the verdicts of every piece with the same signature, in any molecule, or None where they
-        # cannot be shared (see shared_verdicts.py); set by the molecule's decomposition
-        self.shared: dict[str, bool] | None = None
-        # a pattern search on this piece (or a part of it) stopped at MAX_MATCHES_PER_CORE: its
-        # verdicts from then on are this molecule's, and are not shared
-        self.truncated = False
         # the candidate listed groups of a "further substituted" class, smallest first, as
         # (atoms, piece): computed when first asked for, shared by every class (see specs.py)
         self.listed_layers: list[tuple[set[int], _Piece]] | None = None
@@ -106,15 +98,6 @@ class _Piece:
         if atom is None:
             atom = atoms[i] = self.mol.GetAtomWithIdx(i)
         return atom
-
-    def token(self, i: int) -> str:
-        """Atom i as SMILES writes it ('C', 'c', '[nH]', '[N+]'): element, aromaticity, charge,
-        hydrogens where they are not implied, isotope."""
-        tokens = self._cache.tokens
-        token = tokens[i]
-        if token is None:
-            token = tokens[i] = self.atom(i).GetSmarts()
-        return token
 
     def z(self, i: int) -> int:
         """Atomic number of parent atom i."""
@@ -211,14 +194,13 @@ class _Piece:
 
 
 class _AtomCache:
-    """Per molecule: its RDKit atoms and their atomic numbers, aromaticity and SMILES tokens, each
-    read when first asked for."""
+    """Per molecule: its RDKit atoms and their atomic numbers and aromaticity, each read when
+    first asked for."""
 
-    __slots__ = ("atoms", "numbers", "aromatic", "tokens")
+    __slots__ = ("atoms", "numbers", "aromatic")
 
     def __init__(self, mol: Chem.Mol, n_atoms: int):
         self.atoms: list[Chem.Atom | None] = [None] * n_atoms
-        self.tokens: list[str | None] = [None] * n_atoms
         self.numbers: list[int] = [-1] * n_atoms
         self.aromatic: list[bool | None] = [None] * n_atoms
 

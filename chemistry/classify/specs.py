@@ -46,7 +46,6 @@ class _CompiledSpec:
         "elements",
         "min_ring_size",
         "max_ring_size",
-        "context_free",
         "univalent",
     )
 
@@ -84,16 +83,10 @@ class _CompiledSpec:
             and self.min_ring_size is None
             and self.max_ring_size is None
         )
-        leftover_specs: list[_CompiledSpec] = (
-            [_CompiledSpec(item) for item in spec.substituted_with] if spec.substituted_with else []
+        self.leftover_tests = (
+            [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
         )
-        self.leftover_tests = [item.accepts for item in leftover_specs] if leftover_specs else None
         self.pattern = parse_smarts(spec.smarts) if spec.smarts else None
-        # a verdict that depends on the piece alone (no recursive SMARTS, which can look past the
-        # core atom, here or in a spec it reads leftovers with) can be shared (shared_verdicts.py)
-        self.context_free: bool = not (spec.smarts and "$(" in spec.smarts) and all(
-            item.context_free for item in leftover_specs
-        )
         if self.pattern is not None:
             self.pattern_attachments = frozenset(
                 atom.GetIdx() for atom in self.pattern.GetAtoms() if atom.GetSmarts() in ("*", "[*]", "[#0]")
@@ -110,20 +103,9 @@ class _CompiledSpec:
             self.pattern_elements = tuple(needed.items())
 
     def accepts(self, piece: _Piece) -> bool:
-        """Does the spec accept the piece? Judged once per piece, and once per piece signature
-        across molecules where the verdict depends on the piece alone (shared_verdicts.py)."""
         verdict = piece.verdicts.get(self.key)
-        if verdict is not None:
-            return verdict
-        shared = piece.shared if self.context_free else None
-        if shared is not None:
-            verdict = shared.get(self.key)
-            if verdict is not None:
-                piece.verdicts[self.key] = verdict
-                return verdict
-        verdict = piece.verdicts[self.key] = self._accepts(piece)
-        if shared is not None and not piece.truncated:
-            shared[self.key] = verdict
+        if verdict is None:
+            verdict = piece.verdicts[self.key] = self._accepts(piece)
         return verdict
 
     def _accepts(self, piece: _Piece) -> bool:
@@ -232,10 +214,7 @@ class _CompiledSpec:
                 if counts.get(z, 0) < n:
                     return False  # the piece lacks atoms the pattern's own atoms need
         core_atoms = {core for core, _, _ in piece.attachments}
-        matches = piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS)
-        if len(matches) >= MAX_MATCHES_PER_CORE:
-            piece.truncated = True  # the search was cut short: this verdict is the molecule's
-        for match in matches:
+        for match in piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS):
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
             outside = {match[q] for q in self.pattern_attachments}
             if not outside <= core_atoms or not inside <= piece.atom_set:
@@ -341,9 +320,6 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
             return False
         if tests is not None:
             leftover = _Piece(piece.mol, piece.links, group, [hook], piece._cache)
-            accepted = any(test(leftover) for test in tests)
-            if leftover.truncated:
-                piece.truncated = True
-            if not accepted:
+            if not any(test(leftover) for test in tests):
                 return False
     return True
