@@ -269,6 +269,31 @@ BORROWED.update(
         "phenazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc(Br)ccc2N1", _UN71_ANY),
         "pipradrol": ("OC(c1ccccc1)(c1ccccc1)C1CCCCN1", _UN71_ANY),
         # SI 1996/1300 art. 2(2)(b): Part III para 1(b), the named anabolic steroids (Class C)
+        "fluoxymesterone": (
+            "C[C@]1(O)CC[C@H]2[C@@H]3CCC4=CC(=O)CC[C@]4(C)[C@@]3(F)[C@@H](O)C[C@@]21C",
+            _CHEMBL + " CHEMBL1445)",
+        ),
+        "methyltestosterone": (
+            "C[C@]12CCC(=O)C=C1CC[C@@H]1[C@@H]2CC[C@@]2(C)[C@H]1CC[C@]2(C)O",
+            _CHEMBL + " CHEMBL1395)",
+        ),
+        "oxandrolone": (
+            "C[C@]12COC(=O)C[C@@H]1CC[C@@H]1[C@@H]2CC[C@@]2(C)[C@H]1CC[C@]2(C)O",
+            _CHEMBL + " CHEMBL1200436)",
+        ),
+        "oxymetholone": (
+            "C[C@]12C/C(=C/O)C(=O)C[C@@H]1CC[C@@H]1[C@@H]2CC[C@@]2(C)[C@H]1CC[C@]2(C)O",
+            _CHEMBL + " CHEMBL1200585)",
+        ),
+        "prasterone": ("C[C@]12CC[C@H](O)CC1=CC[C@@H]1[C@@H]2CC[C@]2(C)C(=O)CC[C@@H]12", _CHEMBL + " CHEMBL90593)"),
+        "stanozolol": (
+            "C[C@]12Cc3c[nH]nc3C[C@@H]1CC[C@@H]1[C@@H]2CC[C@@]2(C)[C@H]1CC[C@]2(C)O",
+            _CHEMBL + " CHEMBL2079587)",
+        ),
+        "ethyloestrenol": (
+            "CC[C@]1(O)CC[C@H]2[C@@H]3CCC4=CCCC[C@@H]4[C@H]3CC[C@@]21C",
+            _CHEMBL + " CHEMBL1200623, listed there as 'ethylestrenol')",
+        ),
         "testosterone": ("C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2O", _CHEMBL + " CHEMBL386630)"),
     }
 )
