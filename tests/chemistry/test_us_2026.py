@@ -324,3 +324,30 @@ def test_xylazine_was_not_schedule_iii_when_the_senate_bill_to_add_it_was_report
     enactment was found, so no later date is asserted."""
     xylazine = "Cc1cccc(C)c1NC1=NCCCS1"
     assert not _rules_on(us, xylazine, date(2026, 4, 15))
+
+
+# 21 CFR 1308.13(f) (sources/us_21cfr1308_13.txt): "Anabolic steroids. ... containing any quantity of the following
+# substances, including its salts, esters and ethers"; 70 FR 74653: "Effective January 20, 2005 ... these substances
+# and their salts, esters and ethers are Schedule III controlled substances". Structures: the printed parent (its
+# OPSIN parse in us_csa.toml) with the 17-hydroxy acylated by the acid the medicine's name gives.
+STEROID_ESTERS = [
+    ("testosterone cypionate", "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2OC(=O)CCC1CCCC1"),
+    ("testosterone enanthate", "CCCCCCC(=O)O[C@H]1CC[C@H]2[C@@H]3CCC4=CC(=O)CC[C@]4(C)[C@H]3CC[C@]12C"),
+    ("testosterone undecanoate", "CCCCCCCCCCC(=O)O[C@H]1CC[C@H]2[C@@H]3CCC4=CC(=O)CC[C@]4(C)[C@H]3CC[C@]12C"),
+    ("nandrolone decanoate", "CCCCCCCCCC(=O)O[C@H]1CC[C@H]2[C@@H]3CCC4=CC(=O)CC[C@@H]4[C@H]3CC[C@]12C"),
+    ("trenbolone acetate", "CC(=O)O[C@H]1CC[C@H]2[C@@H]3CCC4=CC(=O)CCC4=C3C=C[C@]12C"),
+    ("boldenone undecylenate", "C=CCCCCCCCCC(=O)O[C@H]1CC[C@H]2[C@@H]3CCC4=CC(=O)C=C[C@]4(C)[C@H]3CC[C@]12C"),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles"), STEROID_ESTERS, ids=[s[0] for s in STEROID_ESTERS])
+def test_esters_of_listed_anabolic_steroids_are_schedule_iii(us, name, smiles):
+    result = us.classify(identify(smiles), jurisdictions=["US"], as_of=date(2026, 12, 5)).results["US"]
+    assert result.matches, f"{name}: an ester of a 1308.13(f) steroid must be controlled"
+    assert {m.list for m in result.matches} == {"Schedule III"}, name
+
+
+def test_the_steroid_ester_clause_does_not_reach_an_estrogen_ester(us):
+    """Estradiol is not among the substances 1308.13(f) lists: its valerate is not an ester of a listed steroid."""
+    estradiol_valerate = "CCCCC(=O)O[C@H]1CC[C@H]2[C@@H]3CCc4cc(O)ccc4[C@H]3CC[C@]12C"
+    assert not _rules_on(us, estradiol_valerate, date(2026, 12, 5))
