@@ -263,10 +263,23 @@ def _is_organic(mol: Chem.Mol) -> bool:
     return any(atom.GetAtomicNum() == 6 for atom in mol.GetAtoms())
 
 
+# Non-metals: a molecule of these alone, with no carbon, is still a substance a law can name
+# (nitrous oxide: UK Class C since 8 November 2023; NpSG Anlage 2 "Distickstoffmonoxid").
+_NON_METALS = frozenset({1, 2, 5, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54})
+
+
+def _is_inorganic_molecule(parent: Chem.Mol, whole: Chem.Mol) -> bool:
+    """A parent of at least two non-metal atoms (N2O) from an input without any metal: not a salt,
+    a lone ion or atom, or water."""
+    return parent.GetNumHeavyAtoms() >= 2 and all(atom.GetAtomicNum() in _NON_METALS for atom in whole.GetAtoms())
+
+
 def standardize_parent(mol: Chem.Mol) -> Chem.Mol:
     """Cleanup, keep the largest organic fragment, neutralise; stereochemistry is kept.
 
-    Raises StructureError(code="not_organic") when no fragment contains carbon.
+    A structure without carbon is accepted only as a molecule of two or more non-metal atoms from an
+    input without metals (nitrous oxide, which laws name); otherwise (salts, metals, lone atoms or
+    ions, water) StructureError(code="not_organic").
     """
     with rdBase.BlockLogs():
         cleaned = Chem.RemoveHs(mol)
@@ -274,8 +287,11 @@ def standardize_parent(mol: Chem.Mol) -> Chem.Mol:
         _normalizer.normalizeInPlace(cleaned)
         _reionizer.reionizeInPlace(cleaned)
         parent = _fragment_chooser.choose(cleaned)
-        if not _is_organic(parent):
-            raise StructureError("not_organic", "the structure has no organic fragment (no carbon atom)")
+        if not _is_organic(parent) and not _is_inorganic_molecule(parent, cleaned):
+            raise StructureError(
+                "not_organic",
+                "the structure has no organic fragment (no carbon atom) and is not a molecule of non-metals",
+            )
         parent = _uncharger.uncharge(parent)
         Chem.AssignStereochemistry(parent, cleanIt=True, force=True)
     return parent

@@ -76,7 +76,7 @@ def seed_reference_registry(session: Session) -> int:
             try:
                 identity = identify(row["smiles"])
             except StructureError:
-                continue  # e.g. nitrous oxide: psychoactive, but not an organic parent
+                continue  # a row the registry refuses (a salt, a lone atom): no substance to seed
             identities.append(identity)
             names.append((identity.inchikey, row["name"]))
     begin_write(session)

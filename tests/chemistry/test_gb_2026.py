@@ -430,3 +430,20 @@ def test_an_unlisted_steroid_is_not_guessed_into_the_named_list(classifier):
     # the generic clause 1(c) is not encoded: estradiol (a 17-hydroxyestrane without the 3-one) is no row of 1(b)
     estradiol = "C[C@]12CC[C@@H]3c4ccc(O)cc4CC[C@H]3[C@@H]1CC[C@@H]2O"
     assert "gb-mda-class-c" not in _rules(_gb(classifier, estradiol))
+
+
+def test_nitrous_oxide_is_class_c_from_8_november_2023():
+    # Home Office Circular 006/2023: SI 2023/1091 classifies nitrous oxide as Class C (Part III
+    # para 1(a)), in force at 00.01 on 8 November 2023
+    from datetime import date
+
+    from chemistry.classify import Classifier
+    from chemistry.identity import identify
+
+    classifier = Classifier()
+    nitrous_oxide = identify("N#[N+][O-]")
+    before = classifier.classify(nitrous_oxide, jurisdictions=["GB"], as_of=date(2023, 11, 7)).results["GB"]
+    after = classifier.classify(nitrous_oxide, jurisdictions=["GB"], as_of=date(2023, 11, 8)).results["GB"]
+    assert before.status == "not_controlled"
+    assert after.status == "controlled_by_name"
+    assert [(m.rule_id, m.list) for m in after.matches] == [("gb-mda-2023-nitrous-oxide", "Class C")]

@@ -58,7 +58,9 @@ def test_computed_properties_of_the_parent():
         ("InChI=1S/garbage", "unparseable", "inchi"),
         ("CC O", "unparseable", "whitespace"),
         ("[Na+].[Cl-]", "not_organic", "organic"),
-        ("N#[N+][O-]", "not_organic", "organic"),  # nitrous oxide: psychoactive but not organic
+        ("[K+].[O-][N+](=O)[O-]", "not_organic", "non-metals"),  # a salt: its anion is not a substance
+        ("O", "not_organic", "organic"),  # one heavy atom
+        ("[Xe]", "not_organic", "organic"),
         ("C" * 400, "too_large", "heavy atoms"),
     ],
 )
@@ -142,3 +144,12 @@ def test_a_nul_in_a_structure_is_refused_not_truncated():
     with pytest.raises(StructureError) as caught:
         identify("CCO\x00c1ccccc1")
     assert caught.value.code == "unparseable" and "NUL" in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["N#[N+][O-]", "[N-]=[N+]=O", "O.N#[N+][O-]"])
+def test_nitrous_oxide_is_a_substance_though_it_has_no_carbon(text):
+    # UK Class C since 8 November 2023, NpSG Anlage 2 from 12 April 2026: laws name it, so the
+    # registry must take it (a molecule of non-metals, from an input without metals)
+    identity = identify(text)
+    assert identity.inchikey == "GQPLMRYTRLFLPF-UHFFFAOYSA-N"
+    assert "." not in identity.smiles

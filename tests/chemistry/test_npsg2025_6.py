@@ -261,9 +261,16 @@ def test_new_rules_are_in_force_from_their_first_day_only(classifier):
     assert in_force(ANLAGE_2_FROM) >= NEW_RULES
 
 
-def test_nitrous_oxide_is_refused_not_answered():
-    """Anlage 2 names Distickstoffmonoxid, but the engine refuses a structure without carbon: the
-    rule leaves it out (its notes say so) rather than answer 'not captured'. This test fails once
-    the engine can standardise N2O, and the entry should then be added to de-npsg-anlage2-2026."""
-    with pytest.raises(ValueError, match="no organic fragment"):
-        identify("[N-]=[N+]=O")
+def test_nitrous_oxide_is_an_anlage_2_substance_from_12_april_2026():
+    """Anlage 2 row 3 names Distickstoffmonoxid (N2O): a molecule without carbon, which the engine
+    standardises since 5 December 2026 (before, it refused it and gave no answer at all)."""
+    nitrous_oxide = identify("N#[N+][O-]")
+    assert nitrous_oxide.inchikey == "GQPLMRYTRLFLPF-UHFFFAOYSA-N"
+    classifier = Classifier()
+    after = classifier.classify(nitrous_oxide, jurisdictions=["DE"], as_of=ANLAGE_2_FROM).results["DE"]
+    assert after.status == "controlled_by_name"
+    assert [m.rule_id for m in after.matches] == ["de-npsg-anlage2-2026"]
+    before = classifier.classify(nitrous_oxide, jurisdictions=["DE"], as_of=ANLAGE_2_FROM - timedelta(days=1)).results[
+        "DE"
+    ]
+    assert before.status == "not_controlled"
