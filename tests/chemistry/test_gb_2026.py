@@ -179,11 +179,14 @@ def test_cannabinol_and_its_derivatives_stay_controlled_drugs(classifier, smiles
     assert _gb(classifier, smiles, day).status.startswith("controlled")
 
 
-def test_the_class_after_26_january_2009_is_recorded_as_unverified(classifier):
+def test_the_class_c_period_ends_on_25_january_2009_with_the_inference_said(classifier):
+    # the end date is SI 2008/3130's day (cannabis to Class B, 26 January 2009); that the same Order moved
+    # cannabinol derivatives is inferred (secondary sources for the class), and the rules must say so
     rule = classifier.rulebook.rule("gb-mda-cannabinol-derivatives-class-c")
-    assert rule.in_force_to is None  # no end date is invented for a move that was not read
-    assert "the class after 26 January 2009 is not verified" in rule.notes.replace("\n", " ")
-    assert "Searched again on 5 December 2026" in rule.notes
+    assert rule.in_force_to == date(2009, 1, 25)
+    after = classifier.rulebook.rule("gb-mda-cannabinol-derivatives-class-b")
+    assert after.in_force_from == date(2009, 1, 26)
+    assert "INFERRED, NOT READ, for the day" in after.notes and "was not read" in after.notes
 
 
 # --- methoxetamine: SI 2012/980 (temporary class drug) and SI 2013/239 (Class B) ------------------------------

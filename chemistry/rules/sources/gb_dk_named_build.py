@@ -268,6 +268,8 @@ BORROWED.update(
         # SI 2012/1390 (phenazepam, Part 3) and pipradrol (Part 3 per the Minister on that Order)
         "phenazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc(Br)ccc2N1", _UN71_ANY),
         "pipradrol": ("OC(c1ccccc1)(c1ccccc1)C1CCCCN1", _UN71_ANY),
+        # SI 2017/634 (Part 3, Class C): etizolam, named by the ACMD letter and a secondary source (em2017-634)
+        "etizolam": ("CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl", _UN71_ANY),
         # SI 1996/1300 art. 2(2)(b): Part III para 1(b), the named anabolic steroids (Class C)
         "fluoxymesterone": (
             "C[C@]1(O)CC[C@H]2[C@@H]3CCC4=CC(=O)CC[C@]4(C)[C@@]3(F)[C@@H](O)C[C@@]21C",
@@ -488,7 +490,7 @@ FORMULA = {
 NOT_ENCODED = {
     "acetorphine": "structure (etorphine 3-acetate, a 6,14-endo-etheno oripavine) not reviewed in this encoding",
     "cannabinol derivatives": (
-        "a class defined in Part IV: encoded as the group rules gb-mda-cannabinol-derivatives-class-a/-class-c in gb.toml"
+        "a class defined in Part IV: encoded as the group rules gb-mda-cannabinol-derivatives-class-a/-class-c/-class-b in gb.toml"
     ),
     "3-dimethylheptyl-11-hydroxyhexahydrocannabinol": "OPSIN cannot parse 'cannabinol'; structure not reviewed",
     "dmhp": "",  # encoded; placeholder keeps the set explicit

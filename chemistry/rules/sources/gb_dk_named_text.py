@@ -102,7 +102,11 @@ O-desmethyltramadol, Explanatory Memorandum para 2.1(iii) - "after 'Zipeprol'", 
 SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per its Explanatory Memorandum), SI 2017/634
 (N-benzyl-ethylphenidate), SI 2017/1114 (methiopropamine, 27 November 2017) and SI 2022/322 (GHB, GBL,
 1,4-butanediol, 13 April 2022). Cannabis returned to Class B from 26 January 2009 (SI 2008/3130; date from
-the Home Office drugs site of January 2009 - the Order's own text was not read). Known gaps: the barbiturates
+the Home Office drugs site of January 2009 - the Order's own text was not read). Cannabinol and cannabinol
+derivatives are encoded in Class B from the same day: the class is read in secondary sources (L. A. King:
+"MDA Part II Class B Section 1(a) Cannabinol"), the date is SI 2008/3130's by inference (see
+[cannabinol-b-2009] in gb_mda_schedule2.txt); the derivatives are the group rule
+gb-mda-cannabinol-derivatives-class-b in gb.toml. Known gaps: the barbiturates
 and the other generic wording of paragraphs 1(b)-(d) and 2-4, and any named entry after "3,4-DCMP".
 """
         + _CLAUSES,
@@ -130,8 +134,9 @@ Part III as consolidated could NOT be read. Encoded: entries proved present by l
 "after" them (bromazepam, oxazolam, camazepam, fenproporex, flunitrazepam, nordazepam: "not recorded"),
 and the insertions read in SI 1989/1340 (buprenorphine, pemoline, 18 September 1989), SI 2003/3201
 (cannabinol, cannabinol derivatives, cannabis and cannabis resin, 29 January 2004; cannabis moved to Class
-B on 26 January 2009, the later history of cannabinol was not read - searched again on 5 December 2026,
-see [searched-2026-12-05] in gb_mda_schedule2.txt; SI 2015/704 still designates both as controlled drugs), SI 2014/1106 (tramadol, zaleplon,
+B on 26 January 2009; cannabinol and cannabinol derivatives end here on 25 January 2009 and are Class B from
+26 January 2009 - class from secondary sources, date by inference from SI 2008/3130, see [cannabinol-b-2009]
+in gb_mda_schedule2.txt), SI 2014/1106 (tramadol, zaleplon,
 zopiclone per its Explanatory Memorandum, 10 June 2014), SI 2011/744 (read as made: amineptine inserted
 "after 'Alprazolam'", in force 28 March 2011, which also proves alprazolam in Part III, date not recorded),
 the Misuse of Drugs Act 1971 (Amendment) Order 2012 (SI 2012/1390: phenazepam, Class C from 13 June 2012, and
@@ -147,7 +152,8 @@ this file. REMOVED from the earlier version because neither their listing nor th
 the nine designer benzodiazepines recalled for SI 2017/634 (etizolam, deschloroetizolam,
 diclazepam, flubromazepam, pyrazolam, flubromazolam, clonazolam, meclonazepam, nifoxipam); SI 2017/634
 brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) but their names were not
-readable.
+readable. Etizolam alone is back (Class C from 31 May 2017): named by the ACMD letter behind the Order and
+by a secondary source giving Class C and the date, see [em2017-634]; its printed entry was not read.
 ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):
 the 38 names of that Part not otherwise encoded here (brotizolam ... diazepam ... zolpidem, with aminorex,
 fencamfamin, mefenorex, mesocarb, pyrovalerone, N-ethylamphetamine, the two chlorophenylpiperazines,
@@ -159,7 +165,7 @@ benzodiazepines are Class C. Their dates are "not recorded" (most came with the 
 whose text was not read). Known gaps: midazolam and temazepam (Schedule 3 of the Regulations, not used
 because Schedule 3 mixes Class B and C), flunitrazepam's history, anabolic steroids (Schedule 4 Part II
 of the Regulations; not encoded), khat, cathine, cathinone, diethylpropion, phentermine, mazindol,
-meprobamate, the 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
+meprobamate, fifteen of the sixteen 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
 Regulations took it into Sch. 4 Part I on 1 July 2003, SI 2003/1432, read in the revised Regulations' annotation;
 the Act's instrument was not read, so zolpidem stays an inference).
 """
@@ -170,7 +176,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part III, paragraph 1(a) (1,4-butanediol: paragraph 1(b)); names of Misuse of Drugs Regulations 2001 Sch. 4 Pt. I taken as Class C (see notes)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2009/3209", "SI 2011/744", "SI 2012/1390", "SI 2014/1106", "SI 2018/1356", "SI 2022/322"]
+amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2008/3130", "SI 2009/3209", "SI 2011/744", "SI 2012/1390", "SI 2014/1106", "SI 2017/634", "SI 2018/1356", "SI 2022/322"]
 """,
     ),
 }
