@@ -17,7 +17,7 @@ substances' chemical names, independently of the OPSIN parses the rules store.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -123,27 +123,50 @@ def test_methoxetamine_is_under_the_1971_convention(classifier):
     assert any(rule in found for rule in UN_1971), f"methoxetamine: found {found}"
 
 
+# The earliest day an addition can apply (not_before), from the Conventions and the session dates read:
+# 1961 art. 3(7) - effective on receipt of the Secretary-General's communication of the decision, so not
+# before the session's first day; 1971 art. 2(7) ("Der Beschluß tritt für jede Vertragspartei 180 Tage
+# nach dem Datum dieser Mitteilung uneingeschränkt in Kraft", the text in force in Austria, RIS) - not
+# before the session's first day + 180 days. Session days: 66th 13-17 March 2023 (COM(2023) 2), 67th
+# decided 19 March 2024 (gmp-navigator.com), 68th 10-14 March 2025 (COM(2025) 6, Council Decision (EU)
+# 2025/493). The day of the communication was read for none, so the answer says "date not recorded".
+HHC = "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21"
+
+
 @pytest.mark.parametrize(
-    ("name", "smiles", "rule_id", "before", "after"),
+    ("name", "smiles", "rule_id", "first_day"),
     [
-        # 68th session voted on 12 March 2025 (US explanation of vote of that day)
-        ("carisoprodol", CARISOPRODOL, "un-1971-schedule-iv", date(2025, 2, 28), date(2025, 4, 1)),
-        ("N-pyrrolidino protonitazene", PROTONITAZEPYNE, "un-1961-schedule-i", date(2025, 2, 28), date(2025, 4, 1)),
-        # 67th session: decided 19 March 2024 (gmp-navigator.com); the 180 days of 1971 art. 2(7) run from a
-        # notification whose date was not read, so after the session the answer says "date not recorded"
-        ("2-fluorodeschloroketamine", TWO_FDCK, "un-1971-schedule-ii", date(2024, 2, 28), date(2024, 4, 1)),
-        # 66th session: 13 to 17 March 2023 (COM(2023) 2)
-        ("2-methyl-AP-237", TWO_METHYL_AP_237, "un-1961-schedule-i", date(2023, 2, 28), date(2023, 4, 1)),
+        # 1961 Convention: from the first day of the session
+        ("N-pyrrolidino protonitazene", PROTONITAZEPYNE, "un-1961-schedule-i", date(2025, 3, 10)),
+        (
+            "butonitazene",
+            "CCCCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1",
+            "un-1961-schedule-i",
+            date(2024, 3, 19),
+        ),
+        ("2-methyl-AP-237", TWO_METHYL_AP_237, "un-1961-schedule-i", date(2023, 3, 13)),
+        # 1971 Convention: 180 days after the first day of the session at the earliest
+        ("carisoprodol", CARISOPRODOL, "un-1971-schedule-iv", date(2025, 3, 10) + timedelta(days=180)),
+        ("hexahydrocannabinol", HHC, "un-1971-schedule-ii", date(2025, 3, 10) + timedelta(days=180)),
+        ("2-fluorodeschloroketamine", TWO_FDCK, "un-1971-schedule-ii", date(2024, 3, 19) + timedelta(days=180)),
+        ("3-MMC", "CNC(C)C(=O)c1cccc(C)c1", "un-1971-schedule-ii", date(2023, 3, 13) + timedelta(days=180)),
     ],
 )
-def test_not_answered_before_the_session_that_decided_it(classifier, name, smiles, rule_id, before, after):
-    """An entry added on a day not recorded is bounded by its session (not_before: the first day of
-    the session's month): not answered before it, answered after it with "date not recorded"."""
+def test_not_answered_before_the_decision_can_take_effect(classifier, name, smiles, rule_id, first_day):
+    """Not answered the day before the earliest day the decision can take effect; answered from that
+    day with "date not recorded"."""
+    before = first_day - timedelta(days=1)
     found = _listed(classifier, smiles, on=before)
-    assert rule_id not in found, f"{name} was not in {rule_id} on {before}; found {found}"
-    assert rule_id in _listed(classifier, smiles, on=after)
-    (match,) = [m for m in _matches(classifier, smiles, on=after) if m.rule_id == rule_id]
+    assert rule_id not in found, f"{name} was not yet in {rule_id} on {before}; found {found}"
+    (match,) = [m for m in _matches(classifier, smiles, on=first_day) if m.rule_id == rule_id]
     assert match.date_recorded is False
+
+
+def test_a_1971_decision_does_not_answer_in_the_half_year_after_the_vote(classifier):
+    # The 68th session voted in March 2025; under art. 2(7) carisoprodol cannot have been in Schedule IV
+    # on 1 April 2025 (the encoding answered "controlled, date not recorded" from 1 March 2025 before)
+    assert "un-1971-schedule-iv" not in _listed(classifier, CARISOPRODOL, on=date(2025, 4, 1))
+    assert "un-1971-schedule-iv" in _listed(classifier, CARISOPRODOL, on=date(2025, 12, 1))
 
 
 def test_2fdck_is_listed_once_and_ketamine_stays_unscheduled(classifier):
