@@ -149,8 +149,10 @@ def test_entries_per_schedule_equal_the_paragraphs_of_the_text():
     amendments = _amendment_rows()
     expected = {
         # (d)(31) Tetrahydrocannabinols names three isomers (delta-1, delta-6, delta-3,4 in monoterpene
-        # numbering): three entries of one paragraph
-        "I": _text_rows("us_21cfr1308_11.txt")["main"] + 2 + amendments["I"],
+        # numbering): three entries of one paragraph. (b)(2) acetylmethadol, (b)(7) alphacetylmethadol and (b)(13)
+        # betacetylmethadol (one structure) are seven stereo-specific entries without LAAM, which (b)(7) excepts: they
+        # cite (b)(2) seven times, (b)(7) once and (b)(13) twice, 10 citations for 3 paragraphs
+        "I": _text_rows("us_21cfr1308_11.txt")["main"] + 2 + 7 + amendments["I"],
         # (h)(30), the fentanyl-related substances class, is the group rule in us.toml
         "I-temporary": _text_rows("us_21cfr1308_11.txt")["temporary"] - 1 + amendments["I-temporary"],
         # (b)(4) names coca leaves, cocaine and ecgonine: three entries of one paragraph
@@ -163,8 +165,8 @@ def test_entries_per_schedule_equal_the_paragraphs_of_the_text():
     cited = _citations_per_rule()
     assert {tier: cited[rule_id] for tier, rule_id in SCHEDULE_RULES.items()} == expected
     assert (
-        expected["I"] - amendments["I"] == 236 and expected["IV"] - amendments["IV"] == 81
-    )  # (b) 91 + (c) 23 + (d) 93 + (e) 3 + (f) 9 + (g) 15, + 2 THC isomers
+        expected["I"] - amendments["I"] == 236 + 7 and expected["IV"] - amendments["IV"] == 81
+    )  # (b) 91 + (c) 23 + (d) 93 + (e) 3 + (f) 9 + (g) 15, + 2 THC isomers, + 7 acetylmethadol citations
 
 
 def test_one_structure_per_entry_within_a_rule():

@@ -292,8 +292,8 @@ def test_bromazolam_and_2_fdck_were_not_schedule_i_on_their_notices_of_intent(us
 def test_fenfluramine_was_schedule_iv_before_its_removal_was_published(us):
     """FR Doc. 2022-27400 (87 FR 78857, 23 December 2022) removes N-ethyl-alpha-methyl-3-(trifluoromethyl)
     phenethylamine (fenfluramine) "including its salts, isomers, and salts of isomers" from the schedules: "Prior to the
-    effective date of this rule, fenfluramine was a schedule IV controlled substance". The effective date was not read,
-    so only the day before publication is asserted; the entry is left open (a known wrong answer after the removal)."""
+    effective date of this rule, fenfluramine was a schedule IV controlled substance". The effective date was not read;
+    the day before publication is asserted here, the answers after the removal in test_us_2026b.py."""
     fenfluramine = "CCNC(C)Cc1cccc(C(F)(F)F)c1"
     dexfenfluramine = "CCN[C@@H](C)Cc1cccc(C(F)(F)F)c1"
     for smiles in (fenfluramine, dexfenfluramine):

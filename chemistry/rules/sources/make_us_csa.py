@@ -239,7 +239,77 @@ ENDS = {
     # 5 April 2023) "continues to impose" the controls, so the temporary listing is taken to run until the day
     # before (an extension after 1 March 2023 was not read)
     "1308.11(h)(49)": "2023-04-04",
+    # Fenfluramine: removed from the schedules by 87 FR 78857 (FR Doc. 2022-27400, final rule, published 23 December
+    # 2022), whose DATES (effective date) were not read. This is NOT the last day of control but the latest day it can
+    # have been: UCB's press release of 17 April 2023 (ucb-usa.com) says the DEA "has published a final rule stating
+    # that FINTEPLA oral solution is no longer subject to the Controlled Substances Act (CSA). This change is
+    # immediate." The removal cannot have taken effect before publication (23 December 2022), so the true end lies
+    # between 22 December 2022 and 16 April 2023; in that window "Schedule IV" may be a wrong answer (REMOVALS below).
+    "1308.14(d)(1)": "2023-04-16",
 }
+
+# Entries removed from control, and what was read about the removal (appended to the entry's source).
+REMOVALS = {
+    "1308.14(d)(1)": (
+        "removed from the schedules by 'Schedules of Controlled Substances: Removal of Fenfluramine From Control', 87 FR"
+        " 78857 (FR Doc. 2022-27400, Docket No. DEA-945, final rule, published 23 December 2022; abstract: 'Prior to the"
+        " effective date of this rule, fenfluramine was a schedule IV controlled substance'), whose effective date was"
+        " not read. in_force_to is an upper bound, not that date: control ended on or after 23 December 2022 (the rule"
+        " cannot apply before its publication) and had ended by 17 April 2023, when UCB's press release (ucb-usa.com,"
+        " 'UCB Announces FINTEPLA (fenfluramine) Oral Solution Is Now Descheduled and Is No Longer Listed as a"
+        " Controlled Substance', Atlanta, 17 April 2023) stated that the DEA 'has published a final rule stating that"
+        " FINTEPLA oral solution is no longer subject to the Controlled Substances Act (CSA). This change is"
+        " immediate.' Between 23 December 2022 and 16 April 2023 the answer 'Schedule IV' may be wrong"
+    ),
+}
+
+# 1308.11(b)(2) acetylmethadol, (b)(7) "alphacetylmethadol, except levo-alphacetylmethadol also known as
+# levo-alpha-acetylmethadol, levomethadyl acetate, or LAAM" and (b)(13) betacetylmethadol share one connectivity. LAAM,
+# the (3S,6S) isomer, is schedule II (1308.12(c)(11)), and (b) opens "unless specifically excepted or unless listed in
+# another schedule": a connectivity entry would answer LAAM as schedule I too. So schedule I lists every other
+# stereo form of the structure as its own stereo-specific entry (stereoisomers_included = false): the three other full
+# stereoisomers and the four forms with one of the two stereocentres given; a structure drawn without stereochemistry
+# matches all of them and LAAM (the engine's "unspecified_stereo" reading). Names written by the encoder (the CFR
+# prints no chemical name), parsed by OPSIN at build time: (name, stereo-specific name, paragraphs cited).
+# alpha = the (3S,6S)/(3R,6R) pair (LAAM is an alpha isomer), beta = the (3S,6R)/(3R,6S) pair.
+ACETYLMETHADOL_PARAGRAPH = "1308.11(b)(2)"
+ACETYLMETHADOL_FORMS = [
+    (
+        "Alphacetylmethadol, (3R,6R) isomer (the alpha isomer other than levo-alphacetylmethadol)",
+        "(3R,6R)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)", "1308.11(b)(7)"),
+    ),
+    (
+        "Betacetylmethadol, (3S,6R) isomer",
+        "(3S,6R)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)", "1308.11(b)(13)"),
+    ),
+    (
+        "Betacetylmethadol, (3R,6S) isomer",
+        "(3R,6S)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)", "1308.11(b)(13)"),
+    ),
+    (
+        "Acetylmethadol, drawn with C-3 (R) and C-6 unspecified",
+        "(3R)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)",),
+    ),
+    (
+        "Acetylmethadol, drawn with C-3 (S) and C-6 unspecified",
+        "(3S)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)",),
+    ),
+    (
+        "Acetylmethadol, drawn with C-6 (R) and C-3 unspecified",
+        "(6R)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)",),
+    ),
+    (
+        "Acetylmethadol, drawn with C-6 (S) and C-3 unspecified",
+        "(6S)-6-(dimethylamino)-4,4-diphenylheptan-3-yl acetate",
+        ("1308.11(b)(2)",),
+    ),
+]
 
 RULES = {
     "I": (
@@ -303,9 +373,12 @@ Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, 
 ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers -
 a positional isomer of a listed hallucinogen (2-FMC for 3-FMC) is Schedule I although it is not matched here; (e)-(g)
 salts and isomers. Salts need no field (the parent is classified); esters and ethers of the (b) opiates and positional
-isomers under (d) are NOT matched by structure. Entries of this paragraph that share one structure (alphacetylmethadol,
-betacetylmethadol, acetylmethadol; alphamethadol, betamethadol, dimepheptanol; the moramides; alpha/betameprodine) are one
-entry with the others as aliases. "Etorphine (except hydrochloride salt)" is Schedule I while etorphine hydrochloride is
+isomers under (d) are NOT matched by structure. Entries of this paragraph that share one structure (alphamethadol,
+betamethadol, dimepheptanol; the moramides; alpha/betameprodine) are one entry with the others as aliases. Acetylmethadol,
+alphacetylmethadol and betacetylmethadol ((b)(2), (7), (13)) are the exception: (b)(7) excepts levo-alphacetylmethadol
+(LAAM, the (3S,6S) isomer), which is schedule II (1308.12(c)(11)), so schedule I lists the other three stereoisomers and
+the four half-specified forms as stereo-specific entries (the encoder's stereo names, parsed by OPSIN): LAAM is answered
+schedule II only, a structure drawn without stereochemistry schedule I and II (it may be any of them). "Etorphine (except hydrochloride salt)" is Schedule I while etorphine hydrochloride is
 Schedule II: a parent structure cannot tell the two apart, so etorphine is answered in both schedules. Marihuana, peyote
 and marihuana extract are listed without a structure; "Tetrahydrocannabinols" is a class (formula) represented by
 delta-9-THC; hemp (7 U.S.C. 1639o) is excluded by (d)(31)(ii) and cannot be decided from structure.
@@ -375,8 +448,13 @@ from the schedules by the final rule "Removal of Fenfluramine From Control" (87 
 23 December 2022; title and publication read at regulations.justia.com, whose stored copy shows only the start of page
 78857; the abstract, "Prior to the effective date of this rule, fenfluramine was a schedule IV controlled substance",
 read in a copy of the Federal Register API record, github.com/ai-village-agents/deepseek-news): its effective date was
-not read (searched again on 5 December 2026), so the entry is left open and fenfluramine is still answered Schedule IV
-after its removal, a known wrong answer until the rule's DATES are read. (b)(1) difenoxin preparations
+not read (searched again on 5 December 2026: the stored regulations.justia.com copy, the proposed rule 87 FR 42979 at
+frnow.com, and the eCFR mirror, whose 1308.14 copy at commit 04d1d96 is of 2022 and still lists it). The entry ends on 16 April 2023, an upper bound and not the effective
+date: UCB's press release of 17 April 2023 (ucb-usa.com) says the DEA "has published a final rule stating that FINTEPLA
+oral solution is no longer subject to the Controlled Substances Act (CSA). This change is immediate." Fenfluramine is
+therefore answered "not controlled" from 17 April 2023 and Schedule IV until 16 April 2023; control ended on some day
+from 23 December 2022 (publication) to 17 April 2023, so between 23 December 2022 and 16 April 2023 the answer Schedule
+IV may be wrong until the rule's DATES are read. (b)(1) difenoxin preparations
 in limited quantities cannot be decided from structure. Cathine is (+)-norpseudoephedrine only and dextropropoxyphene
 the (2S,3R) isomer only (stereo-specific InChIKey): norephedrine and levopropoxyphene are not matched. Chloral betaine and
 dichloralphenazone are addition compounds of chloral hydrate (listed as preparations: their largest fragment is betaine or
@@ -519,6 +597,8 @@ def build() -> str:
     parsed = dict(zip(names, opsin(names)))
     opsin_stereo_names = sorted({v for kind, v, *_ in structures.values() if kind == "opsin-name"})
     parsed_named = dict(zip(opsin_stereo_names, opsin(opsin_stereo_names)))
+    acetylmethadol_names = [form[1] for form in ACETYLMETHADOL_FORMS]
+    parsed_acetylmethadol = dict(zip(acetylmethadol_names, opsin(acetylmethadol_names)))
 
     problems, disagreements = [], []
     records = []
@@ -628,6 +708,9 @@ def build() -> str:
         ]
         for k in order:
             rec = merged[k]
+            if tier == "I" and rec["entry"].paragraph == ACETYLMETHADOL_PARAGRAPH:
+                lines += _acetylmethadol_lines(rec, tier, parsed_acetylmethadol)
+                continue
             lines += _substance_lines(rec, tier)
             if rec["entry"].paragraph == "1308.11(d)(31)":
                 lines += THC_ISOMERS + [""]
@@ -687,6 +770,8 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
         ("1308.13(e)", "1308.15(c)", "1308.14(b)(1)")
     ):
         pass
+    if e.paragraph in REMOVALS:
+        sources[-1] += "; " + REMOVALS[e.paragraph]
     out.append(f"source = {_q(' | '.join(sources))}")
     if added_by:
         out.append(f"added_by = {_q(added_by)}")
@@ -699,6 +784,40 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
     if rec["stereo"]:
         out.append("stereoisomers_included = false")
     out.append("")
+    return out
+
+
+def _acetylmethadol_lines(rec: dict, tier: str, parsed: dict[str, str]) -> list[str]:
+    """Schedule I's acetylmethadol entries without levo-alphacetylmethadol (ACETYLMETHADOL_FORMS)."""
+    by_paragraph = {r["entry"].paragraph: r for r in [rec] + rec["also"]}
+    out: list[str] = []
+    for name, stereo_name, paragraphs in ACETYLMETHADOL_FORMS:
+        smiles = parsed.get(stereo_name)
+        if not smiles:
+            raise SystemExit(f"OPSIN cannot read {stereo_name!r}")
+        sources = []
+        for paragraph in paragraphs:
+            r = by_paragraph[paragraph]
+            code = f", DEA Controlled Substances Code Number {r['entry'].code}" if r["entry"].code else ""
+            sources.append(f"21 CFR {paragraph} {r['name']!r}{code}; {ECFR} (commit {COMMIT[tier]})")
+        aliases = [by_paragraph[p]["name"] for p in reversed(paragraphs)]
+        out += [
+            "[[rule.substances]]",
+            f"name = {_q(name)}",
+            f"smiles = {_q(smiles)}",
+            'structure_from = "reviewed"',
+            "structure_note = "
+            + _q(
+                f"OPSIN's parse of {stereo_name!r}, a stereo-specific name written by the encoder (the CFR prints no"
+                " chemical name): schedule I lists every stereo form of acetylmethadol except levo-alphacetylmethadol"
+                " ((3S,6S), LAAM), which (b)(7) excepts and 1308.12(c)(11) lists in schedule II"
+            ),
+            f"source = {_q(' | '.join(sources))}",
+            "aliases = [" + ", ".join(_q(a) for a in aliases) + "]",
+            'in_force_from = "not recorded"',
+            "stereoisomers_included = false",
+            "",
+        ]
     return out
 
 
