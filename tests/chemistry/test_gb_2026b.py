@@ -97,3 +97,46 @@ def test_etizolam_is_class_c_from_31_may_2017(classifier):
 def test_etizolam_today_is_answered_by_the_read_class_not_by_the_treaty_inference(classifier):
     rules = {m.rule_id for m in _gb(classifier, ETIZOLAM).matches}
     assert rules == {"gb-mda-class-c"}
+
+
+# --- Part I as in force on 1 December 2020 (pit2020): entries the treaty inference answered "Class not read" ----
+
+HYDROMORPHONE = "CN1CC[C@]23c4c5ccc(O)c4O[C@H]2C(=O)CC[C@H]3[C@H]1C5"
+HYDROCODONE = "COc1ccc2c3c1O[C@H]1C(=O)CC[C@H]4[C@@H](C2)N(C)CC[C@]314"
+KETOBEMIDONE = "CCC(=O)C1(c2cccc(O)c2)CCN(C)CC1"
+ETORPHINE = "CCCC(C)(O)[C@H]1C[C@@]23C=C[C@@]1(OC)[C@@H]1Oc4c(O)ccc5c4[C@]12CCN(C)[C@@H]3C5"
+DIHYDROETORPHINE = "CCCC(C)(O)[C@H]1C[C@]23CC[C@]1(OC)[C@@H]1Oc4c(O)ccc5c4[C@]12CCN(C)[C@@H]3C5"
+ETRYPTAMINE = "CCC(N)Cc1c[nH]c2ccccc12"
+
+
+@pytest.mark.parametrize(
+    ("smiles", "entry"),
+    [
+        (HYDROMORPHONE, "Hydromorphone"),
+        (HYDROCODONE, "Hydrocodone"),
+        (KETOBEMIDONE, "Ketobemidone"),
+        (ETORPHINE, "Etorphine"),
+    ],
+    ids=["hydromorphone", "hydrocodone", "ketobemidone", "etorphine"],
+)
+def test_unannotated_part_i_entries_are_class_a_as_enacted(classifier, smiles, entry):
+    # printed without an F-annotation in Part I as at 1 December 2020: the text as enacted, in force 1 July 1973
+    for day in (date(1973, 7, 1), TODAY):
+        (match,) = _gb(classifier, smiles, day).matches
+        assert (match.rule_id, match.substance, match.list) == ("gb-mda-class-a", entry, "Class A")
+
+
+@pytest.mark.parametrize(
+    ("smiles", "entry"),
+    [(DIHYDROETORPHINE, "Dihydroetorphine"), (ETRYPTAMINE, "Etryptamine")],
+    ids=["dihydroetorphine", "etryptamine"],
+)
+def test_annotated_part_i_entries_are_class_a_date_not_recorded(classifier, smiles, entry):
+    # "[F7Dihydroetorphine]", "[F9Etryptamine]": inserted later, the annotation (instrument, date) not readable
+    (match,) = _gb(classifier, smiles).matches
+    assert (match.rule_id, match.substance, match.list, match.date_recorded) == (
+        "gb-mda-class-a",
+        entry,
+        "Class A",
+        False,
+    )

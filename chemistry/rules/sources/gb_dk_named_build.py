@@ -268,6 +268,36 @@ BORROWED.update(
         # SI 2012/1390 (phenazepam, Part 3) and pipradrol (Part 3 per the Minister on that Order)
         "phenazepam": ("O=C1CN=C(c2ccccc2Cl)c2cc(Br)ccc2N1", _UN71_ANY),
         "pipradrol": ("OC(c1ccccc1)(c1ccccc1)C1CCCCN1", _UN71_ANY),
+        # Part I entries read in the point-in-time text of 1 December 2020 (pit2020)
+        "etorphine": (
+            "CCCC(C)(O)[C@H]1C[C@@]23C=C[C@@]1(OC)[C@@H]1Oc4c(O)ccc5c4[C@]12CCN(C)[C@@H]3C5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "dihydroetorphine": (
+            "CCCC(C)(O)[C@H]1C[C@]23CC[C@]1(OC)[C@@H]1Oc4c(O)ccc5c4[C@]12CCN(C)[C@@H]3C5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "etoxeridine": ("CCOC(=O)C1(c2ccccc2)CCN(CCOCCO)CC1", _UN61_II.replace("schedule-ii", "schedule-i")),
+        "furethidine": ("CCOC(=O)C1(c2ccccc2)CCN(CCOCC2CCCO2)CC1", _UN61_II.replace("schedule-ii", "schedule-i")),
+        "hydrocodone": (
+            "COc1ccc2c3c1O[C@H]1C(=O)CC[C@H]4[C@@H](C2)N(C)CC[C@]314",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "hydromorphinol": (
+            "CN1CC[C@]23c4c5ccc(O)c4O[C@H]2[C@@H](O)CC[C@@]3(O)[C@H]1C5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "hydromorphone": (
+            "CN1CC[C@]23c4c5ccc(O)c4O[C@H]2C(=O)CC[C@H]3[C@H]1C5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "hydroxypethidine": ("CCOC(=O)C1(c2cccc(O)c2)CCN(C)CC1", _UN61_II.replace("schedule-ii", "schedule-i")),
+        "ketobemidone": ("CCC(=O)C1(c2cccc(O)c2)CCN(C)CC1", _UN61_II.replace("schedule-ii", "schedule-i")),
+        "levophenacylmorphan": (
+            "O=C(CN1CC[C@@]23CCCC[C@@H]2[C@@H]1Cc1ccc(O)cc13)c1ccccc1",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "etryptamine": ("CCC(N)Cc1c[nH]c2ccccc12", _UN71_ANY),
         # SI 2017/634 (Part 3, Class C): etizolam, named by the ACMD letter and a secondary source (em2017-634)
         "etizolam": ("CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl", _UN71_ANY),
         # SI 1996/1300 art. 2(2)(b): Part III para 1(b), the named anabolic steroids (Class C)
