@@ -96,8 +96,10 @@ was parsed by OPSIN and the structure checked (tests/chemistry/test_named_opsin.
 Dates: an entry without its own in_force_from was, to the encoder's confident knowledge, in the
 schedule as adopted; every later addition says "not recorded", because the date of the
 Secretary-General's communication (1961 art. 3(7): effective on that date; 1971 art. 2(7): 180 days
-after it) was not established for any decision, so an entry added by the CND is answered from the
-Convention's own date with "date not recorded" (also for dates before the session that added it).
+after it) was not established for any decision, so an entry added by the CND says "date not
+recorded" and is answered only from its not_before day, a lower bound: as the source list gives
+it (1961: the session's first day; 1971: that day, or the first of the session's month, plus 180
+days, since the communication cannot precede the vote), else the first day of the session's month.
 Sessions 58 (2015) to 68 (2025) were checked on 4-5 December 2026: the header of each source list
 names, session by session, what was read (UNIS/NAR/1267; CND documents E/CN.7/2015/7,
 E/CN.7/2015/CRP.10, E/CN.7/2018/10, E/CN.7/2020/10; UNODC Laboratory and Scientific Service
