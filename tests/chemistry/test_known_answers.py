@@ -143,16 +143,17 @@ KNOWN = [
         DELTA9_THC,
         "GB",
         GROUP,
-        "gb-mda-cannabinol-derivatives-class-c",
-        "Part IV: 'cannabinol derivatives' are the tetrahydro derivatives of cannabinol (Part III since SI 2003/3201)",
+        "gb-mda-cannabinol-derivatives-class-b",
+        "Part IV: 'cannabinol derivatives' are the tetrahydro derivatives of cannabinol (Part III from 2004 by"
+        " SI 2003/3201, back in Part II with cannabis from 26 January 2009)",
     ),
     (
         "THCV",
         THCV,
         "GB",
         GROUP,
-        "gb-mda-cannabinol-derivatives-class-c",
-        "Part IV: a 3-alkyl (propyl) homologue of a tetrahydro derivative of cannabinol",
+        "gb-mda-cannabinol-derivatives-class-b",
+        "Part IV: a 3-alkyl (propyl) homologue of a tetrahydro derivative of cannabinol (Class B since 2009)",
     ),
     # --- Denmark: bekendtgørelse om euforiserende stoffer, bilag 1
     ("mephedrone", MEPHEDRONE, "DK", GROUP, "dk-bek-cathinones", "list B cathinone group (2012)"),
@@ -218,6 +219,21 @@ KNOWN += [
     # hexahydrocannabinol: 1971 Convention, Schedule II, CND 68th session (March 2025; un1971.txt cites
     # the WHO release and the US statement of that session); not answered before it (not_before)
     ("HHC", "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)CC21", "UN", NAMED, "un-1971-schedule-ii", "1971 Sch. II"),
+    # fenfluramine: removed from Schedule IV by the final rule 'Removal of Fenfluramine From Control'
+    # (87 FR 78857, FR Doc. 2022-27400, published 23 December 2022)
+    ("fenfluramine", "CCNC(C)Cc1cccc(C(F)(F)F)c1", "US", NOT, None, "removed from control (87 FR 78857)"),
+    # LAAM: 21 CFR 1308.12(c) lists levo-alphacetylmethadol in Schedule II, and 1308.11(b) lists
+    # alphacetylmethadol "except levo-alphacetylmethadol" in Schedule I
+    (
+        "LAAM",
+        "CC(=O)O[C@@H](CC)C(C[C@H](C)N(C)C)(c1ccccc1)c1ccccc1",
+        "US",
+        NAMED,
+        "us-csa-schedule-ii",
+        "Schedule II; excepted from Schedule I's alphacetylmethadol",
+    ),
+    # carisoprodol: 1971 Convention, Schedule IV, CND 68th session (March 2025)
+    ("carisoprodol", "CCCC(C)(COC(N)=O)COC(=O)NC(C)C", "UN", NAMED, "un-1971-schedule-iv", "1971 Sch. IV (2025)"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
     (
         "mitragynine",
