@@ -140,3 +140,40 @@ def test_annotated_part_i_entries_are_class_a_date_not_recorded(classifier, smil
         "Class A",
         False,
     )
+
+
+# --- classes stated by a medical dictionary (secondary, [dict-cd]): printed entry and date not read -------------
+
+REMIFENTANIL = "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCC(=O)OC)CC1"
+DIETHYLPROPION = "CCN(CC)C(C)C(=O)c1ccccc1"
+MEPROBAMATE = "CCCC(C)(COC(N)=O)COC(N)=O"
+
+
+@pytest.mark.parametrize(
+    ("smiles", "rule_id", "entry", "listed"),
+    [
+        (REMIFENTANIL, "gb-mda-class-a", "Remifentanil", "Class A"),  # "Class A includes ... remifentanil"
+        (DIETHYLPROPION, "gb-mda-class-c", "Diethylpropion", "Class C"),  # "Class C includes ... diethylpropion"
+        (MEPROBAMATE, "gb-mda-class-c", "Meprobamate", "Class C"),  # "... meprobamate and most BENZODIAZEPINES"
+    ],
+    ids=["remifentanil", "diethylpropion", "meprobamate"],
+)
+def test_medicines_classed_by_a_secondary_source_date_not_recorded(classifier, smiles, rule_id, entry, listed):
+    (match,) = _gb(classifier, smiles).matches
+    assert (match.rule_id, match.substance, match.list, match.date_recorded) == (rule_id, entry, listed, False)
+
+
+def test_the_secondary_rows_say_so():
+    import tomllib
+
+    from chemistry.rulebook import RULES_DIR
+
+    with (RULES_DIR / "gb_named.toml").open("rb") as handle:
+        rules = {r["id"]: r for r in tomllib.load(handle)["rule"]}
+    for rule_id, name in (
+        ("gb-mda-class-a", "Remifentanil"),
+        ("gb-mda-class-c", "Diethylpropion"),
+        ("gb-mda-class-c", "Meprobamate"),
+    ):
+        (entry,) = [s for s in rules[rule_id]["substances"] if s["name"] == name]
+        assert "secondary" in entry["source"] and entry["in_force_from"] == "not recorded"

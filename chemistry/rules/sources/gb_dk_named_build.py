@@ -298,6 +298,13 @@ BORROWED.update(
             _UN61_II.replace("schedule-ii", "schedule-i"),
         ),
         "etryptamine": ("CCC(N)Cc1c[nH]c2ccccc12", _UN71_ANY),
+        # named as Class A / Class C by a medical dictionary (dict-cd): structures of the UN list entries
+        "remifentanil": (
+            "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCC(=O)OC)CC1",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "diethylpropion": ("CCN(CC)C(C)C(=O)c1ccccc1", _UN71_ANY + ", entry amfepramone"),
+        "meprobamate": ("CCCC(C)(COC(N)=O)COC(N)=O", _UN71_ANY),
         # SI 2017/634 (Part 3, Class C): etizolam, named by the ACMD letter and a secondary source (em2017-634)
         "etizolam": ("CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl", _UN71_ANY),
         # SI 1996/1300 art. 2(2)(b): Part III para 1(b), the named anabolic steroids (Class C)

@@ -59,7 +59,11 @@ Circular 001/2015 (SI 2014/3271 'classifies the synthetic opioid AH-7921 as a Cl
 Tapentadol was inserted by SI 2011/744 (read as made), in force 28 March 2011. Levomethorphan and
 levorphanol are encoded as stereoisomeric forms of racemethorphan and racemorphan (Part I paragraph 2;
 whether they are also listed by name in paragraph 1(a) was not read): "not recorded". Cannabinol and cannabinol
-derivatives left Part I on 29 January 2004 (SI 2003/3201). SI 2024/190 names 15 Class A substances; all
+derivatives left Part I on 29 January 2004 (SI 2003/3201). The point-in-time text of Part I as at 1 December 2020 (pit2020)
+fills the gap of the 1991 copy: etorphine, etoxeridine, furethidine, hydrocodone, hydromorphinol, hydromorphone,
+hydroxypethidine, ketobemidone and levophenacylmorphan (unannotated: as enacted), dihydroetorphine and
+etryptamine (annotated, date not recorded). Remifentanil: Class A per a medical dictionary (secondary, dict-cd),
+printed entry and date not read. SI 2024/190 names 15 Class A substances; all
 15 are encoded (brorphine ... N-desethylisotonitazene; the 2024 Order's four Class B and one Class C
 substances were not readable). Paragraph 1(c)-(f) generic clauses and the 2025 nitazene clause are group
 rules (gb.toml). Alpha/beta diastereomer pairs (acetylmethadol, meprodine, methadol, prodine), methadyl
@@ -154,6 +158,8 @@ diclazepam, flubromazepam, pyrazolam, flubromazolam, clonazolam, meclonazepam, n
 brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) but their names were not
 readable. Etizolam alone is back (Class C from 31 May 2017): named by the ACMD letter behind the Order and
 by a secondary source giving Class C and the date, see [em2017-634]; its printed entry was not read.
+Diethylpropion and meprobamate: Class C per a medical dictionary (secondary, dict-cd), printed entry and date
+not read.
 ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):
 the 38 names of that Part not otherwise encoded here (brotizolam ... diazepam ... zolpidem, with aminorex,
 fencamfamin, mefenorex, mesocarb, pyrovalerone, N-ethylamphetamine, the two chlorophenylpiperazines,
@@ -164,8 +170,8 @@ camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone, alprazolam) i
 benzodiazepines are Class C. Their dates are "not recorded" (most came with the 1985 Order, SI 1985/1995,
 whose text was not read). Known gaps: midazolam and temazepam (Schedule 3 of the Regulations, not used
 because Schedule 3 mixes Class B and C), flunitrazepam's history, anabolic steroids (Schedule 4 Part II
-of the Regulations; not encoded), khat, cathine, cathinone, diethylpropion, phentermine, mazindol,
-meprobamate, fifteen of the sixteen 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
+of the Regulations; not encoded), khat, cathine, cathinone, phentermine, mazindol,
+fifteen of the sixteen 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
 Regulations took it into Sch. 4 Part I on 1 July 2003, SI 2003/1432, read in the revised Regulations' annotation;
 the Act's instrument was not read, so zolpidem stays an inference).
 """
