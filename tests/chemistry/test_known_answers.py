@@ -187,7 +187,14 @@ KNOWN += [
     ("morphine", MORPHINE, "DK", NAMED, None, "bilag 1; 1961 Convention, Schedule I"),
     # the UK, a Party to the 1961 and 1971 Conventions: hydromorphone (1961 Schedule I) is Class A and
     # temazepam (1971 Schedule IV) Class C under Schedule 2; the parts of Schedule 2 naming them were not read
-    ("hydromorphone", "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35", "GB", NAMED, None, "Schedule 2, Part I (Class A)"),
+    (
+        "hydromorphone",
+        "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35",
+        "GB",
+        NAMED,
+        "gb-mda-class-a",
+        "Schedule 2, Part I (Class A)",
+    ),
     ("temazepam", "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21", "GB", NAMED, None, "Schedule 2, Part III (Class C)"),
     # Toldstyrelsen (Danish Customs guidance "Narkotika"): list E "omfatter hovedsageligt de såkaldte
     # benzodiazepiner ... som fx diazepam"; list D "omfatter bl.a. buprenorphin og flunitrazepam"
@@ -234,6 +241,11 @@ KNOWN += [
     ),
     # carisoprodol: 1971 Convention, Schedule IV, CND 68th session (March 2025)
     ("carisoprodol", "CCCC(C)(COC(N)=O)COC(=O)NC(C)C", "UN", NAMED, "un-1971-schedule-iv", "1971 Sch. IV (2025)"),
+    # Misuse of Drugs Act 1971 (Amendment) Order 2017 (SI 2017/634): sixteen designer benzodiazepines into
+    # Part III (Explanatory Memorandum para 2.3), in force 31 May 2017; etizolam named by the ACMD's advice
+    ("etizolam", "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl", "GB", NAMED, "gb-mda-class-c", "Part III (SI 2017/634)"),
+    # Executive order No. 971 of 28 September 2012 placed 5-IT under control (UNODC, rapid procedure)
+    ("5-IT", "CC(N)Cc1ccc2[nH]ccc2c1", "DK", NAMED, None, "bilag 1 (BEK 971/2012)"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
     (
         "mitragynine",

@@ -89,22 +89,38 @@ def test_the_generated_file_is_up_to_date():
     assert done.returncode == 0, done.stderr
 
 
-# United Kingdom: written from the schedules (1961 Schedule I: hydromorphone, sufentanil; 1971 Schedule I:
-# cathinone; Schedule IV: temazepam, and etizolam by the CND's 63rd session, March 2020)
-HYDROMORPHONE = "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35"
+# United Kingdom: written from the schedules (1961 Schedule I: thebacon, sufentanil; 1971 Schedule I:
+# cathinone; Schedule IV: temazepam, and clonazolam by the CND's 64th session, April 2021). Hydromorphone
+# and etizolam were here until the UK's own Part I (b41355d) and SI 2017/634 (589626a) were read: the
+# inference must then stand aside (test below).
+THEBACON = "COc1ccc2c3c1O[C@H]1C(OC(C)=O)=CC[C@H]4[C@@H](C2)N(C)CC[C@]314"
 TEMAZEPAM = "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21"
+CLONAZOLAM = "Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2"
+HYDROMORPHONE = "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35"
 ETIZOLAM = "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl"
 # bromazolam: 1971 Schedule IV by the 67th session (March 2024), after the cut-off
 BROMAZOLAM = "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2"
 
 
-@pytest.mark.parametrize("smiles", [HYDROMORPHONE, TEMAZEPAM, ETIZOLAM], ids=["hydromorphone", "temazepam", "etizolam"])
+@pytest.mark.parametrize("smiles", [THEBACON, TEMAZEPAM, CLONAZOLAM], ids=["thebacon", "temazepam", "clonazolam"])
 def test_a_substance_of_the_un_schedules_is_a_controlled_drug_in_the_uk_class_not_read(classifier, smiles):
     result = classifier.classify(identify(smiles), jurisdictions=["GB"], as_of=ON).results["GB"]
     assert result.status == "controlled_by_name"
     (match,) = [m for m in result.matches if m.rule_id == "gb-mda-un-conventions"]
     assert "Class not read" in match.list and "inferred" in match.title
     assert match.date_recorded is False
+
+
+@pytest.mark.parametrize(
+    ("smiles", "rule_id"),
+    [(HYDROMORPHONE, "gb-mda-class-a"), (ETIZOLAM, "gb-mda-class-c")],
+    ids=["hydromorphone", "etizolam"],
+)
+def test_a_un_substance_the_uk_rules_read_is_not_also_inferred(classifier, smiles, rule_id):
+    result = classifier.classify(identify(smiles), jurisdictions=["GB"], as_of=ON).results["GB"]
+    rule_ids = {m.rule_id for m in result.matches}
+    assert rule_id in rule_ids
+    assert "gb-mda-un-conventions" not in rule_ids
 
 
 def test_the_uk_inference_leaves_out_later_schedulings_and_what_the_uk_rules_already_answer(classifier):
