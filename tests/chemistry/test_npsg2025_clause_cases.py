@@ -457,6 +457,22 @@ CASES = [
     Case(
         "2.3",
         R23,
+        "HHC cyclohexanecarboxylate",
+        "O=C(Oc1cc(CCCCC)cc2OC(C)(C)C3CCC(C)CC3c12)C1CCCCC1",
+        "group",
+        "2.3.2 e: R5 'Cycloalkylcarbonyl- ... (jeweils mit drei bis sieben Ringatomen einschließlich Polyzyklen)'",
+    ),
+    Case(
+        "2.3",
+        R23,
+        "HHC cyclooctanecarboxylate",
+        "O=C(Oc1cc(CCCCC)cc2OC(C)(C)C3CCC(C)CC3c12)C1CCCCCCC1",
+        "outside",
+        "2.3.2 e: a ring of eight atoms, past 'drei bis sieben Ringatomen'",
+    ),
+    Case(
+        "2.3",
+        R23,
         "delta-9-THC (BtMG Anlage II)",
         "CCCCCc1cc(O)c2c(c1)OC(C)(C)C1CCC(C)=CC21",
         "btmg",
