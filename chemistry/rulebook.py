@@ -256,6 +256,10 @@ class NamedSubstance(_Model):
     # from it on the answer still says "date not recorded", since the day itself was not read.
     not_before: date | None = None
     in_force_to: date | None = None
+    # False: the entry's removal was read but not the day it took effect; in_force_to is then the
+    # latest day the entry can have applied (an upper bound), and the answer says "end date not
+    # recorded" rather than show the bound as the day control ended.
+    in_force_to_recorded: bool = True
     # Overrides the rule's flag for this entry: a schedule that lists one stereoisomer by name
     # ("(+)-lysergide", "dexamfetamine") is matched on the full InChIKey.
     stereoisomers_included: bool | None = None
@@ -281,6 +285,10 @@ class NamedSubstance(_Model):
             raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {start}")
         if self.not_before is not None and self.in_force_from != NOT_RECORDED:
             raise ValueError('not_before bounds an entry whose in_force_from is "not recorded"; give the date instead')
+        if not self.in_force_to_recorded and self.in_force_to is None:
+            raise ValueError(
+                "in_force_to_recorded = false bounds an in_force_to: give the latest day the entry can have applied"
+            )
         if self.not_before and self.in_force_to and self.in_force_to < self.not_before:
             raise ValueError(f"in_force_to {self.in_force_to} is before not_before {self.not_before}")
         structureless = self.structure_from in ("plant", "preparation")
@@ -312,6 +320,7 @@ class RegisterEntry:
 
     in_force_from = None
     in_force_to = None
+    in_force_to_recorded = True
     not_before = None
     start = None
     date_recorded = True

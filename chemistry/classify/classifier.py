@@ -508,6 +508,7 @@ class Classifier:
                     end=end,
                     citation=self._citations.get(id(rule)),
                     date_recorded=substance.date_recorded,
+                    end_recorded=substance.in_force_to is None or substance.in_force_to_recorded,
                 )
                 (matches if rule.controls else notices)[rule.jurisdiction].append(named_match)
 
@@ -626,6 +627,7 @@ def _rule_match(
     end=None,
     citation=None,
     date_recorded=True,
+    end_recorded=True,
 ) -> RuleMatch:
     return _new_rule_match(
         rule.id,  # rule_id
@@ -640,4 +642,5 @@ def _rule_match(
         substance,
         matched_on,
         date_recorded,
+        end_recorded,
     )

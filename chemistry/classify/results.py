@@ -59,6 +59,9 @@ class RuleMatch:
     # False for a named entry added on a date the encoder could not establish: in_force_from is
     # then the instrument's own date, and the answer must say "date not recorded".
     date_recorded: bool = True
+    # False for a named entry whose removal took effect on a day the encoder could not establish:
+    # in_force_to is then the latest day it can have applied, and the answer says "end date not recorded".
+    end_recorded: bool = True
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,12 @@ class MatchRead(BaseModel):
     in_force_to: dt.date | None
     date_recorded: bool = Field(default=True, description="False: the entry's date of listing was not recorded")
     date_note: str | None = Field(default=None, description="Why in_force_from is null, in words")
+    end_recorded: bool = Field(
+        default=True,
+        description="False: the entry was removed on a day the encoding did not record; in_force_to is then null "
+        "and end_note gives the latest day it can have applied (never a guessed day)",
+    )
+    end_note: str | None = Field(default=None, description="Why in_force_to is null although the entry ended, in words")
     matched_on: str = Field(
         description="structure (group); inchikey or connectivity (named); unspecified_stereo: a named entry listed as one stereoisomer, and the structure gave no stereochemistry, so it may be that isomer"
     )

@@ -150,13 +150,21 @@ def _match_read(match: RuleMatch, highlighted: set[int] | None = None) -> MatchR
         citation=match.citation,
         # the engine carries the instrument's own date for an undated entry: never show it as the entry's
         in_force_from=match.in_force_from if recorded else None,
-        in_force_to=match.in_force_to,
+        # an end read only as a bound is not shown as the day control ended
+        in_force_to=match.in_force_to if match.end_recorded else None,
         date_recorded=recorded,
         date_note=None
         if recorded
         else (
             f"{DATE_NOT_RECORDED}: '{match.substance}' was added to {match.list} of {match.citation.get('act', match.title)} "
             f"on a date the encoding did not record (the instrument itself applies from {match.in_force_from.isoformat()})"
+        ),
+        end_recorded=match.end_recorded,
+        end_note=None
+        if match.end_recorded
+        else (
+            f"end {DATE_NOT_RECORDED}: '{match.substance}' was removed from {match.list} on a day the encoding did not "
+            f"record; it applied at the latest until {match.in_force_to} (see the entry's source)"
         ),
         matched_on=match.matched_on,
         substance=match.substance,
@@ -170,9 +178,10 @@ def _listed(match: RuleMatch) -> str:
 
 
 def _since(match: RuleMatch) -> str:
-    if not match.date_recorded:
-        return DATE_NOT_RECORDED
-    return f"in force since {match.in_force_from.isoformat()}"
+    since = DATE_NOT_RECORDED if not match.date_recorded else f"in force since {match.in_force_from.isoformat()}"
+    if not match.end_recorded:
+        since += f"; removed later, end {DATE_NOT_RECORDED} (at the latest {match.in_force_to})"
+    return since
 
 
 def _set_aside_note(aside: SetAside, by_id: dict[str, RuleMatch]) -> str:

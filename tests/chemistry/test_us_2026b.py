@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from chemistry.classify import Classifier
 from chemistry.identity import identify
-from chemistry.rulebook import RULES_DIR, load_rulebook
+from chemistry.rulebook import RULES_DIR, NamedSubstance, load_rulebook
 
 TODAY = date(2026, 12, 5)
 SCHEDULE_I = "us-csa-schedule-i"
@@ -89,3 +90,21 @@ def test_acetylmethadol_drawn_without_stereo_may_be_either(us):
 
 def test_laam_hydrochloride_is_schedule_ii_only(us):
     assert _rules_on(us, LAAM + ".Cl", TODAY) == {SCHEDULE_II}
+
+
+def test_fenfluramine_removal_day_is_an_upper_bound_said_as_such():
+    result = (
+        Classifier()
+        .classify(identify("CCNC(C)Cc1cccc(C(F)(F)F)c1"), jurisdictions=["US"], as_of=date(2023, 1, 15))
+        .results["US"]
+    )
+    (match,) = [m for m in result.matches if m.rule_id == "us-csa-schedule-iv"]
+    assert match.end_recorded is False and match.in_force_to == date(2023, 4, 16)
+    # amfetamine's Schedule II entry has no end, or one that was read
+    amfetamine = Classifier().classify(identify("CC(N)Cc1ccccc1"), jurisdictions=["US"], as_of=date(2023, 1, 15))
+    assert all(m.end_recorded for m in amfetamine.results["US"].matches)
+
+
+def test_an_end_bound_needs_an_end():
+    with pytest.raises(ValidationError, match="in_force_to_recorded"):
+        NamedSubstance.model_validate({"name": "x", "smiles": "CCO", "source": "test", "in_force_to_recorded": False})

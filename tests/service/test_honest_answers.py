@@ -166,3 +166,24 @@ def test_npsg_answer_states_the_wording_it_follows(client, authority):
 
     assert [m["rule_id"] for m in on("2024-06-27")["matches"]] == ["de-npsg-benzochromenols-2024"]
     assert on("2024-06-26")["status"] != "controlled_by_group"
+
+
+FENFLURAMINE = "CCNC(C)Cc1cccc(C(F)(F)F)c1"
+
+
+def test_an_entry_whose_removal_day_was_not_read_shows_no_end_date(client, authority):
+    # 87 FR 78857 (published 23 December 2022) removed fenfluramine from Schedule IV; the day it took
+    # effect was not read, only that it had by 17 April 2023 (us_csa.toml): the bound is not a date
+    body = {"structure": FENFLURAMINE, "depict": False, "jurisdictions": ["US"], "as_of": "2023-01-15"}
+    response = client.post("/v1/classify", json=body, headers=authority.headers)
+    assert response.status_code == 200, response.text
+    (result,) = response.json()["results"]
+    (match,) = [m for m in result["matches"] if m["rule_id"] == "us-csa-schedule-iv"]
+    assert match["in_force_to"] is None and match["end_recorded"] is False
+    assert match["end_note"].startswith("end date not recorded") and "2023-04-16" in match["end_note"]
+    assert "end date not recorded" in result["answer"]
+    # an entry whose end was read keeps its date
+    body["structure"], body["as_of"] = "CC(N)Cc1ccccc1", "2023-01-15"
+    response = client.post("/v1/classify", json=body, headers=authority.headers)
+    for m in response.json()["results"][0]["matches"]:
+        assert m["end_recorded"] is True and m["end_note"] is None

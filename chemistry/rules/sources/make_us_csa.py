@@ -247,6 +247,9 @@ ENDS = {
     # between 22 December 2022 and 16 April 2023; in that window "Schedule IV" may be a wrong answer (REMOVALS below).
     "1308.14(d)(1)": "2023-04-16",
 }
+# ENDS entries that are upper bounds, not the day the removal took effect (in_force_to_recorded = false: the
+# answer then says "end date not recorded")
+END_BOUNDS = {"1308.14(d)(1)"}
 
 # Entries removed from control, and what was read about the removal (appended to the entry's source).
 REMOVALS = {
@@ -254,7 +257,7 @@ REMOVALS = {
         "removed from the schedules by 'Schedules of Controlled Substances: Removal of Fenfluramine From Control', 87 FR"
         " 78857 (FR Doc. 2022-27400, Docket No. DEA-945, final rule, published 23 December 2022; abstract: 'Prior to the"
         " effective date of this rule, fenfluramine was a schedule IV controlled substance'), whose effective date was"
-        " not read. in_force_to is an upper bound, not that date: control ended on or after 23 December 2022 (the rule"
+        " not read. in_force_to is an upper bound, not that date (in_force_to_recorded = false): control ended on or after 23 December 2022 (the rule"
         " cannot apply before its publication) and had ended by 17 April 2023, when UCB's press release (ucb-usa.com,"
         " 'UCB Announces FINTEPLA (fenfluramine) Oral Solution Is Now Descheduled and Is No Longer Listed as a"
         " Controlled Substance', Atlanta, 17 April 2023) stated that the DEA 'has published a final rule stating that"
@@ -781,6 +784,8 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
     end = e.in_force_to or ENDS.get(e.paragraph)
     if end:
         out.append(f"in_force_to = {end}")
+        if e.paragraph in END_BOUNDS and not e.in_force_to:
+            out.append("in_force_to_recorded = false")
     if rec["stereo"]:
         out.append("stereoisomers_included = false")
     out.append("")
