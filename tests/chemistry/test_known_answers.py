@@ -246,6 +246,26 @@ KNOWN += [
     ("etizolam", "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl", "GB", NAMED, "gb-mda-class-c", "Part III (SI 2017/634)"),
     # Executive order No. 971 of 28 September 2012 placed 5-IT under control (UNODC, rapid procedure)
     ("5-IT", "CC(N)Cc1ccc2[nH]ccc2c1", "DK", NAMED, None, "bilag 1 (BEK 971/2012)"),
+    # NpSG Anlage 1 (Sechste Verordnung, 2025): Nr. 5.2 a admits silicon in the N1 substituent (1S-LSD);
+    # Nr. 2.3.2 e takes alkylcarbonyl esters of the 6H-benzo[c]chromen-1-ols (HHC acetate, listed nowhere by name)
+    (
+        "1S-LSD",
+        "C[Si](C)(C)CCC(=O)n1cc2CC3N(C)CC(C(=O)N(CC)CC)C=C3c3cccc1c32",
+        "DE",
+        GROUP,
+        "de-npsg-ergolenes-2025",
+        "NpSG Anlage 1 Nr. 5.2 a",
+    ),
+    (
+        "HHC acetate",
+        "CCCCCc1cc(OC(C)=O)c2c(c1)OC(C)(C)C1CCC(C)CC21",
+        "DE",
+        GROUP,
+        "de-npsg-benzochromenols-2025",
+        "NpSG Anlage 1 Nr. 2.3",
+    ),
+    # propylhexedrine: an authorised medicine (§ 1 Abs. 2 Nr. 2 NpSG), in no BtMG Anlage
+    ("propylhexedrine", "CNC(C)CC1CCCCC1", "DE", NOT, None, "medicine: the NpSG does not apply"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
     (
         "mitragynine",
