@@ -79,3 +79,21 @@ def test_an_unknown_jurisdiction_or_date_is_shown_at_its_field(client, regulator
         and 'id="as_of"' in page.text
         and 'aria-invalid="true" class="field-error">' in page.text
     )
+
+
+def test_an_end_read_only_as_a_bound_is_shown_as_such(client, regulator):
+    # fenfluramine left Schedule IV (87 FR 78857) on a day not read, by 16 April 2023 at the latest
+    csrf = _signed_in(client, regulator.key)
+    page = client.post(
+        "/classify",
+        data={
+            "structure": "CCNC(C)Cc1cccc(C(F)(F)F)c1",
+            "jurisdictions": "US",
+            "as_of": "2023-01-15",
+            "csrf_token": csrf,
+        },
+    )
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "end date not recorded" in text and "2023-04-16" in text
+    assert "<br>until 2023-04-16" not in text  # the bound is not shown as the end date
