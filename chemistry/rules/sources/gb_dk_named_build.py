@@ -556,6 +556,7 @@ class Entry:
     added_by: str | None = None
     in_force_from: str | None = None
     in_force_to: str | None = None
+    not_before: str | None = None  # a read lower bound of an entry whose date is "not recorded"
     aliases: list[str] = field(default_factory=list)
     stereo_specific: bool = False
 
@@ -678,8 +679,10 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
             entry.added_by = row.added_by
         elif row.added_by.startswith("F"):
             entry.added_by = f"an amendment marked {row.added_by.split()[0]} in the revised text (annotation not read)"
-        if row.in_force_from == "not recorded":
+        bounded = re.fullmatch(r"not recorded; not before (\d{4}-\d{2}-\d{2})", row.in_force_from)
+        if row.in_force_from == "not recorded" or bounded:
             entry.in_force_from = "not recorded"
+            entry.not_before = bounded.group(1) if bounded else None
         elif row.in_force_from not in ("", "enacted"):
             entry.in_force_from = row.in_force_from
         entry.in_force_to = row.in_force_to or None
@@ -789,6 +792,8 @@ def render_entry(e: Entry) -> str:
         lines.append("aliases = [" + ", ".join(toml_str(a) for a in e.aliases) + "]")
     if e.in_force_from == "not recorded":
         lines.append('in_force_from = "not recorded"')
+        if e.not_before:
+            lines.append(f"not_before = {e.not_before}")
     elif e.in_force_from:
         lines.append(f"in_force_from = {e.in_force_from}")
     if e.in_force_to:

@@ -62,7 +62,9 @@ whether they are also listed by name in paragraph 1(a) was not read): "not recor
 derivatives left Part I on 29 January 2004 (SI 2003/3201). The point-in-time text of Part I as at 1 December 2020 (pit2020)
 fills the gap of the 1991 copy: etorphine, etoxeridine, furethidine, hydrocodone, hydromorphinol, hydromorphone,
 hydroxypethidine, ketobemidone and levophenacylmorphan (unannotated: as enacted), dihydroetorphine and
-etryptamine (annotated, date not recorded). Remifentanil: Class A per a medical dictionary (secondary, dict-cd),
+etryptamine (annotated, date not recorded; etryptamine came with the 1998 Order the Lords debated on 27 February
+1998 - Hansard: "etryptamine be added to the list of controlled drugs specified as Class A" -, so it applies
+from 27 February 1998 at the earliest, see [hansard1998]). Remifentanil: Class A per a medical dictionary (secondary, dict-cd),
 printed entry and date not read. SI 2024/190 names 15 Class A substances; all
 15 are encoded (brorphine ... N-desethylisotonitazene; the 2024 Order's four Class B and one Class C
 substances were not readable). Paragraph 1(c)-(f) generic clauses and the 2025 nitazene clause are group
@@ -103,7 +105,9 @@ it: SI 1973/771 (nicodicodine, propiram, in operation with the Act on 1 July 197
 on 29 January 2004), SI 2009/3209 (paragraph 1(c) named cannabinoids and nabilone, 23 December 2009),
 SI 2013/239 (read as made: art. 3 inserts 2-((Dimethylamino)methyl)-1-(3-hydroxyphenyl)cyclohexanol -
 O-desmethyltramadol, Explanatory Memorandum para 2.1(iii) - "after 'Zipeprol'", in force 26 February 2013),
-SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per its Explanatory Memorandum), SI 2017/634
+SI 2014/1106 (ketamine, 10 June 2014; lisdexamfetamine per its Explanatory Memorandum), the 1998 Order
+(methcathinone and zipeprol, Class B as the Minister stated it on the draft, Hansard HL 27 February 1998; the
+Order's text and commencement not read, not before 27 February 1998, see [hansard1998]), SI 2017/634
 (N-benzyl-ethylphenidate), SI 2017/1114 (methiopropamine, 27 November 2017) and SI 2022/322 (GHB, GBL,
 1,4-butanediol, 13 April 2022). Cannabis returned to Class B from 26 January 2009 (SI 2008/3130; date from
 the Home Office drugs site of January 2009 - the Order's own text was not read). Cannabinol and cannabinol
@@ -149,7 +153,10 @@ Circular 014/2012; the Order's text, which prints phenazepam by its full chemica
 the Misuse of Drugs Act 1971 (Amendment) Order 2018 (gabapentin and pregabalin, Class C from 1 April 2019:
 the Order's text was NOT read; Class C from Hansard on the draft Order, names as printed in the companion
 Regulations SI 2018/1383, number SI 2018/1356 and date from secondary sources, see gb_mda_schedule2.txt) and
-the 2021 Order (flualprazolam, flunitrazolam, norfludiazepam: read from the draft, commencement not read). Ketamine (SI 2005/3178, Class C from 1 January
+the 2021 Order (flualprazolam, flunitrazolam, norfludiazepam: read from the draft, commencement not read)
+and the 1998 Order (aminorex, brotizolam, mesocarb: "be added to the list of substances specified as Class C",
+the Minister on the draft, Hansard HL 27 February 1998; the Order's text and commencement not read, not before
+27 February 1998, see [hansard1998]). Ketamine (SI 2005/3178, Class C from 1 January
 2006 until its move to Class B), GHB (SI 2003/1243, date not recorded) and GBL/1,4-butanediol (SI 2009/3209,
 23 December 2009) left Part III on 13 April 2022 (SI 2022/322), as researched for the earlier version of
 this file. REMOVED from the earlier version because neither their listing nor their date was verified:
@@ -163,7 +170,8 @@ not read.
 ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):
 the 38 names of that Part not otherwise encoded here (brotizolam ... diazepam ... zolpidem, with aminorex,
 fencamfamin, mefenorex, mesocarb, pyrovalerone, N-ethylamphetamine, the two chlorophenylpiperazines,
-remimazolam and xylazine). The Regulations name controlled drugs but do not state their class; every drug of
+remimazolam and xylazine; for aminorex, brotizolam and mesocarb the Class C is also stated in Hansard on the
+1998 Order, above, which bounds their date). The Regulations name controlled drugs but do not state their class; every drug of
 Schedule 4 Part I is taken to be Class C. This is an inference, not a reading of Part III: the
 corroboration is that every Schedule 4 Part I name whose Part III listing WAS read (bromazepam, oxazolam,
 camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone, alprazolam) is Class C, and secondary statements that
