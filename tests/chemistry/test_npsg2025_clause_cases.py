@@ -1107,3 +1107,83 @@ def test_every_nummer_has_four_inside_and_two_outside() -> None:
         cases = [c for c in CASES if c.nummer == nummer]
         assert sum(c.expected != "outside" for c in cases) >= 4, nummer
         assert sum(c.expected == "outside" for c in cases) >= 2, nummer
+
+
+# Boundary pairs found by the audit of real NPS outside the reference list
+# (tests/chemistry/test_npsg2025_nps_audit.py): a real NPS just outside a limit of the text, next to
+# the nearest compound the same sentence covers. Expectations read from the same text as CASES.
+AUDIT_CASES = [
+    Case(
+        "1",
+        R1,
+        "N-(cyclopropylmethyl)aminorex",
+        "C1N=C(NCC2CC2)OC1c1ccccc1",
+        "group",
+        "1.2 a: the nitrogen doubly bound (imine) in a five-membered ring closed with C1 and C2 (aminorex "
+        "type); the exocyclic cyclopropylmethylamino group substitutes that ring after the ring closure",
+    ),
+    Case(
+        "1",
+        R1,
+        "cyclazodone (real NPS)",
+        "O=C1N=C(NCC2CC2)OC1c1ccccc1",
+        "outside",
+        "1.2 b: C1 carries an oxo group, which is not among R3/R4; a carbonyl is allowed only at C2 (1.2 c)",
+    ),
+    Case(
+        "1",
+        R1,
+        "25E-NBOH (real NPS)",
+        "CCc1cc(OC)c(CCNCc2ccccc2O)cc1OC",
+        "group",
+        "1.1: ethyl and methoxy on ring A; 1.2 a: a benzyl on the nitrogen, further substituted (OH)",
+    ),
+    Case(
+        "1",
+        R1,
+        "25CN-NBOH (real NPS)",
+        "OC1=C(C=CC=C1)CNCCC1=CC(=C(C#N)C=C1OC)OC",
+        "outside",
+        "1.1: the Rn list (H, F, Cl, Br, I, alkyl, alkenyl, alkynyl, alkoxy, carboxy, alkylsulfanyl, nitro) "
+        "has no cyano group (Nr. 7 d and 9 c list Cyanogruppen where they are meant)",
+    ),
+    Case(
+        "2.1",
+        R21,
+        "ADB-HEXINACA (real NPS)",
+        "CCCCCCn1nc(C(=O)NC(C(N)=O)C(C)(C)C)c2ccccc21",
+        "group",
+        "2.1.4 a: hexyl side chain of six atoms at N1 (three to ten)",
+    ),
+    Case(
+        "2.1",
+        R21,
+        "MDMB-INACA (real NPS)",
+        "N1N=C(C2=CC=CC=C12)C(=O)NC(C(=O)OC)C(C)(C)C",
+        "outside",
+        "2.1 and 2.1.4: the compound must carry a side chain at N1 (a chain of three to ten atoms or a ring); "
+        "hydrogen at N1 is no side chain",
+    ),
+    Case(
+        "8",
+        R8,
+        "dipyanone (real NPS)",
+        "CCC(=O)C(CC(C)N1CCCC1)(c1ccccc1)c1ccccc1",
+        "group",
+        "8 a-d: R1 propanoyl (alkylcarbonyl) on C3, methyl, the amine nitrogen in a pyrrolidine",
+    ),
+    Case(
+        "8",
+        R8,
+        "piperidylthiambutene (real NPS)",
+        "S1C(=CC=C1)C(=CC(C)N1CCCCC1)C=1SC=CC1",
+        "outside",
+        "8 a: R1 on C3 is one of alkylcarbonyl, alkylsulfonyl or a cyclic amine carbonyl (hydrogen is not "
+        "listed); the thiambutene C3 is a doubly bound carbon without R1",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in AUDIT_CASES])
+def test_audit_boundary_case(classifier: Classifier, case: Case) -> None:
+    test_clause_case(classifier, case)
