@@ -264,6 +264,15 @@ KNOWN += [
         "de-npsg-benzochromenols-2025",
         "NpSG Anlage 1 Nr. 2.3",
     ),
+    # dipyanone (NPS opioid, NIJ report NCJ 311171): NpSG Anlage 1 Nr. 8, 3,3-diphenylpropan-1-amines
+    (
+        "dipyanone",
+        "CCC(=O)C(CC(C)N1CCCC1)(c1ccccc1)c1ccccc1",
+        "DE",
+        GROUP,
+        "de-npsg-diphenylpropylamines-2025",
+        "NpSG Anlage 1 Nr. 8",
+    ),
     # propylhexedrine: an authorised medicine (§ 1 Abs. 2 Nr. 2 NpSG), in no BtMG Anlage
     ("propylhexedrine", "CNC(C)CC1CCCCC1", "DE", NOT, None, "medicine: the NpSG does not apply"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
