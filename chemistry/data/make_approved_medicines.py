@@ -44,6 +44,12 @@ LEFT_OUT = {
         "added Anlage 1 Nr. 3.2, open-chain benzodiazepine prodrugs of its triazolyl type, which are sold "
         "as NPS in Europe: a register entry would set the group aside for the very substance it names"
     ),
+    "desalkylflurazepam": (
+        "the N-desalkyl metabolite of flurazepam (norfludiazepam), not in ChEMBL's approved set; DrugCentral's file "
+        "gives no approval status and no authorisation of it as a medicine is known; sold as a designer "
+        "benzodiazepine, which the UK placed in Class C as one (Misuse of Drugs Act 1971 (Amendment) Order 2021, "
+        "chemistry/rules/sources/gb_mda_schedule2.txt), so a register entry would set NpSG Nr. 3 aside for an NPS"
+    ),
 }
 
 
