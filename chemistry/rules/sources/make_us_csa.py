@@ -441,7 +441,11 @@ epimers that share one structure are one entry with aliases; esters such as test
 structure). Tiletamine and zolazepam ((c)(15)) are listed as two entries of one paragraph. Xylazine is not listed: the
 Combating Illicit Xylazine Act, which would add it to Schedule III in 21 U.S.C. 812(c), was read only as a bill (S. 545 as
 reported in the Senate on 15 April 2026, govinfo.gov BILLS-119s545rs; H.R. 1266), and no enactment was found (searched
-5 December 2026). Dates: see Schedule I.
+5 December 2026). Marijuana, marijuana extract and plant-derived delta-9-THC in an FDA-approved drug product or subject to
+a state medical marijuana license are Schedule III by 91 FR 22714 (AG Order No. 6754-2026, published 28 April 2026; its
+effective date was not read: "date not recorded", not before the order's signing on 22 April 2026); a preparation, not
+matched by structure: a THC structure is answered Schedule I (1308.11(d)(31)), where all other marijuana and THC stay.
+Dates: see Schedule I.
 """,
     "IV": """
 Source text: eCFR 21 CFR 1308.14 (github.com/MichalOpoka/ecfr, March 2022 version with daridorexant, file
@@ -780,7 +784,15 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
         out.append(f"added_by = {_q(added_by)}")
     if aliases:
         out.append("aliases = [" + ", ".join(_q(a) for a in aliases) + "]")
+    # "not recorded; not before YYYY-MM-DD" (amendments file): the start was not read, but a lower bound was
+    not_before = None
+    if start.startswith(NOT_RECORDED + "; not before "):
+        start, not_before = NOT_RECORDED, start[len(NOT_RECORDED + "; not before ") :]
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", not_before):
+            raise SystemExit(f"{e.paragraph} {rec['name']!r}: bad lower bound {not_before!r}")
     out.append(f"in_force_from = {start}" if start != NOT_RECORDED else 'in_force_from = "not recorded"')
+    if not_before:
+        out.append(f"not_before = {not_before}")
     end = e.in_force_to or ENDS.get(e.paragraph)
     if end:
         out.append(f"in_force_to = {end}")
