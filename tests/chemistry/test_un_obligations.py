@@ -90,11 +90,13 @@ def test_the_generated_file_is_up_to_date():
 
 
 # United Kingdom: written from the schedules (1961 Schedule I: thebacon, sufentanil; 1971 Schedule I:
-# cathinone; Schedule IV: temazepam, and clonazolam by the CND's 64th session, April 2021). Hydromorphone
-# and etizolam were here until the UK's own Part I (b41355d) and SI 2017/634 (589626a) were read: the
+# cathinone; Schedule IV: phentermine, and clonazolam by the CND's 64th session, April 2021). Hydromorphone,
+# etizolam and temazepam were here until the UK's own Part I (b41355d), SI 2017/634 (589626a) and secondary
+# statements of temazepam's Class C (gb_mda_schedule2.txt [benzo-c], 6 December 2026) were read: the
 # inference must then stand aside (test below).
 THEBACON = "COc1ccc2c3c1O[C@H]1C(OC(C)=O)=CC[C@H]4[C@@H](C2)N(C)CC[C@]314"
 TEMAZEPAM = "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21"
+PHENTERMINE = "CC(C)(N)Cc1ccccc1"
 CLONAZOLAM = "Cc1nnc2n1-c1ccc([N+](=O)[O-])cc1C(c1ccccc1Cl)=NC2"
 HYDROMORPHONE = "CN1CCC23C4Oc5c(O)ccc(CC1C2CCC4=O)c35"
 ETIZOLAM = "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl"
@@ -102,7 +104,7 @@ ETIZOLAM = "CCc1cc2c(s1)-n1c(C)nnc1CN=C2c1ccccc1Cl"
 BROMAZOLAM = "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2"
 
 
-@pytest.mark.parametrize("smiles", [THEBACON, TEMAZEPAM, CLONAZOLAM], ids=["thebacon", "temazepam", "clonazolam"])
+@pytest.mark.parametrize("smiles", [THEBACON, PHENTERMINE, CLONAZOLAM], ids=["thebacon", "phentermine", "clonazolam"])
 def test_a_substance_of_the_un_schedules_is_a_controlled_drug_in_the_uk_class_not_read(classifier, smiles):
     result = classifier.classify(identify(smiles), jurisdictions=["GB"], as_of=ON).results["GB"]
     assert result.status == "controlled_by_name"
@@ -113,8 +115,8 @@ def test_a_substance_of_the_un_schedules_is_a_controlled_drug_in_the_uk_class_no
 
 @pytest.mark.parametrize(
     ("smiles", "rule_id"),
-    [(HYDROMORPHONE, "gb-mda-class-a"), (ETIZOLAM, "gb-mda-class-c")],
-    ids=["hydromorphone", "etizolam"],
+    [(HYDROMORPHONE, "gb-mda-class-a"), (ETIZOLAM, "gb-mda-class-c"), (TEMAZEPAM, "gb-mda-class-c")],
+    ids=["hydromorphone", "etizolam", "temazepam"],
 )
 def test_a_un_substance_the_uk_rules_read_is_not_also_inferred(classifier, smiles, rule_id):
     result = classifier.classify(identify(smiles), jurisdictions=["GB"], as_of=ON).results["GB"]

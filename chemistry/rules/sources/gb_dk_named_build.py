@@ -121,6 +121,11 @@ REVIEWED: dict[str, str] = {
     "2-methyl-ap-237": "CCCC(=O)N1CCN(C/C=C/c2ccccc2)CC1C",
     # Class B
     "amphetamine": "CC(N)Cc1ccccc1",
+    # "Nicodicodine (6-nicotinoyldihydrocodeine)" (SI 1973/771): OPSIN reads the printed name as a C-nicotinoyl
+    # ketone on C6 that keeps a 6-hydroxy group; nicodicodine is the 6-O-nicotinoyl ESTER of dihydrocodeine (as in
+    # named_un1961.toml, un-1961-schedule-ii, and the Regulations' Schedule 5 name "nicodicodine
+    # (6-nicotinoyldihydrocodeine)" beside nicocodine, the ester of codeine)
+    "nicodicodine": "COc1ccc2c3c1O[C@H]1[C@@H](OC(=O)c4cccnc4)CC[C@H]4[C@@H](C2)N(C)CC[C@@]341",
     "ethylmorphine": _MORPHINE.format(r3="OCC", c6="C(C=C4)O"),
     "glutethimide": "CCC1(c2ccccc2)CCC(=O)NC1=O",
     "methylphenobarbitone": "CCC1(c2ccccc2)C(=O)NC(=O)N(C)C1=O",
@@ -334,6 +339,29 @@ BORROWED.update(
             _CHEMBL + " CHEMBL1200623, listed there as 'ethylestrenol')",
         ),
         "testosterone": ("C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1CC[C@@H]2O", _CHEMBL + " CHEMBL386630)"),
+        # 6 December 2026: UN-list entries whose UK Class was read in secondary sources (gb_mda_schedule2.txt, fourth
+        # pass): the structure of the UN Green/Yellow List entry, exactly as named_un1971.toml / named_un1961.toml
+        # encode it (OPSIN's parse of the Green List's chemical name; thebaine reviewed there)
+        "allobarbital": ("C=CCC1(CC=C)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "amobarbital": ("CCC1(CCC(C)C)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "barbital": ("CCC1(CC)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "butalbital": ("C=CCC1(CC(C)C)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "butobarbital": ("CCCCC1(CC)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "cyclobarbital": ("CCC1(C2=CCCCC2)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "pentobarbital": ("CCCC(C)C1(CC)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "phenobarbital": ("CCC1(c2ccccc2)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "secbutabarbital": ("CCC(C)C1(CC)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "secobarbital": ("C=CCC1(C(C)CCC)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "vinylbital": ("C=CC1(C(C)CCC)C(=O)NC(=O)NC1=O", _UN71_ANY),
+        "temazepam": ("CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21", _UN71_ANY),
+        "midazolam": ("Cc1ncc2n1-c1ccc(Cl)cc1C(c1ccccc1F)=NC2", _UN71_ANY),
+        "benzfetamine": ("CC(Cc1ccccc1)N(C)Cc1ccccc1", _UN71_ANY),
+        "mazindol": ("OC1(c2ccc(Cl)cc2)c2ccccc2C2=NCCN21", _UN71_ANY),
+        "cathinone": ("C[C@H](N)C(=O)c1ccccc1", _UN71_ANY),
+        "thebaine": (
+            "COC1=CC=C2[C@H]3Cc4ccc(OC)c5c4[C@@]2(CCN3C)[C@H]1O5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
     }
 )
 
@@ -468,6 +496,27 @@ SOURCE_PREFIX = {
         "(Amendment) Order 2012 (Hansard; the Order's text not read)"
     ),
     "mdr2001-s4p1": "Misuse of Drugs Regulations 2001, Sch. 4 Part I (the name; Class C inferred, not read in MDA Sch. 2 Part III)",
+    # 6 December 2026 (gb_mda_schedule2.txt, fourth pass): the Class read in secondary sources only
+    "barb": (
+        "SECONDARY: Class B of the barbiturates as a group (British National Formulary; medical dictionary; drug "
+        "information sites), MDA 1971 Sch. 2 Part II; the generic clause and the entry not read"
+    ),
+    "benzo-c": (
+        "SECONDARY: Class C of the benzodiazepines (British National Formulary; drug information sites), MDA 1971 "
+        "Sch. 2 Part III; the entry as printed not read"
+    ),
+    "bnf": (
+        "SECONDARY: British National Formulary, 'Controlled drugs and drug dependence' (Class named there), MDA 1971 "
+        "Sch. 2; the entry as printed not read"
+    ),
+    "hoc2010": (
+        "SECONDARY: the Home Office circular on SI 2010/1207, para 5, as quoted on bluelight.org (Class C), MDA 1971 "
+        "Sch. 2 Part III; the entry as printed not read"
+    ),
+    "thebaine-sec": (
+        "SECONDARY: nonpsychotoxic.com, text on oripavine (thebaine 'controlled under the Misuse of Drugs Act 1971 in "
+        "Class A'), MDA 1971 Sch. 2 Part I; the entry as printed not read"
+    ),
     "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 lists B and E)",
     "skat-narkotika": (
         "Toldstyrelsen (Danish Customs), Den juridiske vejledning, 'Narkotika' (secondary; names examples of "

@@ -52,8 +52,11 @@ enacted (in force 1 July 1973); entries carrying an amendment note there (alfent
 difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose annotations
 were not read: "not recorded". Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
 Act on 1 July 1973. Entries proved present only because a later Order inserts a
-new name "after" them (fentanyl, isomethadone, MT-45, 1-methyl-4-phenylpiperidine-4-carboxylic
+new name "after" them (fentanyl, isomethadone, 1-methyl-4-phenylpiperidine-4-carboxylic
 acid, sufentanil (SI 2011/744 art. 2); etonitazene per Home Office Circular 001/2024) are "not recorded";
+MT-45, whose printed entry SI 2024/190 proves that way, and 4,4'-DMAR (name as the circular prints it) are
+Class A from 11 March 2015 by Home Office Circular 003/2015 (SI 2015/215; the Order's text not read, see
+[hoc003-2015]);
 AH-7921, whose printed entry SI 2017/634 art. 3 proves the same way, is dated 7 January 2015 by Home Office
 Circular 001/2015 (SI 2014/3271 'classifies the synthetic opioid AH-7921 as a Class A drug').
 Tapentadol was inserted by SI 2011/744 (read as made), in force 28 March 2011. Levomethorphan and
@@ -65,7 +68,8 @@ hydroxypethidine, ketobemidone and levophenacylmorphan (unannotated: as enacted)
 etryptamine (annotated, date not recorded; etryptamine came with the 1998 Order the Lords debated on 27 February
 1998 - Hansard: "etryptamine be added to the list of controlled drugs specified as Class A" -, so it applies
 from 27 February 1998 at the earliest, see [hansard1998]). Remifentanil: Class A per a medical dictionary (secondary, dict-cd),
-printed entry and date not read. SI 2024/190 names 15 Class A substances; all
+printed entry and date not read. Thebaine: Class A per a secondary source ([thebaine-sec]), printed entry and
+date not read. SI 2024/190 names 15 Class A substances; all
 15 are encoded (brorphine ... N-desethylisotonitazene; the 2024 Order's four Class B and one Class C
 substances were not readable). Paragraph 1(c)-(f) generic clauses and the 2025 nitazene clause are group
 rules (gb.toml). Alpha/beta diastereomer pairs (acetylmethadol, meprodine, methadol, prodine), methadyl
@@ -79,7 +83,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part I, paragraph 1(a)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2011/744", "SI 2014/3271", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
+amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2011/744", "SI 2014/3271", "SI 2015/215", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
 """,
     ),
     "B": (
@@ -114,8 +118,13 @@ the Home Office drugs site of January 2009 - the Order's own text was not read).
 derivatives are encoded in Class B from the same day: the class is read in secondary sources (L. A. King:
 "MDA Part II Class B Section 1(a) Cannabinol"), the date is SI 2008/3130's by inference (see
 [cannabinol-b-2009] in gb_mda_schedule2.txt); the derivatives are the group rule
-gb-mda-cannabinol-derivatives-class-b in gb.toml. Known gaps: the barbiturates
-and the other generic wording of paragraphs 1(b)-(d) and 2-4, and any named entry after "3,4-DCMP".
+gb-mda-cannabinol-derivatives-class-b in gb.toml. The barbiturates: their generic clause was NOT read; the
+eleven barbiturates of the UN 1971 Schedules (allobarbital ... vinylbital) are named entries here because
+secondary sources state that barbiturates are Class B (British National Formulary, a medical dictionary, drug
+information sites; see [barb] in gb_mda_schedule2.txt): dates "not recorded"; other 5,5-disubstituted
+barbituric acids are NOT matched (under-capture), and a barbiturate in a preparation designed for injection
+(Class A, Part I para 6) is answered Class B here. Known gaps: the generic wording of paragraphs 1(b)-(d) and
+2-4, and any named entry after "3,4-DCMP".
 """
         + _CLAUSES,
         """
@@ -153,7 +162,8 @@ Circular 014/2012; the Order's text, which prints phenazepam by its full chemica
 the Misuse of Drugs Act 1971 (Amendment) Order 2018 (gabapentin and pregabalin, Class C from 1 April 2019:
 the Order's text was NOT read; Class C from Hansard on the draft Order, names as printed in the companion
 Regulations SI 2018/1383, number SI 2018/1356 and date from secondary sources, see gb_mda_schedule2.txt) and
-the 2021 Order (flualprazolam, flunitrazolam, norfludiazepam: read from the draft, commencement not read)
+the 2021 Order (flualprazolam, flunitrazolam, norfludiazepam: names read from the draft; SI 2021/868, Class C
+from 18 August 2021 per Home Office Circular 006/2021, see [hoc006-2021])
 and the 1998 Order (aminorex, brotizolam, mesocarb: "be added to the list of substances specified as Class C",
 the Minister on the draft, Hansard HL 27 February 1998; the Order's text and commencement not read, not before
 27 February 1998, see [hansard1998]). Ketamine (SI 2005/3178, Class C from 1 January
@@ -166,7 +176,11 @@ brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) b
 readable. Etizolam alone is back (Class C from 31 May 2017): named by the ACMD letter behind the Order and
 by a secondary source giving Class C and the date, see [em2017-634]; its printed entry was not read.
 Diethylpropion and meprobamate: Class C per a medical dictionary (secondary, dict-cd), printed entry and date
-not read.
+not read. SECONDARY, 6 December 2026 (printed entries and dates not read): benzfetamine and mazindol, named in
+Class C by the British National Formulary ([bnf]); temazepam, named Class C by two secondary sources, and
+midazolam, for which only the statements that benzodiazepines are Class C were read ([benzo-c]). Cathinone is
+"already controlled as [a] Class C drug" in a secondary copy of the Home Office circular on SI 2010/1207
+([hoc2010]); its row is held back until gb.toml's cathinone exclusion is reworded (see gb_mda_schedule2.txt).
 ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):
 the 38 names of that Part not otherwise encoded here (brotizolam ... diazepam ... zolpidem, with aminorex,
 fencamfamin, mefenorex, mesocarb, pyrovalerone, N-ethylamphetamine, the two chlorophenylpiperazines,
@@ -176,9 +190,8 @@ Schedule 4 Part I is taken to be Class C. This is an inference, not a reading of
 corroboration is that every Schedule 4 Part I name whose Part III listing WAS read (bromazepam, oxazolam,
 camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone, alprazolam) is Class C, and secondary statements that
 benzodiazepines are Class C. Their dates are "not recorded" (most came with the 1985 Order, SI 1985/1995,
-whose text was not read). Known gaps: midazolam and temazepam (Schedule 3 of the Regulations, not used
-because Schedule 3 mixes Class B and C), flunitrazepam's history, anabolic steroids (Schedule 4 Part II
-of the Regulations; not encoded), khat, cathine, cathinone, phentermine, mazindol,
+whose text was not read). Known gaps: flunitrazepam's history, anabolic steroids (Schedule 4 Part II
+of the Regulations; not encoded), khat, cathine, cathinone (held back, above), phentermine,
 fifteen of the sixteen 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
 Regulations took it into Sch. 4 Part I on 1 July 2003, SI 2003/1432, read in the revised Regulations' annotation;
 the Act's instrument was not read, so zolpidem stays an inference).
@@ -190,7 +203,7 @@ act = "Misuse of Drugs Act 1971"
 part = "Schedule 2, Part III, paragraph 1(a) (1,4-butanediol: paragraph 1(b)); names of Misuse of Drugs Regulations 2001 Sch. 4 Pt. I taken as Class C (see notes)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
-amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2008/3130", "SI 2009/3209", "SI 2011/744", "SI 2012/1390", "SI 2014/1106", "SI 2017/634", "SI 2018/1356", "SI 2022/322"]
+amended_by = ["SI 1989/1340", "SI 2003/1243", "SI 2003/3201", "SI 2005/3178", "SI 2008/3130", "SI 2009/3209", "SI 2011/744", "SI 2012/1390", "SI 2014/1106", "SI 2017/634", "SI 2018/1356", "SI 2021/868", "SI 2022/322"]
 """,
     ),
 }
