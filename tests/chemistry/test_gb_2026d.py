@@ -17,6 +17,12 @@ brackets); the expectations below are the sources' words, not the rule file's:
   (postscript360.org.uk), which is all that was read for midazolam.
 - [thebaine-sec] (secondary): thebaine is "controlled under the Misuse of Drugs Act 1971 in Class A".
 - Nicodicodine "(6-nicotinoyldihydrocodeine)", Part II (SI 1973/771): the 6-O-nicotinoyl ester of dihydrocodeine.
+- [wiki-dxp] the Wikipedia drugbox of dextropropoxyphene (secondary): "legal_UK = Class C"; [hansard1983] Lords
+  Hansard, 28 April 1983: the draft Modification Order 1983 "seeks to add three drugs, sufentanil, tilidate and
+  dextropropoxyphene to the list of drugs controlled"; an Order is made only after both Houses approve the draft
+  (s. 2(5)), so neither applies before 28 April 1983.
+- Methoxetamine: Class B from 26 February 2013 (gb.toml, gb-mda-para-1d-methoxetamine); the treaty inference
+  must not answer it a second time.
 
 Where only secondary sources were read, no date was: those entries say "date not recorded".
 """
@@ -49,6 +55,9 @@ FLUALPRAZOLAM = "Cc1nnc2n1-c1ccc(Cl)cc1C(c1ccccc1F)=NC2"
 NICODICODINE = "COc1ccc2c3c1O[C@H]1[C@@H](OC(=O)c4cccnc4)CC[C@H]4[C@@H](C2)N(C)CC[C@@]341"
 # what OPSIN made of the printed "6-nicotinoyldihydrocodeine": a C6 ketone that keeps a 6-OH - not nicodicodine
 NOT_NICODICODINE = "C(C1=CN=CC=C1)(=O)[C@]1([C@H]2[C@]34C=5C(=C(C=CC5C[C@H]([C@@H]3CC1)N(C)CC4)OC)O2)O"
+DEXTROPROPOXYPHENE = "CCC(=O)O[C@](Cc1ccccc1)(c1ccccc1)[C@H](C)CN(C)C"
+SUFENTANIL = "CCC(=O)N(c1ccccc1)C1(COC)CCN(CCc2cccs2)CC1"
+METHOXETAMINE = "CCNC1(c2cccc(OC)c2)CCCCC1=O"
 # still inferred: no source read gives their Class
 PHENTERMINE = "CC(C)(N)Cc1ccccc1"
 TILIDINE = "CCOC(=O)C1(c2ccccc2)CCC=CC1N(C)C"
@@ -77,6 +86,7 @@ READ_CLASSES = [
     (PHENOBARBITAL, "Class B", "Phenobarbital"),
     (SECOBARBITAL, "Class B", "Secobarbital"),
     (AMOBARBITAL, "Class B", "Amobarbital"),
+    (DEXTROPROPOXYPHENE, "Class C", "Dextropropoxyphene"),
 ]
 READ_IDS = [entry for _, _, entry in READ_CLASSES]
 
@@ -139,3 +149,20 @@ def test_secondary_sources_are_said_so_and_no_date_is_guessed():
         assert entries[name]["source"].startswith("SECONDARY"), name
         assert entries[name]["in_force_from"] == "not recorded", name
         assert "added_by" not in entries[name], name
+
+
+@pytest.mark.parametrize(
+    ("smiles", "listed"),
+    [(DEXTROPROPOXYPHENE, "Class C"), (SUFENTANIL, "Class A")],
+    ids=["dextropropoxyphene", "sufentanil"],
+)
+def test_the_1983_order_bounds_the_date(classifier, smiles, listed):
+    lords = date(1983, 4, 28)
+    assert _gb(classifier, smiles, date(1983, 4, 27)).matches == ()
+    match = _only(_gb(classifier, smiles, lords))
+    assert (match.list, match.date_recorded) == (listed, False)
+
+
+def test_methoxetamine_is_answered_once_by_its_class(classifier):
+    result = _gb(classifier, METHOXETAMINE)
+    assert [(m.rule_id, m.list) for m in result.matches] == [("gb-mda-para-1d-methoxetamine", "Class B")]

@@ -354,6 +354,7 @@ BORROWED.update(
         "secobarbital": ("C=CCC1(C(C)CCC)C(=O)NC(=O)NC1=O", _UN71_ANY),
         "vinylbital": ("C=CC1(C(C)CCC)C(=O)NC(=O)NC1=O", _UN71_ANY),
         "temazepam": ("CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21", _UN71_ANY),
+        "dextropropoxyphene": ("CCC(=O)O[C@](Cc1ccccc1)(c1ccccc1)[C@H](C)CN(C)C", _UN61_II),
         "midazolam": ("Cc1ncc2n1-c1ccc(Cl)cc1C(c1ccccc1F)=NC2", _UN71_ANY),
         "benzfetamine": ("CC(Cc1ccccc1)N(C)Cc1ccccc1", _UN71_ANY),
         "mazindol": ("OC1(c2ccc(Cl)cc2)c2ccccc2C2=NCCN21", _UN71_ANY),
@@ -512,6 +513,10 @@ SOURCE_PREFIX = {
     "hoc2010": (
         "SECONDARY: the Home Office circular on SI 2010/1207, para 5, as quoted on bluelight.org (Class C), MDA 1971 "
         "Sch. 2 Part III; the entry as printed not read"
+    ),
+    "wiki-dxp": (
+        "SECONDARY: the Wikipedia drugbox of 'Dextropropoxyphene' (legal_UK = Class C), MDA 1971 Sch. 2 Part III; the "
+        "entry as printed not read"
     ),
     "thebaine-sec": (
         "SECONDARY: nonpsychotoxic.com, text on oripavine (thebaine 'controlled under the Misuse of Drugs Act 1971 in "

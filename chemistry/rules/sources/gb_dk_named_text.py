@@ -53,7 +53,8 @@ difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instr
 were not read: "not recorded". Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
 Act on 1 July 1973. Entries proved present only because a later Order inserts a
 new name "after" them (fentanyl, isomethadone, 1-methyl-4-phenylpiperidine-4-carboxylic
-acid, sufentanil (SI 2011/744 art. 2); etonitazene per Home Office Circular 001/2024) are "not recorded";
+acid, sufentanil (SI 2011/744 art. 2; added by the 1983 Modification Order, so not before 28 April 1983, see
+[hansard1983]); etonitazene per Home Office Circular 001/2024) are "not recorded";
 MT-45, whose printed entry SI 2024/190 proves that way, and 4,4'-DMAR (name as the circular prints it) are
 Class A from 11 March 2015 by Home Office Circular 003/2015 (SI 2015/215; the Order's text not read, see
 [hoc003-2015]);
@@ -178,7 +179,9 @@ by a secondary source giving Class C and the date, see [em2017-634]; its printed
 Diethylpropion and meprobamate: Class C per a medical dictionary (secondary, dict-cd), printed entry and date
 not read. SECONDARY, 6 December 2026 (printed entries and dates not read): benzfetamine and mazindol, named in
 Class C by the British National Formulary ([bnf]); temazepam, named Class C by two secondary sources, and
-midazolam, for which only the statements that benzodiazepines are Class C were read ([benzo-c]). Cathinone is
+midazolam, for which only the statements that benzodiazepines are Class C were read ([benzo-c]);
+dextropropoxyphene (Class C in the Wikipedia drugbox, [wiki-dxp]; added by the 1983 Modification Order, so not
+before 28 April 1983, [hansard1983]). Cathinone is
 "already controlled as [a] Class C drug" in a secondary copy of the Home Office circular on SI 2010/1207
 ([hoc2010]); its row is held back until gb.toml's cathinone exclusion is reworded (see gb_mda_schedule2.txt).
 ADDED BY INFERENCE from the Misuse of Drugs Regulations 2001, Schedule 4 Part I (revised text, read in full):

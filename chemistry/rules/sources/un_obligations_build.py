@@ -65,6 +65,9 @@ class Party:
     named: tuple[str, ...]  # the Party's own named rule files
     groups: tuple[str, ...]  # the Party's own group rule files
     head: str
+    # group files whose NAMED rules also list substances by name (gb.toml: methoxetamine, the 2015 LSD-related
+    # compounds, ...): their entries are left out like those of the named files
+    named_in_groups: tuple[str, ...] = ()
 
 
 def _session(added_by: str) -> int | None:
@@ -205,12 +208,13 @@ part = "Schedule 2 (Part and Class not read); Single Convention 1961, Schedules 
 reference = "Misuse of Drugs Act 1971 (c. 38), s. 2 and Schedule 2, as amended by Order in Council"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
 """,
+        named_in_groups=("gb.toml",),
     ),
 )
 
 
 def build(party: Party) -> str:
-    known = _named_keys(party.named)
+    known = _named_keys(party.named + party.named_in_groups)
     group_captures = _group_captures(party)
     seen: set[str] = set()
     blocks: list[str] = []
