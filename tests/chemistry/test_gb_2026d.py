@@ -21,6 +21,9 @@ brackets); the expectations below are the sources' words, not the rule file's:
   Hansard, 28 April 1983: the draft Modification Order 1983 "seeks to add three drugs, sufentanil, tilidate and
   dextropropoxyphene to the list of drugs controlled"; an Order is made only after both Houses approve the draft
   (s. 2(5)), so neither applies before 28 April 1983.
+- Part I para 1(a) as in force on 1 July 1991 (legislation.gov.uk, [pit1991], primary): "Acetorphine." and
+  "Morphine methobromide, morphine N-oxide and other pentavalent nitrogen morphine derivatives.", unannotated,
+  so as enacted: Class A from 1 July 1973.
 - Methoxetamine: Class B from 26 February 2013 (gb.toml, gb-mda-para-1d-methoxetamine); the treaty inference
   must not answer it a second time.
 
@@ -58,6 +61,8 @@ NOT_NICODICODINE = "C(C1=CN=CC=C1)(=O)[C@]1([C@H]2[C@]34C=5C(=C(C=CC5C[C@H]([C@@
 DEXTROPROPOXYPHENE = "CCC(=O)O[C@](Cc1ccccc1)(c1ccccc1)[C@H](C)CN(C)C"
 SUFENTANIL = "CCC(=O)N(c1ccccc1)C1(COC)CCN(CCc2cccs2)CC1"
 METHOXETAMINE = "CCNC1(c2cccc(OC)c2)CCCCC1=O"
+ACETORPHINE = "CCCC(C)(O)[C@H]1C[C@@]23C=C[C@@]1(OC)[C@@H]1Oc4c(OC(C)=O)ccc5c4[C@]12CCN(C)[C@@H]3C5"
+MORPHINE_N_OXIDE = "C[N+]1([O-])CC[C@]23c4c5ccc(O)c4O[C@H]2[C@@H](O)C=C[C@H]3[C@H]1C5"
 # still inferred: no source read gives their Class
 PHENTERMINE = "CC(C)(N)Cc1ccccc1"
 TILIDINE = "CCOC(=O)C1(c2ccccc2)CCC=CC1N(C)C"
@@ -166,3 +171,20 @@ def test_the_1983_order_bounds_the_date(classifier, smiles, listed):
 def test_methoxetamine_is_answered_once_by_its_class(classifier):
     result = _gb(classifier, METHOXETAMINE)
     assert [(m.rule_id, m.list) for m in result.matches] == [("gb-mda-para-1d-methoxetamine", "Class B")]
+
+
+@pytest.mark.parametrize(
+    ("smiles", "entry"),
+    [(ACETORPHINE, "Acetorphine"), (MORPHINE_N_OXIDE, "Morphine N-oxide")],
+    ids=["acetorphine", "n-oxide"],
+)
+def test_part_i_as_enacted_class_a_from_1_july_1973(classifier, smiles, entry):
+    match = _only(_gb(classifier, smiles))
+    assert (match.rule_id, match.substance, match.list, match.date_recorded) == (
+        "gb-mda-class-a",
+        entry,
+        "Class A",
+        True,
+    )
+    assert _only(_gb(classifier, smiles, date(1973, 7, 1))).list == "Class A"
+    assert _gb(classifier, smiles, date(1973, 6, 30)).matches == ()

@@ -354,6 +354,17 @@ BORROWED.update(
         "secobarbital": ("C=CCC1(C(C)CCC)C(=O)NC(=O)NC1=O", _UN71_ANY),
         "vinylbital": ("C=CC1(C(C)CCC)C(=O)NC(=O)NC1=O", _UN71_ANY),
         "temazepam": ("CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21", _UN71_ANY),
+        # 6 December 2026: Part I entries read as enacted (pit1991) whose structure is the UN Yellow List entry's:
+        # acetorphine (etorphine 3-acetate; reviewed in named_un1961.toml) and morphine N-oxide (named inside the
+        # entry "Morphine methobromide, morphine N-oxide and other pentavalent nitrogen morphine derivatives")
+        "acetorphine": (
+            "CCCC(C)(O)[C@H]1C[C@@]23C=C[C@@]1(OC)[C@@H]1Oc4c(OC(C)=O)ccc5c4[C@]12CCN(C)[C@@H]3C5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
+        "morphine n-oxide": (
+            "C[N+]1([O-])CC[C@]23c4c5ccc(O)c4O[C@H]2[C@@H](O)C=C[C@H]3[C@H]1C5",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
         "dextropropoxyphene": ("CCC(=O)O[C@](Cc1ccccc1)(c1ccccc1)[C@H](C)CN(C)C", _UN61_II),
         "midazolam": ("Cc1ncc2n1-c1ccc(Cl)cc1C(c1ccccc1F)=NC2", _UN71_ANY),
         "benzfetamine": ("CC(Cc1ccccc1)N(C)Cc1ccccc1", _UN71_ANY),
@@ -579,7 +590,6 @@ FORMULA = {
 }
 # Listed, structure not encoded here (and why).
 NOT_ENCODED = {
-    "acetorphine": "structure (etorphine 3-acetate, a 6,14-endo-etheno oripavine) not reviewed in this encoding",
     "cannabinol derivatives": (
         "a class defined in Part IV: encoded as the group rules gb-mda-cannabinol-derivatives-class-a/-class-c/-class-b in gb.toml"
     ),
