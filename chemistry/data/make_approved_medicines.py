@@ -14,7 +14,8 @@ Two sources, merged per parent structure:
   Arzneimittel can contain them), as are rows whose parent is not organic and the rows LEFT_OUT
   names, each with its reason.
 
-Each structure is reduced to Varsel's parent (``chemistry.identity.identify``: largest organic
+The build is reproducible: the same three inputs give the same file byte for byte (rows sorted by
+name and key). Each structure is reduced to Varsel's parent (``chemistry.identity.identify``: largest organic
 fragment, neutralised) and the parent's InChIKey is written next to it, so that loading the
 rulebook reads keys instead of standardising thousands of structures. One row per parent: the
 salts and combinations of one active substance collapse into it, the plain ChEMBL name first;
@@ -34,6 +35,7 @@ from chemistry.identity import StructureError, identify  # noqa: E402
 
 OUTPUT = HERE / "approved_medicines.csv"
 DRUGCENTRAL = HERE / "drugcentral_structures_subset.tsv"
+OTHER_SOURCES = HERE / "approved_medicines_other_sources.tsv"
 COLUMNS = ["name", "smiles", "parent_inchikey", "source", "source_id", "first_approval", "also_listed_as"]
 NOT_VERKEHRSFAEHIG = "de-btmg-anlage-i"
 # DrugCentral rows left out by name, with the reason. DrugCentral lists drugs approved anywhere and
@@ -74,6 +76,52 @@ def _drugcentral_rows(path: Path) -> list[dict]:
     if wrong:
         raise SystemExit(f"{path.name}: SMILES do not give DrugCentral's InChIKey: {wrong}")
     return rows
+
+
+def _other_rows(path: Path) -> list[dict]:
+    """The rows of the other sources, each checked against the full InChIKey recorded with it."""
+    from rdkit import Chem
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    wrong = []
+    for row in rows:
+        mol = Chem.MolFromSmiles(row["smiles"])
+        key = Chem.MolToInchiKey(mol) if mol is not None else ""
+        if key != row["inchikey"] or not row["structure_source"].strip() or not row["approval"].strip():
+            wrong.append((row["name"], row["inchikey"], key))
+    if wrong:
+        raise SystemExit(f"{path.name}: SMILES do not give the recorded InChIKey, or a source is missing: {wrong}")
+    return rows
+
+
+def _add_other(out: dict[str, dict], rows: list[dict], refused: list[tuple[str, str]]) -> list[str]:
+    """Merge the other sources' rows into ``out`` (source ``Other``, id ``Other <name>``); returns the
+    keys of the parents that neither ChEMBL nor DrugCentral gave."""
+    new: list[str] = []
+    for row in sorted(rows, key=lambda r: r["name"]):
+        record = f"Other {row['name']}"
+        try:
+            found = identify(row["smiles"], fmt="smiles")
+        except StructureError as error:
+            refused.append((record, error.code))
+            continue
+        entry = out.get(found.inchikey)
+        if entry is None:
+            out[found.inchikey] = {
+                "name": row["name"],
+                "smiles": found.smiles,
+                "parent_inchikey": found.inchikey,
+                "source": ["Other"],
+                "source_id": [record],
+                "first_approval": "",
+                "also_listed_as": set(),
+            }
+            new.append(found.inchikey)
+            continue
+        entry["source"].append("Other")
+        entry["source_id"].append(record)
+    return new
 
 
 def _plainness(row: dict) -> tuple:
@@ -156,14 +204,16 @@ def _anlage_i(out: dict[str, dict], keys: list[str]) -> list[str]:
     return listed
 
 
-def main(chembl: Path, drugcentral: Path = DRUGCENTRAL) -> None:
+def main(chembl: Path, drugcentral: Path = DRUGCENTRAL, other: Path = OTHER_SOURCES) -> None:
     refused: list[tuple[str, str]] = []
     chembl_rows = _chembl_rows(chembl)
     out = _from_chembl(chembl_rows, refused)
     from_chembl = len(out)
     drugcentral_rows = _drugcentral_rows(drugcentral)
     new = _add_drugcentral(out, drugcentral_rows, refused)
-    dropped = _anlage_i(out, new)
+    other_rows = _other_rows(other)
+    new_other = _add_other(out, other_rows, refused)
+    dropped = _anlage_i(out, new + new_other)
     for key in dropped:
         print(f"left out, BtMG Anlage I: {out[key]['name']} ({'; '.join(out[key]['source_id'])})")
         del out[key]
@@ -187,10 +237,11 @@ def main(chembl: Path, drugcentral: Path = DRUGCENTRAL) -> None:
         writer.writerows(rows)
     print(
         f"{len(chembl_rows)} ChEMBL rows -> {from_chembl} parents; {len(drugcentral_rows)} DrugCentral rows -> "
-        f"{len(new)} further parents, {len(dropped)} of them left out (BtMG Anlage I, LEFT_OUT); "
+        f"{len(new)} further parents; {len(other_rows)} rows of other sources -> {len(new_other)} further parents; "
+        f"{len(dropped)} left out (BtMG Anlage I, LEFT_OUT); "
         f"{len(rows)} parents in {OUTPUT.name}; refused {len(refused)}: {refused}"
     )
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), *(Path(arg) for arg in sys.argv[2:3]))
+    main(Path(sys.argv[1]), *(Path(arg) for arg in sys.argv[2:4]))

@@ -23,7 +23,11 @@ from chemistry.rulebook import CHEMISTRY_DIR, RegisterEntry, load_rulebook
 
 DATA = CHEMISTRY_DIR / "data"
 REGISTER = "de-amg-medicines"
-SOURCE_ID = {"ChEMBL": re.compile(r"^CHEMBL\d+$"), "DrugCentral": re.compile(r"^DrugCentral \d+$")}
+SOURCE_ID = {
+    "ChEMBL": re.compile(r"^CHEMBL\d+$"),
+    "DrugCentral": re.compile(r"^DrugCentral \d+$"),
+    "Other": re.compile(r"^Other [a-z0-9 -]+$"),
+}
 
 
 def _rows() -> list[dict]:
@@ -75,7 +79,9 @@ def test_every_row_names_its_sources_and_ids():
         if row["first_approval"]:  # the year comes from ChEMBL only
             assert "ChEMBL" in sources and 1900 < int(row["first_approval"]) <= 2026, row
     counts = Counter(row["source"] for row in ROWS)
-    assert counts["ChEMBL"] + counts["ChEMBL; DrugCentral"] == 1691  # the ChEMBL snapshot's parents
+    # the ChEMBL snapshot's parents: 1,701 since the engine standardises molecules of non-metals
+    # without carbon (oxygen, nitric oxide, hydrogen peroxide, ...; chemistry/data/README.md)
+    assert counts["ChEMBL"] + counts["ChEMBL; DrugCentral"] == 1701
 
 
 def test_the_drugcentral_transcription_gives_drugcentrals_inchikeys():
@@ -89,6 +95,25 @@ def test_the_drugcentral_transcription_gives_drugcentrals_inchikeys():
         if block != row["InChIKey_block1"]:
             wrong.append((row["ID"], row["INN"], row["InChIKey_block1"], block))
     assert not wrong
+
+
+def _other_sources() -> list[dict]:
+    with (DATA / "approved_medicines_other_sources.tsv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def test_each_other_source_row_gives_its_inchikey_names_its_sources_and_is_in_the_register():
+    """The rows the audit of 2026-12-06 added: each SMILES gives the full InChIKey recorded with it,
+    each row says where its structure and its approval were read, and each is a register row."""
+    by_id = {i: row for row in ROWS for i in row["source_id"].split("; ")}
+    rows = _other_sources()
+    assert len(rows) >= 6
+    for row in rows:
+        mol = Chem.MolFromSmiles(row["smiles"])
+        assert mol is not None and Chem.MolToInchiKey(mol) == row["inchikey"], row["name"]
+        assert row["structure_source"].strip() and row["approval"].strip(), row["name"]
+        entry = by_id.get(f"Other {row['name']}")
+        assert entry is not None and entry["parent_inchikey"] == identify(row["smiles"]).inchikey, row["name"]
 
 
 def test_each_drugcentral_row_is_in_the_register_unless_the_btmg_anlage_i_lists_it(classifier):
