@@ -25,9 +25,13 @@ words that decide, or the limit that excludes:
   controlled either way), `not_controlled` (outside every Nummer and not found in the BtMG lists
   encoded), `open` (the text read does not decide: a figure not seen, a fact outside the text).
 
-Result of the audit: every `controlled` and `not_controlled` row agrees with Varsel's answer; no
-under-capture was found in Anlage 1 for these structures (the open rows are the places where the
-text read leaves the answer to a figure or a fact). The day asked is 6 December 2026.
+Result of the audit: one under-capture, ethylbromazolam (a triazolobenzodiazepine with ethyl on the
+triazole carbon, found in UK drug checking in 2026): the R5 list of 3.1.2 f names
+(N,N-Dimethylamino)methyl, a group that fits only the carbon closing the triazole onto N1
+(adinazolam), so that carbon is read as R5 and ethyl is inside; the encoding had assumed R6 (H, OH,
+methyl). Fixed in chemistry/rules/de_npsg2025_3.toml. Every other `controlled` and
+`not_controlled` row agreed with Varsel's answer; the open rows are where the text read leaves the
+answer to a figure or a fact. The day asked is 6 December 2026.
 """
 
 from __future__ import annotations
@@ -128,11 +132,11 @@ def test_de_answer_follows_the_text(classifier: Classifier, row: dict[str, str])
 
 
 def test_counts_by_outcome() -> None:
-    """226 controlled, 30 outside every Nummer and not BtMG, 10 undecided by the text read."""
+    """227 controlled, 30 outside every Nummer and not BtMG, 9 undecided by the text read."""
     counts: dict[str, int] = {}
     for r in ROWS:
         counts[r["de_answer"]] = counts.get(r["de_answer"], 0) + 1
-    assert counts == {"controlled": 226, "not_controlled": 30, "open": 10}
+    assert counts == {"controlled": 227, "not_controlled": 30, "open": 9}
 
 
 @pytest.mark.parametrize(
@@ -155,3 +159,15 @@ def test_boundary_cases_read_from_the_text(name: str, limit: str) -> None:
     row = next(r for r in ROWS if r["name"] == name)
     assert row["de_answer"] == "not_controlled", limit
     assert not row["npsg_group"], limit
+
+
+def test_ethylbromazolam_is_inside_nr_3_through_r5_on_the_triazole_carbon(classifier: Classifier) -> None:
+    """The fix of this audit: ethyl on the triazole carbon (R5, 3.1.2 f), next to its nearest
+    neighbours: bromazolam (methyl, BtMG) and a propyl homologue (no R5 or R6 group is propyl)."""
+    ethyl = _answer(classifier, "CCc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2")
+    assert "de-npsg-benzodiazepines-2025" in _captured(ethyl)
+    assert str(ethyl.status) == "controlled_by_group"
+    methyl = _answer(classifier, "Cc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2")
+    assert "de-npsg-benzodiazepines-2025" in _captured(methyl)
+    propyl = _answer(classifier, "CCCc1nnc2n1-c1ccc(Br)cc1C(c1ccccc1)=NC2")
+    assert "de-npsg-benzodiazepines-2025" not in _captured(propyl)
