@@ -46,6 +46,12 @@ ADDED = [
         "AKNNEGZIBPJZJG-MSOLQXFVSA-N",
         "DrugBank",
     ),
+    (
+        "oxethazaine",
+        "OCCN(CC(=O)N(C)C(C)(C)Cc1ccccc1)CC(=O)N(C)C(C)(C)Cc1ccccc1",
+        "FTLDJPRFCGDUFH-UHFFFAOYSA-N",
+        "DrugBank",
+    ),
     ("tiletamine", "O=C2C(c1sccc1)(NCC)CCCC2", "QAXBVGVYDCAVLV-UHFFFAOYSA-N", "veterinary"),
     ("tromantadine", "CN(C)CCOCC(=O)NC12CC3CC(C1)CC(C3)C2", "UXQDWARBDDDTKG-UHFFFAOYSA-N", "DrugBank"),
     ("zolazepam", "FC1=C(C=CC=C1)C=1C2=C(N(C(CN1)=O)C)N(N=C2C)C", "GDSCFOSHSOWNDL-UHFFFAOYSA-N", "veterinary"),
@@ -57,12 +63,6 @@ OPEN = [
         "etripamil",
         "COC(=O)c1cccc(CCN(C)CCC[C@@](C#N)(c2ccc(OC)c(OC)c2)C(C)C)c1",
         "FDA-approved nasal spray (Cardamyst, December 2025, per tctmd.com and conexiant.com); no structure from a "
-        "source whose licence fits the register was found in the time of the audit (the SMILES is DrugBank's)",
-    ),
-    (
-        "oxethazaine",
-        "CN(C(=O)CN(CCO)CC(=O)N(C)C(C)(C)Cc1ccccc1)C(C)(C)Cc1ccccc1",
-        "local anaesthetic (oxetacaine); not in the rows of DrugCentral's file that were read, and no structure from a "
         "source whose licence fits the register was found in the time of the audit (the SMILES is DrugBank's)",
     ),
     (
