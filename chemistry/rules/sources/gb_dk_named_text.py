@@ -50,7 +50,8 @@ readable and are not encoded unless another instrument names them), and the inse
 SI 2011/744, SI 2017/634, SI 2024/190 and SI 2024/1361. Entries unannotated in the 1991 revised text are taken as
 enacted (in force 1 July 1973); entries carrying an amendment note there (alfentanil, carfentanil,
 difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose annotations
-were not read: "not recorded". Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
+were not read: "not recorded" (phencyclidine: added by the draft Modification Order 1978, which the Lords approved
+on 30 January 1979, so not before that day, see [hansard1979]). Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
 Act on 1 July 1973. Entries proved present only because a later Order inserts a
 new name "after" them (fentanyl, isomethadone, 1-methyl-4-phenylpiperidine-4-carboxylic
 acid, sufentanil (SI 2011/744 art. 2; added by the 1983 Modification Order, so not before 28 April 1983, see
@@ -177,9 +178,11 @@ brought sixteen designer benzodiazepines into Class C (Explanatory Memorandum) b
 readable. Etizolam alone is back (Class C from 31 May 2017): named by the ACMD letter behind the Order and
 by a secondary source giving Class C and the date, see [em2017-634]; its printed entry was not read.
 Diethylpropion and meprobamate: Class C per a medical dictionary (secondary, dict-cd), printed entry and date
-not read. SECONDARY, 6 December 2026 (printed entries and dates not read): benzfetamine and mazindol, named in
+not read; diethylpropion and pyrovalerone "already controlled as Class C drugs" before 16 April 2010 (Home Office
+Circular 010/2010, [hoc010-2010]). SECONDARY, 6 December 2026 (printed entries and dates not read): benzfetamine and mazindol, named in
 Class C by the British National Formulary ([bnf]); temazepam, named Class C by two secondary sources, and
-midazolam, for which only the statements that benzodiazepines are Class C were read ([benzo-c]);
+midazolam, for which only the statements that benzodiazepines are Class C were read ([benzo-c]; added by the
+draft Modification Order approved by the Lords on 13 December 1990, so not before that day, [hansard1990]);
 dextropropoxyphene (Class C in the Wikipedia drugbox, [wiki-dxp]; added by the 1983 Modification Order, so not
 before 28 April 1983, [hansard1983]). Cathinone is
 "already controlled as [a] Class C drug" in a secondary copy of the Home Office circular on SI 2010/1207
