@@ -10,6 +10,11 @@ file's:
 - [hansard1979] Lords Hansard, 30 January 1979: the draft Modification Order 1978 "will add a single drug,
   phencyclidine"; phencyclidine is printed in Part I (Class A, [pit1991]). An Order under s. 2(2) is made only after
   each House approves the draft (s. 2(5)): not controlled before 30 January 1979; the day it was is not read.
+- [orders-count] (an inference from readings): the Lords debates number the Orders - 1975 "the second time",
+  "two drugs"; 1977 "the third such order", "two groups of drugs"; 1978/79 "the fourth such order", "a single drug,
+  phencyclidine"; 1983 "the fifth such order", sufentanil, tilidate, dextropropoxyphene - so alfentanil,
+  eticyclidine and rolicyclidine, which the 1991 revised text marks with one shared annotation (F1), came by a later
+  Order: not before 28 April 1983.
 - [hansard1990] Lords Hansard, 13 December 1990: the draft order adds "N-Hydroxy Tenamphetamine, 4-Methyl-Aminorex
   and Midazolam": midazolam is not controlled before 13 December 1990 (its Class C is read in secondary sources only).
 - [hansard1998] Lords Hansard, 27 February 1998: aminorex "be added to the list of substances specified as Class C".
@@ -44,6 +49,9 @@ NABILONE = "CCCCCCC(C)(C)c1cc(O)c2c(c1)OC(C)(C)C1CCC(=O)CC21"
 MEPHEDRONE = "CNC(C)C(=O)c1ccc(C)cc1"
 DIETHYLPROPION = "CCN(CC)C(C)C(=O)c1ccccc1"
 PYROVALERONE = "CCCC(C(=O)c1ccc(C)cc1)N1CCCC1"
+ALFENTANIL = "CCn1nnn(CCN2CCC(COC)(N(C(=O)CC)c3ccccc3)CC2)c1=O"
+ETICYCLIDINE = "CCNC1(c2ccccc2)CCCCC1"
+ROLICYCLIDINE = "C1CCC(CC1)(c1ccccc1)N1CCCC1"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +70,9 @@ CASES = [
     (PEMOLINE, date(1989, 9, 18), set(), {"Class C"}, True),
     (PHENCYCLIDINE, date(1979, 1, 30), set(), {"Class A"}, False),
     (MIDAZOLAM, date(1990, 12, 13), set(), {"Class C"}, False),
+    (ALFENTANIL, date(1983, 4, 28), set(), {"Class A"}, False),
+    (ETICYCLIDINE, date(1983, 4, 28), set(), {"Class A"}, False),
+    (ROLICYCLIDINE, date(1983, 4, 28), set(), {"Class A"}, False),
     (AMINOREX, date(1998, 2, 27), set(), {"Class C"}, False),
     (CANNABINOL, date(2004, 1, 29), {"Class A"}, {"Class C"}, True),
     (METHYLAMPHETAMINE, date(2007, 1, 18), {"Class B"}, {"Class A"}, True),
@@ -73,6 +84,9 @@ IDS = [
     "pemoline-si1989-1340",
     "phencyclidine-hl-1979",
     "midazolam-hl-1990",
+    "alfentanil-after-the-fifth-order",
+    "eticyclidine-after-the-fifth-order",
+    "rolicyclidine-after-the-fifth-order",
     "aminorex-hl-1998",
     "cannabinol-si2003-3201",
     "methylamphetamine-si2006-3331",

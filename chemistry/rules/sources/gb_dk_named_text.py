@@ -51,7 +51,9 @@ SI 2011/744, SI 2017/634, SI 2024/190 and SI 2024/1361. Entries unannotated in t
 enacted (in force 1 July 1973); entries carrying an amendment note there (alfentanil, carfentanil,
 difenoxin, eticyclidine, phencyclidine, rolicyclidine) were added later by instruments whose annotations
 were not read: "not recorded" (phencyclidine: added by the draft Modification Order 1978, which the Lords approved
-on 30 January 1979, so not before that day, see [hansard1979]). Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
+on 30 January 1979, so not before that day, see [hansard1979]; alfentanil, eticyclidine and rolicyclidine, which share
+one annotation, by an Order later than the five the Lords debates number up to April 1983, so not before 28 April
+1983, an inference set out in [orders-count]). Drotebanol was inserted by SI 1973/771 (read as made), in operation with the
 Act on 1 July 1973. Entries proved present only because a later Order inserts a
 new name "after" them (fentanyl, isomethadone, 1-methyl-4-phenylpiperidine-4-carboxylic
 acid, sufentanil (SI 2011/744 art. 2; added by the 1983 Modification Order, so not before 28 April 1983, see
