@@ -123,6 +123,17 @@ def test_cathinone_derivatives_already_class_c_stay_class_c_after_si_2010_1207(c
         assert _lists(classifier, smiles, day)[0] == {"Class C"}
 
 
+CATHINONE = "CC(N)C(=O)c1ccccc1"
+
+
+def test_cathinone_is_class_c_by_name_not_by_the_cathinone_clause(classifier):
+    # Circular 010/2010 para 5: "Cathinone and the 2 cathinone derivatives already controlled as Class C drugs";
+    # the Order's Class B clause excepts "those already controlled under the Act, including cathinone itself"
+    result = classifier.classify(identify(CATHINONE), jurisdictions=["GB"], as_of=date(2026, 12, 1)).results["GB"]
+    assert {(m.rule_id, m.list) for m in result.matches} == {("gb-mda-class-c", "Class C")}
+    assert _lists(classifier, CATHINONE, date(2010, 4, 16))[0] == {"Class C"}
+
+
 def test_sources_name_the_urls_read():
     import tomllib
 
