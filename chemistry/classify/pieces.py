@@ -195,16 +195,14 @@ class _Piece:
 
 class _AtomCache:
     """Per molecule: its RDKit atoms and their atomic numbers and aromaticity, each read when
-    first asked for; and the bonds each substituent-pattern gate matches (specs.py)."""
+    first asked for."""
 
-    __slots__ = ("atoms", "numbers", "aromatic", "gate_bonds")
+    __slots__ = ("atoms", "numbers", "aromatic")
 
     def __init__(self, mol: Chem.Mol, n_atoms: int):
         self.atoms: list[Chem.Atom | None] = [None] * n_atoms
         self.numbers: list[int] = [-1] * n_atoms
         self.aromatic: list[bool | None] = [None] * n_atoms
-        # gate SMARTS -> the (attachment atom, attaching atom) pairs it matches in the molecule
-        self.gate_bonds: dict[str, frozenset[tuple[int, int]]] = {}
 
 
 def _atom_tokens(mol: Chem.Mol) -> list[str]:

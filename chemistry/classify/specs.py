@@ -21,10 +21,6 @@ from chemistry.rulebook import (
 _PIECE_PARAMS = Chem.SubstructMatchParameters()
 _PIECE_PARAMS.uniquify = False  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
 _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
-# a gate's matches are read in full (never capped): a pair it misses would reject a piece wrongly
-_GATE_PARAMS = Chem.SubstructMatchParameters()
-_GATE_PARAMS.uniquify = False  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
-_GATE_PARAMS.maxMatches = 1_000_000  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
 
 
 class _CompiledSpec:
@@ -46,7 +42,6 @@ class _CompiledSpec:
         "max_chain",
         "measures_chain",
         "pattern_elements",
-        "gate",
         "plain",
         "elements",
         "min_ring_size",
@@ -106,7 +101,6 @@ class _CompiledSpec:
                 if fixed is not None:
                     needed[fixed[0]] += 1
             self.pattern_elements = tuple(needed.items())
-            self.gate = _attachment_gate(self.pattern, self.pattern_attachments)
 
     def accepts(self, piece: _Piece) -> bool:
         verdict = piece.verdicts.get(self.key)
@@ -219,8 +213,6 @@ class _CompiledSpec:
             for z, n in self.pattern_elements:
                 if counts.get(z, 0) < n:
                     return False  # the piece lacks atoms the pattern's own atoms need
-        if self.gate is not None and not _gate_passes(self.gate, piece):
-            return False  # no attachment bond of the piece is a first bond of the pattern
         core_atoms = {core for core, _, _ in piece.attachments}
         for match in piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS):
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
@@ -234,42 +226,6 @@ class _CompiledSpec:
             ):
                 return True
         return False
-
-
-def _attachment_gate(pattern: Chem.Mol, attachments: frozenset[int]) -> tuple[str, Chem.Mol] | None:
-    """The pattern's first '*' and the pattern atom bonded to it, as a query of two atoms (their
-    atom and bond queries unchanged), or None for a pattern of no more than that.
-
-    A match of the pattern over a piece puts that '*' on a core atom and its neighbour on a piece
-    atom bonded to it: on one of the piece's attachment bonds. The gate is searched once per
-    molecule, its matches shared by every piece and every spec with the same first bond (the five
-    annelated-ring patterns of the NpSG ring system A share one): a piece none of whose attachment
-    bonds it matches is rejected without a search of the whole pattern, whose recursive atoms
-    RDKit evaluates over the whole molecule on every search (~20 us each for those patterns)."""
-    if not attachments or pattern.GetNumAtoms() <= 2:
-        return None
-    star = min(attachments)
-    bonded = [n.GetIdx() for n in pattern.GetAtomWithIdx(star).GetNeighbors() if n.GetIdx() not in attachments]
-    if not bonded:
-        return None
-    smarts = Chem.MolFragmentToSmarts(pattern, atomsToUse=[star, bonded[0]])
-    gate = Chem.MolFromSmarts(smarts)
-    # the gate's first atom must be the '*' (its matches are read as (core atom, piece atom))
-    if gate is None or gate.GetNumAtoms() != 2 or gate.GetAtomWithIdx(0).GetSmarts() not in ("*", "[*]", "[#0]"):
-        return None
-    return smarts, gate
-
-
-def _gate_passes(gate: tuple[str, Chem.Mol], piece: _Piece) -> bool:
-    """Some attachment bond of the piece matches the gate, its '*' on the core atom."""
-    smarts, query = gate
-    cache = piece._cache.gate_bonds
-    bonds = cache.get(smarts)
-    if bonds is None:
-        bonds = cache[smarts] = frozenset(
-            (star, atom) for star, atom in piece.mol.GetSubstructMatches(query, _GATE_PARAMS)
-        )
-    return any((core, atom) in bonds for core, atom, _ in piece.attachments)
 
 
 # how far (in bonds from the attachment) the listed group of a "further substituted" class is
