@@ -6,7 +6,8 @@ GB_HEADER = """
 # chemistry/rules/sources/gb_mda_schedule2.txt; edit those, then re-run the script.
 # NOT the complete Schedule: the consolidated Schedule 2 could be read only in part (see each rule's
 # notes for what was read and what was not). Generic clauses (cathinones, phenethylamines, tryptamines,
-# synthetic cannabinoids, the fentanyl clause, the 2025 nitazene clause 1(ea)) are group rules in gb.toml.
+# synthetic cannabinoids, the 2025 nitazene clause 1(ea)) are group rules in gb.toml; the Part I fentanyl and
+# pethidine clauses are NOT encoded (their wording was not read: every stored copy breaks off inside 1(a)).
 """
 
 _CLAUSES = """
