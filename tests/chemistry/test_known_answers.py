@@ -195,7 +195,14 @@ KNOWN += [
         "gb-mda-class-a",
         "Schedule 2, Part I (Class A)",
     ),
-    ("temazepam", "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21", "GB", NAMED, None, "Schedule 2, Part III (Class C)"),
+    (
+        "temazepam",
+        "CN1C(=O)C(O)N=C(c2ccccc2)c2cc(Cl)ccc21",
+        "GB",
+        NAMED,
+        "gb-mda-class-c",
+        "Schedule 2, Part III (Class C)",
+    ),
     # Toldstyrelsen (Danish Customs guidance "Narkotika"): list E "omfatter hovedsageligt de såkaldte
     # benzodiazepiner ... som fx diazepam"; list D "omfatter bl.a. buprenorphin og flunitrazepam"
     ("diazepam", DIAZEPAM, "DK", NAMED, "dk-bek-list-e", "bilag 1, list E"),
@@ -273,6 +280,15 @@ KNOWN += [
         "de-npsg-diphenylpropylamines-2025",
         "NpSG Anlage 1 Nr. 8",
     ),
+    # cathinone: "Cathinone and the 2 cathinone derivatives already controlled as Class C drugs" (Home Office
+    # Circular 010/2010, para 5); SI 2010/1207's Class B clause excepts "cathinone itself"
+    ("cathinone", "C[C@H](N)C(=O)c1ccccc1", "GB", NAMED, "gb-mda-class-c", "Part III (Class C)"),
+    # barbiturates: Class B (BNF, "Controlled drugs and drug dependence": "Class B includes ... barbiturates");
+    # phenobarbital is in 1971 Convention Schedule IV
+    ("phenobarbital", PHENOBARBITAL, "GB", NAMED, "gb-mda-class-b", "Part II (Class B)"),
+    # tiletamine: a veterinary medicine (Telazol, with zolazepam); § 1 Abs. 2 Nr. 3 NpSG (Gesetz vom 7. Januar
+    # 2026) excludes Tierarzneimittel, and it is in no BtMG Anlage
+    ("tiletamine", "CCNC1(c2cccs2)CCCCC1=O", "DE", NOT, None, "veterinary medicine: the NpSG does not apply"),
     # propylhexedrine: an authorised medicine (§ 1 Abs. 2 Nr. 2 NpSG), in no BtMG Anlage
     ("propylhexedrine", "CNC(C)CC1CCCCC1", "DE", NOT, None, "medicine: the NpSG does not apply"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
