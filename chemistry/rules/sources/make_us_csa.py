@@ -610,7 +610,10 @@ def build() -> str:
     problems, disagreements = [], []
     records = []
     for e in entries:
-        key = e.text if e.text in structures else e.paragraph if e.paragraph in structures else None
+        # amendments (added_by set) are looked up by name only: their paragraph numbers follow later renumberings
+        # of 1308.11 and can collide with the March 2022 paragraph keys of the eCFR entries
+        by_paragraph = e.added_by is None and e.paragraph in structures
+        key = e.text if e.text in structures else e.paragraph if by_paragraph else None
         hand = structures.get(key) if key else None
         name = head_name(e.text)
         readable = [c for c in candidates(e) if parsed.get(c)]
