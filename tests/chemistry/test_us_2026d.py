@@ -1,6 +1,6 @@
 """US answers added on 6 December 2026 (sixth sweep): bromazolam and 2-FDCK temporary listings, the permanent listings
 of MDMB-4en-PINACA, the other 2023 synthetic cannabinoids and 3-MeO-PCP, the 2023-2025 specific fentanyl-related
-substances of 21 CFR 1308.11(b), and the nitazenes asked about.
+substances of 21 CFR 1308.11(b), the 2026 temporary listings (h)(88)-(95), and the nitazenes asked about.
 
 The listings were read only in a secondary source (a record-by-record copy of the eCFR part 1308, verified 21 September
 2026: referencesource.org, GitHub copy joelp22-maker/referencesource-data); the Federal Register orders that made them
@@ -229,3 +229,42 @@ def test_nitazenes_not_listed_by_name(us, smiles):
     """No Federal Register order naming either was found, and the eCFR copy of September 2026 (secondary) lists neither;
     Varsel answers no US listing (the Analogue Act is a caveat, not a listing). If an order is found, change this."""
     assert _rules_on(us, smiles, TODAY) == set()
+
+
+# --- temporary listings (h)(88)-(95) of 2026, orders not read -----------------------------------------------------------
+
+# Drawn from the printed names (stereo left out: each entry matches every stereoisomer).
+NEW_TEMPORARY = [
+    ("O-Desmethyltramadol", "CN(C)CC1CCCCC1(O)c1cccc(O)c1", "9667", date(2025, 8, 26)),
+    (
+        "Mitragynine pseudoindoxyl",
+        "CCC1CN2CCC3(Nc4cccc(OC)c4C3=O)C2CC1C(=COC)C(=O)OC",
+        "9672",
+        date(2025, 8, 26),
+    ),
+    ("MGM-15", "CCC1CN2CCC3(O)C(Nc4cccc(OC)c43)C2CC1C(=COC)C(=O)OC", "9673", date(2025, 8, 26)),
+    ("MGM-16", "CCC1CN2CCC3(O)C(Nc4ccc(F)c(OC)c43)C2CC1C(=COC)C(=O)OC", "9674", date(2025, 8, 26)),
+    ("5,6-Dichloro brorphine", "CC(c1ccc(Br)cc1)N1CCC(CC1)N1C(=O)Nc2cc(Cl)c(Cl)cc21", "9097", date(2025, 8, 27)),
+    ("5,6-Dichloro desmethylchlorphine", "O=C1Nc2cc(Cl)c(Cl)cc2N1C1CCN(Cc2ccc(Cl)cc2)CC1", "9096", date(2025, 8, 27)),
+    ("Cychlorphine", "CC(c1ccc(Cl)cc1)N1CCC(CC1)N1C(=O)N(CCC#N)c2ccccc21", "9094", date(2025, 8, 27)),
+    ("Spirochlorphine", "CC(c1ccc(Cl)cc1)N1CCC2(CC1)N(c1ccccc1)CNC2=O", "9093", date(2025, 8, 27)),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles", "code", "not_before"), NEW_TEMPORARY, ids=[c[0] for c in NEW_TEMPORARY])
+def test_2026_temporary_listings_from_the_statutory_bound(us, csa, name, smiles, code, not_before):
+    """The eCFR copy lists them in (h) with an expiry of 26/27 August 2028; a temporary order runs at most two years
+    plus one year's extension, so none can have applied before 26/27 August 2025. Before that no US rule answers; from
+    it, and today, Schedule I (temporary) with the date not recorded."""
+    assert _rules_on(us, smiles, date.fromordinal(not_before.toordinal() - 1)) == set()
+    for on in (not_before, TODAY):
+        result = _result(us, smiles, on)
+        assert {m.rule_id for m in result.matches} == {TEMPORARY}
+        assert not result.matches[0].date_recorded
+    entry = next(
+        s
+        for s in csa.rule(TEMPORARY).substances
+        if s.smiles and identify(s.smiles).inchikey.split("-")[0] == identify(smiles).inchikey.split("-")[0]
+    )
+    assert entry.in_force_from == NOT_RECORDED and entry.not_before == not_before
+    assert f"Code Number {code}" in entry.source and entry.structure_from == "opsin"
