@@ -268,3 +268,37 @@ def test_2026_temporary_listings_from_the_statutory_bound(us, csa, name, smiles,
     )
     assert entry.in_force_from == NOT_RECORDED and entry.not_before == not_before
     assert f"Code Number {code}" in entry.source and entry.structure_from == "opsin"
+
+
+# --- the 2019 cathinones: permanent listings (d)(94)-(99) ----------------------------------------------------------------
+
+CATHINONES = [
+    ("N-Ethylhexedrone", "CCCCC(NCC)C(=O)c1ccccc1"),
+    ("alpha-Pyrrolidinohexanophenone", "CCCCC(N1CCCC1)C(=O)c1ccccc1"),
+    ("4-Methyl-alpha-ethylaminopentiophenone", "CCCC(NCC)C(=O)c1ccc(C)cc1"),
+    ("4'-Methyl-alpha-pyrrolidinohexiophenone", "CCCCC(N1CCCC1)C(=O)c1ccc(C)cc1"),
+    ("alpha-Pyrrolidinoheptaphenone", "CCCCCC(N1CCCC1)C(=O)c1ccccc1"),
+    ("4'-Chloro-alpha-pyrrolidinovalerophenone", "CCCC(N1CCCC1)C(=O)c1ccc(Cl)cc1"),
+]
+
+
+@pytest.mark.parametrize(("name", "smiles"), CATHINONES, ids=[c[0] for c in CATHINONES])
+def test_2019_cathinones_temporary_then_permanent(us, name, smiles):
+    """Temporary from 18 July 2019 (84 FR 34291), extended until 18 July 2022 at the latest (86 FR 37672: 'expires on
+    July 18, 2022', or on the effective date of a final rule if earlier); the final rule FR Doc. 2022-11740 was
+    published 1 June 2022 (its DATES not read). So: temporary only before 1 June 2022, both from then to 18 July 2022
+    (end and start not recorded), the permanent listing alone after it."""
+    assert _rules_on(us, smiles, date(2019, 7, 17)) == set()
+    assert _rules_on(us, smiles, date(2022, 5, 31)) == {TEMPORARY}
+    assert _rules_on(us, smiles, date(2022, 6, 1)) == {TEMPORARY, SCHEDULE_I}
+    assert _rules_on(us, smiles, date(2022, 7, 18)) == {TEMPORARY, SCHEDULE_I}
+    assert _rules_on(us, smiles, date(2022, 7, 19)) == {SCHEDULE_I}
+    result = _result(us, smiles, TODAY)
+    assert {m.rule_id for m in result.matches} == {SCHEDULE_I}
+    assert not result.matches[0].date_recorded
+
+
+def test_2019_cathinone_temporary_end_is_an_upper_bound(csa):
+    entries = [s for s in csa.rule(TEMPORARY).substances if s.in_force_to == date(2022, 7, 18)]
+    assert len(entries) == 6
+    assert all(not s.in_force_to_recorded for s in entries)

@@ -221,8 +221,8 @@ DATES = {
             " permanent if earlier); made permanent by the final rule FR Doc. 2022-11740 (published 1 June 2022;"
             " abstract: 'permanently places six synthetic cathinones ... These six substances are currently listed in"
             " schedule I pursuant to a temporary scheduling order', controls 'will continue to apply'), whose FR page,"
-            " DATES and new paragraph numbers were not read, so the temporary listing is left open rather than ended"
-            " on a guessed day",
+            " DATES were not read; the temporary listing ends by 18 July 2022 at the latest (upper bound, ENDS), and the"
+            " permanent listings (d)(94)-(99), read only in a secondary eCFR copy, answer from 1 June 2022 (not recorded)",
         )
         for n in range(42, 48)
     },
@@ -246,10 +246,15 @@ ENDS = {
     # immediate." The removal cannot have taken effect before publication (23 December 2022), so the true end lies
     # between 22 December 2022 and 16 April 2023; in that window "Schedule IV" may be a wrong answer (REMOVALS below).
     "1308.14(d)(1)": "2023-04-16",
+    # The 2019 cathinones (h)(42)-(47): the extension 86 FR 37672 "expires on July 18, 2022", or earlier on the
+    # effective date of a final rule; the final rule FR Doc. 2022-11740 (published 1 June 2022) was read without its
+    # DATES, and its permanent listings (d)(94)-(99) only in a secondary eCFR copy (amendments file, sixth sweep).
+    # An upper bound, not the day the temporary listing ended.
+    **{f"1308.11(h)({n})": "2022-07-18" for n in range(42, 48)},
 }
 # ENDS entries that are upper bounds, not the day the removal took effect (in_force_to_recorded = false: the
 # answer then says "end date not recorded")
-END_BOUNDS = {"1308.14(d)(1)"}
+END_BOUNDS = {"1308.14(d)(1)", *(f"1308.11(h)({n})" for n in range(42, 48))}
 
 # Entries removed from control, and what was read about the removal (appended to the entry's source).
 REMOVALS = {
@@ -360,18 +365,19 @@ read), the five designer benzodiazepines of the 2023 temporary order (FR Doc. 20
 the specific listings of eutylone, ADB-BUTINACA, alpha-PiHP, 3-MMC, dipentylone and hexahydrocannabinol (HHC, FR Doc.
 2026-08595, 4 May 2026), which DEA says were schedule I before (as positional isomers, or HHC as a tetrahydrocannabinol
 under code 7370; the in-force date is the date of control each rule states, "not recorded" for HHC, whose rule states
-none). Actions after that version which were not read are NOT in this list, for example: the 2023 and 2025 final rules
-placing nine and seven specific fentanyl-related substances (of the 2023 rule, 88 FR 85104, effective 7 December 2023,
-only meta-fluorofentanyl and meta-fluoroisobutyryl fentanyl were read and are listed; the 2025 rule, 90 FR 44979,
-effective 18 September 2025, was read without its list; the others are answered by the class rule
-us-csa-fentanyl-related-substances); the permanent placement of the (h)(42)-(47) cathinones (proposed 86 FR 37719;
-final rule FR Doc. 2022-11740, published 1 June 2022, read only as its Federal Register abstract, without its FR page,
-DATES or paragraph numbers: the six stay answered by their temporary listing); DOI and DOC (proposed 87 FR 21069,
-withdrawn 87 FR 52712 on 29 August 2022, proposed again 88 FR 86278 on 13 December 2023; searched again on 5 December
-2026, no final rule was found, so both are answered "not controlled"); 3-methoxyphencyclidine
-(proposed by 90 FR 24370, 10 June 2025; no final rule was found). 3-CMC is a positional
-isomer of 4-CMC: if 4-CMC was placed in paragraph (d) (the proposed rule 89 FR 106376 said (d)(105); the final
-paragraph was not read), 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, which is not matched here.
+none). Listings read only in a secondary copy of the eCFR (referencesource.org, verified 21 September 2026; the
+Federal Register texts that made them were not found) are listed with the start "not recorded" and a lower bound read
+elsewhere (amendments file, sixth sweep): the 16 specific fentanyl-related substances listed in 1308.11(b) after March
+2022 (the nine of 88 FR 85104, effective 7 December 2023, and the seven of 90 FR 44979, effective 18 September 2025, are
+among them; which rule added which was not read: not before 15 March 2022, the class rule answering before), the
+permanent listings of the (h)(42)-(47) cathinones as (d)(94)-(99) (final rule FR Doc. 2022-11740, published 1 June
+2022, read only as its abstract), of the 2023 synthetic cannabinoids as (d)(110)-(114) and (d)(116), and of
+3-methoxyphencyclidine as (d)(109) (proposed by 90 FR 24370, June 2025). Actions not read at all are NOT in this list,
+for example DOI and DOC (proposed 87 FR 21069, withdrawn 87 FR 52712 on 29 August 2022, proposed again 88 FR 86278 on
+13 December 2023; searched again on 5 December 2026, no final rule was found, and the September 2026 eCFR copy does not
+list them, so both are answered "not controlled"). 3-CMC is a positional isomer of 4-CMC, which the eCFR copy lists as
+(d)(106), a hallucinogenic substance: 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, which is not
+matched here.
 Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, salts and salts of isomers, esters and
 ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers -
 a positional isomer of a listed hallucinogen (2-FMC for 3-FMC) is Schedule I although it is not matched here; (e)-(g)
