@@ -370,6 +370,12 @@ BORROWED.update(
         "benzfetamine": ("CC(Cc1ccccc1)N(C)Cc1ccccc1", _UN71_ANY),
         "mazindol": ("OC1(c2ccc(Cl)cc2)c2ccccc2C2=NCCN21", _UN71_ANY),
         "cathinone": ("C[C@H](N)C(=O)c1ccccc1", _UN71_ANY),
+        "4-mta": ("CSc1ccc(CC(C)N)cc1", _UN71_ANY),
+        "fenetylline": ("CC(Cc1ccccc1)NCCn1cnc2c1c(=O)n(C)c(=O)n2C", _UN71_ANY),
+        "acetyl-alpha-methylfentanyl": (
+            "CC(=O)N(c1ccccc1)C1CCN(C(C)Cc2ccccc2)CC1",
+            _UN61_II.replace("schedule-ii", "schedule-i"),
+        ),
         "thebaine": (
             "COC1=CC=C2[C@H]3Cc4ccc(OC)c5c4[C@@]2(CCN3C)[C@H]1O5",
             _UN61_II.replace("schedule-ii", "schedule-i"),
