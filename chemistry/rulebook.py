@@ -263,6 +263,12 @@ class NamedSubstance(_Model):
     # Overrides the rule's flag for this entry: a schedule that lists one stereoisomer by name
     # ("(+)-lysergide", "dexamfetamine") is matched on the full InChIKey.
     stereoisomers_included: bool | None = None
+    # The entry also covers its positional isomers (21 CFR 1300.01, "isomer" as used in 1308.11(d)):
+    # same molecular formula, same ring systems, same functional groups each as far from the ring
+    # system as in the entry (FORMAT.md says what this reading leaves out). Answered with
+    # matched_on = "positional_isomer", and only when no named entry of the jurisdiction lists the
+    # compound itself ("unless listed in another schedule").
+    positional_isomers: bool = False
 
     @property
     def date_recorded(self) -> bool:

@@ -3,7 +3,9 @@
 One generic engine applies every rule of a :class:`~chemistry.rulebook.Rulebook`:
 
 - *named* rules: the parent's InChIKey (or its connectivity block, when the law covers
-  stereoisomers) is looked up in one dictionary built at start-up;
+  stereoisomers) is looked up in one dictionary built at start-up; entries that cover their
+  positional isomers (US 1308.11(d)) are also indexed by molecular formula, and a compound of
+  such a formula is compared by ring systems and functional groups (``isomers.py``);
 - *group* rules: each core SMARTS is compiled once, with the atoms it certainly needs (by element
   and aromaticity). Per molecule the parent's atoms are counted once, cores needing atoms the
   parent lacks are skipped without a substructure search (one bitmask AND per element feature),
@@ -31,6 +33,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from rdkit import Chem
+from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
 from chemistry.classify.bounds import (
     CLASSIFY_BUDGET_SECONDS,
@@ -47,6 +50,8 @@ from chemistry.classify.compiled import (
 from chemistry.classify.cross_group import CrossGroup
 from chemistry.classify.evaluate import _evaluate_group, _MoleculeFacts
 from chemistry.classify.gates import GATE_LEVELS, shared_gates
+from chemistry.classify.isomers import Signature
+from chemistry.classify.isomers import signature as isomer_signature
 from chemistry.classify.pieces import _DOUBLE, _first
 from chemistry.classify.prescreen import (
     _aliphatic_ring_carbons,
@@ -122,6 +127,10 @@ class Classifier:
         # stereo-specific named entries ("levomethorphan", "(+)-lysergide") by connectivity, for
         # input that gives no stereochemistry at all
         self._named_stereo_specific: dict[str, list[tuple[Rule, NamedSubstance | RegisterEntry]]] = defaultdict(list)
+        # entries that cover their positional isomers (21 CFR 1300.01): molecular formula ->
+        # [(rule, substance, connectivity block, signature)]; only a compound of one of these formulas
+        # is compared further, so the rest pay one dictionary look-up
+        self._positional: dict[str, list[tuple[Rule, NamedSubstance, str, Signature]]] = defaultdict(list)
         for rule in self.rulebook.rules:
             if rule.kind == "named":
                 self._compile_named(rule)
@@ -216,7 +225,12 @@ class Classifier:
         for substance in rule.substances:
             if substance.smiles is None:  # defined by plant or preparation: listed, not matched
                 continue
-            inchikey = identify(substance.smiles).inchikey
+            found = identify(substance.smiles)
+            inchikey = found.inchikey
+            if substance.positional_isomers:
+                self._positional[CalcMolFormula(found.mol)].append(
+                    (rule, substance, _connectivity(inchikey), isomer_signature(found.mol))
+                )
             stereo = (
                 rule.stereoisomers_included
                 if substance.stereoisomers_included is None
@@ -512,6 +526,9 @@ class Classifier:
                 )
                 (matches if rule.controls else notices)[rule.jurisdiction].append(named_match)
 
+        if self._positional:
+            self._positional_isomers(parent, inchikey, wanted_set, on, matches)
+
         # groups
         groups, wanted_patterns, in_force = self._groups_in_force(tuple(wanted), on)
         undetermined: dict[str, list[Undetermined]] = {}
@@ -592,6 +609,45 @@ class Classifier:
                 j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j]), tuple(undetermined.get(j, ()))
             )
         return _new_classification(inchikey, smiles, on, results)
+
+    def _positional_isomers(
+        self, parent: Chem.Mol, inchikey: str, wanted: set[str], on: date, matches: dict[str, list[RuleMatch]]
+    ) -> None:
+        """Entries whose positional isomer the compound is, where no named entry lists it itself."""
+        candidates = self._positional.get(CalcMolFormula(parent))
+        if not candidates:
+            return
+        own = _connectivity(inchikey)
+        mine = None
+        for rule, substance, connectivity, theirs in candidates:
+            jurisdiction = rule.jurisdiction
+            if connectivity == own or jurisdiction not in wanted or not rule.in_force(on):
+                continue
+            # "unless listed in another schedule": a compound listed by name is answered by that listing
+            if any(m.kind == "named" and m.matched_on != "positional_isomer" for m in matches[jurisdiction]):
+                continue
+            start = substance.start or rule.in_force_from
+            end = substance.in_force_to or rule.in_force_to
+            if on < start or (end is not None and on > end):
+                continue
+            if substance.not_before is not None and on < substance.not_before:
+                continue
+            if mine is None:
+                mine = isomer_signature(parent)
+            if mine != theirs:
+                continue
+            matches[jurisdiction].append(
+                _rule_match(
+                    rule,
+                    substance=substance.name,
+                    matched_on="positional_isomer",
+                    start=start,
+                    end=end,
+                    citation=self._citations.get(id(rule)),
+                    date_recorded=substance.date_recorded,
+                    end_recorded=substance.in_force_to is None or substance.in_force_to_recorded,
+                )
+            )
 
     def _undetermined(self, cut_off: list[str], in_force: frozenset[int]) -> dict[str, list[Undetermined]]:
         """Per jurisdiction, the rules in force that use a pattern the budget left undecided."""

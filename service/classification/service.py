@@ -174,6 +174,9 @@ def _match_read(match: RuleMatch, highlighted: set[int] | None = None) -> MatchR
 
 def _listed(match: RuleMatch) -> str:
     where = f"{match.citation.get('act', match.title)}, {match.list}"
+    if match.matched_on == "positional_isomer":
+        # not listed itself: the schedule's "isomers" include positional isomers (21 CFR 1300.01)
+        return f"{where} as a positional isomer of '{match.substance}' (not listed by its own name)"
     return f"{where} as '{match.substance}'" if match.substance else f"{where} ({match.title})"
 
 

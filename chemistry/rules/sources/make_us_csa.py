@@ -376,13 +376,19 @@ permanent listings of the (h)(42)-(47) cathinones as (d)(94)-(99) (final rule FR
 for example DOI and DOC (proposed 87 FR 21069, withdrawn 87 FR 52712 on 29 August 2022, proposed again 88 FR 86278 on
 13 December 2023; searched again on 5 December 2026, no final rule was found, and the September 2026 eCFR copy does not
 list them, so both are answered "not controlled"). 3-CMC is a positional isomer of 4-CMC, which the eCFR copy lists as
-(d)(106), a hallucinogenic substance: 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, which is not
-matched here.
+(d)(106), a hallucinogenic substance: 3-CMC is schedule I by the (d) isomer clause from 17 December 2025, answered as
+such (below).
 Isomers, esters, ethers and salts: (b) opiates include isomers, esters, ethers, salts and salts of isomers, esters and
-ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers -
-a positional isomer of a listed hallucinogen (2-FMC for 3-FMC) is Schedule I although it is not matched here; (e)-(g)
-salts and isomers. Salts need no field (the parent is classified); esters and ethers of the (b) opiates and positional
-isomers under (d) are NOT matched by structure. Entries of this paragraph that share one structure (alphamethadol,
+ethers; (c) opium derivatives salts and isomers; (d) hallucinogens salts and optical, position and geometric isomers.
+POSITIONAL ISOMERS of the (d) entries are matched (positional_isomers = true on every (d) entry with a structure):
+21 CFR 1300.01 defines them (72 FR 67850, 3 December 2007) as substances of the same molecular formula and core
+structure with the same functional groups and substituents attached at any position, no functionality created or
+destroyed, alkyl moieties rearranged freely; the engine compares ring systems and functional groups, each at its
+distance from the ring system (chemistry/classify/isomers.py says what that reading leaves out: a group moved
+along the core's chain is not matched). Such a match says "positional isomer of X", never "listed", and is not
+made for a compound that any US named entry lists itself ("unless listed in another schedule"). (e)-(g) salts and
+isomers. Salts need no field (the parent is classified); esters and ethers of the (b) opiates are NOT matched by
+structure. Entries of this paragraph that share one structure (alphamethadol,
 betamethadol, dimepheptanol; the moramides; alpha/betameprodine) are one entry with the others as aliases. Acetylmethadol,
 alphacetylmethadol and betacetylmethadol ((b)(2), (7), (13)) are the exception: (b)(7) excepts levo-alphacetylmethadol
 (LAAM, the (3S,6S) isomer), which is schedule II (1308.12(c)(11)), so schedule I lists the other three stereoisomers and
@@ -809,6 +815,9 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
             out.append("in_force_to_recorded = false")
     if rec["stereo"]:
         out.append("stereoisomers_included = false")
+    # 21 CFR 1300.01: "isomer", as used in 1308.11(d), includes positional isomers
+    if rec["smiles"] and e.paragraph.startswith("1308.11(d)") and rec["structure_from"] not in ("plant", "preparation"):
+        out.append("positional_isomers = true")
     out.append("")
     return out
 
