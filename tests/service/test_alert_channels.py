@@ -90,7 +90,10 @@ def test_a_webhook_alert_names_the_substance_links_it_and_states_status_and_evid
     status = {entry["jurisdiction"]: entry for entry in alert["legal_status"]}
     assert status["GB"]["status"] == "controlled" and "gb-mda-cathinones" in status["GB"]["group_ids"]
     assert status["GB"]["name"] == "United Kingdom"
-    assert status["US"]["status"] == "uncontrolled"
+    # 21 CFR 1300.01: a positional isomer of N-ethylhexedrone (1308.11(d)) - alkyl moieties moved between ring,
+    # chain and nitrogen - so Schedule I; no UN schedule lists it
+    assert status["US"]["status"] == "controlled"
+    assert status["UN"]["status"] == "uncontrolled"
     assert alert["evidence"]["reports_by_country"] == {"DE": 1}
     assert alert["evidence"]["sample_types"] == ["test_purchase"]
     # one paragraph a person can read without another look-up
