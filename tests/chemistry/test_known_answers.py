@@ -289,6 +289,9 @@ KNOWN += [
     # tiletamine: a veterinary medicine (Telazol, with zolazepam); § 1 Abs. 2 Nr. 3 NpSG (Gesetz vom 7. Januar
     # 2026) excludes Tierarzneimittel, and it is in no BtMG Anlage
     ("tiletamine", "CCNC1(c2cccs2)CCCCC1=O", "DE", NOT, None, "veterinary medicine: the NpSG does not apply"),
+    # 3-CMC: 4-CMC is in 21 CFR 1308.11(d) (90 FR 51102, effective 17 December 2025), whose "isomers" include
+    # positional isomers (21 CFR 1300.01): the chlorine attached at another position of the ring
+    ("3-CMC", "CNC(C)C(=O)c1cccc(Cl)c1", "US", NAMED, "us-csa-schedule-i", "1308.11(d), positional isomer of 4-CMC"),
     # propylhexedrine: an authorised medicine (§ 1 Abs. 2 Nr. 2 NpSG), in no BtMG Anlage
     ("propylhexedrine", "CNC(C)CC1CCCCC1", "DE", NOT, None, "medicine: the NpSG does not apply"),
     # Ministry of Health, 11 March 2009: kratom, mitragynine and 7-hydroxymitragynine on list B
