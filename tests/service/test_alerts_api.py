@@ -17,6 +17,7 @@ from standardwebhooks.webhooks import Webhook
 from service.alerting.digests import build_due_digests, next_digest_time
 from service.subscriptions.models import DigestSchedule
 
+ETHOXY_CATHINONE = "CCCNC(C)C(=O)c1ccc(OCC)cc1"
 CAP_XSD = Path(__file__).resolve().parents[1] / "alerts" / "data" / "CAP-v1.2.xsd"
 PENTEDRONE = "CCCC(NC)C(=O)c1ccccc1"
 
@@ -253,11 +254,12 @@ def test_a_substance_captured_by_a_group_elsewhere_raises_an_advisory_where_it_i
         headers=authority.headers,
     )
     assert us_authority.status_code == 201, us_authority.text
-    # 1-(4-ethylphenyl)-2-(propylamino)propan-1-one, a constructed cathinone: ring-alkyl and
+    # 1-(4-ethoxyphenyl)-2-(propylamino)propan-1-one, a constructed cathinone: ring-alkoxy and
     # N-alkyl derivative of 2-amino-1-phenyl-1-propanone, so inside the UK cathinone clause
-    # (SI 2010/1207) and the Danish list B cathinone group; the US has no generic cathinone clause
-    # and no schedule names it.
-    post(client, reporter, report_body(structure="CCCNC(C)C(=O)c1ccc(CC)cc1", substance_name=None))
+    # (SI 2010/1207) and the Danish list B cathinone group; the US has no generic cathinone clause,
+    # no schedule names it, and no 1308.11(d) hallucinogen has its formula (so it is no positional
+    # isomer of one, 21 CFR 1300.01). (4-ethyl-N-propylcathinone, used before, is one: of N-ethylhexedrone.)
+    post(client, reporter, report_body(structure=ETHOXY_CATHINONE, substance_name=None))
     alerts = client.get(
         "/v1/alerts", params={"type": "substance.uncontrolled_advisory"}, headers=authority.headers
     ).json()["items"]
@@ -267,7 +269,7 @@ def test_a_substance_captured_by_a_group_elsewhere_raises_an_advisory_where_it_i
     assert "not controlled in US" in us[0]["summary"]
     assert not [a for a in alerts if a["jurisdictions"] in (["GB"], ["DK"])]
     # the same condition never raises the same alert twice
-    post(client, reporter, report_body(structure="CCCNC(C)C(=O)c1ccc(CC)cc1", substance_name=None, country="SE"))
+    post(client, reporter, report_body(structure=ETHOXY_CATHINONE, substance_name=None, country="SE"))
     again = client.get(
         "/v1/alerts", params={"type": "substance.uncontrolled_advisory"}, headers=authority.headers
     ).json()["items"]
