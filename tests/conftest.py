@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from webhook_receiver import WebhookReceiver
 
@@ -76,6 +78,22 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
         return
     yield migrated_database
     engine = make_engine(migrated_database, pool_size=1)
+    # A server thread of the test (a browser test's live app, a worker) can still be finishing a
+    # transaction when the test ends; TRUNCATE's exclusive lock then waits for it, and PostgreSQL
+    # may pick the TRUNCATE as a deadlock victim. That is the cleanup racing the test's own
+    # stragglers, not a defect under test: wait and try again, a few times, then let it fail.
+    for attempt in range(6):
+        try:
+            _truncate_all(engine)
+            break
+        except OperationalError as error:
+            if attempt == 5 or "deadlock detected" not in str(error):
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    engine.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = [
             r[0]
@@ -87,7 +105,6 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
             # the audit log refuses TRUNCATE (a trigger); as superuser the test may switch triggers off
             connection.execute(text("SET LOCAL session_replication_role = replica"))
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture
