@@ -49,7 +49,7 @@ from chemistry.classify.compiled import (
 )
 from chemistry.classify.cross_group import CrossGroup
 from chemistry.classify.evaluate import _evaluate_group, _MoleculeFacts
-from chemistry.classify.gates import GATE_LEVELS, shared_gates
+from chemistry.classify.gates import GATE_LEVELS, relax_recursion, shared_gates
 from chemistry.classify.isomers import Signature
 from chemistry.classify.isomers import signature as isomer_signature
 from chemistry.classify.pieces import _DOUBLE, _first
@@ -213,6 +213,10 @@ class Classifier:
             for smarts, gate in shared_gates(shipped, atoms).items():
                 gate_masks[gate] |= 1 << row_of[smarts]
             self._gates += [(Chem.MolFromSmarts(gate), mask) for gate, mask in sorted(gate_masks.items())]
+        # per shipped pattern with recursive atoms: the same pattern without them, searched first
+        for pattern in self._pattern_list:
+            relaxed = relax_recursion(pattern.smarts) if pattern.smarts in shipped else None
+            pattern.prefilter = None if relaxed is None else _in_matching_order(Chem.MolFromSmarts(relaxed))
         self._double_feature = len(features)
         self._aliphatic_ring_feature = len(features) + 1
         self._ring_junction_feature = len(features) + 2
@@ -397,10 +401,12 @@ class Classifier:
         without a substructure search; each distinct SMARTS is tested once, however many rules
         share it.
         """
+        params = self._has_params
         return [
             pattern
             for pattern in self._candidates(parent, wanted, smiles)
-            if parent.HasSubstructMatch(pattern.query, self._has_params)
+            if (pattern.prefilter is None or parent.HasSubstructMatch(pattern.prefilter, params))
+            and parent.HasSubstructMatch(pattern.query, params)
         ]
 
     def _candidates(self, parent: Chem.Mol, wanted: set[int] | None, smiles: str | None) -> list[_Pattern]:
@@ -463,6 +469,7 @@ class Classifier:
         patterns whose presence was not decided in time."""
         found: dict[str, tuple] = {}
         params, guarded_params, guarded = self._params, self._guarded_params, self._guarded_patterns
+        has_params = self._has_params
         candidates = self._candidates(parent, wanted, smiles)
         self._deadline.at = deadline
         for done, pattern in enumerate(candidates):
@@ -472,6 +479,8 @@ class Classifier:
                 hits = parent.GetSubstructMatches(pattern.query, guarded_params)
                 if time.perf_counter() > deadline:  # cut off: no hits proves nothing
                     return found, [p.smarts for p in candidates[done:]]
+            elif pattern.prefilter is not None and not parent.HasSubstructMatch(pattern.prefilter, has_params):
+                continue
             else:
                 hits = parent.GetSubstructMatches(pattern.query, params)
             if hits:

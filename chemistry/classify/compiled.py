@@ -68,6 +68,9 @@ class _Pattern:
     # atoms with three or more ring bonds of the query (ring fusions, spiro atoms, bridgeheads)
     min_ring_junctions: int = 0
     cores: list[_CompiledCore] = field(default_factory=list)
+    # the pattern with its recursive atoms weakened (gates.relax_recursion): searched first, and a
+    # parent without it is not searched with the pattern; None for patterns without recursion
+    prefilter: Chem.Mol | None = None
 
 
 @dataclass

@@ -195,14 +195,17 @@ class _Piece:
 
 class _AtomCache:
     """Per molecule: its RDKit atoms and their atomic numbers and aromaticity, each read when
-    first asked for."""
+    first asked for, and the matches of the named groups' patterns."""
 
-    __slots__ = ("atoms", "numbers", "aromatic")
+    __slots__ = ("atoms", "numbers", "aromatic", "pattern_matches")
 
     def __init__(self, mol: Chem.Mol, n_atoms: int):
         self.atoms: list[Chem.Atom | None] = [None] * n_atoms
         self.numbers: list[int] = [-1] * n_atoms
         self.aromatic: list[bool | None] = [None] * n_atoms
+        # a named group's pattern searched over the whole molecule, once for all its pieces
+        # (id of the pattern -> its matches; the patterns live as long as the classifier)
+        self.pattern_matches: dict[int, tuple] = {}
 
 
 def _atom_tokens(mol: Chem.Mol) -> list[str]:

@@ -85,9 +85,10 @@ def _ring_junctions(parent: Chem.Mol) -> int:
     """Atoms of the parent on two or more SSSR rings. Most NPS have one or two rings that share no
     atom (phenethylamines, cathinones, arylcyclohexylamines): the fused and bridged ring systems
     of the other groups' cores are then skipped without a search."""
-    rings = parent.GetRingInfo().AtomRings()
-    if len(rings) < 2:
+    info = parent.GetRingInfo()
+    if info.NumRings() < 2:  # before AtomRings(), which builds a tuple per ring
         return 0
+    rings = info.AtomRings()
     seen: set[int] = set()
     junctions: set[int] = set()
     for ring in rings:

@@ -214,7 +214,11 @@ class _CompiledSpec:
                 if counts.get(z, 0) < n:
                     return False  # the piece lacks atoms the pattern's own atoms need
         core_atoms = {core for core, _, _ in piece.attachments}
-        for match in piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS):
+        known = piece._cache.pattern_matches
+        matches = known.get(id(pattern))
+        if matches is None:  # every piece of the molecule reads the same matches
+            matches = known[id(pattern)] = piece.mol.GetSubstructMatches(pattern, _PIECE_PARAMS)
+        for match in matches:
             inside = {match[q] for q in range(len(match)) if q not in self.pattern_attachments}
             outside = {match[q] for q in self.pattern_attachments}
             if not outside <= core_atoms or not inside <= piece.atom_set:

@@ -17,7 +17,7 @@ from nps_series import psychoactives
 from rdkit import Chem
 
 from chemistry.classify import Classifier
-from chemistry.classify.gates import prefix_gate, shared_gates
+from chemistry.classify.gates import prefix_gate, relax_recursion, shared_gates
 from chemistry.classify.prescreen import (
     _aliphatic_ring_carbons,
     _atom_type_counts,
@@ -135,3 +135,51 @@ def test_guarded_patterns_get_no_gate():
     assert shipped._gates
     guarded = Classifier(rulebook, guarded_rules=[g.rule.id for g in shipped._groups])
     assert guarded._gates == []
+
+
+@pytest.mark.parametrize(
+    ("smarts", "relaxed"),
+    [
+        # a recursive primitive becomes its first atom's expression, also under an "or"
+        ("[#6,#8X2,$([#7X3H0]-[CH3]):21]", "[#6,#8X2,#7X3H0:21]"),
+        ("[#6&$(C=O)]", "[#6&C]"),
+        ("[$(cO)]C", "[c]C"),
+        # a negated one is dropped from a conjunction, with the "and" that joins it
+        ("[c;!$(c(:a)(:a):a):36]", "[c:36]"),
+        ("[!$(C=O)&N]C", "[N]C"),
+        ("[N!$(N-C=O)]", "[N]"),
+        ("[!$(C=O)]", "[*]"),
+        # no weakening without recursion: under an "or", a negation cannot be dropped; a first
+        # atom that is itself an "or" or recursive would bind differently where pasted
+        ("[a,!$(C=O)]", None),
+        ("[$([#6,#7]O)]", None),
+        ("[C;$([C;$(CO)]N)]", None),
+        ("[NX3][CX4]c", None),  # nothing to weaken
+    ],
+)
+def test_recursive_atoms_are_weakened_to_a_necessary_condition(smarts, relaxed):
+    assert relax_recursion(smarts) == relaxed
+    if relaxed is not None:  # and the weaker pattern matches wherever the pattern does
+        pattern, weaker = Chem.MolFromSmarts(smarts), Chem.MolFromSmarts(relaxed)
+        for smiles in ("CC(=O)N(C)c1ccccc1O", "CN1CCc2ccccc21", "NCCc1ccc(O)cc1", "O=C(O)c1ccccc1"):
+            mol = Chem.MolFromSmiles(smiles)
+            assert not mol.HasSubstructMatch(pattern) or mol.HasSubstructMatch(weaker), (smarts, smiles)
+
+
+def test_shipped_patterns_with_recursion_have_a_prefilter_without_it(classifier):
+    """Every shipped pattern with a recursive atom gets a prefilter, and no prefilter recurses
+    (test_prescreen_keeps_every_pattern_that_matches then checks that none drops a match)."""
+    recursive = [p for p in classifier._pattern_list if "$(" in p.smarts]
+    assert len(recursive) > 20
+    for pattern in recursive:
+        assert pattern.prefilter is not None, pattern.smarts
+        assert "$(" not in Chem.MolToSmarts(pattern.prefilter), pattern.smarts
+    assert all(p.prefilter is None for p in classifier._pattern_list if "$(" not in p.smarts)
+
+
+def test_guarded_patterns_get_no_prefilter():
+    """A draft's pattern is searched only under the deadline guard, its prefilter would not be."""
+    rulebook = load_rulebook()
+    shipped = Classifier(rulebook)
+    guarded = Classifier(rulebook, guarded_rules=[g.rule.id for g in shipped._groups])
+    assert all(p.prefilter is None for p in guarded._pattern_list)
