@@ -634,6 +634,10 @@ class Rule(_Model):
     # it ("consolidated to ..."), or says "consolidation date not recorded" when absent.
     consolidated_to: date | None = None
     stereoisomers_included: bool = True
+    # kind = "named" only: the stereoisomers an entry covers do not include one that a named rule
+    # of the jurisdiction lists by its own structure ("unless otherwise provided"); the provision,
+    # quoted. Such a match is shown set aside with it (FORMAT.md, "stereoisomers_except_listed").
+    stereoisomers_except_listed: NonEmpty | None = None
     # kind = "named" only: false for a register that controls nothing by itself (authorised
     # medicines); its matches are reported as notices and can make other rules yield.
     controls: bool = True
@@ -670,6 +674,8 @@ class Rule(_Model):
             raise ValueError("'yields_reason' is required with 'yields_to': cite the provision that gives precedence")
         if self.id in self.yields_to:
             raise ValueError("a rule cannot yield to itself")
+        if self.stereoisomers_except_listed is not None and (self.kind != "named" or not self.stereoisomers_included):
+            raise ValueError("'stereoisomers_except_listed' is for named rules that include stereoisomers")
         if self.excluded_by_cores_of:
             if not self.excluded_by_cores_reason:
                 raise ValueError(

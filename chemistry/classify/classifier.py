@@ -124,6 +124,8 @@ class Classifier:
         self._groups: list[_CompiledGroupRule] = []
         # named substances: lookup key -> [(rule, substance)]
         self._named: dict[str, list[tuple[Rule, NamedSubstance | RegisterEntry]]] = defaultdict(list)
+        # per entry of a rule with stereoisomers_except_listed (by id): its own full InChIKey
+        self._entry_inchikey: dict[int, str] = {}
         # stereo-specific named entries ("levomethorphan", "(+)-lysergide") by connectivity, for
         # input that gives no stereochemistry at all
         self._named_stereo_specific: dict[str, list[tuple[Rule, NamedSubstance | RegisterEntry]]] = defaultdict(list)
@@ -243,6 +245,8 @@ class Classifier:
             key = _connectivity(inchikey) if stereo else inchikey
             written.add(key)
             self._named[key].append((rule, substance))
+            if rule.stereoisomers_except_listed is not None:
+                self._entry_inchikey[id(substance)] = inchikey
             if not stereo:
                 # a structure drawn without stereochemistry may be this listed stereoisomer
                 self._named_stereo_specific[_connectivity(inchikey)].append((rule, substance))
@@ -512,6 +516,10 @@ class Classifier:
         ]
         if inchikey[15:23] == "UHFFFAOY":
             lookups.append((self._named_stereo_specific.get(_connectivity(inchikey), ()), "unspecified_stereo"))
+        # entries reaching the compound only as a stereoisomer, in rules that except stereoisomers
+        # listed by their own structure: (entry's own InChIKey, match), per jurisdiction
+        as_stereoisomer: dict[str, list[tuple[str, RuleMatch]]] = {}
+        listed_itself: dict[str, list[str]] = {}  # jurisdiction -> rules with an entry of exactly this structure
         for entries, how in lookups:
             for rule, substance in entries:
                 if rule.jurisdiction not in wanted_set or not rule.in_force(on):
@@ -534,6 +542,13 @@ class Classifier:
                     end_recorded=substance.in_force_to is None or substance.in_force_to_recorded,
                 )
                 (matches if rule.controls else notices)[rule.jurisdiction].append(named_match)
+                if rule.controls and self._entry_inchikey:
+                    own = self._entry_inchikey.get(id(substance))
+                    if own == inchikey or (own is None and how == "inchikey"):
+                        listed_itself.setdefault(rule.jurisdiction, []).append(rule.id)
+                    elif own is not None and how == "connectivity":
+                        as_stereoisomer.setdefault(rule.jurisdiction, []).append((own, named_match))
+        stereo_set_aside = self._listed_stereoisomers(as_stereoisomer, listed_itself, matches)
 
         if self._positional:
             self._positional_isomers(parent, inchikey, wanted_set, on, matches)
@@ -605,7 +620,7 @@ class Classifier:
                 if unsure:
                     undetermined[j] = [*undetermined.get(j, ()), *unsure]
             found, set_aside = self._apply_precedence(matches[j], notices[j])
-            set_aside = excluded + set_aside
+            set_aside = stereo_set_aside.get(j, ()) + excluded + set_aside
             if any(m.kind == "named" for m in found):
                 status: Status = "controlled_by_name"
             elif found:
@@ -618,6 +633,34 @@ class Classifier:
                 j, status, tuple(found), tuple(near[j]), set_aside, tuple(notices[j]), tuple(undetermined.get(j, ()))
             )
         return _new_classification(inchikey, smiles, on, results)
+
+    def _listed_stereoisomers(
+        self,
+        as_stereoisomer: dict[str, list[tuple[str, RuleMatch]]],
+        listed_itself: dict[str, list[str]],
+        matches: dict[str, list[RuleMatch]],
+    ) -> dict[str, tuple[SetAside, ...]]:
+        """Take out the matches of entries that reach the compound only as one of their
+        stereoisomers, where the jurisdiction lists this very stereoisomer by its own structure and
+        the entry's rule excepts such stereoisomers ("unless otherwise provided"): they are set
+        aside, by the rules that list it."""
+        out: dict[str, tuple[SetAside, ...]] = {}
+        for jurisdiction, found in as_stereoisomer.items():
+            if jurisdiction not in listed_itself:
+                continue
+            taken = {id(match) for _, match in found}
+            matches[jurisdiction] = [m for m in matches[jurisdiction] if id(m) not in taken]
+            by = tuple(dict.fromkeys(listed_itself[jurisdiction]))
+            out[jurisdiction] = tuple(
+                SetAside(
+                    match,
+                    by,
+                    f"{match.substance} covers its stereoisomers, but this stereoisomer is listed by its own "
+                    f"name: {self.rulebook.rule(match.rule_id).stereoisomers_except_listed}",
+                )
+                for _, match in found
+            )
+        return out
 
     def _positional_isomers(
         self, parent: Chem.Mol, inchikey: str, wanted: set[str], on: date, matches: dict[str, list[RuleMatch]]

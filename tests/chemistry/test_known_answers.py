@@ -220,6 +220,16 @@ KNOWN += [
     ("dextromethorphan", DEXTROMETHORPHAN, "GB", NOT, None, "excepted from Schedule 2's stereoisomers"),
     ("dextromethorphan", DEXTROMETHORPHAN, "US", NOT, None, "not an opiate; on no schedule"),
     ("dextromethorphan", DEXTROMETHORPHAN, "DE", NOT, None, "BtMG names levomethorphan only"),
+    # China lists it by name: 药用类精神药品目录 (2025), class II, No. 22 "右美沙芬"; the catalogues extend
+    # levomethorphan and racemethorphan to their stereoisomers only "unless otherwise provided"
+    (
+        "dextromethorphan",
+        DEXTROMETHORPHAN,
+        "CN",
+        NAMED,
+        "cn-medical-psychotropic-catalogue-2025-class-ii",
+        "medical psychotropic catalogue (2025), class II, No. 22",
+    ),
     # Misuse of Drugs Act 1971 (Amendment) Order 2018: gabapentin and pregabalin Class C from 1 April 2019
     ("gabapentin", "NCC1(CC(=O)O)CCCCC1", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),
     ("pregabalin", "CC(C)C[C@H](CN)CC(=O)O", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),

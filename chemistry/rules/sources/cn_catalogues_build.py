@@ -29,6 +29,7 @@ Run from the repository root: ``.venv/bin/python -m chemistry.rules.sources.cn_c
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import re
 import sys
@@ -116,6 +117,21 @@ def _lenders() -> dict[str, tuple[str, str, str]]:
     return found
 
 
+# the approved-medicines register (chemistry/data/README.md: ChEMBL, CC BY-SA 3.0; DrugCentral,
+# CC BY-SA 4.0): the last lender, for INNs of medicines that no rule file names (dextromethorphan)
+REGISTER = RULES.parent / "data" / "approved_medicines.csv"
+_SALT = re.compile(r"\s+(hydrochloride|hydrobromide|sulfate|tartrate|citrate|maleate|mesylate|phosphate)$")
+
+
+def _register_lenders() -> dict[str, tuple[str, str, str]]:
+    """lower-case medicine name (salt word dropped) -> (smiles, source, source id), first row wins."""
+    found: dict[str, tuple[str, str, str]] = {}
+    with REGISTER.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            found.setdefault(_SALT.sub("", row["name"].lower()), (row["smiles"], row["source"], row["source_id"]))
+    return found
+
+
 def _is_preparation(row: Row, name: str) -> bool:
     text = f"{row.zh} {name}"
     return (
@@ -133,6 +149,7 @@ def entries(rows: list[Row]) -> tuple[dict[str, list[str]], dict[str, list[str]]
     names = sorted({n for r in rows for n in r.en if n})
     parsed = _opsin(names)
     lenders = _lenders()
+    register = _register_lenders()
     blocks: dict[str, list[str]] = {s: [] for s in SECTIONS.values()}
     left_out: dict[str, list[str]] = {s: [] for s in SECTIONS.values()}
     for row in rows:
@@ -157,14 +174,23 @@ def entries(rows: list[Row]) -> tuple[dict[str, list[str]], dict[str, list[str]]
             else:
                 keys = [head_name, name, *row.abbreviations]
                 lent = next((lenders[k.lower()] for k in keys if k and k.lower() in lenders), None)
-                if lent is None:
+                medicine = None if lent or head_name else register.get(name.lower())
+                if lent is None and medicine is None:
                     left_out[row.section].append(f"{head} ({name or row.remark})")
                     continue
-                smiles, filename, rule_id = lent
-                note = (
-                    f"OPSIN cannot parse the printed name '{head_name or name}'; structure of the entry of that name "
-                    f"in {filename} ({rule_id})"
-                )
+                if lent is not None:
+                    smiles, filename, rule_id = lent
+                    note = (
+                        f"OPSIN cannot parse the printed name '{head_name or name}'; structure of the entry of that "
+                        f"name in {filename} ({rule_id})"
+                    )
+                else:
+                    smiles, register_source, register_id = medicine  # type: ignore[misc]
+                    note = (
+                        f"OPSIN cannot parse the printed name '{name}' (an INN) and no rule file names it; structure "
+                        f"of the approved medicine of that name in chemistry/data/approved_medicines.csv "
+                        f"({register_source}, {register_id})"
+                    )
                 if head_name:
                     note += "; only the substance named first is matched, not its derivatives"
                 lines += [f"smiles = {_toml(smiles)}", 'structure_from = "reviewed"', f"structure_note = {_toml(note)}"]
@@ -205,7 +231,18 @@ name that OPSIN still parses would give a wrong structure: the Chinese name (an 
 In the copy, rows 319 (倍他羟基-3-甲基芬太尼, Beta-hydroxy-3-methylfentanyl) and 320 (倍他羟基芬太尼,
 Beta-hydroxyfentanyl) print each other's English chemical name; both structures are listed, each under
 the name its row prints.
-Stereoisomers are matched by connectivity (the notes extend each entry to its stereoisomers)."""
+Stereoisomers are matched by connectivity (the notes extend each entry to its stereoisomers), except
+"unless otherwise provided" (另有规定的除外 / 除非另有规定): a stereoisomer listed by its own name in one of the
+catalogues (dextromethorphan, class II psychotropic) is answered by that listing, and an entry that reaches it
+only as a stereoisomer (levomethorphan, racemethorphan) is shown set aside (stereoisomers_except_listed)."""
+
+# the note of each catalogue that extends its entries to their stereoisomers "unless otherwise provided"
+STEREO_NOTE = {
+    "nonmedical": "非药用类麻醉药品和精神药品目录, note 1: 上述品种包含其可能存在的盐类、立体异构体及其盐类（另有规定的除外）",
+    "narcotic": "药用类麻醉药品目录（2025年版）, note 2: 上述品种包括其可能存在的立体异构体、酯及醚（除非另有规定）",
+    "psychotropic-i": "药用类精神药品目录（2025年版）, note 2: 上述品种包括其可能存在的立体异构体（除非另有规定）",
+    "psychotropic-ii": "药用类精神药品目录（2025年版）, note 2: 上述品种包括其可能存在的立体异构体（除非另有规定）",
+}
 
 HEADS = {
     "nonmedical": (
@@ -271,6 +308,7 @@ def build() -> str:
                     f"list = {_toml(listed)}",
                     f"in_force_from = {NOT_BEFORE}",
                     f"consolidated_to = {NOT_BEFORE}",
+                    f"stereoisomers_except_listed = {_toml(STEREO_NOTE[section])}",
                     f'notes = """\n{notes}\n"""',
                     "",
                     "[rule.citation]",
