@@ -9,7 +9,9 @@ The engine, one room per job:
                        O, S and halogens, continuous chain of at most N atoms" as one mechanism;
 - ``query_atoms.py``   what a SMARTS query atom fixes (element, aromaticity);
 - ``prescreen.py``     the atoms each core certainly needs, counted once per molecule;
-- ``gates.py``         shared gates: one search clears a whole family of core patterns;
+- ``gates.py``         shared gates: one search clears a whole family of core patterns; and a
+                       pattern's recursion-free weakening, searched before the pattern itself;
+- ``isomers.py``       positional isomers as 21 CFR 1300.01 defines them (US hallucinogens);
 - ``compiled.py``      rules compiled once (positions, cores, group rules);
 - ``evaluate.py``      reading a core match's surroundings as substituents and judging them;
 - ``cross_group.py``   a group that gives way to the cores of other groups (NpSG Nr. 1);
