@@ -236,3 +236,24 @@ def test_near_misses_answer_in_one_sentence_and_leave_incidental_cores_out(clien
     )
     assert "side chain" in near["summary"] and "11 atoms" in near["summary"] and "3–10" in near["summary"]
     assert len(near["summary"]) <= 200 and near["reason"].startswith("core ")
+
+
+def test_a_stereoisomer_listed_by_its_own_name_sets_aside_the_entries_that_reach_it(client, authority):
+    """China: dextromethorphan is a class II psychotropic substance by name (medical psychotropic
+    catalogue 2025, No. 22); levomethorphan and racemethorphan cover their stereoisomers only
+    "unless otherwise provided" (tests/chemistry/test_cn_stereoisomers.py quotes the notes)."""
+    body = client.post(
+        "/v1/classify",
+        json={"structure": "CN1CC[C@@]23CCCC[C@@H]2[C@@H]1Cc1ccc(OC)cc13", "jurisdictions": ["CN"], "depict": False},
+        headers=authority.headers,
+    ).json()
+    cn = _result(body, "CN")
+    assert cn["status"] == "controlled_by_name"
+    assert [m["substance"] for m in cn["matches"]] == ["Dextromethorphan"]
+    aside = {a["match"]["substance"]: a for a in cn["set_aside"]}
+    assert set(aside) == {"Levomethorphan", "Racemethorphan"}
+    for entry in aside.values():
+        assert entry["set_aside_by"] == ["cn-medical-psychotropic-catalogue-2025-class-ii"]
+        assert "lists it as 'Dextromethorphan'" in entry["note"]
+        assert "listed by its own name" in entry["reason"]
+    assert "Dextromethorphan" in cn["answer"] and "Levomethorphan" not in cn["answer"].split(".")[0]
