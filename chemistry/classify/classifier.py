@@ -516,9 +516,9 @@ class Classifier:
         ]
         if inchikey[15:23] == "UHFFFAOY":
             lookups.append((self._named_stereo_specific.get(_connectivity(inchikey), ()), "unspecified_stereo"))
-        # entries reaching the compound only as a stereoisomer, in rules that except stereoisomers
-        # listed by their own structure: (entry's own InChIKey, match), per jurisdiction
-        as_stereoisomer: dict[str, list[tuple[str, RuleMatch]]] = {}
+        # matches of entries reaching the compound only as one of their stereoisomers, in rules that
+        # except stereoisomers listed by their own structure, per jurisdiction
+        as_stereoisomer: dict[str, list[RuleMatch]] = {}
         listed_itself: dict[str, list[str]] = {}  # jurisdiction -> rules with an entry of exactly this structure
         for entries, how in lookups:
             for rule, substance in entries:
@@ -547,7 +547,7 @@ class Classifier:
                     if own == inchikey or (own is None and how == "inchikey"):
                         listed_itself.setdefault(rule.jurisdiction, []).append(rule.id)
                     elif own is not None and how == "connectivity":
-                        as_stereoisomer.setdefault(rule.jurisdiction, []).append((own, named_match))
+                        as_stereoisomer.setdefault(rule.jurisdiction, []).append(named_match)
         stereo_set_aside = self._listed_stereoisomers(as_stereoisomer, listed_itself, matches)
 
         if self._positional:
@@ -636,7 +636,7 @@ class Classifier:
 
     def _listed_stereoisomers(
         self,
-        as_stereoisomer: dict[str, list[tuple[str, RuleMatch]]],
+        as_stereoisomer: dict[str, list[RuleMatch]],
         listed_itself: dict[str, list[str]],
         matches: dict[str, list[RuleMatch]],
     ) -> dict[str, tuple[SetAside, ...]]:
@@ -648,7 +648,7 @@ class Classifier:
         for jurisdiction, found in as_stereoisomer.items():
             if jurisdiction not in listed_itself:
                 continue
-            taken = {id(match) for _, match in found}
+            taken = {id(match) for match in found}
             matches[jurisdiction] = [m for m in matches[jurisdiction] if id(m) not in taken]
             by = tuple(dict.fromkeys(listed_itself[jurisdiction]))
             out[jurisdiction] = tuple(
@@ -658,7 +658,7 @@ class Classifier:
                     f"{match.substance} covers its stereoisomers, but this stereoisomer is listed by its own "
                     f"name: {self.rulebook.rule(match.rule_id).stereoisomers_except_listed}",
                 )
-                for _, match in found
+                for match in found
             )
         return out
 
