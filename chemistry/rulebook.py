@@ -427,6 +427,10 @@ class SubstituentSpec(_Model):
     # ("Diese Ringsysteme dürfen vier bis sechs Atome umfassen").
     min_ring_size: int | None = Field(default=None, ge=3)
     max_ring_size: int | None = Field(default=None, ge=3)
+    # "Die Seitenkette darf eine maximale Molekülmasse von 300 u aufweisen" (NpSG 2.1.4): the mass
+    # of the substituent itself, u, its atoms and their hydrogens (average atomic masses, as the
+    # rule-wide max_parent_mass), the bond(s) to the core not counted as a hydrogen.
+    max_mass: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     @field_validator("substituted_with", mode="before")
     @classmethod
@@ -476,6 +480,8 @@ class SubstituentSpec(_Model):
         if self.min_chain is not None or self.max_chain is not None:
             lo = self.min_chain if self.min_chain is not None else 0
             base += f" (chain {lo}-{self.max_chain})" if self.max_chain is not None else f" (chain {lo}+)"
+        if self.max_mass is not None:
+            base += f" (at most {self.max_mass:g} u)"
         return base
 
 
@@ -512,6 +518,10 @@ class Position(_Model):
     # closing from here onto them ("ring closure of the nitrogen with C1") counts as one
     # substituent of this position.
     bridges_to: list[NonEmpty] = []
+    # The substituents found here weigh at most this much together, u (each weighed as
+    # SubstituentSpec.max_mass says): "Die Molekülmassenbeschränkung von insgesamt 400 u gilt dann
+    # für die Summe der Brückenreste" (NpSG 2.1.3 b).
+    max_mass: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     @field_validator("allowed", "further", mode="before")
     @classmethod

@@ -16,13 +16,14 @@ from chemistry.rulebook import (
 
 
 class _CompiledPosition:
-    __slots__ = ("position", "name", "allowed", "further", "all_labels", "min", "max")
+    __slots__ = ("position", "name", "allowed", "further", "all_labels", "min", "max", "max_mass")
 
     def __init__(self, position: Position):
         self.position = position
         self.name = position.name
         self.min = position.min
         self.max = position.max
+        self.max_mass = position.max_mass
         self.allowed = [_CompiledSpec(s) for s in position.allowed]
         self.further = [_CompiledSpec(s) for s in position.further]
         self.all_labels = ", ".join(spec.label for spec in self.allowed + self.further)

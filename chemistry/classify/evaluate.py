@@ -343,6 +343,10 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
             failures.append(_Failure("too_few", None, position, n_allowed))
         if position.max is not None and n_found > position.max:
             failures.append(_Failure("too_many", None, position, n_found))
+        if position.max_mass is not None and found:
+            mass = sum(piece.mass() for piece, _, _ in found)
+            if mass > position.max_mass:
+                failures.append(_Failure("too_heavy", None, position, mass))
     minimum = core.rule.limits.min_substituents
     if minimum and total < minimum and not failures:
         failures.append(_Failure("unmodified", data=(minimum, total)))

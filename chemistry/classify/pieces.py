@@ -11,6 +11,7 @@ from rdkit import Chem
 HALOGENS = frozenset({9, 17, 35, 53})
 _first = itemgetter(0)
 _SINGLE = Chem.BondType.SINGLE
+_HYDROGEN_MASS = Chem.GetPeriodicTable().GetAtomicWeight(1)
 _DOUBLE = Chem.BondType.DOUBLE
 _TRIPLE = Chem.BondType.TRIPLE
 
@@ -32,6 +33,7 @@ class _Piece:
         "listed_layers",
         "_counts",
         "_chain",
+        "_mass",
         "_cache",
     )
 
@@ -63,6 +65,7 @@ class _Piece:
         self._smiles: str | None = None
         self._counts: dict[int, int] | None = None
         self._chain: int | None = None
+        self._mass: float | None = None
         # spec key -> accepted?  The same piece is read by every rule whose core matches the same
         # atoms (GB, DK and DE phenethylamines), so each class is tested once per piece.
         self.verdicts: dict[str, bool] = {}
@@ -129,6 +132,15 @@ class _Piece:
                 counts[z(i)] += 1
             self._counts = counts
         return counts
+
+    def mass(self) -> float:
+        """The substituent's mass, u: its atoms (average masses, an isotope's own mass where one
+        is given, as RDKit's MolWt reads them) and their hydrogens; the bond(s) to the core are
+        not counted as hydrogens."""
+        if self._mass is None:
+            atom = self.atom
+            self._mass = sum(atom(i).GetMass() + _HYDROGEN_MASS * atom(i).GetTotalNumHs() for i in self.atoms)
+        return self._mass
 
     @property
     def is_tree(self) -> bool:

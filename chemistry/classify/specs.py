@@ -46,6 +46,7 @@ class _CompiledSpec:
         "elements",
         "min_ring_size",
         "max_ring_size",
+        "max_mass",
         "univalent",
     )
 
@@ -72,6 +73,7 @@ class _CompiledSpec:
         )
         self.min_ring_size = spec.min_ring_size
         self.max_ring_size = spec.max_ring_size
+        self.max_mass = spec.max_mass
         # a class and nothing else (no bounds): the spec accepts exactly what the class does
         self.plain = self.test is not None and (
             self.max_heavy_atoms is None
@@ -82,6 +84,7 @@ class _CompiledSpec:
             and self.elements is None
             and self.min_ring_size is None
             and self.max_ring_size is None
+            and self.max_mass is None
         )
         self.leftover_tests = (
             [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
@@ -127,6 +130,8 @@ class _CompiledSpec:
         if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
             return False
         if self.elements is not None and not self.elements.issuperset(piece.element_counts()):
+            return False
+        if self.max_mass is not None and piece.mass() > self.max_mass:
             return False
         if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
             piece, self.min_ring_size or 3, self.max_ring_size or 10**6

@@ -679,3 +679,39 @@ def test_ring_size_of_a_ring_closed_across_the_core():
                 ],
             }
         )
+
+
+def test_mass_of_one_substituent_and_of_a_position():
+    """`max_mass` on a spec weighs the substituent itself (its atoms and their hydrogens); on a
+    position, all its substituents together (NpSG 2.1.3 b: "gilt dann für die Summe der
+    Brückenreste"). The masses below are worked out from IUPAC average atomic weights, not read
+    from the engine: C 12.011, H 1.008, Br 79.904, I 126.904."""
+    on = date(2020, 1, 1)
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][0]["allowed"] = ["alkyl", {"class": "halogen", "max_mass": 100.0}]
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    assert classifier.classify("CNC(C)C(=O)c1ccc(Br)cc1", as_of=on).status("GB") == "controlled_by_group"  # Br 79.9
+    assert classifier.classify("CNC(C)C(=O)c1ccc(I)cc1", as_of=on).status("GB") == "not_controlled"  # I 126.9
+
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][0].update(allowed=["alkyl", "halogen"], max_mass=170.0)
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    # two bromines, 159.8 u together; a bromine and an iodine, 206.8 u; pentyl (C5H11) and ethyl
+    # (C2H5) 71.1 + 29.1 = 100.2 u
+    assert classifier.classify("CNC(C)C(=O)c1ccc(Br)c(Br)c1", as_of=on).status("GB") == "controlled_by_group"
+    result = classifier.classify("CNC(C)C(=O)c1ccc(I)c(Br)c1", as_of=on).results["GB"]
+    assert result.status == "not_controlled"
+    assert "weigh 206.8 u together, more than the 170 u allowed" in result.near_misses[0].summary
+    assert classifier.classify("CNC(C)C(=O)c1ccc(CCCCC)c(CC)c1", as_of=on).status("GB") == "controlled_by_group"
+
+
+@pytest.mark.parametrize("bad", [0, -1.5, float("inf"), float("nan")])
+def test_a_mass_limit_must_be_a_positive_number(bad):
+    from chemistry.rulebook import SubstituentSpec
+
+    with pytest.raises(Exception, match="max_mass"):
+        SubstituentSpec.model_validate({"class": "alkyl", "max_mass": bad})
+    draft = _draft()
+    draft["cores"][0]["positions"][0]["max_mass"] = bad
+    with pytest.raises(Exception, match="max_mass"):
+        Rule.model_validate(draft)
