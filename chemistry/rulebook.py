@@ -427,6 +427,10 @@ class SubstituentSpec(_Model):
     # ("Diese Ringsysteme dürfen vier bis sechs Atome umfassen").
     min_ring_size: int | None = Field(default=None, ge=3)
     max_ring_size: int | None = Field(default=None, ge=3)
+    # The ring sizes bound a ring closed on one core atom too (a spiro ring on C1, a ring through
+    # the sulfonamide nitrogen): where the text's limit reaches such rings, and only there (NpSG
+    # 1.2 a limits the rings the nitrogen closes with parts of B, not a pyrrolidine on it).
+    measure_one_atom_rings: bool = False
     # "Die Seitenkette darf eine maximale Molekülmasse von 300 u aufweisen" (NpSG 2.1.4): the mass
     # of the substituent itself, u, its atoms and their hydrogens (average atomic masses, as the
     # rule-wide max_parent_mass), the bond(s) to the core not counted as a hydrogen.
@@ -450,6 +454,8 @@ class SubstituentSpec(_Model):
             raise ValueError(f"'elements' must be element symbols such as 'C', 'N', 'Cl'; got {self.elements!r}")
         if (self.min_ring_size or 0) > (self.max_ring_size or 10**6):
             raise ValueError(f"min_ring_size {self.min_ring_size} is greater than max_ring_size {self.max_ring_size}")
+        if self.measure_one_atom_rings and self.min_ring_size is None and self.max_ring_size is None:
+            raise ValueError("'measure_one_atom_rings' needs 'min_ring_size' or 'max_ring_size'")
         if self.class_ is not None and self.class_ not in SUBSTITUENT_CLASSES:
             raise ValueError(
                 f"unknown substituent class {self.class_!r}; known classes: {', '.join(sorted(SUBSTITUENT_CLASSES))}"

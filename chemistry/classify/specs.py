@@ -47,6 +47,7 @@ class _CompiledSpec:
         "min_ring_size",
         "max_ring_size",
         "max_mass",
+        "measure_one_atom_rings",
         "univalent",
     )
 
@@ -74,6 +75,7 @@ class _CompiledSpec:
         self.min_ring_size = spec.min_ring_size
         self.max_ring_size = spec.max_ring_size
         self.max_mass = spec.max_mass
+        self.measure_one_atom_rings = spec.measure_one_atom_rings
         # a class and nothing else (no bounds): the spec accepts exactly what the class does
         self.plain = self.test is not None and (
             self.max_heavy_atoms is None
@@ -134,7 +136,7 @@ class _CompiledSpec:
         if self.max_mass is not None and piece.mass() > self.max_mass:
             return False
         if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
-            piece, self.min_ring_size or 3, self.max_ring_size or 10**6
+            piece, self.min_ring_size or 3, self.max_ring_size or 10**6, self.measure_one_atom_rings
         ):
             return False
         if self.substituted and test is not None:
@@ -288,12 +290,13 @@ def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
     return inside
 
 
-def _ring_sizes_within(piece: _Piece, smallest: int, largest: int) -> bool:
-    """Rings closed across the core (a piece bonded to two or more different core atoms): each
-    smallest ring through a piece atom and one of those core atoms has smallest..largest atoms.
-    A piece bonded to one core atom only (a pyrrolidine on the nitrogen) is not measured."""
+def _ring_sizes_within(piece: _Piece, smallest: int, largest: int, one_atom: bool) -> bool:
+    """Rings the piece closes with the core: each smallest ring through a piece atom and a core
+    atom it is bonded to has smallest..largest atoms. Rings across two or more core atoms (an
+    aminoindane's ring from C1 onto ring A) are always measured; a ring through one core atom only
+    (a pyrrolidine on the nitrogen, a spiro ring on a ring carbon) only when ``one_atom``."""
     core_atoms = {core for core, _, _ in piece.attachments}
-    if len(core_atoms) < 2:
+    if len(core_atoms) < 2 and not one_atom:
         return True
     for ring in piece.mol.GetRingInfo().AtomRings():
         if not core_atoms.isdisjoint(ring) and not piece.atom_set.isdisjoint(ring):

@@ -21,6 +21,7 @@ from chemistry.rulebook import (
     Rule,
     Rulebook,
     RulebookError,
+    SubstituentSpec,
     load_rulebook,
 )
 
@@ -707,11 +708,36 @@ def test_mass_of_one_substituent_and_of_a_position():
 
 @pytest.mark.parametrize("bad", [0, -1.5, float("inf"), float("nan")])
 def test_a_mass_limit_must_be_a_positive_number(bad):
-    from chemistry.rulebook import SubstituentSpec
-
     with pytest.raises(Exception, match="max_mass"):
         SubstituentSpec.model_validate({"class": "alkyl", "max_mass": bad})
     draft = _draft()
     draft["cores"][0]["positions"][0]["max_mass"] = bad
     with pytest.raises(Exception, match="max_mass"):
         Rule.model_validate(draft)
+
+
+def test_a_ring_on_one_core_atom_is_measured_only_where_the_spec_says_so():
+    """min/max_ring_size bound rings closed across core atoms; `measure_one_atom_rings` extends them
+    to a ring through one core atom (a spiro ring, a ring through the nitrogen). Ring sizes here
+    are counted by hand: pyrrolidine 5, piperidine 6, azepane 7 (the nitrogen included)."""
+    on = date(2020, 1, 1)
+    pyrrolidine, piperidine, azepane = (
+        "O=C(c1ccccc1)C(C)N1CCCC1",
+        "O=C(c1ccccc1)C(C)N1CCCCC1",
+        "O=C(c1ccccc1)C(C)N1CCCCCC1",
+    )
+    answers = {}
+    for measured in (False, True):
+        draft = _draft(in_force_from="2000-01-01", must_match=[])
+        spec = {"class": "ring_closure", "min_ring_size": 5, "max_ring_size": 6}
+        if measured:
+            spec["measure_one_atom_rings"] = True
+        draft["cores"][0]["positions"][1]["allowed"] = ["alkyl", spec]
+        classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+        answers[measured] = [
+            classifier.classify(smiles, as_of=on).status("GB") for smiles in (pyrrolidine, piperidine, azepane)
+        ]
+    assert answers[False] == ["controlled_by_group"] * 3  # a ring on the nitrogen alone is not measured
+    assert answers[True] == ["controlled_by_group", "controlled_by_group", "not_controlled"]
+    with pytest.raises(Exception, match="measure_one_atom_rings"):
+        SubstituentSpec.model_validate({"class": "ring_closure", "measure_one_atom_rings": True})
