@@ -261,16 +261,20 @@ def test_new_rules_are_in_force_from_their_first_day_only(classifier):
     assert in_force(ANLAGE_2_FROM) >= NEW_RULES
 
 
-def test_nitrous_oxide_is_an_anlage_2_substance_from_12_april_2026():
+def test_nitrous_oxide_is_an_anlage_2_substance_from_12_april_2026_and_an_authorised_medicine():
     """Anlage 2 row 3 names Distickstoffmonoxid (N2O): a molecule without carbon, which the engine
-    standardises since 5 December 2026 (before, it refused it and gave no answer at all)."""
+    standardises since 5 December 2026 (before, it refused it and gave no answer at all). N2O is
+    also an authorised medicinal gas (Fachinformationen of LIVOPAN and Stickoxydul medizinisch), and
+    § 1 Abs. 2 Nr. 2 NpSG excludes Arzneimittel from the whole Act: the Anlage 2 match is shown,
+    set aside by the register, as every NpSG match of a medicine is."""
     nitrous_oxide = identify("N#[N+][O-]")
     assert nitrous_oxide.inchikey == "GQPLMRYTRLFLPF-UHFFFAOYSA-N"
     classifier = Classifier()
     after = classifier.classify(nitrous_oxide, jurisdictions=["DE"], as_of=ANLAGE_2_FROM).results["DE"]
-    assert after.status == "controlled_by_name"
-    assert [m.rule_id for m in after.matches] == ["de-npsg-anlage2-2026"]
+    assert not after.matches
+    assert [(s.match.rule_id, s.by) for s in after.set_aside] == [("de-npsg-anlage2-2026", ("de-amg-medicines",))]
+    assert "Arzneimittel" in after.set_aside[0].reason
     before = classifier.classify(nitrous_oxide, jurisdictions=["DE"], as_of=ANLAGE_2_FROM - timedelta(days=1)).results[
         "DE"
     ]
-    assert before.status == "not_controlled"
+    assert before.status == "not_controlled" and not before.set_aside
