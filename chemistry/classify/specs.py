@@ -32,6 +32,7 @@ class _CompiledSpec:
         "class_name",
         "pattern",
         "pattern_attachments",
+        "attachment_bonds",
         "pattern_size",
         "substituted",
         "leftover_tests",
@@ -97,6 +98,10 @@ class _CompiledSpec:
                 atom.GetIdx() for atom in self.pattern.GetAtoms() if atom.GetSmarts() in ("*", "[*]", "[#0]")
             )
             self.pattern_size = self.pattern.GetNumAtoms() - len(self.pattern_attachments)
+            # bonds between the pattern's own atoms and its '*': one per '*' (as a substituent hangs
+            # on the core by one bond per core atom), or two from one '*' in a ring written through
+            # it ("*1CCOCC1": the nitrogen of the core is part of a morpholine ring)
+            self.attachment_bonds = sum(self.pattern.GetAtomWithIdx(i).GetDegree() for i in self.pattern_attachments)
             # elements the pattern's own atoms (not its '*') certainly need in the piece
             needed: Counter = Counter()
             for atom in self.pattern.GetAtoms():
@@ -120,8 +125,8 @@ class _CompiledSpec:
         test = self.test
         if self.univalent and piece.single_attachment is None:
             return False
-        if test is None and self.pattern is not None and len(self.pattern_attachments) != len(piece.attachments):
-            return False  # a pattern with k '*' reads only a piece bonded to the core k times
+        if test is None and self.pattern is not None and self.attachment_bonds != len(piece.attachments):
+            return False  # a pattern with k bonds to '*' reads only a piece bonded to the core k times
         if self.plain and test is not None:
             verdicts = piece.verdicts
             fits = verdicts.get(self.class_name)
@@ -211,7 +216,7 @@ class _CompiledSpec:
         """The named pattern matches the whole piece, its '*' atoms on the core atoms it hangs on
         (or, with ``substituted``, part of it, the rest being univalent groups on the pattern)."""
         substituted, pattern = self.substituted, self.pattern
-        if pattern is None or len(self.pattern_attachments) != len(piece.attachments):
+        if pattern is None or self.attachment_bonds != len(piece.attachments):
             return False
         if self.pattern_size > len(piece.atoms) or (not substituted and self.pattern_size != len(piece.atoms)):
             return False

@@ -741,3 +741,18 @@ def test_a_ring_on_one_core_atom_is_measured_only_where_the_spec_says_so():
     assert answers[True] == ["controlled_by_group", "controlled_by_group", "not_controlled"]
     with pytest.raises(Exception, match="measure_one_atom_rings"):
         SubstituentSpec.model_validate({"class": "ring_closure", "measure_one_atom_rings": True})
+
+
+def test_a_named_ring_through_one_core_atom():
+    """A pattern whose '*' is bonded into a ring ("*1CCCC1") names a ring the core atom is part of:
+    it reads a substituent bonded to that atom twice (NpSG 5.1: the nitrogen "Bestandteil eines
+    Pyrrolidinyl-Ringsystems"). Without `substituted` it must cover the whole ring, nothing more."""
+    on = date(2020, 1, 1)
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][1]["allowed"] = ["alkyl", {"name": "pyrrolidin-1-yl", "smarts": "*1CCCC1"}]
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    assert classifier.classify("O=C(c1ccccc1)C(C)N1CCCC1", as_of=on).status("GB") == "controlled_by_group"
+    assert classifier.classify("O=C(c1ccccc1)C(C)N1CCCC1C", as_of=on).status("GB") == "not_controlled"
+    assert classifier.classify("O=C(c1ccccc1)C(C)N1CCCCC1", as_of=on).status("GB") == "not_controlled"
+    assert classifier.classify("O=C(c1ccccc1)C(C)N1CCOC1", as_of=on).status("GB") == "not_controlled"
+    assert classifier.classify("O=C(c1ccccc1)C(C)NC", as_of=on).status("GB") == "controlled_by_group"
