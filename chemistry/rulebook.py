@@ -93,6 +93,7 @@ SUBSTITUENT_CLASSES: frozenset[str] = frozenset(
         "alkylenedioxy",
         "alkylene",
         "ring_closure",
+        "ring_system_closure",
         "amino",
         "nitro",
         "cyano",
@@ -422,6 +423,10 @@ class SubstituentSpec(_Model):
     # Heavy-atom elements the whole substituent may contain ("weiterhin mit ... Kohlenstoff,
     # Wasserstoff, Stickstoff und Sauerstoff substituiert"), element symbols.
     elements: list[str] | None = None
+    # Elements the substituent's ring atoms may be, its substituents' atoms in no ring not counted
+    # ("Die Ringatome ... können aus den Atomen Kohlenstoff, Sauerstoff und Schwefel bestehen",
+    # while the ring may carry a nitro group or a trimethylsilyl).
+    ring_elements: list[str] | None = None
     # Ring closures across the core (a substituent bonded to two or more different core atoms):
     # every smallest ring through the substituent and those core atoms has this many atoms
     # ("Diese Ringsysteme dürfen vier bis sechs Atome umfassen").
@@ -452,6 +457,12 @@ class SubstituentSpec(_Model):
                 raise ValueError("'substituted_with' needs at least one class or pattern (or leave it out)")
         if self.elements is not None and (not self.elements or not all(_is_element(e) for e in self.elements)):
             raise ValueError(f"'elements' must be element symbols such as 'C', 'N', 'Cl'; got {self.elements!r}")
+        if self.ring_elements is not None and (
+            not self.ring_elements or not all(_is_element(e) for e in self.ring_elements)
+        ):
+            raise ValueError(
+                f"'ring_elements' must be element symbols such as 'C', 'O', 'S'; got {self.ring_elements!r}"
+            )
         if (self.min_ring_size or 0) > (self.max_ring_size or 10**6):
             raise ValueError(f"min_ring_size {self.min_ring_size} is greater than max_ring_size {self.max_ring_size}")
         if self.measure_one_atom_rings and self.min_ring_size is None and self.max_ring_size is None:
@@ -481,6 +492,8 @@ class SubstituentSpec(_Model):
             base += " (substituted)"
         if self.elements:
             base += f" (of {', '.join(self.elements)})"
+        if self.ring_elements:
+            base += f" (ring atoms {', '.join(self.ring_elements)})"
         if self.min_ring_size is not None or self.max_ring_size is not None:
             base += f" (ring of {self.min_ring_size or 3}-{self.max_ring_size or ''} atoms)"
         if self.min_chain is not None or self.max_chain is not None:

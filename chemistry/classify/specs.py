@@ -45,6 +45,7 @@ class _CompiledSpec:
         "pattern_elements",
         "plain",
         "elements",
+        "ring_elements",
         "min_ring_size",
         "max_ring_size",
         "max_mass",
@@ -73,6 +74,11 @@ class _CompiledSpec:
         self.elements = (
             frozenset(Chem.GetPeriodicTable().GetAtomicNumber(e) for e in spec.elements) if spec.elements else None
         )
+        self.ring_elements = (
+            frozenset(Chem.GetPeriodicTable().GetAtomicNumber(e) for e in spec.ring_elements)
+            if spec.ring_elements
+            else None
+        )
         self.min_ring_size = spec.min_ring_size
         self.max_ring_size = spec.max_ring_size
         self.max_mass = spec.max_mass
@@ -85,6 +91,7 @@ class _CompiledSpec:
             and not self.measures_chain
             and not self.substituted
             and self.elements is None
+            and self.ring_elements is None
             and self.min_ring_size is None
             and self.max_ring_size is None
             and self.max_mass is None
@@ -139,6 +146,11 @@ class _CompiledSpec:
         if self.elements is not None and not self.elements.issuperset(piece.element_counts()):
             return False
         if self.max_mass is not None and piece.mass() > self.max_mass:
+            return False
+        ring_elements = self.ring_elements
+        if ring_elements is not None and any(
+            piece.z(i) not in ring_elements for i in piece.atoms if piece.atom(i).IsInRing()
+        ):
             return False
         if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
             piece, self.min_ring_size or 3, self.max_ring_size or 10**6, self.measure_one_atom_rings

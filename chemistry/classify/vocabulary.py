@@ -136,6 +136,28 @@ def _cyano_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
     return None
 
 
+def _is_ring_system_closure(p: _Piece) -> bool:
+    """Bonded to the core at least twice, and nothing but one ring system (with the atoms doubly
+    bonded to it): from the attaching atoms, every atom is reached through ring bonds or multiple
+    bonds. A group hanging on the ring by a single bond is not part of it (`substituted_with`
+    reads such groups)."""
+    if len(p.attachments) < 2:
+        return False
+    reached = {atom for _, atom, _ in p.attachments}
+    stack = list(reached)
+    ring_bond = p.mol.GetBondBetweenAtoms
+    while stack:
+        i = stack.pop()
+        for j, kind in p.links[i]:
+            if j in reached or j not in p.atom_set:
+                continue
+            if kind == _SINGLE and not ring_bond(i, j).IsInRing():
+                continue
+            reached.add(j)
+            stack.append(j)
+    return len(reached) == len(p.atoms)
+
+
 def _is_halogen(p: _Piece) -> bool:
     return len(p.atoms) == 1 and p.z(p.atoms[0]) in HALOGENS and p.single_attachment is not None
 
@@ -281,6 +303,7 @@ _CLASS_TESTS = {
     "alkylenedioxy": _is_alkylenedioxy,
     "alkylene": _is_alkylene,
     "ring_closure": lambda p: len(p.attachments) >= 2,
+    "ring_system_closure": _is_ring_system_closure,
     "amino": _is_amino,
     "nitro": _is_nitro,
     "cyano": _is_cyano,

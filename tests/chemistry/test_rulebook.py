@@ -756,3 +756,29 @@ def test_a_named_ring_through_one_core_atom():
     assert classifier.classify("O=C(c1ccccc1)C(C)N1CCCCC1", as_of=on).status("GB") == "not_controlled"
     assert classifier.classify("O=C(c1ccccc1)C(C)N1CCOC1", as_of=on).status("GB") == "not_controlled"
     assert classifier.classify("O=C(c1ccccc1)C(C)NC", as_of=on).status("GB") == "controlled_by_group"
+
+
+def test_a_fused_ring_read_as_its_ring_atoms_and_what_hangs_on_it():
+    """`ring_system_closure` is the ring system alone; `substituted_with` reads what hangs on it,
+    `ring_elements` its ring atoms (NpSG 2.1.1 k: ring atoms C, O, S; only listed groups on it)."""
+    on = date(2020, 1, 1)
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][0]["allowed"] = [
+        "halogen",
+        {
+            "class": "ring_system_closure",
+            "ring_elements": ["C", "O"],
+            "substituted_with": [{"class": "alkyl", "max_carbons": 1}],
+        },
+    ]
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+
+    def status(smiles: str) -> str:
+        return classifier.classify(smiles, as_of=on).status("GB")
+
+    assert status("CNC(C)C(=O)c1ccc2OCCc2c1") == "controlled_by_group"  # 2,3-dihydrobenzofuran
+    assert status("CNC(C)C(=O)c1ccc2OC(C)Cc2c1") == "controlled_by_group"  # a methyl on it: listed
+    assert status("CNC(C)C(=O)c1ccc2OC(CC)Cc2c1") == "not_controlled"  # an ethyl: not listed
+    assert status("CNC(C)C(=O)c1ccc2NCCc2c1") == "not_controlled"  # indoline: a ring nitrogen
+    with pytest.raises(Exception, match="ring_elements"):
+        SubstituentSpec.model_validate({"class": "ring_closure", "ring_elements": ["Xx"]})
