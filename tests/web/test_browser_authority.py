@@ -116,6 +116,10 @@ def test_alerts_inbox_substance_page_and_downloads(
     shoot(page, "alerts-inbox")
     page.get_by_label("Type").select_option("substance.first_in_country")
     page.get_by_role("button", name="Filter").click()
+    # the filter is a GET form: read the table of the page it loads, not the one it leaves
+    # (all_inner_texts does not wait, and read the old page mid-navigation once in CI)
+    page.wait_for_url(re.compile(r"/alerts\?.*type=substance\.first_in_country"))
+    page.locator("#alerts tbody tr td").first.wait_for()
     types = page.locator("#alerts tbody tr td:nth-child(3)").all_inner_texts()
     assert types and set(types) == {"substance.first_in_country"}
     # a second visit: nothing is new any more
