@@ -420,6 +420,13 @@ class SubstituentSpec(_Model):
     # any extent with alkyl, alkenyl, alkoxy, halide, haloalkyl or cyano substituents"
     # (SI 2019/1323). Implies `substituted`.
     substituted_with: list[SubstituentSpec] | None = None
+    # What may hang anywhere on the listed group ("Kohlenstoffkette bis C12 ... kann mit Fluor,
+    # Chlor, Brom, Iod und Trialkylsilylgruppen substituiert sein"; "Alkoxy- (bis C5) ... mit
+    # Alkyloxy- (Alkylrest bis C4) ... substituiert"). Read top-down from the attachment: every
+    # largest group hanging by one single bond outside a ring that one of these accepts is set
+    # aside; the class or pattern, `substituted`/`substituted_with` and the carbon bounds read what
+    # remains (the listed group at its largest); the other bounds read the whole substituent.
+    carrying: list[SubstituentSpec] | None = None
     # Heavy-atom elements the whole substituent may contain ("weiterhin mit ... Kohlenstoff,
     # Wasserstoff, Stickstoff und Sauerstoff substituiert"), element symbols.
     elements: list[str] | None = None
@@ -441,7 +448,7 @@ class SubstituentSpec(_Model):
     # rule-wide max_parent_mass), the bond(s) to the core not counted as a hydrogen.
     max_mass: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
-    @field_validator("substituted_with", mode="before")
+    @field_validator("substituted_with", "carrying", mode="before")
     @classmethod
     def _leftover_strings_are_classes(cls, value: Any) -> Any:
         return [_as_spec(item) for item in value] if isinstance(value, list) else value
@@ -455,6 +462,8 @@ class SubstituentSpec(_Model):
         if self.substituted_with is not None:
             if not self.substituted_with:
                 raise ValueError("'substituted_with' needs at least one class or pattern (or leave it out)")
+        if self.carrying is not None and not self.carrying:
+            raise ValueError("'carrying' needs at least one class or pattern (or leave it out)")
         if self.elements is not None and (not self.elements or not all(_is_element(e) for e in self.elements)):
             raise ValueError(f"'elements' must be element symbols such as 'C', 'N', 'Cl'; got {self.elements!r}")
         if self.ring_elements is not None and (
@@ -490,6 +499,8 @@ class SubstituentSpec(_Model):
             base += f" (substituted with {', '.join(item.label for item in self.substituted_with)})"
         elif self.substituted:
             base += " (substituted)"
+        if self.carrying:
+            base += f" (carrying {', '.join(item.label for item in self.carrying)})"
         if self.elements:
             base += f" (of {', '.join(self.elements)})"
         if self.ring_elements:

@@ -5,7 +5,7 @@ counted" as one mechanism, with its ring-size and listed-group checks."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rdkit import Chem
 
@@ -23,6 +23,22 @@ _PIECE_PARAMS.uniquify = False  # type: ignore[assignment]  # RDKit's stub types
 _PIECE_PARAMS.maxMatches = MAX_MATCHES_PER_CORE  # type: ignore[assignment]  # RDKit's stub types the attribute wrongly
 
 
+# the bounds a spec with `carrying` reads on the whole substituent, carried groups included; the
+# class or pattern, `substituted`/`substituted_with` and the carbon bounds read what remains
+_READ_ON_THE_WHOLE_PIECE = {
+    "max_heavy_atoms": None,
+    "elements": None,
+    "max_mass": None,
+    "ring_elements": None,
+    "min_ring_size": None,
+    "max_ring_size": None,
+    "measure_one_atom_rings": False,
+    "min_chain": None,
+    "max_chain": None,
+    "carrying": None,
+}
+
+
 class _CompiledSpec:
     __slots__ = (
         "spec",
@@ -36,6 +52,8 @@ class _CompiledSpec:
         "pattern_size",
         "substituted",
         "leftover_tests",
+        "carrying_tests",
+        "on_remainder",
         "max_heavy_atoms",
         "min_carbons",
         "max_carbons",
@@ -95,10 +113,15 @@ class _CompiledSpec:
             and self.min_ring_size is None
             and self.max_ring_size is None
             and self.max_mass is None
+            and spec.carrying is None
         )
         self.leftover_tests = (
             [_CompiledSpec(item).accepts for item in spec.substituted_with] if spec.substituted_with else None
         )
+        self.carrying_tests = [_CompiledSpec(item).accepts for item in spec.carrying] if spec.carrying else None
+        # with `carrying`, the class or pattern and its carbon bounds read what remains once the
+        # carried groups are set aside; the bounds on the whole substituent are checked here
+        self.on_remainder = _CompiledSpec(spec.model_copy(update=_READ_ON_THE_WHOLE_PIECE)) if spec.carrying else None
         self.pattern = parse_smarts(spec.smarts) if spec.smarts else None
         if self.pattern is not None:
             self.pattern_attachments = frozenset(
@@ -134,28 +157,19 @@ class _CompiledSpec:
             return False
         if test is None and self.pattern is not None and self.attachment_bonds != len(piece.attachments):
             return False  # a pattern with k bonds to '*' reads only a piece bonded to the core k times
+        if self.on_remainder is not None and self.carrying_tests is not None:
+            if not self._whole_piece_bounds(piece):
+                return False
+            return self.on_remainder.accepts(_listed_group_carrying(piece, self.carrying_tests))
         if self.plain and test is not None:
             verdicts = piece.verdicts
             fits = verdicts.get(self.class_name)
             if fits is None:
                 fits = verdicts[self.class_name] = test(piece)
             return fits
+        if not self._size_and_ring_bounds(piece):
+            return False
         size = len(piece.atoms)
-        if self.max_heavy_atoms is not None and size > self.max_heavy_atoms:
-            return False
-        if self.elements is not None and not self.elements.issuperset(piece.element_counts()):
-            return False
-        if self.max_mass is not None and piece.mass() > self.max_mass:
-            return False
-        ring_elements = self.ring_elements
-        if ring_elements is not None and any(
-            piece.z(i) not in ring_elements for i in piece.atoms if piece.atom(i).IsInRing()
-        ):
-            return False
-        if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
-            piece, self.min_ring_size or 3, self.max_ring_size or 10**6, self.measure_one_atom_rings
-        ):
-            return False
         if self.substituted and test is not None:
             return self._substituted_class(piece, test)
         min_carbons, max_carbons = self.min_carbons, self.max_carbons
@@ -176,13 +190,39 @@ class _CompiledSpec:
                 return False
             if max_carbons is not None and carbons > max_carbons:
                 return False
-        if self.measures_chain:
-            chain = piece.longest_chain()
-            if self.min_chain is not None and chain < self.min_chain:
-                return False
-            if self.max_chain is not None and chain > self.max_chain:
-                return False
+        if self.measures_chain and not self._chain_within(piece):
+            return False
         return test is not None or self._pattern_covers(piece)
+
+    def _whole_piece_bounds(self, piece: _Piece) -> bool:
+        """The bounds read on the whole substituent, carried groups included (`carrying`)."""
+        if not self._size_and_ring_bounds(piece):
+            return False
+        return not self.measures_chain or self._chain_within(piece)
+
+    def _chain_within(self, piece: _Piece) -> bool:
+        chain = piece.longest_chain()
+        return (self.min_chain is None or chain >= self.min_chain) and (
+            self.max_chain is None or chain <= self.max_chain
+        )
+
+    def _size_and_ring_bounds(self, piece: _Piece) -> bool:
+        """Heavy atoms, elements, mass, ring atoms and ring sizes of the whole substituent."""
+        if self.max_heavy_atoms is not None and len(piece.atoms) > self.max_heavy_atoms:
+            return False
+        if self.elements is not None and not self.elements.issuperset(piece.element_counts()):
+            return False
+        if self.max_mass is not None and piece.mass() > self.max_mass:
+            return False
+        if self.ring_elements is not None and any(
+            piece.z(i) not in self.ring_elements for i in piece.atoms if piece.atom(i).IsInRing()
+        ):
+            return False
+        if (self.min_ring_size is not None or self.max_ring_size is not None) and not _ring_sizes_within(
+            piece, self.min_ring_size or 3, self.max_ring_size or 10**6, self.measure_one_atom_rings
+        ):
+            return False
+        return True
 
     def _substituted_class(self, piece: _Piece, test: Callable[[_Piece], bool]) -> bool:
         """A class "further substituted": the listed group, read at its smallest (the attaching
@@ -190,12 +230,8 @@ class _CompiledSpec:
         a time until the class accepts it: O-CH2 for alkoxy), passes the class and the carbon
         bounds; the rest of the piece hangs on it by single bonds (each passing
         `substituted_with`, if given); chain bounds hold for the whole piece."""
-        if self.measures_chain:  # the cheapest check that reads the whole piece
-            chain = piece.longest_chain()
-            if (self.min_chain is not None and chain < self.min_chain) or (
-                self.max_chain is not None and chain > self.max_chain
-            ):
-                return False
+        if self.measures_chain and not self._chain_within(piece):  # the cheapest whole-piece check
+            return False
         verdicts = piece.verdicts
         fits = verdicts.get(self.class_name)
         if fits is None:
@@ -307,6 +343,53 @@ def _listed_group(piece: _Piece, seeds: set[int]) -> set[int]:
     return inside
 
 
+def _listed_group_carrying(piece: _Piece, tests: Sequence[Callable[[_Piece], bool]]) -> _Piece:
+    """The listed group at its largest (``carrying``): from the atoms bonded to the core outwards,
+    every group hanging by one single bond in no ring that one of ``tests`` accepts (read as a
+    substituent of the atom it hangs on) is set aside whole, and the walk goes on through every
+    other atom; what the walk keeps is the listed group. Top-down, so the largest group a test
+    accepts is the one set aside (a methoxy on an ethoxy, never only the methyl of it)."""
+    atom_set = piece.atom_set
+    kept = {atom for _, atom, _ in piece.attachments}
+    stack = list(kept)
+    stripped: set[int] = set()
+    while stack:
+        i = stack.pop()
+        for j, kind in piece.links[i]:
+            if j not in atom_set or j in kept or j in stripped:
+                continue
+            if kind == _SINGLE and not piece.mol.GetBondBetweenAtoms(i, j).IsInRing():
+                group = _hanging_group(piece, i, j)
+                if group is not None:
+                    hanging = _Piece(piece.mol, piece.links, group, [(i, j, _SINGLE)], piece._cache)
+                    if any(test(hanging) for test in tests):
+                        stripped.update(group)
+                        continue
+            kept.add(j)
+            stack.append(j)
+    if not stripped:
+        return piece
+    return _Piece(piece.mol, piece.links, sorted(kept), piece.attachments, piece._cache)
+
+
+def _hanging_group(piece: _Piece, hook: int, start: int) -> list[int] | None:
+    """The piece atoms reached from ``start`` without passing through ``hook``; None when they
+    reach the core (the bond is not the only one that joins them to the rest)."""
+    atom_set = piece.atom_set
+    group, stack, seen = [start], [start], {start, hook}
+    while stack:
+        i = stack.pop()
+        for j, _ in piece.links[i]:
+            if j in seen:
+                continue
+            if j not in atom_set:
+                return None  # a core atom: the group closes a ring with the core
+            seen.add(j)
+            group.append(j)
+            stack.append(j)
+    return group
+
+
 def _ring_sizes_within(piece: _Piece, smallest: int, largest: int, one_atom: bool) -> bool:
     """Rings the piece closes with the core: each smallest ring through a piece atom and a core
     atom it is bonded to has smallest..largest atoms. Rings across two or more core atoms (an
@@ -325,7 +408,8 @@ def _ring_sizes_within(piece: _Piece, smallest: int, largest: int, one_atom: boo
 def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], tests=None) -> bool:
     """Every group of piece atoms outside ``inside`` hangs on it by exactly one single bond (and,
     with ``tests``, passes one of them, read as a substituent of the pattern atom it hangs on)."""
-    left = piece.atom_set - inside
+    atom_set = piece.atom_set
+    left = atom_set - inside
     seen: set[int] = set()
     for start in left:
         if start in seen:
@@ -341,7 +425,7 @@ def _univalent_leftovers(piece: _Piece, inside: set[int], core_atoms: set[int], 
                     if kind != _SINGLE or hook is not None:
                         return False
                     hook = (j, i, _SINGLE)
-                elif j not in seen:
+                elif j not in seen and j in atom_set:  # (not a group set aside by `carrying`)
                     seen.add(j)
                     stack.append(j)
                     group.append(j)

@@ -782,3 +782,147 @@ def test_a_fused_ring_read_as_its_ring_atoms_and_what_hangs_on_it():
     assert status("CNC(C)C(=O)c1ccc2NCCc2c1") == "not_controlled"  # indoline: a ring nitrogen
     with pytest.raises(Exception, match="ring_elements"):
         SubstituentSpec.model_validate({"class": "ring_closure", "ring_elements": ["Xx"]})
+
+
+def _ring_position_classifier(allowed: list) -> Classifier:
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][0]["allowed"] = allowed
+    return Classifier(Rulebook((Rule.model_validate(draft),)))
+
+
+@pytest.mark.parametrize(
+    ("ring_substituent", "captured", "why"),
+    [
+        ("OCC", True, "ethoxy itself"),
+        ("OCCOC", True, "2-methoxyethoxy: ethoxy (C2) carrying methoxy"),
+        ("OCCCCCOCCCC", True, "5-butoxypentoxy: pentoxy (C5, the limit) carrying butoxy (C4, the limit)"),
+        ("OCCCCCCOC", False, "6-methoxyhexoxy: hexoxy is C6, one more than the listed group allows"),
+        ("OCCOCCCCC", False, "2-pentoxyethoxy: pentoxy is C5, not an alkyloxy of at most C4"),
+        ("OCC(OC)OC", True, "2,2-dimethoxyethoxy: two carried groups on one carbon"),
+        (
+            "OCCOCCOC",
+            False,
+            "2-(2-methoxyethoxy)ethoxy: the carried group would itself carry one; 'the aforementioned groups' "
+            "may be substituted, not their substituents",
+        ),
+        ("OCCF", True, "2-fluoroethoxy: a halogen is carried too"),
+        ("OC(F)(F)F", True, "trifluoromethoxy: methoxy carrying three fluorines"),
+        ("OCCCl", False, "2-chloroethoxy: only fluorine is listed here"),
+        ("OCCO", False, "2-hydroxyethoxy: hydroxy is not listed"),
+        ("OCC=C", False, "allyloxy: what remains is no alkoxy"),
+        ("CCOC", False, "methoxyethyl: the listed group is alkoxy, bonded through its oxygen"),
+    ],
+)
+def test_a_class_carrying_listed_groups_is_read_at_its_largest(ring_substituent, captured, why):
+    """`carrying`: groups hanging anywhere on the listed group by a single bond are set aside,
+    largest first, and the class and its carbon bound are read on what remains (NpSG Anlage 1
+    Nr. 7 d, 2025: "Alkoxy- (bis C5) ... Die vorgenannten Atomgruppen können mit ... Fluor ...
+    Alkyloxy- (Alkylrest bis C4) ... substituiert sein"). Carbon counts by hand."""
+    classifier = _ring_position_classifier(
+        [
+            "alkyl",
+            {
+                "class": "alkoxy",
+                "max_carbons": 5,
+                "carrying": [{"class": "halogen", "elements": ["F"]}, {"class": "alkoxy", "max_carbons": 4}],
+            },
+        ]
+    )
+    status = classifier.classify(f"CNC(C)C(=O)c1ccc({ring_substituent})cc1", as_of=date(2020, 1, 1)).status("GB")
+    assert (status == "controlled_by_group") == captured, why
+
+
+@pytest.mark.parametrize(
+    ("chain", "captured", "why"),
+    [
+        ("CCCC=C(F)F", True, "5,5-difluoropent-4-enyl: pentenyl (C5) once the fluorines are set aside"),
+        ("CCCCC[Si](C)(C)C", True, "5-(trimethylsilyl)pentyl: pentyl carrying a trialkylsilyl"),
+        ("C[Si](C)(C)C", True, "(trimethylsilyl)methyl"),
+        ("CCCCCCCC=C", True, "non-8-enyl (C9) itself"),
+        ("CCCCCCCCCC=C", False, "undec-10-enyl: C11, above the limit of 10"),
+        ("CCCCCCCCCC(F)(F)F", True, "10,10,10-trifluorodecyl: decyl (C10) once the fluorines are set aside"),
+        ("CCCCC(Cl)C", False, "a chlorine is not carried"),
+        ("CCC#N", False, "a cyano is not carried"),
+    ],
+)
+def test_a_carbon_chain_carrying_halogens_and_silyl_groups(chain, captured, why):
+    """NpSG 2.3.2 c (2025) reads "Kohlenstoffkette bis C12 ... kann mit Fluor, Chlor, Brom, Iod und
+    Trialkylsilylgruppen substituiert sein"; here with fluorine only and a bound of C10, so that
+    each bound is crossed by the examples. Carbon counts by hand; the silyl's methyls are
+    the silyl group's, not the chain's."""
+    carried = [
+        {"class": "halogen", "elements": ["F"]},
+        {"name": "trialkylsilyl", "smarts": "*[Si]([CX4;!R])([CX4;!R])[CX4;!R]", "substituted_with": ["alkyl"]},
+    ]
+    classifier = _ring_position_classifier(
+        [
+            {"class": "alkyl", "max_carbons": 10, "carrying": carried},
+            {"class": "alkenyl", "max_carbons": 10, "carrying": carried},
+        ]
+    )
+    status = classifier.classify(f"CNC(C)C(=O)c1ccc({chain})cc1", as_of=date(2020, 1, 1)).status("GB")
+    assert (status == "controlled_by_group") == captured, why
+
+
+def test_carrying_is_validated_and_labelled():
+    spec = SubstituentSpec.model_validate({"class": "alkoxy", "max_carbons": 5, "carrying": ["halogen"]})
+    assert spec.label == "alkoxy (C1-C5) (carrying halogen)"
+    with pytest.raises(Exception, match="'carrying' needs at least one"):
+        SubstituentSpec.model_validate({"class": "alkoxy", "carrying": []})
+
+
+@pytest.mark.parametrize(
+    ("acyl", "captured", "why"),
+    [
+        ("C(=O)CC[Si](C)(C)C", True, "3-(trimethylsilyl)propanoyl: C=O and two carbons remain"),
+        ("C(=O)C(C)C[Si](C)(C)C", True, "2-methyl-3-(trimethylsilyl)propanoyl: a branched alkyl"),
+        ("C(=O)CCCCCC[Si](C)(C)C", True, "7-(trimethylsilyl)heptanoyl: C=O and six carbons, the limit"),
+        ("C(=O)CCCCCCC[Si](C)(C)C", False, "8-(trimethylsilyl)octanoyl: C=O and seven carbons"),
+        ("C(=O)[Si](C)(C)C", False, "(trimethylsilyl)carbonyl: no alkyl between carbonyl and silicon"),
+        ("C(=O)CC[Si](CCCC)(CCCC)CCCC", True, "tributylsilyl: 12 carbons on silicon, the limit"),
+        ("C(=O)CC[Si](CCCCC)(CCCC)CCCC", False, "13 carbons on silicon: the silyl is no carried group"),
+    ],
+)
+def test_a_pattern_carrying_a_group_is_read_on_what_remains(acyl, captured, why):
+    """NpSG Anlage 1 Nr. 5.1 d (2025): "(Trialkylsilyl)alkylcarbonylgruppe (Alkylreste bis C6,
+    maximal zwölf C-Atome in den Trialkylresten insgesamt)", as an alkylcarbonyl pattern carrying
+    the silyl: the pattern and its carbon bound (C=O + alkyl up to C6 = 7) read what remains.
+    Carbon counts by hand."""
+    classifier = _cathinone_with_nitrogen(
+        [
+            "alkyl",
+            {
+                "name": "(trialkylsilyl)alkylcarbonyl",
+                "smarts": "*C(=O)[CX4;!R]",
+                "substituted_with": ["alkyl"],
+                "max_carbons": 7,
+                "carrying": [
+                    {
+                        "name": "trialkylsilyl",
+                        "smarts": "*[Si]([CX4;!R])([CX4;!R])[CX4;!R]",
+                        "substituted_with": ["alkyl"],
+                        "max_carbons": 12,
+                    }
+                ],
+            },
+        ]
+    )
+    status = classifier.classify(f"CC(N{acyl})C(=O)c1ccc(C)cc1", as_of=date(2020, 1, 1)).status("GB")
+    assert (status == "controlled_by_group") == captured, why
+
+
+def test_the_bounds_on_the_whole_substituent_count_the_carried_groups():
+    """With `carrying`, chain, mass and element bounds read the whole substituent; only the class
+    (or pattern) and the carbon bounds read what remains. 2-Methoxyethoxy: a chain of five heavy
+    atoms (O-C-C-O-C) and five heavy atoms in all."""
+    spec = {"class": "alkoxy", "max_carbons": 2, "carrying": [{"class": "alkoxy", "max_carbons": 1}]}
+    on = date(2020, 1, 1)
+    methoxyethoxy = "CNC(C)C(=O)c1ccc(OCCOC)cc1"
+    assert _ring_position_classifier(["alkyl", spec]).classify(methoxyethoxy, as_of=on).status("GB") == (
+        "controlled_by_group"
+    )
+    for bound in ({"max_chain": 4}, {"max_heavy_atoms": 4}, {"elements": ["C"]}):
+        classifier = _ring_position_classifier(["alkyl", {**spec, **bound}])
+        assert classifier.classify(methoxyethoxy, as_of=on).status("GB") == "not_controlled", bound
+    classifier = _ring_position_classifier(["alkyl", {**spec, "max_chain": 5}])
+    assert classifier.classify(methoxyethoxy, as_of=on).status("GB") == "controlled_by_group"
