@@ -548,15 +548,30 @@ class Position(_Model):
     # closing from here onto them ("ring closure of the nitrogen with C1") counts as one
     # substituent of this position.
     bridges_to: list[NonEmpty] = []
+    # What such a ring-closing substituent may be, when the text says it apart from what a
+    # substituent here may be (NpSG Anlage 1 Nr. 6 b: the R3 ring systems carry halogen, hydroxy,
+    # alkyl ... "einschließlich der chemischen Verbindungen, bei denen Substitutionen ... zu einem
+    # Ringschluss mit dem Cyclohexylring führen"). Empty: it is read against `allowed`.
+    bridge_allowed: SpecList = []
     # The substituents found here weigh at most this much together, u (each weighed as
     # SubstituentSpec.max_mass says): "Die Molekülmassenbeschränkung von insgesamt 400 u gilt dann
     # für die Summe der Brückenreste" (NpSG 2.1.3 b).
     max_mass: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    # The fused ring system the position's ring atoms belong to (rings sharing a bond with them, and
+    # rings sharing a bond with those) has at most this many rings: "bizyklische oder trizyklische
+    # Systeme" (NpSG Anlage 1 Nr. 1.1, 2025), where the annelated rings are substituents here.
+    max_fused_rings: int | None = Field(default=None, ge=1)
 
-    @field_validator("allowed", "further", mode="before")
+    @field_validator("allowed", "further", "bridge_allowed", mode="before")
     @classmethod
     def _strings_are_classes(cls, value: Any) -> Any:
         return [_as_spec(item) for item in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _bridges_are_named(self) -> Position:
+        if self.bridge_allowed and not self.bridges_to:
+            raise ValueError(f"position {self.name!r}: 'bridge_allowed' needs 'bridges_to' (the positions bridged to)")
+        return self
 
 
 class RingSystemOption(_Model):

@@ -16,7 +16,18 @@ from chemistry.rulebook import (
 
 
 class _CompiledPosition:
-    __slots__ = ("position", "name", "allowed", "further", "all_labels", "min", "max", "max_mass")
+    __slots__ = (
+        "position",
+        "name",
+        "allowed",
+        "further",
+        "bridge_allowed",
+        "all_labels",
+        "min",
+        "max",
+        "max_mass",
+        "max_fused_rings",
+    )
 
     def __init__(self, position: Position):
         self.position = position
@@ -24,8 +35,11 @@ class _CompiledPosition:
         self.min = position.min
         self.max = position.max
         self.max_mass = position.max_mass
+        self.max_fused_rings = position.max_fused_rings
         self.allowed = [_CompiledSpec(s) for s in position.allowed]
         self.further = [_CompiledSpec(s) for s in position.further]
+        # ring-closing substituents onto the positions of bridges_to, when the text lists them apart
+        self.bridge_allowed = [_CompiledSpec(s) for s in position.bridge_allowed] or None
         self.all_labels = ", ".join(spec.label for spec in self.allowed + self.further)
 
 

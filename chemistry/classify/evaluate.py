@@ -119,6 +119,25 @@ class _MoleculeFacts:
         known = self._decompositions[core_atoms] = (bond_ends // 2, pieces)
         return known
 
+    def fused_rings(self, atoms: list[int], apart: list[int]) -> int:
+        """How many rings the fused ring system of ``atoms`` has: the smallest rings through any of
+        them, and every smallest ring sharing a bond (two atoms) with one already counted. A ring
+        through an atom of ``apart`` (core atoms of other positions: a ring the side chain closes
+        onto the ring system) is not part of it."""
+        rings = [frozenset(ring) for ring in self.mol.GetRingInfo().AtomRings()]
+        rings = [ring for ring in rings if ring.isdisjoint(apart)]
+        system = [ring for ring in rings if not ring.isdisjoint(atoms)]
+        others = [ring for ring in rings if ring.isdisjoint(atoms)]
+        grown = True
+        while grown:
+            grown = False
+            for ring in list(others):
+                if any(len(ring & member) >= 2 for member in system):
+                    system.append(ring)
+                    others.remove(ring)
+                    grown = True
+        return len(system)
+
     @property
     def mass(self) -> float:
         if self._mass is None:
@@ -315,6 +334,15 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
                 if owner is None:
                     failures.append(_Failure("bridge", piece, None, names))
                     continue
+                if owner.bridge_allowed is not None:  # the ring closures the text lists apart
+                    label = _first_accepting(owner.bridge_allowed, piece)
+                    if label is None:
+                        failed_positions.add(owner.name)
+                        failures.append(_Failure("bridge", piece, None, names))
+                    else:
+                        by_position[owner.name].append((piece, label, True))
+                        n_allowed_at[owner.name] += 1
+                    continue
                 positions = {owner}
             position = positions.pop()
         label = _first_accepting(position.allowed, piece)
@@ -347,6 +375,12 @@ def _evaluate_match(core: _CompiledCore, match: tuple[int, ...], facts: _Molecul
             mass = sum(piece.mass() for piece, _, _ in found)
             if mass > position.max_mass:
                 failures.append(_Failure("too_heavy", None, position, mass))
+        if position.max_fused_rings is not None:
+            atoms = [atom for atom, at in position_of.items() if at is position]
+            others = [atom for atom, at in position_of.items() if at is not None and at is not position]
+            rings = facts.fused_rings(atoms, others)
+            if rings > position.max_fused_rings:
+                failures.append(_Failure("too_many_rings", None, position, rings))
     minimum = core.rule.limits.min_substituents
     if minimum and total < minimum and not failures:
         failures.append(_Failure("unmodified", data=(minimum, total)))

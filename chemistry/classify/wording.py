@@ -71,7 +71,7 @@ class _Failure:
             return f"an extra ring bond joins core atoms {data[0]} and {data[1]}"
         if kind == "unmodified":
             return f"the definition requires at least {data[0]} modification(s) of the core; found {data[1]}"
-        assert piece is not None or kind in ("too_few", "too_many", "too_heavy")
+        assert piece is not None or kind in ("too_few", "too_many", "too_heavy", "too_many_rings")
         if kind == "closed":
             atom, element = data
             return (
@@ -98,6 +98,10 @@ class _Failure:
             return f"{position.name} allows at most {position.max} substituent(s); found {data}"
         if kind == "too_heavy":
             return f"the substituents at {position.name} weigh {data:.1f} u together; at most {position.max_mass:g} u allowed"
+        if kind == "too_many_rings":
+            return (
+                f"the ring system at {position.name} has {data} fused rings; at most {position.max_fused_rings} allowed"
+            )
         raise ValueError(kind)
 
     def summary(self, brief: bool = False) -> str:
@@ -136,6 +140,8 @@ class _Failure:
             return f"the {where} carries {data} substituents; at most {position.max} {allowed} allowed"
         if kind == "too_heavy":
             return f"the substituents at the {where} weigh {data:.1f} u together, more than the {position.max_mass:g} u allowed"
+        if kind == "too_many_rings":
+            return f"the ring system of the {where} has {data} fused rings, more than the {position.max_fused_rings} allowed"
         raise ValueError(kind)
 
 

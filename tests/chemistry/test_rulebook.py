@@ -926,3 +926,61 @@ def test_the_bounds_on_the_whole_substituent_count_the_carried_groups():
         assert classifier.classify(methoxyethoxy, as_of=on).status("GB") == "not_controlled", bound
     classifier = _ring_position_classifier(["alkyl", {**spec, "max_chain": 5}])
     assert classifier.classify(methoxyethoxy, as_of=on).status("GB") == "controlled_by_group"
+
+
+def test_a_bridge_is_read_against_its_own_list():
+    """`bridge_allowed` on a position with `bridges_to`: a substituent bonded both here and to a
+    bridged position is read against it, and only such a substituent (NpSG Anlage 1 Nr. 6 b: the
+    ring system's "Substitutionen ... die zu einem Ringschluss mit dem Cyclohexylring führen").
+    Ring sizes counted by hand: the alpha carbon, C3, the bridge atoms and the nitrogen."""
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"].append({"name": "3-position", "atoms": [3], "allowed": ["alkyl"]})
+    draft["cores"][0]["positions"][1].update(
+        allowed=["alkyl"],
+        bridges_to=["3-position"],
+        bridge_allowed=[{"class": "ring_closure", "min_ring_size": 5, "max_ring_size": 6, "elements": ["C"]}],
+    )
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    on = date(2020, 1, 1)
+
+    def status(smiles: str) -> str:
+        return classifier.classify(smiles, as_of=on).status("GB")
+
+    assert status("O=C(c1ccccc1)C1CCCN1C") == "controlled_by_group"  # a C2 bridge: pyrrolidine, 5
+    assert status("O=C(c1ccccc1)C1CCCCN1C") == "controlled_by_group"  # C3 bridge: piperidine, 6
+    assert status("O=C(c1ccccc1)C1CCCCCN1C") == "not_controlled"  # C4 bridge: azepane, 7
+    assert status("O=C(c1ccccc1)C1COCN1C") == "not_controlled"  # an oxygen in the bridge
+    # a ring on the nitrogen alone is no bridge: it is read against `allowed` (alkyl only)
+    assert status("O=C(c1ccccc1)C(C)N1CCCC1") == "not_controlled"
+    with pytest.raises(Exception, match="'bridge_allowed' needs 'bridges_to'"):
+        Rule.model_validate(
+            {
+                **draft,
+                "cores": [
+                    {
+                        **draft["cores"][0],
+                        "positions": [
+                            {"name": "n", "atoms": [4], "allowed": ["alkyl"], "bridge_allowed": ["ring_closure"]}
+                        ],
+                    }
+                ],
+            }
+        )
+
+
+def test_the_fused_ring_system_of_a_position_is_capped():
+    """`max_fused_rings` on a position: the ring system its ring atoms belong to has at most this
+    many rings (NpSG Anlage 1 Nr. 1.1, 2025: "bizyklische oder trizyklische Systeme"); a ring closed
+    through a core atom of another position is not part of it. Rings counted by hand: naphthalene
+    2, anthracene and phenanthrene 3, pyrene 4."""
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"][0].update(allowed=["alkyl", "halogen", "ring_closure"], max_fused_rings=2)
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    on = date(2020, 1, 1)
+    assert classifier.classify("CNC(C)C(=O)c1ccc2ccccc2c1", as_of=on).status("GB") == "controlled_by_group"
+    result = classifier.classify("CNC(C)C(=O)c1ccc2cc3ccccc3cc2c1", as_of=on).results["GB"]
+    assert result.status == "not_controlled"
+    assert "has 3 fused rings, more than the 2 allowed" in result.near_misses[0].summary
+    bad_position = {**draft["cores"][0]["positions"][0], "max_fused_rings": 0}
+    with pytest.raises(Exception, match="max_fused_rings"):
+        Rule.model_validate({**draft, "cores": [{**draft["cores"][0], "positions": [bad_position]}]})
