@@ -11,7 +11,9 @@ from chemistry.classify.pieces import _DOUBLE, _SINGLE, _TRIPLE, HALOGENS, _Piec
 
 
 def _alkyl_carbons(piece: _Piece, atoms: Iterable[int]) -> bool:
-    """sp3, acyclic (within the piece), carbon-only, single bonds among them."""
+    """sp3, acyclic (within the piece), carbon-only: every bond of these carbons single, to each
+    other, to another part of the piece (the O of alkoxy) or to the core. A carbon with a double
+    bond to anything (a C=O of an acyl group, a double bond to the core) is no alkyl carbon."""
     atoms = list(atoms)
     if not atoms:
         return False
@@ -21,14 +23,10 @@ def _alkyl_carbons(piece: _Piece, atoms: Iterable[int]) -> bool:
         if piece.z(i) != 6 or piece.aromatic(i):
             return False
         for other, kind in piece.links[i]:
+            if kind != _SINGLE:
+                return False
             if other in chosen:
-                if kind != _SINGLE:
-                    return False
                 bonds += 1
-            elif other in piece.atom_set:
-                pass  # a bond to another part of the piece (e.g. the O of alkoxy)
-            elif kind != _SINGLE:
-                return False  # a double bond to the core: not alkyl
     return bonds // 2 == len(atoms) - 1  # a tree: no ring inside
 
 
@@ -123,7 +121,9 @@ def _alkyl_bearing(p: _Piece, group_test) -> bool:
 
 
 def _hydroxy_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:
-    return {atom} if p.z(atom) == 8 and p.atom(atom).GetDegree() == 1 else None
+    """An OH: an oxygen with one bond, single (not the O of a C=O)."""
+    links = p.links[atom]
+    return {atom} if p.z(atom) == 8 and len(links) == 1 and links[0][1] == _SINGLE else None
 
 
 def _cyano_group(p: _Piece, carbons: set[int], atom: int) -> set[int] | None:

@@ -596,10 +596,6 @@ CASES = [
         NC,
         f"{SC09_TEXT} [si2009-3209]: the nitrogen substituents are 'alkyl, alkenyl, cycloalkylmethyl, "
         "cycloalkylethyl or 2-(4-morpholinyl)ethyl' - no haloalkyl (added by SI 2013/239, [si2013-177])",
-        xfail="gb-mda-cannabinoids-2009 lists haloalkyl for every 2009 core (its notes quote the 2009 text with "
-        "'haloalkyl'); the made Order's indole clause has none. Removing it from the two indole cores is not "
-        "enough: the naphthoylpyrrole core also reads indoles ('further substituted in the pyrrole ring to any "
-        "extent') and its 2009 list was not read",
     ),
     Case(
         SC09,
@@ -759,9 +755,6 @@ CASES = [
         "outside",
         NC,
         f"{SC13_TEXT}: an acyl (propanoyl) is none of the listed nitrogen substituents",
-        xfail="the engine's 'hydroxyalkyl' class (chemistry/classify/vocabulary.py _hydroxy_group) takes any "
-        "oxygen of heavy-atom degree 1, so a C=O oxygen on the attaching carbon reads as a hydroxy: "
-        "propanoyl is answered 'hydroxyalkyl'",
     ),
     # ------------------------------------------------ third-generation cannabinoids, para 1(ca), 2016 words
     Case(
@@ -1104,9 +1097,6 @@ CASES = [
         NC,
         f"{ACH_TEXT}: acetyl is none of 'alkyl, alkenyl or hydroxyalkyl groups' (the words after 'whe[...]' "
         "were not read)",
-        xfail="the engine's 'hydroxyalkyl' class (chemistry/classify/vocabulary.py _hydroxy_group) takes the "
-        "C=O oxygen of an acyl attached through its carbonyl carbon for a hydroxy: acetyl is answered "
-        "'hydroxyalkyl'",
     ),
     # ------------------------------------------------ nitazenes, Part I para 1(ea), SI 2024/1361
     Case(

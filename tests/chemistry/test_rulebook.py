@@ -984,3 +984,24 @@ def test_the_fused_ring_system_of_a_position_is_capped():
     bad_position = {**draft["cores"][0]["positions"][0], "max_fused_rings": 0}
     with pytest.raises(Exception, match="max_fused_rings"):
         Rule.model_validate({**draft, "cores": [{**draft["cores"][0], "positions": [bad_position]}]})
+
+
+@pytest.mark.parametrize(
+    ("n_substituent", "captured", "why"),
+    [
+        ("CCO", True, "2-hydroxyethyl"),
+        ("CO", True, "hydroxymethyl"),
+        ("C(=O)C", False, "acetyl: its carbon has a C=O, it is no alkyl carbon and the oxygen no hydroxy"),
+        ("C(=O)CC", False, "propanoyl"),
+        ("CC=O", False, "formylmethyl: an aldehyde oxygen is no hydroxy"),
+        ("CCC#N", True, "2-cyanoethyl (cyanoalkyl)"),
+        ("C(=N)C", False, "an imine carbon is no alkyl carbon"),
+    ],
+)
+def test_hydroxyalkyl_and_cyanoalkyl_read_sp3_carbons_and_a_real_hydroxy(n_substituent, captured, why):
+    """An alkyl carbon has only single bonds, and a hydroxy is an O bonded once by a single bond: an
+    acyl group attached through its carbonyl carbon was read as 'hydroxyalkyl' (found by the UK
+    clause cases: SI 2013/239's "alkyl, alkenyl or hydroxyalkyl groups" took N-acetyl compounds)."""
+    classifier = _cathinone_with_nitrogen(["hydroxyalkyl", "cyanoalkyl"])
+    status = classifier.classify(f"CC(N{n_substituent})C(=O)c1ccc(C)cc1", as_of=date(2020, 1, 1)).status("GB")
+    assert (status == "controlled_by_group") == captured, why
