@@ -435,9 +435,8 @@ CASES = [
         BY_NAME,
         f"{NBN_TEXT}: '(not being benzyl(alpha-methyl-3,4-methylenedioxyphenethyl)amine)'; it is named in "
         "Part I sub-paragraph (ba) (the 1(f) text refers to (ba); the same name is in the 'phenethylamine "
-        "derivatives' list of MDR 2001 Schedule 1 para 1(c) [mdr2001-made])",
-        xfail="the Part I para 1(ba) list of named phenethylamine derivatives is not encoded in gb_named.toml: "
-        "the compound is answered not_controlled",
+        "derivatives' list of MDR 2001 Schedule 1 para 1(c) [mdr2001-made]), and gb_named.toml's Class A rule "
+        "carries it by name from that list ([mdr2001-s1c] in gb_mda_schedule2.txt: the Act's own (ba) not read)",
     ),
     # ------------------------------------------------ tryptamines, Part I para 1(b), 1977 words
     Case(
