@@ -76,7 +76,12 @@ from 27 February 1998 at the earliest, see [hansard1998]). Remifentanil: Class A
 printed entry and date not read. Thebaine: Class A per a secondary source ([thebaine-sec]), printed entry and
 date not read. SI 2024/190 names 15 Class A substances; all
 15 are encoded (brorphine ... N-desethylisotonitazene; the 2024 Order's four Class B and one Class C
-substances were not readable). Paragraph 1(c)-(f) generic clauses and the 2025 nitazene clause are group
+substances were not readable). Paragraph 1(ba), the named phenethylamine derivatives, was not read in the Act:
+ten of its names are encoded as read in the Misuse of Drugs Regulations 2001, Schedule 1 paragraph 1(c) (its first
+twelve names; two indane names OPSIN does not parse as printed are left out), Class A and paragraph 1(ba) inferred
+(the Ketamine etc. Order 2014 draft names a sub-paragraph (ba); the Home Office consultation on 36 ecstasy-type
+substances), the instrument probably SI 2001/3932, in force "not recorded" ([mdr2001-s1c]). Paragraph 1(c)-(f)
+generic clauses and the 2025 nitazene clause are group
 rules (gb.toml). Alpha/beta diastereomer pairs (acetylmethadol, meprodine, methadol, prodine), methadyl
 acetate, dimepheptanol and dextromoramide/racemoramide share one connectivity key: the later-listed name
 is an alias of the first, which covers every stereoisomer as paragraph 1(b) does.
