@@ -540,7 +540,9 @@ class Position(_Model):
 
     name: NonEmpty
     atoms: list[Annotated[int, Field(ge=1, le=999)]] = Field(min_length=1)
-    allowed: SpecList = Field(min_length=1)
+    # Empty only with `bridge_allowed`: a position that takes nothing but a ring closed from it onto
+    # its `bridges_to` ("fusion of ring A with a heterocyclic system" through C3).
+    allowed: SpecList = []
     further: SpecList = []
     min: int = Field(default=0, ge=0)
     max: int | None = Field(default=None, ge=0)
@@ -571,6 +573,8 @@ class Position(_Model):
     def _bridges_are_named(self) -> Position:
         if self.bridge_allowed and not self.bridges_to:
             raise ValueError(f"position {self.name!r}: 'bridge_allowed' needs 'bridges_to' (the positions bridged to)")
+        if not self.allowed and not self.bridge_allowed:
+            raise ValueError(f"position {self.name!r}: 'allowed' may be empty only with 'bridge_allowed'")
         return self
 
 

@@ -968,6 +968,31 @@ def test_a_bridge_is_read_against_its_own_list():
         )
 
 
+def test_a_position_may_take_only_bridges():
+    """`allowed = []` with `bridge_allowed`: the position takes a ring closed from it onto its
+    `bridges_to` and nothing else (the UK steroid clause's "fusion of ring A with a heterocyclic
+    system" through C3). Without `bridge_allowed` an empty list is refused: it would close the
+    position while looking open."""
+    draft = _draft(in_force_from="2000-01-01", must_match=[])
+    draft["cores"][0]["positions"].append({"name": "3-position", "atoms": [3], "allowed": ["alkyl"]})
+    draft["cores"][0]["positions"][1].update(
+        allowed=[], bridges_to=["3-position"], bridge_allowed=[{"class": "ring_closure", "elements": ["C"]}]
+    )
+    classifier = Classifier(Rulebook((Rule.model_validate(draft),)))
+    on = date(2020, 1, 1)
+
+    def status(smiles: str) -> str:
+        return classifier.classify(smiles, as_of=on).status("GB")
+
+    assert status("O=C(c1ccccc1)C1CCCN1") == "controlled_by_group"  # a C3 bridge from N onto C3
+    assert status("O=C(c1ccccc1)C(C)N") == "controlled_by_group"  # nothing on the nitrogen
+    assert status("O=C(c1ccccc1)C(C)NC") == "not_controlled"  # a methyl on N alone: not a bridge
+    positions = draft["cores"][0]["positions"]
+    bare = {"name": "n", "atoms": [4], "allowed": []}
+    with pytest.raises(Exception, match="'allowed' may be empty only with 'bridge_allowed'"):
+        Rule.model_validate({**draft, "cores": [{**draft["cores"][0], "positions": [positions[0], bare]}]})
+
+
 def test_the_fused_ring_system_of_a_position_is_capped():
     """`max_fused_rings` on a position: the ring system its ring atoms belong to has at most this
     many rings (NpSG Anlage 1 Nr. 1.1, 2025: "bizyklische oder trizyklische Systeme"); a ring closed
