@@ -383,6 +383,117 @@ BORROWED.update(
     }
 )
 
+# 6 December 2026: SI 1996/1300 art. 2(2)(b), the other named anabolic steroids of Part III para 1(b) (Class C).
+# The Order prints INNs only. Where 21 CFR 1308.13(f) (us_21cfr1308_13.txt) lists the same substance, its structure
+# is taken from us_csa.toml, which encodes that CFR entry; the CFR item and the encoding there are named per entry.
+_USCSA_OPSIN = (
+    "us_csa.toml (us-csa-schedule-iii: OPSIN's parse of the chemical name 21 CFR 1308.13(f)({item}) prints for "
+    "'{us}', read in us_21cfr1308_13.txt{link})"
+)
+_USCSA_DRAWN = (
+    "us_csa.toml (us-csa-schedule-iii: the structure written there by the encoder for 21 CFR 1308.13(f)({item}) "
+    "'{us}', whose printed chemical name OPSIN cannot read{link})"
+)
+_STEROIDS_CFR = {  # UK printed name -> (CFR item, CFR name, how the encoding there was made, link between the names)
+    "bolasterone": (10, "bolasterone (7α,17α-dimethyl-17β-hydroxyandrost-4-en-3-one)", "drawn", ""),
+    "boldenone": (11, "boldenone (17β-hydroxyandrost-1,4-diene-3-one)", "opsin", ""),
+    "calusterone": (15, "calusterone (7β,17α-dimethyl-17β-hydroxyandrost-4-en-3-one)", "drawn", ""),
+    "clostebol": (20, "clostebol (4-chloro-17β-hydroxyandrost-4-en-3-one)", "opsin", ""),
+    "drostanolone": (28, "drostanolone (17β-hydroxy-2α-methyl-5α-androstan-3-one)", "opsin", ""),
+    "formebolone": (34, "formebolone (2-formyl-17α-methyl-11α,17β-dihydroxyandrost-1,4-dien-3-one)", "drawn", ""),
+    "furazabol": (35, "furazabol (17α-methyl-17β-hydroxyandrostano[2,3-c]furazan)", "drawn", ""),
+    "mestanolone": (44, "mestanolone (17α-methyl-17β-hydroxy-5α-androstan-3-one)", "opsin", ""),
+    "mesterolone": (45, "mesterolone (1α-methyl-17β-hydroxy-5α-androstan-3-one)", "opsin", ""),
+    "methandienone": (46, "methandienone (17α-methyl-17β-hydroxyandrost-1,4-dien-3-one)", "opsin", ""),
+    "methandriol": (47, "methandriol (17α-methyl-3β,17β-dihydroxyandrost-5-ene)", "drawn", ""),
+    "methenolone": (49, "methenolone (1-methyl-17β-hydroxy-5α-androst-1-en-3-one)", "opsin", ""),
+    "mibolerone": (63, "mibolerone (7α,17α-dimethyl-17β-hydroxyestr-4-en-3-one)", "drawn", ""),
+    "norclostebol": (73, "norclostebol (4-chloro-17β-hydroxyestr-4-en-3-one)", "opsin", ""),
+    "norethandrolone": (74, "norethandrolone (17α-ethyl-17β-hydroxyestr-4-en-3-one)", "opsin", ""),
+    "oxymesterone": (77, "oxymesterone (17α-methyl-4,17β-dihydroxyandrost-4-en-3-one)", "drawn", ""),
+    "stenbolone": (82, "stenbolone (17β-hydroxy-2-methyl-5α-androst-1-en-3-one)", "opsin", ""),
+    "trenbolone": (86, "trenbolone (17β-hydroxyestr-4,9,11-trien-3-one)", "opsin", ""),
+    "norboletone": (
+        72,
+        "norbolethone (13β,17α-diethyl-17β-hydroxygon-4-en-3-one)",
+        "drawn",
+        "; 'Norboletone (INN) ... or norbolethone' (Wikipedia, 'Norboletone', as stored at friendlywiki.com/article/"
+        "index.php?title=Norboletone, whose IUPAC name (8R,9S,10R,13S,14S,17S)-13,17-diethyl-17-hydroxy-"
+        "1,2,6,7,8,9,10,11,12,14,15,16-dodecahydrocyclopenta[a]phenanthren-3-one OPSIN parses to the same connectivity",
+    ),
+}
+_USCSA_SMILES = {  # as encoded in us_csa.toml (us-csa-schedule-iii) on 6 December 2026
+    "bolasterone": "CC12CCC3C(C(C)CC4=CC(=O)CCC34C)C1CCC2(C)O",
+    "boldenone": "O[C@@H]1[C@]2(C)[C@@H](CC1)[C@@H]1CCC3=CC(C=C[C@]3(C)[C@H]1CC2)=O",
+    "calusterone": "CC12CCC3C(C(C)CC4=CC(=O)CCC34C)C1CCC2(C)O",
+    "clostebol": "ClC1=C2CC[C@H]3[C@@H]4CC[C@@H]([C@@]4(C)CC[C@@H]3[C@]2(CCC1=O)C)O",
+    "drostanolone": "O[C@@H]1[C@]2(C)[C@@H](CC1)[C@@H]1CC[C@H]3CC([C@@H](C[C@]3(C)[C@H]1CC2)C)=O",
+    "formebolone": "CC12CC(O)C3C(CCC4=CC(=O)C(C=O)=CC34C)C1CCC2(C)O",
+    "furazabol": "CC12CCC3C(CCC4Cc5nonc5CC34C)C1CCC2(C)O",
+    "mestanolone": "C[C@]1([C@]2(C)[C@@H](CC1)[C@@H]1CC[C@H]3CC(CC[C@]3(C)[C@H]1CC2)=O)O",
+    "mesterolone": "C[C@H]1CC(C[C@@H]2CC[C@H]3[C@@H]4CC[C@@H]([C@@]4(C)CC[C@@H]3[C@@]12C)O)=O",
+    "methandienone": "C[C@]1([C@]2(C)[C@@H](CC1)[C@@H]1CCC3=CC(C=C[C@]3(C)[C@H]1CC2)=O)O",
+    "methandriol": "CC12CCC3C(CC=C4CC(O)CCC34C)C1CCC2(C)O",
+    "methenolone": "CC1=CC(C[C@@H]2CC[C@H]3[C@@H]4CC[C@@H]([C@@]4(C)CC[C@@H]3[C@@]12C)O)=O",
+    "mibolerone": "CC12CCC3C(C(C)CC4=CC(=O)CCC34)C1CCC2(C)O",
+    "norclostebol": "ClC1=C2CC[C@H]3[C@@H]4CC[C@@H]([C@@]4(C)CC[C@@H]3[C@H]2CCC1=O)O",
+    "norethandrolone": "C(C)[C@]1([C@]2(C)[C@@H](CC1)[C@@H]1CCC3=CC(CC[C@@H]3[C@H]1CC2)=O)O",
+    "oxymesterone": "CC12CCC3C(CCC4=C(O)C(=O)CCC34C)C1CCC2(C)O",
+    "stenbolone": "O[C@@H]1[C@]2(C)[C@@H](CC1)[C@@H]1CC[C@H]3CC(C(=C[C@]3(C)[C@H]1CC2)C)=O",
+    "trenbolone": "O[C@@H]1[C@]2(C)[C@@H](CC1)[C@@H]1CCC3=CC(CCC3=C1C=C2)=O",
+    "norboletone": "CCC12CCC3C(CCC4=CC(=O)CCC34)C1CCC2(O)CC",
+}
+BORROWED.update(
+    {
+        name: (
+            _USCSA_SMILES[name],
+            (_USCSA_OPSIN if how == "opsin" else _USCSA_DRAWN).format(item=item, us=us, link=link),
+        )
+        for name, (item, us, how, link) in _STEROIDS_CFR.items()
+    }
+)
+# SI 1996/1300 (clenbuterol, Class C; see [hoc29-1996] in gb_mda_schedule2.txt)
+BORROWED["clenbuterol"] = (
+    "CC(C)(C)NCC(O)c1cc(Cl)c(N)c(Cl)c1",
+    "chemistry/data/approved_medicines.csv (DrugCentral 673, the structure of the authorised medicine; "
+    "the same as drugcentral_structures_subset.tsv row 673)",
+)
+
+# Names the instrument prints without a systematic name, whose systematic name is read in another source (named
+# here): the structure is OPSIN's parse of that name, made at build time. 6 December 2026, SI 1996/1300 Part III 1(b).
+_WADA2017 = (
+    "the World Anti-Doping Agency's Prohibited List of January 2017, S1.1a (docslib.org/download/9817406/"
+    "2017-prohibited-list)"
+)
+NAMED_ELSEWHERE: dict[str, tuple[str, str]] = {
+    "bolandiol": ("estr-4-ene-3β,17β-diol", f"{_WADA2017}: 'Bolandiol (estr-4-ene-3β,17β-diol)'"),
+    "metribolone": (
+        "17β-hydroxy-17α-methylestra-4,9,11-trien-3-one",
+        f"{_WADA2017}: 'Metribolone (methyltrienolone, 17β-hydroxy-17α-methylestra-4,9,11-trien-3-one)'; the same "
+        "connectivity as us_csa.toml's 'methyltrienolone', 21 CFR 1308.13(f)(62)",
+    ),
+    "4-chloromethandienone": (
+        "4-chloro-17β-hydroxy-17α-methylandrosta-1,4-dien-3-one",
+        "the encoder's reading of the printed name as methandienone ('Metandienone (17β-hydroxy-17α-methylandrosta-"
+        f"1,4-dien-3-one)', {_WADA2017}) with a 4-chloro substituent; the name is the one the same List gives "
+        "'Dehydrochlormethyltestosterone (4-chloro-17β-hydroxy-17α-methylandrosta-1,4-dien-3-one)'; the Order prints "
+        "only '4-Chloromethandienone', so this structure is the encoder's reading of that name",
+    ),
+    "stanolone": (
+        "(5S,8R,9S,10S,13S,14S,17S)-17-hydroxy-10,13-dimethyl-1,2,4,5,6,7,8,9,11,12,14,15,16,17-"
+        "tetradecahydrocyclopenta[a]phenanthren-3-one",
+        "Wikipedia, 'Androstanolone' (copy at cryer.org.uk/Stanolone: 'Androstanolone, or stanolone, also known as "
+        "dihydrotestosterone (DHT)'; the IUPAC name of its drugbox; its SMILES has the same connectivity)",
+    ),
+    "epitiostanol": (
+        "(1S,3aS,3bR,5aS,6aS,7aR,8aS,8bS,10aS)-8a,10a-dimethylhexadecahydro-1H-cyclopenta[7,8]phenanthro"
+        "[2,3-b]thiiren-1-ol",
+        "Wikipedia, 'Epitiostanol' (copy at iiab.me/kiwix/content/wikipedia_en_medicine_2022-11/A/Epitiostanol: "
+        "other names '2α,3α-Epithio-5α-androstan-17β-ol'; the IUPAC name of its drugbox, printed '3AS', read 3aS; "
+        "its SMILES and the name '2α,3α-epithio-5α-androstan-17β-ol' have the same connectivity under OPSIN)",
+    ),
+}
+
 DRAWN: dict[str, tuple[str, str]] = {
     # Part I (Class A), SI 2011/744 art. 2; OPSIN's parse of the INN's chemical name agrees
     "tapentadol": ("CC[C@@H](c1cccc(O)c1)[C@@H](C)CN(C)C", "3-[(2R,3R)-1-(dimethylamino)-2-methylpentan-3-yl]phenol"),
@@ -539,6 +650,14 @@ SOURCE_PREFIX = {
         "SECONDARY: nonpsychotoxic.com, text on oripavine (thebaine 'controlled under the Misuse of Drugs Act 1971 in "
         "Class A'), MDA 1971 Sch. 2 Part I; the entry as printed not read"
     ),
+    "hoc29-1996": (
+        "MDA 1971 Sch. 2 Part III, added by SI 1996/1300 in force 1 September 1996: SECONDARY for this entry. Home Office "
+        "Circular 29/1996 (copy at elitepeptides.uk/misuse-of-drugs-act/): the Order and the Misuse of Drugs "
+        "(Amendment) Regulations 1996 bring under control '1 adrenoceptor stimulant (clenbuterol); and 5 polypeptide "
+        "hormones', and the Order 'adds to the list of Class C drugs specified in Part III'; the name as printed in the "
+        "Misuse of Drugs Regulations (Northern Ireland) 2002, Sch. 4 Part II para 4; the Order's own sub-paragraph "
+        "for it was not read"
+    ),
     "unodc-lss": "UNODC Legal Library, Denmark (secondary; quotes additions to BEK bilag 1 lists B and E)",
     "skat-narkotika": (
         "Toldstyrelsen (Danish Customs), Den juridiske vejledning, 'Narkotika' (secondary; names examples of "
@@ -600,6 +719,39 @@ NOT_ENCODED = {
         "a class defined in Part IV: encoded as the group rules gb-mda-cannabinol-derivatives-class-a/-class-c/-class-b in gb.toml"
     ),
     "3-dimethylheptyl-11-hydroxyhexahydrocannabinol": "OPSIN cannot parse 'cannabinol'; structure not reviewed",
+    # SI 1996/1300 Part III para 1(b): INNs for which no source giving the structure was found on 6 December 2026
+    # (searched briefly; a structure is not drawn from memory)
+    **{
+        name: "INN only; no source giving its structure was found (searched 6 December 2026)"
+        for name in (
+            "atamestane",
+            "bolazine",
+            "bolenol",
+            "bolmantalate",
+            "enestebol",
+            "mebolazine",
+            "mepitiostane",
+            "mesabolone",
+            "ovandrotone",
+            "oxabolone",
+            "propetandrol",
+            "quinbolone",
+            "roxibolone",
+            "silandrone",
+            "thiomesterone",
+        )
+    },
+    # the five polypeptide hormones of SI 1996/1300 (Home Office Circular 29/1996): no small-molecule structure
+    **{
+        name: "a polypeptide hormone: no small-molecule structure to encode"
+        for name in (
+            "chorionic gonadotrophin (hcg)",
+            "non-human chorionic gonadotrophin",
+            "somatotropin",
+            "somatrem",
+            "somatropin",
+        )
+    },
     "dmhp": "",  # encoded; placeholder keeps the set explicit
 }
 NOT_ENCODED.pop("dmhp")
@@ -734,7 +886,11 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                 aliases.append(p)
         candidates.append((row, name, systematic, aliases))
     # OPSIN once, in one batch: printed names, and their anglicised forms
-    to_parse = sorted({c[2] for c in candidates if c[2]} | {english(c[2]) for c in candidates if c[2]})
+    to_parse = sorted(
+        {c[2] for c in candidates if c[2]}
+        | {english(c[2]) for c in candidates if c[2]}
+        | {systematic for systematic, _ in NAMED_ELSEWHERE.values()}
+    )
     parsed = dict(zip(to_parse, opsin_batch(to_parse)))
 
     by_list: dict[str, list[Entry]] = {}
@@ -793,6 +949,13 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                 entry.structure_from = "reviewed"
                 entry.structure_note = (
                     f"the source prints no systematic name; structure of the INN/common name taken from {origin} "
+                    "(connectivity; every stereoisomer is covered)"
+                )
+            elif not reviewed and low in NAMED_ELSEWHERE and parsed.get(NAMED_ELSEWHERE[low][0]):
+                named, origin = NAMED_ELSEWHERE[low]
+                entry.smiles, entry.structure_from = parsed[named], "reviewed"
+                entry.structure_note = (
+                    f"the source prints no systematic name; OPSIN's parse of '{named}', the name given in {origin} "
                     "(connectivity; every stereoisomer is covered)"
                 )
             elif not reviewed and low in DRAWN:
