@@ -233,6 +233,24 @@ KNOWN += [
     # Misuse of Drugs Act 1971 (Amendment) Order 2018: gabapentin and pregabalin Class C from 1 April 2019
     ("gabapentin", "NCC1(CC(=O)O)CCCCC1", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),
     ("pregabalin", "CC(C)C[C@H](CN)CC(=O)O", "GB", NAMED, "gb-mda-class-c", "Schedule 2, Part III (2019)"),
+    # SI 1996/1300 (in force 1 September 1996): Part III para 1(c), compounds derived from
+    # 17-hydroxyandrostan-3-one, and their esters and ethers (wording also in SR 2002/1 (NI) Sch. 4 Pt II)
+    (
+        "testosterone enanthate",
+        "CCCCCCC(=O)O[C@H]1CC[C@H]2[C@@H]3CCC4=CC(=O)CC[C@]4(C)[C@H]3CC[C@]12C",
+        "GB",
+        GROUP,
+        "gb-mda-anabolic-steroids",
+        "Part III, ester of a steroid of para 1(b)",
+    ),
+    (
+        "hydrocortisone",
+        "C[C@]12CCC(=O)C=C1CC[C@@H]1[C@@H]2[C@@H](O)C[C@@]2(C)[C@H]1CC[C@]2(O)C(=O)CO",
+        "GB",
+        NOT,
+        None,
+        "a corticosteroid: no modification of para 1(c)",
+    ),
     # SI 2011/744: tapentadol Class A
     ("tapentadol", "CC[C@@H](c1cccc(O)c1)[C@@H](C)CN(C)C", "GB", NAMED, "gb-mda-class-a", "Schedule 2, Part I"),
     # methoxetamine: CND 59th session (UNIS/NAR/1267, 18 March 2016), under the 1971 Convention; DEA
