@@ -485,12 +485,29 @@ NAMED_ELSEWHERE: dict[str, tuple[str, str]] = {
         "Wikipedia, 'Androstanolone' (copy at cryer.org.uk/Stanolone: 'Androstanolone, or stanolone, also known as "
         "dihydrotestosterone (DHT)'; the IUPAC name of its drugbox; its SMILES has the same connectivity)",
     ),
+    "atamestane": (
+        "1-methylandrosta-1,4-diene-3,17-dione",
+        "Schweikert et al., J. Steroid Biochem. Mol. Biol. 44(4-6), 1993, 573-576, abstract (copy at "
+        "acnpsearch.tweb-dev.unibo.it/singlejournalindex/43041995): '1-methyl-androsta-1,4-diene-3,17-dione "
+        "(Atamestane)'; also Gingell et al., J. Urol. 154(2), 1995, 399-401, abstract (same site): 'atamestane "
+        "(1-methylandrosin-1,4 diene-3 17-dione' (sic, as stored)",
+    ),
     "epitiostanol": (
         "(1S,3aS,3bR,5aS,6aS,7aR,8aS,8bS,10aS)-8a,10a-dimethylhexadecahydro-1H-cyclopenta[7,8]phenanthro"
         "[2,3-b]thiiren-1-ol",
         "Wikipedia, 'Epitiostanol' (copy at iiab.me/kiwix/content/wikipedia_en_medicine_2022-11/A/Epitiostanol: "
         "other names '2α,3α-Epithio-5α-androstan-17β-ol'; the IUPAC name of its drugbox, printed '3AS', read 3aS; "
         "its SMILES and the name '2α,3α-epithio-5α-androstan-17β-ol' have the same connectivity under OPSIN)",
+    ),
+}
+# Written by the encoder from a chemical name that a named source gives and OPSIN cannot read (6 December 2026).
+WRITTEN: dict[str, tuple[str, str]] = {
+    "roxibolone": (
+        "CC12CC(O)C3C(CCC4=CC(=O)C(C(=O)O)=CC34C)C1CCC2(C)O",
+        "'11β,17β-dihydroxy-17α-methyl-3-oxoandrosta-1,4-diene-2-carboxylic acid', the name Wikipedia gives "
+        "('Roxibolone', copy at cryer.org.uk/roxibolone: 'Roxibolone (INN) ... also known as 11β,17β-dihydroxy-17α-"
+        "methyl-3-oxoandrosta-1,4-diene-2-carboxylic acid'); the skeleton is us_csa.toml's formebolone with the "
+        "2-formyl group read as 2-carboxy, as that page describes",
     ),
 }
 
@@ -724,7 +741,6 @@ NOT_ENCODED = {
     **{
         name: "INN only; no source giving its structure was found (searched 6 December 2026)"
         for name in (
-            "atamestane",
             "bolazine",
             "bolenol",
             "bolmantalate",
@@ -736,7 +752,6 @@ NOT_ENCODED = {
             "oxabolone",
             "propetandrol",
             "quinbolone",
-            "roxibolone",
             "silandrone",
             "thiomesterone",
         )
@@ -957,6 +972,13 @@ def build(rows: list[Row], *, key_word: str) -> tuple[dict[str, list[Entry]], di
                 entry.structure_note = (
                     f"the source prints no systematic name; OPSIN's parse of '{named}', the name given in {origin} "
                     "(connectivity; every stereoisomer is covered)"
+                )
+            elif not reviewed and low in WRITTEN:
+                entry.smiles, origin = WRITTEN[low]
+                entry.structure_from = "reviewed"
+                entry.structure_note = (
+                    f"the source prints no systematic name; structure written by the encoder from {origin}; OPSIN "
+                    "cannot read that name (connectivity; every stereoisomer is covered)"
                 )
             elif not reviewed and low in DRAWN:
                 entry.smiles, drawn_name = DRAWN[low]
