@@ -205,8 +205,13 @@ US_FRS_CASES = [
         "CCC(=O)N(c1ccccc1)C1CCN(CCC2CCCCCCCC2)CC1",
         GROUP,
         "(A) 'by any monocycle': cyclononane is a monocycle",
-        xfail="(A) is encoded as rings of 3 to 8 atoms (ring_systems options enumerate sizes); a 9-membered "
-        "or larger monocycle is not captured (the rule's notes call it a gap)",
+    ),
+    Case(
+        US_FRS,
+        "N-[1-(2-cyclododecylethyl)piperidin-4-yl]-N-phenylpropanamide",
+        "CCC(=O)N(c1ccccc1)C1CCN(CCC2CCCCCCCCCCC2)CC1",
+        GROUP,
+        "(A) 'by any monocycle': the words set no ring size (cyclododecane)",
     ),
     # ------------------------------------------------------------------ inside, but listed by name
     Case(
@@ -275,6 +280,13 @@ US_FRS_CASES = [
         "CCC(=O)N(c1ccccc1)C1CCN(CCc2cnc3ccccc3c2)CC1",
         OUTSIDE,
         "(A) 'by any monocycle': quinoline is a bicycle",
+    ),
+    Case(
+        US_FRS,
+        "N-phenyl-N-[1-[2-(6,7,8,9,10,11-hexahydro-5H-benzo[9]annulen-8-yl)ethyl]piperidin-4-yl]propanamide",
+        "CCC(=O)N(c1ccccc1)C1CCN(CCC2CCCc3ccccc3CCC2)CC1",
+        OUTSIDE,
+        "(A) 'by any monocycle': a nine-membered ring with a benzene fused on it is a bicycle",
     ),
     Case(
         US_FRS,
