@@ -84,6 +84,18 @@ CASES = [
         "from 17-hydroxyestran-3-one: (b) methyl at 7, (c) a 4-ene (trestolone)",
     ),
     Case(
+        "17-hydroxyestra-4,9-dien-3-one",
+        "CC12CCC3=C4CCC(=O)C=C4CCC3C1CCC2O",
+        "group",
+        "(c) two ethylenic bonds, one of them 9(10) at a ring fusion (dienolone)",
+    ),
+    Case(
+        "17-hydroxyestra-4,9,11-trien-3-one",
+        "CC12C=CC3=C4CCC(=O)C=C4CCC3C1CCC2O",
+        "aside",
+        "inside (c) (one ethylenic bond in each of rings A, B and C) but named in sub-paragraph (b): trenbolone",
+    ),
+    Case(
         "17-ethyl-17-hydroxyandrost-4-en-3-one",
         "CCC1(O)CCC2C3CCC4=CC(=O)CCC4(C)C3CCC21C",
         "group",

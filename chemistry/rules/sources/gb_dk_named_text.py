@@ -204,8 +204,8 @@ Schedule 4 Part I is taken to be Class C. This is an inference, not a reading of
 corroboration is that every Schedule 4 Part I name whose Part III listing WAS read (bromazepam, oxazolam,
 camazepam, fenproporex, nordazepam, pemoline, zaleplon, zopiclone, alprazolam) is Class C, and secondary statements that
 benzodiazepines are Class C. Their dates are "not recorded" (most came with the 1985 Order, SI 1985/1995,
-whose text was not read). Known gaps: flunitrazepam's history, anabolic steroids (Schedule 4 Part II
-of the Regulations; not encoded), khat, cathine, cathinone (held back, above), phentermine,
+whose text was not read). Known gaps: flunitrazepam's history, thirteen of the 48 anabolic steroids
+of Part III para 1(b) (no source for their structure; listed, not encoded), khat, cathine, cathinone (held back, above), phentermine,
 fifteen of the sixteen 2017 designer benzodiazepines, nitrous oxide; zolpidem's Part III listing (the
 Regulations took it into Sch. 4 Part I on 1 July 2003, SI 2003/1432, read in the revised Regulations' annotation;
 the Act's instrument was not read, so zolpidem stays an inference).
