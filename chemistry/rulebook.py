@@ -270,6 +270,10 @@ class NamedSubstance(_Model):
     # matched_on = "positional_isomer", and only when no named entry of the jurisdiction lists the
     # compound itself ("unless listed in another schedule").
     positional_isomers: bool = False
+    # With a rule's `esters_and_ethers` clause of kind only_flagged: this entry's listing covers its
+    # esters and ethers (21 CFR 1308.11(b): "any of the following opiates, including their isomers,
+    # esters, ethers ..."). FORMAT.md, "esters_and_ethers".
+    esters_and_ethers: bool = False
 
     @property
     def date_recorded(self) -> bool:
@@ -678,6 +682,23 @@ def cross_group_targets(rule: Rule) -> list[tuple[str, list[str] | None]]:
     ]
 
 
+class EstersAndEthers(_Model):
+    """A schedule's extension of its listing to the esters and ethers of what it lists ("the esters
+    and ethers, unless appearing in another Schedule, of the drugs in this Schedule"). The rule that
+    carries it answers for them; FORMAT.md, "esters_and_ethers"."""
+
+    # the provision, quoted
+    text: NonEmpty
+    # whose esters and ethers: named rules of the same jurisdiction (empty: this rule's own entries).
+    # BtMG Anlage II: "die Ester, Ether ... der in dieser Anlage sowie die Ester und Ether der in
+    # Anlage III aufgeführten Stoffe"
+    of: list[Slug] = []
+    # only entries marked `esters_and_ethers = true` (a schedule whose paragraphs differ)
+    only_flagged: bool = False
+    # entries (by name as listed) whose esters and ethers are excepted ("ausgenommen GHB")
+    except_: list[NonEmpty] = Field(default=[], alias="except")
+
+
 class Rule(_Model):
     """One legal text: a group (generic) definition or a list of named substances."""
 
@@ -722,6 +743,8 @@ class Rule(_Model):
     # kind = "named" only: a CSV (path relative to chemistry/) of further entries, for registers
     # too large for TOML; see FORMAT.md, "substances_file".
     substances_file: str | None = None
+    # kind = "named" only: the listing extends to the esters and ethers of listed substances
+    esters_and_ethers: EstersAndEthers | None = None
 
     _substances_file = field_validator("substances_file")(_check_substances_file)
 
@@ -749,6 +772,8 @@ class Rule(_Model):
                 raise ValueError(f"'excluded_by_cores_of' names a rule twice: {named}")
         elif self.excluded_by_cores_reason:
             raise ValueError("'excluded_by_cores_reason' without 'excluded_by_cores_of'")
+        if self.esters_and_ethers is not None and (self.kind != "named" or not self.controls):
+            raise ValueError("'esters_and_ethers' is for named rules that control (kind = \"named\")")
         if not self.controls and self.kind != "named":
             raise ValueError("'controls = false' is for named registers (kind = \"named\") only")
         for example in self.must_match:
@@ -962,6 +987,16 @@ def precedence_problems(rules: Iterable[Rule], sources: dict[str, str] | None = 
                         f"yields_to[{index}]",
                         f"{target!r} is a {other.jurisdiction} rule; precedence is between rules of one jurisdiction ({rule.jurisdiction})",
                     )
+                )
+        clause = rule.esters_and_ethers
+        for index, target in enumerate(clause.of if clause is not None else ()):
+            other = by_id.get(target)
+            where = f"esters_and_ethers.of[{index}]"
+            if other is None:
+                problems.append(RuleProblem(file, rule.id, where, f"no rule with id {target!r}"))
+            elif other.jurisdiction != rule.jurisdiction or other.kind != "named":
+                problems.append(
+                    RuleProblem(file, rule.id, where, f"{target!r} is not a named rule of {rule.jurisdiction}")
                 )
     for rule in by_id.values():  # a cycle would make every rule in it give way to the others
         seen, stack = set(), list(rule.yields_to)

@@ -48,6 +48,7 @@ from chemistry.classify.compiled import (
     _Pattern,
 )
 from chemistry.classify.cross_group import CrossGroup
+from chemistry.classify.esters import candidate_parents
 from chemistry.classify.evaluate import _evaluate_group, _MoleculeFacts
 from chemistry.classify.gates import GATE_LEVELS, relax_recursion, shared_gates
 from chemistry.classify.isomers import Signature
@@ -133,11 +134,18 @@ class Classifier:
         # [(rule, substance, connectivity block, signature)]; only a compound of one of these formulas
         # is compared further, so the rest pay one dictionary look-up
         self._positional: dict[str, list[tuple[Rule, NamedSubstance, str, Signature]]] = defaultdict(list)
+        # per named entry with a structure (by id): (parent formula, parent InChIKey, stereoisomers included)
+        self._entry_parent: dict[int, tuple[str, str, bool]] = {}
         for rule in self.rulebook.rules:
             if rule.kind == "named":
                 self._compile_named(rule)
             else:
                 self._groups.append(self._compile_group(rule))
+        # esters and ethers of listed substances (esters.py): parent formula -> [(the rule that
+        # answers for them, the listing rule, the entry, its lookup key, stereoisomers included)]
+        self._esters: dict[str, list[tuple[Rule, Rule, NamedSubstance, str, bool]]] = defaultdict(list)
+        self._compile_esters_and_ethers()
+        self._ester_formulas = frozenset(self._esters)
         self._group_by_id = {g.rule.id: g for g in self._groups}
         # pattern SMARTS -> indices (in self._groups) of the group rules with a core using it
         self._groups_of_pattern: dict[str, frozenset[int]] = {}
@@ -245,6 +253,7 @@ class Classifier:
             key = _connectivity(inchikey) if stereo else inchikey
             written.add(key)
             self._named[key].append((rule, substance))
+            self._entry_parent[id(substance)] = (found.formula, inchikey, stereo)
             if rule.stereoisomers_except_listed is not None:
                 self._entry_inchikey[id(substance)] = inchikey
             if not stereo:
@@ -256,6 +265,64 @@ class Classifier:
             key = _connectivity(row.inchikey) if rule.stereoisomers_included else row.inchikey
             if key not in written:
                 self._named[key].append((rule, row))
+
+    def _compile_esters_and_ethers(self) -> None:
+        by_id = {rule.id: rule for rule in self.rulebook.rules}
+        for rule in self.rulebook.rules:
+            clause = rule.esters_and_ethers
+            if clause is None:
+                continue
+            excepted = set(clause.except_)
+            for source_id in clause.of or [rule.id]:
+                source = by_id[source_id]
+                for substance in source.substances:
+                    known = self._entry_parent.get(id(substance))
+                    if known is None or substance.name in excepted:
+                        continue
+                    if clause.only_flagged and not substance.esters_and_ethers:
+                        continue
+                    formula, inchikey, stereo = known
+                    key = _connectivity(inchikey) if stereo else inchikey
+                    self._esters[formula].append((rule, source, substance, key, stereo))
+
+    def _esters_and_ethers(
+        self, parent: Chem.Mol, wanted: set[str], on: date, matches: dict[str, list[RuleMatch]]
+    ) -> None:
+        """Matches of the listed substances the compound is an ester or ether of, in jurisdictions
+        that list the compound under no name of its own ("unless appearing in another Schedule")."""
+        open_in = {j for j in wanted if not any(m.kind == "named" for m in matches[j])}
+        if not open_in:
+            return
+        found: set[tuple[str, int]] = set()
+        for candidate, _undone in candidate_parents(parent, self._ester_formulas):
+            entries = self._esters.get(CalcMolFormula(candidate))
+            if not entries:
+                continue
+            inchikey = Chem.MolToInchiKey(candidate)
+            for rule, source, substance, key, stereo in entries:
+                if rule.jurisdiction not in open_in or (_connectivity(inchikey) if stereo else inchikey) != key:
+                    continue
+                if not (rule.in_force(on) and source.in_force(on)) or (rule.id, id(substance)) in found:
+                    continue
+                start = max(substance.start or source.in_force_from, rule.in_force_from)
+                end = substance.in_force_to or source.in_force_to or rule.in_force_to
+                if on < start or (end is not None and on > end):
+                    continue
+                if substance.not_before is not None and on < substance.not_before:
+                    continue
+                found.add((rule.id, id(substance)))
+                matches[rule.jurisdiction].append(
+                    _rule_match(
+                        rule,
+                        substance=substance.name,
+                        matched_on="ester_or_ether",
+                        start=start,
+                        end=end,
+                        citation=self._citations.get(id(rule)),
+                        date_recorded=substance.date_recorded,
+                        end_recorded=substance.in_force_to is None or substance.in_force_to_recorded,
+                    )
+                )
 
     def _pattern(self, smarts: str) -> _Pattern:
         pattern = self._patterns.get(smarts)
@@ -552,6 +619,8 @@ class Classifier:
 
         if self._positional:
             self._positional_isomers(parent, inchikey, wanted_set, on, matches)
+        if self._ester_formulas:
+            self._esters_and_ethers(parent, wanted_set, on, matches)
 
         # groups
         groups, wanted_patterns, in_force = self._groups_in_force(tuple(wanted), on)

@@ -55,7 +55,9 @@ class RuleMatch:
     explanation: CoreExplanation | None = None  # groups
     substance: str | None = None  # named rules: the name under which it is listed
     # "unspecified_stereo": a stereo-specific named entry, and the structure gave no stereochemistry
-    matched_on: Literal["inchikey", "connectivity", "unspecified_stereo", "positional_isomer", "structure"] = (
+    matched_on: Literal[
+        "inchikey", "connectivity", "unspecified_stereo", "positional_isomer", "ester_or_ether", "structure"
+    ] = (
         "structure"
     )
     # False for a named entry added on a date the encoder could not establish: in_force_from is

@@ -145,7 +145,7 @@ class MatchRead(BaseModel):
     )
     end_note: str | None = Field(default=None, description="Why in_force_to is null although the entry ended, in words")
     matched_on: str = Field(
-        description="structure (group); inchikey or connectivity (named); unspecified_stereo: a named entry listed as one stereoisomer, and the structure gave no stereochemistry, so it may be that isomer; positional_isomer: not listed itself, but a positional isomer of the entry named in substance, which the schedule covers (US 21 CFR 1308.11(d) with 1300.01)"
+        description="structure (group); inchikey or connectivity (named); unspecified_stereo: a named entry listed as one stereoisomer, and the structure gave no stereochemistry, so it may be that isomer; positional_isomer: not listed itself, but a positional isomer of the entry named in substance, which the schedule covers (US 21 CFR 1308.11(d) with 1300.01); ester_or_ether: not listed itself, but an ester or ether of the entry named in substance, which the schedule takes in (UN 1961 Schedule I, BtMG Anlagen I-II, MDA Part I para 3, 21 CFR 1308.11(b) and 1308.12(c))"
     )
     substance: str | None = Field(default=None, description="Named rules: the name it is listed under")
     explanation: ExplanationRead | None = None

@@ -177,6 +177,9 @@ def _listed(match: RuleMatch) -> str:
     if match.matched_on == "positional_isomer":
         # not listed itself: the schedule's "isomers" include positional isomers (21 CFR 1300.01)
         return f"{where} as a positional isomer of '{match.substance}' (not listed by its own name)"
+    if match.matched_on == "ester_or_ether":
+        # not listed itself: the schedule takes in the esters and ethers of what it lists
+        return f"{where} as an ester or ether of '{match.substance}' (not listed by its own name)"
     return f"{where} as '{match.substance}'" if match.substance else f"{where} ({match.title})"
 
 

@@ -282,7 +282,10 @@ KNOWN += [
     # Executive order No. 971 of 28 September 2012 placed 5-IT under control (UNODC, rapid procedure)
     ("5-IT", "CC(N)Cc1ccc2[nH]ccc2c1", "DK", NAMED, None, "bilag 1 (BEK 971/2012)"),
     # NpSG Anlage 1 (Sechste Verordnung, 2025): Nr. 5.2 a admits silicon in the N1 substituent (1S-LSD);
-    # Nr. 2.3.2 e takes alkylcarbonyl esters of the 6H-benzo[c]chromen-1-ols (HHC acetate, listed nowhere by name)
+    # Nr. 2.3.2 e takes alkylcarbonyl esters of the 6H-benzo[c]chromen-1-ols (HHC acetate, listed nowhere by name),
+    # but HHC itself is in BtMG Anlage II (Hexahydrocannabinol, 2025), whose closing clause takes in "die Ester,
+    # Ether ... der in dieser Anlage aufgeführten Stoffe": HHC acetate is Anlage II, and the NpSG does not apply
+    # to BtMG substances (§ 1 Abs. 2 Nr. 1 NpSG)
     (
         "1S-LSD",
         "C[Si](C)(C)CCC(=O)n1cc2CC3N(C)CC(C(=O)N(CC)CC)C=C3c3cccc1c32",
@@ -295,9 +298,19 @@ KNOWN += [
         "HHC acetate",
         "CCCCCc1cc(OC(C)=O)c2c(c1)OC(C)(C)C1CCC(C)CC21",
         "DE",
-        GROUP,
-        "de-npsg-benzochromenols-2025",
-        "NpSG Anlage 1 Nr. 2.3",
+        NAMED,
+        "de-btmg-anlage-ii",
+        "BtMG Anlage II, an ester of Hexahydrocannabinol",
+    ),
+    # Single Convention Schedule I: "the esters and ethers, unless appearing in another Schedule, of the
+    # drugs in this Schedule": 6-monoacetylmorphine (the heroin marker) is an ester of morphine
+    (
+        "6-monoacetylmorphine",
+        "CC(=O)O[C@H]1C=C[C@H]2[C@H]3Cc4ccc(O)c5O[C@@H]1[C@]2(CCN3C)c45",
+        "UN",
+        NAMED,
+        "un-1961-schedule-i",
+        "1961 Schedule I, an ester of morphine",
     ),
     # dipyanone (NPS opioid, NIJ report NCJ 311171): NpSG Anlage 1 Nr. 8, 3,3-diphenylpropan-1-amines
     (

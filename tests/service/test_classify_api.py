@@ -56,6 +56,25 @@ def test_named_status_near_misses_and_no_depiction(client, regulator):
     assert near and all(n["reason"] for n in near)
 
 
+def test_an_ester_of_a_listed_drug_says_so(client, regulator):
+    """6-Monoacetylmorphine is listed nowhere by its own name; the Single Convention's Schedule I takes in
+    "the esters and ethers ... of the drugs in this Schedule", and morphine is one."""
+    body = client.post(
+        "/v1/classify",
+        json={
+            "structure": "CC(=O)O[C@H]1C=C[C@H]2[C@H]3Cc4ccc(O)c5O[C@@H]1[C@]2(CCN3C)c45",
+            "jurisdictions": ["UN"],
+            "depict": False,
+        },
+        headers=regulator.headers,
+    ).json()
+    result = _result(body, "UN")
+    assert result["status"] == "controlled_by_name"
+    (match,) = result["matches"]
+    assert match["matched_on"] == "ester_or_ether" and match["substance"] == "morphine"
+    assert "as an ester or ether of 'morphine' (not listed by its own name)" in result["answer"]
+
+
 def test_as_of_before_entry_into_force_and_in_the_future(client, authority):
     before = client.post(
         "/v1/classify",

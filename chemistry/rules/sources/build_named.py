@@ -125,8 +125,11 @@ Schedule whenever the existence of such isomers is possible within the specific 
 designation; the esters and ethers, unless appearing in another Schedule, of the drugs in this
 Schedule whenever the existence of such esters or ethers is possible; the salts of the drugs listed
 in this Schedule, including the salts of esters, ethers and isomers". Encoded: isomers as stereoisomers
-(connectivity match); salts through the parent; esters and ethers are NOT encoded (a named list cannot
-express them: a reported ester or ether of a listed drug is not found by this rule). Dextromethorphan
+(connectivity match); salts through the parent; esters and ethers through `esters_and_ethers` (a compound
+that gives back a listed drug when one to three of its ester or ether bonds are undone, the oxygen kept
+on the drug's side, and that no schedule of the Convention lists itself: 6-monoacetylmorphine is answered
+"an ester or ether of morphine"; codeine and pholcodine, ethers of morphine listed in Schedule II, are
+not; FORMAT.md says what counts as an ester or ether bond). Dextromethorphan
 and dextrorphan are excepted from the isomers; therefore levorphanol, racemorphan, levomethorphan and
 racemethorphan are matched on the full InChIKey (stereo-undefined form for the racemates), and
 dextromoramide/levomoramide are matched on the full key beside racemoramide. Diastereomers listed
@@ -134,6 +137,10 @@ separately with the same connectivity (alpha/beta acetylmethadol, methadol, mepr
 entry each with the other names as aliases. Cannabis, cannabis resin, coca leaf, opium and concentrate
 of poppy straw are listed as plant or preparation (no structure). Entry into force of the Convention:
 13 December 1964 (the 1972 Protocol: 8 August 1975).""",
+        esters_and_ethers=(
+            "the esters and ethers, unless appearing in another Schedule, of the drugs in this Schedule "
+            "whenever the existence of such esters or ethers is possible"
+        ),
     ),
     "II": dict(
         id="un-1961-schedule-ii",
@@ -261,6 +268,10 @@ def build_rule(
             out.append(f"{key} = [{', '.join(toml_string(v) for v in value)}]")
         else:
             out.append(f"{key} = {toml_string(value)}")
+    if meta.get("esters_and_ethers"):
+        out.append("")
+        out.append("[rule.esters_and_ethers]")
+        out.append(f"text = {toml_string(meta['esters_and_ethers'])}")
     for entry in entries:
         out.append("")
         out.append("[[rule.substances]]")

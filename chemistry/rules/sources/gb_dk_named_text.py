@@ -24,9 +24,12 @@ Act; encoded as the Single Convention 1961 excepts them, see [stereo-exception] 
 racemethorphan, racemorphan, levomethorphan and levorphanol are matched on the full InChIKey, so that the
 dextro forms are not Class A (other diastereomers and partly specified structures of these two morphinans
 are not matched: under-capture). Phenylpropanolamine is not encoded in any GB rule. Salts and stereoisomers
-are otherwise handled by the engine (parent structure; connectivity block of the InChIKey); esters and ethers of listed substances
-are NOT matched automatically - an ester/ether not itself listed is answered "not controlled by name" here
-although the Schedule controls it. Part I para 6 (any preparation designed for injection of a Part II
+are otherwise handled by the engine (parent structure; connectivity block of the InChIKey). Esters and ethers of Part I
+substances are matched through `esters_and_ethers` on gb-mda-class-a (paragraph 3; FORMAT.md): a compound that gives
+back a Part I substance when one to three ester or ether bonds are undone, and that no GB list names itself, is answered
+Class A "as an ester or ether of" it. Parts II and III have no such paragraph that was read (Part III para 1(d), the
+steroid and cannabinol ester/ether clause, is in gb-mda-anabolic-steroids for the steroids; for cannabinol it is not
+encoded). Part I para 6 (any preparation designed for injection of a Part II
 substance is Class A) is not encoded.
 """
 
@@ -94,6 +97,9 @@ part = "Schedule 2, Part I, paragraph 1(a)"
 reference = "Misuse of Drugs Act 1971 c. 38 (in force 1 July 1973), as amended"
 url = "https://www.legislation.gov.uk/ukpga/1971/38/schedule/2"
 amended_by = ["SI 1973/771", "SI 2003/3201", "SI 2006/3331", "SI 2011/744", "SI 2014/3271", "SI 2015/215", "SI 2017/634", "SI 2024/190", "SI 2024/1361"]
+
+[rule.esters_and_ethers]
+text = "Part I, paragraph 3: any ester or ether of a substance for the time being specified in paragraph 1 or 2 of Part I, \"not being a substance for the time being specified in Part II of this Schedule\" (words added at the end of paragraph 3 by SI 1973/771 art. 2(b), read as made). The Act's paragraph 3 itself was not read: that it is the ester and ether clause is read in the Misuse of Drugs Regulations 2001 as made, whose Schedule 1 repeats the Act's pattern ('3. Any ester or ether of a substance specified in paragraph 1 ...'), and in SI 1973/771, whose exception fits only such a clause (codeine, a Part II drug, is an ether of morphine)."
 """,
     ),
     "B": (

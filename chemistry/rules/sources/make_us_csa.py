@@ -728,6 +728,8 @@ def build() -> str:
             f'url = "https://www.ecfr.gov/current/title-21/chapter-II/part-1308/section-{part[:7]}"',
             "",
         ]
+        if tier in ESTER_CLAUSES:
+            lines += ["[rule.esters_and_ethers]", f"text = {_q(ESTER_CLAUSES[tier])}", "only_flagged = true", ""]
         for k in order:
             rec = merged[k]
             if tier == "I" and rec["entry"].paragraph == ACETYLMETHADOL_PARAGRAPH:
@@ -760,6 +762,24 @@ THC_ISOMERS: list[str] = [
     "source = \"21 CFR 1308.11(d)(31)(i) 'Tetrahydrocannabinols', DEA Controlled Substances Code Number 7370; eCFR text read from github.com/MichalOpoka/ecfr (commit 04d1d96)\"",
     'in_force_from = "not recorded"',
 ]
+
+
+# The schedules with paragraphs whose listing takes in the esters and ethers of each entry; the entries
+# of those paragraphs carry esters_and_ethers = true (FORMAT.md, "esters_and_ethers").
+ESTER_CLAUSES = {
+    "I": (
+        "21 CFR 1308.11(b) Opiates: 'Unless specifically excepted or unless listed in another schedule, any of the "
+        "following opiates, including their isomers, esters, ethers, salts, and salts of isomers, esters and ethers, "
+        "whenever the existence of such isomers, esters, ethers and salts is possible within the specific chemical "
+        "designation' (only the entries of (b) are marked)"
+    ),
+    "II": (
+        "21 CFR 1308.12(c) Opiates: 'Unless specifically excepted or unless in another schedule any of the following "
+        "opiates, including its isomers, esters, ethers, salts and salts of isomers, esters and ethers whenever the "
+        "existence of such isomers, esters, ethers, and salts is possible within the specific chemical designation, "
+        "dextrorphan and levopropoxyphene excepted' (only the entries of (c) are marked)"
+    ),
+}
 
 
 def _q(text: str) -> str:
@@ -815,6 +835,13 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
             out.append("in_force_to_recorded = false")
     if rec["stereo"]:
         out.append("stereoisomers_included = false")
+    # the paragraphs whose listing takes in "esters, ethers" (1308.11(b), 1308.12(c)): ESTER_CLAUSES
+    if (
+        rec["smiles"]
+        and rec["structure_from"] not in ("plant", "preparation")
+        and any("esters, ethers" in (r["entry"].header or "") for r in group)
+    ):
+        out.append("esters_and_ethers = true")
     # 21 CFR 1300.01: "isomer", as used in 1308.11(d), includes positional isomers
     if rec["smiles"] and e.paragraph.startswith("1308.11(d)") and rec["structure_from"] not in ("plant", "preparation"):
         out.append("positional_isomers = true")

@@ -344,6 +344,23 @@ ANLAGE_META = {
 FUNDSTELLE = {"I": "BGBl. I 2001, 1180 - 1186", "II": "BGBl. I 2001, 1187 - 1189", "III": "BGBl. I 2001, 1189 - 1195"}
 
 
+def _esters_and_ethers(name: str, clauses: list[str], entries) -> list[str]:
+    """The Anlage's clause on esters and ethers as a rule table (FORMAT.md, "esters_and_ethers"):
+    Anlage I covers its own entries, Anlage II its own and those of Anlage III except GHB;
+    Anlage III has no such clause."""
+    clause = next((c for c in clauses if c.startswith("die Ester, Ether")), None)
+    if clause is None:
+        return []
+    out = ["[rule.esters_and_ethers]", f"text = {_toml_string(clause.rstrip(';'))}"]
+    if "der in Anlage III aufgeführten Stoffe" in clause:
+        rule_id = ANLAGE_META[name][0]
+        out.append(f'of = ["{rule_id}", "{ANLAGE_META["III"][0]}"]')
+        if "ausgenommen gamma-Hydroxybuttersäure (GHB)" in clause:
+            ghb = [e.name for e in entries if e.anlage == "III" and "(GHB)" in (e.printed or "")]
+            out.append("except = [" + ", ".join(_toml_string(n) for n in ghb) + "]")
+    return out + [""]
+
+
 def render(anlagen, entries, groups) -> str:
     notes_path = HERE / "rule_notes.toml"
     notes = tomllib.loads(notes_path.read_text(encoding="utf-8"))
@@ -394,6 +411,7 @@ def render(anlagen, entries, groups) -> str:
             "amended_by = [" + ", ".join(_toml_string(a) for a in notes["amended_by"]) + "]",
             "",
         ]
+        out += _esters_and_ethers(name, anlage.general_clauses, entries)
         for entry in members:
             out.append("[[rule.substances]]")
             out.append(f"name = {_toml_string(entry.name)}")
