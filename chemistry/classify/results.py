@@ -57,9 +57,7 @@ class RuleMatch:
     # "unspecified_stereo": a stereo-specific named entry, and the structure gave no stereochemistry
     matched_on: Literal[
         "inchikey", "connectivity", "unspecified_stereo", "positional_isomer", "ester_or_ether", "structure"
-    ] = (
-        "structure"
-    )
+    ] = "structure"
     # False for a named entry added on a date the encoder could not establish: in_force_from is
     # then the instrument's own date, and the answer must say "date not recorded".
     date_recorded: bool = True
