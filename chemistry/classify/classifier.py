@@ -48,7 +48,7 @@ from chemistry.classify.compiled import (
     _Pattern,
 )
 from chemistry.classify.cross_group import CrossGroup
-from chemistry.classify.esters import candidate_parents
+from chemistry.classify.esters import atom_key, candidate_parents
 from chemistry.classify.evaluate import _evaluate_group, _MoleculeFacts
 from chemistry.classify.gates import GATE_LEVELS, relax_recursion, shared_gates
 from chemistry.classify.isomers import Signature
@@ -134,8 +134,9 @@ class Classifier:
         # [(rule, substance, connectivity block, signature)]; only a compound of one of these formulas
         # is compared further, so the rest pay one dictionary look-up
         self._positional: dict[str, list[tuple[Rule, NamedSubstance, str, Signature]]] = defaultdict(list)
-        # per named entry with a structure (by id): (parent formula, parent InChIKey, stereoisomers included)
-        self._entry_parent: dict[int, tuple[str, str, bool]] = {}
+        # per named entry with a structure (by id): (parent formula, heavy atoms, atom key (esters.py),
+        # parent InChIKey, stereoisomers included)
+        self._entry_parent: dict[int, tuple[str, int, tuple, str, bool]] = {}
         for rule in self.rulebook.rules:
             if rule.kind == "named":
                 self._compile_named(rule)
@@ -144,8 +145,11 @@ class Classifier:
         # esters and ethers of listed substances (esters.py): parent formula -> [(the rule that
         # answers for them, the listing rule, the entry, its lookup key, stereoisomers included)]
         self._esters: dict[str, list[tuple[Rule, Rule, NamedSubstance, str, bool]]] = defaultdict(list)
+        self._ester_heavy_atoms: set[int] = set()
+        # formula -> the atom keys of the entries of that formula (the cheap test before an InChIKey)
+        self._ester_keys: dict[str, set[tuple]] = defaultdict(set)
         self._compile_esters_and_ethers()
-        self._ester_formulas = frozenset(self._esters)
+        self._ester_index = {formula: frozenset(keys) for formula, keys in self._ester_keys.items()}
         self._group_by_id = {g.rule.id: g for g in self._groups}
         # pattern SMARTS -> indices (in self._groups) of the group rules with a core using it
         self._groups_of_pattern: dict[str, frozenset[int]] = {}
@@ -253,7 +257,13 @@ class Classifier:
             key = _connectivity(inchikey) if stereo else inchikey
             written.add(key)
             self._named[key].append((rule, substance))
-            self._entry_parent[id(substance)] = (found.formula, inchikey, stereo)
+            self._entry_parent[id(substance)] = (
+                found.formula,
+                found.mol.GetNumHeavyAtoms(),
+                atom_key(found.mol),
+                inchikey,
+                stereo,
+            )
             if rule.stereoisomers_except_listed is not None:
                 self._entry_inchikey[id(substance)] = inchikey
             if not stereo:
@@ -281,9 +291,11 @@ class Classifier:
                         continue
                     if clause.only_flagged and not substance.esters_and_ethers:
                         continue
-                    formula, inchikey, stereo = known
+                    formula, heavy_atoms, atoms, inchikey, stereo = known
                     key = _connectivity(inchikey) if stereo else inchikey
                     self._esters[formula].append((rule, source, substance, key, stereo))
+                    self._ester_heavy_atoms.add(heavy_atoms)
+                    self._ester_keys[formula].add(atoms)
 
     def _esters_and_ethers(
         self, parent: Chem.Mol, wanted: set[str], on: date, matches: dict[str, list[RuleMatch]]
@@ -294,7 +306,7 @@ class Classifier:
         if not open_in:
             return
         found: set[tuple[str, int]] = set()
-        for candidate, _undone in candidate_parents(parent, self._ester_formulas):
+        for candidate, _undone in candidate_parents(parent, self._ester_index, self._ester_heavy_atoms):
             entries = self._esters.get(CalcMolFormula(candidate))
             if not entries:
                 continue
@@ -619,7 +631,7 @@ class Classifier:
 
         if self._positional:
             self._positional_isomers(parent, inchikey, wanted_set, on, matches)
-        if self._ester_formulas:
+        if self._ester_index:
             self._esters_and_ethers(parent, wanted_set, on, matches)
 
         # groups

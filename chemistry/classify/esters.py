@@ -22,8 +22,9 @@ is built and given an InChIKey.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import combinations, product
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from itertools import combinations
 
 from rdkit import Chem
 
@@ -32,30 +33,8 @@ MAX_UNDONE = 3
 # (the combinations of three grow as n^3)
 MAX_OXYGENS_FOR_THREE = 8
 
-_SINGLE = Chem.BondType.SINGLE
-
-
-def _cuttable_oxygens(mol: Chem.Mol) -> list[tuple[int, tuple[int, int], tuple[int, int]]]:
-    """(oxygen, (bond to neighbour a, neighbour a), (bond to neighbour b, neighbour b)) per ester or
-    ether oxygen."""
-    found = []
-    for atom in mol.GetAtoms():
-        if atom.GetAtomicNum() != 8 or atom.GetFormalCharge() or atom.IsInRing() or atom.GetDegree() != 2:
-            continue
-        if atom.GetTotalNumHs():
-            continue
-        bonds = atom.GetBonds()
-        if any(bond.GetBondType() != _SINGLE for bond in bonds):
-            continue
-        a, b = bonds
-        found.append(
-            (
-                atom.GetIdx(),
-                (a.GetIdx(), a.GetOtherAtomIdx(atom.GetIdx())),
-                (b.GetIdx(), b.GetOtherAtomIdx(atom.GetIdx())),
-            )
-        )
-    return found
+# an oxygen in no ring, uncharged, with two heavy neighbours bonded by single bonds
+_ESTER_OR_ETHER_OXYGEN = Chem.MolFromSmarts("[!#1]-[OX2;!R;H0;+0]-[!#1]")
 
 
 def _hill(counts: dict[str, int]) -> str:
@@ -76,69 +55,100 @@ def _hill(counts: dict[str, int]) -> str:
     return "".join(parts)
 
 
-def candidate_parents(mol: Chem.Mol, formulas: set[str] | frozenset[str]) -> Iterator[tuple[Chem.Mol, int]]:
-    """The structures ``mol`` is an ester or ether of whose molecular formula is in ``formulas``,
-    each with the number of bonds undone to reach it. Each candidate is yielded once."""
-    oxygens = _cuttable_oxygens(mol)
-    if not oxygens or not formulas:
+def candidate_parents(
+    mol: Chem.Mol, index: Mapping[str, frozenset[tuple]], heavy_atoms: set[int] | frozenset[int] | None = None
+) -> Iterator[tuple[Chem.Mol, int]]:
+    """The structures ``mol`` is an ester or ether of that may be listed: their molecular formula is a
+    key of ``index`` and their atoms, as (element, number of heavy neighbours), are one of its
+    values (``atom_key``); if given, their heavy-atom count is in ``heavy_atoms``. Each is yielded
+    once, with the number of bonds undone to reach it.
+
+    Every ester or ether bond is a bridge (its oxygen is in no ring), so undoing it parts the molecule
+    in two: the group removed is the side away from the oxygen, found once per bond. A combination of
+    bonds is then arithmetic on those groups (two groups are disjoint unless one holds the other's
+    oxygen, which makes the combination void), and only a combination that passes both keys is built.
+    """
+    if not index:
         return
-    neighbours = [[n.GetIdx() for n in atom.GetNeighbors()] for atom in mol.GetAtoms()]
-    symbols = [atom.GetSymbol() for atom in mol.GetAtoms()]
-    hydrogens = [atom.GetTotalNumHs() for atom in mol.GetAtoms()]
+    oxygens: dict[int, tuple[int, int]] = {}
+    for a, oxygen, b in mol.GetSubstructMatches(_ESTER_OR_ETHER_OXYGEN):
+        oxygens.setdefault(oxygen, (a, b))
+    if not oxygens:
+        return
+    atoms = list(mol.GetAtoms())
+    neighbours = [[n.GetIdx() for n in atom.GetNeighbors()] for atom in atoms]
+    kinds = [(atom.GetSymbol(), atom.GetDegree()) for atom in atoms]
+    hydrogens = [atom.GetTotalNumHs() for atom in atoms]
+    total_kinds = Counter(kinds)
+    total_h = sum(hydrogens)
+    # one entry per (oxygen, neighbour removed): the atoms removed, their kinds and hydrogens
+    cuts = []
+    for oxygen, (a, b) in oxygens.items():
+        for removed_start in (a, b):
+            removed = _side(neighbours, removed_start, oxygen)
+            cuts.append((oxygen, removed, Counter(kinds[i] for i in removed), sum(hydrogens[i] for i in removed)))
     most = MAX_UNDONE if len(oxygens) <= MAX_OXYGENS_FOR_THREE else 2
-    seen: set[frozenset[int]] = set()
+    n_atoms = len(atoms)
     for size in range(1, min(most, len(oxygens)) + 1):
-        for chosen in combinations(oxygens, size):
-            # each oxygen is undone on one side: the other side stays with the parent
-            for sides in product((1, 2), repeat=size):
-                cut = {}
-                for (oxygen, a, b), side in zip(chosen, sides, strict=True):
-                    bond, removed = a if side == 1 else b
-                    cut[oxygen] = removed
-                kept = _component(neighbours, cut, next(iter(cut)))
-                if kept is None or kept in seen or any(o not in kept for o in cut):
-                    continue
-                seen.add(kept)
-                counts: dict[str, int] = {}
-                n_h = len(cut)  # each oxygen undone becomes a hydroxy
-                for index in kept:
-                    counts[symbols[index]] = counts.get(symbols[index], 0) + 1
-                    n_h += hydrogens[index]
-                counts["H"] = counts.get("H", 0) + n_h
-                if _hill(counts) not in formulas:
-                    continue
-                parent = _build(mol, kept, cut)
-                if parent is not None:
-                    yield parent, len(cut)
+        for chosen in combinations(cuts, size):
+            chosen_oxygens = {cut[0] for cut in chosen}
+            if len(chosen_oxygens) != size:  # one oxygen undone on both sides
+                continue
+            if heavy_atoms is not None and n_atoms - sum(len(cut[1]) for cut in chosen) not in heavy_atoms:
+                continue
+            if any(oxygen in cut[1] for cut in chosen for oxygen in chosen_oxygens):
+                continue
+            kept = total_kinds.copy()
+            for cut in chosen:
+                kept.subtract(cut[2])
+            kept[("O", 2)] -= size  # each oxygen undone keeps one heavy neighbour
+            kept[("O", 1)] += size
+            counts: dict[str, int] = {}
+            for (symbol, _), n in kept.items():
+                if n:
+                    counts[symbol] = counts.get(symbol, 0) + n
+            counts["H"] = total_h - sum(cut[3] for cut in chosen) + size
+            keys = index.get(_hill(counts))
+            if keys is None or _as_key(kept) not in keys:
+                continue
+            removed_all = frozenset().union(*(cut[1] for cut in chosen))
+            parent = _build(mol, removed_all, chosen_oxygens)
+            if parent is not None:
+                yield parent, size
 
 
-def _component(neighbours: list[list[int]], cut: dict[int, int], start: int) -> frozenset[int] | None:
-    """The atoms still joined to ``start`` once each oxygen in ``cut`` is parted from its removed
-    neighbour; None when a removed neighbour is still reached (the groups close a ring with the
-    parent: no ester or ether of it)."""
-    removed = set(cut.values())
+def atom_key(mol: Chem.Mol) -> tuple:
+    """A structure's atoms as a sorted tuple of ((element, number of heavy neighbours), count): the same
+    for tautomers and charge forms of one skeleton, cheap to compare before an InChIKey is made."""
+    return _as_key(Counter((atom.GetSymbol(), atom.GetDegree()) for atom in mol.GetAtoms()))
+
+
+def _as_key(kinds: Counter) -> tuple:
+    return tuple(sorted((kind, n) for kind, n in kinds.items() if n))
+
+
+def _side(neighbours: list[list[int]], start: int, across: int) -> frozenset[int]:
+    """The atoms joined to ``start`` without passing through ``across`` (an oxygen whose bond to
+    ``start`` is a bridge)."""
     seen = {start}
     stack = [start]
     while stack:
         atom = stack.pop()
         for other in neighbours[atom]:
-            if cut.get(atom) == other or cut.get(other) == atom or other in seen:
-                continue
-            if other in removed:
-                return None
-            seen.add(other)
-            stack.append(other)
+            if other != across and other not in seen:
+                seen.add(other)
+                stack.append(other)
     return frozenset(seen)
 
 
-def _build(mol: Chem.Mol, kept: frozenset[int], cut: dict[int, int]) -> Chem.Mol | None:
-    """The kept atoms as a molecule, each oxygen undone given a hydrogen for its lost neighbour."""
+def _build(mol: Chem.Mol, removed: frozenset[int], oxygens: set[int]) -> Chem.Mol | None:
+    """The molecule without the removed atoms, each oxygen undone given a hydrogen for its lost neighbour."""
     editable = Chem.RWMol(mol)
-    for oxygen in cut:
+    for oxygen in oxygens:
         atom = editable.GetAtomWithIdx(oxygen)
         atom.SetNoImplicit(False)
         atom.SetNumExplicitHs(0)
-    for index in sorted(set(range(mol.GetNumAtoms())) - kept, reverse=True):
+    for index in sorted(removed, reverse=True):
         editable.RemoveAtom(index)
     parent = editable.GetMol()
     try:

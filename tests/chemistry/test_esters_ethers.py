@@ -26,7 +26,7 @@ from rdkit import Chem
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
 from chemistry.classify import Classifier
-from chemistry.classify.esters import _hill, candidate_parents
+from chemistry.classify.esters import _hill, atom_key, candidate_parents
 from chemistry.identity import identify
 from chemistry.rulebook import Rule, RulebookError, load_rulebook, precedence_problems
 
@@ -70,9 +70,16 @@ def test_formulas_are_counted_as_rdkit_writes_them(smiles):
     assert _hill(counts) == CalcMolFormula(mol)
 
 
+def _index(*targets: str) -> dict[str, frozenset[tuple]]:
+    index: dict[str, set[tuple]] = {}
+    for target in targets:
+        mol = Chem.MolFromSmiles(target)
+        index.setdefault(CalcMolFormula(mol), set()).add(atom_key(mol))
+    return {formula: frozenset(keys) for formula, keys in index.items()}
+
+
 def _parents(smiles: str, *targets: str) -> set[str]:
-    formulas = {CalcMolFormula(Chem.MolFromSmiles(t)) for t in targets}
-    return {Chem.MolToSmiles(p) for p, _ in candidate_parents(Chem.MolFromSmiles(smiles), formulas)}
+    return {Chem.MolToSmiles(p) for p, _ in candidate_parents(Chem.MolFromSmiles(smiles), _index(*targets))}
 
 
 def test_an_ether_gives_back_either_alcohol():
@@ -90,6 +97,13 @@ def test_a_ring_oxygen_is_never_undone():
     assert _parents("CC1CCCO1", "CC(O)CCCO") == set()
 
 
+def test_a_skeleton_of_the_same_formula_but_other_atoms_is_not_built():
+    # guaiacol without its methyl is catechol, C6H6O2; 5-methylfurfural is C6H6O2 too, but its atoms (a
+    # methyl carbon, a ring oxygen with two neighbours, ...) are not catechol's, so it is never built
+    assert _parents("COc1ccccc1O", "Cc1ccc(C=O)o1") == set()
+    assert _parents("COc1ccccc1O", "Oc1ccccc1O") == {"Oc1ccccc1O"}
+
+
 def test_a_methylenedioxy_ring_is_not_undone():
     # 1,3-benzodioxole: the CH2 is bonded to both oxygens, which are ring atoms; catechol is not
     # what it is an ether of
@@ -98,7 +112,7 @@ def test_a_methylenedioxy_ring_is_not_undone():
 
 def test_a_diester_is_undone_twice():
     found = {
-        Chem.MolToSmiles(p): n for p, n in candidate_parents(Chem.MolFromSmiles(DIPROPANOYLMORPHINE), {"C17H19NO3"})
+        Chem.MolToSmiles(p): n for p, n in candidate_parents(Chem.MolFromSmiles(DIPROPANOYLMORPHINE), _index(MORPHINE))
     }
     assert Chem.MolToSmiles(Chem.MolFromSmiles(MORPHINE)) in found
     assert found[Chem.MolToSmiles(Chem.MolFromSmiles(MORPHINE))] == 2
