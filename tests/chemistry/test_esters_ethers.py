@@ -11,7 +11,9 @@ The schedules' own words, which every case below is read from:
   (GHB), wenn sie nicht in einer anderen Anlage verzeichnet sind" (chemistry/rules/sources/de_btmg);
 - Misuse of Drugs Act 1971, Schedule 2, Part I paragraph 3 (esters and ethers of Part I substances,
   "not being a substance for the time being specified in Part II", SI 1973/771 art. 2(b));
-- 21 CFR 1308.11(b): "any of the following opiates, including their isomers, esters, ethers, salts ...".
+- 21 CFR 1308.11(b): "any of the following opiates, including their isomers, esters, ethers, salts ...";
+- China, 药用类麻醉药品目录 (2025), note 2: "上述品种包括其可能存在的立体异构体、酯及醚（除非另有规定）" (the medical
+  narcotic catalogue, where morphine is listed); the non-medical catalogue's note 2 covers its entries 305-396 only.
 
 Structures are drawn by hand from the names; the parents are the listed entries (morphine,
 psilocin, bufotenine, beta-hydroxyfentanyl, GHB).
@@ -143,6 +145,11 @@ def test_a_listed_ester_or_ether_is_answered_by_its_own_listing(classifier, smil
         assert not [m for m in answer.matches if m.matched_on == "ester_or_ether"], code
 
 
+def test_esters_of_morphine_in_china(classifier):
+    for smiles in (MONOACETYLMORPHINE_6, DIPROPANOYLMORPHINE):
+        assert ("药用类麻醉药品目录 (2025年版)", "Morphine") in _ester_matches(classifier, smiles, "CN")
+
+
 def test_ethers_and_esters_of_psilocin_and_bufotenine(classifier):
     # BtMG Anlage I lists Psilocin; MDA Part I lists psilocin and bufotenine
     assert _ester_matches(classifier, METHOXY_DMT_4, "DE") == [("Anlage I", "Psilocin")]
@@ -206,6 +213,8 @@ def test_the_shipped_rulebook_loads_with_its_clauses():
         pytest.fail(str(error))
     carrying = sorted(r.id for r in rulebook.rules if r.esters_and_ethers is not None)
     assert carrying == [
+        "cn-medical-narcotic-catalogue-2025",
+        "cn-nonmedical-catalogue-2025",
         "de-btmg-anlage-i",
         "de-btmg-anlage-ii",
         "gb-mda-class-a",

@@ -202,6 +202,12 @@ def entries(rows: list[Row]) -> tuple[dict[str, list[str]], dict[str, list[str]]
             if row.remark and not row.abbreviations:
                 source += f"; remark: {row.remark}"
             lines.append(f"source = {_toml(source)}")
+            if (
+                row.section == "nonmedical"
+                and ESTERS_FLAGGED[0] <= row.number <= ESTERS_FLAGGED[1]
+                and any(line.startswith("smiles = ") for line in lines)
+            ):
+                lines.append("esters_and_ethers = true")
             lines.append('in_force_from = "not recorded"')
             lines.append(f"not_before = {NOT_BEFORE}")
             blocks[row.section].append("\n".join(lines))
@@ -244,13 +250,27 @@ STEREO_NOTE = {
     "psychotropic-ii": "药用类精神药品目录（2025年版）, note 2: 上述品种包括其可能存在的立体异构体（除非另有规定）",
 }
 
+# the notes that extend entries to their esters and ethers (FORMAT.md, "esters_and_ethers"): (note, only the
+# flagged entries). The non-medical catalogue's note 2 covers its entries 305-396 only.
+ESTER_NOTE = {
+    "nonmedical": (
+        "非药用类麻醉药品和精神药品目录, note 2: 上述305-396品种还包括其酯和醚，以及其酯和醚可能存在的盐类、立体异构体及其盐类（另有规定的除外）",
+        True,
+    ),
+    "narcotic": (
+        "药用类麻醉药品目录（2025年版）, note 2: 上述品种包括其可能存在的立体异构体、酯及醚（除非另有规定）",
+        False,
+    ),
+}
+ESTERS_FLAGGED = (305, 396)
+
 HEADS = {
     "nonmedical": (
         "cn-nonmedical-catalogue-2025",
         "Catalogue of Non-medical Narcotic Drugs and Psychotropic Substances (非药用类麻醉药品和精神药品目录, 2025): the 396 substances listed by name",
         "非药用类麻醉药品和精神药品目录 (2025)",
         """The catalogue's note 1: "上述品种包含其可能存在的盐类、立体异构体及其盐类（另有规定的除外）"; note 2: entries 305-396
-"还包括其酯和醚" (their esters and ethers, not matched here). Per the copy the catalogue takes in the 231
+"还包括其酯和醚" (their esters and ethers: matched, esters_and_ethers on those entries). Per the copy the catalogue takes in the 231
 substances of the former Supplementary List (etizolam moved to the medical psychotropic catalogue), 91
 substances split from the 2013 Catalogue of Narcotic Drugs and 74 from the 2013 Catalogue of
 Psychotropic Substances, plus three classes: fentanyl-related substances (cn-fentanyl-related-substances,
@@ -262,7 +282,7 @@ nitazene-related substances (尼秦类物质: encoded in cn_nitazenes_2025.toml)
         "Catalogue of Medical Narcotic Drugs (药用类麻醉药品目录, 2025 edition)",
         "药用类麻醉药品目录 (2025年版)",
         """The catalogue's notes: salts and single-ingredient preparations, stereoisomers, esters and ethers
-are included unless otherwise provided (esters and ethers are not matched here); an asterisk marks
+are included unless otherwise provided (esters and ethers matched through esters_and_ethers); an asterisk marks
 substances produced and used in China (kept in the source file).""",
     ),
     "psychotropic-i": (
@@ -317,6 +337,13 @@ def build() -> str:
                     'reference = "Catalogues issued by the Ministry of Public Security, National Health Commission and National Medical Products Administration (NMPA announcement No. 55 of 2025 for the medical catalogues), dated 28 July 2025 in the copy read; in-force day not read"',
                     'url = "https://www.mps.gov.cn/n6557558/c10150600/content.html"',
                     "",
+                    *(
+                        ["[rule.esters_and_ethers]", f"text = {_toml(ESTER_NOTE[section][0])}"]
+                        + (["only_flagged = true"] if ESTER_NOTE[section][1] else [])
+                        + [""]
+                        if section in ESTER_NOTE
+                        else []
+                    ),
                 ]
             )
             + "\n"
