@@ -697,6 +697,10 @@ class EstersAndEthers(_Model):
     only_flagged: bool = False
     # entries (by name as listed) whose esters and ethers are excepted ("ausgenommen GHB")
     except_: list[NonEmpty] = Field(default=[], alias="except")
+    # the day the clause itself came into force, where that is later than the listing (the US Anabolic
+    # Steroid Control Act of 2004 put the esters and ethers of the listed steroids in Schedule III from
+    # 20 January 2005); absent: the clause is as old as each entry's listing
+    in_force_from: date | None = None
 
 
 class Rule(_Model):

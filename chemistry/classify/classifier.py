@@ -316,7 +316,12 @@ class Classifier:
                     continue
                 if not (rule.in_force(on) and source.in_force(on)) or (rule.id, id(substance)) in found:
                     continue
-                start = max(substance.start or source.in_force_from, rule.in_force_from)
+                clause = rule.esters_and_ethers
+                start = max(
+                    substance.start or source.in_force_from,
+                    rule.in_force_from,
+                    (clause.in_force_from if clause is not None else None) or rule.in_force_from,
+                )
                 end = substance.in_force_to or source.in_force_to or rule.in_force_to
                 if on < start or (end is not None and on > end):
                     continue

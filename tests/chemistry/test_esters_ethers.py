@@ -165,6 +165,15 @@ def test_only_the_paragraphs_that_say_so_take_in_esters_in_the_us(classifier):
     assert _ester_matches(classifier, METHOXY_DMT_4, "US") == []
 
 
+def test_the_us_steroid_esters_come_with_the_2004_act(classifier):
+    # 1308.13(f): "the following substances, including its salts, esters and ethers"; 70 FR 74653: "Effective
+    # January 20, 2005 ... these substances and their salts, esters and ethers are Schedule III"
+    clostebol_acetate = "CC(=O)OC1CCC2C3CCC4=C(Cl)C(=O)CCC4(C)C3CCC12C"  # 4-chlorotestosterone 17-acetate
+    assert _ester_matches(classifier, clostebol_acetate, "US") == [("Schedule III", "clostebol")]
+    before = classifier.classify(identify(clostebol_acetate), jurisdictions=["US"], as_of=date(2005, 1, 19))
+    assert not [m for m in before.results["US"].matches if m.matched_on == "ester_or_ether"]
+
+
 def test_the_esters_of_ghb_are_excepted_in_germany(classifier):
     # Anlage II: "die Ester und Ether der in Anlage III aufgeführten Stoffe, ausgenommen ... (GHB)"
     assert _ester_matches(classifier, GHB_ETHYL_ESTER, "DE") == []
@@ -221,4 +230,5 @@ def test_the_shipped_rulebook_loads_with_its_clauses():
         "un-1961-schedule-i",
         "us-csa-schedule-i",
         "us-csa-schedule-ii",
+        "us-csa-schedule-iii",
     ]

@@ -729,7 +729,10 @@ def build() -> str:
             "",
         ]
         if tier in ESTER_CLAUSES:
-            lines += ["[rule.esters_and_ethers]", f"text = {_q(ESTER_CLAUSES[tier])}", "only_flagged = true", ""]
+            text, since = ESTER_CLAUSES[tier]
+            lines += ["[rule.esters_and_ethers]", f"text = {_q(text)}", "only_flagged = true"]
+            lines += [f"in_force_from = {since}"] if since else []
+            lines += [""]
         for k in order:
             rec = merged[k]
             if tier == "I" and rec["entry"].paragraph == ACETYLMETHADOL_PARAGRAPH:
@@ -771,13 +774,27 @@ ESTER_CLAUSES = {
         "21 CFR 1308.11(b) Opiates: 'Unless specifically excepted or unless listed in another schedule, any of the "
         "following opiates, including their isomers, esters, ethers, salts, and salts of isomers, esters and ethers, "
         "whenever the existence of such isomers, esters, ethers and salts is possible within the specific chemical "
-        "designation' (only the entries of (b) are marked)"
+        "designation' (only the entries of (b) are marked)",
+        None,
     ),
     "II": (
         "21 CFR 1308.12(c) Opiates: 'Unless specifically excepted or unless in another schedule any of the following "
         "opiates, including its isomers, esters, ethers, salts and salts of isomers, esters and ethers whenever the "
         "existence of such isomers, esters, ethers, and salts is possible within the specific chemical designation, "
-        "dextrorphan and levopropoxyphene excepted' (only the entries of (c) are marked)"
+        "dextrorphan and levopropoxyphene excepted' (only the entries of (c) are marked)",
+        None,
+    ),
+    # the ester/ether words of (f) came with the Anabolic Steroid Control Act of 2004; the 1990 Act's wording
+    # on esters and its date were not read from a primary source, so the clause answers from 20 January 2005
+    "III": (
+        "21 CFR 1308.13(f) Anabolic steroids: 'Unless specifically excepted or unless listed in another schedule, any "
+        "substance meeting the definition of anabolic steroid as set forth in 1300.01 of this chapter, including any "
+        "material, compound, mixture or preparation containing any quantity of the following substances, including "
+        "its salts, esters and ethers' (only the entries of (f) are marked); 70 FR 74653 (16 December 2005): "
+        "'Effective January 20, 2005, the Act [the Anabolic Steroid Control Act of 2004] amended the Controlled "
+        "Substances Act ... these substances and their salts, esters and ethers are Schedule III controlled "
+        "substances.'",
+        "2005-01-20",
     ),
 }
 
@@ -835,11 +852,12 @@ def _substance_lines(rec: dict, tier: str) -> list[str]:
             out.append("in_force_to_recorded = false")
     if rec["stereo"]:
         out.append("stereoisomers_included = false")
-    # the paragraphs whose listing takes in "esters, ethers" (1308.11(b), 1308.12(c)): ESTER_CLAUSES
+    # the paragraphs whose listing takes in "esters, ethers" (1308.11(b), 1308.12(c)) or "salts, esters and
+    # ethers" (1308.13(f)): ESTER_CLAUSES
     if (
         rec["smiles"]
         and rec["structure_from"] not in ("plant", "preparation")
-        and any("esters, ethers" in (r["entry"].header or "") for r in group)
+        and any(re.search(r"esters,? (and )?ethers", r["entry"].header or "") for r in group)
     ):
         out.append("esters_and_ethers = true")
     # 21 CFR 1300.01: "isomer", as used in 1308.11(d), includes positional isomers
