@@ -160,8 +160,17 @@ US_FRS_CASES = [
         US_FRS,
         "N-[1-(2-methoxy-2-phenylethyl)piperidin-4-yl]-N-phenylpropanamide",
         "CCC(=O)N(c1ccccc1)C1CCN(CC(OC)c2ccccc2)CC1",
+        NAME,
+        "(B) 'alkoxyl' on the ethylene of the phenethyl group, but it is the methyl ether of beta-hydroxyfentanyl, "
+        "a 1308.11(b) opiate 'including their isomers, esters, ethers': Schedule I by that listing, and the class "
+        "('not otherwise controlled') yields",
+    ),
+    Case(
+        US_FRS,
+        "N-[1-(2-ethyl-2-phenylethyl)piperidin-4-yl]-N-phenylpropanamide",
+        "CCC(=O)N(c1ccccc1)C1CCN(CC(CC)c2ccccc2)CC1",
         GROUP,
-        "(B) 'alkoxyl' on the ethylene of the phenethyl group",
+        "(B) 'alkyl' on the ethylene of the phenethyl group",
     ),
     Case(
         US_FRS,
